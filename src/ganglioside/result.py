@@ -1,0 +1,177 @@
+"""The result of one analysis: per-row records, model reports, fragment events, summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .config import AnalysisConfig
+
+STATUSES = ("valid", "outlier", "fragment", "unverified", "invalid")
+CATEGORIES = ("GA", "GM", "GD", "GT", "GQ", "GP")
+PROGRESS_STEPS = (
+    "read",
+    "parse",
+    "fragments",
+    "isomers",
+    "retention",
+    "acetylation",
+    "categories",
+    "summary",
+)
+
+#: Columns of :attr:`Analysis.compounds`, in order, with their meaning.  Extra input columns
+#: follow these, unchanged.
+COMPOUND_COLUMNS: dict[str, str] = {
+    "row": "1-based data row number in the input table (the identity of a peak)",
+    "name": "annotated name as given",
+    "rt": "retention time (min)",
+    "volume": "peak volume as given",
+    "log_p": "Log P used (given, or estimated from composition when missing)",
+    "log_p_source": "given | estimated | missing",
+    "log_p_expected": "Log P estimated from composition (for the mismatch check)",
+    "is_anchor": "the lab confirmed this peak (standard)",
+    "group_key": "core + isomer + sorted modifications: the RT model group",
+    "core": "headgroup core, e.g. GD1",
+    "category": "GA | GM | GD | GT | GQ | GP",
+    "isomer": "isomer letter from the name (a, b, c, α…), empty if none",
+    "modifications": "canonical modification string, e.g. +dHex+OAc",
+    "ceramide": "ceramide key a:b;Oc",
+    "carbons": "ceramide carbons",
+    "double_bonds": "ceramide double bonds",
+    "oxygens": "ceramide oxygens",
+    "neuac": "sialic acids (NeuAc + NeuGc)",
+    "hex": "hexoses (core and modifications)",
+    "hexnac": "N-acetylhexosamines",
+    "dhex": "deoxyhexoses",
+    "oac": "O-acetyl groups",
+    "sugar_count": "total sugar residues (OAc is not a sugar)",
+    "formula": "sum formula of the neutral molecule",
+    "mass": "monoisotopic mass (Da)",
+    "mz_h": "m/z of [M-H]-",
+    "mz_2h": "m/z of [M-2H]2-",
+    "status": "valid | outlier | fragment | unverified | invalid",
+    "reasons": "why the status was given (semicolon separated)",
+    "evidence": "checks passed and failed, e.g. rt_model:pass;oac:consistent",
+    "warnings": "warnings attached to the row (semicolon separated)",
+    "predicted_rt": "RT predicted by the model (min)",
+    "residual": "rt - predicted_rt (min)",
+    "z": "residual / (s * sqrt(1 + leverage))",
+    "pi_low": "lower end of the prediction interval at outlier_z",
+    "pi_high": "upper end of the prediction interval at outlier_z",
+    "model_level": "group | pooled | composition | empty when no model",
+    "model_id": "id of the model report used",
+    "isomer_track": "isomer track the peak was scored against (letter, early/late, or empty)",
+    "oac_label": "consistent | coeluting | reversed | too_large | not_validated | empty",
+    "oac_base_row": "row of the base peak paired with an O-acetylated peak",
+    "oac_shift": "RT(OAc peak) - RT(base peak) (min)",
+    "fragment_of": "row of the root parent when status is fragment",
+    "fragment_parent": "row of the direct parent",
+    "fragment_delta_rt": "RT(fragment) - RT(parent) (min)",
+    "fragment_lost": "residues lost from the parent, e.g. -NeuAc",
+    "volume_consolidated": "own volume plus the volumes of its fragments (roots); 0 for fragments",
+}
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """One fitted retention-time model.
+
+    ``level`` is ``group`` (a line of its own), ``pooled`` (common slope, own intercepts) or
+    ``composition`` (intercepts derived from composition for groups without anchors).
+    ``intercepts`` maps a unit (group key, or ``group key|track``) to ``(value, standard error)``.
+    """
+
+    model_id: str
+    level: str
+    groups: tuple[str, ...]
+    n_anchors: int
+    n_rows: int
+    slope: float
+    slope_se: float
+    intercepts: dict[str, tuple[float, float]]
+    r2: float | None
+    q2: float | None
+    rmse_loo: float | None
+    mae_loo: float | None
+    residual_sd: float
+    df: int
+    logp_range: tuple[float, float] | None
+    tracks: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data."""
+        return {
+            "model_id": self.model_id,
+            "level": self.level,
+            "groups": list(self.groups),
+            "n_anchors": self.n_anchors,
+            "n_rows": self.n_rows,
+            "slope": self.slope,
+            "slope_se": self.slope_se,
+            "intercepts": {k: {"value": v, "se": se} for k, (v, se) in self.intercepts.items()},
+            "r2": self.r2,
+            "q2": self.q2,
+            "rmse_loo": self.rmse_loo,
+            "mae_loo": self.mae_loo,
+            "residual_sd": self.residual_sd,
+            "df": self.df,
+            "logp_range": list(self.logp_range) if self.logp_range else None,
+            "tracks": dict(self.tracks),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Analysis:
+    """Everything one run of :func:`ganglioside.analyze` produced.
+
+    Attributes
+    ----------
+    compounds:
+        One row per input row, in input order, with :data:`COMPOUND_COLUMNS` then any extra
+        input columns.
+    models:
+        One :class:`ModelReport` per retention-time model.
+    fragments:
+        One row per fragment link: ``parent_row``, ``parent_name``, ``fragment_row``,
+        ``fragment_name``, ``root_row``, ``delta_rt``, ``lost``, ``parent_volume``,
+        ``fragment_volume``, ``volume_ratio``.
+    summary:
+        Counts by status, category and headgroup, consolidated abundances, every parameter and
+        the software version (JSON-ready).
+    warnings:
+        File-level warnings, in plain words.
+    config:
+        The parameters used.
+    source:
+        Name of the analysed file (or ``"<DataFrame>"``).
+    """
+
+    compounds: pd.DataFrame
+    models: list[ModelReport]
+    fragments: pd.DataFrame
+    summary: dict[str, Any]
+    warnings: list[str]
+    config: AnalysisConfig
+    source: str = "<DataFrame>"
+
+    def models_frame(self) -> pd.DataFrame:
+        """The model reports as a table, one row per model."""
+        rows = []
+        for m in self.models:
+            d = m.to_dict()
+            d["groups"] = ", ".join(m.groups)
+            d["intercepts"] = "; ".join(
+                f"{k}={v:.4f}±{se:.4f}" for k, (v, se) in m.intercepts.items()
+            )
+            d["logp_range"] = (
+                f"{m.logp_range[0]:.2f} to {m.logp_range[1]:.2f}" if m.logp_range else ""
+            )
+            d["tracks"] = "; ".join(f"{k}={v:+.3f}" for k, v in m.tracks.items())
+            d["warnings"] = "; ".join(m.warnings)
+            rows.append(d)
+        return pd.DataFrame(rows)
