@@ -1,0 +1,655 @@
+"""analyze(): the order of the rules, progress reporting and the assembled result.
+
+Order (ALGORITHM.md §3): read and check → parse → Rule 5 fragment candidates → Rule 3 isomer
+tracks → Rule 1 RT model (fitted without the candidates, then used to decide them) → Rule 4
+O-acetylation → Rule 2 sugar counts and categories → summary and quantities.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import AnalysisConfig
+from .errors import ConfigError
+from .logp import fit_logp
+from .names import composition_frame
+from .result import COMPOUND_COLUMNS, Analysis
+from .rules import acetylation, categories, fragments, isomers
+from .rules.retention import RetentionModel
+from .summary import build_summary
+from .table import read_table
+
+Progress = Callable[[str, float, str], None]
+
+_COMP_INT = (
+    "carbons",
+    "double_bonds",
+    "oxygens",
+    "series",
+    "neuac",
+    "neugc",
+    "hex",
+    "hexnac",
+    "dhex",
+    "oac",
+    "sialic",
+    "sugar_count",
+)
+_COMP_TEXT = ("core", "isomer", "modifications", "group_key", "ceramide", "category", "formula")
+MIN_ISOMER_GAP, MAX_ISOMER_GAP = 0.15, 1.5
+
+
+class _Steps:
+    """Calls the user's progress callback, never letting it break the analysis."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback = callback
+        self.timings: dict[str, float] = {}
+        self._t = time.perf_counter()
+        self._step: str | None = None
+
+    def __call__(self, step: str, fraction: float, message: str) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.timings[self._step] = self.timings.get(self._step, 0.0) + now - self._t
+        self._step, self._t = step, now
+        if self.callback is not None:
+            self.callback(step, fraction, message)
+
+    def done(self) -> None:
+        self("summary", 1.0, "done")
+        self._step = None
+
+
+def analyze(
+    source: str | Path | pd.DataFrame,
+    config: AnalysisConfig | Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Validate a ganglioside feature table.
+
+    Parameters
+    ----------
+    source:
+        Path of a CSV, TSV or XLSX file, or a DataFrame with columns Name, RT, Volume and
+        optionally Log P and Anchor (matched case- and space-insensitively).
+    config:
+        An :class:`AnalysisConfig`, a mapping of parameters, or None for the defaults.
+    progress:
+        Optional callback ``progress(step, fraction, message)`` with ``fraction`` in [0, 1].
+
+    Returns
+    -------
+    Analysis
+        One record per input row (in input order), model reports, fragment events, summary,
+        warnings and the parameters used.
+
+    Raises
+    ------
+    InputError
+        When the table as a whole cannot be analysed.
+    ConfigError
+        When a parameter is unknown or out of range.
+    """
+    if config is None:
+        cfg = AnalysisConfig()
+    elif isinstance(config, AnalysisConfig):
+        cfg = config
+    elif isinstance(config, Mapping):
+        cfg = AnalysisConfig.from_mapping(config)
+    else:
+        raise ConfigError(f"config must be an AnalysisConfig or a mapping, got {type(config)}")
+    steps = _Steps(progress)
+    steps("read", 0.0, "reading the table")
+    table = read_table(source, max_rt=cfg.max_rt)
+    frame = table.frame
+    warnings = list(table.warnings)
+    n = len(frame)
+
+    steps("parse", 0.1, f"parsing {n} names")
+    codes, distinct = pd.factorize(frame["name"], sort=False)
+    comp_names = composition_frame(list(distinct))
+    per_row = comp_names.iloc[codes].reset_index(drop=True)
+    parse_error = per_row["parse_error"].fillna("").to_numpy(dtype=object)
+    problems = table.problems.to_numpy(dtype=object).copy()
+    bad_name = (parse_error != "") & (frame["name"].to_numpy(dtype=object) != "")
+    problems[bad_name] = [
+        (p + "; " if p else "") + f"column 'Name': {e}"
+        for p, e in zip(problems[bad_name], parse_error[bad_name], strict=True)
+    ]
+    parsed = parse_error == ""
+    for c in _COMP_INT:
+        per_row[c] = per_row[c].fillna(0).astype(np.int64)
+    for c in _COMP_TEXT:
+        per_row[c] = per_row[c].fillna("").astype(object)
+
+    # Log P: estimate where missing, flag where it disagrees with composition
+    given = frame["log_p"].to_numpy(dtype=float)
+    per_name_logp = pd.Series(given).groupby(codes).median().reindex(range(len(distinct)))
+    lp_model = fit_logp(
+        comp_names.reset_index(drop=True).fillna(0),
+        per_name_logp.reset_index(drop=True).where(
+            comp_names["parse_error"].fillna("x").to_numpy() == "", np.nan
+        ),
+    )
+    expected_logp = np.where(parsed, lp_model.predict(per_row), np.nan)
+    has_logp = np.isfinite(given)
+    log_p = np.where(has_logp, given, expected_logp)
+    log_p_source = np.where(
+        has_logp, "given", np.where(np.isfinite(log_p), "estimated", "missing")
+    ).astype(object)
+    mismatch = has_logp & parsed & (np.abs(given - expected_logp) > cfg.logp_mismatch)
+    if lp_model.n_names < 8:
+        mismatch[:] = False  # too few names to judge a composition estimate
+    if (~has_logp & parsed).any():
+        warnings.append(
+            f"{int((~has_logp & parsed).sum())} row(s) had no Log P; estimated from composition "
+            f"(increments fitted on {lp_model.n_names} named species"
+            + (f", residual SD {lp_model.residual_sd:.2f})" if lp_model.n_names else ", prior)")
+        )
+    spread = pd.Series(given).groupby(codes).agg(lambda s: s.max() - s.min())
+    inconsistent = spread[spread > 1e-6]
+    if len(inconsistent):
+        names_bad = [str(distinct[i]) for i in inconsistent.index[:5]]
+        warnings.append(
+            f"{len(inconsistent)} name(s) carry different Log P values on different rows "
+            f"(Log P should follow from the structure), e.g. {', '.join(names_bad)}"
+        )
+
+    usable = (problems == "") & parsed & np.isfinite(log_p)
+    invalid = ~((problems == "") & parsed)
+    rt = frame["rt"].to_numpy(dtype=float)
+    volume = frame["volume"].to_numpy(dtype=float)
+    is_anchor = frame["is_anchor"].to_numpy(dtype=bool) & ~invalid
+
+    steps("fragments", 0.25, "looking for in-source fragments")
+    cer_code = pd.factorize(per_row["ceramide"])[0]
+    data = per_row.copy()
+    data["rt"] = rt
+    data["volume"] = volume
+    data["is_anchor"] = is_anchor
+    data["log_p"] = log_p
+    data["ceramide_code"] = cer_code
+    cands = fragments.find_candidates(
+        data,
+        usable,
+        window=cfg.fragment_rt_window,
+        deacetylation=cfg.fragment_deacetylation,
+    )
+    candidate = cands.parent >= 0
+
+    steps("isomers", 0.4, "finding isomer tracks")
+    group_code = pd.factorize(per_row["group_key"])[0]
+    name_key = per_row["group_key"] + "|" + per_row["ceramide"]
+    name_code = pd.factorize(name_key)[0]
+    data["group_code"] = group_code
+    anchors = usable & is_anchor
+    track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
+
+    steps("retention", 0.5, "fitting the retention-time model")
+    model = RetentionModel(
+        min_anchors_group_model=cfg.min_anchors_group_model,
+        min_q2=cfg.min_q2,
+        rt_sd_floor=cfg.rt_sd_floor,
+        robust=cfg.robust,
+    ).fit(data, anchors, track, n_tracks)
+    scoring = usable & ~candidate
+    delta = _isomer_offset(model, name_code, rt, scoring & isomers.isomer_capable(per_row))
+    offsets = np.full((n, 2), np.nan)
+    multi_peak = np.zeros(n, dtype=bool)
+    if delta is not None:
+        peaks = np.bincount(name_code[scoring], minlength=name_code.max() + 1)
+        multi_peak = isomers.isomer_capable(per_row) & (peaks[name_code] >= 2) & usable
+        offsets[multi_peak] = [delta, -delta]
+    res = model.predict(data, usable, scoring & ~anchors, offsets)
+    is_fragment, possible = fragments.decide(
+        cands.parent,
+        res.z,
+        volume,
+        outlier_z=cfg.outlier_z,
+        keep_volume_ratio=cfg.fragment_keep_volume_ratio,
+    )
+    root = fragments.roots(cands.parent, is_fragment)
+
+    steps("acetylation", 0.7, "checking O-acetylated species")
+    key = name_key.to_numpy(dtype=object)
+    base_keys = _oac_base_keys(per_row)
+    oac_res = acetylation.check_acetylation(
+        key,
+        base_keys[0],
+        base_keys[1],
+        per_row["oac"].to_numpy(),
+        rt,
+        usable & ~is_fragment,
+        default_shift=cfg.oac_expected_shift,
+        coelution=cfg.oac_coelution,
+        max_shift=cfg.oac_max_shift,
+    )
+
+    steps("categories", 0.8, "counting sugars and categorising")
+    has_model = np.isfinite(res.predicted)
+    outlier = usable & ~is_fragment & has_model & (np.abs(res.z) >= cfg.outlier_z) & ~anchors
+    if cfg.oac_reversed_is_outlier:
+        outlier |= usable & ~is_fragment & ~anchors & (oac_res.label == "reversed")
+    status = np.full(n, "valid", dtype=object)
+    status[~has_model] = "unverified"
+    status[outlier] = "outlier"
+    status[is_fragment] = "fragment"
+    status[anchors] = "valid"
+    status[invalid] = "invalid"
+    status[~invalid & ~usable] = "unverified"
+    warnings.extend(
+        categories.sugar_order_warnings(
+            per_row["ceramide"], per_row["sugar_count"], pd.Series(rt), status == "valid"
+        )
+    )
+
+    steps("summary", 0.9, "assembling the result")
+    volume_clean = np.nan_to_num(volume, nan=0.0)
+    consolidated = np.where(is_fragment, 0.0, volume_clean)
+    frag_idx = np.flatnonzero(is_fragment)
+    np.add.at(consolidated, root[frag_idx], volume_clean[frag_idx])
+    consolidated = np.where(invalid, np.nan, consolidated)
+
+    letters = {**isomers.lettered_order(data, anchors), **cfg.isomer_elution_order}
+    track_label = _track_labels(
+        per_row, group_code, res.track, model, letters, multi_peak, name_code, rt
+    )
+    rows = frame["row"].to_numpy()
+    frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], -1)
+    frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], -1)
+    frag_delta = np.where(is_fragment, rt - rt[np.clip(cands.parent, 0, None)], np.nan)
+    lost = np.full(n, "", dtype=object)
+    if frag_idx.size:
+        lost[frag_idx] = fragments.lost_residues(data, frag_idx, root[frag_idx])
+    anchor_bad = anchors & (np.abs(res.anchor_z_loo) >= cfg.outlier_z)
+    compounds = pd.DataFrame(
+        {
+            "row": rows,
+            "name": frame["name"].to_numpy(dtype=object),
+            "rt": rt,
+            "volume": volume,
+            "log_p": log_p,
+            "log_p_source": log_p_source,
+            "log_p_expected": np.round(expected_logp, 3),
+            "is_anchor": is_anchor,
+        }
+    )
+    for c in ("group_key", "core", "category", "isomer", "modifications", "ceramide"):
+        compounds[c] = np.where(invalid, "", per_row[c].to_numpy(dtype=object))
+    compounds["carbons"] = per_row["carbons"].to_numpy()
+    compounds["double_bonds"] = per_row["double_bonds"].to_numpy()
+    compounds["oxygens"] = per_row["oxygens"].to_numpy()
+    for c in ("neuac", "neugc", "hex", "hexnac", "dhex", "oac", "sugar_count"):
+        compounds[c] = per_row[c].to_numpy()
+    compounds["formula"] = np.where(invalid, "", per_row["formula"].to_numpy(dtype=object))
+    for c in ("mass", "mz_h", "mz_2h"):
+        compounds[c] = np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))
+    compounds["status"] = status
+    pi_low = res.predicted - cfg.outlier_z * res.sd
+    pi_high = res.predicted + cfg.outlier_z * res.sd
+    reasons, evidence, row_warnings = _explain(
+        status=status,
+        problems=problems,
+        res=res,
+        cfg=cfg,
+        anchors=anchors,
+        candidate_parent=cands.parent,
+        possible=possible,
+        root=root,
+        rows=rows,
+        names=frame["name"].to_numpy(dtype=object),
+        lost=lost,
+        frag_delta=frag_delta,
+        oac_label=oac_res.label,
+        oac_base=oac_res.base,
+        mismatch=mismatch,
+        given=given,
+        expected_logp=expected_logp,
+        anchor_bad=anchor_bad,
+        anchor_conflict=cands.anchor_conflict,
+        log_p_source=log_p_source,
+        multi_peak=multi_peak,
+        volume=volume_clean,
+        is_fragment=is_fragment,
+        invalid=invalid,
+    )
+    compounds["reasons"] = reasons
+    compounds["evidence"] = evidence
+    compounds["warnings"] = row_warnings
+    compounds["predicted_rt"] = res.predicted
+    compounds["residual"] = res.residual
+    compounds["z"] = res.z
+    compounds["pi_low"] = pi_low
+    compounds["pi_high"] = pi_high
+    compounds["model_level"] = res.level
+    compounds["model_id"] = res.model_id
+    compounds["isomer_track"] = track_label
+    compounds["oac_label"] = oac_res.label
+    compounds["oac_base_row"] = pd.array(
+        np.where(oac_res.base >= 0, rows[np.clip(oac_res.base, 0, None)], -1), dtype="Int64"
+    )
+    compounds.loc[oac_res.base < 0, "oac_base_row"] = pd.NA
+    compounds["oac_shift"] = oac_res.shift
+    compounds["fragment_of"] = pd.array(frag_root_row, dtype="Int64")
+    compounds.loc[~is_fragment, "fragment_of"] = pd.NA
+    compounds["fragment_parent"] = pd.array(frag_parent_row, dtype="Int64")
+    compounds.loc[~is_fragment, "fragment_parent"] = pd.NA
+    compounds["fragment_delta_rt"] = frag_delta
+    compounds["fragment_lost"] = lost
+    compounds["volume_consolidated"] = consolidated
+    extra = [
+        c for c in frame.columns if c not in {"row", "name", "rt", "volume", "log_p", "is_anchor"}
+    ]
+    for c in extra:
+        out = c if c not in COMPOUND_COLUMNS else f"input_{c}"
+        compounds[out] = frame[c].to_numpy()
+
+    events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
+    rows_per_model = pd.Series(res.model_id[res.model_id != ""]).value_counts().to_dict()
+    reports = model.reports(rows_per_model)
+    warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
+    if anchor_bad.any():
+        warnings.append(
+            f"{int(anchor_bad.sum())} anchor(s) disagree with the model fitted without them "
+            f"(|leave-one-out z| ≥ {cfg.outlier_z}): rows "
+            + ", ".join(str(r) for r in rows[anchor_bad][:10])
+            + "; review them (anchors are never demoted)"
+        )
+    if cands.anchor_conflict.any():
+        warnings.append(
+            f"{int(cands.anchor_conflict.sum())} anchor(s) co-elute with a larger species of the "
+            "same ceramide like an in-source fragment would: rows "
+            + ", ".join(str(r) for r in rows[cands.anchor_conflict][:10])
+        )
+    if mismatch.any():
+        warnings.append(
+            f"{int(mismatch.sum())} row(s) have a Log P that disagrees with their composition by "
+            f"more than {cfg.logp_mismatch}: rows " + ", ".join(str(r) for r in rows[mismatch][:10])
+        )
+    steps.done()
+    source_name = table.source
+    summary = build_summary(
+        compounds,
+        events,
+        reports,
+        cfg,
+        source=source_name,
+        timings=steps.timings,
+        expected_oac_shift=oac_res.expected_shift,
+        logp_model=lp_model,
+    )
+    return Analysis(
+        compounds=compounds,
+        models=reports,
+        fragments=events,
+        summary=summary,
+        warnings=warnings,
+        config=cfg,
+        source=source_name,
+    )
+
+
+def _isomer_offset(
+    model: RetentionModel, name_code: np.ndarray, rt: np.ndarray, capable: np.ndarray
+) -> float | None:
+    """Late-minus-early isomer offset: learned from anchor tracks, else from non-anchor pairs."""
+    k = model.max_tracks_
+    fits = [model.pooled_, *model.group_fits_.values()]
+    diffs, weights = [], []
+    for fit in fits:
+        if fit is None:
+            continue
+        for u, a in fit.intercept.items():
+            g, t = divmod(u, k)
+            if t == 1 and g * k in fit.intercept:
+                diffs.append(a - fit.intercept[g * k])
+                weights.append(min(fit.n[u], fit.n[g * k]))
+        if diffs:
+            break
+    if diffs:
+        return float(np.average(diffs, weights=weights))
+    idx = np.flatnonzero(capable)
+    if idx.size < 6:
+        return None
+    frame = pd.DataFrame({"k": name_code[idx], "rt": rt[idx]})
+    agg = frame.groupby("k")["rt"].agg(["size", "min", "max"])
+    pairs = agg[agg["size"] == 2]
+    gaps = (pairs["max"] - pairs["min"]).to_numpy()
+    gaps = gaps[(gaps >= MIN_ISOMER_GAP) & (gaps <= MAX_ISOMER_GAP)]
+    if gaps.size < 3:
+        return None
+    q1, med, q3 = np.percentile(gaps, [25, 50, 75])
+    if q3 - q1 > 0.25:
+        return None  # no consistent isomer spacing
+    return float(med)
+
+
+def _oac_base_keys(per_row: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the key of its base species with one and with two O-acetyl groups fewer."""
+    out = []
+    distinct = per_row[["core", "isomer", "modifications", "ceramide", "oac"]].drop_duplicates()
+    for steps in (1, 2):
+        mapping = {}
+        for core, iso, mods, cer, oac in distinct.itertuples(index=False):
+            if oac < steps:
+                continue
+            left = oac - steps
+            text = _strip_oac(mods)
+            if left:
+                text += f"+{left if left > 1 else ''}OAc"
+            mapping[(core, iso, mods, cer)] = f"{core}{iso}{text}|{cer}"
+        keys = (
+            [
+                mapping.get((c, i, m, cer), "")
+                for c, i, m, cer in zip(
+                    per_row["core"],
+                    per_row["isomer"],
+                    per_row["modifications"],
+                    per_row["ceramide"],
+                    strict=True,
+                )
+            ]
+            if mapping
+            else [""] * len(per_row)
+        )
+        out.append(np.array(keys, dtype=object))
+    return out[0], out[1]
+
+
+def _strip_oac(mods: str) -> str:
+    parts = [p for p in mods.split("+") if p and not p.endswith("OAc")]
+    return "".join(f"+{p}" for p in parts)
+
+
+def _track_labels(
+    per_row: pd.DataFrame,
+    group_code: np.ndarray,
+    track: np.ndarray,
+    model: RetentionModel,
+    letters: Mapping[str, tuple[str, ...]],
+    multi_peak: np.ndarray,
+    name_code: np.ndarray,
+    rt: np.ndarray,
+) -> np.ndarray:
+    n = len(track)
+    out = np.full(n, "", dtype=object)
+    k = model.max_tracks_
+    cores = per_row["core"].to_numpy(dtype=object)
+    for g, n_t in model.n_tracks_.items():
+        rows = np.flatnonzero((group_code == g) & (track >= 0) & (track < k))
+        if rows.size == 0:
+            continue
+        labels = isomers.track_labels(str(cores[rows[0]]), n_t, letters)
+        out[rows] = [labels[min(t, n_t - 1)] for t in track[rows]]
+    inferred = np.flatnonzero(multi_peak & (out == ""))
+    if inferred.size:
+        frame = pd.DataFrame({"i": inferred, "k": name_code[inferred], "rt": rt[inferred]})
+        frame["rank"] = frame.sort_values("rt").groupby("k").cumcount()
+        for i, r, core in zip(frame["i"], frame["rank"], cores[frame["i"]], strict=True):
+            labels = isomers.track_labels(str(core), 2, letters)
+            out[i] = labels[min(int(r), 1)]
+    return out
+
+
+def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reasons for the status, the evidence list and the warnings of every row."""
+    status = kw["status"]
+    res = kw["res"]
+    cfg = kw["cfg"]
+    rows = kw["rows"]
+    names = kw["names"]
+    n = len(status)
+    reasons = np.full(n, "", dtype=object)
+    level = res.level
+    z = res.z
+
+    reasons[status == "invalid"] = kw["problems"][status == "invalid"]
+    for lvl, text in (
+        ("group", "on its group's RT line"),
+        ("pooled", "on the pooled RT line of its group"),
+        ("composition", "on the RT line extrapolated from composition (group has no anchor)"),
+    ):
+        reasons[(status == "valid") & (level == lvl)] = f"RT within the prediction interval, {text}"
+    reasons[kw["anchors"]] = "anchor (confirmed standard)"
+    unver = status == "unverified"
+    reasons[unver] = "no RT model can reach this row (the file has too few anchors)"
+    reasons[unver & (kw["log_p_source"] == "missing")] = "Log P unknown and cannot be estimated"
+    for i in np.flatnonzero(status == "outlier"):
+        reasons[i] = (
+            f"RT {res.predicted[i] + res.residual[i]:.3f} min is {res.residual[i]:+.3f} min from "
+            f"the predicted {res.predicted[i]:.3f} (z = {z[i]:+.2f}, |z| ≥ {cfg.outlier_z:g}, "
+            f"{level[i]} model): likely misannotated"
+        )
+        if kw["oac_label"][i] == "reversed" and abs(z[i]) < cfg.outlier_z:
+            reasons[i] = "O-acetylated peak elutes before its base peak (reversed)"
+    root, cand = kw["root"], kw["candidate_parent"]
+    for i in np.flatnonzero(status == "fragment"):
+        p = cand[i]
+        zt = "no own model" if not np.isfinite(z[i]) else f"z = {z[i]:+.2f} on its own line"
+        reasons[i] = (
+            f"in-source fragment of row {rows[root[i]]} ({names[root[i]]}): same ceramide, "
+            f"ΔRT {kw['frag_delta'][i]:+.3f} min to row {rows[p]}, lost "
+            f"{kw['lost'][i] or '?'}; {zt}"
+        )
+
+    def flag(mask: np.ndarray, yes: str | np.ndarray, no: str | None = None) -> np.ndarray:
+        arr = np.full(n, "" if no is None else no, dtype=object)
+        arr[mask] = yes[mask] if isinstance(yes, np.ndarray) else yes
+        return arr
+
+    has_model = np.isfinite(res.predicted)
+    rt_pass = has_model & (np.abs(z) < cfg.outlier_z)
+    ev_rt = np.where(
+        has_model, np.where(rt_pass, "rt_model:pass", "rt_model:fail"), "rt_model:none"
+    ).astype(object)
+    ev_frag = flag(kw["is_fragment"], "fragment:yes", "fragment:no")
+    ev_frag[kw["possible"]] = "fragment:possible"
+    oac = kw["oac_label"]
+    ev_oac = np.where(oac != "", "oac:" + oac.astype(str), "").astype(object)
+    ev_lp = np.where(kw["mismatch"], "logp:mismatch", "logp:" + kw["log_p_source"].astype(str))
+    evidence = ev_rt + ";" + ev_frag + ";" + ev_lp.astype(object)
+    evidence = np.where(ev_oac != "", evidence + ";" + ev_oac, evidence)
+    evidence[kw["invalid"]] = "input:invalid"
+
+    warn_parts = [
+        flag(kw["possible"], "possible_fragment"),
+        flag(kw["anchor_bad"], "anchor_inconsistent"),
+        flag(kw["anchor_conflict"], "anchor_looks_like_fragment"),
+        flag(kw["mismatch"], "logp_mismatch"),
+        flag(res.logp_extrapolated & ~kw["invalid"], "logp_extrapolated"),
+        flag((level == "composition") & (status != "invalid"), "extrapolated"),
+        flag(
+            np.isin(oac, ["reversed", "too_large", "coeluting"]),
+            ("oac_" + oac.astype(str)).astype(object),
+        ),
+        flag(kw["multi_peak"] & ~kw["invalid"], "track_inferred"),
+    ]
+    frag_big = kw["is_fragment"] & (kw["volume"] > kw["volume"][np.clip(cand, 0, None)])
+    warn_parts.append(flag(frag_big, "fragment_larger_than_parent"))
+    warnings = warn_parts[0]
+    for part in warn_parts[1:]:
+        both = (warnings != "") & (part != "")
+        warnings = np.where(both, warnings + ";" + part, np.where(part != "", part, warnings))
+    return reasons, evidence.astype(object), warnings.astype(object)
+
+
+def _fragment_events(
+    compounds: pd.DataFrame,
+    frag_idx: np.ndarray,
+    parent: np.ndarray,
+    root: np.ndarray,
+    rt: np.ndarray,
+    volume: np.ndarray,
+    data: pd.DataFrame,
+) -> pd.DataFrame:
+    cols = [
+        "root_row",
+        "parent_row",
+        "parent_name",
+        "fragment_row",
+        "fragment_name",
+        "delta_rt",
+        "lost",
+        "parent_volume",
+        "fragment_volume",
+        "volume_ratio",
+    ]
+    if frag_idx.size == 0:
+        return pd.DataFrame(columns=cols)
+    p = parent[frag_idx]
+    rows = compounds["row"].to_numpy()
+    names = compounds["name"].to_numpy(dtype=object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(volume[p] > 0, volume[frag_idx] / volume[p], np.nan)
+    events = pd.DataFrame(
+        {
+            "root_row": rows[root[frag_idx]],
+            "parent_row": rows[p],
+            "parent_name": names[p],
+            "fragment_row": rows[frag_idx],
+            "fragment_name": names[frag_idx],
+            "delta_rt": rt[frag_idx] - rt[p],
+            "lost": fragments.lost_residues(data, frag_idx, p),
+            "parent_volume": volume[p],
+            "fragment_volume": volume[frag_idx],
+            "volume_ratio": ratio,
+        }
+    )
+    return events.sort_values(["root_row", "fragment_row"], kind="stable").reset_index(drop=True)
+
+
+def _model_warnings(
+    model: RetentionModel,
+    anchors: np.ndarray,
+    status: np.ndarray,
+    n_tracks: dict[int, int],
+    delta: float | None,
+) -> list[str]:
+    out = []
+    n_anchors = int(anchors.sum())
+    if model.comp_coef_ is None:
+        out.append(
+            f"only {n_anchors} usable anchor(s): no RT model can be fitted, so no row can be "
+            "checked against its retention time (status unverified); add confirmed standards"
+        )
+    elif model.pooled_ is None:
+        out.append(
+            "no anchored group has two anchors at different Log P: the RT slope comes from "
+            "across groups and every prediction is extrapolated; add more standards"
+        )
+    if n_tracks:
+        names = ", ".join(str(model.group_names_[g]) for g in sorted(n_tracks))
+        out.append(f"isomer tracks found in the anchors of: {names}")
+    elif delta is not None:
+        out.append(
+            f"isomer spacing {delta:.3f} min estimated from repeated peaks of isomer-capable "
+            "names (no anchor pairs)"
+        )
+    return out

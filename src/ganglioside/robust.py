@@ -1,0 +1,45 @@
+"""Small numerical helpers shared by the rules: robust weights and penalised least squares."""
+
+from __future__ import annotations
+
+import numpy as np
+
+TUKEY_C = 4.685
+
+
+def robust_scale(residuals: np.ndarray, floor: float = 0.0) -> float:
+    """Median absolute deviation scaled to a normal SD, never below ``floor``."""
+    if residuals.size == 0:
+        return floor
+    mad = float(np.median(np.abs(residuals - np.median(residuals))))
+    return max(1.4826 * mad, floor)
+
+
+def tukey_weights(
+    residuals: np.ndarray, *, scale: float | None = None, floor: float = 0.0
+) -> np.ndarray:
+    """Tukey biweight weights: 1 near zero, falling to 0 beyond 4.685 robust SDs."""
+    s = robust_scale(residuals, floor) if scale is None else max(scale, floor)
+    if s <= 0:
+        return np.ones_like(residuals, dtype=float)
+    u = residuals / (TUKEY_C * s)
+    return np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
+
+
+def weighted_ridge(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    prior: np.ndarray,
+    penalty: np.ndarray,
+) -> np.ndarray:
+    """Weighted least squares with a ridge pull of each coefficient towards ``prior``.
+
+    Minimises  sum w (y - x b)^2 + sum penalty (b - prior)^2.  A zero penalty leaves that
+    coefficient free.  Rank-deficient problems fall back to the minimum-norm solution.
+    """
+    w = np.sqrt(np.clip(weights, 0, None))
+    a = np.vstack([x * w[:, None], np.diag(np.sqrt(penalty))])
+    b = np.concatenate([y * w, np.sqrt(penalty) * prior])
+    coef, *_ = np.linalg.lstsq(a, b, rcond=None)
+    return coef

@@ -1,0 +1,626 @@
+"""Rule 1: the retention-time model and its outliers.
+
+Within a homologous series reversed-phase RT rises linearly with Log P, with nearly the same
+slope for every headgroup and an intercept that depends on the headgroup.  The model is a
+hierarchy fitted on the anchors (trusted standards):
+
+* **group**: a group with enough anchors gets its own line (checked: slope > 0, leave-one-out
+  Q² ≥ ``min_q2``);
+* **pooled**: every other anchored group shares one common slope (fitted on all anchors, within
+  groups) with an intercept of its own (ANCOVA);
+* **composition**: a group with no anchor gets its intercept from its composition, with
+  increments per NeuAc, NeuGc, Hex, HexNAc, dHex and OAc learned across the anchored groups;
+  when ``robust`` is on, the group's own non-anchor peaks may shift that intercept through a
+  Tukey-weighted, leave-one-out estimate, so a misannotated peak cannot excuse itself.
+
+Isomer groups get parallel tracks (a shared slope and one intercept per track).  A row is an
+outlier when |z| ≥ ``outlier_z`` with z = residual / (s·√(1 + h) ⊕ intercept uncertainty); no
+row is an outlier merely because its group has no anchor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..result import ModelReport
+from ..robust import tukey_weights, weighted_ridge
+from .isomers import TRACK_NAMES
+
+COMPOSITION = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
+#: Weak prior on the intercept shift (min) per residue, from the sample's pooled fit; the
+#: file's own anchored groups override it as soon as they say something.
+PRIOR_SHIFT = {"neuac": 2.9, "neugc": 2.9, "hex": 2.3, "hexnac": 2.3, "dhex": 1.6, "oac": -0.71}
+PRIOR_PENALTY = 0.3
+PRIOR_SLOPE = 1.36  # min per Log P unit; used only when anchors cannot give a slope
+PRIOR_SD = 0.1  # min; a weak prior on the residual SD so that 3 anchors cannot give s = 0.007
+PRIOR_SD_DF = 2.0
+PRIOR_COMPOSITION_SD = 0.15  # min; prior on how far a group sits from its composition estimate
+MAX_PRIOR_WEIGHT = 5.0
+
+
+@dataclass
+class _Fit:
+    """A within-unit (common slope per fit) least-squares line over several units."""
+
+    slope: float
+    intercept: dict[int, float]  # unit code -> intercept
+    n: dict[int, int]
+    xbar: dict[int, float]
+    sxx: float
+    s: float  # residual SD after the prior and the floor
+    s_raw: float
+    df: int
+    r2: float | None
+    q2: float | None
+    rmse_loo: float | None
+    mae_loo: float | None
+    resid: np.ndarray  # per anchor used
+    hat: np.ndarray
+    units: np.ndarray
+    idx: np.ndarray  # positional rows of the anchors used
+
+
+def _fit_lines(
+    x: np.ndarray,
+    y: np.ndarray,
+    unit: np.ndarray,
+    idx: np.ndarray,
+    floor: float,
+    prior_sd: float = PRIOR_SD,
+) -> _Fit | None:
+    """Common slope, one intercept per unit, on the rows ``idx``."""
+    if idx.size < 2:
+        return None
+    u = unit[idx]
+    xs, ys = x[idx], y[idx]
+    codes, inv = np.unique(u, return_inverse=True)
+    n_u = np.bincount(inv).astype(float)
+    xbar = np.bincount(inv, xs) / n_u
+    ybar = np.bincount(inv, ys) / n_u
+    dx = xs - xbar[inv]
+    dy = ys - ybar[inv]
+    sxx = float(dx @ dx)
+    if sxx < 1e-9:
+        return None
+    slope = float(dx @ dy) / sxx
+    a = ybar - slope * xbar
+    resid = ys - (a[inv] + slope * xs)
+    df = int(idx.size - codes.size - 1)
+    s2_hat = float(resid @ resid) / df if df > 0 else float("nan")
+    s2 = ((df * s2_hat) + PRIOR_SD_DF * prior_sd**2) / (df + PRIOR_SD_DF) if df > 0 else prior_sd**2
+    s = max(float(np.sqrt(s2)), floor)
+    hat = 1.0 / n_u[inv] + dx**2 / sxx
+    sst = float(((ys - ys.mean()) ** 2).sum())
+    loo_ok = hat < 1 - 1e-9
+    r2 = 1 - float(resid @ resid) / sst if sst > 0 else None
+    if loo_ok.sum() >= 3 and sst > 0:
+        e_loo = resid[loo_ok] / (1 - hat[loo_ok])
+        sst_loo = float(((ys[loo_ok] - ys[loo_ok].mean()) ** 2).sum())
+        q2 = 1 - float(e_loo @ e_loo) / sst_loo if sst_loo > 0 else None
+        rmse = float(np.sqrt(np.mean(e_loo**2)))
+        mae = float(np.mean(np.abs(e_loo)))
+    else:
+        q2 = rmse = mae = None
+    return _Fit(
+        slope=slope,
+        intercept={int(c): float(v) for c, v in zip(codes, a, strict=True)},
+        n={int(c): int(v) for c, v in zip(codes, n_u, strict=True)},
+        xbar={int(c): float(v) for c, v in zip(codes, xbar, strict=True)},
+        sxx=sxx,
+        s=s,
+        s_raw=float(np.sqrt(s2_hat)) if df > 0 else float("nan"),
+        df=df,
+        r2=r2,
+        q2=q2,
+        rmse_loo=rmse,
+        mae_loo=mae,
+        resid=resid,
+        hat=hat,
+        units=u,
+        idx=idx,
+    )
+
+
+@dataclass
+class RetentionResult:
+    """Per-row predictions (positional arrays) and the model reports."""
+
+    predicted: np.ndarray
+    residual: np.ndarray
+    z: np.ndarray
+    sd: np.ndarray
+    level: np.ndarray  # object: group | pooled | composition | ""
+    model_id: np.ndarray  # object
+    track: np.ndarray  # int track index, -1 when single-track
+    anchor_z_loo: np.ndarray  # leave-one-out z of anchors (NaN elsewhere)
+    logp_extrapolated: np.ndarray
+    reports: list[ModelReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class RetentionModel:
+    """Hierarchical RT ~ Log P model (scikit-learn conventions: ``fit`` returns ``self``).
+
+    Parameters
+    ----------
+    min_anchors_group_model, min_q2, rt_sd_floor, robust:
+        See :class:`~ganglioside.config.AnalysisConfig`.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_anchors_group_model: int = 5,
+        min_q2: float = 0.70,
+        rt_sd_floor: float = 0.05,
+        robust: bool = True,
+    ) -> None:
+        self.min_anchors_group_model = min_anchors_group_model
+        self.min_q2 = min_q2
+        self.rt_sd_floor = rt_sd_floor
+        self.robust = robust
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        anchors: np.ndarray,
+        track: np.ndarray,
+        n_tracks: dict[int, int],
+    ) -> RetentionModel:
+        """Fit on the anchors.
+
+        ``data`` (positional) needs ``log_p``, ``rt``, ``group_code`` and the composition
+        columns; ``track`` comes from :func:`~ganglioside.rules.isomers.anchor_tracks`.
+        """
+        x = data["log_p"].to_numpy(dtype=float)
+        y = data["rt"].to_numpy(dtype=float)
+        group = data["group_code"].to_numpy(dtype=np.int64)
+        n_groups = int(group.max()) + 1 if len(group) else 0
+        names = np.full(n_groups, "", dtype=object)
+        names[group] = data["group_key"].to_numpy(dtype=object)
+        self.group_names_ = names
+        self.n_tracks_ = dict(n_tracks)
+        self.max_tracks_ = max([1, *n_tracks.values()])
+        k = self.max_tracks_
+        use = anchors & np.isfinite(x) & np.isfinite(y)
+        track = track.copy()
+        unit = group * k + np.clip(track, 0, None)
+        known = use & (track >= 0)
+        first = _fit_lines(x, y, unit, np.flatnonzero(known), self.rt_sd_floor)
+        # single-peak anchors of a multi-track group go to the nearest track of a first fit
+        pending = np.flatnonzero(use & (track < 0))
+        if pending.size and first is not None:
+            for i in pending:
+                g = group[i]
+                best, best_err = 0, np.inf
+                for t in range(self.n_tracks_.get(int(g), 1)):
+                    a = first.intercept.get(int(g * k + t))
+                    if a is None:
+                        continue
+                    err = abs(y[i] - (a + first.slope * x[i]))
+                    if err < best_err:
+                        best, best_err = t, err
+                track[i] = best
+        elif pending.size:
+            track[pending] = 0
+        unit = group * k + np.clip(track, 0, None)
+        anchor_idx = np.flatnonzero(use)
+        self.anchor_track_ = track
+        self.unit_of_anchor_ = unit
+        self.pooled_ = _fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor)
+        self.slope_source_ = "anchors"
+        if self.pooled_ is None and anchor_idx.size >= 2:
+            self.slope_source_ = "composition"
+        self.anchor_idx_ = anchor_idx
+        self._x = x
+        self.logp_range_ = (
+            (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
+        )
+        # group lines
+        self.group_fits_: dict[int, _Fit] = {}
+        self.group_rejected_: dict[int, str] = {}
+        counts = np.bincount(group[anchor_idx], minlength=n_groups) if anchor_idx.size else []
+        prior_sd = self.pooled_.s if self.pooled_ is not None else PRIOR_SD
+        for g in np.flatnonzero(np.asarray(counts) >= self.min_anchors_group_model):
+            rows = anchor_idx[group[anchor_idx] == g]
+            fit = _fit_lines(x, y, unit, rows, self.rt_sd_floor, prior_sd=prior_sd)
+            if fit is None:
+                self.group_rejected_[int(g)] = "no spread in Log P"
+            elif fit.slope <= 0:
+                self.group_rejected_[int(g)] = f"slope {fit.slope:.3f} ≤ 0"
+            elif fit.q2 is None or fit.q2 < self.min_q2:
+                q = "n/a" if fit.q2 is None else f"{fit.q2:.2f}"
+                self.group_rejected_[int(g)] = f"leave-one-out Q² {q} < {self.min_q2}"
+            else:
+                self.group_fits_[int(g)] = fit
+        self._fit_composition(data, x, y, group, unit, anchor_idx)
+        return self
+
+    def _fit_composition(
+        self,
+        data: pd.DataFrame,
+        x: np.ndarray,
+        y: np.ndarray,
+        group: np.ndarray,
+        unit: np.ndarray,
+        anchor_idx: np.ndarray,
+    ) -> None:
+        """Intercept increments per residue, learned across the anchored groups."""
+        k = self.max_tracks_
+        comp = data.loc[:, list(COMPOSITION)].to_numpy(dtype=float)
+        n_groups = int(group.max()) + 1 if len(group) else 0
+        group_comp = np.zeros((n_groups, len(COMPOSITION)))
+        group_comp[group] = comp  # identical within a group
+        self.group_comp_ = group_comp
+        prior = np.concatenate([[0.0], [PRIOR_SHIFT[c] for c in COMPOSITION]])
+        penalty = np.concatenate([[0.0], np.full(len(COMPOSITION), PRIOR_PENALTY)])
+        self.comp_coef_ = None
+        self.comp_sd_ = PRIOR_COMPOSITION_SD
+        self.comp_groups_ = 0
+        self._comp_groups_used: list[str] = []
+        if anchor_idx.size == 0:
+            return
+        pooled = self.pooled_
+        if pooled is not None:
+            slope = pooled.slope
+            base_units = [u for u in pooled.intercept if u % k == 0]
+            targets = np.array([pooled.intercept[u] for u in base_units])
+            weights = np.array([min(pooled.n[u], MAX_PRIOR_WEIGHT) for u in base_units])
+            groups = np.array([u // k for u in base_units])
+        else:
+            # no within-group spread: the slope too must come from across groups
+            slope = None
+            groups = group[anchor_idx]
+            targets = y[anchor_idx]
+            weights = np.ones(anchor_idx.size)
+        design = np.column_stack([np.ones(len(groups)), group_comp[groups]])
+        if slope is None:
+            design = np.column_stack([design, x[anchor_idx]])
+            prior = np.concatenate([prior, [PRIOR_SLOPE]])
+            penalty = np.concatenate([penalty, [1.0]])
+        w = weights.copy()
+        coef = weighted_ridge(design, targets, w, prior, penalty)
+        for _ in range(10):
+            resid = targets - design @ coef
+            w = weights * tukey_weights(resid, floor=PRIOR_COMPOSITION_SD)
+            new = weighted_ridge(design, targets, w, prior, penalty)
+            if np.allclose(new, coef, atol=1e-6):
+                coef = new
+                break
+            coef = new
+        resid = targets - design @ coef
+        # leave-one-out residuals from the hat matrix of the penalised fit
+        sw = np.sqrt(w)
+        xw = design * sw[:, None]
+        inner = np.linalg.pinv(xw.T @ xw + np.diag(penalty))
+        hat = np.einsum("ij,jk,ik->i", xw, inner, xw)
+        ok = (hat < 1 - 1e-6) & (w > 0)
+        n_ok = int(ok.sum())
+        if n_ok:
+            e_loo = resid[ok] / (1 - hat[ok])
+            s2 = float(np.sum(w[ok] * e_loo**2) / np.sum(w[ok]))
+            s2 = (n_ok * s2 + 3 * PRIOR_COMPOSITION_SD**2) / (n_ok + 3)
+        else:
+            s2 = PRIOR_COMPOSITION_SD**2
+        self.comp_sd_ = max(float(np.sqrt(s2)), self.rt_sd_floor)
+        if slope is None:
+            self.comp_slope_ = float(coef[-1])
+            coef = coef[:-1]
+        else:
+            self.comp_slope_ = slope
+        self.comp_coef_ = coef
+        self.comp_groups_ = len(set(groups.tolist()))
+        self._comp_groups_used = [self.group_names_[g] for g in sorted(set(groups.tolist()))]
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def predict(
+        self,
+        data: pd.DataFrame,
+        usable: np.ndarray,
+        score_rows: np.ndarray,
+        isomer_offsets: np.ndarray,
+    ) -> RetentionResult:
+        """Predict every usable row and score it.
+
+        Parameters
+        ----------
+        usable:
+            Rows that can be predicted (parsed, finite Log P and RT).
+        score_rows:
+            Non-anchor rows that may shift a composition-level intercept (robust fit):
+            usable, not fragment candidates.
+        isomer_offsets:
+            Per row, extra track offsets (min) to consider for isomer-capable names of groups
+            that have no tracks of their own (n × m, NaN where none).
+        """
+        n = len(data)
+        x = data["log_p"].to_numpy(dtype=float)
+        y = data["rt"].to_numpy(dtype=float)
+        group = data["group_code"].to_numpy(dtype=np.int64)
+        k = self.max_tracks_
+        predicted = np.full(n, np.nan)
+        var = np.full(n, np.nan)
+        level = np.full(n, "", dtype=object)
+        model_id = np.full(n, "", dtype=object)
+        track = np.full(n, -1, dtype=np.int64)
+        anchor_z = np.full(n, np.nan)
+        pooled = self.pooled_
+        has_model = self.comp_coef_ is not None
+        if not has_model:
+            return self._result(predicted, y, var, level, model_id, track, anchor_z, x)
+        anchored = set()
+        if pooled is not None:
+            anchored = {u // k for u in pooled.intercept}
+        else:
+            anchored = set(group[self.anchor_idx_].tolist())
+
+        # candidate intercepts per row: one column per track
+        cand = np.full((n, k), np.nan)
+        hat = np.full((n, k), np.nan)
+        slope_row = np.full(n, np.nan)
+        s_row = np.full(n, np.nan)
+        in_group_model = (
+            np.array([g in self.group_fits_ for g in range(group.max() + 1)])[group]
+            if n
+            else np.zeros(0, dtype=bool)
+        )
+        in_pooled = np.isin(group, list(anchored)) & ~in_group_model & (pooled is not None)
+        in_comp = usable & ~in_group_model & ~in_pooled
+
+        def fill(rows: np.ndarray, fit: _Fit, lvl: str, mid: str) -> None:
+            if rows.size == 0:
+                return
+            slope_row[rows] = fit.slope
+            s_row[rows] = fit.s
+            level[rows] = lvl
+            model_id[rows] = mid
+            for t in range(k):
+                units = group[rows] * k + t
+                a = np.array([fit.intercept.get(int(u), np.nan) for u in units])
+                xb = np.array([fit.xbar.get(int(u), np.nan) for u in units])
+                nn = np.array([fit.n.get(int(u), 0) for u in units], dtype=float)
+                cand[rows, t] = a
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    hat[rows, t] = 1.0 / nn + (x[rows] - xb) ** 2 / fit.sxx
+
+        names = self.group_names_
+        for g, fit in self.group_fits_.items():
+            fill(np.flatnonzero(usable & (group == g)), fit, "group", f"group:{names[g]}")
+        if pooled is not None:
+            fill(np.flatnonzero(usable & in_pooled), pooled, "pooled", "pooled")
+
+        # composition-level rows
+        comp_rows = np.flatnonzero(in_comp)
+        comp_extra_var = np.zeros(n)
+        if comp_rows.size:
+            base = self.comp_coef_[0] + self.group_comp_[group[comp_rows]] @ self.comp_coef_[1:]
+            s_pool = pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor)
+            slope_row[comp_rows] = self.comp_slope_
+            s_row[comp_rows] = s_pool
+            level[comp_rows] = "composition"
+            model_id[comp_rows] = "composition"
+            cand[comp_rows, 0] = base
+            if pooled is not None:
+                hat[comp_rows, 0] = (x[comp_rows] - np.mean(x[self.anchor_idx_])) ** 2 / pooled.sxx
+            else:
+                hat[comp_rows, 0] = 0.0
+            comp_extra_var[comp_rows] = self.comp_sd_**2
+
+        # nearest track among the candidates (own tracks or isomer offsets)
+        with np.errstate(invalid="ignore"):
+            pred_tracks = cand + slope_row[:, None] * x[:, None]
+        extra = isomer_offsets
+        m = extra.shape[1] if extra.ndim == 2 else 0
+        if m:
+            base0 = pred_tracks[:, :1]
+            no_tracks = np.isnan(pred_tracks[:, 1:]).all(axis=1) if k > 1 else np.ones(n, bool)
+            alt = np.where(no_tracks[:, None], base0 + extra, np.nan)
+            all_pred = np.column_stack([pred_tracks, alt])
+            all_hat = np.column_stack([hat, np.repeat(hat[:, :1], m, axis=1)])
+        else:
+            all_pred, all_hat = pred_tracks, hat
+        err = np.abs(y[:, None] - all_pred)
+        err = np.where(np.isnan(err), np.inf, err)
+        choice = np.argmin(err, axis=1)
+        rows_all = np.arange(n)
+        chosen = all_pred[rows_all, choice]
+        chosen_hat = all_hat[rows_all, choice]
+        ok = usable & np.isfinite(chosen)
+        predicted[ok] = chosen[ok]
+        track[ok] = choice[ok]
+        var[ok] = s_row[ok] ** 2 * (1 + np.nan_to_num(chosen_hat[ok], nan=1.0)) + comp_extra_var[ok]
+
+        # robust, leave-one-out shift of composition-level groups by their own peaks
+        if self.robust and comp_rows.size:
+            self._robust_shift(y, group, predicted, var, s_row, comp_rows, score_rows)
+
+        # anchors: checked by their leave-one-out (externally studentised) residual
+        anchor_z = np.full(n, np.nan)
+        for fit, lvl in [(pooled, "pooled"), *((f, "group") for f in self.group_fits_.values())]:
+            if fit is None:
+                continue
+            ok_h = fit.hat < 1 - 1e-9
+            uses_fit = (level[fit.idx] == lvl) & ok_h
+            rows = fit.idx[uses_fit]
+            anchor_z[rows] = fit.resid[uses_fit] / (fit.s * np.sqrt(1 - fit.hat[uses_fit]))
+        return self._result(predicted, y, var, level, model_id, track, anchor_z, x)
+
+    def reports(self, rows_per_model: dict[str, int]) -> list[ModelReport]:
+        """One report per model that was used or tried."""
+        k = self.max_tracks_
+        names = self.group_names_
+        out: list[ModelReport] = []
+
+        def unit_name(u: int) -> str:
+            g, t = divmod(u, k)
+            n_t = self.n_tracks_.get(g, 1)
+            return str(names[g]) if n_t == 1 else f"{names[g]}|{TRACK_NAMES[t]}"
+
+        def intercepts(fit: _Fit) -> dict[str, tuple[float, float]]:
+            return {
+                unit_name(u): (
+                    a,
+                    fit.s * float(np.sqrt(1 / fit.n[u] + fit.xbar[u] ** 2 / fit.sxx)),
+                )
+                for u, a in sorted(fit.intercept.items())
+            }
+
+        def tracks(fit: _Fit) -> dict[str, float]:
+            offsets: dict[str, float] = {}
+            for u, a in fit.intercept.items():
+                g, t = divmod(u, k)
+                base = fit.intercept.get(g * k)
+                if t > 0 and base is not None:
+                    offsets[f"{names[g]}|{TRACK_NAMES[t]}"] = a - base
+            return offsets
+
+        def report(fit: _Fit, model_id: str, level: str, warnings: list[str]) -> ModelReport:
+            groups = tuple(sorted({str(names[u // k]) for u in fit.intercept}))
+            xs = self._x[fit.idx]
+            return ModelReport(
+                model_id=model_id,
+                level=level,
+                groups=groups,
+                n_anchors=int(fit.idx.size),
+                n_rows=int(rows_per_model.get(model_id, 0)),
+                slope=fit.slope,
+                slope_se=fit.s / float(np.sqrt(fit.sxx)),
+                intercepts=intercepts(fit),
+                r2=fit.r2,
+                q2=fit.q2,
+                rmse_loo=fit.rmse_loo,
+                mae_loo=fit.mae_loo,
+                residual_sd=fit.s,
+                df=fit.df,
+                logp_range=(float(xs.min()), float(xs.max())),
+                tracks=tracks(fit),
+                warnings=tuple(warnings),
+            )
+
+        for g, fit in sorted(self.group_fits_.items()):
+            warn = []
+            if fit.df < 3:
+                warn.append(f"only {fit.df} residual degrees of freedom")
+            out.append(report(fit, f"group:{names[g]}", "group", warn))
+        if self.pooled_ is not None:
+            warn = [
+                f"{names[g]}: own line rejected ({why}); uses the pooled line"
+                for g, why in sorted(self.group_rejected_.items())
+            ]
+            singles = sorted(str(names[u // k]) for u, c in self.pooled_.n.items() if c == 1)
+            if singles:
+                warn.append(
+                    "intercept from a single anchor (low confidence): " + ", ".join(singles)
+                )
+            if self.pooled_.slope <= 0:
+                warn.append(f"common slope {self.pooled_.slope:.3f} ≤ 0: check the anchors")
+            out.append(report(self.pooled_, "pooled", "pooled", warn))
+        if self.comp_coef_ is not None:
+            labels = ["base", *(f"+{c}" for c in COMPOSITION)]
+            warn = [
+                "intercepts of groups without anchors are extrapolated from composition",
+                f"learned from {self.comp_groups_} anchored group(s); "
+                f"group-to-composition SD {self.comp_sd_:.3f} min",
+            ]
+            if self.slope_source_ == "composition":
+                warn.append("no group has anchors spread in Log P: slope fitted across groups")
+            out.append(
+                ModelReport(
+                    model_id="composition",
+                    level="composition",
+                    groups=tuple(sorted({str(v) for v in self._comp_groups_used})),
+                    n_anchors=int(self.anchor_idx_.size),
+                    n_rows=int(rows_per_model.get("composition", 0)),
+                    slope=float(self.comp_slope_),
+                    slope_se=float("nan"),
+                    intercepts={
+                        lab: (float(c), float("nan"))
+                        for lab, c in zip(labels, self.comp_coef_, strict=True)
+                    },
+                    r2=None,
+                    q2=None,
+                    rmse_loo=None,
+                    mae_loo=None,
+                    residual_sd=float(self.comp_sd_),
+                    df=max(self.comp_groups_ - 1, 0),
+                    logp_range=self.logp_range_,
+                    warnings=tuple(warn),
+                )
+            )
+        return out
+
+    def _robust_shift(
+        self,
+        y: np.ndarray,
+        group: np.ndarray,
+        predicted: np.ndarray,
+        var: np.ndarray,
+        s_row: np.ndarray,
+        comp_rows: np.ndarray,
+        score_rows: np.ndarray,
+    ) -> None:
+        members = comp_rows[score_rows[comp_rows] & np.isfinite(predicted[comp_rows])]
+        if members.size == 0:
+            return
+        tau2 = self.comp_sd_**2
+        s2 = s_row[members] ** 2
+        r = y[members] - predicted[members]
+        g = group[members]
+        size = int(group.max()) + 1
+        w = tukey_weights(r, scale=float(np.sqrt(np.median(s2) + tau2)))
+        for _ in range(2):
+            num = np.bincount(g, w * r / s2, minlength=size)
+            den = np.bincount(g, w / s2, minlength=size)
+            delta = num / (1 / tau2 + den)
+            w = tukey_weights(r - delta[g], scale=float(np.sqrt(np.median(s2))))
+        num = np.bincount(g, w * r / s2, minlength=size)
+        den = np.bincount(g, w / s2, minlength=size)
+        # leave-one-out for the peaks that took part; the others see the whole group
+        rows_g = group[comp_rows]
+        num_i = num[rows_g].copy()
+        den_i = den[rows_g].copy()
+        pos = np.searchsorted(comp_rows, members)
+        num_i[pos] -= w * r / s2
+        den_i[pos] -= w / s2
+        prec = 1 / tau2 + den_i
+        shift = num_i / prec
+        predicted[comp_rows] += shift
+        var[comp_rows] += 1 / prec - tau2
+
+    def _result(
+        self,
+        predicted: np.ndarray,
+        y: np.ndarray,
+        var: np.ndarray,
+        level: np.ndarray,
+        model_id: np.ndarray,
+        track: np.ndarray,
+        anchor_z: np.ndarray,
+        x: np.ndarray,
+    ) -> RetentionResult:
+        sd = np.sqrt(var)
+        residual = y - predicted
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = residual / sd
+        extrap = np.zeros(len(y), dtype=bool)
+        if self.logp_range_ is not None:
+            lo, hi = self.logp_range_
+            margin = 0.1 * (hi - lo)
+            extrap = np.isfinite(predicted) & ((x < lo - margin) | (x > hi + margin))
+        return RetentionResult(
+            predicted=predicted,
+            residual=residual,
+            z=z,
+            sd=sd,
+            level=level,
+            model_id=model_id,
+            track=track,
+            anchor_z_loo=anchor_z,
+            logp_extrapolated=extrap,
+        )
