@@ -5,20 +5,27 @@
 # and no server is started.
 #
 #   deploy/check_nginx.sh            # exit 0 when nginx accepts the configuration
+#
+# With GANGLIOSIDE_NGINX_WORKDIR set, that (empty) directory is used instead and kept, so a test
+# can start nginx on the checked configuration (tests/deploy/test_nginx.py does).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 nginx_bin="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 [ -x "$nginx_bin" ] || { echo "check_nginx: nginx is not installed (apt-get install nginx)" >&2; exit 2; }
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${GANGLIOSIDE_NGINX_WORKDIR:-}" ]; then
+    work="$GANGLIOSIDE_NGINX_WORKDIR"
+else
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work/tls" "$work/static" "$work/logs"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=ganglioside.test" \
     -keyout "$work/tls/privkey.pem" -out "$work/tls/fullchain.pem" 2>/dev/null
 
 GANGLIOSIDE_SERVER_NAME=ganglioside.test \
-GANGLIOSIDE_UPSTREAM=127.0.0.1:8000 \
+GANGLIOSIDE_UPSTREAM="${GANGLIOSIDE_UPSTREAM:-127.0.0.1:8000}" \
 GANGLIOSIDE_STATIC_ROOT="$work/static" \
 GANGLIOSIDE_TLS_DIR="$work/tls" \
     "$here/nginx/render.sh" > "$work/ganglioside.conf"
