@@ -298,7 +298,7 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
         )
         try:
             c = core_ceramide_counts(p.core, p.ceramide).copy()
-        except Exception:
+        except Exception:  # noqa: S112 - pygoslin's own error types: no formula
             continue
         for code, n in p.modifications:
             c += n * residues[code]
@@ -309,7 +309,9 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     frame.index.name = "name"
     masses, proton = _element_masses()
     mass = np.where(has_formula, counts @ masses, np.nan)
-    frame["formula"] = [hill_formula(c) if ok else "" for c, ok in zip(counts, has_formula)]
+    frame["formula"] = [
+        hill_formula(c) if ok else "" for c, ok in zip(counts, has_formula, strict=True)
+    ]
     frame["mass"] = mass
     frame["mz_h"] = mass - proton
     frame["mz_2h"] = (mass - 2 * proton) / 2

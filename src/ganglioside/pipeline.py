@@ -204,8 +204,9 @@ def analyze(
     offsets = np.full((n, 2), np.nan)
     multi_peak = np.zeros(n, dtype=bool)
     if delta is not None:
-        peaks = np.bincount(name_code[scoring], minlength=name_code.max() + 1)
-        multi_peak = isomers.isomer_capable(per_row) & (peaks[name_code] >= 2) & usable
+        # a name of an isomer-capable core may be either isomer: allow both tracks
+        own_tracks = np.isin(group_code, list(n_tracks))
+        multi_peak = isomers.isomer_capable(per_row) & usable & ~own_tracks
         offsets[multi_peak] = [delta, -delta]
     res = model.predict(data, usable, scoring & ~anchors, offsets)
     is_fragment, possible = fragments.decide(

@@ -101,12 +101,13 @@ def find_candidates(
         ok |= subset & same_sugars & (counts["oac"][f] < counts["oac"][p]) & close
     f, p = f[ok], p[ok]
     anchor = comp["is_anchor"].to_numpy(dtype=bool)
-    conflict[f[anchor[f]]] = True
+    volume = comp["volume"].to_numpy(dtype=float)
+    # an anchor larger than the would-be parent is not what a fragment ion looks like
+    conflict[f[anchor[f] & (volume[f] <= volume[p])]] = True
     keep = ~anchor[f]
     f, p = f[keep], p[keep]
     if f.size == 0:
         return FragmentCandidates(parent, conflict)
-    volume = comp["volume"].to_numpy(dtype=float)
     # one parent each: largest glycan, then smallest |ΔRT|, then largest volume
     order = np.lexsort((-volume[p], np.abs(rt[f] - rt[p]), -sugar[p], f))
     f, p = f[order], p[order]

@@ -360,16 +360,26 @@ class RetentionModel:
         else:
             anchored = set(group[self.anchor_idx_].tolist())
 
-        # candidate intercepts per row: one column per track
+        n_groups = int(group.max()) + 1 if n else 0
+        n_units = n_groups * k
+
+        def unit_arrays(fit: _Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            a = np.full(n_units, np.nan)
+            xb = np.full(n_units, np.nan)
+            nn = np.zeros(n_units)
+            for u, v in fit.intercept.items():
+                a[u], xb[u], nn[u] = v, fit.xbar[u], fit.n[u]
+            return a, xb, nn
+
+        # candidate predictions per row: one column per track
         cand = np.full((n, k), np.nan)
-        hat = np.full((n, k), np.nan)
+        h_int = np.full((n, k), np.nan)  # intercept part of the leverage
+        h_x = np.full((n, k), np.nan)  # slope part of the leverage
         slope_row = np.full(n, np.nan)
         s_row = np.full(n, np.nan)
-        in_group_model = (
-            np.array([g in self.group_fits_ for g in range(group.max() + 1)])[group]
-            if n
-            else np.zeros(0, dtype=bool)
-        )
+        is_group_model = np.zeros(n_groups, dtype=bool)
+        is_group_model[list(self.group_fits_)] = True
+        in_group_model = is_group_model[group] if n else np.zeros(0, dtype=bool)
         in_pooled = np.isin(group, list(anchored)) & ~in_group_model & (pooled is not None)
         in_comp = usable & ~in_group_model & ~in_pooled
 
@@ -380,14 +390,13 @@ class RetentionModel:
             s_row[rows] = fit.s
             level[rows] = lvl
             model_id[rows] = mid
+            a, xb, nn = unit_arrays(fit)
             for t in range(k):
                 units = group[rows] * k + t
-                a = np.array([fit.intercept.get(int(u), np.nan) for u in units])
-                xb = np.array([fit.xbar.get(int(u), np.nan) for u in units])
-                nn = np.array([fit.n.get(int(u), 0) for u in units], dtype=float)
-                cand[rows, t] = a
+                cand[rows, t] = a[units]
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    hat[rows, t] = 1.0 / nn + (x[rows] - xb) ** 2 / fit.sxx
+                    h_int[rows, t] = 1.0 / nn[units]
+                    h_x[rows, t] = (x[rows] - xb[units]) ** 2 / fit.sxx
 
         names = self.group_names_
         for g, fit in self.group_fits_.items():
@@ -397,7 +406,6 @@ class RetentionModel:
 
         # composition-level rows
         comp_rows = np.flatnonzero(in_comp)
-        comp_extra_var = np.zeros(n)
         if comp_rows.size:
             base = self.comp_coef_[0] + self.group_comp_[group[comp_rows]] @ self.comp_coef_[1:]
             s_pool = pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor)
@@ -406,39 +414,52 @@ class RetentionModel:
             level[comp_rows] = "composition"
             model_id[comp_rows] = "composition"
             cand[comp_rows, 0] = base
+            h_int[comp_rows, 0] = self.comp_sd_**2 / s_pool**2
             if pooled is not None:
-                hat[comp_rows, 0] = (x[comp_rows] - np.mean(x[self.anchor_idx_])) ** 2 / pooled.sxx
+                xm = float(np.mean(x[self.anchor_idx_]))
+                h_x[comp_rows, 0] = (x[comp_rows] - xm) ** 2 / pooled.sxx
             else:
-                hat[comp_rows, 0] = 0.0
-            comp_extra_var[comp_rows] = self.comp_sd_**2
+                h_x[comp_rows, 0] = 0.0
 
-        # nearest track among the candidates (own tracks or isomer offsets)
+        # isomer offsets for groups without tracks of their own
         with np.errstate(invalid="ignore"):
             pred_tracks = cand + slope_row[:, None] * x[:, None]
-        extra = isomer_offsets
-        m = extra.shape[1] if extra.ndim == 2 else 0
+        m = isomer_offsets.shape[1] if isomer_offsets.ndim == 2 else 0
         if m:
-            base0 = pred_tracks[:, :1]
             no_tracks = np.isnan(pred_tracks[:, 1:]).all(axis=1) if k > 1 else np.ones(n, bool)
-            alt = np.where(no_tracks[:, None], base0 + extra, np.nan)
+            alt = np.where(no_tracks[:, None], pred_tracks[:, :1] + isomer_offsets, np.nan)
             all_pred = np.column_stack([pred_tracks, alt])
-            all_hat = np.column_stack([hat, np.repeat(hat[:, :1], m, axis=1)])
+            all_hint = np.column_stack([h_int, np.repeat(h_int[:, :1], m, axis=1)])
+            all_hx = np.column_stack([h_x, np.repeat(h_x[:, :1], m, axis=1)])
         else:
-            all_pred, all_hat = pred_tracks, hat
-        err = np.abs(y[:, None] - all_pred)
-        err = np.where(np.isnan(err), np.inf, err)
-        choice = np.argmin(err, axis=1)
-        rows_all = np.arange(n)
-        chosen = all_pred[rows_all, choice]
-        chosen_hat = all_hat[rows_all, choice]
-        ok = usable & np.isfinite(chosen)
-        predicted[ok] = chosen[ok]
-        track[ok] = choice[ok]
-        var[ok] = s_row[ok] ** 2 * (1 + np.nan_to_num(chosen_hat[ok], nan=1.0)) + comp_extra_var[ok]
+            all_pred, all_hint, all_hx = pred_tracks, h_int, h_x
 
-        # robust, leave-one-out shift of composition-level groups by their own peaks
-        if self.robust and comp_rows.size:
-            self._robust_shift(y, group, predicted, var, s_row, comp_rows, score_rows)
+        # non-anchor peaks refine pooled and composition groups (robust, leave-one-out)
+        corrected = usable & (in_pooled | in_comp) & self.robust
+        corr = np.zeros(n)
+        corr_var = np.full(n, np.nan)
+        rows_all = np.arange(n)
+        for _ in range(3):
+            err = np.abs(y[:, None] - (all_pred + corr[:, None]))
+            err = np.where(np.isnan(err), np.inf, err)
+            choice = np.argmin(err, axis=1)
+            chosen = all_pred[rows_all, choice]
+            if not corrected.any():
+                break
+            tau2 = np.where(in_comp, self.comp_sd_**2, s_row**2 * all_hint[rows_all, choice])
+            corr, corr_var = _group_correction(
+                x, y - chosen, group, corrected, corrected & score_rows, s_row**2, tau2
+            )
+        ok = usable & np.isfinite(chosen)
+        predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
+        track[ok] = choice[ok]
+        hint = np.nan_to_num(all_hint[rows_all, choice], nan=1.0)
+        hx = np.nan_to_num(all_hx[rows_all, choice], nan=0.0)
+        var[ok] = np.where(
+            corrected[ok],
+            s_row[ok] ** 2 * (1 + hx[ok]) + corr_var[ok],
+            s_row[ok] ** 2 * (1 + hint[ok] + hx[ok]),
+        )
 
         # anchors: checked by their leave-one-out (externally studentised) residual
         anchor_z = np.full(n, np.nan)
@@ -555,44 +576,6 @@ class RetentionModel:
             )
         return out
 
-    def _robust_shift(
-        self,
-        y: np.ndarray,
-        group: np.ndarray,
-        predicted: np.ndarray,
-        var: np.ndarray,
-        s_row: np.ndarray,
-        comp_rows: np.ndarray,
-        score_rows: np.ndarray,
-    ) -> None:
-        members = comp_rows[score_rows[comp_rows] & np.isfinite(predicted[comp_rows])]
-        if members.size == 0:
-            return
-        tau2 = self.comp_sd_**2
-        s2 = s_row[members] ** 2
-        r = y[members] - predicted[members]
-        g = group[members]
-        size = int(group.max()) + 1
-        w = tukey_weights(r, scale=float(np.sqrt(np.median(s2) + tau2)))
-        for _ in range(2):
-            num = np.bincount(g, w * r / s2, minlength=size)
-            den = np.bincount(g, w / s2, minlength=size)
-            delta = num / (1 / tau2 + den)
-            w = tukey_weights(r - delta[g], scale=float(np.sqrt(np.median(s2))))
-        num = np.bincount(g, w * r / s2, minlength=size)
-        den = np.bincount(g, w / s2, minlength=size)
-        # leave-one-out for the peaks that took part; the others see the whole group
-        rows_g = group[comp_rows]
-        num_i = num[rows_g].copy()
-        den_i = den[rows_g].copy()
-        pos = np.searchsorted(comp_rows, members)
-        num_i[pos] -= w * r / s2
-        den_i[pos] -= w / s2
-        prec = 1 / tau2 + den_i
-        shift = num_i / prec
-        predicted[comp_rows] += shift
-        var[comp_rows] += 1 / prec - tau2
-
     def _result(
         self,
         predicted: np.ndarray,
@@ -624,3 +607,84 @@ class RetentionModel:
             anchor_z_loo=anchor_z,
             logp_extrapolated=extrap,
         )
+
+
+SLOPE_DEVIATION_SD = 0.08  # min per Log P unit: how far a group's slope may stray from the shared
+
+
+def _group_correction(
+    x: np.ndarray,
+    resid: np.ndarray,
+    group: np.ndarray,
+    rows: np.ndarray,
+    members: np.ndarray,
+    s2: np.ndarray,
+    tau2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group shift and tilt of the line, estimated from the group's own peaks.
+
+    A Bayesian line through the residuals of the group's non-anchor peaks: the shift has prior
+    variance ``tau2`` (how well the anchors or the composition pin the intercept) and the tilt
+    a prior SD of :data:`SLOPE_DEVIATION_SD`.  Peaks are Tukey-weighted, so misannotations do
+    not pull the line, and each member is scored against the line fitted without itself.
+
+    Returns the correction and its variance for every row in ``rows`` (zero/NaN elsewhere).
+    """
+    n = len(x)
+    corr = np.zeros(n)
+    var = np.full(n, np.nan)
+    idx = np.flatnonzero(rows)
+    if idx.size == 0:
+        return corr, var
+    size = int(group.max()) + 1
+    mem = np.flatnonzero(members)
+    g_m = group[mem]
+    cnt = np.bincount(g_m, minlength=size)
+    xbar = np.bincount(g_m, x[mem], minlength=size) / np.maximum(cnt, 1)
+    xbar = np.where(cnt > 0, xbar, np.nan)
+    xc = x - np.where(np.isnan(xbar[group]), x, xbar[group])
+    tau2_g = np.full(size, np.nan)
+    tau2_g[group[idx]] = tau2[idx]
+    inv_t = 1.0 / np.maximum(tau2_g, 1e-8)
+    inv_g = 1.0 / SLOPE_DEVIATION_SD**2
+    r = resid[mem]
+    w = (
+        tukey_weights(r, scale=float(np.sqrt(np.median(s2[mem]) + np.median(tau2[mem]))))
+        if mem.size
+        else np.zeros(0)
+    )
+
+    def sums(weights: np.ndarray) -> tuple[np.ndarray, ...]:
+        ww = weights / s2[mem]
+        return tuple(
+            np.bincount(g_m, ww * v, minlength=size)
+            for v in (np.ones_like(r), xc[mem], xc[mem] ** 2, r, xc[mem] * r)
+        )
+
+    for _ in range(2):
+        s0, s1, s2g, b0, b1 = sums(w)
+        a00, a01, a11 = inv_t + s0, s1, inv_g + s2g
+        det = a00 * a11 - a01**2
+        delta = (a11 * b0 - a01 * b1) / det
+        gamma = (a00 * b1 - a01 * b0) / det
+        fitted = delta[g_m] + gamma[g_m] * xc[mem]
+        w = tukey_weights(r - fitted, scale=float(np.sqrt(np.median(s2[mem]))))
+    s0, s1, s2g, b0, b1 = sums(w)
+    g = group[idx]
+    t0, t1, t2, u0, u1 = (arr[g].copy() for arr in (s0, s1, s2g, b0, b1))
+    # leave each member out of its own line
+    pos = np.searchsorted(idx, mem)
+    own = w / s2[mem]
+    t0[pos] -= own
+    t1[pos] -= own * xc[mem]
+    t2[pos] -= own * xc[mem] ** 2
+    u0[pos] -= own * r
+    u1[pos] -= own * xc[mem] * r
+    a00, a01, a11 = inv_t[g] + t0, t1, inv_g + t2
+    det = a00 * a11 - a01**2
+    delta = (a11 * u0 - a01 * u1) / det
+    gamma = (a00 * u1 - a01 * u0) / det
+    xi = xc[idx]
+    corr[idx] = delta + gamma * xi
+    var[idx] = (a11 - 2 * a01 * xi + a00 * xi**2) / det
+    return corr, var
