@@ -1,0 +1,270 @@
+"""The ``ganglioside`` command.
+
+::
+
+    ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
+    ganglioside simulate --seed N -o FILE.csv [--rows N]
+    ganglioside serve|worker|manage ...      (web platform, needs ganglioside[web])
+    ganglioside --version
+
+Exit status: 0 on success, 2 on bad input, bad parameters or bad usage (with the message on
+stderr and no traceback), 1 when results cannot be written or on an unexpected error.
+This module only parses arguments and calls library functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import __version__
+from .config import AnalysisConfig
+from .errors import GangliosideError
+from .result import STATUSES, Analysis
+
+#: Subcommands that belong to the web platform; handed to ``ganglioside.web.cli.main``.
+WEB_COMMANDS: tuple[str, ...] = ("serve", "worker", "manage")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+ProgressCallback = Callable[[str, float, str], None]
+
+
+class _UsageError(Exception):
+    """A problem with what the user asked for: reported in one line, exit status 2."""
+
+
+def _error(message: str) -> None:
+    print(f"ganglioside: error: {message}", file=sys.stderr)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ganglioside`` command."""
+    parser = argparse.ArgumentParser(
+        prog="ganglioside",
+        description="Validate, categorise and quantify gangliosides in LC-MS/MS feature tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"ganglioside {__version__}")
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        help="show the full traceback of an unexpected error (for bug reports)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="analyse a feature table and write the results",
+        description="Analyse a feature table (CSV, TSV or XLSX) and write compounds.csv, "
+        "summary.json, workbook.xlsx and report.html.",
+    )
+    analyze.add_argument("input", metavar="INPUT", help="feature table (CSV, TSV or XLSX)")
+    analyze.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTDIR",
+        default="results",
+        help="directory for the results (default: ./results)",
+    )
+    analyze.add_argument(
+        "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
+    )
+    analyze.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="change one parameter, e.g. --set outlier_z=3 (repeatable; applied after --config)",
+    )
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="write a synthetic feature table with known truth",
+        description="Write a synthetic feature table FILE.csv and its truth FILE.truth.csv.",
+    )
+    simulate.add_argument("--seed", type=int, required=True, help="random seed")
+    simulate.add_argument("-o", "--output", metavar="FILE.csv", required=True)
+    simulate.add_argument("--rows", type=_positive_int, help="number of rows (approximate)")
+
+    for name, text in (
+        ("serve", "run the web platform (needs ganglioside[web])"),
+        ("worker", "run a background worker of the web platform (needs ganglioside[web])"),
+        ("manage", "Django management commands of the web platform (needs ganglioside[web])"),
+    ):
+        # Listed for --help only: main() hands these to the web package before parsing.
+        commands.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+# -- analyze ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A tqdm progress bar on stderr fed by the analysis callback, or nothing when disabled."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=100, file=sys.stderr, unit="%", leave=False, dynamic_ncols=True) as bar:
+
+        def update(step: str, fraction: float, message: str) -> None:
+            bar.n = max(0, min(100, round(fraction * 100)))
+            bar.set_description(step)
+            bar.set_postfix_str(message[:40], refresh=False)
+            bar.refresh()
+
+        yield update
+
+
+def _config(args: argparse.Namespace) -> AnalysisConfig:
+    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    return config.with_overrides(args.overrides)
+
+
+def _print_summary(result: Analysis, paths: dict[str, Path]) -> None:
+    compounds = result.compounds
+    status = compounds["status"].astype(str)
+    anchors = int(compounds["is_anchor"].astype("boolean").fillna(False).sum())
+    print(f"{result.source}: {len(compounds)} rows")
+    width = max(len(s) for s in STATUSES)
+    for name in STATUSES:
+        count = int((status == name).sum())
+        extra = f"  ({anchors} anchors)" if name == "valid" else ""
+        print(f"  {name:<{width}}  {count:>6}{extra}")
+    print(
+        f"  RT models: {len(result.models)}; fragment links: {len(result.fragments)}; "
+        f"warnings: {len(result.warnings)}"
+    )
+    for warning in result.warnings[:5]:
+        print(f"  warning: {warning}")
+    if len(result.warnings) > 5:
+        print(f"  … {len(result.warnings) - 5} more warnings in report.html")
+    outdir = paths["report.html"].parent
+    print(f"Results written to {outdir}: {', '.join(paths)}")
+    print(f"Report: {paths['report.html'].resolve()}")
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze
+    from .report import write_all
+
+    source = Path(args.input)
+    if not source.exists():
+        raise _UsageError(f"input file {source} does not exist")
+    if source.is_dir():
+        raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
+    config = _config(args)
+    with _progress_bar(sys.stderr.isatty()) as progress:
+        result = analyze(source, config=config, progress=progress)
+    outdir = Path(args.output)
+    try:
+        paths = write_all(result, outdir)
+    except OSError as exc:
+        _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+    _print_summary(result, paths)
+    return EXIT_OK
+
+
+# -- simulate ---------------------------------------------------------------------------------
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    from .simulate import simulate
+
+    output = Path(args.output)
+    table = simulate(args.seed, n_rows=args.rows)
+    try:
+        written = table.write(output)
+    except OSError as exc:
+        _error(f"cannot write {output}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+    paths = written if isinstance(written, list | tuple) else [written or output]
+    for path in paths:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+# -- web --------------------------------------------------------------------------------------
+
+
+def _run_web(argv: list[str]) -> int:
+    """Hand ``serve|worker|manage ...`` to the web platform, if it is installed."""
+    command = argv[0]
+    try:
+        from .web.cli import main as web_main
+    except ImportError as exc:
+        missing = exc.name or "a dependency"
+        _error(
+            f"'ganglioside {command}' needs the web platform, which is not installed "
+            f"({missing} cannot be imported).\n"
+            '  Install it with:  pip install "ganglioside[web]"'
+        )
+        return EXIT_USAGE
+    return int(web_main(argv) or 0)
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ganglioside`` command and return its exit status.
+
+    Parameters
+    ----------
+    argv:
+        Arguments without the program name; ``sys.argv[1:]`` by default.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in WEB_COMMANDS:
+        return _run_web(arguments)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    runners = {"analyze": _run_analyze, "simulate": _run_simulate}
+    try:
+        return runners[args.command](args)
+    except (GangliosideError, _UsageError) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except FileNotFoundError as exc:
+        _error(f"{exc.filename or exc}: file not found")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:
+        if args.traceback:
+            raise
+        _error(
+            f"unexpected {type(exc).__name__}: {exc}\n"
+            "  This is a bug; rerun with --traceback and report it."
+        )
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,568 @@
+"""Plotly figures of an analysis.
+
+Each function takes an :class:`~ganglioside.Analysis` and returns a Plotly ``Figure``;
+nothing is drawn or written here, so the figures can be tested, shown in a notebook, or embedded
+by :mod:`ganglioside.report.html`.
+
+Every text that comes from the data (names, reasons) is HTML-escaped before it reaches a hover
+label, because Plotly reads a subset of HTML in labels and names come from user files.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..result import Analysis, ModelReport
+from .abundance import COUNTED_STATUSES, abundance_label, abundance_table, natural_key
+
+
+@dataclass(frozen=True)
+class PointStyle:
+    """How one kind of row is drawn."""
+
+    label: str
+    color: str
+    symbol: str
+    size: int
+
+
+#: Point styles by class (a row's status, with valid anchors apart).  Okabe-Ito colours, and a
+#: distinct symbol for each class, so the plot reads without colour too.
+POINT_STYLES: dict[str, PointStyle] = {
+    "anchor": PointStyle("anchor (confirmed standard)", "#0072B2", "diamond", 11),
+    "valid": PointStyle("valid", "#009E73", "circle", 9),
+    "unverified": PointStyle("unverified (no model)", "#E69F00", "square", 9),
+    "outlier": PointStyle("outlier", "#D55E00", "x", 11),
+    "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10),
+    "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9),
+}
+
+#: Stacked-bar colours of the abundance charts, by status.
+STATUS_COLORS: dict[str, str] = {
+    "valid": POINT_STYLES["valid"].color,
+    "unverified": POINT_STYLES["unverified"].color,
+    "outlier": POINT_STYLES["outlier"].color,
+}
+
+_BAND_FILL = "rgba(0, 114, 178, 0.12)"
+_LINE_COLORS = ("#0072B2", "#CC79A7", "#56B4E9", "#F0E442")
+_TEMPLATE = "plotly_white"
+_FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    """HTML-escape a data value for a Plotly label (missing values become an empty string)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _num(value: object, spec: str) -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not np.isfinite(number) else format(number, spec)
+
+
+def _finite(series: pd.Series) -> pd.Series:
+    return pd.Series(
+        np.isfinite(pd.to_numeric(series, errors="coerce").astype(float)), series.index
+    )
+
+
+def point_class(compounds: pd.DataFrame) -> pd.Series:
+    """Class of each row for drawing: its status, or ``anchor`` for a valid anchor."""
+    status = compounds["status"].astype(str)
+    anchor = compounds["is_anchor"].astype("boolean").fillna(False).astype(bool)
+    return status.where(~(anchor & (status == "valid")), "anchor")
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hover_labels(compounds: pd.DataFrame) -> list[str]:
+    """One hover label per row: row, name, status, RT, Log P, prediction, z and reasons."""
+    labels = []
+    for rec in compounds.to_dict(orient="records"):
+        anchor = " · anchor" if bool(rec.get("is_anchor")) is True else ""
+        lines = [
+            f"<b>{esc(rec.get('name'))}</b>",
+            f"row {esc(rec.get('row'))} · {esc(rec.get('status'))}{anchor}",
+            f"RT {_num(rec.get('rt'), '.3f')} min · Log P {_num(rec.get('log_p'), '.2f')}",
+            f"predicted {_num(rec.get('predicted_rt'), '.3f')} min · "
+            f"residual {_num(rec.get('residual'), '+.3f')} · z {_num(rec.get('z'), '+.2f')}",
+        ]
+        track = esc(rec.get("isomer_track"))
+        if track:
+            lines.append(f"isomer track {track}")
+        parent = rec.get("fragment_parent")
+        if parent is not None and _num(parent, ".0f") != "–":
+            lost = esc(rec.get("fragment_lost"))
+            lines.append(f"fragment of row {_num(parent, '.0f')} {lost}".rstrip())
+        reasons = str(rec.get("reasons") or "")
+        if reasons and reasons != "nan":
+            for reason in reasons.split(";")[:4]:
+                lines.append(f"<i>{esc(_shorten(reason.strip()))}</i>")
+        labels.append("<br>".join(lines))
+    return labels
+
+
+def _empty_figure(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_layout(
+        title=title, template=_TEMPLATE, font=_FONT, height=320, xaxis_visible=False,
+        yaxis_visible=False,
+    )  # fmt: skip
+    return fig
+
+
+def _axis_values(series: pd.Series) -> list[Any]:
+    """Numbers as floats; categories (group keys) as escaped text."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return [float(v) for v in series]
+    return [esc(v) for v in series]
+
+
+def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[go.Scatter]:
+    classes = point_class(frame)
+    traces = []
+    for cls, style in POINT_STYLES.items():
+        part = frame[classes == cls]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=_axis_values(part[x]),
+                y=_axis_values(part[y]),
+                mode="markers",
+                name=f"{style.label} ({len(part)})",
+                legendgroup=cls,
+                marker={
+                    "color": style.color,
+                    "symbol": style.symbol,
+                    "size": style.size,
+                    "line": {"width": 0.6, "color": "white"} if "open" not in style.symbol else {},
+                },
+                hovertext=hover_labels(part),
+                hovertemplate="%{hovertext}<extra></extra>",
+                visible=visible,
+            )
+        )
+    return traces
+
+
+# -- RT against Log P ------------------------------------------------------------------------
+
+
+def rt_groups(analysis: Analysis) -> list[str]:
+    """RT-model groups that have rows to plot, in Svennerholm order."""
+    comp = analysis.compounds
+    usable = _finite(comp["rt"]) & _finite(comp["log_p"]) & comp["group_key"].notna()
+    keys = {str(k) for k in comp.loc[usable, "group_key"] if str(k)}
+    return sorted(keys, key=natural_key)
+
+
+@dataclass(frozen=True)
+class _Line:
+    label: str
+    slope: float
+    intercept: float
+
+
+def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) -> list[_Line]:
+    """Lines of the models that scored this group's rows (one per isomer track if any)."""
+    used = {str(m) for m in rows["model_id"].dropna() if str(m)}
+    candidates = [m for m in models if not used or m.model_id in used]
+    tracks_present = {str(t) for t in rows["isomer_track"].dropna() if str(t)}
+    lines: list[_Line] = []
+    for model in candidates:
+        for unit, (intercept, _se) in model.intercepts.items():
+            base, _, track = unit.partition("|")
+            if base != group:
+                continue
+            offsets = {}
+            if not track and model.tracks:
+                for key, offset in model.tracks.items():
+                    key_base, bar, key_track = key.partition("|")
+                    if bar and key_base == group:
+                        offsets[key_track] = offset
+                    elif not bar and key in tracks_present:
+                        offsets[key] = offset
+            sign = "+" if intercept >= 0 else "−"
+            equation = f"RT = {model.slope:.3f}·LogP {sign} {abs(intercept):.3f}"
+            if offsets:
+                for name, offset in offsets.items():
+                    lines.append(
+                        _Line(
+                            f"{model.level} model, track {esc(name)}",
+                            model.slope,
+                            intercept + offset,
+                        )
+                    )
+            else:
+                suffix = f", track {esc(track)}" if track else ""
+                lines.append(
+                    _Line(f"{model.level} model{suffix}: {equation}", model.slope, intercept)
+                )
+    return lines
+
+
+def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[go.Scatter]:
+    comp = analysis.compounds
+    usable = _finite(comp["rt"]) & _finite(comp["log_p"])
+    rows = comp[usable & (comp["group_key"].astype(str) == group)]
+    traces: list[go.Scatter] = []
+
+    # Prediction band, one per isomer track; pi_low/pi_high already include each row's leverage.
+    banded = rows[
+        _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
+    ]
+    tracks = banded["isomer_track"].fillna("").astype(str)
+    first_band = True
+    for _track, part in banded.groupby(tracks, sort=True):
+        part = part.sort_values("log_p")
+        common = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": "pi"}
+        traces.append(go.Scatter(x=part["log_p"], y=part["pi_high"], showlegend=False, **common))
+        traces.append(
+            go.Scatter(
+                x=part["log_p"],
+                y=part["pi_low"],
+                fill="tonexty",
+                fillcolor=_BAND_FILL,
+                name=f"prediction interval (|z| < {analysis.config.outlier_z:g})",
+                showlegend=first_band,
+                **common,
+            )
+        )
+        first_band = False
+
+    # Model lines from the model reports, drawn over the Log P range of the group's rows.
+    lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
+    pad = max(0.1, 0.05 * (hi - lo))
+    xs = np.array([lo - pad, hi + pad])
+    lines = _model_lines(analysis.models, group, rows)
+    for i, line in enumerate(lines):
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=line.slope * xs + line.intercept,
+                mode="lines",
+                name=line.label,
+                line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2},
+                hoverinfo="name",
+            )
+        )
+    if not lines and not banded.empty:
+        # No report names this group (should not happen); still show what the rows were scored on.
+        for _track, part in banded.groupby(tracks, sort=True):
+            part = part.sort_values("log_p")
+            traces.append(
+                go.Scatter(
+                    x=part["log_p"],
+                    y=part["predicted_rt"],
+                    mode="lines",
+                    name="predicted RT",
+                    line={"color": _LINE_COLORS[0], "width": 2, "dash": "dot"},
+                    hoverinfo="skip",
+                )
+            )
+
+    # Fragment → parent links.  The parent may belong to another group; it is shown as a ring.
+    frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
+    parents = frags[["log_p", "rt", "fragment_parent"]].merge(
+        by_row[["row", "log_p", "rt", "group_key"]],
+        left_on="fragment_parent",
+        right_on="row",
+        suffixes=("", "_parent"),
+    )
+    parents = parents[_finite(parents["log_p_parent"]) & _finite(parents["rt_parent"])]
+    link_x: list[float | None] = []
+    link_y: list[float | None] = []
+    for x0, y0, x1, y1 in parents[["log_p", "rt", "log_p_parent", "rt_parent"]].to_numpy(float):
+        link_x += [x0, x1, None]
+        link_y += [y0, y1, None]
+    outside = sorted(set(parents.loc[parents["group_key"].astype(str) != group, "row"]))
+    if link_x:
+        traces.append(
+            go.Scatter(
+                x=link_x,
+                y=link_y,
+                mode="lines",
+                name="fragment → parent",
+                line={"color": POINT_STYLES["fragment"].color, "width": 1.2, "dash": "dot"},
+                hoverinfo="skip",
+            )
+        )
+    if outside:
+        ring = by_row[by_row["row"].isin(outside)]
+        traces.append(
+            go.Scatter(
+                x=ring["log_p"].astype(float),
+                y=ring["rt"].astype(float),
+                mode="markers",
+                name="parent (other group)",
+                marker={
+                    "symbol": "circle-open",
+                    "size": 12,
+                    "color": POINT_STYLES["fragment"].color,
+                    "line": {"width": 1.5},
+                },
+                hovertext=hover_labels(ring),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+
+    traces += _point_traces(rows, "log_p", "rt")
+    return traces
+
+
+def _group_title(analysis: Analysis, group: str) -> str:
+    comp = analysis.compounds
+    rows = comp[comp["group_key"].astype(str) == group]
+    levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
+    anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
+    level = ", ".join(levels) if levels else "no model"
+    return (
+        f"RT against Log P: <b>{esc(group)}</b>"
+        f"<br><sup>{len(rows)} rows, {anchors} anchors, model level: {esc(level)}</sup>"
+    )
+
+
+def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
+    """Retention time against Log P, one view per RT-model group.
+
+    Rows are coloured and shaped by status; the model line(s) and the prediction band of the
+    group are drawn; fragments are joined to their parent by a dotted segment.  With more than
+    one group, a dropdown selects the group shown (usable with dozens of groups).
+
+    Parameters
+    ----------
+    analysis:
+        The analysis to draw.
+    group:
+        Group shown first; by default the group with the most rows.
+    """
+    groups = rt_groups(analysis)
+    if not groups:
+        return _empty_figure("RT against Log P", "No row has both an RT and a Log P.")
+    comp = analysis.compounds
+    by_row = comp.drop_duplicates("row")
+    if group is None or group not in groups:
+        sizes = comp["group_key"].astype(str).value_counts()
+        group = max(groups, key=lambda g: (int(sizes.get(g, 0)), -groups.index(g)))
+
+    traces: list[go.Scatter] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for g in groups:
+        start = len(traces)
+        traces += _group_traces(analysis, g, by_row)
+        spans[g] = (start, len(traces))
+    for g, (start, stop) in spans.items():
+        for trace in traces[start:stop]:
+            trace.visible = g == group
+
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        title={"text": _group_title(analysis, group), "x": 0.01, "xanchor": "left"},
+        xaxis_title="Log P",
+        yaxis_title="Retention time (min)",
+        template=_TEMPLATE,
+        font=_FONT,
+        height=600,
+        margin={"t": 110, "r": 20},
+        legend={"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
+        hoverlabel={"align": "left"},
+        meta={"groups": groups},
+    )
+    if len(groups) > 1:
+        buttons = []
+        for g in groups:
+            start, stop = spans[g]
+            mask = [start <= i < stop for i in range(len(traces))]
+            n_rows = int((comp["group_key"].astype(str) == g).sum())
+            buttons.append(
+                {
+                    "label": f"{esc(g)} ({n_rows})",
+                    "method": "update",
+                    "args": [
+                        {"visible": mask},
+                        {
+                            "title.text": _group_title(analysis, g),
+                            "xaxis.autorange": True,
+                            "yaxis.autorange": True,
+                        },
+                    ],
+                }
+            )
+        fig.update_layout(
+            updatemenus=[
+                {
+                    "buttons": buttons,
+                    "active": groups.index(group),
+                    "direction": "down",
+                    "x": 1.0,
+                    "xanchor": "right",
+                    "y": 1.16,
+                    "yanchor": "top",
+                    "showactive": True,
+                    "bgcolor": "white",
+                }
+            ],
+            annotations=[
+                {
+                    "text": "RT-model group:",
+                    "x": 1.0,
+                    "xref": "paper",
+                    "y": 1.21,
+                    "yref": "paper",
+                    "xanchor": "right",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "#555"},
+                }
+            ],
+        )
+    return fig
+
+
+# -- overviews --------------------------------------------------------------------------------
+
+
+def observed_predicted_figure(analysis: Analysis) -> go.Figure:
+    """Observed against predicted retention time for every row the RT model scored.
+
+    In-source fragments are not shown (they are drawn with their parent in
+    :func:`rt_logp_figure`).
+    """
+    comp = analysis.compounds
+    # Fragments are left out: they sit at their parent's RT by nature, far from their own line.
+    scored = _finite(comp["rt"]) & _finite(comp["predicted_rt"])
+    rows = comp[scored & (comp["status"].astype(str) != "fragment")]
+    title = "Observed against predicted retention time"
+    if rows.empty:
+        return _empty_figure(title, "No row was scored by an RT model.")
+    lo = float(min(rows["rt"].min(), rows["predicted_rt"].min()))
+    hi = float(max(rows["rt"].max(), rows["predicted_rt"].max()))
+    pad = 0.03 * (hi - lo) + 0.05
+    diagonal = go.Scatter(
+        x=[lo - pad, hi + pad],
+        y=[lo - pad, hi + pad],
+        mode="lines",
+        name="observed = predicted",
+        line={"color": "#999", "dash": "dash", "width": 1},
+        hoverinfo="skip",
+    )
+    fig = go.Figure(data=[diagonal, *_point_traces(rows, "predicted_rt", "rt")])
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        xaxis_title="Predicted RT (min)",
+        yaxis_title="Observed RT (min)",
+        template=_TEMPLATE,
+        font=_FONT,
+        height=520,
+        hoverlabel={"align": "left"},
+    )
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def residual_figure(analysis: Analysis) -> go.Figure:
+    """z of every scored row (fragments aside), by RT-model group, with the outlier threshold."""
+    comp = analysis.compounds
+    scored = _finite(comp["z"]) & comp["group_key"].notna()
+    rows = comp[scored & (comp["status"].astype(str) != "fragment")].copy()
+    title = "Standardised residual (z) by RT-model group"
+    if rows.empty:
+        return _empty_figure(title, "No row has a z score.")
+    order = sorted({str(g) for g in rows["group_key"]}, key=natural_key)
+    rows["group_key"] = rows["group_key"].astype(str)
+    fig = go.Figure(data=_point_traces(rows, "group_key", "z"))
+    threshold = analysis.config.outlier_z
+    for level in (threshold, -threshold):
+        fig.add_hline(y=level, line={"color": POINT_STYLES["outlier"].color, "dash": "dash"})
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        xaxis={"title": "RT-model group", "categoryorder": "array", "categoryarray": order},
+        yaxis_title="z",
+        template=_TEMPLATE,
+        font=_FONT,
+        height=480,
+        hoverlabel={"align": "left"},
+    )
+    fig.update_xaxes(tickangle=-45)
+    return fig
+
+
+def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
+    """Share of the consolidated volume per category (``by="category"``) or headgroup
+    (``by="core"``), stacked by status.  Fragments are excluded: their volume is in their root.
+    """
+    label = abundance_label(by)
+    table = abundance_table(analysis.compounds, by=by)
+    title = f"Relative abundance by {label}"
+    if table.empty or not np.isfinite(table["percent"]).any():
+        return _empty_figure(title, f"No {label} has a volume to show.")
+    total = float(table["volume"].sum())
+    traces = []
+    for status in COUNTED_STATUSES:
+        volumes = table[f"volume_{status}"].astype(float)
+        if not (volumes > 0).any():
+            continue
+        share = volumes / total * 100.0
+        traces.append(
+            go.Bar(
+                x=[esc(k) for k in table["key"]],
+                y=share,
+                name=status,
+                marker_color=STATUS_COLORS[status],
+                customdata=np.column_stack([volumes, table["rows"], table["percent"]]),
+                hovertemplate=(
+                    "<b>%{x}</b> · " + status + "<br>%{y:.2f} % of the total volume"
+                    "<br>volume %{customdata[0]:,.0f}"
+                    "<br>all statuses: %{customdata[2]:.2f} % in %{customdata[1]} rows"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        barmode="stack",
+        title={
+            "text": f"{title}<br><sup>consolidated volume (fragments folded into their parent)"
+            "</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        xaxis_title=label.capitalize(),
+        yaxis_title="Share of total volume (%)",
+        template=_TEMPLATE,
+        font=_FONT,
+        height=440,
+        legend={"title": {"text": "status"}},
+    )
+    if by == "core":
+        fig.update_xaxes(tickangle=-45)
+    return fig
+
+
+def all_figures(analysis: Analysis) -> dict[str, Any]:
+    """Every figure of the report, keyed by a short id (used as the HTML element id)."""
+    return {
+        "rt-logp": rt_logp_figure(analysis),
+        "observed-predicted": observed_predicted_figure(analysis),
+        "residuals": residual_figure(analysis),
+        "abundance-category": abundance_figure(analysis, "category"),
+        "abundance-headgroup": abundance_figure(analysis, "core"),
+    }

@@ -1,0 +1,77 @@
+"""Neutralise spreadsheet formulas in exported text.
+
+A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some
+programs also a leading tab or carriage return) as a formula.  Names and extra columns come from
+user files, so an exported table could carry a formula that runs on the reader's machine
+("CSV injection").  Text cells that start with one of these characters are prefixed with a single
+quote.  Numbers are never touched: a negative residual or Log P stays a number, and text that is a
+plain number (``"-0.5"``) is left as it is because a spreadsheet reads it as that number, not as
+a formula.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(value: object) -> object:
+    """Return ``value`` with a leading quote if it is text a spreadsheet would run as a formula.
+
+    Parameters
+    ----------
+    value:
+        Any cell value.  Only ``str`` values are changed.
+
+    Returns
+    -------
+    object
+        ``"'" + value`` for formula-like text, otherwise ``value`` unchanged.
+    """
+    if (
+        isinstance(value, str)
+        and value
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def is_text_column(series: pd.Series) -> bool:
+    """True for columns that may hold text (object or string dtype)."""
+    return bool(
+        pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)
+    )
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text cells and column names are neutralised.
+
+    Numeric, boolean and missing cells keep their type and value.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if is_text_column(out[column]):
+            out[column] = out[column].map(neutralise, na_action="ignore")
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def plain_value(value: object) -> object:
+    """Turn numpy and pandas scalars into plain Python values; missing values into ``None``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value

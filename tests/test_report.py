@@ -1,0 +1,467 @@
+"""The report writers: compounds.csv, summary.json, workbook.xlsx, report.html and the plots."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import ganglioside
+from conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
+from ganglioside.config import AnalysisConfig
+from ganglioside.report import (
+    ARTIFACTS,
+    SHEETS,
+    abundance_figure,
+    abundance_table,
+    compounds_csv,
+    neutralise,
+    observed_predicted_figure,
+    render_all,
+    report_html,
+    residual_figure,
+    rt_logp_figure,
+    safe_frame,
+    summary_document,
+    summary_json,
+    workbook_bytes,
+    write_all,
+)
+from ganglioside.report.plots import hover_labels
+from ganglioside.result import COMPOUND_COLUMNS, Analysis
+
+# -- safe exports -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-NeuAc", "'-NeuAc"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("GD1(36:1;O2)", "GD1(36:1;O2)"),
+        ("-0.85", "-0.85"),
+        ("+1.5e3", "+1.5e3"),
+        ("", ""),
+        (-0.85, -0.85),
+        (3, 3),
+        (None, None),
+    ],
+)
+def test_neutralise_quotes_formula_text_and_leaves_numbers(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_safe_frame_keeps_numeric_columns_untouched():
+    frame = pd.DataFrame({"x": [-1.5, 2.0], "name": ["=A1", "ok"], "flag": [True, False]})
+    safe = safe_frame(frame)
+    assert safe["x"].tolist() == [-1.5, 2.0]
+    assert safe["x"].dtype == frame["x"].dtype
+    assert safe["name"].tolist() == ["'=A1", "ok"]
+    assert safe["flag"].tolist() == [True, False]
+    assert frame["name"].tolist() == ["=A1", "ok"]  # the input is not mutated
+
+
+# -- write_all and the bytes forms -------------------------------------------------------------
+
+
+def test_write_all_writes_the_four_files(small_analysis, tmp_path):
+    paths = write_all(small_analysis, tmp_path / "out")
+    assert sorted(paths) == ["compounds.csv", "report.html", "summary.json", "workbook.xlsx"]
+    for name, path in paths.items():
+        assert path == tmp_path / "out" / name
+        assert path.stat().st_size > 0
+
+
+def test_render_all_returns_the_same_exports_as_bytes(small_analysis):
+    rendered = render_all(small_analysis)
+    assert list(rendered) == [a.filename for a in ARTIFACTS]
+    assert rendered["compounds.csv"].decode("utf-8") == compounds_csv(small_analysis)
+    assert rendered["workbook.xlsx"][:2] == b"PK"  # a zip container
+    assert json.loads(rendered["summary.json"])["source"] == "hand_built.csv"
+    assert rendered["report.html"].startswith(b"<!DOCTYPE html>")
+
+
+# -- compounds.csv ---------------------------------------------------------------------------
+
+
+def test_compounds_csv_round_trips_the_compounds_frame(small_analysis):
+    back = pd.read_csv(io.StringIO(compounds_csv(small_analysis)))
+    original = small_analysis.compounds
+    assert list(back.columns) == [*COMPOUND_COLUMNS, "Comment"]
+    assert back["row"].tolist() == original["row"].tolist()
+    for column in ("rt", "volume", "log_p", "predicted_rt", "residual", "z", "pi_low", "mass"):
+        np.testing.assert_allclose(back[column], original[column], equal_nan=True)
+    assert back.loc[back["row"] == 4, "log_p"].item() == -0.85
+    assert back.loc[back["row"] == 4, "residual"].item() < 0
+    assert back["is_anchor"].tolist() == original["is_anchor"].tolist()
+    assert back.loc[back["row"] == 1, "name"].item() == "GD1(36:1;O2)"
+
+
+def test_compounds_csv_neutralises_formula_like_text(small_analysis):
+    back = pd.read_csv(io.StringIO(compounds_csv(small_analysis)), dtype={"Comment": str})
+    assert back.loc[back["row"] == 8, "name"].item() == "'" + FORMULA_NAME
+    assert back.loc[back["row"] == 9, "warnings"].item() == "'@SUM(1+1)"
+    assert back.loc[back["row"] == 2, "Comment"].item() == "'+cmd|' /C calc'!A0"
+    assert back.loc[back["row"] == 5, "fragment_lost"].item() == "'-NeuAc"
+    # A text cell holding a plain negative number is a number to a spreadsheet, not a formula.
+    assert back.loc[back["row"] == 4, "Comment"].item() == "-2"
+
+
+# -- summary.json -----------------------------------------------------------------------------
+
+
+def _strict_loads(text: str):
+    def refuse(constant: str):
+        raise ValueError(f"non-standard JSON constant {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_summary_json_is_strict_json_with_parameters_and_version(small_analysis):
+    document = _strict_loads(summary_json(small_analysis))
+    assert document["software"] == {"name": "ganglioside", "version": ganglioside.__version__}
+    assert document["config"] == small_analysis.config.to_dict()
+    assert document["config"]["outlier_z"] == 2.5
+    assert document["source"] == "hand_built.csv"
+    assert document["summary"]["undefined_ratio"] is None  # NaN became null
+    assert document["summary"]["by_category"] == {"GD": 5, "GM": 1, "GT": 1}
+    assert document["counts"] == {
+        "valid": 5,
+        "outlier": 1,
+        "fragment": 1,
+        "unverified": 1,
+        "invalid": 1,
+        "anchors": 2,
+        "total": 9,
+    }
+    assert document["warnings"] == small_analysis.warnings
+
+
+def test_summary_json_lists_models_and_fragment_events(small_analysis):
+    document = summary_document(small_analysis)
+    assert document["models"] == [m.to_dict() for m in small_analysis.models]
+    assert document["models"][0]["intercepts"]["GD1"] == {"value": INTERCEPT_GD1, "se": 0.03}
+    assert len(document["fragments"]) == 1
+    event = document["fragments"][0]
+    assert (event["parent_row"], event["fragment_row"], event["lost"]) == (1, 5, "-NeuAc")
+    assert isinstance(event["parent_row"], int)
+
+
+def test_summary_json_turns_numpy_values_and_infinities_into_plain_json():
+    analysis = build_analysis()
+    analysis.summary = {
+        "ratio": np.float64("inf"),
+        "n": np.int64(3),
+        "flags": np.array([True, False]),
+        "nested": [{"v": float("nan")}],
+    }
+    document = _strict_loads(summary_json(analysis))
+    assert document["summary"] == {
+        "ratio": None,
+        "n": 3,
+        "flags": [True, False],
+        "nested": [{"v": None}],
+    }
+
+
+# -- workbook.xlsx ----------------------------------------------------------------------------
+
+
+def _read_book(analysis: Analysis) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(analysis)))
+
+
+def _sheet_records(sheet) -> list[dict]:
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+
+def test_workbook_has_the_six_sheets_with_a_frozen_styled_header(small_analysis):
+    book = _read_book(small_analysis)
+    assert book.sheetnames == list(SHEETS)
+    assert SHEETS == ("Compounds", "Models", "Fragments", "Categories", "Summary", "Parameters")
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.bold
+
+
+def test_workbook_neutralises_formula_names_and_keeps_numbers_numeric(small_analysis):
+    sheet = _read_book(small_analysis)["Compounds"]
+    records = {r["row"]: r for r in _sheet_records(sheet)}
+    assert len(records) == 9
+    assert records[8]["name"] == "'" + FORMULA_NAME
+    assert records[2]["Comment"] == "'+cmd|' /C calc'!A0"
+    assert records[5]["fragment_lost"] == "'-NeuAc"
+    assert records[4]["log_p"] == -0.85
+    assert isinstance(records[4]["residual"], float) and records[4]["residual"] < 0
+    assert math.isclose(records[4]["z"], small_analysis.compounds.loc[3, "z"])
+    assert records[1]["is_anchor"] is True
+    assert records[7]["log_p"] is None  # NaN is an empty cell
+    for cell in sheet[1] + tuple(c for row in sheet.iter_rows(min_row=2) for c in row):
+        assert cell.data_type != "f", f"{cell.coordinate} was stored as a formula"
+
+
+def test_workbook_models_fragments_categories_and_parameters_hold_the_analysis(small_analysis):
+    book = _read_book(small_analysis)
+    models = _sheet_records(book["Models"])
+    assert len(models) == 1 and models[0]["slope"] == SLOPE and models[0]["level"] == "pooled"
+    fragments = _sheet_records(book["Fragments"])
+    assert [(f["parent_row"], f["fragment_row"]) for f in fragments] == [(1, 5)]
+    categories = {(r["level"], r["key"]): r for r in _sheet_records(book["Categories"])}
+    # Fragments (GM1) and invalid rows are not counted; GD = 2320 valid + 80 outlier.
+    assert set(categories) == {("category", "GD"), ("category", "GT"), ("headgroup", "GD1"),
+                               ("headgroup", "GT1")}  # fmt: skip
+    assert categories[("category", "GD")]["volume"] == 2400
+    assert categories[("category", "GD")]["volume_outlier"] == 80
+    assert math.isclose(categories[("category", "GT")]["percent"], 200 / 2600 * 100)
+    parameters = {r["parameter"]: r["value"] for r in _sheet_records(book["Parameters"])}
+    assert parameters["outlier_z"] == 2.5
+    assert parameters["fragment_deacetylation"] is True
+    assert parameters["software_version"] == ganglioside.__version__
+    summary = {r["key"]: r["value"] for r in _sheet_records(book["Summary"])}
+    assert summary["rows.outlier"] == 1
+    assert summary["by_category.GD"] == 5
+    assert summary["warning.1"].startswith("row 7")
+
+
+def test_workbook_drops_control_characters_that_xml_cannot_hold():
+    compounds = build_compounds()
+    compounds.loc[0, "name"] = "GD1\x01(36:1;O2)"
+    sheet = _read_book(build_analysis(compounds))["Compounds"]
+    assert sheet["B2"].value == "GD1(36:1;O2)"
+
+
+# -- abundance --------------------------------------------------------------------------------
+
+
+def test_abundance_table_uses_consolidated_volumes_without_fragments(small_analysis):
+    table = abundance_table(small_analysis.compounds, by="category")
+    assert table["key"].tolist() == ["GD", "GT"]
+    gd = table.set_index("key").loc["GD"]
+    # Row 1 carries its fragment's volume in volume_consolidated (1000 + 400).
+    assert gd["volume_valid"] == 1400 + 500 + 300 + 50 + 70
+    assert gd["rows"] == 6
+    assert math.isclose(table["percent"].sum(), 100.0)
+
+
+def test_abundance_table_sorts_headgroups_in_svennerholm_order():
+    compounds = build_compounds()
+    cores = ["GT1", "GM10", "GM2", "GD1", "GM1", "GQ1", "GA1", "GD3", "GP1"]
+    compounds["core"] = cores
+    compounds["status"] = "valid"
+    table = abundance_table(compounds, by="core")
+    assert table["key"].tolist() == ["GA1", "GM1", "GM2", "GM10", "GD1", "GD3", "GT1", "GQ1", "GP1"]
+
+
+# -- plots ------------------------------------------------------------------------------------
+
+
+def _visible(fig) -> list:
+    return [t for t in fig.data if t.visible]
+
+
+def test_rt_logp_figure_draws_the_model_line_from_the_model_report(small_analysis):
+    fig = rt_logp_figure(small_analysis, group="GD1")
+    lines = [t for t in _visible(fig) if t.mode == "lines" and "model" in (t.name or "")]
+    assert len(lines) == 1
+    x = np.asarray(lines[0].x, float)
+    np.testing.assert_allclose(lines[0].y, SLOPE * x + INTERCEPT_GD1)
+    assert x.min() < -0.85 and x.max() > 2.95  # spans every GD1 row
+
+
+def test_rt_logp_figure_marks_statuses_with_distinct_symbols(small_analysis):
+    fig = rt_logp_figure(small_analysis, group="GD1")
+    markers = {t.legendgroup: t.marker.symbol for t in _visible(fig) if t.mode == "markers"}
+    assert set(markers) == {"anchor", "valid", "outlier"}
+    assert len(set(markers.values())) == 3
+    band = [t for t in _visible(fig) if t.fill == "tonexty"]
+    assert len(band) == 1
+    np.testing.assert_allclose(sorted(band[0].y), sorted(small_analysis.compounds.loc[
+        small_analysis.compounds["group_key"] == "GD1", "pi_low"]))  # fmt: skip
+
+
+def test_rt_logp_figure_links_each_fragment_to_its_parent(small_analysis):
+    fig = rt_logp_figure(small_analysis, group="GM1")
+    link = next(t for t in _visible(fig) if t.name == "fragment → parent")
+    assert list(link.x) == [4.40, 1.92, None]
+    assert list(link.y) == [9.62, 9.61, None]
+    ring = next(t for t in _visible(fig) if t.name == "parent (other group)")
+    assert list(ring.x) == [1.92]
+    fragment = next(t for t in _visible(fig) if t.legendgroup == "fragment")
+    assert fragment.marker.symbol == "triangle-down"
+
+
+def test_rt_logp_figure_offers_one_dropdown_entry_per_group(small_analysis):
+    fig = rt_logp_figure(small_analysis)
+    menu = fig.layout.updatemenus[0]
+    labels = [b.label for b in menu.buttons]
+    assert labels == ["GM1 (1)", "GD1 (6)", "GT1 (1)"]
+    assert menu.active == 1  # the group with the most rows is shown first
+    for button in menu.buttons:
+        mask = button.args[0]["visible"]
+        assert len(mask) == len(fig.data) and any(mask)
+    # Each trace belongs to exactly one group.
+    stacked = np.array([b.args[0]["visible"] for b in menu.buttons])
+    assert (stacked.sum(axis=0) == 1).all()
+
+
+def test_rt_logp_figure_stays_usable_with_many_groups():
+    rows = []
+    for i in range(36):
+        for j in range(3):
+            log_p = 0.5 * j + 0.1 * i
+            rows.append(
+                {
+                    "row": len(rows) + 1,
+                    "name": f"GM{i}({34 + j}:1;O2)",
+                    "group_key": f"GM{i}",
+                    "core": f"GM{i}",
+                    "category": "GM",
+                    "rt": 1.3 * log_p + 5,
+                    "log_p": log_p,
+                    "volume": 10.0,
+                    "status": "valid",
+                    "is_anchor": j == 0,
+                }
+            )
+    compounds = pd.DataFrame(rows).reindex(columns=list(COMPOUND_COLUMNS))
+    analysis = build_analysis(compounds)
+    analysis.models = []
+    fig = rt_logp_figure(analysis)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert len(buttons) == 36
+    assert buttons[0].label == "GM0 (3)" and buttons[-1].label == "GM35 (3)"
+    assert len(_visible(fig)) == 2  # one group shown: anchor and valid points
+
+
+def test_hover_labels_escape_names_and_show_the_evidence(small_analysis):
+    labels = hover_labels(small_analysis.compounds)
+    xss = labels[8]
+    assert "<script>" not in xss
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in xss
+    outlier = labels[3]
+    assert "row 4" in outlier and "outlier" in outlier and "z -14.88" in outlier
+    assert "rt_model: z = -13.1" in outlier
+    assert "fragment of row 1 -NeuAc" in labels[4]
+
+
+def test_overview_figures_leave_fragments_out(small_analysis):
+    fig = observed_predicted_figure(small_analysis)
+    groups = {t.legendgroup for t in fig.data if t.mode == "markers"}
+    assert "fragment" not in groups and {"anchor", "valid", "outlier"} <= groups
+    residuals = residual_figure(small_analysis)
+    assert "fragment" not in {t.legendgroup for t in residuals.data}
+    assert {s.y0 for s in residuals.layout.shapes} == {2.5, -2.5}
+
+
+def test_abundance_figure_stacks_status_shares_that_sum_to_100(small_analysis):
+    fig = abundance_figure(small_analysis, "category")
+    assert fig.layout.barmode == "stack"
+    total = sum(float(np.sum(t.y)) for t in fig.data)
+    assert math.isclose(total, 100.0)
+    assert {t.name for t in fig.data} == {"valid", "unverified", "outlier"}
+
+
+def test_figures_say_so_when_there_is_nothing_to_draw():
+    compounds = build_compounds()
+    compounds["log_p"] = np.nan
+    compounds["predicted_rt"] = np.nan
+    compounds["z"] = np.nan
+    compounds["status"] = "invalid"
+    analysis = build_analysis(compounds)
+    for fig in (
+        rt_logp_figure(analysis),
+        observed_predicted_figure(analysis),
+        residual_figure(analysis),
+        abundance_figure(analysis, "core"),
+    ):
+        assert len(fig.data) == 0
+        assert fig.layout.annotations[0].text.startswith("No ")
+    assert "<!DOCTYPE html>" in report_html(analysis)
+
+
+# -- report.html ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return report_html(build_analysis())
+
+
+def test_report_html_is_self_contained_and_offline(page):
+    assert page.startswith("<!DOCTYPE html>")
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts and all("src=" not in tag for tag in scripts)
+    # Outside the scripts (plotly.js mentions URLs in its own strings) no element loads
+    # anything from the network.
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.DOTALL)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", markup)
+    assert "<link" not in markup and "<iframe" not in markup
+    assert "Plotly.newPlot" in page
+    assert len(page) > 1_000_000  # plotly.js is inline
+
+
+def test_report_html_escapes_names_from_the_data(page):
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;GD1(36:1;O2)" in page
+    assert "<b>bold</b> warning" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt; warning" in page
+    assert XSS_NAME not in page
+
+
+def test_report_html_contains_the_plots_and_tables(page):
+    for plot in (
+        "rt-logp",
+        "observed-predicted",
+        "residuals",
+        "abundance-category",
+        "abundance-headgroup",
+    ):
+        assert f'id="plot-{plot}"' in page
+    for section in ("overview", "rt-model", "abundance", "review", "models", "fragments",
+                    "parameters"):  # fmt: skip
+        assert f'<section id="{section}">' in page
+    assert "fragment_rt_window" in page and "outlier_z" in page
+    assert "only two anchors" in page  # model warning in the model table
+    assert "GM1(36:1;O2)" in page  # fragment event
+    assert 'id="all-rows"' in page
+
+
+def test_report_html_counts_rows_by_status(small_analysis):
+    page = report_html(small_analysis)
+    cards = dict(
+        (label, int(n))
+        for n, label in re.findall(r'<div class="n">(\d+)</div><div class="l">([^<]+)</div>', page)
+    )
+    assert cards["rows"] == 9
+    assert cards["valid"] == 3 and cards["anchor (confirmed standard)"] == 2
+    assert cards["outlier"] == 1 and cards["in-source fragment"] == 1
+    assert cards["warnings"] == 2 and cards["RT models"] == 1
+
+
+def test_report_html_limits_long_tables(monkeypatch):
+    from ganglioside.report import html as html_module
+
+    monkeypatch.setattr(html_module, "MAX_TABLE_ROWS", 3)
+    page = html_module.report_html(build_analysis())
+    assert "Showing the first 3 of 9 rows" in page
+
+
+def test_config_values_reach_the_report():
+    analysis = build_analysis()
+    analysis.config = AnalysisConfig(outlier_z=3.0)
+    page = report_html(analysis)
+    assert "|z| &lt; 3" in page
+    fig = residual_figure(analysis)
+    assert {s.y0 for s in fig.layout.shapes} == {3.0, -3.0}
