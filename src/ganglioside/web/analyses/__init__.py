@@ -1,0 +1,1 @@
+"""Analyses: uploads, background runs, stored results, the API and the WebSocket."""

@@ -1,0 +1,81 @@
+"""One error shape for the whole API: ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from ganglioside import ConfigError, InputError
+
+log = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF exception handler answering every error in the one shape."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, InputError):
+        return Response(
+            error_body("invalid_input", str(exc), exc.to_dict()), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, ConfigError):
+        return Response(
+            error_body("invalid_parameters", str(exc)), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        view = context.get("view")
+        log.error("unhandled error in %s", type(view).__name__, exc_info=exc)
+        return Response(
+            error_body("server_error", "an unexpected error occurred; it has been logged"),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if getattr(exc, "wait", None) is not None:
+        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("invalid", _first_message(exc.detail), exc.detail)
+    elif isinstance(exc, exceptions.Throttled):
+        body = error_body(
+            "throttled",
+            f"too many requests; try again in {int(exc.wait or 1)} s",
+            {"retry_after": int(exc.wait or 1)},
+        )
+    else:
+        code = exc.get_codes()
+        body = error_body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def _first_message(detail: Any, prefix: str = "") -> str:
+    """The first validation message, prefixed with the field it is about."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            label = key if key != "non_field_errors" else ""
+            return _first_message(value, f"{prefix}{label}: " if label else prefix)
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0], prefix)
+    return f"{prefix}{detail}" if detail else "the request is not valid"
+
+
+def json_not_found(request: Any, exception: Exception | None = None) -> JsonResponse:
+    """404 for any URL under /api/ that matches nothing."""
+    return JsonResponse(error_body("not_found", "no such URL"), status=404)
+
+
+def json_server_error(request: Any) -> JsonResponse:
+    return JsonResponse(
+        error_body("server_error", "an unexpected error occurred; it has been logged"), status=500
+    )

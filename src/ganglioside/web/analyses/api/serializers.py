@@ -1,0 +1,187 @@
+"""Input and output serializers of the API (input ones validate shape only; the core and the
+services validate meaning)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ganglioside.result import STATUSES
+
+from ..models import Analysis, AnalysisStatus, ArtifactKind, Compound, FragmentEvent, RTModel
+from .parameters import parameter_fields
+
+EXPORT_FORMATS = tuple(ArtifactKind.values)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="machine-readable, e.g. invalid_input, not_found")
+    message = serializers.CharField(help_text="what went wrong, in plain words")
+    details = serializers.JSONField(
+        help_text="more about it, e.g. {file, row, column, value} for an input error"
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text='send as the header "Authorization: Token <token>"')
+
+
+def _analysis_create_serializer() -> type[serializers.Serializer]:
+    attrs: dict[str, Any] = {
+        "file": serializers.FileField(help_text="CSV, TSV or XLSX feature table"),
+        "name": serializers.CharField(
+            required=False, allow_blank=True, max_length=200, help_text="defaults to the file name"
+        ),
+        **parameter_fields(with_defaults=True),
+        "__doc__": "A table to analyse and the analysis parameters (all optional).",
+    }
+    return type("AnalysisCreateSerializer", (serializers.Serializer,), attrs)
+
+
+def _analysis_rerun_serializer() -> type[serializers.Serializer]:
+    attrs: dict[str, Any] = {
+        "name": serializers.CharField(
+            required=False, allow_blank=True, max_length=200, help_text="defaults to the original"
+        ),
+        **parameter_fields(with_defaults=False),
+        "__doc__": "Parameters to change; the others keep the values of the original analysis.",
+    }
+    return type("AnalysisRerunSerializer", (serializers.Serializer,), attrs)
+
+
+AnalysisCreateSerializer = _analysis_create_serializer()
+AnalysisRerunSerializer = _analysis_rerun_serializer()
+
+
+class ProgressSerializer(serializers.Serializer):
+    step = serializers.CharField(source="progress_step", help_text="current step of the core")
+    fraction = serializers.FloatField(source="progress_fraction", help_text="0 to 1")
+    message = serializers.CharField(source="progress_message")
+
+
+class InputFileSerializer(serializers.Serializer):
+    filename = serializers.CharField(source="input_filename")
+    size = serializers.IntegerField(source="input_size", help_text="bytes")
+    sha256 = serializers.CharField(source="input_sha256")
+
+
+class AnalysisErrorSerializer(serializers.Serializer):
+    message = serializers.CharField(source="error_message")
+    details = serializers.JSONField(source="error_details")
+
+
+class AnalysisListSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=AnalysisStatus.choices)
+    progress = ProgressSerializer(source="*")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Analysis
+        fields = [
+            "id",
+            "url",
+            "name",
+            "status",
+            "progress",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            "n_compounds",
+            "status_counts",
+            "input_filename",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, obj: Analysis) -> str:
+        return _absolute(self.context, reverse("api:analysis-detail", args=[obj.pk]))
+
+
+class AnalysisLinksSerializer(serializers.Serializer):
+    compounds = serializers.URLField()
+    models = serializers.URLField()
+    fragments = serializers.URLField()
+    rerun = serializers.URLField()
+    websocket = serializers.CharField(help_text="path of the live-progress WebSocket")
+    exports = serializers.DictField(child=serializers.URLField(), help_text="format → URL")
+
+
+class AnalysisDetailSerializer(AnalysisListSerializer):
+    input = InputFileSerializer(source="*")
+    error = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta(AnalysisListSerializer.Meta):
+        fields = [
+            *AnalysisListSerializer.Meta.fields,
+            "parameters",
+            "software_version",
+            "attempts",
+            "summary",
+            "warnings",
+            "input",
+            "error",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AnalysisErrorSerializer(allow_null=True))
+    def get_error(self, obj: Analysis) -> dict[str, Any] | None:
+        if obj.status != AnalysisStatus.FAILED:
+            return None
+        return AnalysisErrorSerializer(obj).data
+
+    @extend_schema_field(AnalysisLinksSerializer)
+    def get_links(self, obj: Analysis) -> dict[str, Any]:
+        def url(name: str, *args: Any) -> str:
+            return _absolute(self.context, reverse(f"api:{name}", args=[obj.pk, *args]))
+
+        return {
+            "compounds": url("analysis-compounds"),
+            "models": url("analysis-models"),
+            "fragments": url("analysis-fragments"),
+            "rerun": url("analysis-rerun"),
+            "websocket": f"/ws/analyses/{obj.pk}/",
+            "exports": {kind: url("analysis-export", kind) for kind in EXPORT_FORMATS},
+        }
+
+
+def _absolute(context: dict[str, Any], path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class CompoundSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=[(s, s) for s in STATUSES])
+
+    class Meta:
+        model = Compound
+        exclude = ["id", "analysis"]
+        read_only_fields = [f.name for f in Compound._meta.concrete_fields]
+
+
+class RTModelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RTModel
+        exclude = ["id", "analysis"]
+        read_only_fields = [f.name for f in RTModel._meta.concrete_fields]
+
+
+class FragmentEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FragmentEvent
+        exclude = ["id", "analysis"]
+        read_only_fields = [f.name for f in FragmentEvent._meta.concrete_fields]

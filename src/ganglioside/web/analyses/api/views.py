@@ -1,0 +1,326 @@
+"""API views: parse, check ownership through the selectors, call one service, shape the answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import Analysis, AnalysisStatus
+from .filters import AnalysisFilter, CompoundFilter
+from .pagination import CompoundPagination
+from .parameters import given_parameters
+from .serializers import (
+    EXPORT_FORMATS,
+    AnalysisCreateSerializer,
+    AnalysisDetailSerializer,
+    AnalysisListSerializer,
+    AnalysisRerunSerializer,
+    CompoundSerializer,
+    ErrorSerializer,
+    FragmentEventSerializer,
+    RTModelSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
+from .throttles import AuthRateThrottle, UploadRateThrottle
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="invalid request"),
+    401: OpenApiResponse(ErrorSerializer, description="not signed in"),
+    404: OpenApiResponse(ErrorSerializer, description="no such analysis (or not yours)"),
+    429: OpenApiResponse(ErrorSerializer, description="rate limit reached"),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+class NotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+    default_detail = "the analysis has not succeeded, so it has nothing to export"
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(
+        operation_id="auth_token",
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer, **_errors(400, 429)},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        from rest_framework.authtoken.models import Token
+
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": ["wrong username or password"]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(TokenOutputSerializer({"token": token.key}).data)
+
+
+class _OwnedAnalysisMixin:
+    """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
+
+    request: Request
+    kwargs: dict[str, Any]
+
+    def get_analysis(self) -> Analysis:
+        if not hasattr(self, "_analysis"):
+            self._analysis = selectors.analysis_get(
+                user=self.request.user, analysis_id=self.kwargs["pk"]
+            )
+        return self._analysis
+
+
+class AnalysisListCreateView(generics.GenericAPIView):
+    """List your analyses, or upload a table to analyse."""
+
+    serializer_class = AnalysisListSerializer
+    filterset_class = AnalysisFilter
+    search_fields = ["name", "input_filename"]
+    ordering_fields = ["created_at", "finished_at", "name", "status", "duration_seconds"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):  # type: ignore[override]
+        return selectors.analysis_list(user=self.request.user)
+
+    def get_throttles(self):  # type: ignore[override]
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            throttles.append(UploadRateThrottle())
+        return throttles
+
+    @extend_schema(
+        operation_id="analyses_list",
+        responses={200: AnalysisListSerializer(many=True), **_errors(400, 401, 429)},
+        tags=["analyses"],
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = AnalysisListSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="analyses_create",
+        request={"multipart/form-data": AnalysisCreateSerializer},
+        responses={
+            202: OpenApiResponse(
+                AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
+            ),
+            **_errors(400, 401, 429),
+        },
+        tags=["analyses"],
+    )
+    def post(self, request: Request) -> Response:
+        data = AnalysisCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        analysis = services.analysis_create(
+            owner=request.user,
+            file=data.validated_data["file"],
+            name=data.validated_data.get("name", ""),
+            parameters=given_parameters(data.validated_data),
+        )
+        body = AnalysisDetailSerializer(analysis, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
+    """One analysis: status, progress, parameters, summary; or delete it."""
+
+    @extend_schema(
+        operation_id="analyses_retrieve",
+        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429)},
+        tags=["analyses"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        analysis = self.get_analysis()
+        return Response(AnalysisDetailSerializer(analysis, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="analyses_destroy",
+        responses={204: None, **_errors(401, 404, 429)},
+        tags=["analyses"],
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        services.analysis_delete(analysis=self.get_analysis())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
+    """Analyse the same file again with some parameters changed (a new analysis)."""
+
+    def get_throttles(self):  # type: ignore[override]
+        return [*super().get_throttles(), UploadRateThrottle()]
+
+    @extend_schema(
+        operation_id="analyses_rerun",
+        request=AnalysisRerunSerializer,
+        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429)},
+        tags=["analyses"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        original = self.get_analysis()
+        data = AnalysisRerunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            analysis = services.analysis_rerun(
+                analysis=original,
+                changes=given_parameters(data.validated_data),
+                name=data.validated_data.get("name", ""),
+            )
+        body = AnalysisDetailSerializer(analysis, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {"request": self.request}
+
+
+class CompoundListView(_AnalysisChildListView):
+    """The per-row records of an analysis, filtered, ordered and paginated."""
+
+    serializer_class = CompoundSerializer
+    pagination_class = CompoundPagination
+    filterset_class = CompoundFilter
+    search_fields = ["name"]
+    ordering_fields = [
+        "row",
+        "name",
+        "rt",
+        "volume",
+        "log_p",
+        "status",
+        "category",
+        "group_key",
+        "predicted_rt",
+        "residual",
+        "z",
+        "mass",
+        "sugar_count",
+        "volume_consolidated",
+    ]
+    ordering = ["row"]
+
+    def get_queryset(self):  # type: ignore[override]
+        return selectors.compound_list(analysis=self.get_analysis())
+
+    @extend_schema(
+        operation_id="analyses_compounds",
+        tags=["results"],
+        responses={200: CompoundSerializer(many=True), **_errors(400, 401, 404, 429)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RTModelListView(_AnalysisChildListView):
+    """The retention-time models fitted by an analysis."""
+
+    serializer_class = RTModelSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):  # type: ignore[override]
+        return selectors.rt_model_list(analysis=self.get_analysis())
+
+    @extend_schema(
+        operation_id="analyses_models",
+        tags=["results"],
+        responses={200: RTModelSerializer(many=True), **_errors(401, 404, 429)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class FragmentListView(_AnalysisChildListView):
+    """The in-source fragment links found by an analysis."""
+
+    serializer_class = FragmentEventSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):  # type: ignore[override]
+        return selectors.fragment_list(analysis=self.get_analysis())
+
+    @extend_schema(
+        operation_id="analyses_fragments",
+        tags=["results"],
+        responses={200: FragmentEventSerializer(many=True), **_errors(401, 404, 429)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class _DownloadRenderer(BaseRenderer):
+    """Lets a client ask for the file's own media type; errors still go out as JSON."""
+
+    media_type = "*/*"
+    format = "download"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        if isinstance(data, bytes | bytearray):
+            return bytes(data)
+        return json.dumps(data).encode("utf-8")
+
+
+class ExportView(_OwnedAnalysisMixin, APIView):
+    """Download a finished analysis as CSV, XLSX (workbook), JSON or an HTML report."""
+
+    renderer_classes = [JSONRenderer, _DownloadRenderer]
+
+    @extend_schema(
+        operation_id="analyses_export",
+        parameters=[
+            OpenApiParameter(
+                "export_format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXPORT_FORMATS)
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/html"): OpenApiTypes.STR,
+            **_errors(401, 404, 429),
+            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+        },
+        tags=["results"],
+    )
+    def get(self, request: Request, pk: int, export_format: str) -> HttpResponse:
+        analysis = self.get_analysis()
+        if export_format in EXPORT_FORMATS and analysis.status != AnalysisStatus.SUCCEEDED:
+            raise NotReady()
+        artifact = services.analysis_export(analysis=analysis, kind=export_format)
+        response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
+        response["Content-Length"] = str(artifact.size)
+        return response

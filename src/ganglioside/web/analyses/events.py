@@ -1,0 +1,60 @@
+"""Push an analysis's progress and final status to its channel-layer group.
+
+Consumers of ``/ws/analyses/<id>/`` join the group ``analysis_<id>``; the service that runs the
+analysis calls :func:`publish` from plain synchronous code (a Celery worker, a background
+thread, a test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+log = logging.getLogger(__name__)
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Record the event loop of the ASGI server (called by the ASGI application).
+
+    The in-memory channel layer keeps asyncio queues that belong to the server's loop; a
+    background thread must hand its messages to that loop instead of running a loop of its own.
+    """
+    global _server_loop
+    _server_loop = loop
+
+
+def group_name(analysis_id: int) -> str:
+    return f"analysis_{analysis_id}"
+
+
+def publish(analysis_id: int, event: dict[str, Any]) -> None:
+    """Send ``event`` (a dict with a ``type`` such as ``analysis.progress``) to the group.
+
+    Never raises: live progress is a convenience, the database holds the truth.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {**event, "analysis": analysis_id}
+    try:
+        loop = _server_loop
+        if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is not loop:
+                future = asyncio.run_coroutine_threadsafe(
+                    layer.group_send(group_name(analysis_id), message), loop
+                )
+                future.result(timeout=5)
+                return
+        async_to_sync(layer.group_send)(group_name(analysis_id), message)
+    except Exception:
+        log.warning("could not publish an event of analysis %s", analysis_id, exc_info=True)

@@ -1,0 +1,252 @@
+"""What the platform stores: an analysis, one compound row per input row, the RT model
+reports, the fragment events and the exported files.
+
+Models hold data only; creating, running and deleting analyses is the job of ``services.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.text import get_valid_filename
+
+
+class AnalysisStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+def input_file_path(instance: Analysis, filename: str) -> str:
+    # A random folder per upload keeps the original file name (shown to the user and used
+    # by the core to recognise the format) without collisions.
+    safe = get_valid_filename(PurePath(filename).name) or "input"
+    return f"inputs/{uuid.uuid4().hex}/{safe}"
+
+
+class Analysis(models.Model):
+    """One uploaded table and the run of the analysis core on it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="analyses"
+    )
+    name = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED
+    )
+
+    progress_step = models.CharField(max_length=32, blank=True, default="")
+    progress_fraction = models.FloatField(default=0.0)
+    progress_message = models.TextField(blank=True, default="")
+
+    parameters = models.JSONField(default=dict, help_text="every parameter of the run")
+    software_version = models.CharField(max_length=32, blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="last sign of life of the worker running it"
+    )
+
+    input_file = models.FileField(upload_to=input_file_path, max_length=500)
+    input_filename = models.CharField(max_length=255)
+    input_size = models.BigIntegerField(default=0)
+    input_sha256 = models.CharField(max_length=64, blank=True, default="")
+
+    summary = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    n_compounds = models.PositiveIntegerField(default=0)
+    status_counts = models.JSONField(default=dict, blank=True)
+
+    error_message = models.TextField(blank=True, default="")
+    error_details = models.JSONField(default=dict, blank=True)
+
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "analyses"
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="analysis_owner_created"),
+            models.Index(fields=["owner", "status"], name="analysis_owner_status"),
+            models.Index(fields=["status", "heartbeat_at"], name="analysis_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (AnalysisStatus.SUCCEEDED, AnalysisStatus.FAILED)
+
+    @property
+    def group_name(self) -> str:
+        """The channel-layer group that receives this analysis's progress events."""
+        return f"analysis_{self.pk}"
+
+
+class Compound(models.Model):
+    """One input row with its per-row record (``ganglioside.result.COMPOUND_COLUMNS``)."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="compounds")
+    row = models.PositiveIntegerField()
+    name = models.TextField(blank=True, default="")
+    rt = models.FloatField(null=True, blank=True)
+    volume = models.FloatField(null=True, blank=True)
+    log_p = models.FloatField(null=True, blank=True)
+    log_p_source = models.CharField(max_length=16, blank=True, default="")
+    log_p_expected = models.FloatField(null=True, blank=True)
+    is_anchor = models.BooleanField(default=False)
+    group_key = models.TextField(blank=True, default="")
+    core = models.CharField(max_length=32, blank=True, default="")
+    category = models.CharField(max_length=8, blank=True, default="")
+    isomer = models.CharField(max_length=16, blank=True, default="")
+    modifications = models.TextField(blank=True, default="")
+    ceramide = models.CharField(max_length=64, blank=True, default="")
+    carbons = models.IntegerField(null=True, blank=True)
+    double_bonds = models.IntegerField(null=True, blank=True)
+    oxygens = models.IntegerField(null=True, blank=True)
+    neuac = models.IntegerField(null=True, blank=True)
+    hex = models.IntegerField(null=True, blank=True)
+    hexnac = models.IntegerField(null=True, blank=True)
+    dhex = models.IntegerField(null=True, blank=True)
+    oac = models.IntegerField(null=True, blank=True)
+    sugar_count = models.IntegerField(null=True, blank=True)
+    formula = models.CharField(max_length=128, blank=True, default="")
+    mass = models.FloatField(null=True, blank=True)
+    mz_h = models.FloatField(null=True, blank=True)
+    mz_2h = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16)
+    reasons = models.TextField(blank=True, default="")
+    evidence = models.TextField(blank=True, default="")
+    warnings = models.TextField(blank=True, default="")
+    predicted_rt = models.FloatField(null=True, blank=True)
+    residual = models.FloatField(null=True, blank=True)
+    z = models.FloatField(null=True, blank=True)
+    pi_low = models.FloatField(null=True, blank=True)
+    pi_high = models.FloatField(null=True, blank=True)
+    model_level = models.CharField(max_length=16, blank=True, default="")
+    model_id = models.CharField(max_length=200, blank=True, default="")
+    isomer_track = models.CharField(max_length=32, blank=True, default="")
+    oac_label = models.CharField(max_length=16, blank=True, default="")
+    oac_base_row = models.IntegerField(null=True, blank=True)
+    oac_shift = models.FloatField(null=True, blank=True)
+    fragment_of = models.IntegerField(null=True, blank=True)
+    fragment_parent = models.IntegerField(null=True, blank=True)
+    fragment_delta_rt = models.FloatField(null=True, blank=True)
+    fragment_lost = models.CharField(max_length=128, blank=True, default="")
+    volume_consolidated = models.FloatField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="extra input columns, unchanged")
+
+    class Meta:
+        ordering = ["analysis", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["analysis", "row"], name="compound_unique_row")
+        ]
+        indexes = [
+            models.Index(fields=["analysis", "status"], name="compound_analysis_status"),
+            models.Index(fields=["analysis", "category"], name="compound_analysis_category"),
+            models.Index(fields=["analysis", "group_key"], name="compound_analysis_group"),
+            models.Index(fields=["analysis", "is_anchor"], name="compound_analysis_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.name} ({self.status})"
+
+
+class RTModel(models.Model):
+    """One fitted retention-time model (``ganglioside.result.ModelReport``)."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="rt_models")
+    position = models.PositiveIntegerField(default=0)
+    model_id = models.CharField(max_length=200)
+    level = models.CharField(max_length=16)
+    groups = models.JSONField(default=list)
+    n_anchors = models.IntegerField()
+    n_rows = models.IntegerField()
+    slope = models.FloatField(null=True)
+    slope_se = models.FloatField(null=True)
+    intercepts = models.JSONField(default=dict)
+    r2 = models.FloatField(null=True, blank=True)
+    q2 = models.FloatField(null=True, blank=True)
+    rmse_loo = models.FloatField(null=True, blank=True)
+    mae_loo = models.FloatField(null=True, blank=True)
+    residual_sd = models.FloatField(null=True)
+    df = models.IntegerField()
+    logp_range = models.JSONField(null=True, blank=True)
+    tracks = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["analysis", "position"]
+        verbose_name = "RT model"
+        constraints = [
+            models.UniqueConstraint(fields=["analysis", "model_id"], name="rtmodel_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} ({self.level})"
+
+
+class FragmentEvent(models.Model):
+    """One in-source fragment link: a fragment peak and the parent it came from."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="fragments")
+    parent_row = models.IntegerField()
+    parent_name = models.TextField(blank=True, default="")
+    fragment_row = models.IntegerField()
+    fragment_name = models.TextField(blank=True, default="")
+    root_row = models.IntegerField(null=True, blank=True)
+    delta_rt = models.FloatField(null=True, blank=True)
+    lost = models.CharField(max_length=128, blank=True, default="")
+    parent_volume = models.FloatField(null=True, blank=True)
+    fragment_volume = models.FloatField(null=True, blank=True)
+    volume_ratio = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["analysis", "fragment_row", "parent_row"]
+        indexes = [models.Index(fields=["analysis", "fragment_row"], name="fragment_analysis_row")]
+
+    def __str__(self) -> str:
+        return f"row {self.fragment_row} ← row {self.parent_row}"
+
+
+class ArtifactKind(models.TextChoices):
+    CSV = "csv", "Compounds (CSV)"
+    XLSX = "xlsx", "Workbook (XLSX)"
+    JSON = "json", "Everything (JSON)"
+    HTML = "html", "Report (HTML)"
+
+
+class Artifact(models.Model):
+    """A downloadable export of a finished analysis, kept in the database.
+
+    Kept as bytes in the database rather than in MEDIA_ROOT so that a worker on another
+    machine can write it and any web server can serve it.
+    """
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="artifacts")
+    kind = models.CharField(max_length=8, choices=ArtifactKind.choices)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128)
+    content = models.BinaryField()
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["analysis", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["analysis", "kind"], name="artifact_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,44 @@
+"""Selectors: read-only queries, scoped to their owner, shaped to avoid N+1 queries."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Analysis, Compound, FragmentEvent, RTModel
+
+# Large JSON and text columns a list never shows.
+_LIST_DEFERRED = ("summary", "warnings", "parameters", "error_details")
+
+
+def analysis_list(*, user: AbstractBaseUser) -> QuerySet[Analysis]:
+    """The user's analyses, newest first, without the heavy columns."""
+    return Analysis.objects.filter(owner=user).defer(*_LIST_DEFERRED)
+
+
+def analysis_get(*, user: AbstractBaseUser, analysis_id: int | str) -> Analysis:
+    """The user's analysis ``analysis_id``.
+
+    Raises
+    ------
+    django.http.Http404
+        When it does not exist or belongs to someone else (the two look the same).
+    """
+    try:
+        return Analysis.objects.get(pk=int(analysis_id), owner=user)
+    except (Analysis.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such analysis") from None
+
+
+def compound_list(*, analysis: Analysis) -> QuerySet[Compound]:
+    """The analysis's compound rows in input order."""
+    return Compound.objects.filter(analysis=analysis).order_by("row")
+
+
+def rt_model_list(*, analysis: Analysis) -> QuerySet[RTModel]:
+    return RTModel.objects.filter(analysis=analysis).order_by("position")
+
+
+def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
+    return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")

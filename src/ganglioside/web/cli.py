@@ -1,0 +1,145 @@
+"""``ganglioside serve | worker | beat | manage`` (the core CLI hands these to :func:`main`).
+
+* ``serve [--host H] [--port P]``: apply migrations, then serve HTTP and WebSocket with uvicorn.
+* ``worker [celery options]``: a Celery worker (needs ``REDIS_URL``).
+* ``beat [celery options]``: the Celery beat scheduler of the stuck-run sweep (needs
+  ``REDIS_URL``).
+* ``manage <command> ...``: any Django management command (``migrate``, ``createsuperuser``,
+  ``demo``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+SETTINGS = "ganglioside.web.settings"
+COMMANDS = ("serve", "worker", "beat", "manage")
+
+
+def _local_secret_key() -> None:
+    """Give a laptop install a persistent random SECRET_KEY when none is set.
+
+    The key lives in the per-user data folder (readable by the user only).  Deployments set
+    ``SECRET_KEY`` themselves; then this does nothing.
+    """
+    if os.environ.get("SECRET_KEY") or os.environ.get("DJANGO_SETTINGS_MODULE", SETTINGS) != (
+        SETTINGS
+    ):
+        return
+    import platformdirs
+
+    folder = Path(
+        os.environ.get("GANGLIOSIDE_DATA_DIR")
+        or platformdirs.user_data_dir("ganglioside", appauthor=False)
+    ).expanduser()
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    os.environ["SECRET_KEY"] = path.read_text().strip()
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    _local_secret_key()
+    import django
+
+    django.setup()
+
+
+def _serve(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ganglioside serve", description="Migrate the database and serve the web platform."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--no-migrate", action="store_true", help="skip applying migrations")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    if settings.GANGLIOSIDE_EXECUTOR == "threads":
+        # Analyses left behind by a previous server process of this machine run again.
+        from ganglioside.web.analyses.services import analyses_sweep_stuck
+
+        report = analyses_sweep_stuck()
+        if report.requeued or report.failed:
+            print(f"re-queued analyses {report.requeued}; failed {report.failed}")
+    import uvicorn
+
+    print(f"serving http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    uvicorn.run(
+        "ganglioside.web.asgi:application",
+        host=args.host,
+        port=args.port,
+        log_level=settings.LOG_LEVEL.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _celery(kind: str, argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    if not os.environ.get("REDIS_URL"):
+        sys.stderr.write(
+            f"ganglioside {kind}: REDIS_URL is not set. A {kind} needs a Redis broker, e.g.\n"
+            "  REDIS_URL=redis://127.0.0.1:6379/0 ganglioside " + kind + "\n"
+            "Without REDIS_URL, `ganglioside serve` runs analyses in its own threads.\n"
+        )
+        return 2
+    _setup()
+    from ganglioside.web.celery import app
+
+    if kind == "worker":
+        app.worker_main(["worker", "--loglevel=INFO", *argv])
+    else:
+        from django.conf import settings
+
+        schedule = Path(settings.DATA_DIR) / "celerybeat-schedule"
+        app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}", *argv])
+    return 0
+
+
+def _manage(argv: Sequence[str]) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ganglioside manage", *argv])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a web subcommand; ``argv`` starts with its name (``["serve", "--port", "9000"]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        sys.stderr.write(f"usage: ganglioside {{{','.join(COMMANDS)}}} ...\n")
+        return 2
+    command, rest = args[0], args[1:]
+    try:
+        if command == "serve":
+            return _serve(rest)
+        if command in ("worker", "beat"):
+            return _celery(command, rest)
+        return _manage(rest)
+    except SystemExit as exc:  # argparse and Django report usage errors this way
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

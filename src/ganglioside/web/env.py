@@ -1,0 +1,122 @@
+"""Read settings from the environment, refusing malformed values with a message.
+
+Every reader names the variable it read, so a typo in a deployment says which variable is
+wrong and what was expected instead of failing later somewhere deep in Django.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$", re.I)
+
+
+class ImproperlyConfiguredEnvironment(Exception):
+    """An environment variable has a value the platform cannot use."""
+
+    def __init__(self, name: str, value: str | None, expected: str) -> None:
+        self.name = name
+        shown = "unset" if value is None else repr(value)
+        super().__init__(f"environment variable {name} is {shown}; expected {expected}")
+
+
+class Env:
+    """Typed access to a mapping of environment variables (``os.environ`` by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.raw(name)
+        return default if value is None else value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ImproperlyConfiguredEnvironment(name, value, "one of 1/0, true/false, yes/no, on/off")
+
+    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfiguredEnvironment(name, value, "a whole number") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfiguredEnvironment(name, value, f"a whole number ≥ {minimum}")
+        return number
+
+    def float(self, name: str, default: float, *, minimum: float | None = None) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ImproperlyConfiguredEnvironment(name, value, "a number") from None
+        if number != number or (minimum is not None and number < minimum):
+            raise ImproperlyConfiguredEnvironment(name, value, f"a number ≥ {minimum}")
+        return number
+
+    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self.raw(name)
+        if value is None:
+            return list(default or [])
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def url(self, name: str, schemes: tuple[str, ...], default: str | None = None) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            raise ImproperlyConfiguredEnvironment(
+                name, value, f"a URL starting with {' or '.join(s + '://' for s in schemes)}"
+            )
+        return value
+
+    def origins(self, name: str) -> list[str]:
+        origins = self.list(name)
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ImproperlyConfiguredEnvironment(
+                    name, origin, "a comma-separated list of origins like https://example.org"
+                )
+        return origins
+
+    def rate(self, name: str, default: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if not _RATE.match(value):
+            raise ImproperlyConfiguredEnvironment(
+                name, value, "a rate like 10/s, 2/min, 100/hour or 1000/day"
+            )
+        return value.replace(" ", "")
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value.lower() not in choices:
+            raise ImproperlyConfiguredEnvironment(name, value, f"one of {', '.join(choices)}")
+        return value.lower()

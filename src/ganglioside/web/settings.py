@@ -1,0 +1,330 @@
+"""Django settings, read from the environment only (see ``.env.example`` at the repository root).
+
+Every value has a safe default for a laptop (SQLite in a per-user data folder, in-memory
+channel layer, background threads instead of Celery) except ``SECRET_KEY``, which production
+must set: with ``DEBUG`` off and no ``SECRET_KEY`` the process refuses to start.  A malformed
+value stops the process with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+import platformdirs
+
+from ganglioside.web.env import Env, ImproperlyConfiguredEnvironment
+
+
+def _refuse(message: str) -> None:
+    # A clear line on stderr and a non-zero exit beat a traceback from deep inside Django.
+    sys.stderr.write(f"ganglioside: cannot start: {message}\n")
+    raise SystemExit(2)
+
+
+env = Env()
+
+try:
+    # -- core switches --------------------------------------------------------------------------
+    DEBUG = env.bool("DEBUG", False)
+    SECRET_KEY = env.str("SECRET_KEY")
+    if not SECRET_KEY:
+        if DEBUG:
+            # Development only: a fixed, obviously insecure key so DEBUG sessions survive restarts.
+            SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+        else:
+            _refuse(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
+                "(for example the output of `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(50))'`), or set DEBUG=1 on a development machine."
+            )
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
+
+    # -- files ----------------------------------------------------------------------------------
+    DATA_DIR = Path(
+        env.str("GANGLIOSIDE_DATA_DIR")
+        or platformdirs.user_data_dir("ganglioside", appauthor=False)
+    ).expanduser()
+    MEDIA_ROOT = str(Path(env.str("MEDIA_ROOT") or DATA_DIR / "media").expanduser())
+    MEDIA_URL = "/media/"
+    STATIC_ROOT = str(Path(env.str("STATIC_ROOT") or DATA_DIR / "static").expanduser())
+    STATIC_URL = "/static/"
+    GANGLIOSIDE_MAX_UPLOAD_MB = env.float("GANGLIOSIDE_MAX_UPLOAD_MB", 20.0, minimum=0.001)
+    # Request bodies a bit larger than the file limit (multipart overhead, parameters), so
+    # the service can answer an oversized file with its own message rather than a bare 400.
+    DATA_UPLOAD_MAX_MEMORY_SIZE = int(GANGLIOSIDE_MAX_UPLOAD_MB * 1024 * 1024) + 1024 * 1024
+    FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+    # -- database -------------------------------------------------------------------------------
+    _default_db = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
+    _database_url = env.url(
+        "DATABASE_URL", ("sqlite", "postgres", "postgresql", "pgsql"), _default_db
+    )
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+        )
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _sqlite_name = str(DATABASES["default"]["NAME"])
+        if _sqlite_name and _sqlite_name != ":memory:":
+            # SQLite creates the file but not its folder (a fresh per-user data folder).
+            Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets the background threads write while requests read.
+        DATABASES["default"]["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+    # -- broker, cache, channel layer -----------------------------------------------------------
+    REDIS_URL = env.url("REDIS_URL", ("redis", "rediss", "unix"))
+    GANGLIOSIDE_EXECUTOR = env.choice(
+        "GANGLIOSIDE_EXECUTOR",
+        ("celery", "threads", "inline"),
+        "celery" if REDIS_URL else "threads",
+    )
+    if GANGLIOSIDE_EXECUTOR == "celery" and not REDIS_URL:
+        raise ImproperlyConfiguredEnvironment(
+            "GANGLIOSIDE_EXECUTOR", "celery", "threads or inline when REDIS_URL is not set"
+        )
+    GANGLIOSIDE_THREADS = env.int("GANGLIOSIDE_THREADS", 2, minimum=1)
+    if REDIS_URL:
+        CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "ganglioside",
+            }
+        }
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": "ganglioside"},
+            }
+        }
+    else:
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+    # -- background runs ------------------------------------------------------------------------
+    GANGLIOSIDE_TASK_TIME_LIMIT = env.int("GANGLIOSIDE_TASK_TIME_LIMIT", 900, minimum=10)
+    GANGLIOSIDE_TASK_SOFT_TIME_LIMIT = env.int(
+        "GANGLIOSIDE_TASK_SOFT_TIME_LIMIT", GANGLIOSIDE_TASK_TIME_LIMIT - 30, minimum=5
+    )
+    if GANGLIOSIDE_TASK_SOFT_TIME_LIMIT >= GANGLIOSIDE_TASK_TIME_LIMIT:
+        raise ImproperlyConfiguredEnvironment(
+            "GANGLIOSIDE_TASK_SOFT_TIME_LIMIT",
+            str(GANGLIOSIDE_TASK_SOFT_TIME_LIMIT),
+            f"fewer seconds than GANGLIOSIDE_TASK_TIME_LIMIT ({GANGLIOSIDE_TASK_TIME_LIMIT})",
+        )
+    # A run whose last sign of life is older than this is considered abandoned by its worker.
+    GANGLIOSIDE_STALE_AFTER = env.int(
+        "GANGLIOSIDE_STALE_AFTER", GANGLIOSIDE_TASK_TIME_LIMIT + 120, minimum=1
+    )
+    GANGLIOSIDE_MAX_ATTEMPTS = env.int("GANGLIOSIDE_MAX_ATTEMPTS", 3, minimum=1)
+    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 300, minimum=10)
+    # Exports rendered as soon as a run succeeds; the others on their first download.
+    GANGLIOSIDE_EAGER_EXPORTS = env.list("GANGLIOSIDE_EAGER_EXPORTS", ["csv", "json", "xlsx"])
+    if GANGLIOSIDE_EAGER_EXPORTS == ["none"]:
+        GANGLIOSIDE_EAGER_EXPORTS = []
+    for _kind in GANGLIOSIDE_EAGER_EXPORTS:
+        if _kind not in ("csv", "json", "xlsx", "html"):
+            raise ImproperlyConfiguredEnvironment(
+                "GANGLIOSIDE_EAGER_EXPORTS",
+                _kind,
+                "a comma-separated list of csv, json, xlsx, html (or none)",
+            )
+
+    # -- rate limits ----------------------------------------------------------------------------
+    GANGLIOSIDE_RATES = {
+        "api": env.rate("GANGLIOSIDE_API_RATE", "10/s"),
+        "uploads": env.rate("GANGLIOSIDE_UPLOAD_RATE", "2/min"),
+        "auth": env.rate("GANGLIOSIDE_AUTH_RATE", "10/min"),
+    }
+
+    # -- email ----------------------------------------------------------------------------------
+    DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "ganglioside@localhost")
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    GANGLIOSIDE_SITE_URL = (
+        env.url("GANGLIOSIDE_SITE_URL", ("http", "https"), "http://127.0.0.1:8000") or ""
+    ).rstrip("/")
+    _email_url = env.url("EMAIL_URL", ("smtp", "smtps", "smtp+tls", "console", "locmem"))
+    if _email_url:
+        _parts = urlsplit(_email_url)
+        if _parts.scheme in ("console", "locmem"):
+            EMAIL_BACKEND = f"django.core.mail.backends.{_parts.scheme}.EmailBackend"
+        else:
+            EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+            EMAIL_HOST = _parts.hostname or "localhost"
+            EMAIL_PORT = _parts.port or {"smtps": 465, "smtp+tls": 587}.get(_parts.scheme, 25)
+            EMAIL_HOST_USER = unquote(_parts.username or "")
+            EMAIL_HOST_PASSWORD = unquote(_parts.password or "")
+            EMAIL_USE_SSL = _parts.scheme == "smtps"
+            EMAIL_USE_TLS = _parts.scheme == "smtp+tls" or "tls" in parse_qs(_parts.query)
+    elif env.str("EMAIL_HOST"):
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_HOST = env.str("EMAIL_HOST")
+        EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
+        EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+        EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+        EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+        EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+    else:
+        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10, minimum=1)
+    GANGLIOSIDE_NOTIFY_BY_EMAIL = env.bool("GANGLIOSIDE_NOTIFY_BY_EMAIL", True)
+
+    LOG_LEVEL = env.choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+    TIME_ZONE = env.str("TIME_ZONE", "UTC")
+except ImproperlyConfiguredEnvironment as exc:
+    _refuse(str(exc))
+
+# -- Django -------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "ganglioside.web.analyses",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ganglioside.web.urls"
+ASGI_APPLICATION = "ganglioside.web.asgi.application"
+WSGI_APPLICATION = "ganglioside.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+STATICFILES_DIRS = [path for path in [Path(__file__).resolve().parent / "static"] if path.is_dir()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve straight from the app folders, so `ganglioside serve` works without collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:login"
+
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+USE_TZ = True
+
+# -- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["ganglioside.web.analyses.api.throttles.ApiRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "ganglioside.web.analyses.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ganglioside.web.analyses.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ganglioside API",
+    "DESCRIPTION": (
+        "Upload LC-MS/MS feature tables, follow their analysis and read or download the "
+        "validated ganglioside annotations. Every error has the shape "
+        '{"error": {"code", "message", "details"}}.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AnalysisStatusEnum": "ganglioside.web.analyses.models.AnalysisStatus",
+        "CompoundStatusEnum": "ganglioside.result.STATUSES",
+    },
+}
+
+# -- Celery (used only when REDIS_URL is set) ---------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = GANGLIOSIDE_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = GANGLIOSIDE_TASK_SOFT_TIME_LIMIT
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redelivery of an unacknowledged task (a worker died) waits this long; keep it above the
+# hard time limit so a slow but healthy run is never delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GANGLIOSIDE_TASK_TIME_LIMIT + 300}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-analyses": {
+        "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
+        "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
+    }
+}
+CELERY_TIMEZONE = TIME_ZONE
+
+# -- logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"ganglioside": {"level": LOG_LEVEL, "propagate": True}},
+}

@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real settings with test-friendly defaults.
+
+Only defaults are set, so ``DATABASE_URL`` and ``REDIS_URL`` from the environment still point
+the tests at PostgreSQL and Redis (CI does).  Runs happen inline unless a test chooses otherwise,
+and the rate limits are out of the way except in the tests that lower them on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("GANGLIOSIDE_EXECUTOR", "inline")
+os.environ.setdefault("GANGLIOSIDE_DATA_DIR", tempfile.mkdtemp(prefix="ganglioside-tests-"))
+os.environ.setdefault("GANGLIOSIDE_API_RATE", "100000/s")
+os.environ.setdefault("GANGLIOSIDE_UPLOAD_RATE", "100000/min")
+os.environ.setdefault("GANGLIOSIDE_AUTH_RATE", "100000/min")
+# Exports are rendered on first download in tests (the ones that download test that path).
+os.environ.setdefault("GANGLIOSIDE_EAGER_EXPORTS", "none")
+
+from ganglioside.web.settings import *  # noqa: F403
+
+# Hashing passwords slowly protects nothing in tests and costs seconds.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
