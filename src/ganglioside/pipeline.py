@@ -42,7 +42,6 @@ _COMP_INT = (
     "sugar_count",
 )
 _COMP_TEXT = ("core", "isomer", "modifications", "group_key", "ceramide", "category", "formula")
-MIN_ISOMER_GAP, MAX_ISOMER_GAP = 0.15, 1.5
 
 
 class _Steps:
@@ -193,22 +192,22 @@ def analyze(
     track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
 
     steps("retention", 0.5, "fitting the retention-time model")
+    scoring = usable & ~candidate
+    capable = isomers.isomer_capable(per_row) & usable
+    pair_delta = isomers.pair_spacing(name_code, rt, scoring & capable & ~anchors)
     model = RetentionModel(
         min_anchors_group_model=cfg.min_anchors_group_model,
         min_q2=cfg.min_q2,
         rt_sd_floor=cfg.rt_sd_floor,
         robust=cfg.robust,
-    ).fit(data, anchors, track, n_tracks)
-    scoring = usable & ~candidate
-    delta = _isomer_offset(model, name_code, rt, scoring & isomers.isomer_capable(per_row))
-    offsets = np.full((n, 2), np.nan)
-    multi_peak = np.zeros(n, dtype=bool)
+    ).fit(data, anchors, track, n_tracks, capable=capable, fallback_delta=pair_delta)
+    delta = model.isomer_delta_
+    rank = np.full(n, -2, dtype=np.int64)
     if delta is not None:
-        # a name of an isomer-capable core may be either isomer: allow both tracks
-        own_tracks = np.isin(group_code, list(n_tracks))
-        multi_peak = isomers.isomer_capable(per_row) & usable & ~own_tracks
-        offsets[multi_peak] = [delta, -delta]
-    res = model.predict(data, usable, scoring & ~anchors, offsets)
+        rank[capable] = -1
+        rank = isomers.pair_ranks(name_code, rt, scoring & capable, delta, rank)
+    res = model.predict(data, usable, scoring & ~anchors, rank)
+    multi_peak = res.track_inferred
     is_fragment, possible = fragments.decide(
         cands.parent,
         res.z,
@@ -259,9 +258,7 @@ def analyze(
     consolidated = np.where(invalid, np.nan, consolidated)
 
     letters = {**isomers.lettered_order(data, anchors), **cfg.isomer_elution_order}
-    track_label = _track_labels(
-        per_row, group_code, res.track, model, letters, multi_peak, name_code, rt
-    )
+    track_label = _track_labels(per_row, group_code, res.track, model, letters, multi_peak)
     rows = frame["row"].to_numpy()
     frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], -1)
     frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], -1)
@@ -397,41 +394,6 @@ def analyze(
     )
 
 
-def _isomer_offset(
-    model: RetentionModel, name_code: np.ndarray, rt: np.ndarray, capable: np.ndarray
-) -> float | None:
-    """Late-minus-early isomer offset: learned from anchor tracks, else from non-anchor pairs."""
-    k = model.max_tracks_
-    fits = [model.pooled_, *model.group_fits_.values()]
-    diffs, weights = [], []
-    for fit in fits:
-        if fit is None:
-            continue
-        for u, a in fit.intercept.items():
-            g, t = divmod(u, k)
-            if t == 1 and g * k in fit.intercept:
-                diffs.append(a - fit.intercept[g * k])
-                weights.append(min(fit.n[u], fit.n[g * k]))
-        if diffs:
-            break
-    if diffs:
-        return float(np.average(diffs, weights=weights))
-    idx = np.flatnonzero(capable)
-    if idx.size < 6:
-        return None
-    frame = pd.DataFrame({"k": name_code[idx], "rt": rt[idx]})
-    agg = frame.groupby("k")["rt"].agg(["size", "min", "max"])
-    pairs = agg[agg["size"] == 2]
-    gaps = (pairs["max"] - pairs["min"]).to_numpy()
-    gaps = gaps[(gaps >= MIN_ISOMER_GAP) & (gaps <= MAX_ISOMER_GAP)]
-    if gaps.size < 3:
-        return None
-    q1, med, q3 = np.percentile(gaps, [25, 50, 75])
-    if q3 - q1 > 0.25:
-        return None  # no consistent isomer spacing
-    return float(med)
-
-
 def _oac_base_keys(per_row: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the key of its base species with one and with two O-acetyl groups fewer."""
     out = []
@@ -475,27 +437,20 @@ def _track_labels(
     track: np.ndarray,
     model: RetentionModel,
     letters: Mapping[str, tuple[str, ...]],
-    multi_peak: np.ndarray,
-    name_code: np.ndarray,
-    rt: np.ndarray,
+    inferred: np.ndarray,
 ) -> np.ndarray:
-    n = len(track)
-    out = np.full(n, "", dtype=object)
-    k = model.max_tracks_
+    """Isomer track names: configured/anchor letters when known, else early/late."""
+    out = np.full(len(track), "", dtype=object)
     cores = per_row["core"].to_numpy(dtype=object)
     for g, n_t in model.n_tracks_.items():
-        rows = np.flatnonzero((group_code == g) & (track >= 0) & (track < k))
-        if rows.size == 0:
-            continue
-        labels = isomers.track_labels(str(cores[rows[0]]), n_t, letters)
-        out[rows] = [labels[min(t, n_t - 1)] for t in track[rows]]
-    inferred = np.flatnonzero(multi_peak & (out == ""))
-    if inferred.size:
-        frame = pd.DataFrame({"i": inferred, "k": name_code[inferred], "rt": rt[inferred]})
-        frame["rank"] = frame.sort_values("rt").groupby("k").cumcount()
-        for i, r, core in zip(frame["i"], frame["rank"], cores[frame["i"]], strict=True):
-            labels = isomers.track_labels(str(core), 2, letters)
-            out[i] = labels[min(int(r), 1)]
+        rows = np.flatnonzero((group_code == g) & (track >= 0) & ~inferred)
+        if rows.size:
+            labels = isomers.track_labels(str(cores[rows[0]]), n_t, letters)
+            out[rows] = [labels[min(int(t), n_t - 1)] for t in track[rows]]
+    for core in np.unique(cores[inferred]) if inferred.any() else []:
+        rows = np.flatnonzero(inferred & (cores == core))
+        labels = isomers.track_labels(str(core), 2, letters)
+        out[rows] = [labels[min(int(t), 1)] for t in track[rows]]
     return out
 
 
@@ -645,8 +600,8 @@ def _model_warnings(
             "no anchored group has two anchors at different Log P: the RT slope comes from "
             "across groups and every prediction is extrapolated; add more standards"
         )
-    if n_tracks:
-        names = ", ".join(str(model.group_names_[g]) for g in sorted(n_tracks))
+    if model.n_tracks_:
+        names = ", ".join(str(model.group_names_[g]) for g in sorted(model.n_tracks_))
         out.append(f"isomer tracks found in the anchors of: {names}")
     elif delta is not None:
         out.append(

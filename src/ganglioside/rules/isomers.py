@@ -19,10 +19,14 @@ TRACK_NAMES = ("early", "late", "third", "fourth")
 
 
 def isomer_capable(comp: pd.DataFrame) -> np.ndarray:
-    """Series-1 cores with sialic acids and no declared letter can show positional isomers."""
+    """Series-1 cores with two or more sialic acids and no declared letter.
+
+    These (GD1a/b, GT1a/b/c, GQ1b/c, …) commonly show two positional isomers in brain
+    extracts; GM1b is rare enough that a GM1 name is not given a second track without anchors.
+    """
     return (
         (comp["series"].to_numpy() == 1)
-        & (comp["sialic"].to_numpy() >= 1)
+        & (comp["sialic"].to_numpy() >= 2)
         & (comp["isomer"].fillna("").to_numpy(dtype=object) == "")
     )
 
@@ -97,4 +101,51 @@ def lettered_order(comp: pd.DataFrame, anchors: np.ndarray) -> dict[str, tuple[s
         if best["isomer"].nunique() >= 2:
             ordered = best.sort_values("rt")["isomer"].str[0].drop_duplicates()
             out[str(core)] = tuple(ordered)
+    return out
+
+
+#: Spacing (min) between the two peaks of a name that can be positional isomers.
+MIN_ISOMER_GAP, MAX_ISOMER_GAP = 0.15, 1.5
+
+
+def _two_peak_names(name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    idx = np.flatnonzero(rows)
+    frame = pd.DataFrame({"i": idx, "k": name_code[idx], "rt": rt[idx]})
+    size = frame.groupby("k")["i"].transform("size")
+    return frame[size == 2].sort_values(["k", "rt"], kind="stable")
+
+
+def pair_spacing(name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray) -> float | None:
+    """Isomer spacing seen in names with exactly two peaks, when it is consistent.
+
+    Used only when no anchor pair shows the spacing.  Returns None unless at least three names
+    agree (inter-quartile range of the gaps ≤ 0.25 min).
+    """
+    pairs = _two_peak_names(name_code, rt, rows)
+    if len(pairs) < 6:
+        return None
+    gaps = pairs.groupby("k")["rt"].agg(lambda s: s.iloc[1] - s.iloc[0]).to_numpy()
+    gaps = gaps[(gaps >= MIN_ISOMER_GAP) & (gaps <= MAX_ISOMER_GAP)]
+    if gaps.size < 3:
+        return None
+    q1, med, q3 = np.percentile(gaps, [25, 50, 75])
+    return float(med) if q3 - q1 <= 0.25 else None
+
+
+def pair_ranks(
+    name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray, delta: float, rank: np.ndarray
+) -> np.ndarray:
+    """Mark the early (0) and late (1) peak of names seen as a pair spaced by about ``delta``."""
+    out = rank.copy()
+    pairs = _two_peak_names(name_code, rt, rows)
+    if pairs.empty:
+        return out
+    first = pairs.groupby("k")["rt"].transform("first").to_numpy()
+    last = pairs.groupby("k")["rt"].transform("last").to_numpy()
+    gap = last - first
+    tol = max(0.15, 0.35 * delta)
+    ok = np.abs(gap - delta) <= tol
+    is_late = pairs["rt"].to_numpy() == last
+    i = pairs["i"].to_numpy()
+    out[i[ok]] = is_late[ok].astype(np.int64)
     return out

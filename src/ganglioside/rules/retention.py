@@ -33,7 +33,10 @@ COMPOSITION = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
 #: Weak prior on the intercept shift (min) per residue, from the sample's pooled fit; the
 #: file's own anchored groups override it as soon as they say something.
 PRIOR_SHIFT = {"neuac": 2.9, "neugc": 2.9, "hex": 2.3, "hexnac": 2.3, "dhex": 1.6, "oac": -0.71}
-PRIOR_PENALTY = 0.3
+# in units of "one anchored group": weak enough that a residue never seen in an anchored group
+# keeps a wide prior (SD ≈ composition SD / sqrt(penalty) ≈ 0.5 min), so the group's own peaks
+# can move it.
+PRIOR_PENALTY = 0.04
 PRIOR_SLOPE = 1.36  # min per Log P unit; used only when anchors cannot give a slope
 PRIOR_SD = 0.1  # min; a weak prior on the residual SD so that 3 anchors cannot give s = 0.007
 PRIOR_SD_DF = 2.0
@@ -137,6 +140,7 @@ class RetentionResult:
     track: np.ndarray  # int track index, -1 when single-track
     anchor_z_loo: np.ndarray  # leave-one-out z of anchors (NaN elsewhere)
     logp_extrapolated: np.ndarray
+    track_inferred: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     reports: list[ModelReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -171,11 +175,17 @@ class RetentionModel:
         anchors: np.ndarray,
         track: np.ndarray,
         n_tracks: dict[int, int],
+        *,
+        capable: np.ndarray | None = None,
+        fallback_delta: float | None = None,
     ) -> RetentionModel:
         """Fit on the anchors.
 
         ``data`` (positional) needs ``log_p``, ``rt``, ``group_code`` and the composition
-        columns; ``track`` comes from :func:`~ganglioside.rules.isomers.anchor_tracks`.
+        columns; ``track`` and ``n_tracks`` come from
+        :func:`~ganglioside.rules.isomers.anchor_tracks`.  ``capable`` marks rows of
+        isomer-capable names; their anchors are split over an early and a late track spaced by
+        the isomer offset (learned from multi-track groups, else ``fallback_delta``).
         """
         x = data["log_p"].to_numpy(dtype=float)
         y = data["rt"].to_numpy(dtype=float)
@@ -185,10 +195,10 @@ class RetentionModel:
         names[group] = data["group_key"].to_numpy(dtype=object)
         self.group_names_ = names
         self.n_tracks_ = dict(n_tracks)
-        self.max_tracks_ = max([1, *n_tracks.values()])
-        k = self.max_tracks_
         use = anchors & np.isfinite(x) & np.isfinite(y)
         track = track.copy()
+        k = max([2, *n_tracks.values()])
+        self.max_tracks_ = k
         unit = group * k + np.clip(track, 0, None)
         known = use & (track >= 0)
         first = _fit_lines(x, y, unit, np.flatnonzero(known), self.rt_sd_floor)
@@ -208,6 +218,11 @@ class RetentionModel:
                 track[i] = best
         elif pending.size:
             track[pending] = 0
+        self.isomer_delta_ = _learned_delta(first, k) if first is not None else None
+        if self.isomer_delta_ is None:
+            self.isomer_delta_ = fallback_delta
+        if self.isomer_delta_ is not None and capable is not None and first is not None:
+            self._align_anchor_isomers(x, y, group, use & capable, track, first.slope)
         unit = group * k + np.clip(track, 0, None)
         anchor_idx = np.flatnonzero(use)
         self.anchor_track_ = track
@@ -308,12 +323,15 @@ class RetentionModel:
         else:
             s2 = PRIOR_COMPOSITION_SD**2
         self.comp_sd_ = max(float(np.sqrt(s2)), self.rt_sd_floor)
+        cov = self.comp_sd_**2 * inner
         if slope is None:
             self.comp_slope_ = float(coef[-1])
             coef = coef[:-1]
+            cov = cov[:-1, :-1]
         else:
             self.comp_slope_ = slope
         self.comp_coef_ = coef
+        self.comp_cov_ = cov
         self.comp_groups_ = len(set(groups.tolist()))
         self._comp_groups_used = [self.group_names_[g] for g in sorted(set(groups.tolist()))]
 
@@ -324,7 +342,7 @@ class RetentionModel:
         data: pd.DataFrame,
         usable: np.ndarray,
         score_rows: np.ndarray,
-        isomer_offsets: np.ndarray,
+        isomer_rank: np.ndarray,
     ) -> RetentionResult:
         """Predict every usable row and score it.
 
@@ -335,9 +353,10 @@ class RetentionModel:
         score_rows:
             Non-anchor rows that may shift a composition-level intercept (robust fit):
             usable, not fragment candidates.
-        isomer_offsets:
-            Per row, extra track offsets (min) to consider for isomer-capable names of groups
-            that have no tracks of their own (n × m, NaN where none).
+        isomer_rank:
+            Per row: -2 for names that cannot show positional isomers; for isomer-capable names
+            of groups without tracks of their own, 0/1 for the early/late peak of a name seen
+            as a pair spaced by about Δ, and -1 for other peaks (placed on the nearer track).
         """
         n = len(data)
         x = data["log_p"].to_numpy(dtype=float)
@@ -406,6 +425,7 @@ class RetentionModel:
 
         # composition-level rows
         comp_rows = np.flatnonzero(in_comp)
+        comp_var = np.zeros(n)
         if comp_rows.size:
             base = self.comp_coef_[0] + self.group_comp_[group[comp_rows]] @ self.comp_coef_[1:]
             s_pool = pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor)
@@ -414,23 +434,37 @@ class RetentionModel:
             level[comp_rows] = "composition"
             model_id[comp_rows] = "composition"
             cand[comp_rows, 0] = base
-            h_int[comp_rows, 0] = self.comp_sd_**2 / s_pool**2
+            f = np.column_stack([np.ones(comp_rows.size), self.group_comp_[group[comp_rows]]])
+            coef_var = np.einsum("ij,jk,ik->i", f, self.comp_cov_, f)
+            comp_var[comp_rows] = self.comp_sd_**2 + coef_var
+            h_int[comp_rows, 0] = comp_var[comp_rows] / s_pool**2
             if pooled is not None:
                 xm = float(np.mean(x[self.anchor_idx_]))
                 h_x[comp_rows, 0] = (x[comp_rows] - xm) ** 2 / pooled.sxx
             else:
                 h_x[comp_rows, 0] = 0.0
 
-        # isomer offsets for groups without tracks of their own
+        # inferred isomer tracks for groups without tracks of their own
         with np.errstate(invalid="ignore"):
             pred_tracks = cand + slope_row[:, None] * x[:, None]
-        m = isomer_offsets.shape[1] if isomer_offsets.ndim == 2 else 0
-        if m:
-            no_tracks = np.isnan(pred_tracks[:, 1:]).all(axis=1) if k > 1 else np.ones(n, bool)
-            alt = np.where(no_tracks[:, None], pred_tracks[:, :1] + isomer_offsets, np.nan)
-            all_pred = np.column_stack([pred_tracks, alt])
-            all_hint = np.column_stack([h_int, np.repeat(h_int[:, :1], m, axis=1)])
-            all_hx = np.column_stack([h_x, np.repeat(h_x[:, :1], m, axis=1)])
+        delta = self.isomer_delta_
+        own = np.zeros(n_groups, dtype=bool)
+        own[[g for g, t in self.n_tracks_.items() if t > 1]] = True
+        iso = (
+            usable & (isomer_rank >= -1) & ~own[group]
+            if delta is not None
+            else np.zeros(n, dtype=bool)
+        )
+        inferred = np.zeros(n, dtype=bool)
+        if iso.any():
+            assert delta is not None
+            offsets = _isomer_alignment(y - pred_tracks[:, 0], group, iso, isomer_rank, delta)
+            alt = pred_tracks[:, :1] + offsets
+            pred_tracks = np.where(iso[:, None], np.nan, pred_tracks)
+            all_pred = np.column_stack([pred_tracks, np.where(iso[:, None], alt, np.nan)])
+            all_hint = np.column_stack([h_int, h_int[:, :1], h_int[:, :1]])
+            all_hx = np.column_stack([h_x, h_x[:, :1], h_x[:, :1]])
+            inferred = iso
         else:
             all_pred, all_hint, all_hx = pred_tracks, h_int, h_x
 
@@ -446,13 +480,14 @@ class RetentionModel:
             chosen = all_pred[rows_all, choice]
             if not corrected.any():
                 break
-            tau2 = np.where(in_comp, self.comp_sd_**2, s_row**2 * all_hint[rows_all, choice])
+            tau2 = np.where(in_comp, comp_var, s_row**2 * all_hint[rows_all, choice])
             corr, corr_var = _group_correction(
                 x, y - chosen, group, corrected, corrected & score_rows, s_row**2, tau2
             )
         ok = usable & np.isfinite(chosen)
         predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
-        track[ok] = choice[ok]
+        # inferred tracks come after the own-track columns: early, late
+        track[ok] = np.where(inferred[ok], choice[ok] - k, choice[ok])
         hint = np.nan_to_num(all_hint[rows_all, choice], nan=1.0)
         hx = np.nan_to_num(all_hx[rows_all, choice], nan=0.0)
         var[ok] = np.where(
@@ -470,7 +505,44 @@ class RetentionModel:
             uses_fit = (level[fit.idx] == lvl) & ok_h
             rows = fit.idx[uses_fit]
             anchor_z[rows] = fit.resid[uses_fit] / (fit.s * np.sqrt(1 - fit.hat[uses_fit]))
-        return self._result(predicted, y, var, level, model_id, track, anchor_z, x)
+        result = self._result(predicted, y, var, level, model_id, track, anchor_z, x)
+        result.track_inferred = inferred & ok
+        return result
+
+    def _align_anchor_isomers(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        group: np.ndarray,
+        candidates: np.ndarray,
+        track: np.ndarray,
+        slope: float,
+    ) -> None:
+        """Split the anchors of isomer-capable single-track groups over early/late tracks.
+
+        Anchors of different names may be different positional isomers.  With the offset Δ
+        known, each group's anchors are placed on an early line a and a late line a + Δ, with a
+        chosen to minimise the squared distances; a group whose anchors all fall on one line
+        stays single-track.
+        """
+        delta = float(self.isomer_delta_)  # type: ignore[arg-type]
+        idx = np.flatnonzero(candidates)
+        for g in np.unique(group[idx]):
+            if int(g) in self.n_tracks_:
+                continue
+            rows = idx[group[idx] == g]
+            if rows.size < 2:
+                continue
+            r = y[rows] - slope * x[rows]
+            options = np.concatenate([r, r - delta])
+            cost = np.minimum(
+                (r[None, :] - options[:, None]) ** 2, (r[None, :] - options[:, None] - delta) ** 2
+            ).sum(axis=1)
+            a = options[int(np.argmin(cost))]
+            late = np.abs(r - a - delta) < np.abs(r - a)
+            if late.any() and (~late).any():
+                track[rows] = late.astype(np.int64)
+                self.n_tracks_[int(g)] = 2
 
     def reports(self, rows_per_model: dict[str, int]) -> list[ModelReport]:
         """One report per model that was used or tried."""
@@ -648,11 +720,8 @@ def _group_correction(
     inv_t = 1.0 / np.maximum(tau2_g, 1e-8)
     inv_g = 1.0 / SLOPE_DEVIATION_SD**2
     r = resid[mem]
-    w = (
-        tukey_weights(r, scale=float(np.sqrt(np.median(s2[mem]) + np.median(tau2[mem]))))
-        if mem.size
-        else np.zeros(0)
-    )
+    # first weights: how far each peak is from the prior line, in its own predictive SD
+    w = tukey_weights(r / np.sqrt(s2[mem] + tau2[mem]), scale=1.0)
 
     def sums(weights: np.ndarray) -> tuple[np.ndarray, ...]:
         ww = weights / s2[mem]
@@ -688,3 +757,48 @@ def _group_correction(
     corr[idx] = delta + gamma * xi
     var[idx] = (a11 - 2 * a01 * xi + a00 * xi**2) / det
     return corr, var
+
+
+def _learned_delta(fit: _Fit, k: int) -> float | None:
+    """Late-minus-early offset averaged over the multi-track groups of a fit."""
+    diffs, weights = [], []
+    for u, a in fit.intercept.items():
+        g, t = divmod(u, k)
+        if t == 1 and g * k in fit.intercept:
+            diffs.append(a - fit.intercept[g * k])
+            weights.append(min(fit.n[u], fit.n[g * k]))
+    if not diffs:
+        return None
+    return float(np.average(diffs, weights=weights))
+
+
+def _isomer_alignment(
+    resid: np.ndarray, group: np.ndarray, iso: np.ndarray, rank: np.ndarray, delta: float
+) -> np.ndarray:
+    """Early/late track offsets (n × 2, NaN where not a candidate) of isomer-capable rows.
+
+    A group's reference line may follow its early or its late isomer (an anchor, or the
+    composition estimate, may be either), so each group is aligned with h = 0 or h = -Δ: the
+    choice whose paired peaks (rank 0/1) sit closest to their tracks.  A paired peak keeps its
+    rank's track; an unpaired peak may take either.
+    """
+    n = len(resid)
+    out = np.full((n, 2), np.nan)
+    idx = np.flatnonzero(iso)
+    g = group[idx]
+    r = resid[idx]
+    rk = rank[idx]
+    score = []
+    for h in (0.0, -delta):
+        paired_err = np.where(rk >= 0, np.abs(r - h - np.clip(rk, 0, None) * delta), np.nan)
+        free_err = np.minimum(np.abs(r - h), np.abs(r - h - delta))
+        frame = pd.DataFrame({"g": g, "p": paired_err, "f": free_err})
+        med = frame.groupby("g").agg(p=("p", "median"), f=("f", "median"))
+        score.append(med["p"].fillna(med["f"]))
+    best = pd.Series(np.where(score[1] < score[0], -delta, 0.0), index=score[0].index)
+    h_row = best.reindex(g).to_numpy()
+    early = h_row
+    late = h_row + delta
+    out[idx, 0] = np.where(rk == 1, np.nan, early)
+    out[idx, 1] = np.where(rk == 0, np.nan, late)
+    return out
