@@ -50,9 +50,11 @@ class _Fit:
 
     slope: float
     intercept: dict[int, float]  # unit code -> intercept
-    n: dict[int, int]
+    n: dict[int, int]  # anchors of the unit's group
+    hint: dict[int, float]  # intercept part of the leverage of the unit
     xbar: dict[int, float]
     sxx: float
+    track_offset: float | None
     s: float  # residual SD after the prior and the floor
     s_raw: float
     df: int
@@ -72,30 +74,45 @@ def _fit_lines(
     unit: np.ndarray,
     idx: np.ndarray,
     floor: float,
+    k: int,
     prior_sd: float = PRIOR_SD,
 ) -> _Fit | None:
-    """Common slope, one intercept per unit, on the rows ``idx``."""
+    """Common slope and one intercept per group, with one shared isomer-track offset.
+
+    ``unit`` = group * k + track.  Within groups, RT is regressed on Log P and on the track
+    index, so every multi-track group shares one late-minus-early offset (a single pair of
+    anchors cannot set a spacing of its own) while each group keeps its own intercept.
+    """
     if idx.size < 2:
         return None
     u = unit[idx]
-    xs, ys = x[idx], y[idx]
-    codes, inv = np.unique(u, return_inverse=True)
-    n_u = np.bincount(inv).astype(float)
-    xbar = np.bincount(inv, xs) / n_u
-    ybar = np.bincount(inv, ys) / n_u
-    dx = xs - xbar[inv]
-    dy = ys - ybar[inv]
-    sxx = float(dx @ dx)
+    g, t = np.divmod(u, k)
+    xs, ys, ts = x[idx], y[idx], t.astype(float)
+    codes, inv = np.unique(g, return_inverse=True)
+    n_g = np.bincount(inv).astype(float)
+    xbar = np.bincount(inv, xs) / n_g
+    ybar = np.bincount(inv, ys) / n_g
+    tbar = np.bincount(inv, ts) / n_g
+    dx, dy, dt = xs - xbar[inv], ys - ybar[inv], ts - tbar[inv]
+    sxx, sxt, stt = float(dx @ dx), float(dx @ dt), float(dt @ dt)
     if sxx < 1e-9:
         return None
-    slope = float(dx @ dy) / sxx
-    a = ybar - slope * xbar
-    resid = ys - (a[inv] + slope * xs)
-    df = int(idx.size - codes.size - 1)
+    has_tracks = stt > 1e-9
+    if has_tracks:
+        m = np.array([[sxx, sxt], [sxt, stt]])
+        minv = np.linalg.inv(m)
+        slope, offset = minv @ np.array([float(dx @ dy), float(dt @ dy)])
+        slope, offset = float(slope), float(offset)
+    else:
+        minv = np.array([[1 / sxx, 0.0], [0.0, 0.0]])
+        slope, offset = float(dx @ dy) / sxx, 0.0
+    a0 = ybar - slope * xbar - offset * tbar  # track-0 intercept per group
+    resid = ys - (a0[inv] + slope * xs + offset * ts)
+    df = int(idx.size - codes.size - 1 - int(has_tracks))
     s2_hat = float(resid @ resid) / df if df > 0 else float("nan")
     s2 = ((df * s2_hat) + PRIOR_SD_DF * prior_sd**2) / (df + PRIOR_SD_DF) if df > 0 else prior_sd**2
     s = max(float(np.sqrt(s2)), floor)
-    hat = 1.0 / n_u[inv] + dx**2 / sxx
+    hat = 1.0 / n_g[inv] + minv[0, 0] * dx**2 + 2 * minv[0, 1] * dx * dt + minv[1, 1] * dt**2
     sst = float(((ys - ys.mean()) ** 2).sum())
     loo_ok = hat < 1 - 1e-9
     r2 = 1 - float(resid @ resid) / sst if sst > 0 else None
@@ -107,12 +124,27 @@ def _fit_lines(
         mae = float(np.mean(np.abs(e_loo)))
     else:
         q2 = rmse = mae = None
+    n_tracks = np.ones(codes.size, dtype=np.int64)
+    np.maximum.at(n_tracks, inv, t + 1)
+    intercept: dict[int, float] = {}
+    count: dict[int, int] = {}
+    hint: dict[int, float] = {}
+    xb: dict[int, float] = {}
+    for j, grp in enumerate(codes):
+        for tr in range(int(n_tracks[j])):
+            key = int(grp) * k + tr
+            intercept[key] = float(a0[j] + offset * tr)
+            count[key] = int(n_g[j])
+            hint[key] = float(1 / n_g[j] + minv[1, 1] * (tr - tbar[j]) ** 2)
+            xb[key] = float(xbar[j])
     return _Fit(
         slope=slope,
-        intercept={int(c): float(v) for c, v in zip(codes, a, strict=True)},
-        n={int(c): int(v) for c, v in zip(codes, n_u, strict=True)},
-        xbar={int(c): float(v) for c, v in zip(codes, xbar, strict=True)},
+        intercept=intercept,
+        n=count,
+        hint=hint,
+        xbar=xb,
         sxx=sxx,
+        track_offset=offset if has_tracks else None,
         s=s,
         s_raw=float(np.sqrt(s2_hat)) if df > 0 else float("nan"),
         df=df,
@@ -201,7 +233,7 @@ class RetentionModel:
         self.max_tracks_ = k
         unit = group * k + np.clip(track, 0, None)
         known = use & (track >= 0)
-        first = _fit_lines(x, y, unit, np.flatnonzero(known), self.rt_sd_floor)
+        first = _fit_lines(x, y, unit, np.flatnonzero(known), self.rt_sd_floor, k)
         # single-peak anchors of a multi-track group go to the nearest track of a first fit
         pending = np.flatnonzero(use & (track < 0))
         if pending.size and first is not None:
@@ -227,7 +259,7 @@ class RetentionModel:
         anchor_idx = np.flatnonzero(use)
         self.anchor_track_ = track
         self.unit_of_anchor_ = unit
-        self.pooled_ = _fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor)
+        self.pooled_ = _fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
         self.slope_source_ = "anchors"
         if self.pooled_ is None and anchor_idx.size >= 2:
             self.slope_source_ = "composition"
@@ -243,7 +275,7 @@ class RetentionModel:
         prior_sd = self.pooled_.s if self.pooled_ is not None else PRIOR_SD
         for g in np.flatnonzero(np.asarray(counts) >= self.min_anchors_group_model):
             rows = anchor_idx[group[anchor_idx] == g]
-            fit = _fit_lines(x, y, unit, rows, self.rt_sd_floor, prior_sd=prior_sd)
+            fit = _fit_lines(x, y, unit, rows, self.rt_sd_floor, k, prior_sd=prior_sd)
             if fit is None:
                 self.group_rejected_[int(g)] = "no spread in Log P"
             elif fit.slope <= 0:
@@ -387,7 +419,7 @@ class RetentionModel:
             xb = np.full(n_units, np.nan)
             nn = np.zeros(n_units)
             for u, v in fit.intercept.items():
-                a[u], xb[u], nn[u] = v, fit.xbar[u], fit.n[u]
+                a[u], xb[u], nn[u] = v, fit.xbar[u], fit.hint[u]
             return a, xb, nn
 
         # candidate predictions per row: one column per track
@@ -414,7 +446,7 @@ class RetentionModel:
                 units = group[rows] * k + t
                 cand[rows, t] = a[units]
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    h_int[rows, t] = 1.0 / nn[units]
+                    h_int[rows, t] = np.where(nn[units] > 0, nn[units], np.nan)
                     h_x[rows, t] = (x[rows] - xb[units]) ** 2 / fit.sxx
 
         names = self.group_names_
@@ -559,7 +591,7 @@ class RetentionModel:
             return {
                 unit_name(u): (
                     a,
-                    fit.s * float(np.sqrt(1 / fit.n[u] + fit.xbar[u] ** 2 / fit.sxx)),
+                    fit.s * float(np.sqrt(fit.hint[u] + fit.xbar[u] ** 2 / fit.sxx)),
                 )
                 for u, a in sorted(fit.intercept.items())
             }
@@ -760,16 +792,8 @@ def _group_correction(
 
 
 def _learned_delta(fit: _Fit, k: int) -> float | None:
-    """Late-minus-early offset averaged over the multi-track groups of a fit."""
-    diffs, weights = [], []
-    for u, a in fit.intercept.items():
-        g, t = divmod(u, k)
-        if t == 1 and g * k in fit.intercept:
-            diffs.append(a - fit.intercept[g * k])
-            weights.append(min(fit.n[u], fit.n[g * k]))
-    if not diffs:
-        return None
-    return float(np.average(diffs, weights=weights))
+    """The shared late-minus-early isomer offset of a fit (None without multi-track groups)."""
+    return fit.track_offset
 
 
 def _isomer_alignment(
