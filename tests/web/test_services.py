@@ -104,7 +104,10 @@ def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_a
     }
     assert RTModel.objects.filter(analysis=finished_analysis).count() == len(core.models)
     assert FragmentEvent.objects.filter(analysis=finished_analysis).count() == len(core.fragments)
-    assert finished_analysis.summary == services._json_safe(core.summary)
+    timeless = {k: v for k, v in core.summary.items() if k != "timings_s"}
+    assert {k: v for k, v in finished_analysis.summary.items() if k != "timings_s"} == (
+        services._json_safe(timeless)
+    )
     assert finished_analysis.progress_fraction == 1.0
     assert finished_analysis.started_at <= finished_analysis.finished_at
     assert finished_analysis.duration_seconds > 0
@@ -309,7 +312,14 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
         stored = services.compounds_store(analysis_id=queued_analysis.pk, frame=big)
     assert stored == len(big)
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    batches = -(-len(big) // services.COMPOUND_BATCH_SIZE)
+    # SQLite caps the parameters of one statement, so its batches are smaller.
+    fields = [f for f in Compound._meta.concrete_fields if not f.primary_key]
+    per_batch = min(
+        services.COMPOUND_BATCH_SIZE,
+        connection.ops.bulk_batch_size(fields, [None] * len(big)) or len(big),
+    )
+    batches = -(-len(big) // per_batch)
+    assert batches < len(big) / 10
     assert len(inserts) == batches
     assert len(queries.captured_queries) <= batches + 2  # plus savepoint bookkeeping
     one = Compound.objects.get(analysis=queued_analysis, row=5)

@@ -9,6 +9,7 @@ value stops the process with a message naming the variable.
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -52,6 +53,9 @@ try:
     MEDIA_URL = "/media/"
     STATIC_ROOT = str(Path(env.str("STATIC_ROOT") or DATA_DIR / "static").expanduser())
     STATIC_URL = "/static/"
+    with suppress(OSError):
+        # WhiteNoise serves STATIC_ROOT (filled by collectstatic) and warns when it is missing.
+        Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     GANGLIOSIDE_MAX_UPLOAD_MB = env.float("GANGLIOSIDE_MAX_UPLOAD_MB", 20.0, minimum=0.001)
     # Request bodies a bit larger than the file limit (multipart overhead, parameters), so
     # the service can answer an oversized file with its own message rather than a bare 400.
@@ -328,3 +332,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"ganglioside": {"level": LOG_LEVEL, "propagate": True}},
 }
+
+# -- operations ---------------------------------------------------------------------------------
+# HTTPS and security headers, database connection checks and pooling, JSON logs with request
+# ids, Sentry, Prometheus metrics, the retention clean-up: see ganglioside/web/ops/conf.py.
+# Kept last, since it extends the values above (MIDDLEWARE, DATABASES, LOGGING, beat schedule).
+from ganglioside.web.ops.conf import apply_operations_settings  # noqa: E402
+
+try:
+    apply_operations_settings(globals(), env)
+except ImproperlyConfiguredEnvironment as exc:
+    _refuse(str(exc))

@@ -18,6 +18,8 @@ os.environ.setdefault("GANGLIOSIDE_UPLOAD_RATE", "100000/min")
 os.environ.setdefault("GANGLIOSIDE_AUTH_RATE", "100000/min")
 # Exports are rendered on first download in tests (the ones that download test that path).
 os.environ.setdefault("GANGLIOSIDE_EAGER_EXPORTS", "none")
+# The test client speaks plain HTTP; the HTTPS redirect and secure cookies are tested on their own.
+os.environ.setdefault("GANGLIOSIDE_HTTPS", "0")
 
 from ganglioside.web.settings import *  # noqa: F403
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    # /metrics (Prometheus; bearer token, see ganglioside.web.ops.views).
+    path("", include("ganglioside.web.ops.urls")),
     path("admin/", admin.site.urls),
 ]
 
