@@ -525,7 +525,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.isin(oac, ["reversed", "too_large", "coeluting"]),
             ("oac_" + oac.astype(str)).astype(object),
         ),
-        flag(kw["multi_peak"] & ~kw["invalid"], "track_inferred"),
+        flag(kw["multi_peak"] & ~kw["invalid"] & ~kw["anchors"], "track_inferred"),
     ]
     frag_big = kw["is_fragment"] & (kw["volume"] > kw["volume"][np.clip(cand, 0, None)])
     warn_parts.append(flag(frag_big, "fragment_larger_than_parent"))

@@ -710,6 +710,7 @@ class RetentionModel:
             track=track,
             anchor_z_loo=anchor_z,
             logp_extrapolated=extrap,
+            track_inferred=np.zeros(len(y), dtype=bool),
         )
 
 
