@@ -6,6 +6,7 @@ import io
 import json
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -13,7 +14,6 @@ import pandas as pd
 import pytest
 
 import ganglioside
-from conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
 from ganglioside.config import AnalysisConfig
 from ganglioside.report import (
     ARTIFACTS,
@@ -35,6 +35,8 @@ from ganglioside.report import (
 )
 from ganglioside.report.plots import hover_labels
 from ganglioside.result import COMPOUND_COLUMNS, Analysis
+
+from .conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
 
 # -- safe exports -----------------------------------------------------------------------------
 
@@ -282,13 +284,45 @@ def test_rt_logp_figure_draws_the_model_line_from_the_model_report(small_analysi
 
 def test_rt_logp_figure_marks_statuses_with_distinct_symbols(small_analysis):
     fig = rt_logp_figure(small_analysis, group="GD1")
-    markers = {t.legendgroup: t.marker.symbol for t in _visible(fig) if t.mode == "markers"}
+    markers = {
+        t.legendgroup: t.marker.symbol
+        for t in _visible(fig)
+        if t.mode == "markers" and t.legendgroup is not None
+    }
     assert set(markers) == {"anchor", "valid", "outlier"}
     assert len(set(markers.values())) == 3
-    band = [t for t in _visible(fig) if t.fill == "tonexty"]
+
+
+def test_rt_logp_figure_shows_each_rows_prediction_interval(small_analysis):
+    fig = rt_logp_figure(small_analysis, group="GD1")
+    band = [t for t in _visible(fig) if (t.name or "").startswith("predicted RT and interval")]
     assert len(band) == 1
-    np.testing.assert_allclose(sorted(band[0].y), sorted(small_analysis.compounds.loc[
-        small_analysis.compounds["group_key"] == "GD1", "pi_low"]))  # fmt: skip
+    gd1 = small_analysis.compounds[small_analysis.compounds["group_key"] == "GD1"]
+    np.testing.assert_allclose(band[0].y, gd1["predicted_rt"])
+    np.testing.assert_allclose(np.add(band[0].y, band[0].error_y.array), gd1["pi_high"])
+    np.testing.assert_allclose(np.subtract(band[0].y, band[0].error_y.arrayminus), gd1["pi_low"])
+    assert "|z| < 2.5" in band[0].name
+
+
+def test_rt_logp_figure_draws_a_composition_estimate_from_its_increments():
+    compounds = build_compounds()
+    gt1 = compounds["group_key"] == "GT1"
+    compounds.loc[gt1, ["model_id", "model_level"]] = ["composition", "composition"]
+    analysis = build_analysis(compounds)
+    analysis.models.append(
+        replace(
+            analysis.models[0],
+            model_id="composition",
+            level="composition",
+            groups=("GT1",),
+            slope=1.3,
+            intercepts={"base": (1.0, math.nan), "+neuac": (2.0, math.nan), "+neugc": (2.9, 0)},
+        )
+    )
+    fig = rt_logp_figure(analysis, group="GT1")
+    (line,) = [t for t in _visible(fig) if t.mode == "lines"]
+    assert line.name == "composition estimate: RT = 1.300·LogP + 7.000"  # 1 + 3 NeuAc × 2
+    np.testing.assert_allclose(line.y, 1.3 * np.asarray(line.x) + 7.0)
 
 
 def test_rt_logp_figure_links_each_fragment_to_its_parent(small_analysis):

@@ -144,6 +144,12 @@ tr:hover td { background:#f8fafc; }
 details summary { cursor:pointer; color:var(--accent); font-weight:500; margin:6px 0; }
 .filter { margin:6px 0 10px; padding:6px 10px; border:1px solid var(--line); border-radius:5px;
   width:320px; font:inherit; }
+.aside { padding:10px 16px; color:var(--ink); font-size:13px; }
+.aside h3 { margin:4px 0 8px; font-size:15px; color:var(--accent); }
+ul.notes { list-style:none; padding:0; margin:0 0 10px; }
+ul.notes li { margin:4px 0; }
+.glyph { display:inline-block; width:18px; text-align:center; font-size:15px; }
+section h3 { font-size:15px; color:var(--accent); margin:16px 0 8px; }
 footer { text-align:center; color:var(--muted); font-size:12px; padding:10px 0 30px; }
 """
 
@@ -253,6 +259,24 @@ def _cards(analysis: Analysis) -> str:
     )
 
 
+def _reading_notes(analysis: Analysis) -> str:
+    """Short legend of symbols and of z, for readers new to the report."""
+    symbols = "".join(
+        f'<li><span class="glyph" style="color:{style.color}">{style.glyph}</span> '
+        f"{_e(style.label)}</li>"
+        for style in POINT_STYLES.values()
+    )
+    return (
+        f'<ul class="notes">{symbols}</ul>'
+        "<p>z is the distance of a row from its predicted RT in units of the model's "
+        "prediction SD (residual SD with a floor of "
+        f"{analysis.config.rt_sd_floor:g} min, widened by the row's leverage). A row with "
+        f"|z| ≥ {analysis.config.outlier_z:g} is an outlier. In-source fragments are left out "
+        "of the two overview plots: they sit at their parent's RT by nature and are shown, "
+        "joined to their parent, in the plot above.</p>"
+    )
+
+
 def _columns(frame: pd.DataFrame, wanted: tuple[str, ...]) -> pd.DataFrame:
     return frame[[c for c in wanted if c in frame.columns]]
 
@@ -346,15 +370,18 @@ def report_html(analysis: Analysis) -> str:
             "rt-model",
             "Retention time against Log P",
             "One view per RT-model group; choose the group in the menu at the top right. The "
-            "line is the fitted model, the shaded band the prediction interval at the outlier "
-            "threshold; dotted segments join each in-source fragment to its parent. Hover a point "
-            "for its row, name, prediction, z and the reasons for its status. Click a legend "
-            "entry to hide it; the camera icon saves an SVG.",
+            "line is the model fitted on the anchors; the tick and pale bar at each row are its "
+            "own predicted RT and prediction interval at the outlier threshold (isomer track and "
+            "leverage included); dotted segments join each in-source fragment to its parent. "
+            "Hover a point for its row, name, prediction, z and the reasons for its status. "
+            "Click a legend entry to hide it; the camera icon saves an SVG.",
             plots["rt-logp"]
             + '<div class="grid2">'
             + plots["observed-predicted"]
-            + plots["residuals"]
-            + "</div>",
+            + '<div class="aside"><h3>Reading the plots</h3>'
+            + _reading_notes(analysis)
+            + "</div></div>"
+            + plots["residuals"],
         ),
         (
             "abundance",
@@ -364,13 +391,13 @@ def report_html(analysis: Analysis) -> str:
             "part resting on unconfirmed rows stays visible.",
             '<div class="grid2">'
             + plots["abundance-category"]
-            + plots["abundance-headgroup"]
-            + "</div>"
-            + '<div class="grid2"><div>'
+            + "<div>"
             + html_table(abundance_tables["category"])
-            + "</div><div>"
+            + "</div></div>"
+            + plots["abundance-headgroup"]
+            + "<details><summary>Table by headgroup</summary>"
             + html_table(abundance_tables["core"])
-            + "</div></div>",
+            + "</details>",
         ),
         (
             "review",

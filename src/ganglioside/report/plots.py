@@ -31,17 +31,18 @@ class PointStyle:
     color: str
     symbol: str
     size: int
+    glyph: str  # the same shape as a text character, for HTML legends
 
 
 #: Point styles by class (a row's status, with valid anchors apart).  Okabe-Ito colours, and a
 #: distinct symbol for each class, so the plot reads without colour too.
 POINT_STYLES: dict[str, PointStyle] = {
-    "anchor": PointStyle("anchor (confirmed standard)", "#0072B2", "diamond", 11),
-    "valid": PointStyle("valid", "#009E73", "circle", 9),
-    "unverified": PointStyle("unverified (no model)", "#E69F00", "square", 9),
-    "outlier": PointStyle("outlier", "#D55E00", "x", 11),
-    "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10),
-    "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9),
+    "anchor": PointStyle("anchor (confirmed standard)", "#0072B2", "diamond", 11, "◆"),
+    "valid": PointStyle("valid", "#009E73", "circle", 9, "●"),
+    "unverified": PointStyle("unverified (no model)", "#E69F00", "square", 9, "■"),
+    "outlier": PointStyle("outlier", "#D55E00", "x", 11, "✖"),
+    "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10, "▼"),
+    "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9, "✳"),
 }
 
 #: Stacked-bar colours of the abundance charts, by status.
@@ -51,7 +52,8 @@ STATUS_COLORS: dict[str, str] = {
     "outlier": POINT_STYLES["outlier"].color,
 }
 
-_BAND_FILL = "rgba(0, 114, 178, 0.12)"
+_BAND_FILL = "rgba(0, 114, 178, 0.16)"
+_BAND_LINE = "rgba(0, 114, 178, 0.55)"
 _LINE_COLORS = ("#0072B2", "#CC79A7", "#56B4E9", "#F0E442")
 _TEMPLATE = "plotly_white"
 _FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13}
@@ -182,41 +184,71 @@ class _Line:
     intercept: float
 
 
+def _equation(slope: float, intercept: float) -> str:
+    sign = "+" if intercept >= 0 else "−"
+    return f"RT = {slope:.3f}·LogP {sign} {abs(intercept):.3f}"
+
+
+def _track_offsets(model: ModelReport, group: str, tracks_present: set[str]) -> dict[str, float]:
+    """Offsets of isomer tracks given as ``group|track`` (or a bare track name) in the report."""
+    offsets = {}
+    for key, offset in model.tracks.items():
+        key_base, bar, key_track = key.partition("|")
+        if bar and key_base == group:
+            offsets[key_track] = offset
+        elif not bar and key in tracks_present:
+            offsets[key] = offset
+    return offsets
+
+
+def _composition_intercept(model: ModelReport, rows: pd.DataFrame) -> float | None:
+    """Intercept of a composition-level model for this group: ``base`` plus one increment per
+    residue (report keys ``+neuac``, ``+hex`` ...), counted on the group's composition."""
+    if "base" not in model.intercepts or rows.empty:
+        return None
+    first = rows.iloc[0]
+    intercept = model.intercepts["base"][0]
+    for key, (increment, _se) in model.intercepts.items():
+        column = key[1:]
+        if key.startswith("+") and column in rows.columns:
+            count = pd.to_numeric(first[column], errors="coerce")
+            if np.isfinite(count):
+                intercept += increment * float(count)
+    return float(intercept)
+
+
 def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) -> list[_Line]:
-    """Lines of the models that scored this group's rows (one per isomer track if any)."""
+    """Lines of the models that scored this group's rows (one per isomer track when the report
+    gives one).  Each row's own prediction, which may also carry a group-specific correction, is
+    drawn separately as its prediction interval."""
     used = {str(m) for m in rows["model_id"].dropna() if str(m)}
     candidates = [m for m in models if not used or m.model_id in used]
     tracks_present = {str(t) for t in rows["isomer_track"].dropna() if str(t)}
     lines: list[_Line] = []
     for model in candidates:
-        for unit, (intercept, _se) in model.intercepts.items():
-            base, _, track = unit.partition("|")
-            if base != group:
-                continue
-            offsets = {}
-            if not track and model.tracks:
-                for key, offset in model.tracks.items():
-                    key_base, bar, key_track = key.partition("|")
-                    if bar and key_base == group:
-                        offsets[key_track] = offset
-                    elif not bar and key in tracks_present:
-                        offsets[key] = offset
-            sign = "+" if intercept >= 0 else "−"
-            equation = f"RT = {model.slope:.3f}·LogP {sign} {abs(intercept):.3f}"
+        units = {
+            unit: value
+            for unit, (value, _se) in model.intercepts.items()
+            if unit.partition("|")[0] == group
+        }
+        for unit, intercept in units.items():
+            track = unit.partition("|")[2]
+            offsets = {} if track else _track_offsets(model, group, tracks_present)
             if offsets:
                 for name, offset in offsets.items():
-                    lines.append(
-                        _Line(
-                            f"{model.level} model, track {esc(name)}",
-                            model.slope,
-                            intercept + offset,
-                        )
-                    )
+                    value = intercept + offset
+                    label = f"{model.level} model, track {esc(name)}: "
+                    lines.append(_Line(label + _equation(model.slope, value), model.slope, value))
             else:
-                suffix = f", track {esc(track)}" if track else ""
+                label = f"{model.level} model" + (f", track {esc(track)}" if track else "")
                 lines.append(
-                    _Line(f"{model.level} model{suffix}: {equation}", model.slope, intercept)
+                    _Line(f"{label}: {_equation(model.slope, intercept)}", model.slope, intercept)
                 )
+        if not units and model.model_id in used:
+            estimate = _composition_intercept(model, rows)
+            if estimate is not None:
+                label = f"{model.level} estimate: {_equation(model.slope, estimate)}"
+                lines.append(_Line(label, model.slope, estimate))
     return lines
 
 
@@ -226,35 +258,11 @@ def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[
     rows = comp[usable & (comp["group_key"].astype(str) == group)]
     traces: list[go.Scatter] = []
 
-    # Prediction band, one per isomer track; pi_low/pi_high already include each row's leverage.
-    banded = rows[
-        _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
-    ]
-    tracks = banded["isomer_track"].fillna("").astype(str)
-    first_band = True
-    for _track, part in banded.groupby(tracks, sort=True):
-        part = part.sort_values("log_p")
-        common = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": "pi"}
-        traces.append(go.Scatter(x=part["log_p"], y=part["pi_high"], showlegend=False, **common))
-        traces.append(
-            go.Scatter(
-                x=part["log_p"],
-                y=part["pi_low"],
-                fill="tonexty",
-                fillcolor=_BAND_FILL,
-                name=f"prediction interval (|z| < {analysis.config.outlier_z:g})",
-                showlegend=first_band,
-                **common,
-            )
-        )
-        first_band = False
-
     # Model lines from the model reports, drawn over the Log P range of the group's rows.
     lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
     pad = max(0.1, 0.05 * (hi - lo))
     xs = np.array([lo - pad, hi + pad])
-    lines = _model_lines(analysis.models, group, rows)
-    for i, line in enumerate(lines):
+    for i, line in enumerate(_model_lines(analysis.models, group, rows)):
         traces.append(
             go.Scatter(
                 x=xs,
@@ -265,20 +273,39 @@ def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[
                 hoverinfo="name",
             )
         )
-    if not lines and not banded.empty:
-        # No report names this group (should not happen); still show what the rows were scored on.
-        for _track, part in banded.groupby(tracks, sort=True):
-            part = part.sort_values("log_p")
-            traces.append(
-                go.Scatter(
-                    x=part["log_p"],
-                    y=part["predicted_rt"],
-                    mode="lines",
-                    name="predicted RT",
-                    line={"color": _LINE_COLORS[0], "width": 2, "dash": "dot"},
-                    hoverinfo="skip",
-                )
+
+    # Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
+    # (isomer track, leverage, group correction), so a bar per row is exact where a shaded
+    # band between neighbouring rows would zigzag.
+    scored = rows[
+        _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
+    ]
+    if not scored.empty:
+        predicted = scored["predicted_rt"].astype(float)
+        traces.append(
+            go.Scatter(
+                x=scored["log_p"].astype(float),
+                y=predicted,
+                mode="markers",
+                name=f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})",
+                marker={
+                    "symbol": "line-ew",
+                    "size": 12,
+                    "color": _BAND_LINE,
+                    "line": {"width": 2, "color": _BAND_LINE},
+                },
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": scored["pi_high"].astype(float) - predicted,
+                    "arrayminus": predicted - scored["pi_low"].astype(float),
+                    "color": _BAND_FILL,
+                    "thickness": 8,
+                    "width": 0,
+                },
+                hoverinfo="skip",
             )
+        )
 
     # Fragment → parent links.  The parent may belong to another group; it is shown as a ring.
     frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
@@ -353,7 +380,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     analysis:
         The analysis to draw.
     group:
-        Group shown first; by default the group with the most rows.
+        Group shown first; by default the group with the most anchors (then the most rows).
     """
     groups = rt_groups(analysis)
     if not groups:
@@ -361,8 +388,15 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     comp = analysis.compounds
     by_row = comp.drop_duplicates("row")
     if group is None or group not in groups:
-        sizes = comp["group_key"].astype(str).value_counts()
-        group = max(groups, key=lambda g: (int(sizes.get(g, 0)), -groups.index(g)))
+        # Open on the best-supported group: most anchors, then most rows.
+        keys = comp["group_key"].astype(str)
+        anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
+        n_anchors = keys[anchors].value_counts()
+        sizes = keys.value_counts()
+        group = max(
+            groups,
+            key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g)),
+        )
 
     traces: list[go.Scatter] = []
     spans: dict[str, tuple[int, int]] = {}
