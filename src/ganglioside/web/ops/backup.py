@@ -133,9 +133,10 @@ def backup_restore(*, source: Path, include_media: bool = True) -> RestoreReport
         connection.close()
         _run(
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-             "--single-transaction", "--exit-on-error", str(source / PG_DUMP_FILE)],
+             "--single-transaction", "--exit-on-error",
+             # pg_restore needs the target named; PGDATABASE alone is not enough.
+             f"--dbname={connection.settings_dict['NAME']}", str(source / PG_DUMP_FILE)],
             connection.settings_dict,
-            database_argument=True,
         )  # fmt: skip
         call_command("migrate", interactive=False, verbosity=0)
     else:
@@ -168,19 +169,16 @@ def _pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def _run(
-    argv: list[str], settings_dict: dict[str, Any], *, database_argument: bool = False
-) -> None:
+def _run(argv: list[str], settings_dict: dict[str, Any]) -> None:
     if shutil.which(argv[0]) is None:
         raise BackupError(
             f"{argv[0]} is not installed; install the PostgreSQL client tools "
             "(Debian: apt-get install postgresql-client) in the same major version as the server"
         )
-    env = _pg_environment(settings_dict)
-    if database_argument:
-        # pg_restore takes the target database as an option rather than from PGDATABASE.
-        argv = [*argv[:-1], f"--dbname={env['PGDATABASE']}", argv[-1]]
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)  # nosec B603
+    # A fixed program with arguments built here, no shell: nothing from a user reaches it.
+    result = subprocess.run(  # noqa: S603  # nosec B603
+        argv, env=_pg_environment(settings_dict), capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         detail = result.stderr.strip().splitlines()
         raise BackupError(f"{argv[0]} failed: {' / '.join(detail[-5:]) or result.returncode}")

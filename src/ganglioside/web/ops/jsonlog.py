@@ -31,7 +31,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        rid = getattr(record, "request_id", None) or request_id.current()
+        # Django logs some failed requests after the middleware has returned; the request it
+        # passes along still carries the id.
+        rid = (
+            getattr(record, "request_id", None)
+            or request_id.current()
+            or getattr(getattr(record, "request", None), "request_id", None)
+        )
         if rid:
             payload["request_id"] = rid
         for key, value in vars(record).items():

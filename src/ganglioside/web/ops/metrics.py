@@ -16,6 +16,7 @@ starts: systemd's RuntimeDirectory and the container's tmpfs /tmp both start emp
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -28,6 +29,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if MULTIPROCESS_DIR:
@@ -45,24 +48,48 @@ _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
 
 class PlatformStateCollector(Collector):
-    """Reads the state of the platform (database, broker) at each scrape."""
+    """Reads the state of the platform (database, broker) at each scrape.
+
+    A source that does not answer is reported as ``ganglioside_state_up{source=...} 0`` (and
+    its figures left out) rather than failing the whole scrape, so HTTP metrics keep flowing
+    during a database outage and an alert can fire on the gauge.
+    """
 
     def collect(self) -> Iterator[Metric]:
         from django.conf import settings
+
+        up = GaugeMetricFamily(
+            "ganglioside_state_up",
+            "1 when the source of the state metrics answered this scrape, else 0.",
+            labels=["source"],
+        )
+        sources = [("database", self._analyses)]
+        if settings.REDIS_URL and getattr(settings, "GANGLIOSIDE_EXECUTOR", "") == "celery":
+            sources.append(("broker", lambda: self._queue_lengths(settings.REDIS_URL)))
+        for source, read in sources:
+            try:
+                family = read()
+            except Exception:
+                log.warning("metrics: could not read the %s", source, exc_info=True)
+                up.add_metric([source], 0)
+            else:
+                up.add_metric([source], 1)
+                yield family
+        yield up
+
+    @staticmethod
+    def _analyses() -> Metric:
         from django.db.models import Count
 
         from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 
-        analyses = GaugeMetricFamily(
+        family = GaugeMetricFamily(
             "ganglioside_analyses", "Analyses in the database by status.", labels=["status"]
         )
         counts = dict(Analysis.objects.order_by().values_list("status").annotate(n=Count("id")))
         for status in AnalysisStatus.values:
-            analyses.add_metric([status], counts.get(status, 0))
-        yield analyses
-
-        if settings.REDIS_URL and getattr(settings, "GANGLIOSIDE_EXECUTOR", "") == "celery":
-            yield self._queue_lengths(settings.REDIS_URL)
+            family.add_metric([status], counts.get(status, 0))
+        return family
 
     @staticmethod
     def _queue_lengths(redis_url: str) -> Metric:
