@@ -26,3 +26,6 @@ from ganglioside.web.settings import *  # noqa: F403
 # Hashing passwords slowly protects nothing in tests and costs seconds.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Rate-limit counters in process memory even when REDIS_URL is set: clearing them between tests
+# must not flush the Redis database that the broker and channel layer use.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

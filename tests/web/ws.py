@@ -1,0 +1,43 @@
+"""A WebSocket test client over asgiref's ApplicationCommunicator.
+
+``channels.testing`` would do the same but imports Daphne (and Twisted) at package import; the
+platform serves with uvicorn, so the tests do not pull in Daphne for this.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asgiref.testing import ApplicationCommunicator
+
+
+class WebsocketClient(ApplicationCommunicator):
+    def __init__(self, application: Any, path: str, headers: list[tuple[bytes, bytes]]) -> None:
+        scope = {
+            "type": "websocket",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": headers,
+            "subprotocols": [],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        super().__init__(application, scope)
+
+    async def connect(self, timeout: float = 5) -> tuple[bool, Any]:
+        await self.send_input({"type": "websocket.connect"})
+        answer = await self.receive_output(timeout)
+        if answer["type"] == "websocket.close":
+            return False, answer.get("code")
+        return True, answer.get("subprotocol")
+
+    async def receive_json_from(self, timeout: float = 5) -> Any:
+        message = await self.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+    async def disconnect(self, code: int = 1000, timeout: float = 5) -> None:
+        await self.send_input({"type": "websocket.disconnect", "code": code})
+        await self.wait(timeout)
