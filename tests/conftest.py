@@ -160,3 +160,11 @@ def small_analysis() -> Analysis:
 def sample_csv() -> Path:
     """The bundled measured sample table (323 rows)."""
     return SAMPLE_CSV
+
+
+@pytest.fixture(scope="session")
+def sample_analysis() -> Analysis:
+    """The real pipeline run on the bundled measured sample (shared by the report tests)."""
+    from ganglioside import analyze
+
+    return analyze(SAMPLE_CSV)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import math
@@ -33,7 +34,7 @@ from ganglioside.report import (
     workbook_bytes,
     write_all,
 )
-from ganglioside.report.plots import hover_labels
+from ganglioside.report.plots import CATEGORY_COLORS, POINT_STYLES, hover_labels
 from ganglioside.result import COMPOUND_COLUMNS, Analysis
 
 from .conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
@@ -221,12 +222,15 @@ def test_workbook_models_fragments_categories_and_parameters_hold_the_analysis(s
     fragments = _sheet_records(book["Fragments"])
     assert [(f["parent_row"], f["fragment_row"]) for f in fragments] == [(1, 5)]
     categories = {(r["level"], r["key"]): r for r in _sheet_records(book["Categories"])}
-    # Fragments (GM1) and invalid rows are not counted; GD = 2320 valid + 80 outlier.
-    assert set(categories) == {("category", "GD"), ("category", "GT"), ("headgroup", "GD1"),
-                               ("headgroup", "GT1")}  # fmt: skip
-    assert categories[("category", "GD")]["volume"] == 2400
-    assert categories[("category", "GD")]["volume_outlier"] == 80
-    assert math.isclose(categories[("category", "GT")]["percent"], 200 / 2600 * 100)
+    # Only valid rows are quantified; fragments (GM1) and invalid rows never count on their own.
+    assert {key for level, key in categories if level == "category"} == {"GD", "GT"}
+    assert {key for level, key in categories if level == "headgroup"} == {"GD1", "GT1"}
+    gd = categories[("category", "GD")]
+    assert (gd["rows"], gd["volume"], gd["percent"]) == (5, 2320, 100)
+    assert gd["volume_not_quantified"] == 80  # the outlier, row 4
+    gt = categories[("category", "GT")]
+    assert (gt["rows"], gt["volume"], gt["volume_not_quantified"]) == (0, 0, 200)
+    assert categories[("ceramide", "36:1;O2")]["volume"] == 1400 + 70
     parameters = {r["parameter"]: r["value"] for r in _sheet_records(book["Parameters"])}
     assert parameters["outlier_z"] == 2.5
     assert parameters["fragment_deacetylation"] is True
@@ -247,14 +251,24 @@ def test_workbook_drops_control_characters_that_xml_cannot_hold():
 # -- abundance --------------------------------------------------------------------------------
 
 
-def test_abundance_table_uses_consolidated_volumes_without_fragments(small_analysis):
+def test_abundance_table_uses_consolidated_volumes_of_valid_rows(small_analysis):
     table = abundance_table(small_analysis.compounds, by="category")
     assert table["key"].tolist() == ["GD", "GT"]
     gd = table.set_index("key").loc["GD"]
     # Row 1 carries its fragment's volume in volume_consolidated (1000 + 400).
-    assert gd["volume_valid"] == 1400 + 500 + 300 + 50 + 70
-    assert gd["rows"] == 6
+    assert gd["volume"] == 1400 + 500 + 300 + 50 + 70
+    assert gd["rows"] == 5
     assert math.isclose(table["percent"].sum(), 100.0)
+
+
+def test_abundance_table_orders_ceramides_by_carbons_and_double_bonds(small_analysis):
+    table = abundance_table(small_analysis.compounds, by="ceramide")
+    assert table["key"].tolist() == ["30:0;O2", "34:1;O2", "36:1;O2", "37:1;O2", "38:1;O2"]
+
+
+def test_abundance_table_refuses_an_unknown_level(small_analysis):
+    with pytest.raises(ValueError, match="by must be one of category, headgroup"):
+        abundance_table(small_analysis.compounds, by="colour")
 
 
 def test_abundance_table_sorts_headgroups_in_svennerholm_order():
@@ -399,12 +413,13 @@ def test_overview_figures_leave_fragments_out(small_analysis):
     assert {s.y0 for s in residuals.layout.shapes} == {2.5, -2.5}
 
 
-def test_abundance_figure_stacks_status_shares_that_sum_to_100(small_analysis):
-    fig = abundance_figure(small_analysis, "category")
-    assert fig.layout.barmode == "stack"
-    total = sum(float(np.sum(t.y)) for t in fig.data)
-    assert math.isclose(total, 100.0)
-    assert {t.name for t in fig.data} == {"valid", "unverified", "outlier"}
+def test_abundance_figure_shows_shares_coloured_by_category(small_analysis):
+    fig = abundance_figure(small_analysis, "headgroup")
+    (bars,) = fig.data
+    assert list(bars.x) == ["GD1", "GT1"]
+    np.testing.assert_allclose(bars.y, [100.0, 0.0])
+    assert list(bars.marker.color) == [CATEGORY_COLORS["GD"], CATEGORY_COLORS["GT"]]
+    np.testing.assert_allclose(np.asarray(bars.customdata, float)[1], [0, 0, 200])
 
 
 def test_figures_say_so_when_there_is_nothing_to_draw():
@@ -418,7 +433,7 @@ def test_figures_say_so_when_there_is_nothing_to_draw():
         rt_logp_figure(analysis),
         observed_predicted_figure(analysis),
         residual_figure(analysis),
-        abundance_figure(analysis, "core"),
+        abundance_figure(analysis, "ceramide"),
     ):
         assert len(fig.data) == 0
         assert fig.layout.annotations[0].text.startswith("No ")
@@ -461,6 +476,7 @@ def test_report_html_contains_the_plots_and_tables(page):
         "residuals",
         "abundance-category",
         "abundance-headgroup",
+        "abundance-ceramide",
     ):
         assert f'id="plot-{plot}"' in page
     for section in ("overview", "rt-model", "abundance", "review", "models", "fragments",
@@ -499,3 +515,58 @@ def test_config_values_reach_the_report():
     assert "|z| &lt; 3" in page
     fig = residual_figure(analysis)
     assert {s.y0 for s in fig.layout.shapes} == {3.0, -3.0}
+
+
+# -- on the real pipeline's result for the bundled sample --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("by", "summary_key"),
+    [("category", "by_category"), ("headgroup", "by_headgroup"), ("ceramide", "by_ceramide")],
+)
+def test_abundances_agree_with_the_summary(sample_analysis, by, summary_key):
+    table = abundance_table(sample_analysis.compounds, by=by).set_index("key")
+    expected = sample_analysis.summary["abundance"][summary_key]
+    assert expected, "the sample has quantified rows"
+    quantified = table[table["rows"] > 0]
+    assert len(quantified) == len(expected)
+    for entry in expected:
+        key = next(v for k, v in entry.items() if k not in {"rows", "volume", "percent"})
+        assert table.loc[key, "rows"] == entry["rows"]
+        assert math.isclose(table.loc[key, "volume"], entry["volume"])
+        assert math.isclose(table.loc[key, "percent"], entry["percent"])
+
+
+def test_every_group_of_the_sample_gets_a_view_with_its_model_line(sample_analysis):
+    fig = rt_logp_figure(sample_analysis)
+    compounds = sample_analysis.compounds
+    groups = sorted(set(compounds.loc[compounds["log_p"].notna(), "group_key"]))
+    buttons = fig.layout.updatemenus[0].buttons
+    assert sorted(b.label.rsplit(" (", 1)[0] for b in buttons) == groups
+    for button in buttons:
+        shown = [t for t, v in zip(fig.data, button.args[0]["visible"], strict=True) if v]
+        group = button.label.rsplit(" (", 1)[0]
+        rows = compounds[compounds["group_key"] == group]
+        points = sum(len(t.x) for t in shown if t.legendgroup in POINT_STYLES)
+        assert points == len(rows), group
+        if rows["model_id"].fillna("").astype(str).str.len().gt(0).any():
+            assert any(t.mode == "lines" and "model" in (t.name or "") for t in shown) or any(
+                "estimate" in (t.name or "") for t in shown
+            ), f"no model line for {group}"
+
+
+def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
+    paths = write_all(sample_analysis, tmp_path)
+    compounds = pd.read_csv(paths["compounds.csv"])
+    assert len(compounds) == len(sample_analysis.compounds) == 323
+    np.testing.assert_allclose(compounds["log_p"], sample_analysis.compounds["log_p"])
+    document = _strict_loads(paths["summary.json"].read_text(encoding="utf-8"))
+    assert document["counts"]["total"] == 323
+    assert len(document["models"]) == len(sample_analysis.models)
+    assert len(document["fragments"]) == len(sample_analysis.fragments)
+    book = openpyxl.load_workbook(paths["workbook.xlsx"], read_only=True)
+    assert book.sheetnames == list(SHEETS)
+    assert book["Compounds"].max_row == 324
+    page = paths["report.html"].read_text(encoding="utf-8")
+    for model in sample_analysis.models:
+        assert html.escape(model.model_id) in page

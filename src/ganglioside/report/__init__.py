@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..result import Analysis
-from .abundance import abundance_table
+from .abundance import LEVELS, abundance_table
 from .html import report_html, write_report_html
 from .plots import (
     abundance_figure,
@@ -34,7 +34,7 @@ from .plots import (
 )
 from .safe import neutralise, safe_frame
 from .summary_json import summary_document, summary_json, write_summary_json
-from .tables import compounds_csv, write_compounds_csv
+from .tables import compounds_csv, models_table, write_compounds_csv
 from .workbook import SHEETS, build_workbook, workbook_bytes, write_workbook
 
 
@@ -92,6 +92,7 @@ def write_all(analysis: Analysis, outdir: str | Path) -> dict[str, Path]:
 
 __all__ = [
     "ARTIFACTS",
+    "LEVELS",
     "SHEETS",
     "Artifact",
     "abundance_figure",
@@ -99,6 +100,7 @@ __all__ = [
     "all_figures",
     "build_workbook",
     "compounds_csv",
+    "models_table",
     "neutralise",
     "observed_predicted_figure",
     "render_all",

@@ -1,24 +1,33 @@
-"""Relative abundances from consolidated volumes, for the report's bar charts and tables.
+"""Relative abundances for the report's bar charts and tables.
 
-Fragments are left out because their volume is already folded into their root parent's
-``volume_consolidated``; invalid rows are left out because they have no usable composition.
-Valid, unverified and outlier rows are kept apart, so a reader sees how much of a category rests
-on rows the RT model confirmed.
+The quantities are those of the summary (:func:`ganglioside.summary.abundance`): consolidated
+volumes of the quantified rows (``valid``), so the report, ``summary.json`` and the workbook
+agree.  Fragments never count on their own (their volume is folded into their root parent's
+``volume_consolidated``), and invalid rows have no composition.  For context the tables add the
+volume of the rows that were not quantified (outliers and unverified rows) under the same key.
 """
 
 from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from ..result import CATEGORIES
+from ..summary import QUANTIFIED, abundance
 
-#: Statuses whose volume counts, in the order they are stacked.
-COUNTED_STATUSES: tuple[str, ...] = ("valid", "unverified", "outlier")
+#: Report levels and the compound column each one groups by.
+LEVELS: dict[str, str] = {
+    "category": "category",
+    "headgroup": "group_key",
+    "core": "core",
+    "ceramide": "ceramide",
+}
 
-_BY_LABEL = {"category": "category", "core": "headgroup"}
+#: Statuses whose volume is shown as "not quantified" next to the quantified volume.
+NOT_QUANTIFIED: tuple[str, ...] = ("outlier", "unverified")
+
+COLUMNS: tuple[str, ...] = ("key", "rows", "volume", "percent", "volume_not_quantified")
 
 
 def natural_key(text: str) -> tuple[object, ...]:
@@ -29,50 +38,48 @@ def natural_key(text: str) -> tuple[object, ...]:
     return (rank, *(("", p) if isinstance(p, int) else (p, 0) for p in parts))
 
 
+def _ceramide_key(text: str) -> tuple[object, ...]:
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    return (0, *numbers) if numbers else (1, text)
+
+
 def abundance_table(compounds: pd.DataFrame, by: str = "category") -> pd.DataFrame:
-    """Consolidated volume per category or headgroup, split by status.
+    """Quantified consolidated volume and share per category, headgroup, core or ceramide.
 
     Parameters
     ----------
     compounds:
         :attr:`ganglioside.Analysis.compounds`.
     by:
-        ``"category"`` (GM, GD, ...) or ``"core"`` (the headgroup, GM1, GD1, ...).
+        A key of :data:`LEVELS`: ``"category"`` (GM, GD ...), ``"headgroup"`` (the RT-model
+        group, e.g. GD1+OAc, as in the summary), ``"core"`` (GD1, modifications pooled) or
+        ``"ceramide"``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per key, in Svennerholm order, with columns ``key``, ``rows`` (rows counted),
-        ``volume_<status>`` for each of :data:`COUNTED_STATUSES`, ``volume`` (their sum) and
-        ``percent`` (share of the total counted volume).
+        Columns :data:`COLUMNS`: ``rows`` and ``volume`` of the quantified rows, ``percent`` of
+        the total quantified volume, and ``volume_not_quantified`` (outliers and unverified
+        rows, for context).  Ordered by Svennerholm name, or by ceramide carbons and double
+        bonds.
     """
-    if by not in _BY_LABEL:
-        raise ValueError(f"by must be one of {sorted(_BY_LABEL)}, got {by!r}")
-    columns = ["key", "rows", *(f"volume_{s}" for s in COUNTED_STATUSES), "volume", "percent"]
-    counted = compounds[compounds["status"].isin(COUNTED_STATUSES)].copy()
-    counted = counted[counted[by].notna() & (counted[by].astype(str) != "")]
-    if counted.empty:
-        return pd.DataFrame(columns=columns)
-    volume = pd.to_numeric(counted["volume_consolidated"], errors="coerce")
-    fallback = pd.to_numeric(counted["volume"], errors="coerce")
-    counted["_volume"] = volume.fillna(fallback).fillna(0.0)
-    counted["_key"] = counted[by].astype(str)
-    table = counted.pivot_table(
-        index="_key", columns="status", values="_volume", aggfunc="sum", fill_value=0.0
+    if by not in LEVELS:
+        raise ValueError(f"by must be one of {', '.join(LEVELS)}, got {by!r}")
+    column = LEVELS[by]
+    present = compounds[compounds[column].notna() & (compounds[column].astype(str) != "")]
+    quantified = pd.DataFrame(abundance(present, column), columns=[column, *COLUMNS[1:4]])
+    quantified = quantified.rename(columns={column: "key"}).set_index("key")
+
+    others = present[present["status"].isin([s for s in NOT_QUANTIFIED if s not in QUANTIFIED])]
+    volume = pd.to_numeric(others["volume_consolidated"], errors="coerce").fillna(0.0)
+    extra = volume.groupby(others[column].astype(str)).sum()
+
+    keys = sorted(
+        set(quantified.index) | set(extra.index),
+        key=_ceramide_key if by == "ceramide" else natural_key,
     )
-    table = table.reindex(columns=list(COUNTED_STATUSES), fill_value=0.0)
-    table.columns = [f"volume_{s}" for s in table.columns]
-    table["rows"] = counted.groupby("_key").size()
-    table["volume"] = table[[f"volume_{s}" for s in COUNTED_STATUSES]].sum(axis=1)
-    total = float(table["volume"].sum())
-    table["percent"] = table["volume"] / total * 100.0 if total > 0 else np.nan
-    table = table.reset_index().rename(columns={"_key": "key"})
-    order = sorted(table["key"], key=natural_key)
-    table = table.set_index("key").loc[order].reset_index()
-    table["rows"] = table["rows"].astype(int)
-    return table[columns]
-
-
-def abundance_label(by: str) -> str:
-    """Human label of an abundance level (``core`` reads as ``headgroup``)."""
-    return _BY_LABEL[by]
+    table = quantified.reindex(keys)
+    table["rows"] = table["rows"].fillna(0).astype(int)
+    table[["volume", "percent"]] = table[["volume", "percent"]].fillna(0.0)
+    table["volume_not_quantified"] = extra.reindex(keys).fillna(0.0)
+    return table.reset_index()[list(COLUMNS)]

@@ -22,6 +22,7 @@ from ..result import Analysis
 from .abundance import abundance_table
 from .plots import POINT_STYLES, all_figures, point_class
 from .summary_json import flatten, software_version, status_counts
+from .tables import models_table
 
 #: Most rows shown in one HTML table; the CSV and the workbook always hold every row.
 MAX_TABLE_ROWS = 2000
@@ -55,15 +56,16 @@ _FORMATS: dict[str, str] = {
     "volume_consolidated": ",.0f",
     "parent_volume": ",.0f",
     "fragment_volume": ",.0f",
-    "volume_valid": ",.0f",
-    "volume_unverified": ",.0f",
-    "volume_outlier": ",.0f",
+    "volume_not_quantified": ",.0f",
     "volume_ratio": ".2f",
     "percent": ".1f",
     "mass": ".4f",
     "mz_h": ".4f",
     "mz_2h": ".4f",
 }
+
+#: Columns holding semicolon-separated lists; a space after each ``;`` lets them wrap.
+_LIST_COLUMNS = frozenset({"reasons", "warnings", "evidence", "intercepts", "tracks"})
 
 _REVIEW_COLUMNS = (
     "row",
@@ -197,6 +199,8 @@ def _cell(column: str, value: object) -> str:
         color = POINT_STYLES[str(value)].color
         return f'<td><span class="badge" style="--c:{color}">{_e(value)}</span></td>'
     text = str(value)
+    if column in _LIST_COLUMNS:
+        text = text.replace(";", "; ").replace(";  ", "; ")
     css = ' class="wrap"' if len(text) > 40 else ""
     return f"<td{css}>{_e(text)}</td>"
 
@@ -294,7 +298,7 @@ def _review_rows(compounds: pd.DataFrame) -> pd.DataFrame:
 
 
 def _models_table(analysis: Analysis) -> pd.DataFrame:
-    frame = analysis.models_frame()
+    frame = models_table(analysis)
     if frame.empty:
         return frame
     wanted = (
@@ -347,8 +351,8 @@ def report_html(analysis: Analysis) -> str:
         warnings_html = '<p class="ok">No file-level warnings.</p>'
 
     abundance_tables = {
-        by: abundance_table(analysis.compounds, by=by).rename(columns={"key": label})
-        for by, label in (("category", "category"), ("core", "headgroup"))
+        by: abundance_table(analysis.compounds, by=by).rename(columns={"key": by})
+        for by in ("category", "headgroup", "ceramide")
     }
     summary_pairs = list(flatten(analysis.summary))
     parameter_pairs = list(flatten(analysis.config.to_dict()))
@@ -386,9 +390,10 @@ def report_html(analysis: Analysis) -> str:
         (
             "abundance",
             "Relative abundance",
-            "Share of the total consolidated volume (each root's own volume plus its fragments'; "
-            "fragments and invalid rows are not counted twice), stacked by status so that the "
-            "part resting on unconfirmed rows stays visible.",
+            "Share of the total consolidated volume of the valid rows (each root's own volume "
+            "plus that of its in-source fragments, so nothing is counted twice), by category, "
+            "by headgroup (RT-model group, modifications included) and by ceramide. Outliers and "
+            "unverified rows are not quantified; their volume is listed for context.",
             '<div class="grid2">'
             + plots["abundance-category"]
             + "<div>"
@@ -396,7 +401,11 @@ def report_html(analysis: Analysis) -> str:
             + "</div></div>"
             + plots["abundance-headgroup"]
             + "<details><summary>Table by headgroup</summary>"
-            + html_table(abundance_tables["core"])
+            + html_table(abundance_tables["headgroup"])
+            + "</details>"
+            + plots["abundance-ceramide"]
+            + "<details><summary>Table by ceramide</summary>"
+            + html_table(abundance_tables["ceramide"])
             + "</details>",
         ),
         (

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..result import Analysis, ModelReport
-from .abundance import COUNTED_STATUSES, abundance_label, abundance_table, natural_key
+from .abundance import abundance_table, natural_key
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,14 @@ POINT_STYLES: dict[str, PointStyle] = {
     "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9, "✳"),
 }
 
-#: Stacked-bar colours of the abundance charts, by status.
-STATUS_COLORS: dict[str, str] = {
-    "valid": POINT_STYLES["valid"].color,
-    "unverified": POINT_STYLES["unverified"].color,
-    "outlier": POINT_STYLES["outlier"].color,
+#: Bar colours of the abundance charts, by ganglioside category.
+CATEGORY_COLORS: dict[str, str] = {
+    "GA": "#7f7f7f",
+    "GM": "#1f77b4",
+    "GD": "#ff7f0e",
+    "GT": "#2ca02c",
+    "GQ": "#d62728",
+    "GP": "#9467bd",
 }
 
 _BAND_FILL = "rgba(0, 114, 178, 0.16)"
@@ -540,53 +543,56 @@ def residual_figure(analysis: Analysis) -> go.Figure:
 
 
 def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
-    """Share of the consolidated volume per category (``by="category"``) or headgroup
-    (``by="core"``), stacked by status.  Fragments are excluded: their volume is in their root.
+    """Share of the quantified consolidated volume per category, headgroup, core or ceramide.
+
+    Bars are coloured by ganglioside category.  Fragments are not counted on their own (their
+    volume is in their root's consolidated volume); the hover label also gives the volume of
+    rows that were not quantified (outliers, unverified).
+
+    Parameters
+    ----------
+    by:
+        ``"category"``, ``"headgroup"`` (RT-model group), ``"core"`` or ``"ceramide"``.
     """
-    label = abundance_label(by)
     table = abundance_table(analysis.compounds, by=by)
-    title = f"Relative abundance by {label}"
-    if table.empty or not np.isfinite(table["percent"]).any():
-        return _empty_figure(title, f"No {label} has a volume to show.")
-    total = float(table["volume"].sum())
-    traces = []
-    for status in COUNTED_STATUSES:
-        volumes = table[f"volume_{status}"].astype(float)
-        if not (volumes > 0).any():
-            continue
-        share = volumes / total * 100.0
-        traces.append(
-            go.Bar(
-                x=[esc(k) for k in table["key"]],
-                y=share,
-                name=status,
-                marker_color=STATUS_COLORS[status],
-                customdata=np.column_stack([volumes, table["rows"], table["percent"]]),
-                hovertemplate=(
-                    "<b>%{x}</b> · " + status + "<br>%{y:.2f} % of the total volume"
-                    "<br>volume %{customdata[0]:,.0f}"
-                    "<br>all statuses: %{customdata[2]:.2f} % in %{customdata[1]} rows"
-                    "<extra></extra>"
-                ),
-            )
+    title = f"Relative abundance by {by}"
+    if table.empty or not (table["volume"] > 0).any():
+        return _empty_figure(title, f"No quantified {by} has a volume to show.")
+    keys = [str(k) for k in table["key"]]
+    colors = [
+        CATEGORY_COLORS.get(k[:2], "#5b6775") if by != "ceramide" else "#1f4e79" for k in keys
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=[esc(k) for k in keys],
+            y=table["percent"].astype(float),
+            marker_color=colors,
+            customdata=np.column_stack(
+                [table["volume"], table["rows"], table["volume_not_quantified"]]
+            ),
+            hovertemplate=(
+                "<b>%{x}</b><br>%{y:.2f} % of the quantified volume"
+                "<br>volume %{customdata[0]:,.0f} in %{customdata[1]} rows"
+                "<br>not quantified (outlier/unverified): %{customdata[2]:,.0f}"
+                "<extra></extra>"
+            ),
         )
-    fig = go.Figure(data=traces)
+    )
     fig.update_layout(
-        barmode="stack",
         title={
-            "text": f"{title}<br><sup>consolidated volume (fragments folded into their parent)"
-            "</sup>",
+            "text": f"{title}<br><sup>consolidated volume of valid rows (fragments folded into "
+            "their parent)</sup>",
             "x": 0.01,
             "xanchor": "left",
         },
-        xaxis_title=label.capitalize(),
-        yaxis_title="Share of total volume (%)",
+        xaxis_title=by.capitalize(),
+        yaxis_title="Share of quantified volume (%)",
         template=_TEMPLATE,
         font=_FONT,
         height=440,
-        legend={"title": {"text": "status"}},
+        showlegend=False,
     )
-    if by == "core":
+    if len(keys) > 8:
         fig.update_xaxes(tickangle=-45)
     return fig
 
@@ -598,5 +604,6 @@ def all_figures(analysis: Analysis) -> dict[str, Any]:
         "observed-predicted": observed_predicted_figure(analysis),
         "residuals": residual_figure(analysis),
         "abundance-category": abundance_figure(analysis, "category"),
-        "abundance-headgroup": abundance_figure(analysis, "core"),
+        "abundance-headgroup": abundance_figure(analysis, "headgroup"),
+        "abundance-ceramide": abundance_figure(analysis, "ceramide"),
     }

@@ -21,9 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..result import Analysis
-from .abundance import abundance_label, abundance_table
+from .abundance import LEVELS, abundance_table
 from .safe import neutralise, plain_value
 from .summary_json import flatten, software_version, status_counts
+from .tables import models_table
 
 SHEETS: tuple[str, ...] = (
     "Compounds",
@@ -84,9 +85,9 @@ def _write_frame(sheet: Worksheet, frame: pd.DataFrame) -> None:
 
 def _categories_frame(analysis: Analysis) -> pd.DataFrame:
     parts = []
-    for by in ("category", "core"):
-        table = abundance_table(analysis.compounds, by=by)
-        table.insert(0, "level", abundance_label(by))
+    for level in LEVELS:
+        table = abundance_table(analysis.compounds, by=level)
+        table.insert(0, "level", level)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
 
@@ -98,8 +99,7 @@ def build_workbook(analysis: Analysis) -> Workbook:
     compounds.title = "Compounds"
     _write_frame(compounds, analysis.compounds)
 
-    models = analysis.models_frame()
-    _write_frame(book.create_sheet("Models"), models)
+    _write_frame(book.create_sheet("Models"), models_table(analysis))
     _write_frame(book.create_sheet("Fragments"), analysis.fragments)
     _write_frame(book.create_sheet("Categories"), _categories_frame(analysis))
 
