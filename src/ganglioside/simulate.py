@@ -69,6 +69,9 @@ FRAGMENT_DRT = 0.009
 # Keep other peaks this far (min) from a fragment-like configuration, so the truth is decidable
 # with the default fragment window of 0.02 min.
 CLEAR_WINDOW = 0.04
+# A real species may co-elute with a larger one (same ceramide, superset composition) only when
+# its volume is at least this fraction of the larger one's: fragments never exceed 0.30.
+COELUTING_MIN_RATIO = 0.6
 # A misannotation must sit at least this far (min, and OUTLIER_MIN_SD noise SDs) from every
 # track where its name should elute.
 OUTLIER_MIN_SHIFT = 0.6
@@ -173,7 +176,9 @@ class SimulatedTable:
         One row per table row: ``row`` (1-based data row number), ``label`` (valid, outlier or
         fragment), ``parent_row`` (for fragments, the row of the root parent: the real species
         the fragment came from; ``<NA>`` otherwise), then explanations: ``kind`` (species,
-        wrong_name, rt_shift, fragment), ``species`` (the real compound behind the peak),
+        coeluting, wrong_name, rt_shift, fragment; ``coeluting`` is a real species within 0.02
+        min of a larger one of the same ceramide), ``species`` (the real compound behind the
+        peak),
         ``track`` (early/late for isomer-capable peaks), ``expected_rt`` (noise-free RT of the
         annotated name on the nearest track) and ``lost`` (residues a fragment lost from its
         root).
@@ -797,18 +802,22 @@ def _valid_peaks(p: _Params, rng: np.random.Generator, n_species: int, clear: bo
     rt = _expected_rt(p, pc, logp, np.maximum(track, 0)) + rng.normal(0, p.noise_sd, m)
     peaks = _Peaks(pc, carbons[idx], db[idx], oxy[idx], logp, rt, _volumes(p, rng, m), track, idx)
 
-    # Real species can sit within the fragment window of a larger one by chance.  Redraw the
-    # noise of such a peak (a few times), then drop it, so the truth stays decidable.
+    # Real species can sit within the fragment window of a larger one by chance.  That is kept
+    # when the smaller-sugar peak is too abundant to be a fragment (in-source fragments carry
+    # at most 30 % of their parent's volume); otherwise the truth would not be decidable, so
+    # its noise is redrawn (a few times) and then the peak dropped.
     cer = _cer_key(peaks.carbons, peaks.db, peaks.oxy)
     tot = _totals(peaks.comp)
     expected = peaks.rt.copy()
     keep = np.ones(m, dtype=bool)
     for attempt in range(4 if clear else 0):
         live = np.flatnonzero(keep)
-        sub, _ = _fragment_like_pairs(
+        sub, sup = _fragment_like_pairs(
             cer[live], peaks.rt[live], {k: v[live] for k, v in tot.items()}, CLEAR_WINDOW
         )
-        bad = np.unique(live[sub])
+        sub, sup = live[sub], live[sup]
+        too_small = peaks.volume[sub] < COELUTING_MIN_RATIO * peaks.volume[sup]
+        bad = np.unique(sub[too_small])
         if len(bad) == 0:
             break
         if attempt == 3:
@@ -1210,9 +1219,17 @@ def simulate(
     n = nv + nf + no
     label = np.repeat(np.array(["valid", "fragment", "outlier"], dtype=object), [nv, nf, no])
     is_anchor = np.concatenate([anchors, np.zeros(nf + no, dtype=bool)])
+    # Mark real species that co-elute with a larger one within the default fragment window:
+    # the analysis must keep them (they are too abundant to be fragments).
+    species_kind = np.full(nv, "species", dtype=object)
+    if clear and nv:
+        sub, _ = _fragment_like_pairs(
+            _cer_key(valid.carbons, valid.db, valid.oxy), valid.rt, _totals(valid.comp), 0.02
+        )
+        species_kind[sub] = "coeluting"
     kind = np.concatenate(
         [
-            np.full(nv, "species", dtype=object),
+            species_kind,
             np.full(nf, "fragment", dtype=object),
             np.where(out_kind == 1, "rt_shift", "wrong_name").astype(object),
         ]
