@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 import types
@@ -278,3 +280,48 @@ def test_unexpected_errors_are_reported_without_traceback(monkeypatch, sample_cs
     assert "Traceback (most recent call last)" not in err
     with pytest.raises(RuntimeError, match="boom"):
         cli.main(["--traceback", "analyze", str(sample_csv)])
+
+
+def test_web_commands_check_for_the_web_extra_before_starting(monkeypatch, capsys):
+    real_find_spec = importlib.util.find_spec
+
+    def without_django(name, *args, **kwargs):
+        return None if name == "django" else real_find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_django)
+    code, _, err = run(["serve", "--port", "8123"], capsys)
+    assert code == 2
+    assert "(django cannot be imported)" in err
+    assert 'pip install "ganglioside[web]"' in err
+
+
+def test_the_worker_command_reaches_the_web_platform():
+    pytest.importorskip("django")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    completed = subprocess.run(
+        [str(VENV_BIN / "ganglioside"), "worker"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=120,
+    )
+    # The web platform's own answer: a worker needs a Redis broker.
+    assert completed.returncode == 2
+    assert "REDIS_URL is not set" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_analyze_and_the_report_writers_load_no_web_stack(sample_csv, tmp_path):
+    code = (
+        "import sys\n"
+        "from ganglioside import cli\n"
+        f"assert cli.main(['analyze', {str(sample_csv)!r}, '-o', {str(tmp_path)!r}]) == 0\n"
+        "web = ('django', 'celery', 'channels', 'rest_framework')\n"
+        "print('loaded web modules:', [m for m in web if m in sys.modules])\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert "loaded web modules: []" in completed.stdout
+    assert (tmp_path / "report.html").exists()

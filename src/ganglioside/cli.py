@@ -4,7 +4,7 @@
 
     ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
     ganglioside simulate --seed N -o FILE.csv [--rows N]
-    ganglioside serve|worker|manage ...      (web platform, needs ganglioside[web])
+    ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
 
 Exit status: 0 on success, 2 on bad input, bad parameters or bad usage (with the message on
@@ -15,6 +15,7 @@ This module only parses arguments and calls library functions.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,10 @@ from .errors import GangliosideError
 from .result import STATUSES, Analysis
 
 #: Subcommands that belong to the web platform; handed to ``ganglioside.web.cli.main``.
-WEB_COMMANDS: tuple[str, ...] = ("serve", "worker", "manage")
+WEB_COMMANDS: tuple[str, ...] = ("serve", "worker", "beat", "manage")
+
+#: Packages of the ``web`` extra that the web commands cannot start without.
+WEB_REQUIREMENTS: tuple[str, ...] = ("django", "rest_framework", "channels", "celery", "uvicorn")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -105,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("serve", "run the web platform (needs ganglioside[web])"),
         ("worker", "run a background worker of the web platform (needs ganglioside[web])"),
+        ("beat", "run the scheduler of the web platform's periodic tasks (needs ganglioside[web])"),
         ("manage", "Django management commands of the web platform (needs ganglioside[web])"),
     ):
         # Listed for --help only: main() hands these to the web package before parsing.
@@ -206,19 +211,27 @@ def _run_simulate(args: argparse.Namespace) -> int:
 # -- web --------------------------------------------------------------------------------------
 
 
+def _web_missing(command: str, module: str) -> int:
+    _error(
+        f"'ganglioside {command}' needs the web platform, which is not installed "
+        f"({module} cannot be imported).\n"
+        '  Install it with:  pip install "ganglioside[web]"'
+    )
+    return EXIT_USAGE
+
+
 def _run_web(argv: list[str]) -> int:
-    """Hand ``serve|worker|manage ...`` to the web platform, if it is installed."""
+    """Hand ``serve|worker|beat|manage ...`` to the web platform, if it is installed."""
     command = argv[0]
+    # Checked up front: the web package imports Django lazily, so a missing extra would
+    # otherwise surface as an ImportError deep inside the command.
+    for module in WEB_REQUIREMENTS:
+        if importlib.util.find_spec(module) is None:
+            return _web_missing(command, module)
     try:
         from .web.cli import main as web_main
     except ImportError as exc:
-        missing = exc.name or "a dependency"
-        _error(
-            f"'ganglioside {command}' needs the web platform, which is not installed "
-            f"({missing} cannot be imported).\n"
-            '  Install it with:  pip install "ganglioside[web]"'
-        )
-        return EXIT_USAGE
+        return _web_missing(command, exc.name or "ganglioside.web.cli")
     return int(web_main(argv) or 0)
 
 
