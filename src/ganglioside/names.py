@@ -253,6 +253,32 @@ def hill_formula(counts: np.ndarray) -> str:
     )
 
 
+_FRAME_INT = (
+    "carbons",
+    "double_bonds",
+    "oxygens",
+    "series",
+    "neuac",
+    "neugc",
+    "hex",
+    "hexnac",
+    "dhex",
+    "oac",
+    "sialic",
+    "sugar_count",
+)
+_FRAME_TEXT = (
+    "parse_error",
+    "core",
+    "isomer",
+    "modifications",
+    "group_key",
+    "ceramide",
+    "category",
+)
+_FRAME_COLUMNS = ["parse_error", *_FRAME_TEXT[1:6], *_FRAME_INT, "category"]
+
+
 def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     """Parse distinct names into a frame indexed by name.
 
@@ -305,7 +331,11 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
         counts[i] = c
         has_formula[i] = True
     frame = pd.DataFrame.from_records(records, index="name") if records else pd.DataFrame()
-    frame = frame.reindex(distinct)
+    frame = frame.reindex(index=distinct, columns=_FRAME_COLUMNS)
+    for col in _FRAME_INT:
+        frame[col] = frame[col].astype(float)
+    for col in _FRAME_TEXT:
+        frame[col] = frame[col].astype(object)
     frame.index.name = "name"
     masses, proton = _element_masses()
     mass = np.where(has_formula, counts @ masses, np.nan)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .config import AnalysisConfig
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .logp import fit_logp
 from .names import composition_frame
 from .result import COMPOUND_COLUMNS, Analysis
@@ -123,6 +123,9 @@ def analyze(
         for p, e in zip(problems[bad_name], parse_error[bad_name], strict=True)
     ]
     parsed = parse_error == ""
+    if not ((problems == "") & parsed).any():
+        shown = " | ".join(f"row {i + 1}: {problems[i]}" for i in range(min(n, 3)))
+        raise InputError(f"no usable row in {n} data rows, e.g. {shown}", file=table.source)
     for c in _COMP_INT:
         per_row[c] = per_row[c].fillna(0).astype(np.int64)
     for c in _COMP_TEXT:

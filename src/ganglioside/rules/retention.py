@@ -100,7 +100,7 @@ def _fit_lines(
     has_tracks = stt > 1e-9
     if has_tracks:
         m = np.array([[sxx, sxt], [sxt, stt]])
-        minv = np.linalg.inv(m)
+        minv = np.linalg.pinv(m)
         slope, offset = minv @ np.array([float(dx @ dy), float(dt @ dy)])
         slope, offset = float(slope), float(offset)
     else:
@@ -743,6 +743,9 @@ def _group_correction(
         return corr, var
     size = int(group.max()) + 1
     mem = np.flatnonzero(members)
+    if mem.size == 0:
+        var[idx] = tau2[idx]
+        return corr, var
     g_m = group[mem]
     cnt = np.bincount(g_m, minlength=size)
     xbar = np.bincount(g_m, x[mem], minlength=size) / np.maximum(cnt, 1)
@@ -759,7 +762,7 @@ def _group_correction(
     def sums(weights: np.ndarray) -> tuple[np.ndarray, ...]:
         ww = weights / s2[mem]
         return tuple(
-            np.bincount(g_m, ww * v, minlength=size)
+            np.bincount(g_m, ww * v, minlength=size).astype(float)
             for v in (np.ones_like(r), xc[mem], xc[mem] ** 2, r, xc[mem] * r)
         )
 
