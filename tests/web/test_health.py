@@ -54,7 +54,10 @@ def test_ready_checks_the_real_broker_and_redis_channel_layer(client, settings, 
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": "ganglioside-test"},
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "socket_timeout": 30}],
+                "prefix": "ganglioside-test",
+            },
         }
     }
     response = client.get("/health/ready")

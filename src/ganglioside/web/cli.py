@@ -19,6 +19,7 @@ from pathlib import Path
 
 SETTINGS = "ganglioside.web.settings"
 COMMANDS = ("serve", "worker", "beat", "manage")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _local_secret_key() -> None:
@@ -62,6 +63,10 @@ def _serve(argv: Sequence[str]) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--no-migrate", action="store_true", help="skip applying migrations")
     args = parser.parse_args(argv)
+    if args.host in LOOPBACK:
+        # Served to this machine only, over plain HTTP: no HTTPS redirect, readable logs.
+        os.environ.setdefault("GANGLIOSIDE_HTTPS", "0")
+        os.environ.setdefault("LOG_JSON", "0")
     _setup()
     from django.conf import settings
     from django.core.management import call_command

@@ -108,7 +108,12 @@ try:
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": "ganglioside"},
+                "CONFIG": {
+                    # redis-py 8 times reads out after 5 s by default, exactly the time the
+                    # layer blocks waiting for a message; give reads room beyond that.
+                    "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                    "prefix": "ganglioside",
+                },
             }
         }
     else:

@@ -1,0 +1,141 @@
+"""Backup and restore (ganglioside.web.ops.backup and the `backup` / `restore` commands):
+round trips on PostgreSQL (pg_dump/pg_restore) and SQLite (dumpdata/loaddata) with the media
+directory, and the refusals that protect a good database from a bad backup."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from ganglioside.web.analyses import services
+from ganglioside.web.analyses.models import Analysis, Artifact, Compound
+from ganglioside.web.ops.backup import BackupError, backup_create, backup_restore
+
+from ..conftest import make_upload
+
+
+def snapshot(analysis_id: int) -> dict:
+    """What must survive a round trip: rows, results, stored exports and the input file."""
+    analysis = Analysis.objects.get(pk=analysis_id)
+    return {
+        "name": analysis.name,
+        "owner": analysis.owner.username,
+        "status": analysis.status,
+        "summary": analysis.summary,
+        "compounds": list(
+            Compound.objects.filter(analysis=analysis).values_list("row", "name", "status", "z")
+        ),
+        "artifacts": {a.kind: bytes(a.content) for a in Artifact.objects.filter(analysis=analysis)},
+        "input": analysis.input_file.read(),
+        "users": sorted(get_user_model().objects.values_list("username", flat=True)),
+    }
+
+
+def round_trip(analysis: Analysis, tmp_path: Path) -> tuple[dict, dict, Path]:
+    services.analysis_export(analysis=analysis, kind="csv")  # one stored export at least
+    pk = analysis.pk  # delete() below clears analysis.pk
+    before = snapshot(pk)
+    out = io.StringIO()
+    call_command("backup", output=tmp_path / "backups", stdout=out)
+    backup = Path(out.getvalue().strip())
+
+    # Damage everything the backup should bring back.
+    input_path = Path(analysis.input_file.path)
+    services.analysis_delete(analysis=analysis)
+    get_user_model().objects.create_user("mallory", password="not-in-the-backup-1")
+    stray = Path(settings.MEDIA_ROOT) / "stray.txt"
+    stray.write_text("written after the backup")
+
+    call_command("restore", str(backup), no_input=True, stdout=io.StringIO())
+    assert input_path.is_file()
+    assert not stray.exists()
+    return before, snapshot(pk), backup
+
+
+@pytest.mark.service
+@pytest.mark.django_db(transaction=True)
+def test_a_postgresql_backup_restores_database_and_media(postgres, finished_analysis, tmp_path):
+    before, after, backup = round_trip(finished_analysis, tmp_path)
+    assert after == before
+    assert before["compounds"] and before["artifacts"]
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["database_vendor"] == "postgresql"
+    assert manifest["database_file"] == "database.pgdump"
+    assert (backup / "database.pgdump").read_bytes()[:5] == b"PGDMP"  # pg_dump custom format
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sqlite_backup_restores_database_and_media(finished_analysis, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the JSON dump path is the one used with SQLite")
+    before, after, backup = round_trip(finished_analysis, tmp_path)
+    assert after == before
+    assert json.loads((backup / "manifest.json").read_text())["database_file"] == "database.json"
+
+
+@pytest.mark.django_db
+def test_a_backup_names_its_files_and_their_checksums(user, sample_bytes, tmp_path):
+    services.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
+    backup = backup_create(destination=tmp_path)
+    assert backup.name.startswith("ganglioside-backup-") and backup.is_dir()
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert set(manifest["sha256"]) == {manifest["database_file"], "media.tar.gz"}
+    assert "analyses" in manifest["migrations"]
+    assert not list(tmp_path.glob("*.partial"))
+    # Private data: only the owner may read it.
+    assert backup.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_a_damaged_backup_is_refused_before_anything_changes(user, tmp_path):
+    backup = backup_create(destination=tmp_path)
+    media = backup / "media.tar.gz"
+    media.write_bytes(media.read_bytes() + b"corruption")
+    with pytest.raises(BackupError, match=r"media\.tar\.gz is damaged"):
+        backup_restore(source=backup)
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_backup_from_a_newer_version_is_refused(tmp_path):
+    backup = backup_create(destination=tmp_path)
+    manifest_path = backup / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["migrations"]["analyses"].append("0999_from_the_future")
+    manifest["software_version"] = "99.0"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(BackupError, match=r"newer version \(99\.0\).*analyses\.0999"):
+        backup_restore(source=backup)
+
+
+def test_a_folder_without_manifest_is_not_a_backup(tmp_path):
+    with pytest.raises(CommandError, match="is not a backup: it has no manifest.json"):
+        call_command("restore", str(tmp_path), no_input=True)
+
+
+@pytest.mark.django_db
+def test_restore_asks_for_confirmation(tmp_path, monkeypatch):
+    backup = backup_create(destination=tmp_path)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="restore cancelled; nothing was changed"):
+        call_command("restore", str(backup))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_only_backup_leaves_media_alone(user, tmp_path):
+    stray = Path(settings.MEDIA_ROOT) / "kept.txt"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_text("media is not part of this backup")
+    out = io.StringIO()
+    call_command("backup", output=tmp_path, no_media=True, stdout=out)
+    backup = Path(out.getvalue().strip())
+    assert not (backup / "media.tar.gz").exists()
+    call_command("restore", str(backup), no_input=True, stdout=io.StringIO())
+    assert stray.read_text() == "media is not part of this backup"
