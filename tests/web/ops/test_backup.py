@@ -116,7 +116,7 @@ def test_a_backup_from_a_newer_version_is_refused(tmp_path):
 
 
 def test_a_folder_without_manifest_is_not_a_backup(tmp_path):
-    with pytest.raises(CommandError, match="is not a backup: it has no manifest.json"):
+    with pytest.raises(CommandError, match=r"is not a backup: it has no manifest\.json"):
         call_command("restore", str(tmp_path), no_input=True)
 
 
@@ -124,7 +124,7 @@ def test_a_folder_without_manifest_is_not_a_backup(tmp_path):
 def test_restore_asks_for_confirmation(tmp_path, monkeypatch):
     backup = backup_create(destination=tmp_path)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
-    with pytest.raises(CommandError, match="restore cancelled; nothing was changed"):
+    with pytest.raises(CommandError, match=r"restore cancelled; nothing was changed"):
         call_command("restore", str(backup))
 
 

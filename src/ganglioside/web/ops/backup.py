@@ -128,6 +128,9 @@ def backup_restore(*, source: Path, include_media: bool = True) -> RestoreReport
         )
 
     if database_file == PG_DUMP_FILE:
+        if connection.in_atomic_block:
+            # pg_restore runs in its own session and would wait forever on this one's locks.
+            raise BackupError("restore cannot run inside a database transaction")
         # --clean drops each object of the dump before re-creating it, all in one transaction:
         # a failure leaves the database as it was.
         connection.close()
