@@ -124,6 +124,11 @@ def hover_labels(compounds: pd.DataFrame) -> list[str]:
     return labels
 
 
+def _labels(frame: pd.DataFrame) -> list[str]:
+    """Hover labels, taken from a precomputed ``_hover`` column when the caller made one."""
+    return frame["_hover"].tolist() if "_hover" in frame.columns else hover_labels(frame)
+
+
 def _empty_figure(title: str, message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
@@ -161,7 +166,7 @@ def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) 
                     "size": style.size,
                     "line": {"width": 0.6, "color": "white"} if "open" not in style.symbol else {},
                 },
-                hovertext=hover_labels(part),
+                hovertext=_labels(part),
                 hovertemplate="%{hovertext}<extra></extra>",
                 visible=visible,
             )
@@ -178,6 +183,14 @@ def rt_groups(analysis: Analysis) -> list[str]:
     usable = _finite(comp["rt"]) & _finite(comp["log_p"]) & comp["group_key"].notna()
     keys = {str(k) for k in comp.loc[usable, "group_key"] if str(k)}
     return sorted(keys, key=natural_key)
+
+
+#: Columns read by the RT plots.
+_PLOT_COLUMNS = (
+    "row", "name", "rt", "log_p", "is_anchor", "status", "group_key", "predicted_rt",
+    "residual", "z", "pi_low", "pi_high", "isomer_track", "model_id", "model_level", "reasons",
+    "fragment_parent", "fragment_lost", "neuac", "neugc", "hex", "hexnac", "dhex", "oac",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -255,10 +268,11 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
     return lines
 
 
-def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[go.Scatter]:
-    comp = analysis.compounds
-    usable = _finite(comp["rt"]) & _finite(comp["log_p"])
-    rows = comp[usable & (comp["group_key"].astype(str) == group)]
+def _group_traces(
+    analysis: Analysis, group: str, members: pd.DataFrame, by_row: pd.DataFrame
+) -> list[go.Scatter]:
+    """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number."""
+    rows = members[_finite(members["rt"]) & _finite(members["log_p"])]
     traces: list[go.Scatter] = []
 
     # Model lines from the model reports, drawn over the Log P range of the group's rows.
@@ -350,7 +364,7 @@ def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[
                     "color": POINT_STYLES["fragment"].color,
                     "line": {"width": 1.5},
                 },
-                hovertext=hover_labels(ring),
+                hovertext=_labels(ring),
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
@@ -359,9 +373,7 @@ def _group_traces(analysis: Analysis, group: str, by_row: pd.DataFrame) -> list[
     return traces
 
 
-def _group_title(analysis: Analysis, group: str) -> str:
-    comp = analysis.compounds
-    rows = comp[comp["group_key"].astype(str) == group]
+def _group_title(group: str, rows: pd.DataFrame) -> str:
     levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
     anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
     level = ", ".join(levels) if levels else "no model"
@@ -389,10 +401,14 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     if not groups:
         return _empty_figure("RT against Log P", "No row has both an RT and a Log P.")
     comp = analysis.compounds
-    by_row = comp.drop_duplicates("row")
+    # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
+    slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
+    slim["_hover"] = hover_labels(slim)
+    by_row = slim.drop_duplicates("row")
+    keys = slim["group_key"].astype(str)
+    members = {str(g): part for g, part in slim.groupby(keys, sort=False)}
     if group is None or group not in groups:
         # Open on the best-supported group: most anchors, then most rows.
-        keys = comp["group_key"].astype(str)
         anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
         n_anchors = keys[anchors].value_counts()
         sizes = keys.value_counts()
@@ -405,7 +421,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     spans: dict[str, tuple[int, int]] = {}
     for g in groups:
         start = len(traces)
-        traces += _group_traces(analysis, g, by_row)
+        traces += _group_traces(analysis, g, members[g], by_row)
         spans[g] = (start, len(traces))
     for g, (start, stop) in spans.items():
         for trace in traces[start:stop]:
@@ -413,7 +429,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
 
     fig = go.Figure(data=traces)
     fig.update_layout(
-        title={"text": _group_title(analysis, group), "x": 0.01, "xanchor": "left"},
+        title={"text": _group_title(group, members[group]), "x": 0.01, "xanchor": "left"},
         xaxis_title="Log P",
         yaxis_title="Retention time (min)",
         template=_TEMPLATE,
@@ -429,7 +445,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
         for g in groups:
             start, stop = spans[g]
             mask = [start <= i < stop for i in range(len(traces))]
-            n_rows = int((comp["group_key"].astype(str) == g).sum())
+            n_rows = len(members[g])
             buttons.append(
                 {
                     "label": f"{esc(g)} ({n_rows})",
@@ -437,7 +453,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
                     "args": [
                         {"visible": mask},
                         {
-                            "title.text": _group_title(analysis, g),
+                            "title.text": _group_title(g, members[g]),
                             "xaxis.autorange": True,
                             "yaxis.autorange": True,
                         },
