@@ -6,7 +6,9 @@ import html
 import io
 import json
 import math
+import os
 import re
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -570,3 +572,66 @@ def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
     page = paths["report.html"].read_text(encoding="utf-8")
     for model in sample_analysis.models:
         assert html.escape(model.model_id) in page
+
+
+# -- in a real browser ------------------------------------------------------------------------
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("CI"):
+        pytest.fail(
+            "browser tests are mandatory in CI: install chromium (apt-get install chromium)"
+        )
+    pytest.skip("no Chromium on this machine")
+
+
+@pytest.mark.browser
+def test_the_report_renders_offline_and_never_runs_names_as_script(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = write_all(build_analysis(), tmp_path)["report.html"]
+    dialogs: list[str] = []
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_selector("#plot-rt-logp .main-svg")
+        plotted = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].map(d => d.id)"
+        )
+        # Hover the row whose name is a script tag: its label must show the text, not run it.
+        hover = page.evaluate(
+            """() => {
+              const gd = document.getElementById('plot-rt-logp');
+              const i = gd.data.findIndex(t => t.visible && (t.hovertext || []).some(
+                  h => h.includes('alert(1)')));
+              const j = gd.data[i].hovertext.findIndex(h => h.includes('alert(1)'));
+              Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: j}]);
+              const label = gd.querySelector('.hovertext');
+              return label ? label.textContent : null;
+            }"""
+        )
+        groups = page.evaluate(
+            "() => document.getElementById('plot-rt-logp').layout.updatemenus[0].buttons.length"
+        )
+        browser.close()
+    assert dialogs == [] and errors == []
+    assert all(url.startswith("file://") for url in requests), requests
+    assert set(plotted) >= {
+        "plot-rt-logp",
+        "plot-observed-predicted",
+        "plot-residuals",
+        "plot-abundance-category",
+        "plot-abundance-headgroup",
+        "plot-abundance-ceramide",
+    }
+    assert hover is not None and "<script>alert(1)</script>GD1(36:1;O2)" in hover
+    assert groups == 3
