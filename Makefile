@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web platform on SQLite in a per-user data folder: migrate, a demo user with the sample
+# analysed (its password is printed), then http://127.0.0.1:8000 (Ctrl-C stops).
 run: install
-	$(BIN)/ganglioside analyze src/ganglioside/data/measured_sample.csv -o results
+	$(BIN)/ganglioside manage migrate --noinput
+	$(BIN)/ganglioside manage demo
+	$(BIN)/ganglioside serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/python -m pytest
@@ -34,6 +38,7 @@ format: install
 bench: install
 	$(BIN)/python bench/core_speed.py
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/web_speed.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

@@ -94,3 +94,19 @@ def test_a_malformed_value_is_refused_naming_the_variable(tmp_path, name, value,
     assert f"environment variable {name} is {value!r}" in result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_variable_the_settings_read_is_listed_in_env_example():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text() for p in (root / "src/ganglioside/web").rglob("*.py"))
+    read = set(
+        re.findall(
+            r'env\.(?:str|bool|int|float|list|url|choice|rate|origins)\(\s*"([A-Z_]+)"', source
+        )
+    )
+    listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    assert read, "no variables found: the pattern no longer matches the settings code"
+    assert sorted(read - listed) == []
