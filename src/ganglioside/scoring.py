@@ -110,9 +110,11 @@ def score(analysis: Analysis | pd.DataFrame, truth: pd.DataFrame) -> dict[str, A
     out["linked"] = int((_linked(merged).to_numpy() & frag).sum())
     out["parent_linkage"] = out["linked"] / out["n_fragment"] if out["n_fragment"] else 1.0
     confusion: dict[str, dict[str, int]] = {}
-    for (lab, st), count in pd.crosstab(label, status).stack().items():
-        if count:
-            confusion.setdefault(str(lab), {})[str(st)] = int(count)
+    pairs = pd.DataFrame({"label": label, "status": status}).value_counts()
+    for lab, st, count in zip(
+        pairs.index.get_level_values(0), pairs.index.get_level_values(1), pairs, strict=True
+    ):
+        confusion.setdefault(str(lab), {})[str(st)] = int(count)
     out["confusion"] = confusion
     return out
 
