@@ -199,7 +199,18 @@ def test_the_progress_bar_follows_the_analysis_callback(capsys):
         update("retention", 0.5, "fitting the RT model")
         update("summary", 1.0, "done")
     err = capsys.readouterr().err
-    assert "retention" in err and "50%" in err
+    assert "retention" in err and " 50%" in err and "fitting the RT model" in err
+
+
+def test_the_progress_bar_spans_analysis_and_export(capsys):
+    seen = []
+    with cli._progress_bar(True) as update:
+        scaled = cli._scaled(update, 0.7, 1.0)
+        assert scaled is not None
+        scaled("export", 0.5, "writing workbook.xlsx")
+        seen.append(capsys.readouterr().err)
+    assert " 85%" in seen[0] and "writing workbook.xlsx" in seen[0]
+    assert cli._scaled(None, 0.0, 0.7) is None
 
 
 def test_no_progress_bar_is_made_when_disabled(capsys):
@@ -325,3 +336,39 @@ def test_analyze_and_the_report_writers_load_no_web_stack(sample_csv, tmp_path):
     )
     assert "loaded web modules: []" in completed.stdout
     assert (tmp_path / "report.html").exists()
+
+
+def test_analyze_shows_a_progress_bar_on_a_terminal(sample_csv, tmp_path):
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen(
+        [str(VENV_BIN / "ganglioside"), "analyze", str(sample_csv), "-o", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif process.poll() is not None:
+            break
+    process.communicate(timeout=300)
+    os.close(leader)
+    text = seen.decode("utf-8", errors="replace")
+    assert process.returncode == 0
+    assert "retention" in text and "writing report.html" in text
+    assert "100%" in text

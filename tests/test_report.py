@@ -87,6 +87,20 @@ def test_write_all_writes_the_four_files(small_analysis, tmp_path):
         assert path.stat().st_size > 0
 
 
+def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
+    calls = []
+    write_all(small_analysis, tmp_path, progress=lambda *a: calls.append(a))
+    assert [c[2] for c in calls] == [
+        "writing compounds.csv",
+        "writing summary.json",
+        "writing workbook.xlsx",
+        "writing report.html",
+        "done",
+    ]
+    assert [c[1] for c in calls] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert {c[0] for c in calls} == {"export"}
+
+
 def test_render_all_returns_the_same_exports_as_bytes(small_analysis):
     rendered = render_all(small_analysis)
     assert list(rendered) == [a.filename for a in ARTIFACTS]

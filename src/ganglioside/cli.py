@@ -122,21 +122,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A tqdm progress bar on stderr fed by the analysis callback, or nothing when disabled."""
+    """A tqdm progress bar on stderr fed by progress callbacks, or nothing when disabled."""
     if not enabled:
         yield None
         return
     from tqdm import tqdm
 
-    with tqdm(total=100, file=sys.stderr, unit="%", leave=False, dynamic_ncols=True) as bar:
+    bar_format = "{desc:<12} {percentage:3.0f}%|{bar}| {postfix}"
+    with tqdm(total=100, file=sys.stderr, leave=False, bar_format=bar_format) as bar:
 
         def update(step: str, fraction: float, message: str) -> None:
             bar.n = max(0, min(100, round(fraction * 100)))
-            bar.set_description(step)
-            bar.set_postfix_str(message[:40], refresh=False)
+            bar.set_description_str(step, refresh=False)
+            bar.set_postfix_str(message[:50], refresh=False)
             bar.refresh()
 
         yield update
+
+
+def _scaled(
+    progress: ProgressCallback | None, start: float, stop: float
+) -> ProgressCallback | None:
+    """Map a callback's 0–1 fractions onto ``start``–``stop`` of one shared bar."""
+    if progress is None:
+        return None
+    bar = progress
+
+    def scaled(step: str, fraction: float, message: str) -> None:
+        bar(step, start + (stop - start) * fraction, message)
+
+    return scaled
 
 
 def _config(args: argparse.Namespace) -> AnalysisConfig:
@@ -177,14 +192,16 @@ def _run_analyze(args: argparse.Namespace) -> int:
     if source.is_dir():
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
     config = _config(args)
-    with _progress_bar(sys.stderr.isatty()) as progress:
-        result = analyze(source, config=config, progress=progress)
     outdir = Path(args.output)
-    try:
-        paths = write_all(result, outdir)
-    except OSError as exc:
-        _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
-        return EXIT_FAILURE
+    with _progress_bar(sys.stderr.isatty()) as progress:
+        # The analysis fills most of the bar; writing the four files (the HTML report with its
+        # plots takes a few seconds) fills the rest.
+        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        try:
+            paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
+        except OSError as exc:
+            _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
+            return EXIT_FAILURE
     _print_summary(result, paths)
     return EXIT_OK
 

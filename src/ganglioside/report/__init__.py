@@ -72,8 +72,22 @@ def render_all(analysis: Analysis) -> dict[str, bytes]:
     return {a.filename: a.render(analysis) for a in ARTIFACTS}
 
 
-def write_all(analysis: Analysis, outdir: str | Path) -> dict[str, Path]:
+def write_all(
+    analysis: Analysis,
+    outdir: str | Path,
+    progress: Callable[[str, float, str], None] | None = None,
+) -> dict[str, Path]:
     """Write every export into ``outdir`` (created if needed).
+
+    Parameters
+    ----------
+    analysis:
+        The result to export.
+    outdir:
+        Folder for ``compounds.csv``, ``summary.json``, ``workbook.xlsx`` and ``report.html``.
+    progress:
+        Optional ``progress(step, fraction, message)`` called before each file with step
+        ``"export"``, as :func:`ganglioside.analyze` does for its steps.
 
     Returns
     -------
@@ -83,10 +97,14 @@ def write_all(analysis: Analysis, outdir: str | Path) -> dict[str, Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for artifact in ARTIFACTS:
+    for i, artifact in enumerate(ARTIFACTS):
+        if progress is not None:
+            progress("export", i / len(ARTIFACTS), f"writing {artifact.filename}")
         path = outdir / artifact.filename
         path.write_bytes(artifact.render(analysis))
         paths[artifact.filename] = path
+    if progress is not None:
+        progress("export", 1.0, "done")
     return paths
 
 
