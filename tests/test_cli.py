@@ -332,8 +332,9 @@ def test_analyze_and_the_report_writers_load_no_web_stack(sample_csv, tmp_path):
         "print('loaded web modules:', [m for m in web if m in sys.modules])\n"
     )
     completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300
     )
+    assert completed.returncode == 0, completed.stderr
     assert "loaded web modules: []" in completed.stdout
     assert (tmp_path / "report.html").exists()
 
