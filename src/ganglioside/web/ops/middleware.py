@@ -19,6 +19,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import LazyObject
 
 from . import metrics, request_id
 
@@ -85,9 +86,12 @@ class RequestLogMiddleware(_SyncAndAsync):
             elapsed
         )
         response[request_id.HEADER] = request.request_id  # type: ignore[attr-defined]
-        # Only a user the request already loaded: evaluating the lazy request.user here could
-        # query the database, which is not allowed on the async path.
-        user = getattr(request, "_cached_user", None)
+        # Only a user the request already loaded (by a view, or by DRF, which sets request.user
+        # itself): evaluating the lazy request.user here could query the database, which is not
+        # allowed on the async path.
+        user = request.__dict__.get("user")
+        if isinstance(user, LazyObject):
+            user = getattr(request, "_cached_user", None)
         access_log.log(
             logging.DEBUG if request.path.startswith(_QUIET_PREFIXES) else logging.INFO,
             "%s %s %s %.1fms",
@@ -96,6 +100,7 @@ class RequestLogMiddleware(_SyncAndAsync):
             response.status_code,
             elapsed * 1000,
             extra={
+                "request_id": request.request_id,  # type: ignore[attr-defined]
                 "method": request.method,
                 "path": request.path,
                 "route": route,

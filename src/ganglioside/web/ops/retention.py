@@ -50,8 +50,8 @@ def analyses_purge_expired(*, now: datetime | None = None) -> PurgeReport:
             status__in=[AnalysisStatus.SUCCEEDED, AnalysisStatus.FAILED],
         ).order_by("pk")
         for analysis in expired.iterator(chunk_size=200):
+            report.analyses.append(analysis.pk)  # before delete(), which clears it
             analysis_delete(analysis=analysis)
-            report.analyses.append(analysis.pk)
     report.orphan_folders = _purge_orphan_inputs(now)
     if report.analyses or report.orphan_folders:
         log.info(
