@@ -155,7 +155,8 @@ def analyze(
             f"(increments fitted on {lp_model.n_names} named species"
             + (f", residual SD {lp_model.residual_sd:.2f})" if lp_model.n_names else ", prior)")
         )
-    spread = pd.Series(given).groupby(codes).agg(lambda s: s.max() - s.min())
+    by_name = pd.Series(given).groupby(codes)
+    spread = by_name.max() - by_name.min()
     inconsistent = spread[spread > 1e-6]
     if len(inconsistent):
         names_bad = [str(distinct[i]) for i in inconsistent.index[:5]]
@@ -189,7 +190,9 @@ def analyze(
     steps("isomers", 0.4, "finding isomer tracks")
     group_code = pd.factorize(per_row["group_key"])[0]
     name_key = per_row["group_key"] + "|" + per_row["ceramide"]
-    name_code = pd.factorize(name_key)[0]
+    name_code = pd.Index(pd.unique(name_key.to_numpy(dtype=object))).get_indexer(
+        name_key.to_numpy(dtype=object)
+    )
     data["group_code"] = group_code
     anchors = usable & is_anchor
     track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
@@ -221,12 +224,11 @@ def analyze(
     root = fragments.roots(cands.parent, is_fragment)
 
     steps("acetylation", 0.7, "checking O-acetylated species")
-    key = name_key.to_numpy(dtype=object)
-    base_keys = _oac_base_keys(per_row)
+    base1, base2 = _oac_base_codes(comp_names, codes)
     oac_res = acetylation.check_acetylation(
-        key,
-        base_keys[0],
-        base_keys[1],
+        name_code,
+        base1,
+        base2,
         per_row["oac"].to_numpy(),
         rt,
         usable & ~is_fragment,
@@ -397,35 +399,47 @@ def analyze(
     )
 
 
-def _oac_base_keys(per_row: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the key of its base species with one and with two O-acetyl groups fewer."""
-    out = []
-    distinct = per_row[["core", "isomer", "modifications", "ceramide", "oac"]].drop_duplicates()
-    for steps in (1, 2):
-        mapping = {}
-        for core, iso, mods, cer, oac in distinct.itertuples(index=False):
-            if oac < steps:
-                continue
-            left = oac - steps
-            text = _strip_oac(mods)
-            if left:
-                text += f"+{left if left > 1 else ''}OAc"
-            mapping[(core, iso, mods, cer)] = f"{core}{iso}{text}|{cer}"
-        keys = (
-            [
-                mapping.get((c, i, m, cer), "")
-                for c, i, m, cer in zip(
-                    per_row["core"],
-                    per_row["isomer"],
-                    per_row["modifications"],
-                    per_row["ceramide"],
-                    strict=True,
-                )
-            ]
-            if mapping
-            else [""] * len(per_row)
+def _oac_base_codes(comp_names: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the (group, ceramide) code of its species with one and two OAc fewer, or -1.
+
+    Keys are built once per distinct name; rows take them through their name code.
+    """
+    names = comp_names.reset_index(drop=True)
+    ok = names["parse_error"].fillna("x").to_numpy() == ""
+    own = (names["group_key"].fillna("") + "|" + names["ceramide"].fillna("")).to_numpy(object)
+    oac = names["oac"].fillna(0).to_numpy(dtype=np.int64)
+    stem = [
+        f"{c}{i}{_strip_oac(m)}" if good else ""
+        for c, i, m, good in zip(
+            names["core"].fillna(""),
+            names["isomer"].fillna(""),
+            names["modifications"].fillna(""),
+            ok,
+            strict=True,
         )
-        out.append(np.array(keys, dtype=object))
+    ]
+    keys = []
+    for steps in (1, 2):
+        left = oac - steps
+        keys.append(
+            np.array(
+                [
+                    f"{s}{'+' + (str(k) if k > 1 else '') + 'OAc' if k > 0 else ''}|{cer}"
+                    if good and k >= 0
+                    else ""
+                    for s, k, cer, good in zip(
+                        stem, left, names["ceramide"].fillna(""), ok, strict=True
+                    )
+                ],
+                dtype=object,
+            )
+        )
+    # codes shared with the rows' own (group, ceramide) codes
+    universe = pd.Index(pd.unique(own[codes]))
+    out = []
+    for k in keys:
+        per_name = universe.get_indexer(k)
+        out.append(per_name[codes])
     return out[0], out[1]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 LABELS = ("consistent", "coeluting", "reversed", "too_large", "not_validated")
 
@@ -29,7 +28,7 @@ class AcetylationResult:
 
 
 def label_shifts(shift: np.ndarray, *, coelution: float, max_shift: float) -> np.ndarray:
-    """Label RT shifts (OAc peak minus base peak)."""
+    """Label RT shifts (OAc peak minus base peak, per O-acetyl group)."""
     out = np.full(len(shift), "not_validated", dtype=object)
     finite = np.isfinite(shift)
     out[finite & (shift > coelution)] = "consistent"
@@ -56,11 +55,10 @@ def check_acetylation(
     Parameters
     ----------
     key:
-        Per row, ``group_key|ceramide`` of the row itself.
+        Per row, an integer code of (group, ceramide).
     base_key, base2_key:
-        Per row, the same key with one (two) OAc fewer; "" when not applicable.
-    oac:
-        O-acetyl count per row.
+        Per row, the code of the same species with one (two) OAc fewer; -1 when the row has no
+        OAc (no two) or no such species is in the table.
     usable:
         Rows that take part (parsed, not fragments, not invalid).
     """
@@ -68,43 +66,46 @@ def check_acetylation(
     label = np.full(n, "", dtype=object)
     base = np.full(n, -1, dtype=np.int64)
     shift = np.full(n, np.nan)
-    targets = np.flatnonzero(usable & (oac >= 1))
-    if targets.size == 0:
+    targets = np.flatnonzero(usable & (base_key >= 0))
+    has_oac = usable & (oac >= 1)
+    label[has_oac] = "not_validated"
+    if targets.size == 0 and not has_oac.any():
         return AcetylationResult(label, base, shift, default_shift, 0)
     pool = np.flatnonzero(usable)
-    bases = pd.DataFrame({"b": pool, "key": key[pool], "rt_b": rt[pool]})
-    peaks = bases.groupby("key")["b"].size()
-
-    def pairs(step_key: np.ndarray, steps: int) -> pd.DataFrame:
-        t = pd.DataFrame({"i": targets, "key": step_key[targets], "rt": rt[targets]})
-        t = t[t["key"] != ""]
-        merged = t.merge(bases, on="key", how="inner")
-        merged["shift"] = (merged["rt"] - merged["rt_b"]) / steps
-        merged["steps"] = steps
-        return merged
-
-    one = pairs(base_key, 1)
+    size = int(max(key.max(), base_key.max(), base2_key.max())) + 1
+    peaks = np.bincount(key[pool], minlength=size)
+    first = np.full(size, -1, dtype=np.int64)
+    first[key[pool][::-1]] = pool[::-1]
     # the expected shift: median over pairs where both names have a single peak
-    own_peaks = pd.Series(key[one["i"].to_numpy()]).map(peaks).to_numpy()
-    base_peaks = one["key"].map(peaks).to_numpy()
-    clear = one.loc[(own_peaks == 1) & (base_peaks == 1), "shift"]
-    clear = clear[(clear.abs() <= max_shift)]
-    expected = float(clear.median()) if len(clear) >= 3 else default_shift
-    have_one = set(one["i"].tolist())
-    two_targets = np.array([i for i in targets if i not in have_one and oac[i] >= 2])
-    candidates = [one]
-    if two_targets.size:
-        two = pairs(np.where(np.isin(np.arange(n), two_targets), base2_key, ""), 2)
-        candidates.append(two)
-    allp = pd.concat(candidates, ignore_index=True)
-    if len(allp):
-        allp["dist"] = (allp["shift"] - expected).abs()
-        best = allp.sort_values(["i", "dist"], kind="stable").drop_duplicates("i")
-        idx = best["i"].to_numpy()
-        base[idx] = best["b"].to_numpy()
-        shift[idx] = (best["rt"] - best["rt_b"]).to_numpy()
-        steps = best["steps"].to_numpy()
-        label[idx] = label_shifts(shift[idx] / steps, coelution=coelution, max_shift=max_shift)
-    missing = targets[base[targets] < 0]
-    label[missing] = "not_validated"
-    return AcetylationResult(label, base, shift, expected, len(clear))
+    single = targets[(peaks[key[targets]] == 1) & (peaks[base_key[targets]] == 1)]
+    clear = rt[single] - rt[first[base_key[single]]]
+    clear = clear[np.abs(clear) <= max_shift]
+    expected = float(np.median(clear)) if clear.size >= 3 else default_shift
+
+    span = float(np.nanmax(rt[pool])) + 2 * max_shift + 10.0
+    order = pool[np.argsort(key[pool] * span + rt[pool], kind="stable")]
+    sorted_keys = key[order] * span + rt[order]
+
+    def pair(rows: np.ndarray, codes: np.ndarray, steps: int) -> None:
+        if rows.size == 0:
+            return
+        query = codes * span + rt[rows] - steps * expected
+        pos = np.searchsorted(sorted_keys, query)
+        cand = []
+        for p in (np.clip(pos - 1, 0, len(order) - 1), np.clip(pos, 0, len(order) - 1)):
+            b = order[p]
+            d = np.where(key[b] == codes, np.abs(query - sorted_keys[p]), np.inf)
+            cand.append((b, d))
+        (b0, d0), (b1, d1) = cand
+        b = np.where(d1 < d0, b1, b0)
+        found = np.isfinite(np.minimum(d0, d1))
+        rows, b = rows[found], b[found]
+        base[rows] = b
+        shift[rows] = rt[rows] - rt[b]
+        label[rows] = label_shifts(shift[rows] / steps, coelution=coelution, max_shift=max_shift)
+
+    pair(targets, base_key[targets], 1)
+    # no base with one OAc fewer: try two fewer (X+2OAc against X)
+    rest = np.flatnonzero(has_oac & (base < 0) & (base2_key >= 0))
+    pair(rest, base2_key[rest], 2)
+    return AcetylationResult(label, base, shift, expected, int(clear.size))

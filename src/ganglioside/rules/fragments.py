@@ -37,26 +37,18 @@ class FragmentCandidates:
     anchor_conflict: np.ndarray  # anchors that co-elute like a fragment of a larger peak
 
 
-def _window_pairs(key: np.ndarray, rt: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
-    """All (i, j), i != j, with the same key and |rt_i - rt_j| <= window, by a sorted sweep."""
-    n = len(rt)
-    if n == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    # RT is bounded (checked on input), so key*span + rt orders by key, then RT.
-    span = float(np.nanmax(rt)) + 4 * window + 1.0
-    pos = key.astype(np.float64) * span + rt
-    order = np.argsort(pos, kind="stable")
-    sorted_pos = pos[order]
-    lo = np.searchsorted(sorted_pos, sorted_pos - window * (1 + 1e-9), side="left")
-    hi = np.searchsorted(sorted_pos, sorted_pos + window * (1 + 1e-9), side="right")
-    counts = hi - lo
-    total = int(counts.sum())
-    left = np.repeat(np.arange(n), counts)
-    starts = np.repeat(lo, counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    right = starts + offsets
-    keep = left != right
-    return order[left[keep]], order[right[keep]]
+def _nearest(
+    keys_sorted: np.ndarray, order: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index (into ``order``'s rows) of the nearest sorted key to each query, and the distance."""
+    pos = np.searchsorted(keys_sorted, query)
+    left = np.clip(pos - 1, 0, len(keys_sorted) - 1)
+    right = np.clip(pos, 0, len(keys_sorted) - 1)
+    d_left = np.abs(query - keys_sorted[left])
+    d_right = np.abs(keys_sorted[right] - query)
+    take_right = d_right < d_left
+    best = np.where(take_right, right, left)
+    return order[best], np.where(take_right, d_right, d_left)
 
 
 def find_candidates(
@@ -68,6 +60,11 @@ def find_candidates(
 ) -> FragmentCandidates:
     """Find the best candidate parent of every row.
 
+    Work is done per pair of distinct compositions (F's residues a sub-multiset of P's),
+    largest parent glycan first: for each F row the nearest P row of the same ceramide is found
+    by binary search on (ceramide, RT).  The cost grows with rows times the number of
+    superset compositions, never with pairs of rows.
+
     Parameters
     ----------
     comp:
@@ -78,42 +75,60 @@ def find_candidates(
     """
     n = len(comp)
     parent = np.full(n, -1, dtype=np.int64)
+    best_dist = np.full(n, np.inf)
+    best_sugar = np.full(n, -1, dtype=np.int64)
     conflict = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(usable)
     if idx.size < 2:
         return FragmentCandidates(parent, conflict)
     rt = comp["rt"].to_numpy(dtype=float)
-    key = comp["ceramide_code"].to_numpy()
-    f_loc, p_loc = _window_pairs(key[idx], rt[idx], window)
-    f, p = idx[f_loc], idx[p_loc]
-    counts = {r: comp[r].to_numpy(dtype=np.int64) for r in RESIDUES}
-    sugar = comp["sugar_count"].to_numpy(dtype=np.int64)
-    subset = np.ones(len(f), dtype=bool)
-    for r in RESIDUES:
-        subset &= counts[r][f] <= counts[r][p]
-    fewer_sugars = sugar[f] < sugar[p]
-    ok = subset & fewer_sugars
-    if deacetylation:
-        same_sugars = np.ones(len(f), dtype=bool)
-        for r in RESIDUES[:-1]:
-            same_sugars &= counts[r][f] == counts[r][p]
-        close = np.abs(rt[f] - rt[p]) <= window / 2
-        ok |= subset & same_sugars & (counts["oac"][f] < counts["oac"][p]) & close
-    f, p = f[ok], p[ok]
-    anchor = comp["is_anchor"].to_numpy(dtype=bool)
+    cer = comp["ceramide_code"].to_numpy(dtype=np.int64)
     volume = comp["volume"].to_numpy(dtype=float)
-    # an anchor larger than the would-be parent is not what a fragment ion looks like
-    conflict[f[anchor[f] & (volume[f] <= volume[p])]] = True
-    keep = ~anchor[f]
-    f, p = f[keep], p[keep]
-    if f.size == 0:
-        return FragmentCandidates(parent, conflict)
-    # one parent each: largest glycan, then smallest |ΔRT|, then largest volume
-    order = np.lexsort((-volume[p], np.abs(rt[f] - rt[p]), -sugar[p], f))
-    f, p = f[order], p[order]
-    first = np.ones(len(f), dtype=bool)
-    first[1:] = f[1:] != f[:-1]
-    parent[f[first]] = p[first]
+    anchor = comp["is_anchor"].to_numpy(dtype=bool)
+    sugar = comp["sugar_count"].to_numpy(dtype=np.int64)
+    counts = np.column_stack([comp[r].to_numpy(dtype=np.int64) for r in RESIDUES])
+    span = float(np.nanmax(rt[idx])) + 4 * window + 1.0
+    key = cer * span + rt  # orders by ceramide, then RT; windows never cross ceramides
+
+    distinct, comp_code = np.unique(counts[idx], axis=0, return_inverse=True)
+    comp_code = comp_code.ravel()
+    d_sugar = distinct[:, :5].sum(axis=1)
+    rows_of = [idx[comp_code == c] for c in range(len(distinct))]
+    sorted_of = []
+    for rows in rows_of:
+        o = rows[np.argsort(key[rows], kind="stable")]
+        sorted_of.append((key[o], o))
+    for cf in range(len(distinct)):
+        f_rows = rows_of[cf]
+        sub = (distinct[cf][None, :] <= distinct).all(axis=1)
+        fewer = d_sugar > d_sugar[cf]
+        same_sugars = (distinct[:, :5] == distinct[cf][:5]).all(axis=1)
+        deacetyl = same_sugars & (distinct[:, 5] > distinct[cf][5]) if deacetylation else False
+        parents = np.flatnonzero(sub & (fewer | deacetyl))
+        # largest glycan first; within one size the nearest peak wins
+        for cp in parents[np.argsort(-d_sugar[parents], kind="stable")]:
+            p_keys, p_order = sorted_of[cp]
+            limit = window if fewer[cp] else window / 2
+            near, dist = _nearest(p_keys, p_order, key[f_rows])
+            ok = dist <= limit * (1 + 1e-9)
+            better = ok & (
+                (d_sugar[cp] > best_sugar[f_rows])
+                | ((d_sugar[cp] == best_sugar[f_rows]) & (dist < best_dist[f_rows]))
+            )
+            # volume breaks exact RT ties
+            tie = ok & (d_sugar[cp] == best_sugar[f_rows]) & (dist == best_dist[f_rows])
+            tie &= volume[near] > volume[np.clip(parent[f_rows], 0, None)]
+            take = better | tie
+            if take.any():
+                rows = f_rows[take]
+                parent[rows] = near[take]
+                best_dist[rows] = dist[take]
+                best_sugar[rows] = d_sugar[cp]
+    found = parent >= 0
+    # an anchor is never a fragment; it looks like one when smaller than its would-be parent
+    anchors_found = found & anchor
+    conflict[anchors_found] = volume[anchors_found] <= volume[parent[anchors_found]]
+    parent[anchor] = -1
     return FragmentCandidates(parent, conflict)
 
 
