@@ -192,7 +192,7 @@ def test_proxied_responses_carry_each_security_header_once(site):
         response = client.get(f"{site.https}/analyses/")
     assert response.status_code == 200
     assert response.headers.get_list("strict-transport-security") == [
-        "max-age=31536000; includeSubDomains"
+        "max-age=31536000; includeSubDomains; preload"
     ]
     assert response.headers.get_list("x-frame-options") == ["DENY"]
     assert response.headers.get_list("x-content-type-options") == ["nosniff"]

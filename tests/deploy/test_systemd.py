@@ -104,6 +104,20 @@ def test_units_run_the_same_commands_as_the_containers(compose):
     assert beat[-1] == "/var/lib/ganglioside/celerybeat-schedule"
 
 
+def test_the_web_server_options_are_read_after_the_shared_settings():
+    # Both files may set DATABASE_POOL; the server options must win for the web unit.
+    lines = (SYSTEMD / "ganglioside-web.service").read_text().splitlines()
+    files = [line.split("=", 1)[1] for line in lines if line.startswith("EnvironmentFile=")]
+    assert files == ["/etc/ganglioside/ganglioside.env", "/etc/ganglioside/uvicorn.env"]
+    options = (DEPLOY / "uvicorn.env").read_text()
+    assert "DATABASE_POOL=true" in options
+    assert "PROMETHEUS_MULTIPROC_DIR=/tmp/" in options
+    for name in SERVICES:
+        assert "EnvironmentFile=/etc/ganglioside/ganglioside.env" in (SYSTEMD / name).read_text()
+    drop_in = (SYSTEMD / "ganglioside-.service.d" / "hardening.conf").read_text()
+    assert "\nEnvironmentFile=" not in drop_in
+
+
 def test_the_target_pulls_in_all_three_services():
     wants = unit(SYSTEMD / "ganglioside.target")["Unit"]["Wants"].split()
     assert sorted(wants) == sorted(SERVICES)
