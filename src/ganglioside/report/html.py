@@ -274,7 +274,8 @@ def _reading_notes(analysis: Analysis) -> str:
         f'<ul class="notes">{symbols}</ul>'
         "<p>z is the distance of a row from its predicted RT in units of the model's "
         "prediction SD (residual SD with a floor of "
-        f"{analysis.config.rt_sd_floor:g} min, widened by the row's leverage). A row with "
+        f"{analysis.config.rt_sd_floor:g} min, widened by the row's leverage and by the "
+        "uncertainty of its group's intercept). A row with "
         f"|z| ≥ {analysis.config.outlier_z:g} is an outlier. In-source fragments are left out "
         "of the two overview plots: they sit at their parent's RT by nature and are shown, "
         "joined to their parent, in the plot above.</p>"

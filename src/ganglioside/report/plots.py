@@ -101,7 +101,9 @@ def hover_labels(compounds: pd.DataFrame) -> list[str]:
     """One hover label per row: row, name, status, RT, Log P, prediction, z and reasons."""
     labels = []
     for rec in compounds.to_dict(orient="records"):
-        anchor = " · anchor" if bool(rec.get("is_anchor")) is True else ""
+        flag = rec.get("is_anchor")
+        # A missing flag (NaN) is truthy in Python; only a real True marks an anchor.
+        anchor = " · anchor" if isinstance(flag, bool | np.bool_) and flag else ""
         lines = [
             f"<b>{esc(rec.get('name'))}</b>",
             f"row {esc(rec.get('row'))} · {esc(rec.get('status'))}{anchor}",
@@ -253,17 +255,17 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
             if offsets:
                 for name, offset in offsets.items():
                     value = intercept + offset
-                    label = f"{model.level} model, track {esc(name)}: "
+                    label = f"{esc(model.level)} model, track {esc(name)}: "
                     lines.append(_Line(label + _equation(model.slope, value), model.slope, value))
             else:
-                label = f"{model.level} model" + (f", track {esc(track)}" if track else "")
+                label = f"{esc(model.level)} model" + (f", track {esc(track)}" if track else "")
                 lines.append(
                     _Line(f"{label}: {_equation(model.slope, intercept)}", model.slope, intercept)
                 )
         if not units and model.model_id in used:
             estimate = _composition_intercept(model, rows)
             if estimate is not None:
-                label = f"{model.level} estimate: {_equation(model.slope, estimate)}"
+                label = f"{esc(model.level)} estimate: {_equation(model.slope, estimate)}"
                 lines.append(_Line(label, model.slope, estimate))
     return lines
 
