@@ -108,6 +108,7 @@ class ParsedName:
         return CATEGORY_BY_SIALIC.get(min(self.sialic, 5), "GP")
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> ParsedName:
     """Parse one ganglioside name.
 

@@ -459,16 +459,48 @@ def _track_labels(
     """Isomer track names: configured/anchor letters when known, else early/late."""
     out = np.full(len(track), "", dtype=object)
     cores = per_row["core"].to_numpy(dtype=object)
+    multi = np.zeros(int(group_code.max()) + 1 if len(group_code) else 0, dtype=np.int64)
     for g, n_t in model.n_tracks_.items():
-        rows = np.flatnonzero((group_code == g) & (track >= 0) & ~inferred)
-        if rows.size:
-            labels = isomers.track_labels(str(cores[rows[0]]), n_t, letters)
-            out[rows] = [labels[min(int(t), n_t - 1)] for t in track[rows]]
-    for core in np.unique(cores[inferred]) if inferred.any() else []:
-        rows = np.flatnonzero(inferred & (cores == core))
-        labels = isomers.track_labels(str(core), 2, letters)
-        out[rows] = [labels[min(int(t), 1)] for t in track[rows]]
+        multi[g] = n_t
+    own = (multi[group_code] > 1) & (track >= 0) & ~inferred if len(multi) else inferred & False
+    for core in pd.unique(cores[own | inferred]):
+        for mask, n_t in ((own & (cores == core), None), (inferred & (cores == core), 2)):
+            rows = np.flatnonzero(mask)
+            if rows.size == 0:
+                continue
+            width = n_t or int(multi[group_code[rows]].max())
+            labels = np.array(isomers.track_labels(str(core), width, letters), dtype=object)
+            out[rows] = labels[np.clip(track[rows], 0, width - 1)]
     return out
+
+
+def _combine(parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
+    """Join per-row labels with ';' (empty labels skipped).
+
+    Each part is (integer code per row, label per code).  The text of each distinct
+    combination is built once; rows take theirs through one integer code.
+    """
+    n = len(parts[0][0])
+    combined = np.zeros(n, dtype=np.int64)
+    stride = 1
+    for codes, labels in parts:
+        combined += np.asarray(codes, dtype=np.int64) * stride
+        stride *= max(len(labels), 1)
+    code, distinct = pd.factorize(combined)
+    texts = []
+    for value in distinct.tolist():
+        words = []
+        for _, labels in parts:
+            value, j = divmod(value, max(len(labels), 1))
+            if labels and labels[j]:
+                words.append(labels[j])
+        texts.append(";".join(words))
+    return np.array(texts, dtype=object)[code]
+
+
+def _fmt(values: np.ndarray, spec: str) -> np.ndarray:
+    """Format numbers one by one (object array of str), for messages."""
+    return np.array([spec.format(v) for v in values.tolist()], dtype=object)
 
 
 def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -494,62 +526,84 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     unver = status == "unverified"
     reasons[unver] = "no RT model can reach this row (the file has too few anchors)"
     reasons[unver & (kw["log_p_source"] == "missing")] = "Log P unknown and cannot be estimated"
-    for i in np.flatnonzero(status == "outlier"):
-        reasons[i] = (
-            f"RT {res.predicted[i] + res.residual[i]:.3f} min is {res.residual[i]:+.3f} min from "
-            f"the predicted {res.predicted[i]:.3f} (z = {z[i]:+.2f}, |z| ≥ {cfg.outlier_z:g}, "
-            f"{level[i]} model): likely misannotated"
+    out = np.flatnonzero(status == "outlier")
+    if out.size:
+        reasons[out] = (
+            "RT "
+            + _fmt(res.predicted[out] + res.residual[out], "{:.3f}")
+            + " min is "
+            + _fmt(res.residual[out], "{:+.3f}")
+            + " min from the predicted "
+            + _fmt(res.predicted[out], "{:.3f}")
+            + " (z = "
+            + _fmt(z[out], "{:+.2f}")
+            + f", |z| ≥ {cfg.outlier_z:g}, "
+            + level[out].astype(str).astype(object)
+            + " model): likely misannotated"
         )
-        if kw["oac_label"][i] == "reversed" and abs(z[i]) < cfg.outlier_z:
-            reasons[i] = "O-acetylated peak elutes before its base peak (reversed)"
+        rev = out[(kw["oac_label"][out] == "reversed") & (np.abs(z[out]) < cfg.outlier_z)]
+        reasons[rev] = "O-acetylated peak elutes before its base peak (reversed)"
     root, cand = kw["root"], kw["candidate_parent"]
-    for i in np.flatnonzero(status == "fragment"):
-        p = cand[i]
-        zt = "no own model" if not np.isfinite(z[i]) else f"z = {z[i]:+.2f} on its own line"
-        reasons[i] = (
-            f"in-source fragment of row {rows[root[i]]} ({names[root[i]]}): same ceramide, "
-            f"ΔRT {kw['frag_delta'][i]:+.3f} min to row {rows[p]}, lost "
-            f"{kw['lost'][i] or '?'}; {zt}"
+    fr = np.flatnonzero(status == "fragment")
+    if fr.size:
+        zf = z[fr]
+        ztext = np.where(
+            np.isfinite(zf), "z = " + _fmt(zf, "{:+.2f}") + " on its own line", "no own model"
+        ).astype(object)
+        lost = kw["lost"][fr]
+        reasons[fr] = (
+            "in-source fragment of row "
+            + rows[root[fr]].astype(str).astype(object)
+            + " ("
+            + names[root[fr]]
+            + "): same ceramide, ΔRT "
+            + _fmt(kw["frag_delta"][fr], "{:+.3f}")
+            + " min to row "
+            + rows[cand[fr]].astype(str).astype(object)
+            + ", lost "
+            + np.where(lost == "", "?", lost).astype(object)
+            + "; "
+            + ztext
         )
 
-    def flag(mask: np.ndarray, yes: str | np.ndarray, no: str | None = None) -> np.ndarray:
-        arr = np.full(n, "" if no is None else no, dtype=object)
-        arr[mask] = yes[mask] if isinstance(yes, np.ndarray) else yes
-        return arr
-
+    # Evidence and warnings are combinations of a few labels: build each distinct combination
+    # once and give every row its text through an integer code.
     has_model = np.isfinite(res.predicted)
     rt_pass = has_model & (np.abs(z) < cfg.outlier_z)
-    ev_rt = np.where(
-        has_model, np.where(rt_pass, "rt_model:pass", "rt_model:fail"), "rt_model:none"
-    ).astype(object)
-    ev_frag = flag(kw["is_fragment"], "fragment:yes", "fragment:no")
-    ev_frag[kw["possible"]] = "fragment:possible"
-    oac = kw["oac_label"]
-    ev_oac = np.where(oac != "", "oac:" + oac.astype(str), "").astype(object)
-    ev_lp = np.where(kw["mismatch"], "logp:mismatch", "logp:" + kw["log_p_source"].astype(str))
-    evidence = ev_rt + ";" + ev_frag + ";" + ev_lp.astype(object)
-    evidence = np.where(ev_oac != "", evidence + ";" + ev_oac, evidence)
+    oac_code, oac_labels = pd.factorize(kw["oac_label"])
+    src_code, src_labels = pd.factorize(kw["log_p_source"])
+    frag_code = np.where(kw["is_fragment"], 1, np.where(kw["possible"], 2, 0))
+    evidence = _combine(
+        [
+            (has_model.astype(int) + rt_pass, ["rt_model:none", "rt_model:fail", "rt_model:pass"]),
+            (frag_code, ["fragment:no", "fragment:yes", "fragment:possible"]),
+            (
+                np.where(kw["mismatch"], len(src_labels), src_code),
+                [f"logp:{v}" for v in src_labels] + ["logp:mismatch"],
+            ),
+            (oac_code, [f"oac:{v}" if v else "" for v in oac_labels]),
+        ]
+    )
     evidence[kw["invalid"]] = "input:invalid"
-
-    warn_parts = [
-        flag(kw["possible"], "possible_fragment"),
-        flag(kw["anchor_bad"], "anchor_inconsistent"),
-        flag(kw["anchor_conflict"], "anchor_looks_like_fragment"),
-        flag(kw["mismatch"], "logp_mismatch"),
-        flag(res.logp_extrapolated & ~kw["invalid"], "logp_extrapolated"),
-        flag((level == "composition") & (status != "invalid"), "extrapolated"),
-        flag(
-            np.isin(oac, ["reversed", "too_large", "coeluting"]),
-            ("oac_" + oac.astype(str)).astype(object),
-        ),
-        flag(kw["multi_peak"] & ~kw["invalid"] & ~kw["anchors"], "track_inferred"),
-    ]
     frag_big = kw["is_fragment"] & (kw["volume"] > kw["volume"][np.clip(cand, 0, None)])
-    warn_parts.append(flag(frag_big, "fragment_larger_than_parent"))
-    warnings = warn_parts[0]
-    for part in warn_parts[1:]:
-        both = (warnings != "") & (part != "")
-        warnings = np.where(both, warnings + ";" + part, np.where(part != "", part, warnings))
+    oac_warn = [
+        f"oac_{v}" if v in ("reversed", "too_large", "coeluting") else "" for v in oac_labels
+    ]
+    flags = [
+        (kw["possible"], "possible_fragment"),
+        (kw["anchor_bad"], "anchor_inconsistent"),
+        (kw["anchor_conflict"], "anchor_looks_like_fragment"),
+        (kw["mismatch"], "logp_mismatch"),
+        (res.logp_extrapolated & ~kw["invalid"], "logp_extrapolated"),
+        ((level == "composition") & (status != "invalid"), "extrapolated"),
+        (kw["multi_peak"] & ~kw["invalid"] & ~kw["anchors"], "track_inferred"),
+        (frag_big, "fragment_larger_than_parent"),
+    ]
+    warnings = _combine(
+        [(np.asarray(m).astype(int), ["", label]) for m, label in flags[:6]]
+        + [(oac_code, oac_warn)]
+        + [(np.asarray(m).astype(int), ["", label]) for m, label in flags[6:]]
+    )
     return reasons, evidence.astype(object), warnings.astype(object)
 
 

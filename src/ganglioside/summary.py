@@ -31,7 +31,7 @@ def _clean(value: Any) -> Any:
 
 def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     """Consolidated volume and share per value of ``by``, over quantified rows."""
-    q = compounds[compounds["status"].isin(QUANTIFIED)]
+    q = compounds.loc[compounds["status"].isin(QUANTIFIED), ["row", by, "volume_consolidated"]]
     total = float(q["volume_consolidated"].sum())
     grouped = q.groupby(by, sort=True).agg(
         rows=("row", "size"), volume=("volume_consolidated", "sum")
@@ -44,7 +44,7 @@ def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
             "volume": float(r.volume),
             "percent": (100.0 * float(r.volume) / total) if total > 0 else 0.0,
         }
-        for key, r in grouped.iterrows()
+        for key, r in zip(grouped.index, grouped.itertuples(index=False), strict=True)
     ]
 
 
@@ -64,11 +64,12 @@ def build_summary(
 
     status_counts = compounds["status"].value_counts()
     by_status = {s: int(status_counts.get(s, 0)) for s in STATUSES}
-    cat = compounds[compounds["status"] != "invalid"]
+    cat = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
+    cross = cat.groupby(["category", "status"]).size().unstack(fill_value=0)
     by_category = {
-        c: {s: int(((cat["category"] == c) & (cat["status"] == s)).sum()) for s in STATUSES[:4]}
+        c: {s: int(cross.at[c, s]) if s in cross.columns else 0 for s in STATUSES[:4]}
         for c in CATEGORIES
-        if (cat["category"] == c).any()
+        if c in cross.index
     }
     by_headgroup = cat.groupby(["group_key", "status"]).size().unstack(fill_value=0).astype(int)
     headgroups = {

@@ -85,19 +85,20 @@ def find_candidates(
     cer = comp["ceramide_code"].to_numpy(dtype=np.int64)
     volume = comp["volume"].to_numpy(dtype=float)
     anchor = comp["is_anchor"].to_numpy(dtype=bool)
-    sugar = comp["sugar_count"].to_numpy(dtype=np.int64)
     counts = np.column_stack([comp[r].to_numpy(dtype=np.int64) for r in RESIDUES])
     span = float(np.nanmax(rt[idx])) + 4 * window + 1.0
     key = cer * span + rt  # orders by ceramide, then RT; windows never cross ceramides
 
-    distinct, comp_code = np.unique(counts[idx], axis=0, return_inverse=True)
-    comp_code = comp_code.ravel()
+    packed = counts[idx] @ (64 ** np.arange(len(RESIDUES), dtype=np.int64))
+    comp_code, uniques = pd.factorize(packed)
+    distinct = np.stack([(uniques // 64**i) % 64 for i in range(len(RESIDUES))], axis=1)
     d_sugar = distinct[:, :5].sum(axis=1)
-    rows_of = [idx[comp_code == c] for c in range(len(distinct))]
-    sorted_of = []
-    for rows in rows_of:
-        o = rows[np.argsort(key[rows], kind="stable")]
-        sorted_of.append((key[o], o))
+    # rows of each composition, sorted by (ceramide, RT), without a pass per composition
+    order = np.lexsort((key[idx], comp_code))
+    bounds = np.searchsorted(comp_code[order], np.arange(len(distinct) + 1))
+    sorted_rows = idx[order]
+    rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
+    sorted_of = [(key[rows], rows) for rows in rows_of]
     for cf in range(len(distinct)):
         f_rows = rows_of[cf]
         sub = (distinct[cf][None, :] <= distinct).all(axis=1)
@@ -152,21 +153,19 @@ def roots(parent: np.ndarray, is_fragment: np.ndarray) -> np.ndarray:
     return root
 
 
-def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) -> list[str]:
-    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex``."""
-    parts = []
-    diffs = {
-        r: comp[r].to_numpy(dtype=np.int64)[parent] - comp[r].to_numpy(dtype=np.int64)[fragment]
-        for r in RESIDUES
-    }
-    for i in range(len(fragment)):
-        text = ""
-        for r in RESIDUES:
-            d = int(diffs[r][i])
-            if d > 0:
-                text += f"-{d if d > 1 else ''}{RESIDUE_LABEL[r]}"
-        parts.append(text)
-    return parts
+def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex`` (vectorised)."""
+    out = np.full(len(fragment), "", dtype=object)
+    for r in RESIDUES:
+        values = comp[r].to_numpy(dtype=np.int64)
+        d = values[parent] - values[fragment]
+        part = np.where(
+            d > 1,
+            "-" + d.astype(str).astype(object) + RESIDUE_LABEL[r],
+            np.where(d == 1, "-" + RESIDUE_LABEL[r], ""),
+        ).astype(object)
+        out = out + part
+    return out
 
 
 def decide(

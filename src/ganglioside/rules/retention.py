@@ -88,7 +88,7 @@ def _fit_lines(
     u = unit[idx]
     g, t = np.divmod(u, k)
     xs, ys, ts = x[idx], y[idx], t.astype(float)
-    codes, inv = np.unique(g, return_inverse=True)
+    inv, codes = pd.factorize(g, sort=True)
     n_g = np.bincount(inv).astype(float)
     xbar = np.bincount(inv, xs) / n_g
     ybar = np.bincount(inv, ys) / n_g
@@ -237,17 +237,14 @@ class RetentionModel:
         # single-peak anchors of a multi-track group go to the nearest track of a first fit
         pending = np.flatnonzero(use & (track < 0))
         if pending.size and first is not None:
-            for i in pending:
-                g = group[i]
-                best, best_err = 0, np.inf
-                for t in range(self.n_tracks_.get(int(g), 1)):
-                    a = first.intercept.get(int(g * k + t))
-                    if a is None:
-                        continue
-                    err = abs(y[i] - (a + first.slope * x[i]))
-                    if err < best_err:
-                        best, best_err = t, err
-                track[i] = best
+            best = np.zeros(pending.size, dtype=np.int64)
+            best_err = np.full(pending.size, np.inf)
+            for t in range(k):
+                a = np.array([first.intercept.get(int(g * k + t), np.nan) for g in group[pending]])
+                err = np.abs(y[pending] - (a + first.slope * x[pending]))
+                better = np.isfinite(err) & (err < best_err)
+                best[better], best_err[better] = t, err[better]
+            track[pending] = best
         elif pending.size:
             track[pending] = 0
         self.isomer_delta_ = _learned_delta(first, k) if first is not None else None
@@ -567,6 +564,8 @@ class RetentionModel:
                 continue
             r = y[rows] - slope * x[rows]
             options = np.concatenate([r, r - delta])
+            if options.size > 400:  # enough candidate alignments for a large group
+                options = np.quantile(options, np.linspace(0, 1, 400))
             cost = np.minimum(
                 (r[None, :] - options[:, None]) ** 2, (r[None, :] - options[:, None] - delta) ** 2
             ).sum(axis=1)
