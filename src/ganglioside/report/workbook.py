@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..result import Analysis
 from .abundance import LEVELS, abundance_table
@@ -37,6 +37,7 @@ SHEETS: tuple[str, ...] = (
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_ALIGNMENT = Alignment(vertical="center")
 _MAX_WIDTH = 60
 
 
@@ -53,29 +54,33 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _write_table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sheet.append([_cell_value(str(h)) for h in header])
+def _write_table(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write a header and rows to a write-only sheet (styles and widths must come first)."""
+    values = [[_cell_value(v) for v in row] for row in rows]
     widths = [len(str(h)) for h in header]
-    for n, row in enumerate(rows):
-        values = [_cell_value(v) for v in row]
-        sheet.append(values)
-        if n < 500:  # widths from the first rows are enough and keep big files fast
-            for i, v in enumerate(values):
-                if v is not None:
-                    text = f"{v:.6g}" if isinstance(v, float) else str(v)
-                    widths[i] = max(widths[i], len(text))
-    for cell in sheet[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
+    for row in values[:500]:  # the first rows are enough to size the columns
+        for i, v in enumerate(row):
+            if v is not None:
+                text = f"{v:.6g}" if isinstance(v, float) else str(v)
+                widths[i] = max(widths[i], len(text))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
     sheet.freeze_panes = "A2"
     if header:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{sheet.max_row}"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(values) + 1}"
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=_cell_value(str(name)))
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _HEADER_ALIGNMENT
+        cells.append(cell)
+    sheet.append(cells)
+    for row in values:
+        sheet.append(row)
 
 
-def _write_frame(sheet: Worksheet, frame: pd.DataFrame) -> None:
+def _write_frame(sheet: Any, frame: pd.DataFrame) -> None:
     _write_table(
         sheet,
         [str(c) for c in frame.columns],
@@ -93,12 +98,11 @@ def _categories_frame(analysis: Analysis) -> pd.DataFrame:
 
 
 def build_workbook(analysis: Analysis) -> Workbook:
-    """The workbook as an openpyxl object (sheets in the order of :data:`SHEETS`)."""
-    book = Workbook()
-    compounds = book.worksheets[0]  # a new workbook starts with one empty sheet
-    compounds.title = "Compounds"
-    _write_frame(compounds, analysis.compounds)
-
+    """The workbook as a write-only openpyxl object (sheets in the order of :data:`SHEETS`);
+    save it once with ``.save(path_or_buffer)``."""
+    # Write-only mode streams rows to the file: much faster and leaner for big tables.
+    book = Workbook(write_only=True)
+    _write_frame(book.create_sheet("Compounds"), analysis.compounds)
     _write_frame(book.create_sheet("Models"), models_table(analysis))
     _write_frame(book.create_sheet("Fragments"), analysis.fragments)
     _write_frame(book.create_sheet("Categories"), _categories_frame(analysis))
