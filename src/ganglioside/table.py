@@ -85,18 +85,37 @@ def _decode(raw: bytes, source: str) -> str:
         ) from None
 
 
-def _split_text(text: str, source: str, sep: str | None) -> list[list[str]]:
+def _read_text(text: str, source: str, sep: str | None) -> pd.DataFrame:
+    """Parse delimited text with pandas' C parser, every cell kept as the text it was."""
+    text = text.lstrip("\ufeff")
     if sep is None:
-        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        first = text.split("\n", 1)[0]
         counts = {d: first.count(d) for d in (",", "\t", ";")}
         sep = max(counts, key=lambda d: counts[d])
         if counts[sep] == 0:
             sep = ","
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    except csv.Error as exc:
-        raise InputError(f"the file cannot be read as a table: {exc}", file=source) from None
-    return [r for r in rows if any(cell.strip() for cell in r)]
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty; expected a header row", file=source) from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"the file cannot be read as a table ({detail}); check the separator and quoting",
+            file=source,
+        ) from None
+    frame = frame.fillna("")
+    blank = (frame == "").all(axis=1)
+    return frame[~blank.to_numpy()].reset_index(drop=True)
 
 
 def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:
@@ -180,7 +199,19 @@ def _load(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, list[str], s
         )
     else:
         text = _decode(raw, label)
-        rows = _split_text(text, label, "\t" if suffix in {".tsv", ".tab"} else None)
+        cells = _read_text(text, label, "\t" if suffix in {".tsv", ".tab"} else None)
+        if cells.empty:
+            raise InputError("the file is empty; expected a header row and data rows", file=label)
+        header = [str(h).strip().lstrip("\ufeff") for h in cells.iloc[0]]
+        # trailing empty header cells come from trailing separators
+        while header and header[-1] == "" and len(header) > 1:
+            extra = cells.iloc[1:, len(header) - 1]
+            if (extra.str.strip() != "").any():
+                break
+            header.pop()
+        frame = cells.iloc[1:, : len(header)].reset_index(drop=True)
+        frame.columns = pd.Index(range(len(header)))
+        return frame, header, label
     frame = _rows_to_frame(rows, label)
     header = frame.attrs["header"]
     frame.columns = pd.Index(range(len(header)))
