@@ -524,15 +524,17 @@ def _logp_clean(
 def _logp(p: _Params, c: Comp, carbons: np.ndarray, db: np.ndarray, oxy: np.ndarray) -> np.ndarray:
     """Log P as exported: linear in composition, a fixed deviation per name, 2 decimals."""
     name_key = _encode(c) * 10_000 + _cer_key(carbons, db, oxy)
-    noise = p.logp_noise_sd * _hash_normal(p.seed, name_key, stream=1)
+    uniq, inverse = np.unique(name_key, return_inverse=True)
+    noise = p.logp_noise_sd * _hash_normal(p.seed, uniq, stream=1)[inverse.ravel()]
     return np.round(_logp_clean(p, c, carbons, db, oxy) + noise, 2)
 
 
-def _expected_rt(p: _Params, c: Comp, logp: np.ndarray, track: np.ndarray) -> np.ndarray:
-    """Noise-free RT of a name with Log P ``logp`` on isomer track ``track`` (0 early, 1 late)."""
+def _group_line(p: _Params, gkey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Intercept, slope and pivot Log P of each group (computed once per distinct group)."""
+    uniq, inverse = np.unique(gkey, return_inverse=True)
+    c = _decode(uniq)
     t = _totals(c)
     k = p.rt_coef
-    gkey = _encode(c)
     intercept = (
         k["const"]
         + k["neuac"] * c["n"]
@@ -541,15 +543,22 @@ def _expected_rt(p: _Params, c: Comp, logp: np.ndarray, track: np.ndarray) -> np
         + k["hexnac"] * t["hexnac"]
         + k["dhex"] * t["dhex"]
         + k["oac"] * t["oac"]
-        + p.intercept_sd * _hash_normal(p.seed, gkey, stream=2)
+        + p.intercept_sd * _hash_normal(p.seed, uniq, stream=2)
     )
-    slope_g = np.clip(p.slope + p.slope_sd * _hash_normal(p.seed, gkey, stream=3), 1.28, 1.42)
+    slope = np.clip(p.slope + p.slope_sd * _hash_normal(p.seed, uniq, stream=3), 1.28, 1.42)
     # Each group's own slope pivots around the group's typical Log P (its 36:1;O2 species), so
     # groups agree near their centre and drift apart only at the ends of their range.
-    n = len(logp)
+    m = len(uniq)
     pivot = _logp_clean(
-        p, c, np.full(n, 36), np.ones(n, dtype=np.int64), np.full(n, 2, dtype=np.int64)
+        p, c, np.full(m, 36), np.ones(m, dtype=np.int64), np.full(m, 2, dtype=np.int64)
     )
+    inverse = inverse.ravel()
+    return intercept[inverse], slope[inverse], pivot[inverse]
+
+
+def _expected_rt(p: _Params, c: Comp, logp: np.ndarray, track: np.ndarray) -> np.ndarray:
+    """Noise-free RT of a name with Log P ``logp`` on isomer track ``track`` (0 early, 1 late)."""
+    intercept, slope_g, pivot = _group_line(p, _encode(c))
     return intercept + p.slope * pivot + slope_g * (logp - pivot) + p.track_offset * track
 
 
@@ -1242,8 +1251,8 @@ def simulate(
     reverse = (n_mods >= 2) & (rng.random(n) < p.noncanonical_rate)
     names = _names(peaks.comp, peaks.carbons, peaks.db, peaks.oxy, reverse)
     canonical = _canonical_names(peaks.comp, peaks.carbons, peaks.db, peaks.oxy)
-    root_comp = _take(valid.comp, np.maximum(root, 0)) if nv else peaks.comp
-    lost = np.where(root >= 0, _lost_text(root_comp, peaks.comp) if nv else "", "")
+    lost = np.full(n, "", dtype=object)
+    lost[nv : nv + nf] = _lost_text(_take(valid.comp, frags.species), frags.comp)
     expected = _nearest_expected(p, peaks.comp, peaks.logp, peaks.rt)
     species = canonical.copy()
     species[nv + nf :] = out_true
