@@ -580,9 +580,12 @@ def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
     assert document["counts"]["total"] == 323
     assert len(document["models"]) == len(sample_analysis.models)
     assert len(document["fragments"]) == len(sample_analysis.fragments)
-    book = openpyxl.load_workbook(paths["workbook.xlsx"], read_only=True)
+    book = openpyxl.load_workbook(paths["workbook.xlsx"])
     assert book.sheetnames == list(SHEETS)
     assert book["Compounds"].max_row == 324
+    sheet = pd.read_excel(paths["workbook.xlsx"], sheet_name="Compounds")
+    assert len(sheet) == 323
+    np.testing.assert_allclose(sheet["rt"], sample_analysis.compounds["rt"])
     page = paths["report.html"].read_text(encoding="utf-8")
     for model in sample_analysis.models:
         assert html.escape(model.model_id) in page
