@@ -59,6 +59,8 @@ class Services:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "GANGLIOSIDE_HTTPS": "0",
             "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
+            # A queue of its own: no other worker on this Redis takes the task.
+            "GANGLIOSIDE_QUEUE": f"ganglioside-e2e-{os.getpid()}-{self.port}",
         }
         self.processes: dict[str, subprocess.Popen] = {}
 

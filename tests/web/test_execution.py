@@ -46,6 +46,7 @@ def test_with_a_broker_the_upload_is_sent_to_celery_with_its_id(
     settings.GANGLIOSIDE_EXECUTOR = "celery"
     app.conf.broker_url = redis_url
     queue = f"ganglioside-test-{time.monotonic_ns()}"
+    default_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:
         with transaction.atomic():
@@ -58,4 +59,4 @@ def test_with_a_broker_the_upload_is_sent_to_celery_with_its_id(
         assert client.llen(queue) == 1
         client.delete(queue)
     finally:
-        app.conf.task_default_queue = "celery"
+        app.conf.task_default_queue = default_queue

@@ -311,17 +311,21 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
     with CaptureQueriesContext(connection) as queries:
         stored = services.compounds_store(analysis_id=queued_analysis.pk, frame=big)
     assert stored == len(big)
+    assert Compound.objects.filter(analysis=queued_analysis).count() == len(big)
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    # SQLite caps the parameters of one statement, so its batches are smaller.
-    fields = [f for f in Compound._meta.concrete_fields if not f.primary_key]
-    per_batch = min(
-        services.COMPOUND_BATCH_SIZE,
-        connection.ops.bulk_batch_size(fields, [None] * len(big)) or len(big),
-    )
-    batches = -(-len(big) // per_batch)
-    assert batches < len(big) / 10
-    assert len(inserts) == batches
-    assert len(queries.captured_queries) <= batches + 2  # plus savepoint bookkeeping
+    if connection.vendor == "postgresql":
+        assert inserts == []  # one COPY statement (not logged as a query)
+    else:
+        # SQLite caps the parameters of one statement, so its batches are smaller.
+        fields = [f for f in Compound._meta.concrete_fields if not f.primary_key]
+        per_batch = min(
+            services.COMPOUND_BATCH_SIZE,
+            connection.ops.bulk_batch_size(fields, [None] * len(big)) or len(big),
+        )
+        batches = -(-len(big) // per_batch)
+        assert batches < len(big) / 10
+        assert len(inserts) == batches
+    assert len(queries.captured_queries) <= len(inserts) + 2  # plus savepoint bookkeeping
     one = Compound.objects.get(analysis=queued_analysis, row=5)
     assert one.extra == {"lab_note": "x"}
 

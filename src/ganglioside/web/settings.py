@@ -97,6 +97,8 @@ try:
             "GANGLIOSIDE_EXECUTOR", "celery", "threads or inline when REDIS_URL is not set"
         )
     GANGLIOSIDE_THREADS = env.int("GANGLIOSIDE_THREADS", 2, minimum=1)
+    # The Celery queue of this deployment (several deployments may share one Redis).
+    GANGLIOSIDE_QUEUE = env.str("GANGLIOSIDE_QUEUE", "celery") or "celery"
     if REDIS_URL:
         CACHES = {
             "default": {
@@ -242,6 +244,12 @@ TEMPLATES = [
 ]
 
 STATICFILES_DIRS = [path for path in [Path(__file__).resolve().parent / "static"] if path.is_dir()]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js for the pages' charts, from the installed plotly package (no CDN).
+    "ganglioside.web.analyses.staticfinders.PlotlyJsFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -311,6 +319,7 @@ SPECTACULAR_SETTINGS = {
 # -- Celery (used only when REDIS_URL is set) ---------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_DEFAULT_QUEUE = GANGLIOSIDE_QUEUE
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = GANGLIOSIDE_TASK_TIME_LIMIT

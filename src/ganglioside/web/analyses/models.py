@@ -115,6 +115,7 @@ class Compound(models.Model):
     double_bonds = models.IntegerField(null=True, blank=True)
     oxygens = models.IntegerField(null=True, blank=True)
     neuac = models.IntegerField(null=True, blank=True)
+    neugc = models.IntegerField(null=True, blank=True)
     hex = models.IntegerField(null=True, blank=True)
     hexnac = models.IntegerField(null=True, blank=True)
     dhex = models.IntegerField(null=True, blank=True)

@@ -7,6 +7,7 @@ commands) parse their input, check permission and call one of these functions.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import os
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -589,6 +590,9 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
         extras = [{}] * n
     names = list(columns)
     values = [columns[name] for name in names]
+    if connection.vendor == "postgresql":
+        _copy_compounds(analysis_id, names, values, extras)
+        return n
     objects = [
         Compound(analysis_id=analysis_id, extra=extra, **dict(zip(names, row, strict=True)))
         for row, extra in zip(zip(*values, strict=True), extras, strict=True)
@@ -597,19 +601,43 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     return n
 
 
+def _copy_compounds(
+    analysis_id: int, names: list[str], values: list[list[Any]], extras: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL's COPY: one statement streams every row (an order of magnitude faster than
+    INSERT batches, which spend their time preparing each of the million parameters)."""
+    meta = Compound._meta
+    columns = [meta.get_field(name).column for name in names]
+    columns += [meta.get_field("analysis").column, meta.get_field("extra").column]
+    # Fields the frame lacks take their model default.
+    missing = [
+        f
+        for f in meta.concrete_fields
+        if not f.primary_key and f.name not in names and f.name not in ("analysis", "extra")
+    ]
+    columns += [f.column for f in missing]
+    tail = [f.get_default() for f in missing]
+    statement = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    # COPY's text format takes JSON as text; most tables have no extra column at all.
+    empty = "{}"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row, extra in zip(zip(*values, strict=True), extras, strict=True):
+            copy.write_row((*row, analysis_id, json.dumps(extra) if extra else empty, *tail))
+
+
 def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
-    """Convert a column to Python values the field accepts, without a Python loop per cell
-    where numpy can do the work."""
+    """Convert a column to Python values the field accepts, letting numpy do the per-cell work."""
     if isinstance(model_field, models.BooleanField):
         return [bool(v) if v is not None else False for v in _nullable(series)]
-    if isinstance(model_field, models.IntegerField):
+    if isinstance(model_field, models.FloatField | models.IntegerField):
         numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        ok = np.isfinite(numbers)
-        return [int(v) if good else None for v, good in zip(numbers.tolist(), ok, strict=True)]
-    if isinstance(model_field, models.FloatField):
-        numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        ok = np.isfinite(numbers)
-        return [v if good else None for v, good in zip(numbers.tolist(), ok, strict=True)]
+        bad = ~np.isfinite(numbers)
+        if isinstance(model_field, models.IntegerField):
+            cells = np.where(bad, 0, numbers).astype(np.int64).astype(object)
+        else:
+            cells = numbers.astype(object)
+        cells[bad] = None
+        return cells.tolist()
     # Text: NULL is not allowed, so a missing value is the empty string.
     return ["" if v is None else str(v) for v in _nullable(series)]
 

@@ -1,0 +1,202 @@
+"""Speed of the web platform on PostgreSQL and Redis, with a real Celery worker.
+
+Prints:
+
+* upload → succeeded for the bundled 323-row sample (API upload, Celery worker, polling the API);
+* ``GET /api/v1/analyses/`` with 100 analyses: median and p95;
+* a 100-row page of ``GET /api/v1/analyses/{id}/compounds/``: median and p95;
+* storing 100,000 compound rows with the storage service.
+
+Needs PostgreSQL and Redis: ``BENCH_DATABASE_URL`` (default
+postgres://postgres@127.0.0.1:5432/ganglioside_bench, created and migrated here) and
+``REDIS_URL`` (default redis://127.0.0.1:6379/0).  The server (uvicorn) and the worker run as
+subprocesses, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src" / "ganglioside" / "data" / "measured_sample.csv"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ganglioside_bench"
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+WORK = Path(tempfile.mkdtemp(prefix="ganglioside-bench-"))
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
+    "SECRET_KEY": "bench-only",
+    "DATABASE_URL": DATABASE_URL,
+    "DATABASE_CONN_MAX_AGE": "60",
+    "REDIS_URL": REDIS_URL,
+    "GANGLIOSIDE_EXECUTOR": "celery",
+    "GANGLIOSIDE_DATA_DIR": str(WORK / "data"),
+    "MEDIA_ROOT": str(WORK / "media"),
+    "GANGLIOSIDE_HTTPS": "0",
+    "GANGLIOSIDE_API_RATE": "100000/s",
+    "GANGLIOSIDE_UPLOAD_RATE": "100000/min",
+    "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
+    "LOG_LEVEL": "warning",
+    "GANGLIOSIDE_QUEUE": f"ganglioside-bench-{os.getpid()}",
+}
+
+
+def _create_database() -> None:
+    import psycopg
+
+    url = urlsplit(DATABASE_URL)
+    admin = DATABASE_URL.replace(url.path, "/postgres", 1)
+    name = url.path.lstrip("/")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(*args: str) -> subprocess.Popen:
+    log = open(WORK / f"{args[0]}.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "ganglioside.web.cli", *args],
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
+def main() -> int:
+    os.environ.update(ENV)
+    _create_database()
+    import django
+
+    django.setup()
+    import httpx
+    import numpy as np
+    import pandas as pd
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from ganglioside.web.analyses import services
+    from ganglioside.web.analyses.models import Compound
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", password="bench-pass-123")
+    auth = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    content = SAMPLE.read_bytes()
+
+    port = _free_port()
+    server = _start("serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate")
+    worker = _start("worker", "--pool=solo", "--without-gossip", "--without-mingle")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if http.get("/health/ready").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the server did not start; see {WORK}")
+                time.sleep(0.2)
+
+            print(f"web speed (PostgreSQL {DATABASE_URL.rsplit('/', 1)[-1]}, Redis, 1 worker)")
+            timings = []
+            for _ in range(6):
+                start = time.perf_counter()
+                answer = http.post(
+                    "/api/v1/analyses/",
+                    files={"file": ("measured_sample.csv", content, "text/csv")},
+                )
+                analysis_id = answer.json()["id"]
+                while True:
+                    status = http.get(f"/api/v1/analyses/{analysis_id}/").json()["status"]
+                    if status in ("succeeded", "failed"):
+                        break
+                    time.sleep(0.01)
+                timings.append(time.perf_counter() - start)
+                assert status == "succeeded", status
+            warm = timings[1:]
+            print(
+                f"  upload -> succeeded, 323-row sample: first (cold worker) "
+                f"{timings[0]:.2f} s; then median {statistics.median(warm):.2f} s, "
+                f"max {max(warm):.2f} s over {len(warm)} runs"
+            )
+
+            for i in range(100 - len(timings)):
+                services.analysis_create(
+                    owner=user,
+                    file=SimpleUploadedFile("t.csv", content),
+                    name=f"a{i}",
+                    start=False,
+                )
+            samples = []
+            for _ in range(200):
+                start = time.perf_counter()
+                assert http.get("/api/v1/analyses/").status_code == 200
+                samples.append(time.perf_counter() - start)
+            print(f"  GET /api/v1/analyses/ (100 analyses, page of 50): {_percentiles(samples)}")
+
+            samples = []
+            for page in range(200):
+                start = time.perf_counter()
+                body = http.get(
+                    f"/api/v1/analyses/{analysis_id}/compounds/", params={"page": page % 3 + 1}
+                ).json()
+                samples.append(time.perf_counter() - start)
+            assert len(body["results"]) > 0
+            print(f"  GET compounds, 100-row page: {_percentiles(samples)}")
+
+        frame = pd.DataFrame.from_records(
+            Compound.objects.filter(analysis_id=analysis_id).values(
+                *[
+                    f.name
+                    for f in Compound._meta.concrete_fields
+                    if f.name not in ("id", "analysis")
+                ]
+            )
+        ).drop(columns=["extra"])
+        big = frame.iloc[np.arange(100_000) % len(frame)].reset_index(drop=True)
+        big["row"] = np.arange(1, len(big) + 1)
+        target = services.analysis_create(
+            owner=user, file=SimpleUploadedFile("t.csv", content), start=False
+        )
+        start = time.perf_counter()
+        stored = services.compounds_store(analysis_id=target.pk, frame=big)
+        elapsed = time.perf_counter() - start
+        print(f"  storing {stored:,} compound rows: {elapsed:.2f} s")
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
