@@ -435,9 +435,10 @@ def _valid_comp(c: Comp) -> np.ndarray:
     core_ok = np.zeros(len(n), dtype=bool)
     core_ok[in_range] = _CORE_OK[n[in_range], f[in_range]]
     sugar_mods = c["dhex"] + c["hex"] + c["hexnac"]
+    counts_ok = np.all([c[k] >= 0 for k in ("oac", "dhex", "hex", "hexnac", "neugc")], axis=0)
     return (
         core_ok
-        & (c["oac"] >= 0)
+        & counts_ok
         & (c["oac"] <= np.minimum(n, 2))
         & ((sugar_mods == 0) | (f == 1))
         & (c["dhex"] <= 1)
