@@ -172,7 +172,7 @@ def analyze(
     is_anchor = frame["is_anchor"].to_numpy(dtype=bool) & ~invalid
 
     steps("fragments", 0.25, "looking for in-source fragments")
-    cer_code = pd.factorize(per_row["ceramide"])[0]
+    cer_code = pd.factorize(comp_names["ceramide"].to_numpy(dtype=object))[0][codes]
     data = per_row.copy()
     data["rt"] = rt
     data["volume"] = volume
@@ -188,11 +188,10 @@ def analyze(
     candidate = cands.parent >= 0
 
     steps("isomers", 0.4, "finding isomer tracks")
-    group_code = pd.factorize(per_row["group_key"])[0]
-    name_key = per_row["group_key"] + "|" + per_row["ceramide"]
-    name_code = pd.Index(pd.unique(name_key.to_numpy(dtype=object))).get_indexer(
-        name_key.to_numpy(dtype=object)
-    )
+    # codes are computed on distinct names and taken by each row
+    group_code = pd.factorize(comp_names["group_key"].fillna("").to_numpy(dtype=object))[0][codes]
+    name_keys = comp_names["group_key"].fillna("") + "|" + comp_names["ceramide"].fillna("")
+    name_code = pd.factorize(name_keys.to_numpy(dtype=object))[0][codes]
     data["group_code"] = group_code
     anchors = usable & is_anchor
     track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
@@ -435,7 +434,7 @@ def _oac_base_codes(comp_names: pd.DataFrame, codes: np.ndarray) -> tuple[np.nda
             )
         )
     # codes shared with the rows' own (group, ceramide) codes
-    universe = pd.Index(pd.unique(own[codes]))
+    universe = pd.Index(pd.unique(own))  # the same order as the rows' name codes
     out = []
     for k in keys:
         per_name = universe.get_indexer(k)

@@ -38,8 +38,9 @@ def weighted_ridge(
     Minimises  sum w (y - x b)^2 + sum penalty (b - prior)^2.  A zero penalty leaves that
     coefficient free.  Rank-deficient problems fall back to the minimum-norm solution.
     """
-    w = np.sqrt(np.clip(weights, 0, None))
-    a = np.vstack([x * w[:, None], np.diag(np.sqrt(penalty))])
-    b = np.concatenate([y * w, np.sqrt(penalty) * prior])
-    coef, *_ = np.linalg.lstsq(a, b, rcond=None)
+    w = np.clip(weights, 0, None)
+    xtw = x.T * w
+    gram = xtw @ x + np.diag(penalty)
+    rhs = xtw @ y + penalty * prior
+    coef, *_ = np.linalg.lstsq(gram, rhs, rcond=None)  # normal equations; tolerant of rank loss
     return coef

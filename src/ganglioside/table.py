@@ -322,8 +322,12 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
         problems.append(arr)
 
     name_raw = col("name")
-    names = name_raw.astype("string").fillna("").str.strip()
-    names_arr = names.to_numpy(dtype=object)
+    # strip once per distinct value, not once per row
+    codes, uniques = pd.factorize(name_raw.astype(object), use_na_sentinel=True)
+    stripped = np.array(
+        ["" if pd.isna(u) else str(u).strip() for u in uniques] + [""], dtype=object
+    )
+    names_arr = stripped[codes]
     add(names_arr == "", _problem_text("name", "", "empty; expected a name such as GD1(36:1;O2)"))
 
     def numeric(canon: str, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -362,9 +366,16 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
         if pd.api.types.is_bool_dtype(anchor_col.dtype):
             is_anchor = anchor_col.fillna(False).to_numpy(dtype=bool)
         else:
-            words = anchor_col.astype("string").fillna("").str.strip().str.lower()
-            is_anchor = words.isin(TRUE_WORDS).to_numpy(dtype=bool)
-            unknown = ~(words.isin(TRUE_WORDS) | words.isin(FALSE_WORDS)).to_numpy(dtype=bool)
+            # a handful of distinct words: normalise each once
+            a_codes, a_uniques = pd.factorize(anchor_col.astype(object), use_na_sentinel=True)
+            words = np.array(
+                ["" if pd.isna(u) else str(u).strip().lower() for u in a_uniques] + [""],
+                dtype=object,
+            )
+            is_true = np.isin(words, list(TRUE_WORDS))
+            is_known = is_true | np.isin(words, list(FALSE_WORDS))
+            is_anchor = is_true[a_codes]
+            unknown = ~is_known[a_codes]
             if unknown.any():
                 shown = anchor_col.astype("string").fillna("").to_numpy(dtype=object)
                 add(

@@ -99,32 +99,36 @@ def find_candidates(
     sorted_rows = idx[order]
     rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
     sorted_of = [(key[rows], rows) for rows in rows_of]
-    for cf in range(len(distinct)):
-        f_rows = rows_of[cf]
-        sub = (distinct[cf][None, :] <= distinct).all(axis=1)
-        fewer = d_sugar > d_sugar[cf]
-        same_sugars = (distinct[:, :5] == distinct[cf][:5]).all(axis=1)
-        deacetyl = same_sugars & (distinct[:, 5] > distinct[cf][5]) if deacetylation else False
-        parents = np.flatnonzero(sub & (fewer | deacetyl))
-        # largest glycan first; within one size the nearest peak wins
-        for cp in parents[np.argsort(-d_sugar[parents], kind="stable")]:
-            p_keys, p_order = sorted_of[cp]
-            limit = window if fewer[cp] else window / 2
-            near, dist = _nearest(p_keys, p_order, key[f_rows])
-            ok = dist <= limit * (1 + 1e-9)
-            better = ok & (
-                (d_sugar[cp] > best_sugar[f_rows])
-                | ((d_sugar[cp] == best_sugar[f_rows]) & (dist < best_dist[f_rows]))
-            )
-            # volume breaks exact RT ties
-            tie = ok & (d_sugar[cp] == best_sugar[f_rows]) & (dist == best_dist[f_rows])
-            tie &= volume[near] > volume[np.clip(parent[f_rows], 0, None)]
-            take = better | tie
-            if take.any():
-                rows = f_rows[take]
-                parent[rows] = near[take]
-                best_dist[rows] = dist[take]
-                best_sugar[rows] = d_sugar[cp]
+    # sub[f, p]: composition f lies within composition p
+    sub = (distinct[:, None, :] <= distinct[None, :, :]).all(axis=2)
+    fewer = d_sugar[None, :] > d_sugar[:, None]
+    same_sugars = (distinct[:, None, :5] == distinct[None, :, :5]).all(axis=2)
+    more_oac = distinct[None, :, 5] > distinct[:, None, 5]
+    deacetyl = same_sugars & more_oac if deacetylation else np.zeros_like(sub)
+    relation = sub & (fewer | deacetyl)
+    # largest parent glycan first; within one size the nearest peak wins
+    for cp in np.argsort(-d_sugar, kind="stable"):
+        children = np.flatnonzero(relation[:, cp])
+        if children.size == 0:
+            continue
+        p_keys, p_order = sorted_of[cp]
+        f_rows = np.concatenate([rows_of[c] for c in children])
+        limits = np.concatenate(
+            [np.full(rows_of[c].size, window if fewer[c, cp] else window / 2) for c in children]
+        )
+        near, dist = _nearest(p_keys, p_order, key[f_rows])
+        ok = dist <= limits * (1 + 1e-9)
+        cur = best_sugar[f_rows]
+        better = ok & ((d_sugar[cp] > cur) | ((d_sugar[cp] == cur) & (dist < best_dist[f_rows])))
+        # volume breaks exact RT ties
+        tie = ok & (d_sugar[cp] == cur) & (dist == best_dist[f_rows])
+        tie &= volume[near] > volume[np.clip(parent[f_rows], 0, None)]
+        take = better | tie
+        if take.any():
+            rows = f_rows[take]
+            parent[rows] = near[take]
+            best_dist[rows] = dist[take]
+            best_sugar[rows] = d_sugar[cp]
     found = parent >= 0
     # an anchor is never a fragment; it looks like one when smaller than its would-be parent
     anchors_found = found & anchor
@@ -154,18 +158,29 @@ def roots(parent: np.ndarray, is_fragment: np.ndarray) -> np.ndarray:
 
 
 def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex`` (vectorised)."""
-    out = np.full(len(fragment), "", dtype=object)
-    for r in RESIDUES:
-        values = comp[r].to_numpy(dtype=np.int64)
-        d = values[parent] - values[fragment]
-        part = np.where(
-            d > 1,
-            "-" + d.astype(str).astype(object) + RESIDUE_LABEL[r],
-            np.where(d == 1, "-" + RESIDUE_LABEL[r], ""),
-        ).astype(object)
-        out = out + part
-    return out
+    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex``.
+
+    The text is built once per distinct difference of composition.
+    """
+    diff = np.column_stack(
+        [
+            comp[r].to_numpy(dtype=np.int64)[parent] - comp[r].to_numpy(dtype=np.int64)[fragment]
+            for r in RESIDUES
+        ]
+    )
+    if diff.size == 0:
+        return np.zeros(0, dtype=object)
+    packed = (np.clip(diff, 0, 63) * (64 ** np.arange(len(RESIDUES), dtype=np.int64))).sum(axis=1)
+    code, distinct = pd.factorize(packed)
+    texts = []
+    for value in distinct.tolist():
+        text = ""
+        for r in RESIDUES:
+            value, d = divmod(value, 64)
+            if d:
+                text += f"-{d if d > 1 else ''}{RESIDUE_LABEL[r]}"
+        texts.append(text)
+    return np.array(texts, dtype=object)[code]
 
 
 def decide(

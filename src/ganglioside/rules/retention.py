@@ -239,8 +239,11 @@ class RetentionModel:
         if pending.size and first is not None:
             best = np.zeros(pending.size, dtype=np.int64)
             best_err = np.full(pending.size, np.inf)
+            table = np.full((int(group.max()) + 1) * k, np.nan)
+            for u, v in first.intercept.items():
+                table[u] = v
             for t in range(k):
-                a = np.array([first.intercept.get(int(g * k + t), np.nan) for g in group[pending]])
+                a = table[group[pending] * k + t]
                 err = np.abs(y[pending] - (a + first.slope * x[pending]))
                 better = np.isfinite(err) & (err < best_err)
                 best[better], best_err[better] = t, err[better]
