@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,7 @@ def parse_name(name: str) -> ParsedName:
 
 
 @lru_cache(maxsize=1)
-def _lipid_parser():  # type: ignore[no-untyped-def]
+def _lipid_parser() -> Any:
     # pygoslin is slow to import (it pulls scipy.stats); load it on first use only.
     from pygoslin.parser.Parser import LipidParser
 

@@ -354,7 +354,8 @@ def analyze(
         compounds[out] = frame[c].to_numpy()
 
     events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
-    rows_per_model = pd.Series(res.model_id[res.model_id != ""]).value_counts().to_dict()
+    counted = pd.Series(res.model_id[res.model_id != ""]).value_counts()
+    rows_per_model = {str(k): int(v) for k, v in zip(counted.index, counted, strict=True)}
     reports = model.reports(rows_per_model)
     warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
     if anchor_bad.any():
@@ -463,7 +464,7 @@ def _track_labels(
         multi[g] = n_t
     own = (multi[group_code] > 1) & (track >= 0) & ~inferred if len(multi) else inferred & False
     for core in pd.unique(cores[own | inferred]):
-        for mask, n_t in ((own & (cores == core), None), (inferred & (cores == core), 2)):
+        for mask, n_t in ((own & (cores == core), 0), (inferred & (cores == core), 2)):
             rows = np.flatnonzero(mask)
             if rows.size == 0:
                 continue

@@ -40,11 +40,16 @@ def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     return [
         {
             by: str(key),
-            "rows": int(r.rows),
-            "volume": float(r.volume),
-            "percent": (100.0 * float(r.volume) / total) if total > 0 else 0.0,
+            "rows": int(rows),
+            "volume": float(volume),
+            "percent": (100.0 * float(volume) / total) if total > 0 else 0.0,
         }
-        for key, r in zip(grouped.index, grouped.itertuples(index=False), strict=True)
+        for key, rows, volume in zip(
+            grouped.index.tolist(),
+            grouped["rows"].tolist(),
+            grouped["volume"].tolist(),
+            strict=True,
+        )
     ]
 
 
@@ -65,11 +70,14 @@ def build_summary(
     status_counts = compounds["status"].value_counts()
     by_status = {s: int(status_counts.get(s, 0)) for s in STATUSES}
     cat = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
-    cross = cat.groupby(["category", "status"]).size().unstack(fill_value=0)
+    sizes = cat.groupby(["category", "status"]).size()
+    pairs = {
+        (str(c), str(st)): int(v)
+        for (c, st), v in zip(sizes.index.tolist(), sizes.tolist(), strict=True)
+    }
+    present = {c for c, _ in pairs}
     by_category = {
-        c: {s: int(cross.at[c, s]) if s in cross.columns else 0 for s in STATUSES[:4]}
-        for c in CATEGORIES
-        if c in cross.index
+        c: {s: pairs.get((c, s), 0) for s in STATUSES[:4]} for c in CATEGORIES if c in present
     }
     by_headgroup = cat.groupby(["group_key", "status"]).size().unstack(fill_value=0).astype(int)
     headgroups = {

@@ -226,16 +226,14 @@ def _problem_text(column: str, value: object, message: str) -> str:
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numeric values and a mask of cells that were given but are not numbers."""
     if pd.api.types.is_bool_dtype(values.dtype):
-        nums = pd.Series(np.full(len(values), np.nan))
-        return nums.to_numpy(dtype=float), np.ones(len(values), dtype=bool)
+        return np.full(len(values), np.nan), np.ones(len(values), dtype=bool)
     if pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
         return arr, np.zeros(len(values), dtype=bool)
     text = values.astype("string").str.strip()
-    nums = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers: np.ndarray = np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
     given = text.fillna("").to_numpy(dtype=object) != ""
-    bad = given & np.isnan(nums)
-    return nums, bad
+    return numbers, given & np.isnan(numbers)
 
 
 def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> Table:

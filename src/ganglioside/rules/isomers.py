@@ -67,7 +67,10 @@ def anchor_tracks(
     gap = pd.Series(step, index=frame.index).groupby(frame["k"]).transform("min")
     frame["multi"] = (frame["peaks"] >= 2) & (gap >= MIN_TRACK_GAP)
     multi_groups = frame.loc[frame["multi"]].groupby("g")["peaks"].max()
-    n_tracks = {int(g): int(min(k, len(TRACK_NAMES))) for g, k in multi_groups.items()}
+    n_tracks = {
+        int(g): int(min(k, len(TRACK_NAMES)))
+        for g, k in zip(multi_groups.index.tolist(), multi_groups.tolist(), strict=True)
+    }
     in_multi = frame["g"].isin(list(n_tracks)).to_numpy()
     ranks = np.minimum(frame["rank"].to_numpy(), len(TRACK_NAMES) - 1)
     assigned = np.where(in_multi, np.where(frame["multi"].to_numpy(), ranks, -1), 0)

@@ -123,7 +123,7 @@ def _fit_lines(
         rmse = float(np.sqrt(np.mean(e_loo**2)))
         mae = float(np.mean(np.abs(e_loo)))
     else:
-        q2 = rmse = mae = None
+        q2 = rmse = mae = None  # type: ignore[assignment]
     n_tracks = np.ones(codes.size, dtype=np.int64)
     np.maximum.at(n_tracks, inv, t + 1)
     intercept: dict[int, float] = {}
@@ -271,7 +271,11 @@ class RetentionModel:
         # group lines
         self.group_fits_: dict[int, _Fit] = {}
         self.group_rejected_: dict[int, str] = {}
-        counts = np.bincount(group[anchor_idx], minlength=n_groups) if anchor_idx.size else []
+        counts = (
+            np.bincount(group[anchor_idx], minlength=n_groups)
+            if anchor_idx.size
+            else np.zeros(n_groups, dtype=np.int64)
+        )
         prior_sd = self.pooled_.s if self.pooled_ is not None else PRIOR_SD
         for g in np.flatnonzero(np.asarray(counts) >= self.min_anchors_group_model):
             rows = anchor_idx[group[anchor_idx] == g]
@@ -458,7 +462,7 @@ class RetentionModel:
         # composition-level rows
         comp_rows = np.flatnonzero(in_comp)
         comp_var = np.zeros(n)
-        if comp_rows.size:
+        if comp_rows.size and self.comp_coef_ is not None:
             base = self.comp_coef_[0] + self.group_comp_[group[comp_rows]] @ self.comp_coef_[1:]
             s_pool = pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor)
             slope_row[comp_rows] = self.comp_slope_
@@ -530,9 +534,12 @@ class RetentionModel:
 
         # anchors: checked by their leave-one-out (externally studentised) residual
         anchor_z = np.full(n, np.nan)
-        for fit, lvl in [(pooled, "pooled"), *((f, "group") for f in self.group_fits_.values())]:
-            if fit is None:
+        fits: list[tuple[_Fit | None, str]] = [(pooled, "pooled")]
+        fits += [(f, "group") for f in self.group_fits_.values()]
+        for maybe_fit, lvl in fits:
+            if maybe_fit is None:
                 continue
+            fit = maybe_fit
             ok_h = fit.hat < 1 - 1e-9
             uses_fit = (level[fit.idx] == lvl) & ok_h
             rows = fit.idx[uses_fit]
