@@ -123,3 +123,20 @@ def test_export_of_an_unfinished_analysis_answers_409(api, queued_analysis):
 def test_results_of_a_running_analysis_are_empty_lists(api, queued_analysis):
     Analysis.objects.filter(pk=queued_analysis.pk).update(status="running")
     assert api.get(_url(queued_analysis, "compounds/")).json()["count"] == 0
+
+
+def test_a_compound_row_reads_the_same_as_the_model_serialised_field_by_field(
+    api, finished_analysis
+):
+    from rest_framework import serializers
+
+    class FieldByField(serializers.ModelSerializer):
+        class Meta:
+            model = Compound
+            exclude = ["id", "analysis"]
+
+    body = api.get(_url(finished_analysis, "compounds/"), {"page_size": 1000}).json()
+    expected = FieldByField(
+        Compound.objects.filter(analysis=finished_analysis).order_by("row"), many=True
+    ).data
+    assert body["results"] == json.loads(json.dumps(expected))
