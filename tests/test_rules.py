@@ -247,3 +247,51 @@ def test_an_empty_table_is_an_input_error():
 
     with pytest.raises(InputError):
         analyze(pd.DataFrame({"Name": [], "RT": [], "Volume": []}))
+
+
+# -- Rule 3: isomer tracks --------------------------------------------------------------------
+
+
+def test_anchor_pairs_of_one_name_become_early_and_late_tracks():
+    from ganglioside.rules.isomers import anchor_tracks
+
+    group = np.array([0, 0, 0, 0, 1, 1])
+    name = np.array([0, 0, 1, 1, 2, 3])
+    rt = np.array([9.1, 9.55, 10.6, 11.05, 5.0, 6.0])
+    anchors = np.array([True, True, True, True, True, False])
+    track, n_tracks = anchor_tracks(group, name, rt, anchors)
+    assert n_tracks == {0: 2}
+    assert track.tolist() == [0, 1, 0, 1, 0, -1]
+
+
+def test_peaks_closer_than_the_track_gap_are_not_isomers():
+    from ganglioside.rules.isomers import anchor_tracks
+
+    track, n_tracks = anchor_tracks(
+        np.array([0, 0]), np.array([0, 0]), np.array([9.1, 9.12]), np.array([True, True])
+    )
+    assert n_tracks == {}
+    assert track.tolist() == [0, 0]
+
+
+def test_tracks_get_letters_only_from_configuration():
+    from ganglioside.rules.isomers import track_labels
+
+    assert track_labels("GD1", 2, {}) == ["early", "late"]
+    assert track_labels("GD1", 2, {"GD1": ("b", "a")}) == ["b", "a"]
+
+
+def test_isomer_pairs_in_a_table_get_two_tracks_and_stay_valid(clean):
+    rows = []
+    for cer in ("34:1;O2", "36:1;O2", "38:1;O2", "40:1;O2", "42:1;O2"):
+        name = f"GT1({cer})"
+        rows += [(name, rt(name), 1e6, True), (name, rt(name, 0.45), 8e5, True)]
+    result = analyze(pd.concat([clean[clean["Name"].str[:3] != "GT1"], table(rows)]))
+    gt1 = result.compounds[result.compounds["group_key"] == "GT1"]
+    assert set(gt1["isomer_track"]) == {"early", "late"}
+    assert set(gt1["status"]) == {"valid"}
+    ordered = analyze(
+        pd.concat([clean[clean["Name"].str[:3] != "GT1"], table(rows)]),
+        AnalysisConfig(isomer_elution_order={"GT1": ("b", "a")}),
+    ).compounds
+    assert set(ordered.loc[ordered["group_key"] == "GT1", "isomer_track"]) == {"a", "b"}

@@ -114,8 +114,14 @@ def analyze(
     steps("parse", 0.1, f"parsing {n} names")
     codes, distinct = pd.factorize(frame["name"], sort=False)
     comp_names = composition_frame(list(distinct))
-    per_row = comp_names.iloc[codes].reset_index(drop=True)
-    parse_error = per_row["parse_error"].fillna("").to_numpy(dtype=object)
+    # fill once per distinct name, then give every row its name's values by code
+    filled = {c: comp_names[c].fillna(0).to_numpy(dtype=np.int64) for c in _COMP_INT}
+    filled.update({c: comp_names[c].fillna("").to_numpy(dtype=object) for c in _COMP_TEXT})
+    for c in ("mass", "mz_h", "mz_2h"):
+        filled[c] = comp_names[c].to_numpy(dtype=float)
+    filled["parse_error"] = comp_names["parse_error"].fillna("").to_numpy(dtype=object)
+    per_row = pd.DataFrame({c: v[codes] for c, v in filled.items()})
+    parse_error = per_row["parse_error"].to_numpy(dtype=object)
     problems = table.problems.to_numpy(dtype=object).copy()
     bad_name = (parse_error != "") & (frame["name"].to_numpy(dtype=object) != "")
     problems[bad_name] = [
@@ -126,10 +132,6 @@ def analyze(
     if not ((problems == "") & parsed).any():
         shown = " | ".join(f"row {i + 1}: {problems[i]}" for i in range(min(n, 3)))
         raise InputError(f"no usable row in {n} data rows, e.g. {shown}", file=table.source)
-    for c in _COMP_INT:
-        per_row[c] = per_row[c].fillna(0).astype(np.int64)
-    for c in _COMP_TEXT:
-        per_row[c] = per_row[c].fillna("").astype(object)
 
     # Log P: estimate where missing, flag where it disagrees with composition
     given = frame["log_p"].to_numpy(dtype=float)
