@@ -178,10 +178,9 @@ class SimulatedTable:
         the fragment came from; ``<NA>`` otherwise), then explanations: ``kind`` (species,
         coeluting, wrong_name, rt_shift, fragment; ``coeluting`` is a real species within 0.02
         min of a larger one of the same ceramide), ``species`` (the real compound behind the
-        peak),
-        ``track`` (early/late for isomer-capable peaks), ``expected_rt`` (noise-free RT of the
-        annotated name on the nearest track) and ``lost`` (residues a fragment lost from its
-        root).
+        peak), ``track`` (early/late for isomer-capable real peaks), ``expected_rt`` (noise-free
+        RT of the annotated name: on its own track for a real species, on the nearest track
+        otherwise) and ``lost`` (residues a fragment lost from its root).
     params:
         Every constant used for this table (knobs and per-seed chemistry), JSON-ready.
     """
@@ -1254,7 +1253,12 @@ def simulate(
     canonical = _canonical_names(peaks.comp, peaks.carbons, peaks.db, peaks.oxy)
     lost = np.full(n, "", dtype=object)
     lost[nv : nv + nf] = _lost_text(_take(valid.comp, frags.species), frags.comp)
-    expected = _nearest_expected(p, peaks.comp, peaks.logp, peaks.rt)
+    # Real species: where they elute on their own track; others: the nearest track of the name.
+    expected = np.where(
+        label == "valid",
+        _expected_rt(p, peaks.comp, peaks.logp, np.maximum(peaks.track, 0)),
+        _nearest_expected(p, peaks.comp, peaks.logp, peaks.rt),
+    )
     species = canonical.copy()
     species[nv + nf :] = out_true
 
