@@ -167,7 +167,8 @@ class Analysis:
             d = m.to_dict()
             d["groups"] = ", ".join(m.groups)
             d["intercepts"] = "; ".join(
-                f"{k}={v:.4f}±{se:.4f}" for k, (v, se) in m.intercepts.items()
+                f"{k}={v:.4f}" + (f"±{se:.4f}" if se == se else "")  # NaN: no standard error
+                for k, (v, se) in m.intercepts.items()
             )
             d["logp_range"] = (
                 f"{m.logp_range[0]:.2f} to {m.logp_range[1]:.2f}" if m.logp_range else ""
