@@ -106,7 +106,7 @@ def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_a
     assert FragmentEvent.objects.filter(analysis=finished_analysis).count() == len(core.fragments)
     timeless = {k: v for k, v in core.summary.items() if k != "timings_s"}
     assert {k: v for k, v in finished_analysis.summary.items() if k != "timings_s"} == (
-        services._json_safe(timeless)
+        services.json_safe(timeless)
     )
     assert finished_analysis.progress_fraction == 1.0
     assert finished_analysis.started_at <= finished_analysis.finished_at
@@ -347,3 +347,15 @@ def test_missing_and_non_finite_numbers_are_stored_as_null(queued_analysis):
     assert second.name == "" and second.is_anchor is False
     first = Compound.objects.get(analysis=queued_analysis, row=1)
     assert first.carbons == 36 and first.is_anchor is True
+
+
+def test_a_local_server_start_resends_every_queued_analysis(
+    queued_analysis, django_capture_on_commit_callbacks, settings
+):
+    settings.GANGLIOSIDE_EXECUTOR = "inline"
+    assert services.analyses_sweep_stuck().requeued == []  # young: left to its message
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.analyses_sweep_stuck(resend_all_queued=True)
+    assert report.requeued == [queued_analysis.pk]
+    queued_analysis.refresh_from_db()
+    assert queued_analysis.status == "succeeded"

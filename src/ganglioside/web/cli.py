@@ -77,7 +77,7 @@ def _serve(argv: Sequence[str]) -> int:
         # Analyses left behind by a previous server process of this machine run again.
         from ganglioside.web.analyses.services import analyses_sweep_stuck
 
-        report = analyses_sweep_stuck()
+        report = analyses_sweep_stuck(resend_all_queued=True)
         if report.requeued or report.failed:
             print(f"re-queued analyses {report.requeued}; failed {report.failed}")
     import uvicorn

@@ -7,9 +7,7 @@ commands) parse their input, check permission and call one of these functions.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import math
 import os
 import socket
 import tempfile
@@ -21,13 +19,12 @@ from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -35,7 +32,6 @@ from django.utils import timezone
 
 import ganglioside
 from ganglioside import AnalysisConfig, ConfigError, InputError
-from ganglioside.result import COMPOUND_COLUMNS
 from ganglioside.table import read_table
 
 from . import events
@@ -49,10 +45,15 @@ from .models import (
     FragmentEvent,
     RTModel,
 )
+from .storage import (
+    compounds_store,
+    fragment_events,
+    json_safe,
+    rt_model,
+)
 
 log = logging.getLogger(__name__)
 
-COMPOUND_BATCH_SIZE = 2000
 # Progress is saved at most this often (seconds) within one step; every step change is saved.
 PROGRESS_SAVE_INTERVAL = 0.25
 
@@ -146,7 +147,7 @@ def _store_new_analysis(
     analysis = Analysis(
         owner=owner,
         name=(name or filename).strip()[:200] or filename,
-        parameters=_json_safe(config.to_dict()),
+        parameters=json_safe(config.to_dict()),
         software_version=ganglioside.__version__,
         input_filename=filename[:255],
         input_size=len(content),
@@ -474,7 +475,7 @@ def _fail_with(
     updated = Analysis.objects.filter(pk=analysis.pk, worker=analysis.worker).update(
         status=AnalysisStatus.FAILED,
         error_message=message,
-        error_details=_json_safe(details),
+        error_details=json_safe(details),
         finished_at=now,
         heartbeat_at=now,
         duration_seconds=time.monotonic() - started,
@@ -488,7 +489,7 @@ def _fail_with(
 def _store_result(
     analysis: Analysis, result: ganglioside.Analysis, duration: float
 ) -> Analysis | None:
-    summary = _json_safe(result.summary)
+    summary = json_safe(result.summary)
     counts = _status_counts(result.compounds)
     with transaction.atomic():
         # Lock the row: a delete or a second worker waits, and a deleted analysis is noticed.
@@ -503,14 +504,14 @@ def _store_result(
         _delete_results(analysis.pk)
         compounds_store(analysis_id=analysis.pk, frame=result.compounds)
         RTModel.objects.bulk_create(
-            [_rt_model(analysis.pk, i, report) for i, report in enumerate(result.models)]
+            [rt_model(analysis.pk, i, report) for i, report in enumerate(result.models)]
         )
-        FragmentEvent.objects.bulk_create(_fragment_events(analysis.pk, result.fragments))
+        FragmentEvent.objects.bulk_create(fragment_events(analysis.pk, result.fragments))
         now = timezone.now()
         Analysis.objects.filter(pk=analysis.pk).update(
             status=AnalysisStatus.SUCCEEDED,
             summary=summary,
-            warnings=_json_safe(list(result.warnings)),
+            warnings=json_safe(list(result.warnings)),
             n_compounds=len(result.compounds),
             status_counts=counts,
             finished_at=now,
@@ -552,173 +553,6 @@ def _status_event(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-# -- storing the core's tables ------------------------------------------------------------------
-
-_COMPOUND_FIELDS: dict[str, models.Field] = {
-    f.name: f
-    for f in Compound._meta.concrete_fields
-    if f.name in COMPOUND_COLUMNS  # type: ignore[union-attr]
-}
-
-
-def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
-    """Insert one :class:`Compound` per row of the core's compound table, in batches.
-
-    Columns of :data:`ganglioside.result.COMPOUND_COLUMNS` go to typed fields; any other
-    column is kept in ``extra``.  Missing or non-finite numbers become NULL.
-
-    Returns
-    -------
-    int
-        The number of rows stored.
-    """
-    n = len(frame)
-    if n == 0:
-        return 0
-    columns: dict[str, list[Any]] = {}
-    for name, model_field in _COMPOUND_FIELDS.items():
-        if name in frame.columns:
-            columns[name] = _column_values(frame[name], model_field)
-    extra_names = [c for c in frame.columns if c not in COMPOUND_COLUMNS]
-    if extra_names:
-        extra_frame = frame[extra_names]
-        extras = [
-            {str(k): _json_value(v) for k, v in zip(extra_names, values, strict=True)}
-            for values in extra_frame.itertuples(index=False, name=None)
-        ]
-    else:
-        extras = [{}] * n
-    names = list(columns)
-    values = [columns[name] for name in names]
-    if connection.vendor == "postgresql":
-        _copy_compounds(analysis_id, names, values, extras)
-        return n
-    objects = [
-        Compound(analysis_id=analysis_id, extra=extra, **dict(zip(names, row, strict=True)))
-        for row, extra in zip(zip(*values, strict=True), extras, strict=True)
-    ]
-    Compound.objects.bulk_create(objects, batch_size=COMPOUND_BATCH_SIZE)
-    return n
-
-
-def _copy_compounds(
-    analysis_id: int, names: list[str], values: list[list[Any]], extras: list[dict[str, Any]]
-) -> None:
-    """PostgreSQL's COPY: one statement streams every row (an order of magnitude faster than
-    INSERT batches, which spend their time preparing each of the million parameters)."""
-    meta = Compound._meta
-    columns = [meta.get_field(name).column for name in names]
-    columns += [meta.get_field("analysis").column, meta.get_field("extra").column]
-    # Fields the frame lacks take their model default.
-    missing = [
-        f
-        for f in meta.concrete_fields
-        if not f.primary_key and f.name not in names and f.name not in ("analysis", "extra")
-    ]
-    columns += [f.column for f in missing]
-    tail = [f.get_default() for f in missing]
-    statement = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
-    # COPY's text format takes JSON as text; most tables have no extra column at all.
-    empty = "{}"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row, extra in zip(zip(*values, strict=True), extras, strict=True):
-            copy.write_row((*row, analysis_id, json.dumps(extra) if extra else empty, *tail))
-
-
-def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
-    """Convert a column to Python values the field accepts, letting numpy do the per-cell work."""
-    if isinstance(model_field, models.BooleanField):
-        return [bool(v) if v is not None else False for v in _nullable(series)]
-    if isinstance(model_field, models.FloatField | models.IntegerField):
-        numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        bad = ~np.isfinite(numbers)
-        if isinstance(model_field, models.IntegerField):
-            cells = np.where(bad, 0, numbers).astype(np.int64).astype(object)
-        else:
-            cells = numbers.astype(object)
-        cells[bad] = None
-        return cells.tolist()
-    # Text: NULL is not allowed, so a missing value is the empty string.
-    return ["" if v is None else str(v) for v in _nullable(series)]
-
-
-def _nullable(series: pd.Series) -> list[Any]:
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, int | str | bool):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
-def _json_safe(value: Any) -> Any:
-    """Plain JSON data: numpy scalars unwrapped, NaN/inf as null, tuples as lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_json_safe(v) for v in value.tolist()]
-    return _json_value(value)
-
-
-def _rt_model(analysis_id: int, position: int, report: Any) -> RTModel:
-    data = _json_safe(report.to_dict())
-    return RTModel(
-        analysis_id=analysis_id,
-        position=position,
-        model_id=data["model_id"],
-        level=data["level"],
-        groups=data["groups"],
-        n_anchors=data["n_anchors"],
-        n_rows=data["n_rows"],
-        slope=data["slope"],
-        slope_se=data["slope_se"],
-        intercepts=data["intercepts"],
-        r2=data["r2"],
-        q2=data["q2"],
-        rmse_loo=data["rmse_loo"],
-        mae_loo=data["mae_loo"],
-        residual_sd=data["residual_sd"],
-        df=data["df"],
-        logp_range=data["logp_range"],
-        tracks=data["tracks"],
-        warnings=data["warnings"],
-    )
-
-
-_FRAGMENT_FIELDS = [
-    f.name for f in FragmentEvent._meta.concrete_fields if f.name not in ("id", "analysis")
-]
-
-
-def _fragment_events(analysis_id: int, frame: pd.DataFrame) -> list[FragmentEvent]:
-    if frame is None or len(frame) == 0:
-        return []
-    columns = {
-        name: _column_values(frame[name], FragmentEvent._meta.get_field(name))
-        for name in _FRAGMENT_FIELDS
-        if name in frame.columns
-    }
-    names = list(columns)
-    return [
-        FragmentEvent(analysis_id=analysis_id, **dict(zip(names, row, strict=True)))
-        for row in zip(*(columns[n] for n in names), strict=True)
-    ]
-
-
 # -- delete, sweep, notify ----------------------------------------------------------------------
 
 
@@ -754,7 +588,7 @@ class SweepReport:
     failed: list[int] = field(default_factory=list)
 
 
-def analyses_sweep_stuck() -> SweepReport:
+def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
     """Re-queue or fail analyses abandoned by their worker; re-send lost queued ones.
 
     A ``running`` analysis with no sign of life for ``GANGLIOSIDE_STALE_AFTER`` seconds (or
@@ -762,6 +596,13 @@ def analyses_sweep_stuck() -> SweepReport:
     left (``GANGLIOSIDE_MAX_ATTEMPTS``), otherwise it becomes ``failed``.  A ``queued``
     analysis older than that is sent to the executor again (its message may have been lost);
     running it twice is harmless because a run first claims the analysis.
+
+    Parameters
+    ----------
+    resend_all_queued:
+        Send every ``queued`` analysis again, however young.  ``ganglioside serve`` without a
+        broker does this at start: only its own threads run analyses, so whatever was queued
+        when the previous server stopped would otherwise wait forever.
     """
     report = SweepReport()
     stale_before = _stale_before()
@@ -790,9 +631,10 @@ def analyses_sweep_stuck() -> SweepReport:
         elif still.update(status=AnalysisStatus.QUEUED, progress_message="re-queued"):
             report.requeued.append(pk)
             transaction.on_commit(lambda pk=pk: _enqueue(pk))
-    lost = Analysis.objects.filter(
-        status=AnalysisStatus.QUEUED, created_at__lt=stale_before
-    ).values_list("pk", flat=True)
+    queued = Analysis.objects.filter(status=AnalysisStatus.QUEUED)
+    if not resend_all_queued:
+        queued = queued.filter(created_at__lt=stale_before)
+    lost = queued.order_by("created_at").values_list("pk", flat=True)
     for pk in lost:
         if pk not in report.requeued:
             report.requeued.append(pk)
