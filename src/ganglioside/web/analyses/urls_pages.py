@@ -1,4 +1,4 @@
-"""HTML pages.  The page views of the platform plug in here (namespace ``pages``)."""
+"""HTML pages (namespace ``pages``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -15,4 +15,28 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("analyses/", views_pages.history, name="history"),
+    path("analyses/new/", views_pages.upload, name="upload"),
+    path("analyses/compare/", views_pages.compare, name="compare"),
+    path("analyses/<int:analysis_id>/", views_pages.analysis_detail, name="analysis"),
+    path(
+        "analyses/<int:analysis_id>/outcome/",
+        views_pages.analysis_outcome,
+        name="analysis-outcome",
+    ),
+    path(
+        "analyses/<int:analysis_id>/charts/rt/",
+        views_pages.analysis_rt_chart,
+        name="analysis-rt-chart",
+    ),
+    path(
+        "analyses/<int:analysis_id>/download/<str:kind>/",
+        views_pages.analysis_download,
+        name="analysis-download",
+    ),
+    path(
+        "analyses/<int:analysis_id>/delete/",
+        views_pages.analysis_delete,
+        name="analysis-delete",
+    ),
 ]

@@ -1,18 +1,343 @@
-"""Page views: parse, check permission, call a selector or service, render."""
+"""Page views: parse, check permission, call a selector or service, render.
+
+Every view that takes an analysis id resolves it through :func:`selectors.analysis_get`, which
+answers 404 for another user's analysis exactly as for a missing one.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
+from ganglioside import ConfigError, InputError
+from ganglioside.report.plots import POINT_STYLES
+from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
+
+from . import comparison, figures, selectors, services
+from .api.throttles import UploadRateThrottle
+from .forms import UploadForm
+from .models import AnalysisStatus, ArtifactKind
+from .staticfinders import PLOTLY_STATIC_PATH
+
+HISTORY_PAGE_SIZE = 20
+CHANGES_PAGE_SIZE = 100
+COMPARE_CHOICES = 200
+
+#: Downloads offered on the detail page, with a line on what each holds.
+DOWNLOADS = (
+    ("csv", "Compounds (CSV)", "one row per input row with its status and reasons"),
+    ("xlsx", "Workbook (XLSX)", "compounds, models, fragments and summary sheets"),
+    ("json", "Summary (JSON)", "counts, abundances, models and every parameter"),
+    ("html", "Report (HTML)", "a self-contained report with the interactive charts"),
+)
+
+
+def _status_counts(user: Any) -> dict[str, int]:
+    rows = selectors.analysis_list(user=user).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's analyses, newest first."""
+    """The signed-in user's dashboard: counts by status and the latest analyses."""
+    counts = _status_counts(request.user)
+    recent = list(selectors.analysis_list(user=request.user)[:8])
+    return render(
+        request,
+        "analyses/home.html",
+        {
+            "recent": recent,
+            "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in AnalysisStatus],
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def _upload_throttled(request: HttpRequest) -> float | None:
+    """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
+    throttle = UploadRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 1.0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """The upload form; a valid table is stored and queued, then its page is shown."""
+    input_error: dict[str, Any] | None = None
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        wait = _upload_throttled(request)
+        if wait is not None:
+            form.is_valid()
+            form.add_error(
+                None,
+                f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
+                f"try again in {wait:.0f} s.",
+            )
+        elif form.is_valid():
+            try:
+                analysis = services.analysis_create(
+                    owner=request.user,
+                    file=form.cleaned_data["file"],
+                    name=form.cleaned_data.get("name") or "",
+                    parameters=form.parameters(),
+                )
+            except InputError as exc:
+                input_error = exc.to_dict()
+                form.add_error("file", exc.message)
+            except ConfigError as exc:
+                message = str(exc)
+                field = next((n for n in form.parameter_names if message.startswith(n)), None)
+                form.add_error(field, message)
+            else:
+                return redirect("pages:analysis", analysis_id=analysis.pk)
+        status = 429 if wait is not None else 400
+    else:
+        form = UploadForm()
+        status = 200
+    return render(
+        request,
+        "analyses/upload.html",
+        {
+            "form": form,
+            "input_error": input_error,
+            "max_upload_mb": settings.GANGLIOSIDE_MAX_UPLOAD_MB,
+            "max_upload_bytes": int(settings.GANGLIOSIDE_MAX_UPLOAD_MB * 1024 * 1024),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    """The user's analyses, newest first, filtered by status, a page at a time."""
+    status = request.GET.get("status", "")
     analyses = selectors.analysis_list(user=request.user)
-    page = Paginator(analyses, 25).get_page(request.GET.get("page"))
-    return render(request, "analyses/home.html", {"page": page})
+    if status in AnalysisStatus.values:
+        analyses = analyses.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(analyses, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = _status_counts(request.user)
+    return render(
+        request,
+        "analyses/history.html",
+        {
+            "page": page,
+            "status": status,
+            "filters": [("", "All", sum(counts.values()))]
+            + [(s.value, s.label, counts.get(s.value, 0)) for s in AnalysisStatus],
+        },
+    )
+
+
+def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
+    summary = analysis.summary or {}
+    by_status = summary.get("by_status") or analysis.status_counts or {}
+    cards: list[dict[str, Any]] = [
+        {"label": "rows", "value": summary.get("rows", analysis.n_compounds), "key": "rows"}
+    ]
+    for status in STATUSES:
+        style = POINT_STYLES[status]
+        cards.append(
+            {
+                "label": status,
+                "value": by_status.get(status, 0),
+                "key": status,
+                "color": style.color,
+                "glyph": style.glyph,
+            }
+        )
+    models = summary.get("models") or {}
+    by_level = models.get("by_level") or {}
+    fragments = summary.get("fragments") or {}
+    cards += [
+        {"label": "anchors", "value": summary.get("anchors", 0), "key": "anchors"},
+        {"label": "RT-model groups", "value": summary.get("groups", 0), "key": "groups"},
+        {
+            "label": "RT models",
+            "value": models.get("count", 0),
+            "key": "models",
+            "note": ", ".join(f"{n} rows {level}" for level, n in by_level.items()),
+        },
+        {
+            "label": "fragment links",
+            "value": fragments.get("events", 0),
+            "key": "fragments",
+            "note": f"{fragments.get('parents', 0)} parents",
+        },
+    ]
+    return cards
+
+
+def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:
+    """What the detail page's script needs, handed over as JSON (no inline script)."""
+    pk = analysis.pk
+    return {
+        "id": pk,
+        "status": analysis.status,
+        "finished": analysis.is_finished,
+        "step": analysis.progress_step,
+        "fraction": analysis.progress_fraction,
+        "message": analysis.progress_message,
+        "steps": list(PROGRESS_STEPS),
+        "websocket": f"/ws/analyses/{pk}/",
+        "api": reverse("api:analysis-detail", args=[pk]),
+        "compounds": reverse("api:analysis-compounds", args=[pk]),
+        "outcome": reverse("pages:analysis-outcome", args=[pk]),
+        "rtChart": reverse("pages:analysis-rt-chart", args=[pk]),
+        "plotConfig": figures.PLOT_CONFIG,
+        "colors": {k: v.color for k, v in POINT_STYLES.items()},
+    }
+
+
+def _outcome_context(analysis: Any) -> dict[str, Any]:
+    """The results (or the failure) part of the detail page."""
+    context: dict[str, Any] = {"analysis": analysis}
+    if analysis.status == AnalysisStatus.SUCCEEDED:
+        abundance = figures.abundance_figures_json(analysis)
+        context.update(
+            cards=_summary_cards(analysis),
+            groups=figures.rt_groups(analysis),
+            abundance_category=abundance.get("category"),
+            abundance_headgroup=abundance.get("headgroup"),
+            models=list(selectors.rt_model_list(analysis=analysis)),
+            downloads=[
+                (kind, label, note, reverse("pages:analysis-download", args=[analysis.pk, kind]))
+                for kind, label, note in DOWNLOADS
+                if kind in ArtifactKind.values
+            ],
+            statuses=STATUSES,
+            categories=CATEGORIES,
+            parameters=sorted((analysis.parameters or {}).items()),
+        )
+    return context
+
+
+@login_required
+@require_GET
+def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """One analysis: live progress while it runs, then its results."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    context = _outcome_context(analysis)
+    context["page_data"] = _page_data(request, analysis)
+    context["steps"] = PROGRESS_STEPS
+    context["plotly_js"] = PLOTLY_STATIC_PATH
+    return render(request, "analyses/detail.html", context)
+
+
+@login_required
+@require_GET
+def analysis_outcome(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """The results (or failure) fragment of the detail page, loaded when a run finishes."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    return render(request, "analyses/_outcome.html", _outcome_context(analysis))
+
+
+@login_required
+@require_GET
+def analysis_rt_chart(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """The RT-against-Log-P chart of one group, as Plotly JSON (``?group=``)."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    group = request.GET.get("group", "")
+    if not group:
+        default = next((g for g in figures.rt_groups(analysis) if g.get("default")), None)
+        group = default["key"] if default else ""
+    text = figures.rt_figure_json(analysis, group) if group else None
+    if text is None:
+        return JsonResponse({"error": f"no RT chart for group {group!r}"}, status=404)
+    response = HttpResponse(
+        '{"group": %s, "figure": %s}' % (json.dumps(group), text),  # noqa: UP031
+        content_type="application/json",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def analysis_download(request: HttpRequest, analysis_id: int, kind: str) -> HttpResponse:
+    """A finished analysis's export (csv, xlsx, json or html) as a file download."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    if kind not in ArtifactKind.values:
+        raise Http404("unknown export format")
+    try:
+        artifact = services.analysis_export(analysis=analysis, kind=kind)
+    except ValueError as exc:
+        messages.error(request, str(exc).capitalize() + ".")
+        return redirect("pages:analysis", analysis_id=analysis.pk)
+    response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
+    response["Content-Length"] = str(artifact.size)
+    return response
+
+
+@login_required
+@require_POST
+def analysis_delete(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """Delete an analysis with its results and input file."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    name = analysis.name
+    services.analysis_delete(analysis=analysis)
+    messages.success(request, f"Deleted “{name}”.")
+    return redirect("pages:history")
+
+
+def _picked(request: HttpRequest) -> tuple[str, str]:
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    ids = request.GET.getlist("id")  # two ticked rows of the history page
+    if not (a or b) and len(ids) == 2:
+        a, b = ids
+    return a, b
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two of the user's analyses side by side: abundances and rows whose status differs."""
+    a_id, b_id = _picked(request)
+    choices = list(
+        selectors.analysis_list(user=request.user)
+        .filter(status=AnalysisStatus.SUCCEEDED)
+        .only("id", "name", "input_filename", "created_at", "status")[:COMPARE_CHOICES]
+    )
+    context: dict[str, Any] = {
+        "choices": choices,
+        "a_id": a_id,
+        "b_id": b_id,
+        "plotly_js": PLOTLY_STATIC_PATH,
+    }
+    if a_id and b_id:
+        a = selectors.analysis_get(user=request.user, analysis_id=a_id)
+        b = selectors.analysis_get(user=request.user, analysis_id=b_id)
+        if a.status != AnalysisStatus.SUCCEEDED or b.status != AnalysisStatus.SUCCEEDED:
+            context["problem"] = "Both analyses must have succeeded to be compared."
+        else:
+            result = comparison.compare(a, b)
+            changes = Paginator(result.changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+            context.update(
+                result=result,
+                changes=changes,
+                figures={
+                    f"fig-compare-{level}": comparison.abundance_figure(rows, level, a, b).to_json()
+                    for level, rows in result.abundance.items()
+                },
+                plot_config=figures.PLOT_CONFIG,
+            )
+    elif a_id or b_id:
+        context["problem"] = "Pick two analyses."
+    return render(request, "analyses/compare.html", context)
