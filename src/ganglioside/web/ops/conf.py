@@ -25,9 +25,9 @@ from ganglioside.web.env import Env
 
 from .jsonlog import logging_config
 
-# Scripts and styles from this site only.  Inline styles are allowed because the charting
-# library (Plotly) writes its own <style> rules at run time; no inline script is allowed.
-# The progress WebSocket is same-origin, which 'self' covers.
+# Scripts and styles from this site only, nothing from other origins (fonts included).  Inline
+# styles are allowed because the charting library (Plotly) writes its own <style> rules at run
+# time; no inline script is allowed.  The progress WebSocket is same-origin, which 'self' covers.
 DEFAULT_CSP = "; ".join(
     [
         "default-src 'self'",
@@ -36,6 +36,8 @@ DEFAULT_CSP = "; ".join(
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
+        # The API reference (ReDoc) runs its search in a worker built from a blob: URL.
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
