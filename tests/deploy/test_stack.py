@@ -80,6 +80,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "UVICORN_WORKERS": "1",
         "UVICORN_PROXY_HEADERS": "true",
         "UVICORN_FORWARDED_ALLOW_IPS": "127.0.0.1",
+        # Coverage of this child process (pyproject: [tool.coverage.run] patch).
+        **{k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")},
     }
     ganglioside(env, "migrate", "--noinput")
     ganglioside(env, "collectstatic", "--noinput")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -113,7 +114,11 @@ def test_several_server_processes_are_added_up(tmp_path):
     for _ in range(2):
         subprocess.run(
             [sys.executable, "-c", observe],
-            env={"PROMETHEUS_MULTIPROC_DIR": str(directory), "PATH": "/usr/bin:/bin"},
+            env={
+                "PROMETHEUS_MULTIPROC_DIR": str(directory),
+                "PATH": "/usr/bin:/bin",
+                **{k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")},
+            },
             check=True,
         )
     registry = CollectorRegistry()

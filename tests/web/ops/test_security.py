@@ -29,6 +29,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "GANGLIOSIDE_DATA_DIR": str(tmp_path / "data"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+    # Coverage of child processes (pyproject: [tool.coverage.run] patch) travels in COVERAGE_*.
+    env.update({k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")})
     env.update(overrides)
     return env
 
