@@ -5,7 +5,8 @@
     python -m ganglioside.web.ops.probe beat FILE [MAX_AGE_SECONDS]
 
 Exit status 0 means healthy, 1 unhealthy (with one line on stderr saying why).  The ``http`` and
-``beat`` probes import neither Django nor Celery, so they cost a few milliseconds.
+``beat`` probes import neither Django nor Celery; importing the ``ganglioside`` package itself
+costs about half a second of CPU, hence health-check intervals of 30 s and more.
 """
 
 from __future__ import annotations
