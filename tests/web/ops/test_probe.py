@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ganglioside.web.ops.probe import main, probe_beat, probe_http
+from ganglioside.web.ops.probe import main, probe_beat, probe_http, site_host
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +24,19 @@ def test_the_http_probe_passes_on_a_live_server_and_fails_otherwise(live_server)
         port = unused.getsockname()[1]
     assert "Connection refused" in probe_http(f"http://127.0.0.1:{port}/health/live")
     assert probe_http("file:///etc/passwd") == "not an http(s) URL: 'file:///etc/passwd'"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_http_probe_names_a_host_the_site_serves(live_server, settings):
+    # The probe connects to 127.0.0.1; with ALLOWED_HOSTS naming only the public name, Django
+    # answers 400 unless the probe sends that name.
+    settings.ALLOWED_HOSTS = ["lipids.example.org"]
+    url = f"{live_server.url}/health/live"
+    assert probe_http(url) == f"{url} answered 400"
+    host = site_host(".example.org, lipids.example.org")
+    assert host == "example.org"
+    assert probe_http(url, host="lipids.example.org") is None
+    assert site_host("*") is None and site_host(None) is None
 
 
 def test_the_beat_probe_wants_a_recently_written_schedule(tmp_path):

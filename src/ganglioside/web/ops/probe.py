@@ -25,12 +25,25 @@ from collections.abc import Sequence
 DEFAULT_BEAT_MAX_AGE = 600.0
 
 
-def probe_http(url: str, timeout: float = 4.0) -> str | None:
+def site_host(allowed_hosts: str | None) -> str | None:
+    """The first concrete name of ``ALLOWED_HOSTS``, for the ``Host`` header of a probe.
+
+    The probe connects to 127.0.0.1, but Django answers 400 to a host name it does not serve.
+    """
+    for name in (allowed_hosts or "").split(","):
+        name = name.strip().lstrip(".")
+        if name and name != "*":
+            return name
+    return None
+
+
+def probe_http(url: str, timeout: float = 4.0, host: str | None = None) -> str | None:
     """``None`` when ``url`` answers 200, otherwise what went wrong."""
     if not url.startswith(("http://", "https://")):
         return f"not an http(s) URL: {url!r}"
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
             status = response.status
     except urllib.error.HTTPError as exc:
         status = exc.code
@@ -65,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         kind, rest = args[0], args[1:]
         if kind == "http" and len(rest) == 1:
-            problem = probe_http(rest[0])
+            problem = probe_http(rest[0], host=site_host(os.environ.get("ALLOWED_HOSTS")))
         elif kind == "beat" and len(rest) in (1, 2):
             problem = probe_beat(
                 rest[0], float(rest[1]) if len(rest) == 2 else DEFAULT_BEAT_MAX_AGE
