@@ -150,3 +150,16 @@ def test_yaml_anchors_resolve_to_the_same_hardening_everywhere():
     assert "x-app" in data
     for name in APP_SERVICES:
         assert data["services"][name]["tmpfs"] == ["/tmp"]
+
+
+def test_the_modules_the_containers_run_exist(compose):
+    import importlib.util
+
+    modules = {"ganglioside.web.asgi", "ganglioside.web.celery"}
+    for service in compose["services"].values():
+        argv = service.get("healthcheck", {}).get("test", [])
+        if "-m" in argv:
+            modules.add(argv[argv.index("-m") + 1])
+    assert "ganglioside.web.ops.probe" in modules
+    for module in sorted(modules):
+        assert importlib.util.find_spec(module) is not None, module
