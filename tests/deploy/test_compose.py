@@ -90,6 +90,15 @@ def test_settings_come_from_the_dot_env_file(compose):
         assert secret not in text
 
 
+def test_the_file_locations_are_fixed_by_compose_not_by_dot_env(compose):
+    # environment: wins over env_file, so a MEDIA_ROOT in .env cannot move the files off the
+    # volumes (the image itself is read-only).
+    for name in APP_SERVICES:
+        environment = compose["services"][name]["environment"]
+        assert environment["MEDIA_ROOT"] == "/var/lib/ganglioside/media", name
+        assert environment["STATIC_ROOT"] == "/var/lib/ganglioside/static", name
+
+
 def test_only_nginx_publishes_ports(compose):
     publishing = {name for name, s in compose["services"].items() if s.get("ports")}
     assert publishing == {"nginx"}
