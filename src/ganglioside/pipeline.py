@@ -273,29 +273,6 @@ def analyze(
     if frag_idx.size:
         lost[frag_idx] = fragments.lost_residues(data, frag_idx, root[frag_idx])
     anchor_bad = anchors & (np.abs(res.anchor_z_loo) >= cfg.outlier_z)
-    compounds = pd.DataFrame(
-        {
-            "row": rows,
-            "name": frame["name"].to_numpy(dtype=object),
-            "rt": rt,
-            "volume": volume,
-            "log_p": log_p,
-            "log_p_source": log_p_source,
-            "log_p_expected": np.round(expected_logp, 3),
-            "is_anchor": is_anchor,
-        }
-    )
-    for c in ("group_key", "core", "category", "isomer", "modifications", "ceramide"):
-        compounds[c] = np.where(invalid, "", per_row[c].to_numpy(dtype=object))
-    compounds["carbons"] = per_row["carbons"].to_numpy()
-    compounds["double_bonds"] = per_row["double_bonds"].to_numpy()
-    compounds["oxygens"] = per_row["oxygens"].to_numpy()
-    for c in ("neuac", "neugc", "hex", "hexnac", "dhex", "oac", "sugar_count"):
-        compounds[c] = per_row[c].to_numpy()
-    compounds["formula"] = np.where(invalid, "", per_row["formula"].to_numpy(dtype=object))
-    for c in ("mass", "mz_h", "mz_2h"):
-        compounds[c] = np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))
-    compounds["status"] = status
     pi_low = res.predicted - cfg.outlier_z * res.sd
     pi_high = res.predicted + cfg.outlier_z * res.sd
     reasons, evidence, row_warnings = _explain(
@@ -312,10 +289,7 @@ def analyze(
         lost=lost,
         frag_delta=frag_delta,
         oac_label=oac_res.label,
-        oac_base=oac_res.base,
         mismatch=mismatch,
-        given=given,
-        expected_logp=expected_logp,
         anchor_bad=anchor_bad,
         anchor_conflict=cands.anchor_conflict,
         log_p_source=log_p_source,
@@ -324,36 +298,72 @@ def analyze(
         is_fragment=is_fragment,
         invalid=invalid,
     )
-    compounds["reasons"] = reasons
-    compounds["evidence"] = evidence
-    compounds["warnings"] = row_warnings
-    compounds["predicted_rt"] = res.predicted
-    compounds["residual"] = res.residual
-    compounds["z"] = res.z
-    compounds["pi_low"] = pi_low
-    compounds["pi_high"] = pi_high
-    compounds["model_level"] = res.level
-    compounds["model_id"] = res.model_id
-    compounds["isomer_track"] = track_label
-    compounds["oac_label"] = oac_res.label
-    compounds["oac_base_row"] = pd.array(
-        np.where(oac_res.base >= 0, rows[np.clip(oac_res.base, 0, None)], -1), dtype="Int64"
-    )
-    compounds.loc[oac_res.base < 0, "oac_base_row"] = pd.NA
-    compounds["oac_shift"] = oac_res.shift
-    compounds["fragment_of"] = pd.array(frag_root_row, dtype="Int64")
-    compounds.loc[~is_fragment, "fragment_of"] = pd.NA
-    compounds["fragment_parent"] = pd.array(frag_parent_row, dtype="Int64")
-    compounds.loc[~is_fragment, "fragment_parent"] = pd.NA
-    compounds["fragment_delta_rt"] = frag_delta
-    compounds["fragment_lost"] = lost
-    compounds["volume_consolidated"] = consolidated
-    extra = [
-        c for c in frame.columns if c not in {"row", "name", "rt", "volume", "log_p", "is_anchor"}
-    ]
-    for c in extra:
-        out = c if c not in COMPOUND_COLUMNS else f"input_{c}"
-        compounds[out] = frame[c].to_numpy()
+
+    def text(c: str) -> np.ndarray:
+        return np.where(invalid, "", per_row[c].to_numpy(dtype=object))
+
+    def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+        return pd.arrays.IntegerArray(
+            np.where(present, values, 0).astype(np.int64), ~np.asarray(present, dtype=bool)
+        )
+
+    columns: dict[str, Any] = {
+        "row": rows,
+        "name": frame["name"].to_numpy(dtype=object),
+        "rt": rt,
+        "volume": volume,
+        "log_p": log_p,
+        "log_p_source": log_p_source,
+        "log_p_expected": np.round(expected_logp, 3),
+        "is_anchor": is_anchor,
+        **{c: text(c) for c in ("group_key", "core", "category", "isomer", "modifications")},
+        "ceramide": text("ceramide"),
+        **{
+            c: per_row[c].to_numpy()
+            for c in (
+                "carbons",
+                "double_bonds",
+                "oxygens",
+                "neuac",
+                "neugc",
+                "hex",
+                "hexnac",
+                "dhex",
+                "oac",
+                "sugar_count",
+            )
+        },
+        "formula": text("formula"),
+        **{
+            c: np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))
+            for c in ("mass", "mz_h", "mz_2h")
+        },
+        "status": status,
+        "reasons": reasons,
+        "evidence": evidence,
+        "warnings": row_warnings,
+        "predicted_rt": res.predicted,
+        "residual": res.residual,
+        "z": res.z,
+        "pi_low": pi_low,
+        "pi_high": pi_high,
+        "model_level": res.level,
+        "model_id": res.model_id,
+        "isomer_track": track_label,
+        "oac_label": oac_res.label,
+        "oac_base_row": optional_row(rows[np.clip(oac_res.base, 0, None)], oac_res.base >= 0),
+        "oac_shift": oac_res.shift,
+        "fragment_of": optional_row(frag_root_row, is_fragment),
+        "fragment_parent": optional_row(frag_parent_row, is_fragment),
+        "fragment_delta_rt": frag_delta,
+        "fragment_lost": lost,
+        "volume_consolidated": consolidated,
+    }
+    for c in frame.columns:
+        if c in {"row", "name", "rt", "volume", "log_p", "is_anchor"}:
+            continue
+        columns[c if c not in COMPOUND_COLUMNS else f"input_{c}"] = frame[c].to_numpy()
+    compounds = pd.DataFrame(columns)
 
     events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
     counted = pd.Series(res.model_id[res.model_id != ""]).value_counts()
