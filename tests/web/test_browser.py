@@ -1,0 +1,431 @@
+"""The pages in a real browser: headless Chromium (Debian's package) driven by Playwright, against
+the real ASGI server (``ganglioside serve``) in a subprocess.
+
+Sign in, upload measured_sample.csv, watch the progress reach done over the WebSocket without a
+reload, see the chart and the outlier rows, sort, download a file; and the same page falling
+back to polling the API when the WebSocket cannot connect.
+
+With ``REDIS_URL`` set (as ``.ci/run`` does) analyses run in a real Celery worker that the test
+starts only once the page is watching, so every progress event is seen.  Without it they run in
+the server's thread pool (``make run``), which may finish before the page connects; the test
+then checks what the page could see.
+
+Skips when Chromium or Playwright is missing, unless ``GANGLIOSIDE_REQUIRE_SERVICES=1``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+import ganglioside
+from ganglioside.result import PROGRESS_STEPS
+
+from .conftest import SAMPLE_CSV
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GANGLIOSIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+USERNAME, PASSWORD = "lab", "browser-test-pw-42"
+TIMEOUT_MS = 120_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception:
+        return None
+    return url
+
+
+class Platform:
+    """``ganglioside serve`` (and a Celery worker when Redis is there) on a fresh database."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.redis = _redis_url()
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="ganglioside.web.settings",
+            SECRET_KEY="browser-test-key",
+            # Its own SQLite file: the server and the worker share it; the test database of
+            # pytest-django is not visible to other processes.
+            DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+            GANGLIOSIDE_DATA_DIR=str(folder / "data"),
+            MEDIA_ROOT=str(folder / "media"),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            GANGLIOSIDE_HTTPS="0",
+            GANGLIOSIDE_NOTIFY_BY_EMAIL="0",
+            GANGLIOSIDE_UPLOAD_RATE="30/min",
+            LOG_JSON="0",
+        )
+        if self.redis:
+            env.update(
+                REDIS_URL=self.redis,
+                GANGLIOSIDE_EXECUTOR="celery",
+                GANGLIOSIDE_QUEUE=f"ganglioside-browser-{os.getpid()}-{self.port}",
+            )
+        else:
+            env["GANGLIOSIDE_EXECUTOR"] = "threads"
+        self.env = env
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    @property
+    def mode(self) -> str:
+        return "celery" if self.redis else "threads"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "ganglioside.web.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
+
+    def start(self, name: str, *args: str) -> None:
+        log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "ganglioside.web.cli", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start_worker(self) -> None:
+        if self.redis and "worker" not in self.processes:
+            self.start("worker", "worker", "--pool=solo", "--without-gossip", "--without-mingle")
+
+    def stop_worker(self) -> None:
+        self.stop("worker")
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.folder.glob("*.log"))
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes["server"].poll() is not None:
+                raise AssertionError(f"the server exited:\n{self.logs()}")
+            try:
+                if httpx.get(f"{self.base}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"the server did not become ready:\n{self.logs()}")
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory, chromium_path):
+    running = Platform(tmp_path_factory.mktemp("browser-platform"))
+    running.run("manage", "migrate", "--noinput")
+    running.run(
+        "manage",
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user({USERNAME!r}, 'lab@example.org', {PASSWORD!r})",
+    )
+    running.start("server", "serve", "--host", "127.0.0.1", "--port", str(running.port))
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        for name in list(running.processes):
+            running.stop(name)
+
+
+@pytest.fixture(scope="module")
+def sample_result() -> ganglioside.Analysis:
+    """The core's own analysis of the sample: what the pages must show."""
+    return ganglioside.analyze(SAMPLE_CSV)
+
+
+class Watch:
+    """What a page did: WebSocket frames, API calls, console errors, requests elsewhere."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.frames: list[dict] = []
+        self.errors: list[str] = []
+        self.api_polls: list[str] = []
+        self.foreign: list[str] = []
+        host = urlsplit(origin).netloc
+        page.on("websocket", self._socket)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+
+        def request(req) -> None:
+            parts = urlsplit(req.url)
+            if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != host:
+                self.foreign.append(req.url)
+            if re.search(r"/api/v1/analyses/\d+/$", parts.path):
+                self.api_polls.append(req.url)
+
+        page.on("request", request)
+
+    def _socket(self, ws) -> None:
+        def received(payload) -> None:
+            try:
+                self.frames.append(json.loads(payload))
+            except (TypeError, ValueError):
+                self.frames.append({"raw": payload})
+
+        ws.on("framereceived", received)
+
+
+def _browser(playwright, chromium_path: str):
+    return playwright.chromium.launch(
+        executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+    )
+
+
+def _sign_in(page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _upload(page, base: str, name: str) -> int:
+    page.goto(f"{base}/analyses/new/")
+    # The form shows every parameter at its default.
+    assert page.input_value("input[name=outlier_z]") == "2.5"
+    page.set_input_files("input[name=file]", str(SAMPLE_CSV))
+    assert "measured_sample.csv" in page.text_content("#file-choice")
+    page.fill("input[name=name]", name)
+    page.click("#start")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/analyses/\d+/$"), timeout=60_000)
+    return int(re.search(r"/analyses/(\d+)/$", page.url).group(1))
+
+
+def _wait_done(page, platform: Platform) -> None:
+    try:
+        page.wait_for_selector('#status-badge .badge[data-status="succeeded"]', timeout=TIMEOUT_MS)
+        page.wait_for_selector("#results", timeout=30_000)
+    except Exception as exc:
+        raise AssertionError(f"the page did not reach done: {exc}\n{platform.logs()}") from exc
+
+
+def test_upload_watch_progress_over_the_websocket_explore_and_download(
+    platform, chromium_path, sample_result, tmp_path
+):
+    from playwright.sync_api import sync_playwright
+
+    comp = sample_result.compounds
+    n_outliers = int((comp["status"] == "outlier").sum())
+    assert n_outliers > 0
+    with sync_playwright() as playwright:
+        browser = _browser(playwright, chromium_path)
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        page = context.new_page()
+        watch = Watch(page, platform.base)
+        try:
+            _sign_in(page, platform.base)
+            platform.stop_worker()
+            analysis_id = _upload(page, platform.base, "browser run")
+
+            # A mark on the window: still there at the end means the page never reloaded.
+            page.evaluate("() => { window.__sameDocument = true; }")
+            page.wait_for_function(
+                "() => document.querySelector('#live, #results') !== null", timeout=30_000
+            )
+            first = None
+            if platform.mode == "celery":
+                # The run waits for a worker: the page shows it queued, live.
+                page.wait_for_selector("#live.on", timeout=30_000)
+                first = watch.frames[0] if watch.frames else None
+                assert first and first["type"] == "state" and first["status"] == "queued"
+                assert "Waiting" in page.text_content("#progress-message")
+                platform.start_worker()
+            _wait_done(page, platform)
+            assert page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
+
+            # The progress arrived over the WebSocket.
+            assert watch.frames, "no WebSocket message"
+            assert watch.frames[0]["type"] == "state"
+            steps = [f["step"] for f in watch.frames if f.get("type") == "progress"]
+            if watch.frames[0]["status"] in ("queued", "running"):
+                assert steps, f"no progress event: {watch.frames}"
+                assert steps[-1] == "summary"
+                final = watch.frames[-1]
+                assert final["type"] == "status" and final["status"] == "succeeded"
+                assert page.get_attribute("#progress-bar", "aria-valuenow") == "100"
+            else:
+                # Threads mode only: the run ended before the page connected.
+                assert platform.mode == "threads"
+                assert watch.frames[0]["status"] == "succeeded"
+            if platform.mode == "celery":
+                # The worker started after the page connected: every step was seen.
+                seen = [s for s in PROGRESS_STEPS if s in steps]
+                assert seen == list(PROGRESS_STEPS)
+            assert watch.api_polls == [], "the page polled although the WebSocket worked"
+
+            # Summary cards: the core's counts.
+            outlier_card = page.text_content('[data-card="outlier"] .n')
+            assert int(outlier_card) == n_outliers
+
+            # The RT chart: a Plotly plot with point traces, outliers among them.
+            page.wait_for_function(
+                "() => { const c = document.getElementById('rt-chart');"
+                " return c && c.data && c.data.length > 0; }",
+                timeout=30_000,
+            )
+            names = page.evaluate("document.getElementById('rt-chart').data.map(t => t.name || '')")
+            assert any(n.startswith("anchor") for n in names), names
+            assert page.locator("#rt-chart .scatterlayer .point").count() > 10
+            group = page.input_value("#rt-group")
+            group_rows = comp[(comp["group_key"] == group) & comp["rt"].notna()]
+            group_outliers = int((group_rows["status"] == "outlier").sum())
+            if group_outliers:
+                assert any(n.startswith(f"outlier ({group_outliers})") for n in names), names
+            for chart in ("abundance-category", "abundance-headgroup"):
+                assert page.locator(f"#{chart} .main-svg").count() > 0, chart
+
+            # The compound table: every row counted, filtered to the outliers.
+            page.wait_for_function(
+                "n => document.getElementById('compounds-count').textContent === n",
+                arg=f"{len(comp)} matching rows",
+                timeout=30_000,
+            )
+            page.select_option("#compound-filters select[name=status]", "outlier")
+            page.wait_for_function(
+                "n => document.getElementById('compounds-count').textContent === n",
+                arg=f"{n_outliers} matching rows",
+                timeout=30_000,
+            )
+            statuses = page.eval_on_selector_all(
+                "#compounds tbody tr", "rows => rows.map(r => r.dataset.status)"
+            )
+            assert statuses == ["outlier"] * min(50, n_outliers)
+            # Sorted by z, largest first (two clicks on the header).
+            page.click("#compounds th[data-order=z]")
+            page.wait_for_selector('#compounds th[data-order=z][aria-sort="ascending"]')
+            page.click("#compounds th[data-order=z]")
+            page.wait_for_selector('#compounds th[data-order=z][aria-sort="descending"]')
+            top = comp[comp["status"] == "outlier"].dropna(subset=["z"]).nlargest(1, "z")
+            page.wait_for_function(
+                "r => document.querySelector('#compounds tbody tr').dataset.row === r",
+                arg=str(int(top["row"].iloc[0])),
+                timeout=30_000,
+            )
+            page.screenshot(path=str(tmp_path / "analysis.png"), full_page=True)
+
+            # A download: the compounds CSV, the core's statuses row by row.
+            with page.expect_download(timeout=60_000) as info:
+                page.click('a[data-download="csv"]')
+            download = info.value
+            assert download.suggested_filename == f"analysis_{analysis_id}_compounds.csv"
+            text = Path(download.path()).read_text(encoding="utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text)))
+            assert [r["status"] for r in rows] == list(comp["status"])
+
+            assert watch.errors == [], watch.errors
+            assert watch.foreign == [], f"requests to other hosts: {watch.foreign}"
+        finally:
+            platform.stop_worker()
+            browser.close()
+
+
+def test_the_page_falls_back_to_polling_when_the_websocket_fails(
+    platform, chromium_path, sample_result
+):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright, chromium_path)
+        page = browser.new_page()
+        watch = Watch(page, platform.base)
+        try:
+            _sign_in(page, platform.base)
+            # Every WebSocket of this page is refused.
+            page.route_web_socket(re.compile(r"/ws/analyses/"), lambda ws: ws.close())
+            platform.stop_worker()
+            _upload(page, platform.base, "polled run")
+            page.evaluate("() => { window.__sameDocument = true; }")
+            if platform.mode == "celery":
+                page.wait_for_function(
+                    "() => document.getElementById('live').textContent.indexOf('every') >= 0",
+                    timeout=30_000,
+                )
+                platform.start_worker()
+                _wait_done(page, platform)
+                assert watch.api_polls, "the page did not poll the API"
+            else:
+                was_running = page.locator("#live").count() > 0
+                _wait_done(page, platform)
+                # Unless the run ended before the page was served, the page polled.
+                assert not was_running or watch.api_polls, "the page did not poll the API"
+            assert page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
+            outliers = int((sample_result.compounds["status"] == "outlier").sum())
+            assert int(page.text_content('[data-card="outlier"] .n')) == outliers
+            assert watch.errors == [], watch.errors
+        finally:
+            platform.stop_worker()
+            browser.close()
