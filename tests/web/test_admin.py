@@ -67,3 +67,9 @@ def test_the_delete_action_removes_the_analysis(staff, finished_analysis):
 def test_non_staff_users_cannot_open_the_admin(client, user):
     client.force_login(user)
     assert client.get("/admin/analyses/analysis/").status_code == 302
+
+
+def test_the_detail_does_not_link_the_private_input_file(staff, finished_analysis):
+    page = staff.get(f"/admin/analyses/analysis/{finished_analysis.pk}/change/").content.decode()
+    assert finished_analysis.input_file.name in page
+    assert f'href="/media/{finished_analysis.input_file.name}"' not in page

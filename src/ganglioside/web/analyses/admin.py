@@ -46,6 +46,7 @@ class AnalysisAdmin(admin.ModelAdmin):
         "owner",
         "status",
         "n_compounds",
+        "counts",
         "created_at",
         "duration_seconds",
         "compounds_link",
@@ -59,7 +60,8 @@ class AnalysisAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "owner", "status", "compounds_link", "counts"]}),
         ("Progress", {"fields": ["progress_step", "progress_fraction", "progress_message"]}),
-        ("Input", {"fields": ["input_file", "input_filename", "input_size", "input_sha256"]}),
+        # The stored path, not a link: uploads are private and MEDIA_ROOT is never served.
+        ("Input", {"fields": ["input_path", "input_filename", "input_size", "input_sha256"]}),
         (
             "Run",
             {
@@ -86,6 +88,7 @@ class AnalysisAdmin(admin.ModelAdmin):
             "counts",
             "parameters_pretty",
             "summary_pretty",
+            "input_path",
         ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -101,6 +104,10 @@ class AnalysisAdmin(admin.ModelAdmin):
     def compounds_link(self, obj: Analysis) -> str:
         url = reverse("admin:analyses_compound_changelist") + f"?analysis__id__exact={obj.pk}"
         return format_html('<a href="{}">{} rows</a>', url, obj.n_compounds)
+
+    @admin.display(description="stored input")
+    def input_path(self, obj: Analysis) -> str:
+        return obj.input_file.name
 
     @admin.display(description="rows by status")
     def counts(self, obj: Analysis) -> str:
