@@ -44,6 +44,9 @@ _COMP_INT = (
 _COMP_TEXT = ("core", "isomer", "modifications", "group_key", "ceramide", "category", "formula")
 
 
+LOGP_SOURCES = ("given", "estimated", "missing")
+
+
 class _Steps:
     """Calls the user's progress callback, never letting it break the analysis."""
 
@@ -112,7 +115,10 @@ def analyze(
     n = len(frame)
 
     steps("parse", 0.1, f"parsing {n} names")
-    codes, distinct = pd.factorize(frame["name"], sort=False)
+    if table.name_codes is not None and table.distinct_names is not None:
+        codes, distinct = table.name_codes, table.distinct_names
+    else:
+        codes, distinct = pd.factorize(frame["name"], sort=False)
     comp_names = composition_frame(list(distinct))
     # fill once per distinct name, then give every row its name's values by code
     filled = {c: comp_names[c].fillna(0).to_numpy(dtype=np.int64) for c in _COMP_INT}
@@ -145,9 +151,8 @@ def analyze(
     expected_logp = np.where(parsed, lp_model.predict(per_row), np.nan)
     has_logp = np.isfinite(given)
     log_p = np.where(has_logp, given, expected_logp)
-    log_p_source = np.where(
-        has_logp, "given", np.where(np.isfinite(log_p), "estimated", "missing")
-    ).astype(object)
+    source_code = np.where(has_logp, 0, np.where(np.isfinite(log_p), 1, 2))
+    log_p_source = np.array(LOGP_SOURCES, dtype=object)[source_code]
     mismatch = has_logp & parsed & (np.abs(given - expected_logp) > cfg.logp_mismatch)
     if lp_model.n_names < 8:
         mismatch[:] = False  # too few names to judge a composition estimate
@@ -293,6 +298,7 @@ def analyze(
         anchor_bad=anchor_bad,
         anchor_conflict=cands.anchor_conflict,
         log_p_source=log_p_source,
+        source_code=source_code,
         multi_peak=multi_peak,
         volume=volume_clean,
         is_fragment=is_fragment,
@@ -583,7 +589,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     has_model = np.isfinite(res.predicted)
     rt_pass = has_model & (np.abs(z) < cfg.outlier_z)
     oac_code, oac_labels = pd.factorize(kw["oac_label"])
-    src_code, src_labels = pd.factorize(kw["log_p_source"])
+    src_code, src_labels = kw["source_code"], LOGP_SOURCES
     frag_code = np.where(kw["is_fragment"], 1, np.where(kw["possible"], 2, 0))
     evidence = _combine(
         [

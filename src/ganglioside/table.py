@@ -58,6 +58,8 @@ class Table:
     problems: pd.Series  # per row: "" or "; "-joined problems
     warnings: list[str]
     source: str
+    name_codes: np.ndarray | None = None  # per row, index into ``distinct_names``
+    distinct_names: np.ndarray | None = None
 
 
 def _normalise_header(text: object) -> str:
@@ -326,6 +328,8 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
         ["" if pd.isna(u) else str(u).strip() for u in uniques] + [""], dtype=object
     )
     names_arr = stripped[codes]
+    distinct_codes, distinct_names = pd.factorize(stripped)
+    name_codes = distinct_codes[codes]
     add(names_arr == "", _problem_text("name", "", "empty; expected a name such as GD1(36:1;O2)"))
 
     def numeric(canon: str, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -430,4 +434,11 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
             ),
             file=label,
         )
-    return Table(frame=frame, problems=problem_series, warnings=warnings, source=label)
+    return Table(
+        frame=frame,
+        problems=problem_series,
+        warnings=warnings,
+        source=label,
+        name_codes=name_codes,
+        distinct_names=np.asarray(distinct_names, dtype=object),
+    )

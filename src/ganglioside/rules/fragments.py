@@ -93,12 +93,16 @@ def find_candidates(
     comp_code, uniques = pd.factorize(packed)
     distinct = np.stack([(uniques // 64**i) % 64 for i in range(len(RESIDUES))], axis=1)
     d_sugar = distinct[:, :5].sum(axis=1)
+    # the size of a parent: its sugars, then its O-acetyl groups (a deacetylated fragment of
+    # the same root is never preferred to the root itself)
+    d_size = d_sugar * 16 + distinct[:, 5]
     # rows of each composition, sorted by (ceramide, RT), without a pass per composition
     order = np.lexsort((key[idx], comp_code))
     bounds = np.searchsorted(comp_code[order], np.arange(len(distinct) + 1))
     sorted_rows = idx[order]
     rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
     sorted_of = [(key[rows], rows) for rows in rows_of]
+    sizes = np.diff(bounds)
     # sub[f, p]: composition f lies within composition p
     sub = (distinct[:, None, :] <= distinct[None, :, :]).all(axis=2)
     fewer = d_sugar[None, :] > d_sugar[:, None]
@@ -107,28 +111,26 @@ def find_candidates(
     deacetyl = same_sugars & more_oac if deacetylation else np.zeros_like(sub)
     relation = sub & (fewer | deacetyl)
     # largest parent glycan first; within one size the nearest peak wins
-    for cp in np.argsort(-d_sugar, kind="stable"):
+    for cp in np.argsort(-d_size, kind="stable"):
         children = np.flatnonzero(relation[:, cp])
         if children.size == 0:
             continue
         p_keys, p_order = sorted_of[cp]
         f_rows = np.concatenate([rows_of[c] for c in children])
-        limits = np.concatenate(
-            [np.full(rows_of[c].size, window if fewer[c, cp] else window / 2) for c in children]
-        )
+        limits = np.repeat(np.where(fewer[children, cp], window, window / 2), sizes[children])
         near, dist = _nearest(p_keys, p_order, key[f_rows])
         ok = dist <= limits * (1 + 1e-9)
         cur = best_sugar[f_rows]
-        better = ok & ((d_sugar[cp] > cur) | ((d_sugar[cp] == cur) & (dist < best_dist[f_rows])))
+        better = ok & ((d_size[cp] > cur) | ((d_size[cp] == cur) & (dist < best_dist[f_rows])))
         # volume breaks exact RT ties
-        tie = ok & (d_sugar[cp] == cur) & (dist == best_dist[f_rows])
+        tie = ok & (d_size[cp] == cur) & (dist == best_dist[f_rows])
         tie &= volume[near] > volume[np.clip(parent[f_rows], 0, None)]
         take = better | tie
         if take.any():
             rows = f_rows[take]
             parent[rows] = near[take]
             best_dist[rows] = dist[take]
-            best_sugar[rows] = d_sugar[cp]
+            best_sugar[rows] = d_size[cp]
     found = parent >= 0
     # an anchor is never a fragment; it looks like one when smaller than its would-be parent
     anchors_found = found & anchor
@@ -194,9 +196,11 @@ def decide(
     """Split candidates into fragments and real species that merely co-elute.
 
     A candidate that sits on its own predicted RT (|z| < ``outlier_z``) stays a species when it
-    is not much smaller than its parent (volume ratio ≥ ``keep_volume_ratio``) or when its parent
-    is itself far from its own prediction; any other candidate is a fragment.  A candidate
-    without a model (NaN z) is decided by co-elution alone.
+    is not much smaller than the top of its chain of candidate parents (volume ratio ≥
+    ``keep_volume_ratio``; fragments carry a small share of their precursor's ions) or when
+    that top is itself far off its own line (|z| ≥ 2 ``outlier_z``: likely the misannotated
+    peak); any other candidate is a fragment.  A candidate without a model (NaN z) is decided
+    by co-elution alone.
 
     Returns
     -------
@@ -204,10 +208,11 @@ def decide(
         Boolean masks (positional).
     """
     cand = candidate_parent >= 0
-    par = np.clip(candidate_parent, 0, None)
+    top = roots(candidate_parent, cand)
+    par = np.clip(top, 0, None)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(volume[par] > 0, volume / volume[par], np.inf)
     on_own_line = np.isfinite(z) & (np.abs(z) < outlier_z)
-    parent_off = np.isfinite(z[par]) & (np.abs(z[par]) >= outlier_z)
+    parent_off = np.isfinite(z[par]) & (np.abs(z[par]) >= 2 * outlier_z)
     stays = cand & on_own_line & ((ratio >= keep_volume_ratio) | parent_off)
     return cand & ~stays, stays

@@ -494,7 +494,9 @@ class RetentionModel:
         inferred = np.zeros(n, dtype=bool)
         if iso.any():
             assert delta is not None
-            offsets = _isomer_alignment(y - pred_tracks[:, 0], group, iso, isomer_rank, delta)
+            offsets = _isomer_alignment(
+                y - pred_tracks[:, 0], group, iso, isomer_rank, delta, either=~in_comp
+            )
             alt = pred_tracks[:, :1] + offsets
             pred_tracks = np.where(iso[:, None], np.nan, pred_tracks)
             all_pred = np.column_stack([pred_tracks, np.where(iso[:, None], alt, np.nan)])
@@ -724,6 +726,7 @@ class RetentionModel:
 
 
 SLOPE_DEVIATION_SD = 0.08  # min per Log P unit: how far a group's slope may stray from the shared
+MIN_PEAKS_FOR_TILT = 6
 
 
 def _group_correction(
@@ -763,7 +766,8 @@ def _group_correction(
     tau2_g = np.full(size, np.nan)
     tau2_g[group[idx]] = tau2[idx]
     inv_t = 1.0 / np.maximum(tau2_g, 1e-8)
-    inv_g = 1.0 / SLOPE_DEVIATION_SD**2
+    # a tilt needs enough peaks to be told from a misannotation or two
+    inv_g = np.where(cnt >= MIN_PEAKS_FOR_TILT, 1.0 / SLOPE_DEVIATION_SD**2, 1e8)
     r = resid[mem]
     # first weights: how far each peak is from the prior line, in its own predictive SD
     w = tukey_weights(r / np.sqrt(s2[mem] + tau2[mem]), scale=1.0)
@@ -794,7 +798,7 @@ def _group_correction(
     t2[pos] -= own * xc[mem] ** 2
     u0[pos] -= own * r
     u1[pos] -= own * xc[mem] * r
-    a00, a01, a11 = inv_t[g] + t0, t1, inv_g + t2
+    a00, a01, a11 = inv_t[g] + t0, t1, inv_g[g] + t2
     det = a00 * a11 - a01**2
     delta = (a11 * u0 - a01 * u1) / det
     gamma = (a00 * u1 - a01 * u0) / det
@@ -810,7 +814,12 @@ def _learned_delta(fit: _Fit, k: int) -> float | None:
 
 
 def _isomer_alignment(
-    resid: np.ndarray, group: np.ndarray, iso: np.ndarray, rank: np.ndarray, delta: float
+    resid: np.ndarray,
+    group: np.ndarray,
+    iso: np.ndarray,
+    rank: np.ndarray,
+    delta: float,
+    either: np.ndarray,
 ) -> np.ndarray:
     """Early/late track offsets (n × 2, NaN where not a candidate) of isomer-capable rows.
 
@@ -833,7 +842,8 @@ def _isomer_alignment(
         med = frame.groupby("g").agg(p=("p", "median"), f=("f", "median"))
         score.append(med["p"].fillna(med["f"]))
     best = pd.Series(np.where(score[1] < score[0], -delta, 0.0), index=score[0].index)
-    h_row = best.reindex(g).to_numpy()
+    # a composition intercept is learned from early tracks: only an anchored line may be late
+    h_row = np.where(either[idx], best.reindex(g).to_numpy(), 0.0)
     early = h_row
     late = h_row + delta
     out[idx, 0] = np.where(rk == 1, np.nan, early)
