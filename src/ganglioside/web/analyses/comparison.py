@@ -41,6 +41,15 @@ class AbundanceRow:
             return None
         return (self.percent_b or 0.0) - (self.percent_a or 0.0)
 
+    @property
+    def trend(self) -> str:
+        """``up`` or ``down`` when the share moved by at least 0.005 points (what the page
+        shows at two decimals), else empty."""
+        difference = self.difference
+        if difference is None or abs(difference) < 0.005:
+            return ""
+        return "up" if difference > 0 else "down"
+
 
 @dataclass(frozen=True)
 class StatusChange:

@@ -96,8 +96,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                     parameters=form.parameters(),
                 )
             except InputError as exc:
+                # Shown in full next to the file field (message, file, row, column, value).
                 input_error = exc.to_dict()
-                form.add_error("file", exc.message)
             except ConfigError as exc:
                 message = str(exc)
                 field = next((n for n in form.parameter_names if message.startswith(n)), None)

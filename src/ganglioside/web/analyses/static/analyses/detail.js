@@ -319,7 +319,11 @@
   }
 
   function initResults() {
-    if (!$("results")) return;
+    var results = $("results");
+    if (!results) return;
+    if (results.getAttribute("data-duration")) {
+      $("duration").textContent = results.getAttribute("data-duration");
+    }
     drawEmbedded();
     var select = $("rt-group");
     drawRtChart(select ? select.value : "");
