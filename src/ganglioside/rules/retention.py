@@ -533,6 +533,9 @@ class RetentionModel:
             s_row[ok] ** 2 * (1 + hx[ok]) + corr_var[ok],
             s_row[ok] ** 2 * (1 + hint[ok] + hx[ok]),
         )
+        self.calibration_ = _calibrate(y - predicted, var, level, score_rows & ok)
+        for lvl, factor in self.calibration_.items():
+            var[level == lvl] *= factor**2
 
         # anchors: checked by their leave-one-out (externally studentised) residual
         anchor_z = np.full(n, np.nan)
@@ -848,4 +851,29 @@ def _isomer_alignment(
     late = h_row + delta
     out[idx, 0] = np.where(rk == 1, np.nan, early)
     out[idx, 1] = np.where(rk == 0, np.nan, late)
+    return out
+
+
+MIN_ROWS_TO_CALIBRATE = 30
+MAX_CALIBRATION = 3.0
+
+
+def _calibrate(
+    resid: np.ndarray, var: np.ndarray, level: np.ndarray, rows: np.ndarray
+) -> dict[str, float]:
+    """Widen a level's prediction SD when its own non-anchor peaks scatter more than predicted.
+
+    Anchors can understate the peak-to-peak noise (few of them, strong peaks).  For each model
+    level with enough non-anchor peaks, the robust spread of their z values (1.4826 × median
+    |z|, unmoved by a minority of misannotations) should be 1; when it is larger, every
+    prediction SD of that level is multiplied by it.  It is never narrowed.
+    """
+    out: dict[str, float] = {}
+    for lvl in ("group", "pooled", "composition"):
+        sel = rows & (level == lvl) & np.isfinite(resid) & (var > 0)
+        if sel.sum() < MIN_ROWS_TO_CALIBRATE:
+            continue
+        spread = 1.4826 * float(np.median(np.abs(resid[sel]) / np.sqrt(var[sel])))
+        if spread > 1.0:
+            out[lvl] = min(spread, MAX_CALIBRATION)
     return out
