@@ -196,3 +196,24 @@ def test_rerun_answers_202_with_a_new_analysis_and_changed_parameters(api, finis
 
 def test_rerun_with_an_unknown_analysis_answers_404(api):
     assert api.post(f"{URL}999999/rerun/", {}, format="json").status_code == 404
+
+
+def test_a_list_row_reads_the_same_as_its_declared_fields(api, user, sample_bytes):
+    from rest_framework import serializers as drf
+    from rest_framework.test import APIRequestFactory
+
+    from ganglioside.web.analyses.api.serializers import AnalysisListSerializer
+
+    made = _make(user, sample_bytes, 2)
+    Analysis.objects.filter(pk=made[0].pk).update(
+        status="succeeded", started_at=timezone.now(), finished_at=timezone.now()
+    )
+    body = api.get(URL).json()["results"]
+    request = APIRequestFactory().get(URL)
+    declared = [
+        drf.ModelSerializer.to_representation(
+            AnalysisListSerializer(context={"request": request}), a
+        )
+        for a in Analysis.objects.order_by("-created_at", "-id")
+    ]
+    assert body == declared

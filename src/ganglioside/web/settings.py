@@ -140,7 +140,7 @@ try:
     GANGLIOSIDE_MAX_ATTEMPTS = env.int("GANGLIOSIDE_MAX_ATTEMPTS", 3, minimum=1)
     GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 300, minimum=10)
     # Exports rendered as soon as a run succeeds; the others on their first download.
-    GANGLIOSIDE_EAGER_EXPORTS = env.list("GANGLIOSIDE_EAGER_EXPORTS", ["csv", "json", "xlsx"])
+    GANGLIOSIDE_EAGER_EXPORTS = env.list("GANGLIOSIDE_EAGER_EXPORTS", ["csv", "json"])
     if GANGLIOSIDE_EAGER_EXPORTS == ["none"]:
         GANGLIOSIDE_EAGER_EXPORTS = []
     for _kind in GANGLIOSIDE_EAGER_EXPORTS:
