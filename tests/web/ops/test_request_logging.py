@@ -63,7 +63,7 @@ def test_lines_logged_while_handling_a_request_carry_its_id(api, queued_analysis
 
 
 @pytest.mark.asyncio
-async def test_the_async_path_sets_ids_and_logs_too(caplog):
+async def test_ids_and_logs_also_work_under_the_asgi_handler(caplog):
     caplog.set_level(logging.DEBUG, logger="ganglioside.access")
     response = await AsyncClient().get("/health/live", headers={"X-Request-ID": "async-1"})
     assert response.status_code == 200

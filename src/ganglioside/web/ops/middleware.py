@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import LazyObject
@@ -29,45 +28,16 @@ access_log = logging.getLogger("ganglioside.access")
 _QUIET_PREFIXES = ("/health/", "/metrics", "/static/")
 
 
-class _SyncAndAsync:
-    """Base of middleware usable in both Django's sync and async request paths."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+class RequestLogMiddleware:
+    # Synchronous only: WhiteNoise, further in, is synchronous anyway, so under ASGI Django runs
+    # this chain in a worker thread (with the request's context, hence the request id).
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        return self.after(request, self.get_response(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
-        return self.after(request, await get_response(request))
-
-    def after(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        return response
-
-
-class RequestLogMiddleware(_SyncAndAsync):
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = self._begin(request)
         try:
             return self.after(request, self.get_response(request))
-        finally:
-            request_id.deactivate(token)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        token = self._begin(request)
-        try:
-            return self.after(request, await self.get_response(request))
         finally:
             request_id.deactivate(token)
 
@@ -87,8 +57,7 @@ class RequestLogMiddleware(_SyncAndAsync):
         )
         response[request_id.HEADER] = request.request_id  # type: ignore[attr-defined]
         # Only a user the request already loaded (by a view, or by DRF, which sets request.user
-        # itself): evaluating the lazy request.user here could query the database, which is not
-        # allowed on the async path.
+        # itself): evaluating the lazy request.user here would cost a query for nothing.
         user = request.__dict__.get("user")
         if isinstance(user, LazyObject):
             user = getattr(request, "_cached_user", None)
@@ -113,8 +82,12 @@ class RequestLogMiddleware(_SyncAndAsync):
         return response
 
 
-class ContentSecurityPolicyMiddleware(_SyncAndAsync):
-    def after(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
         policy = getattr(settings, "GANGLIOSIDE_CSP", "")
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
