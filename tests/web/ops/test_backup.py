@@ -4,6 +4,7 @@ directory, and the refusals that protect a good database from a bad backup."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -139,3 +140,63 @@ def test_a_database_only_backup_leaves_media_alone(user, tmp_path):
     assert not (backup / "media.tar.gz").exists()
     call_command("restore", str(backup), no_input=True, stdout=io.StringIO())
     assert stray.read_text() == "media is not part of this backup"
+
+
+@pytest.mark.service
+@pytest.mark.django_db
+def test_a_failing_pg_dump_leaves_no_partial_backup(postgres, tmp_path, monkeypatch):
+    # A database that does not exist: pg_dump fails, and its own message is passed on.
+    monkeypatch.setitem(connection.settings_dict, "NAME", "no_such_database_for_backup")
+    with pytest.raises(BackupError, match=r"pg_dump failed: .*no_such_database_for_backup"):
+        backup_create(destination=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.service
+@pytest.mark.django_db
+def test_restore_refuses_to_run_inside_a_transaction(postgres, tmp_path):
+    # Under a plain django_db test everything runs in one transaction: pg_restore would wait on
+    # its locks forever.
+    backup = backup_create(destination=tmp_path, include_media=False)
+    with pytest.raises(BackupError, match="cannot run inside a database transaction"):
+        backup_restore(source=backup)
+
+
+@pytest.mark.django_db
+def test_missing_client_tools_are_named(tmp_path, monkeypatch):
+    from ganglioside.web.ops import backup as backup_module
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere
+    with pytest.raises(BackupError, match=r"pg_dump is not installed.*postgresql-client"):
+        backup_module._run(["pg_dump", "--version"], {})
+
+
+@pytest.mark.django_db
+def test_a_postgresql_dump_is_refused_on_another_database(tmp_path):
+    if connection.vendor == "postgresql":
+        pytest.skip("checks the refusal on SQLite")
+    backup = backup_create(destination=tmp_path, include_media=False)
+    manifest_path = backup / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    (backup / "database.pgdump").write_bytes(b"PGDMP")
+    digest = hashlib.sha256(b"PGDMP").hexdigest()
+    manifest.update(database_file="database.pgdump", sha256={"database.pgdump": digest})
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(BackupError, match=r"holds a PostgreSQL dump but this installation uses"):
+        backup_restore(source=backup)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda m, d: m.write_text("{not json"), r"is not valid JSON"),
+        (lambda m, d: m.write_text(json.dumps({"format": 7})), r"format 7; this version reads 1"),
+        (lambda m, d: (d / "media.tar.gz").unlink(), r"is incomplete: media\.tar\.gz is missing"),
+    ],
+)
+def test_an_unreadable_backup_is_refused_with_the_reason(tmp_path, damage, message):
+    backup = backup_create(destination=tmp_path)
+    damage(backup / "manifest.json", backup)
+    with pytest.raises(BackupError, match=message):
+        backup_restore(source=backup)
