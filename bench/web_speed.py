@@ -99,7 +99,7 @@ def main() -> int:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from ganglioside.web.analyses import services
+    from ganglioside.web.analyses import services, storage
     from ganglioside.web.analyses.models import Compound
 
     call_command("migrate", verbosity=0)
@@ -189,7 +189,7 @@ def main() -> int:
             owner=user, file=SimpleUploadedFile("t.csv", content), start=False
         )
         start = time.perf_counter()
-        stored = services.compounds_store(analysis_id=target.pk, frame=big)
+        stored = storage.compounds_store(analysis_id=target.pk, frame=big)
         elapsed = time.perf_counter() - start
         print(f"  storing {stored:,} compound rows: {elapsed:.2f} s")
     finally:

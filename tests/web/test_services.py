@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ganglioside import COMPOUND_COLUMNS, ConfigError, InputError
-from ganglioside.web.analyses import services
+from ganglioside.web.analyses import services, storage
 from ganglioside.web.analyses.models import (
     Analysis,
     Artifact,
@@ -106,7 +106,7 @@ def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_a
     assert FragmentEvent.objects.filter(analysis=finished_analysis).count() == len(core.fragments)
     timeless = {k: v for k, v in core.summary.items() if k != "timings_s"}
     assert {k: v for k, v in finished_analysis.summary.items() if k != "timings_s"} == (
-        services.json_safe(timeless)
+        storage.json_safe(timeless)
     )
     assert finished_analysis.progress_fraction == 1.0
     assert finished_analysis.started_at <= finished_analysis.finished_at
@@ -252,6 +252,18 @@ def test_eager_exports_are_rendered_after_the_run(queued_analysis, settings):
     assert kinds == {"csv", "json"}
 
 
+def test_an_abandoned_run_out_of_attempts_is_not_run_again(queued_analysis, settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_STALE_AFTER + 5)
+    Analysis.objects.filter(pk=queued_analysis.pk).update(
+        status="running",
+        heartbeat_at=long_ago,
+        worker="elsewhere:1:celery",
+        attempts=settings.GANGLIOSIDE_MAX_ATTEMPTS,
+    )
+    assert services.analysis_run(analysis_id=queued_analysis.pk) is None
+    assert services.analyses_sweep_stuck().failed == [queued_analysis.pk]
+
+
 def test_the_sweep_requeues_an_abandoned_run_and_fails_one_out_of_attempts(
     user, sample_bytes, settings, django_capture_on_commit_callbacks
 ):
@@ -309,7 +321,7 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
     big["row"] = range(1, len(big) + 1)
     big["lab_note"] = "x"
     with CaptureQueriesContext(connection) as queries:
-        stored = services.compounds_store(analysis_id=queued_analysis.pk, frame=big)
+        stored = storage.compounds_store(analysis_id=queued_analysis.pk, frame=big)
     assert stored == len(big)
     assert Compound.objects.filter(analysis=queued_analysis).count() == len(big)
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
@@ -319,7 +331,7 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
         # SQLite caps the parameters of one statement, so its batches are smaller.
         fields = [f for f in Compound._meta.concrete_fields if not f.primary_key]
         per_batch = min(
-            services.COMPOUND_BATCH_SIZE,
+            storage.COMPOUND_BATCH_SIZE,
             connection.ops.bulk_batch_size(fields, [None] * len(big)) or len(big),
         )
         batches = -(-len(big) // per_batch)
@@ -341,7 +353,7 @@ def test_missing_and_non_finite_numbers_are_stored_as_null(queued_analysis):
             "status": ["valid", "invalid"],
         }
     )
-    services.compounds_store(analysis_id=queued_analysis.pk, frame=frame)
+    storage.compounds_store(analysis_id=queued_analysis.pk, frame=frame)
     second = Compound.objects.get(analysis=queued_analysis, row=2)
     assert second.rt is None and second.carbons is None
     assert second.name == "" and second.is_anchor is False

@@ -230,16 +230,17 @@ def _claim(analysis_id: int) -> Analysis | None:
     """Atomically mark a runnable analysis ``running``; ``None`` when it is not runnable.
 
     Runnable: ``queued``, or ``running`` but abandoned (no sign of life for
-    ``GANGLIOSIDE_STALE_AFTER`` seconds, or its worker process on this machine is gone).
-    The compare-and-set update makes a task delivered twice run the analysis once.
+    ``GANGLIOSIDE_STALE_AFTER`` seconds, or its worker process on this machine is gone) with
+    attempts left; an abandoned run out of attempts is left to the sweep, which fails it (a
+    table that kills its worker every time must not be retried forever).  The compare-and-set
+    update makes a task delivered twice run the analysis once.
     """
     now = timezone.now()
-    runnable = Q(status=AnalysisStatus.QUEUED) | Q(
-        status=AnalysisStatus.RUNNING, heartbeat_at__lt=_stale_before()
-    )
+    retry = Q(status=AnalysisStatus.RUNNING, attempts__lt=settings.GANGLIOSIDE_MAX_ATTEMPTS)
+    runnable = Q(status=AnalysisStatus.QUEUED) | (retry & Q(heartbeat_at__lt=_stale_before()))
     abandoned_here = _abandoned_on_this_host(analysis_id)
     if abandoned_here:
-        runnable |= Q(status=AnalysisStatus.RUNNING, worker=abandoned_here)
+        runnable |= retry & Q(worker=abandoned_here)
     updated = Analysis.objects.filter(runnable, pk=analysis_id).update(
         status=AnalysisStatus.RUNNING,
         started_at=now,
