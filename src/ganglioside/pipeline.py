@@ -118,7 +118,8 @@ def analyze(
     if table.name_codes is not None and table.distinct_names is not None:
         codes, distinct = table.name_codes, table.distinct_names
     else:
-        codes, distinct = pd.factorize(frame["name"], sort=False)
+        codes, uniques = pd.factorize(frame["name"], sort=False)
+        distinct = np.asarray(uniques, dtype=object)
     comp_names = composition_frame(list(distinct))
     # fill once per distinct name, then give every row its name's values by code
     filled = {c: comp_names[c].fillna(0).to_numpy(dtype=np.int64) for c in _COMP_INT}
