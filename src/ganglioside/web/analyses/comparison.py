@@ -8,10 +8,13 @@ whose name changed between two files is reported as present in one analysis only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
+from django.db import connection
+from django.db.models import Count
 
 from ganglioside.report.abundance import natural_key
 from ganglioside.report.plots import esc
@@ -23,7 +26,6 @@ LEVELS: dict[str, tuple[str, str]] = {
     "category": ("by_category", "category"),
     "headgroup": ("by_headgroup", "group_key"),
 }
-_ROW_COLUMNS = ("row", "name", "status", "group_key", "z", "reasons")
 
 
 @dataclass(frozen=True)
@@ -51,25 +53,14 @@ class AbundanceRow:
         return "up" if difference > 0 else "down"
 
 
-@dataclass(frozen=True)
-class StatusChange:
-    row: int
-    name: str
-    status_a: str
-    status_b: str
-    group_key: str
-    z_a: float | None
-    z_b: float | None
-    reasons_a: str
-    reasons_b: str
-
-
 @dataclass
 class Comparison:
     a: Analysis
     b: Analysis
     abundance: dict[str, list[AbundanceRow]] = field(default_factory=dict)
-    changes: list[StatusChange] = field(default_factory=list)
+    #: The rows whose status differs, ordered by row (page through it; it is not loaded).
+    changes: Sequence[StatusChange] = ()
+    n_changes: int = 0
     matched: int = 0
     only_a: int = 0
     only_b: int = 0
@@ -100,43 +91,91 @@ def abundance_rows(a: Analysis, b: Analysis, level: str) -> list[AbundanceRow]:
     return rows
 
 
-def _rows(analysis: Analysis) -> dict[tuple[int, str], tuple[Any, ...]]:
-    values = Compound.objects.filter(analysis=analysis).values_list(*_ROW_COLUMNS)
-    return {(row[0], row[1]): row for row in values}
+@dataclass(frozen=True)
+class StatusChange:
+    """A row whose status differs between A and B."""
+
+    row: int
+    name: str
+    group_key: str
+    status: str
+    status_b: str
+    z: float | None
+    z_b: float | None
+    reasons_b: str
+
+
+# Rows of A paired with B's row of the same number and name: a join on the unique index of
+# (analysis, row), one pass over each table whatever its size.
+_PAIRS = """
+    FROM {table} AS ca
+    JOIN {table} AS cb ON cb.analysis_id = %s AND cb.row = ca.row AND cb.name = ca.name
+    WHERE ca.analysis_id = %s
+"""
+
+
+def _pairs_sql() -> str:
+    table = connection.ops.quote_name(Compound._meta.db_table)
+    return _PAIRS.format(table=table)
+
+
+class StatusChanges(Sequence[StatusChange]):
+    """The differing rows, ordered by row; slicing reads only that slice from the database
+    (so a paginator can page through 100,000 of them)."""
+
+    def __init__(self, a: Analysis, b: Analysis, count: int) -> None:
+        self.a, self.b, self.count = a, b, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(self.count)
+        if stop <= start:
+            return []
+        sql = (
+            "SELECT ca.row, ca.name, ca.group_key, ca.status, cb.status, ca.z, cb.z, cb.reasons"
+            + _pairs_sql()
+            + " AND ca.status <> cb.status ORDER BY ca.row LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.b.pk, self.a.pk, stop - start, start])
+            return [StatusChange(*row) for row in cursor.fetchall()]
 
 
 def compare(a: Analysis, b: Analysis) -> Comparison:
-    """Compare two analyses (the caller has checked that both belong to the user)."""
+    """Compare two analyses (the caller has checked that both belong to the user).
+
+    Rows are matched in the database, so two tables of 100,000 rows are compared without
+    loading them: only the counts and the requested page of differing rows leave it.
+    """
     result = Comparison(a=a, b=b)
     for level in LEVELS:
         result.abundance[level] = abundance_rows(a, b, level)
-    left, right = _rows(a), _rows(b)
-    shared = left.keys() & right.keys()
-    result.matched = len(shared)
-    result.only_a = len(left) - len(shared)
-    result.only_b = len(right) - len(shared)
-    counts: dict[tuple[str, str], int] = {}
-    for key in sorted(shared):
-        ra, rb = left[key], right[key]
-        if ra[2] == rb[2]:
-            continue
-        counts[(ra[2], rb[2])] = counts.get((ra[2], rb[2]), 0) + 1
-        result.changes.append(
-            StatusChange(
-                row=ra[0],
-                name=ra[1],
-                status_a=ra[2],
-                status_b=rb[2],
-                group_key=ra[3] or rb[3],
-                z_a=ra[4],
-                z_b=rb[4],
-                reasons_a=ra[5],
-                reasons_b=rb[5],
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ca.status, cb.status, COUNT(*)"
+            + _pairs_sql()
+            + " GROUP BY ca.status, cb.status",
+            [b.pk, a.pk],
         )
-    result.transitions = sorted(
-        ((sa, sb, n) for (sa, sb), n in counts.items()), key=lambda t: (-t[2], t[0], t[1])
+        pairs = cursor.fetchall()
+    sizes = dict(
+        Compound.objects.filter(analysis__in=[a, b])
+        .values_list("analysis")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+    result.matched = sum(n for _, _, n in pairs)
+    result.only_a = sizes.get(a.pk, 0) - result.matched
+    result.only_b = sizes.get(b.pk, 0) - result.matched
+    result.transitions = sorted(
+        ((sa, sb, n) for sa, sb, n in pairs if sa != sb), key=lambda t: (-t[2], t[0], t[1])
+    )
+    result.n_changes = sum(n for _, _, n in result.transitions)
+    result.changes = StatusChanges(a, b, result.n_changes)
     return result
 
 

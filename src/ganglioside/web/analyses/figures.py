@@ -129,12 +129,21 @@ def _plottable(analysis: Analysis) -> Any:
     ).exclude(group_key="")
 
 
+def _cache_key(analysis: Analysis, *parts: str) -> str:
+    finished = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    return ":".join(["ganglioside-figure", str(analysis.pk), f"{finished:.6f}", *parts])
+
+
 def rt_groups(analysis: Analysis) -> list[dict[str, Any]]:
     """RT-model groups with rows to plot, in Svennerholm order, with their sizes.
 
     Each item: ``key``, ``rows`` and ``anchors``; the first item with the most anchors (then
     the most rows) is marked ``default`` (the group the chart opens on, as in the report).
     """
+    key = _cache_key(analysis, "groups")
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     counts = (
         _plottable(analysis)
         .values("group_key")
@@ -148,12 +157,9 @@ def rt_groups(analysis: Analysis) -> list[dict[str, Any]]:
     if groups:
         best = max(groups, key=lambda g: (g["anchors"], g["rows"], -groups.index(g)))
         best["default"] = True
+    if analysis.status == AnalysisStatus.SUCCEEDED:
+        cache.set(key, groups, _CACHE_SECONDS)
     return groups
-
-
-def _cache_key(analysis: Analysis, *parts: str) -> str:
-    finished = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    return ":".join(["ganglioside-figure", str(analysis.pk), f"{finished:.6f}", *parts])
 
 
 def rt_figure_json(analysis: Analysis, group: str) -> str | None:
