@@ -87,3 +87,17 @@ def test_a_frame_keeps_unparseable_names_with_their_error():
     frame = composition_frame(["GD1(36:1;O2)", "junk"])
     assert frame.loc["junk", "parse_error"]
     assert frame.loc["GD1(36:1;O2)", "parse_error"] == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "ceramide"),
+    [
+        ("GM3(d18:1/18:0)", "36:1;O2"),
+        ("GM3(18:1;O2/18:0)", "36:1;O2"),
+        ("GM3(d18:1/18:0;O)", "36:1;O3"),
+        ("GM3(t18:0/18:0)", "36:0;O3"),
+        ("GD1(36:1;2O)", "36:1;O2"),
+    ],
+)
+def test_it_sums_molecular_species_ceramides(name, ceramide):
+    assert parse_name(name).ceramide == ceramide

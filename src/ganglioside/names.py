@@ -57,8 +57,10 @@ _NAME = re.compile(
     r"^G(?P<sia>[AMDTQP])(?P<series>[1-4])"
     r"(?P<isomer>(?:[abc](?:α|alpha)?|α|alpha)?)"
     r"(?P<mods>(?:\+[^+()]*)*)"
-    r"\((?P<base>[dt])?(?P<c>\d+):(?P<db>\d+)(?:;O(?P<o>\d*))?\)$"
+    r"\((?P<cer>[^()]+)\)$"
 )
+# sum composition (36:1;O2, d36:1) or molecular species (d18:1/18:0, 18:1;O2/18:0;O)
+_CHAIN = re.compile(r"^(?P<base>[dt])?(?P<c>\d+):(?P<db>\d+)(?:;(?P<o>\d*)O(?P<o2>\d*))?$")
 _MOD = re.compile(r"^(?P<n>\d*)(?P<code>[A-Za-z0-9]+)$")
 _ELEMENTS = ("C", "H", "N", "O")
 
@@ -109,6 +111,46 @@ class ParsedName:
         return CATEGORY_BY_SIALIC.get(min(self.sialic, 5), "GP")
 
 
+def _chain(text: str, name: str) -> tuple[int, int, int | None, str | None]:
+    cm = _CHAIN.match(text)
+    if cm is None:
+        raise NameSyntaxError(
+            f"ceramide {text!r} in {name!r} is not understood; expected e.g. (36:1;O2), "
+            "(d36:1) or (d18:1/18:0)"
+        )
+    if cm["o"] is None:
+        oxy = None
+    else:
+        # ";O2" and ";2O" both mean two oxygens, ";O" one
+        digits = cm["o"] or cm["o2"]
+        oxy = int(digits) if digits else 1
+    return int(cm["c"]), int(cm["db"]), oxy, cm["base"]
+
+
+def _ceramide(text: str, name: str) -> tuple[int, int, int]:
+    """Carbons, double bonds and oxygens of a sum or molecular-species ceramide."""
+    parts = text.split("/")
+    if len(parts) > 2:
+        raise NameSyntaxError(f"ceramide {text!r} in {name!r} has more than two chains")
+    chains = [_chain(p, name) for p in parts]
+    carbons = sum(c[0] for c in chains)
+    dbonds = sum(c[1] for c in chains)
+    base = chains[0]
+    if base[2] is not None:
+        oxygens = base[2]
+    elif base[3] == "t":
+        oxygens = 3
+    elif base[3] == "d" or len(chains) == 2:
+        oxygens = 2  # a dihydroxy sphingoid base is implied by the molecular-species form
+    else:
+        raise NameSyntaxError(
+            f"{name!r} has no ceramide oxygen count; expected e.g. (36:1;O2) or (d36:1)"
+        )
+    if len(chains) == 2:
+        oxygens += chains[1][2] or 0  # hydroxylated fatty acid, e.g. 18:0;O
+    return carbons, dbonds, oxygens
+
+
 @lru_cache(maxsize=65536)
 def parse_name(name: str) -> ParsedName:
     """Parse one ganglioside name.
@@ -143,19 +185,7 @@ def parse_name(name: str) -> ParsedName:
         if count < 1:
             raise NameSyntaxError(f"modification count must be ≥ 1 in {name!r}")
         mods[code] = mods.get(code, 0) + count
-    if m["o"] is not None and m["o"] != "":
-        oxygens = int(m["o"])
-    elif m["o"] == "":  # ";O" alone means one oxygen in LIPID MAPS shorthand
-        oxygens = 1
-    elif m["base"] == "t":
-        oxygens = 3
-    elif m["base"] == "d":
-        oxygens = 2
-    else:
-        raise NameSyntaxError(
-            f"{name!r} has no ceramide oxygen count; expected e.g. (36:1;O2) or (d36:1)"
-        )
-    carbons, dbonds = int(m["c"]), int(m["db"])
+    carbons, dbonds, oxygens = _ceramide(m["cer"], name)
     if carbons < 10 or carbons > 80 or dbonds > carbons // 2 or oxygens > 8:
         raise NameSyntaxError(
             f"ceramide {carbons}:{dbonds};O{oxygens} in {name!r} is not plausible "

@@ -19,16 +19,13 @@ TRACK_NAMES = ("early", "late", "third", "fourth")
 
 
 def isomer_capable(comp: pd.DataFrame) -> np.ndarray:
-    """Series-1 cores with two or more sialic acids and no declared letter.
+    """Series-1 cores with two or more sialic acids (lettered or not).
 
     These (GD1a/b, GT1a/b/c, GQ1b/c, …) commonly show two positional isomers in brain
     extracts; GM1b is rare enough that a GM1 name is not given a second track without anchors.
+    A lettered name without anchors may still sit on either line of its composition.
     """
-    return (
-        (comp["series"].to_numpy() == 1)
-        & (comp["sialic"].to_numpy() >= 2)
-        & (comp["isomer"].fillna("").to_numpy(dtype=object) == "")
-    )
+    return (comp["series"].to_numpy() == 1) & (comp["sialic"].to_numpy() >= 2)
 
 
 def anchor_tracks(
