@@ -210,7 +210,9 @@
           td.appendChild(badge);
           if (record.is_anchor) td.appendChild(el("span", "muted small", " anchor"));
         } else if (kind === "reasons") {
-          td = el("td", "reasons", (record.reasons || "").split(";").join("; "));
+          // A block inside the cell holds the width (table cells ignore min-width).
+          td = el("td", "reasons");
+          td.appendChild(el("div", "", (record.reasons || "").split(";").join("; ")));
         } else {
           td = el("td", "", record[name]);
         }
