@@ -90,7 +90,18 @@
 
   function poll() {
     fetch(page.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.status === 404 || response.status === 401 || response.status === 403) {
+          // Deleted meanwhile, or the session ended: polling again cannot help.
+          stopPolling();
+          finished = true;
+          setLive("stopped", false);
+          $("progress-message").textContent = response.status === 404 ?
+            "This analysis no longer exists." : "You are signed out; reload the page to sign in.";
+          return null;
+        }
+        return response.ok ? response.json() : null;
+      })
       .then(function (body) {
         if (!body) return;
         var p = body.progress || {};
