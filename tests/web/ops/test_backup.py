@@ -7,6 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,13 +75,53 @@ def test_a_postgresql_backup_restores_database_and_media(postgres, finished_anal
     assert (backup / "database.pgdump").read_bytes()[:5] == b"PGDMP"  # pg_dump custom format
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_sqlite_backup_restores_database_and_media(finished_analysis, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the JSON dump path is the one used with SQLite")
-    before, after, backup = round_trip(finished_analysis, tmp_path)
-    assert after == before
+def test_a_sqlite_installation_round_trips_through_the_commands(tmp_path):
+    # Whatever database the test session uses, this runs a SQLite installation of its own
+    # through the real commands (dumpdata/loaddata path), as an administrator would.
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k in ("PATH", "HOME") or k.startswith("COVERAGE_")
+        },
+        "DEBUG": "0",
+        "SECRET_KEY": "sqlite-backup-test-" + "s" * 40,
+        "GANGLIOSIDE_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    manage = [str(Path(sys.executable).with_name("ganglioside")), "manage"]
+
+    def run(*args: str) -> str:
+        result = subprocess.run([*manage, *args], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout.strip()
+
+    user_model = "from django.contrib.auth.models import User; "
+    users = user_model + "print(sorted(User.objects.values_list('username', flat=True)))"
+    run("migrate", "--noinput")
+    run(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth.models import User; User.objects.create_user('ada')",
+    )
+    (tmp_path / "media" / "inputs" / "f00d").mkdir(parents=True)
+    (tmp_path / "media" / "inputs" / "f00d" / "table.csv").write_text("Name,RT\n")
+    backup = Path(run("backup", "--output", str(tmp_path / "backups")))
     assert json.loads((backup / "manifest.json").read_text())["database_file"] == "database.json"
+
+    run(
+        "shell",
+        "--no-imports",
+        "-c",
+        user_model + "User.objects.all().delete(); User.objects.create_user('eve')",
+    )
+    (tmp_path / "media" / "inputs" / "f00d" / "table.csv").unlink()
+    assert "restored" in run("restore", str(backup), "--no-input")
+
+    assert run("shell", "--no-imports", "-c", users) == "['ada']"
+    assert (tmp_path / "media" / "inputs" / "f00d" / "table.csv").read_text() == "Name,RT\n"
 
 
 @pytest.mark.django_db
@@ -172,9 +215,7 @@ def test_missing_client_tools_are_named(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_postgresql_dump_is_refused_on_another_database(tmp_path):
-    if connection.vendor == "postgresql":
-        pytest.skip("checks the refusal on SQLite")
+def test_a_postgresql_dump_is_refused_on_another_database(tmp_path, monkeypatch):
     backup = backup_create(destination=tmp_path, include_media=False)
     manifest_path = backup / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
@@ -182,6 +223,7 @@ def test_a_postgresql_dump_is_refused_on_another_database(tmp_path):
     digest = hashlib.sha256(b"PGDMP").hexdigest()
     manifest.update(database_file="database.pgdump", sha256={"database.pgdump": digest})
     manifest_path.write_text(json.dumps(manifest))
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # as seen by an SQLite installation
     with pytest.raises(BackupError, match=r"holds a PostgreSQL dump but this installation uses"):
         backup_restore(source=backup)
 
