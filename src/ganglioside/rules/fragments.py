@@ -51,6 +51,35 @@ def _nearest(
     return order[best], np.where(take_right, d_right, d_left)
 
 
+def _larger_nearby(key: np.ndarray, size: np.ndarray, window: float) -> np.ndarray:
+    """For each row, whether a row of larger ``size`` lies within ``window`` of its ``key``.
+
+    A range-maximum query over the rows sorted by key (a sparse table of maxima), so the cost
+    is O(n log n) whatever the density of peaks.
+    """
+    n = key.size
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    lo = np.searchsorted(ks, ks - window * (1 + 1e-9), side="left")
+    hi = np.searchsorted(ks, ks + window * (1 + 1e-9), side="right")
+    table = [size[order].astype(np.int32)]
+    width = 1
+    while 2 * width <= n:
+        prev = table[-1]
+        table.append(np.maximum(prev[:-width], prev[width:]))
+        width *= 2
+    length = hi - lo
+    level = np.floor(np.log2(np.maximum(length, 1))).astype(np.int64)
+    best = np.empty(n, dtype=np.int32)
+    for j in np.unique(level):
+        sel = level == j
+        t = table[j]
+        best[sel] = np.maximum(t[lo[sel]], t[hi[sel] - (1 << j)])
+    out = np.empty(n, dtype=bool)
+    out[order] = best > size[order]
+    return out
+
+
 def find_candidates(
     comp: pd.DataFrame,
     usable: np.ndarray,
@@ -102,7 +131,12 @@ def find_candidates(
     sorted_rows = idx[order]
     rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
     sorted_of = [(key[rows], rows) for rows in rows_of]
-    sizes = np.diff(bounds)
+    # only rows with a larger peak of the same ceramide within the window can be fragments
+    row_size = d_size[comp_code]
+    could = np.zeros(n, dtype=bool)
+    could[idx] = _larger_nearby(key[idx], row_size, window)
+    f_of = [rows[could[rows]] for rows in rows_of]
+    sizes = np.array([rows.size for rows in f_of], dtype=np.int64)
     # sub[f, p]: composition f lies within composition p
     sub = (distinct[:, None, :] <= distinct[None, :, :]).all(axis=2)
     fewer = d_sugar[None, :] > d_sugar[:, None]
@@ -116,7 +150,10 @@ def find_candidates(
         if children.size == 0:
             continue
         p_keys, p_order = sorted_of[cp]
-        f_rows = np.concatenate([rows_of[c] for c in children])
+        children = children[sizes[children] > 0]
+        if children.size == 0:
+            continue
+        f_rows = np.concatenate([f_of[c] for c in children])
         limits = np.repeat(np.where(fewer[children, cp], window, window / 2), sizes[children])
         near, dist = _nearest(p_keys, p_order, key[f_rows])
         ok = dist <= limits * (1 + 1e-9)
