@@ -31,26 +31,35 @@ def _clean(value: Any) -> Any:
 
 def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     """Consolidated volume and share per value of ``by``, over quantified rows."""
-    q = compounds.loc[compounds["status"].isin(QUANTIFIED), ["row", by, "volume_consolidated"]]
-    total = float(q["volume_consolidated"].sum())
-    grouped = q.groupby(by, sort=True).agg(
-        rows=("row", "size"), volume=("volume_consolidated", "sum")
-    )
-    grouped = grouped.sort_values("volume", ascending=False)
+    keep = compounds["status"].isin(QUANTIFIED).to_numpy()
+    keys = compounds[by].to_numpy(dtype=object)[keep]
+    volume = compounds["volume_consolidated"].to_numpy(dtype=float)[keep]
+    codes, uniques = pd.factorize(keys)
+    rows = np.bincount(codes, minlength=len(uniques))
+    sums = np.bincount(codes, weights=volume, minlength=len(uniques))
+    total = float(volume.sum())
+    # largest first; ties in the order of the names
+    order = sorted(range(len(uniques)), key=lambda i: (-sums[i], str(uniques[i])))
     return [
         {
-            by: str(key),
-            "rows": int(rows),
-            "volume": float(volume),
-            "percent": (100.0 * float(volume) / total) if total > 0 else 0.0,
+            by: str(uniques[i]),
+            "rows": int(rows[i]),
+            "volume": float(sums[i]),
+            "percent": (100.0 * float(sums[i]) / total) if total > 0 else 0.0,
         }
-        for key, rows, volume in zip(
-            grouped.index.tolist(),
-            grouped["rows"].tolist(),
-            grouped["volume"].tolist(),
-            strict=True,
-        )
+        for i in order
     ]
+
+
+def _pair_counts(first: np.ndarray, second: np.ndarray) -> dict[str, dict[str, int]]:
+    """Counts of (first, second) value pairs, as nested dicts (zero counts left out)."""
+    c1, u1 = pd.factorize(first)
+    c2, u2 = pd.factorize(second)
+    counts = np.bincount(c1 * len(u2) + c2, minlength=len(u1) * len(u2)).reshape(len(u1), -1)
+    return {
+        str(u1[i]): {str(u2[j]): int(counts[i, j]) for j in range(len(u2)) if counts[i, j]}
+        for i in np.argsort(np.asarray(u1, dtype=str))
+    }
 
 
 def build_summary(
@@ -79,10 +88,9 @@ def build_summary(
     by_category = {
         c: {s: pairs.get((c, s), 0) for s in STATUSES[:4]} for c in CATEGORIES if c in present
     }
-    by_headgroup = cat.groupby(["group_key", "status"]).size().unstack(fill_value=0).astype(int)
-    headgroups = {
-        str(g): {str(s): int(v) for s, v in row.items() if v} for g, row in by_headgroup.iterrows()
-    }
+    headgroups = _pair_counts(
+        cat["group_key"].to_numpy(dtype=object), cat["status"].to_numpy(dtype=object)
+    )
     oac = compounds.loc[compounds["oac_label"] != "", "oac_label"].value_counts()
     return _clean(
         {
@@ -90,8 +98,8 @@ def build_summary(
             "software": {"name": "ganglioside", "version": __version__},
             "rows": len(compounds),
             "anchors": int(compounds["is_anchor"].sum()),
-            "distinct_names": int(compounds["name"].nunique()),
-            "groups": int(cat["group_key"].nunique()),
+            "distinct_names": len(pd.unique(compounds["name"].to_numpy(dtype=object))),
+            "groups": len(headgroups),
             "by_status": by_status,
             "by_category": by_category,
             "by_headgroup": headgroups,
