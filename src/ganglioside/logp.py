@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .robust import tukey_weights, weighted_ridge
+from .robust import robust_ridge
 
 FEATURES = ("carbons", "double_bonds", "oxygens", "neuac", "neugc", "hex", "hexnac", "dhex", "oac")
 #: Typical increments (Log P units per feature), measured on the sample table; used as a weak
@@ -67,15 +67,7 @@ def fit_logp(comp: pd.DataFrame, log_p: pd.Series) -> LogPModel:
     prior_full = np.concatenate([[0.0], prior])
     penalty = np.concatenate([[0.0], np.full(len(FEATURES), 0.5)])
     weights = np.ones(len(y))
-    beta = weighted_ridge(design, y, weights, prior_full, penalty)
-    for _ in range(10):
-        resid = y - design @ beta
-        weights = tukey_weights(resid, floor=0.05)
-        new = weighted_ridge(design, y, weights, prior_full, penalty)
-        if np.allclose(new, beta, atol=1e-6):
-            beta = new
-            break
-        beta = new
+    beta, weights = robust_ridge(design, y, weights, prior_full, penalty, floor=0.05)
     resid = y - design @ beta
     used = weights > 0
     dof = max(int(used.sum()) - np.linalg.matrix_rank(design[used]), 1)

@@ -285,7 +285,7 @@ def hill_formula(counts: np.ndarray) -> str:
     )
 
 
-_FRAME_INT = (
+INT_FIELDS = (
     "carbons",
     "double_bonds",
     "oxygens",
@@ -299,7 +299,7 @@ _FRAME_INT = (
     "sialic",
     "sugar_count",
 )
-_FRAME_TEXT = (
+TEXT_FIELDS = (
     "parse_error",
     "core",
     "isomer",
@@ -308,7 +308,7 @@ _FRAME_TEXT = (
     "ceramide",
     "category",
 )
-_FRAME_COLUMNS = ["parse_error", *_FRAME_TEXT[1:6], *_FRAME_INT, "category"]
+_FRAME_COLUMNS = ["parse_error", *TEXT_FIELDS[1:6], *INT_FIELDS, "category"]
 
 
 def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
@@ -364,9 +364,9 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
         has_formula[i] = True
     frame = pd.DataFrame.from_records(records, index="name") if records else pd.DataFrame()
     frame = frame.reindex(index=distinct, columns=_FRAME_COLUMNS)
-    for col in _FRAME_INT:
+    for col in INT_FIELDS:
         frame[col] = frame[col].astype(float)
-    for col in _FRAME_TEXT:
+    for col in TEXT_FIELDS:
         frame[col] = frame[col].astype(object)
     frame.index.name = "name"
     masses, proton = _element_masses()

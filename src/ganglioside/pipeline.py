@@ -18,7 +18,7 @@ import pandas as pd
 from .config import AnalysisConfig
 from .errors import ConfigError, InputError
 from .logp import fit_logp
-from .names import composition_frame
+from .names import INT_FIELDS, TEXT_FIELDS, composition_frame
 from .result import COMPOUND_COLUMNS, Analysis
 from .rules import acetylation, categories, fragments, isomers
 from .rules.retention import RetentionModel
@@ -27,21 +27,9 @@ from .table import read_table
 
 Progress = Callable[[str, float, str], None]
 
-_COMP_INT = (
-    "carbons",
-    "double_bonds",
-    "oxygens",
-    "series",
-    "neuac",
-    "neugc",
-    "hex",
-    "hexnac",
-    "dhex",
-    "oac",
-    "sialic",
-    "sugar_count",
-)
-_COMP_TEXT = ("core", "isomer", "modifications", "group_key", "ceramide", "category", "formula")
+_COMP_INT = INT_FIELDS
+_COMP_TEXT = (*TEXT_FIELDS[1:], "formula")  # without parse_error
+_RECORD_INT = tuple(c for c in INT_FIELDS if c not in ("series", "sialic"))
 
 
 LOGP_SOURCES = ("given", "estimated", "missing")
@@ -325,21 +313,7 @@ def analyze(
         "is_anchor": is_anchor,
         **{c: text(c) for c in ("group_key", "core", "category", "isomer", "modifications")},
         "ceramide": text("ceramide"),
-        **{
-            c: per_row[c].to_numpy()
-            for c in (
-                "carbons",
-                "double_bonds",
-                "oxygens",
-                "neuac",
-                "neugc",
-                "hex",
-                "hexnac",
-                "dhex",
-                "oac",
-                "sugar_count",
-            )
-        },
+        **{c: per_row[c].to_numpy() for c in _RECORD_INT},
         "formula": text("formula"),
         **{
             c: np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))

@@ -26,6 +26,32 @@ def tukey_weights(
     return np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
 
 
+def robust_ridge(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    prior: np.ndarray,
+    penalty: np.ndarray,
+    *,
+    floor: float,
+    iterations: int = 10,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`weighted_ridge` re-weighted with Tukey's biweight until it settles.
+
+    Returns the coefficients and the final weights (``weights`` times the biweight).
+    """
+    w = weights.copy()
+    coef = weighted_ridge(x, y, w, prior, penalty)
+    for _ in range(iterations):
+        w = weights * tukey_weights(y - x @ coef, floor=floor)
+        new = weighted_ridge(x, y, w, prior, penalty)
+        settled = np.allclose(new, coef, atol=1e-6)
+        coef = new
+        if settled:
+            break
+    return coef, w
+
+
 def weighted_ridge(
     x: np.ndarray,
     y: np.ndarray,

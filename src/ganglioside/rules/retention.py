@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import ModelReport
-from ..robust import tukey_weights, weighted_ridge
+from ..robust import robust_ridge, tukey_weights
 from .isomers import TRACK_NAMES
 
 COMPOSITION = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
@@ -334,16 +334,7 @@ class RetentionModel:
             design = np.column_stack([design, x[anchor_idx]])
             prior = np.concatenate([prior, [PRIOR_SLOPE]])
             penalty = np.concatenate([penalty, [1.0]])
-        w = weights.copy()
-        coef = weighted_ridge(design, targets, w, prior, penalty)
-        for _ in range(10):
-            resid = targets - design @ coef
-            w = weights * tukey_weights(resid, floor=PRIOR_COMPOSITION_SD)
-            new = weighted_ridge(design, targets, w, prior, penalty)
-            if np.allclose(new, coef, atol=1e-6):
-                coef = new
-                break
-            coef = new
+        coef, w = robust_ridge(design, targets, weights, prior, penalty, floor=PRIOR_COMPOSITION_SD)
         resid = targets - design @ coef
         # leave-one-out residuals from the hat matrix of the penalised fit
         sw = np.sqrt(w)
