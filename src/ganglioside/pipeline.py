@@ -169,7 +169,7 @@ def analyze(
 
     steps("fragments", 0.25, "looking for in-source fragments")
     cer_code = pd.factorize(comp_names["ceramide"].to_numpy(dtype=object))[0][codes]
-    data = per_row.copy()
+    data = per_row  # the rules read composition and numbers from one frame
     data["rt"] = rt
     data["volume"] = volume
     data["is_anchor"] = is_anchor
@@ -491,11 +491,6 @@ def _combine(parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
     return np.array(texts, dtype=object)[code]
 
 
-def _fmt(values: np.ndarray, spec: str) -> np.ndarray:
-    """Format numbers one by one (object array of str), for messages."""
-    return np.array([spec.format(v) for v in values.tolist()], dtype=object)
-
-
 def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reasons for the status, the evidence list and the warnings of every row."""
     status = kw["status"]
@@ -521,43 +516,37 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     reasons[unver & (kw["log_p_source"] == "missing")] = "Log P unknown and cannot be estimated"
     out = np.flatnonzero(status == "outlier")
     if out.size:
-        reasons[out] = (
-            "RT "
-            + _fmt(res.predicted[out] + res.residual[out], "{:.3f}")
-            + " min is "
-            + _fmt(res.residual[out], "{:+.3f}")
-            + " min from the predicted "
-            + _fmt(res.predicted[out], "{:.3f}")
-            + " (z = "
-            + _fmt(z[out], "{:+.2f}")
-            + f", |z| ≥ {cfg.outlier_z:g}, "
-            + level[out].astype(str).astype(object)
-            + " model): likely misannotated"
-        )
+        limit = f"{cfg.outlier_z:g}"
+        reasons[out] = [
+            f"RT {p + r:.3f} min is {r:+.3f} min from the predicted {p:.3f} "
+            f"(z = {zz:+.2f}, |z| ≥ {limit}, {lv} model): likely misannotated"
+            for p, r, zz, lv in zip(
+                res.predicted[out].tolist(),
+                res.residual[out].tolist(),
+                z[out].tolist(),
+                level[out].tolist(),
+                strict=True,
+            )
+        ]
         rev = out[(kw["oac_label"][out] == "reversed") & (np.abs(z[out]) < cfg.outlier_z)]
         reasons[rev] = "O-acetylated peak elutes before its base peak (reversed)"
     root, cand = kw["root"], kw["candidate_parent"]
     fr = np.flatnonzero(status == "fragment")
     if fr.size:
-        zf = z[fr]
-        ztext = np.where(
-            np.isfinite(zf), "z = " + _fmt(zf, "{:+.2f}") + " on its own line", "no own model"
-        ).astype(object)
-        lost = kw["lost"][fr]
-        reasons[fr] = (
-            "in-source fragment of row "
-            + rows[root[fr]].astype(str).astype(object)
-            + " ("
-            + names[root[fr]]
-            + "): same ceramide, ΔRT "
-            + _fmt(kw["frag_delta"][fr], "{:+.3f}")
-            + " min to row "
-            + rows[cand[fr]].astype(str).astype(object)
-            + ", lost "
-            + np.where(lost == "", "?", lost).astype(object)
-            + "; "
-            + ztext
-        )
+        reasons[fr] = [
+            f"in-source fragment of row {rr} ({nm}): same ceramide, ΔRT {d:+.3f} min to row "
+            f"{pr}, lost {lost or '?'}; "
+            + (f"z = {zz:+.2f} on its own line" if zz == zz else "no own model")
+            for rr, nm, d, pr, lost, zz in zip(
+                rows[root[fr]].tolist(),
+                names[root[fr]].tolist(),
+                kw["frag_delta"][fr].tolist(),
+                rows[cand[fr]].tolist(),
+                kw["lost"][fr].tolist(),
+                z[fr].tolist(),
+                strict=True,
+            )
+        ]
 
     # Evidence and warnings are combinations of a few labels: build each distinct combination
     # once and give every row its text through an integer code.
