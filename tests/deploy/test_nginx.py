@@ -295,3 +295,34 @@ def test_static_files_are_served_by_nginx_with_cache_lifetimes(site):
     for response in (hashed, plain):
         assert response.headers.get_list("x-content-type-options") == ["nosniff"]
         assert "strict-transport-security" in response.headers
+
+
+def _location_patterns() -> list[str]:
+    template = (DEPLOY / "nginx" / "templates" / "ganglioside.conf.template").read_text()
+    return re.findall(r"location ~ (\S+) \{", template)
+
+
+def test_the_rate_limited_locations_match_the_applications_urls():
+    # Ties the nginx site to the URL configuration: renaming an upload or sign-in URL in the
+    # application without updating nginx would silently drop its per-address limit.
+    from django.urls import reverse
+
+    uploads, signin = (re.compile(p.strip('"')) for p in _location_patterns()[1:3])
+    for path in (
+        reverse("api:analysis-list"),
+        reverse("api:analysis-rerun", args=[7]),
+        reverse("pages:upload"),
+    ):
+        assert uploads.fullmatch(path), path
+    for path in (reverse("pages:login"), reverse("api:auth-token")):
+        assert signin.fullmatch(path), path
+    for path in (reverse("api:analysis-detail", args=[7]), reverse("pages:history")):
+        assert not uploads.fullmatch(path) and not signin.fullmatch(path), path
+
+
+def test_the_body_limit_is_the_upload_limit_plus_room_for_the_form():
+    from django.conf import settings
+
+    template = (DEPLOY / "nginx" / "templates" / "ganglioside.conf.template").read_text()
+    (limit,) = re.findall(r"client_max_body_size (\d+)m;", template)
+    assert int(limit) == settings.GANGLIOSIDE_MAX_UPLOAD_MB + 1
