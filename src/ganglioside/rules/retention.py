@@ -56,7 +56,6 @@ class _Fit:
     sxx: float
     track_offset: float | None
     s: float  # residual SD after the prior and the floor
-    s_raw: float
     df: int
     r2: float | None
     q2: float | None
@@ -64,7 +63,6 @@ class _Fit:
     mae_loo: float | None
     resid: np.ndarray  # per anchor used
     hat: np.ndarray
-    units: np.ndarray
     idx: np.ndarray  # positional rows of the anchors used
 
 
@@ -146,7 +144,6 @@ def _fit_lines(
         sxx=sxx,
         track_offset=offset if has_tracks else None,
         s=s,
-        s_raw=float(np.sqrt(s2_hat)) if df > 0 else float("nan"),
         df=df,
         r2=r2,
         q2=q2,
@@ -154,7 +151,6 @@ def _fit_lines(
         mae_loo=mae,
         resid=resid,
         hat=hat,
-        units=u,
         idx=idx,
     )
 
@@ -173,8 +169,6 @@ class RetentionResult:
     anchor_z_loo: np.ndarray  # leave-one-out z of anchors (NaN elsewhere)
     logp_extrapolated: np.ndarray
     track_inferred: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    reports: list[ModelReport] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 class RetentionModel:
