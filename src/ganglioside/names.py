@@ -311,6 +311,49 @@ TEXT_FIELDS = (
 _FRAME_COLUMNS = ["parse_error", *TEXT_FIELDS[1:6], *INT_FIELDS, "category"]
 
 
+@lru_cache(maxsize=65536)
+def _name_record(name: str) -> tuple[dict[str, object], np.ndarray | None]:
+    """The composition record of one name and its element counts (None without a formula).
+
+    Cached: a table's names recur across analyses (reruns, batches of one lab).
+    """
+    try:
+        p = parse_name(name)
+    except NameSyntaxError as exc:
+        return {"name": name, "parse_error": str(exc)}, None
+    record: dict[str, object] = {
+        "name": name,
+        "parse_error": "",
+        "core": p.core,
+        "isomer": p.isomer,
+        "modifications": p.mod_string,
+        "group_key": p.group_key,
+        "ceramide": p.ceramide,
+        "carbons": p.carbons,
+        "double_bonds": p.double_bonds,
+        "oxygens": p.oxygens,
+        "series": p.series,
+        "neuac": p.neuac,
+        "neugc": p.neugc,
+        "hex": p.hex,
+        "hexnac": p.hexnac,
+        "dhex": p.dhex,
+        "oac": p.oac,
+        "sialic": p.sialic,
+        "sugar_count": p.sugar_count,
+        "category": p.category,
+    }
+    try:
+        c = core_ceramide_counts(p.core, p.ceramide).copy()
+    except Exception:  # pygoslin raises its own error types: the row keeps no formula
+        return record, None
+    residues = residue_counts()
+    for code, n in p.modifications:
+        c += n * residues[code]
+    c.flags.writeable = False  # shared through the cache
+    return record, c
+
+
 def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     """Parse distinct names into a frame indexed by name.
 
@@ -323,45 +366,12 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     counts = np.zeros((len(distinct), len(_ELEMENTS)), dtype=np.int64)
     has_formula = np.zeros(len(distinct), dtype=bool)
-    residues = residue_counts()
     for i, name in enumerate(distinct):
-        try:
-            p = parse_name(name)
-        except NameSyntaxError as exc:
-            records.append({"name": name, "parse_error": str(exc)})
-            continue
-        records.append(
-            {
-                "name": name,
-                "parse_error": "",
-                "core": p.core,
-                "isomer": p.isomer,
-                "modifications": p.mod_string,
-                "group_key": p.group_key,
-                "ceramide": p.ceramide,
-                "carbons": p.carbons,
-                "double_bonds": p.double_bonds,
-                "oxygens": p.oxygens,
-                "series": p.series,
-                "neuac": p.neuac,
-                "neugc": p.neugc,
-                "hex": p.hex,
-                "hexnac": p.hexnac,
-                "dhex": p.dhex,
-                "oac": p.oac,
-                "sialic": p.sialic,
-                "sugar_count": p.sugar_count,
-                "category": p.category,
-            }
-        )
-        try:
-            c = core_ceramide_counts(p.core, p.ceramide).copy()
-        except Exception:  # noqa: S112 - pygoslin's own error types: no formula
-            continue
-        for code, n in p.modifications:
-            c += n * residues[code]
-        counts[i] = c
-        has_formula[i] = True
+        record, element_counts = _name_record(name)
+        records.append(record)
+        if element_counts is not None:
+            counts[i] = element_counts
+            has_formula[i] = True
     frame = pd.DataFrame.from_records(records, index="name") if records else pd.DataFrame()
     frame = frame.reindex(index=distinct, columns=_FRAME_COLUMNS)
     for col in INT_FIELDS:
