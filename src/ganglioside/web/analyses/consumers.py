@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
-from . import selectors
+from . import selectors, services
 from .events import group_name
 from .models import Analysis
 
@@ -23,17 +23,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 
 def analysis_state(analysis: Analysis) -> dict[str, Any]:
     """The state message sent on connect (the same fields the API shows)."""
-    return {
-        "type": "state",
-        "analysis": analysis.pk,
-        "status": analysis.status,
-        "step": analysis.progress_step,
-        "fraction": analysis.progress_fraction,
-        "message": analysis.progress_message,
-        "error": analysis.error_message or None,
-        "n_compounds": analysis.n_compounds,
-        "status_counts": analysis.status_counts,
-    }
+    return {"type": "state", "analysis": analysis.pk, **services.analysis_snapshot(analysis)}
 
 
 class AnalysisProgressConsumer(AsyncJsonWebsocketConsumer):

@@ -542,8 +542,12 @@ def _after_finish(analysis: Analysis) -> None:
 
 
 def _status_event(analysis: Analysis) -> dict[str, Any]:
+    return {"type": "analysis.status", **analysis_snapshot(analysis)}
+
+
+def analysis_snapshot(analysis: Analysis) -> dict[str, Any]:
+    """Status and progress of an analysis as sent to live pages (the fields the API shows)."""
     return {
-        "type": "analysis.status",
         "status": analysis.status,
         "step": analysis.progress_step,
         "fraction": analysis.progress_fraction,
