@@ -21,20 +21,18 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 import ganglioside
 from ganglioside.result import PROGRESS_STEPS
 
 from .conftest import SAMPLE_CSV
+from .live import free_port, wait_until_ready
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +47,6 @@ CHROMIUM_ARGS = [
 ]
 USERNAME, PASSWORD = "lab", "browser-test-pw-42"
 TIMEOUT_MS = 120_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _redis_url() -> str | None:
@@ -75,7 +67,7 @@ class Platform:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.redis = _redis_url()
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(
@@ -155,17 +147,7 @@ class Platform:
         )
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.processes["server"].poll() is not None:
-                raise AssertionError(f"the server exited:\n{self.logs()}")
-            try:
-                if httpx.get(f"{self.base}/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the server did not become ready:\n{self.logs()}")
+        wait_until_ready(self.base, self.processes["server"], self.logs, timeout)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from django.core.management import call_command
 
 from ganglioside.web.analyses.models import Analysis
 from ganglioside.web.cli import main
+
+from .live import free_port
 
 
 def test_an_unknown_web_command_prints_usage(capsys):
@@ -53,14 +54,8 @@ def test_demo_creates_a_user_prints_credentials_and_loads_the_sample(capsys):
     assert Analysis.objects.filter(owner__username="demo").count() == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_migrates_a_fresh_sqlite_database_and_serves_pages_and_api(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()

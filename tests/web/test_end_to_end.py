@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,14 +21,9 @@ from rest_framework.authtoken.models import Token
 from ganglioside.result import PROGRESS_STEPS
 
 from .conftest import SAMPLE_CSV
+from .live import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -46,7 +40,7 @@ class Services:
 
     def __init__(self, tmp_path: Path, redis_url: str) -> None:
         self.tmp = tmp_path
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
@@ -94,18 +88,7 @@ class Services:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            server = self.processes["server"]
-            if server.poll() is not None:
-                raise AssertionError(f"the server exited:\n{self.logs()}")
-            try:
-                if httpx.get(f"{self.base}/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the server did not become ready:\n{self.logs()}")
+        wait_until_ready(self.base, self.processes["server"], self.logs, timeout)
 
 
 @pytest.fixture
