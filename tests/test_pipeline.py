@@ -135,3 +135,24 @@ def test_extra_columns_pass_through(sample):
     df["Sample"] = "brain-1"
     c = analyze(df).compounds
     assert (c["Sample"] == "brain-1").all()
+
+
+def test_a_name_without_a_formula_is_reported_not_hidden(monkeypatch):
+    import ganglioside.names as names
+
+    real = names.core_ceramide_counts
+
+    def refuse_odd(core, ceramide):
+        if ceramide == "71:3;O2":
+            raise ValueError("pygoslin could not read it")
+        return real(core, ceramide)
+
+    monkeypatch.setattr(names, "core_ceramide_counts", refuse_odd)
+    df = pd.DataFrame(
+        {"Name": ["GD1(36:1;O2)", "GD1(71:3;O2)"], "RT": [9.0, 9.5], "Volume": [1, 2]}
+    )
+    result = analyze(df)
+    c = result.compounds
+    assert c.loc[1, "formula"] == "" and pd.isna(c.loc[1, "mass"])
+    assert c.loc[1, "status"] != "invalid"
+    assert any("no sum formula" in w and "GD1(71:3;O2)" in w for w in result.warnings)

@@ -364,6 +364,14 @@ def analyze(
             "same ceramide like an in-source fragment would: rows "
             + ", ".join(str(r) for r in rows[cands.anchor_conflict][:10])
         )
+    no_formula = parsed & (per_row["formula"].to_numpy(dtype=object) == "")
+    if no_formula.any():
+        examples = pd.unique(frame["name"].to_numpy(dtype=object)[no_formula])[:5]
+        warnings.append(
+            f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
+            f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
+            "their other results are unaffected"
+        )
     if mismatch.any():
         warnings.append(
             f"{int(mismatch.sum())} row(s) have a Log P that disagrees with their composition by "
