@@ -51,14 +51,17 @@ def _nearest(
     return order[best], np.where(take_right, d_right, d_left)
 
 
-def _larger_nearby(key: np.ndarray, size: np.ndarray, window: float) -> np.ndarray:
+def _larger_nearby(
+    key: np.ndarray, size: np.ndarray, window: float, order: np.ndarray | None = None
+) -> np.ndarray:
     """For each row, whether a row of larger ``size`` lies within ``window`` of its ``key``.
 
     A range-maximum query over the rows sorted by key (a sparse table of maxima), so the cost
     is O(n log n) whatever the density of peaks.
     """
     n = key.size
-    order = np.argsort(key, kind="stable")
+    if order is None:
+        order = np.argsort(key, kind="stable")
     ks = key[order]
     lo = np.searchsorted(ks, ks - window * (1 + 1e-9), side="left")
     hi = np.searchsorted(ks, ks + window * (1 + 1e-9), side="right")
@@ -105,7 +108,6 @@ def find_candidates(
     n = len(comp)
     parent = np.full(n, -1, dtype=np.int64)
     best_dist = np.full(n, np.inf)
-    best_sugar = np.full(n, -1, dtype=np.int64)
     conflict = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(usable)
     if idx.size < 2:
@@ -114,19 +116,22 @@ def find_candidates(
     cer = comp["ceramide_code"].to_numpy(dtype=np.int64)
     volume = comp["volume"].to_numpy(dtype=float)
     anchor = comp["is_anchor"].to_numpy(dtype=bool)
-    counts = np.column_stack([comp[r].to_numpy(dtype=np.int64) for r in RESIDUES])
     span = float(np.nanmax(rt[idx])) + 4 * window + 1.0
     key = cer * span + rt  # orders by ceramide, then RT; windows never cross ceramides
 
-    packed = counts[idx] @ (64 ** np.arange(len(RESIDUES), dtype=np.int64))
+    packed = np.zeros(idx.size, dtype=np.int64)
+    for i, r in enumerate(RESIDUES):
+        packed += comp[r].to_numpy(dtype=np.int64)[idx] << (6 * i)
     comp_code, uniques = pd.factorize(packed)
     distinct = np.stack([(uniques // 64**i) % 64 for i in range(len(RESIDUES))], axis=1)
     d_sugar = distinct[:, :5].sum(axis=1)
     # the size of a parent: its sugars, then its O-acetyl groups (a deacetylated fragment of
     # the same root is never preferred to the root itself)
     d_size = d_sugar * 16 + distinct[:, 5]
-    # rows of each composition, sorted by (ceramide, RT), without a pass per composition
-    order = np.lexsort((key[idx], comp_code))
+    # rows of each composition, sorted by (ceramide, RT), without a pass per composition:
+    # one sort on the key, then a stable (radix) sort on the small composition codes
+    by_key = np.argsort(key[idx], kind="stable")
+    order = by_key[np.argsort(comp_code[by_key], kind="stable")]
     bounds = np.searchsorted(comp_code[order], np.arange(len(distinct) + 1))
     sorted_rows = idx[order]
     rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
@@ -134,9 +139,8 @@ def find_candidates(
     # only rows with a larger peak of the same ceramide within the window can be fragments
     row_size = d_size[comp_code]
     could = np.zeros(n, dtype=bool)
-    could[idx] = _larger_nearby(key[idx], row_size, window)
+    could[idx] = _larger_nearby(key[idx], row_size, window, by_key)
     f_of = [rows[could[rows]] for rows in rows_of]
-    sizes = np.array([rows.size for rows in f_of], dtype=np.int64)
     # sub[f, p]: composition f lies within composition p
     sub = (distinct[:, None, :] <= distinct[None, :, :]).all(axis=2)
     fewer = d_sugar[None, :] > d_sugar[:, None]
@@ -144,30 +148,44 @@ def find_candidates(
     more_oac = distinct[None, :, 5] > distinct[:, None, 5]
     deacetyl = same_sugars & more_oac if deacetylation else np.zeros_like(sub)
     relation = sub & (fewer | deacetyl)
-    # largest parent glycan first; within one size the nearest peak wins
-    for cp in np.argsort(-d_size, kind="stable"):
-        children = np.flatnonzero(relation[:, cp])
-        if children.size == 0:
-            continue
-        p_keys, p_order = sorted_of[cp]
-        children = children[sizes[children] > 0]
-        if children.size == 0:
-            continue
-        f_rows = np.concatenate([f_of[c] for c in children])
-        limits = np.repeat(np.where(fewer[children, cp], window, window / 2), sizes[children])
-        near, dist = _nearest(p_keys, p_order, key[f_rows])
-        ok = dist <= limits * (1 + 1e-9)
-        cur = best_sugar[f_rows]
-        better = ok & ((d_size[cp] > cur) | ((d_size[cp] == cur) & (dist < best_dist[f_rows])))
-        # volume breaks exact RT ties
-        tie = ok & (d_size[cp] == cur) & (dist == best_dist[f_rows])
-        tie &= volume[near] > volume[np.clip(parent[f_rows], 0, None)]
-        take = better | tie
-        if take.any():
-            rows = f_rows[take]
+    # largest parent glycan first; within one size the nearest peak wins.  A row matched at
+    # one size can only lose to a larger size, so after each size its matched rows leave the
+    # search: in a dense table most rows are searched once or twice, not once per superset.
+    by_size = np.argsort(-d_size, kind="stable")
+    level_ends = np.flatnonzero(np.diff(d_size[by_size])) + 1
+    for level in np.split(by_size, level_ends):
+        touched: set[int] = set()
+        for cp in level.tolist():
+            children = [c for c in np.flatnonzero(relation[:, cp]).tolist() if f_of[c].size]
+            if not children:
+                continue
+            touched.update(children)
+            f_rows = np.concatenate([f_of[c] for c in children])
+            p_keys, p_order = sorted_of[cp]
+            near, dist = _nearest(p_keys, p_order, key[f_rows])
+            if all(fewer[c, cp] for c in children):
+                hit = np.flatnonzero(dist <= window * (1 + 1e-9))
+            else:
+                limit = np.repeat(
+                    [window if fewer[c, cp] else window / 2 for c in children],
+                    [f_of[c].size for c in children],
+                )
+                hit = np.flatnonzero(dist <= limit * (1 + 1e-9))
+            if hit.size == 0:
+                continue
+            rows, near, dist = f_rows[hit], near[hit], dist[hit]
+            # a row already matched at this size keeps the nearer parent; the larger volume
+            # breaks exact RT ties
+            held = parent[rows]
+            taken = held >= 0
+            held_dist = best_dist[rows]
+            take = ~taken | (dist < held_dist)
+            take |= taken & (dist == held_dist) & (volume[near] > volume[np.where(taken, held, 0)])
+            rows = rows[take]
             parent[rows] = near[take]
             best_dist[rows] = dist[take]
-            best_sugar[rows] = d_size[cp]
+        for c in touched:
+            f_of[c] = f_of[c][parent[f_of[c]] < 0]
     found = parent >= 0
     # an anchor is never a fragment; it looks like one when smaller than its would-be parent
     anchors_found = found & anchor
