@@ -19,7 +19,7 @@ from .config import AnalysisConfig
 from .errors import ConfigError, InputError
 from .logp import fit_logp
 from .names import INT_FIELDS, TEXT_FIELDS, composition_frame
-from .result import COMPOUND_COLUMNS, Analysis
+from .result import COMPOUND_COLUMNS, STATUSES, Analysis
 from .rules import acetylation, categories, fragments, isomers
 from .rules.retention import RetentionModel
 from .summary import build_summary
@@ -33,6 +33,26 @@ _RECORD_INT = tuple(c for c in INT_FIELDS if c not in ("series", "sialic"))
 
 
 LOGP_SOURCES = ("given", "estimated", "missing")
+VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID = (STATUSES.index(s) for s in STATUSES)
+
+
+def _categorical(codes: np.ndarray, labels: Any) -> pd.Categorical:
+    """A categorical from integer codes and the (unique) label of each code."""
+    return pd.Categorical.from_codes(np.asarray(codes), pd.Index(list(labels), dtype=object))
+
+
+def _per_row_text(per_name: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """A per-name text value given to every row as a categorical (categories sorted, "" among
+    them), without building one string object per row."""
+    values = np.where(pd.isna(per_name), "", per_name).astype(object)
+    name_codes, labels = pd.factorize(np.append(values, ""), sort=True)
+    return _categorical(name_codes[:-1][codes], labels)
+
+
+def _label_code(labels: pd.Index | np.ndarray, label: str) -> int:
+    """Code of ``label`` among factorized ``labels``, -1 when absent."""
+    hits = np.flatnonzero(np.asarray(labels, dtype=object) == label)
+    return int(hits[0]) if hits.size else -1
 
 
 class _Steps:
@@ -109,21 +129,24 @@ def analyze(
         codes, uniques = pd.factorize(frame["name"], sort=False)
         distinct = np.asarray(uniques, dtype=object)
     comp_names = composition_frame(list(distinct))
-    # fill once per distinct name, then give every row its name's values by code
-    filled = {c: comp_names[c].fillna(0).to_numpy(dtype=np.int64) for c in _COMP_INT}
-    filled.update({c: comp_names[c].fillna("").to_numpy(dtype=object) for c in _COMP_TEXT})
+    # Fill once per distinct name, then give every row its name's values by code: numbers
+    # by a gather of small integers, texts as categoricals sharing the name's code.
+    name_error = comp_names["parse_error"].fillna("").to_numpy(dtype=object)
+    name_parsed = name_error == ""
+    per_row = pd.DataFrame(
+        {c: comp_names[c].fillna(0).to_numpy(dtype=np.int16)[codes] for c in _COMP_INT}
+    )
     for c in ("mass", "mz_h", "mz_2h"):
-        filled[c] = comp_names[c].to_numpy(dtype=float)
-    filled["parse_error"] = comp_names["parse_error"].fillna("").to_numpy(dtype=object)
-    per_row = pd.DataFrame({c: v[codes] for c, v in filled.items()})
-    parse_error = per_row["parse_error"].to_numpy(dtype=object)
+        per_row[c] = comp_names[c].to_numpy(dtype=float)[codes]
+    for c in _COMP_TEXT:
+        per_row[c] = _per_row_text(comp_names[c].to_numpy(dtype=object), codes)
     problems = table.problems.to_numpy(dtype=object).copy()
-    bad_name = (parse_error != "") & (frame["name"].to_numpy(dtype=object) != "")
+    parsed = name_parsed[codes]
+    bad_name = np.flatnonzero(~parsed & (distinct[codes] != ""))
     problems[bad_name] = [
         (p + "; " if p else "") + f"column 'Name': {e}"
-        for p, e in zip(problems[bad_name], parse_error[bad_name], strict=True)
+        for p, e in zip(problems[bad_name], name_error[codes[bad_name]], strict=True)
     ]
-    parsed = parse_error == ""
     if not ((problems == "") & parsed).any():
         shown = " | ".join(f"row {i + 1}: {problems[i]}" for i in range(min(n, 3)))
         raise InputError(f"no usable row in {n} data rows, e.g. {shown}", file=table.source)
@@ -131,17 +154,13 @@ def analyze(
     # Log P: estimate where missing, flag where it disagrees with composition
     given = frame["log_p"].to_numpy(dtype=float)
     per_name_logp = pd.Series(given).groupby(codes).median().reindex(range(len(distinct)))
-    lp_model = fit_logp(
-        comp_names.reset_index(drop=True).fillna(0),
-        per_name_logp.reset_index(drop=True).where(
-            comp_names["parse_error"].fillna("x").to_numpy() == "", np.nan
-        ),
-    )
-    expected_logp = np.where(parsed, lp_model.predict(per_row), np.nan)
+    names_filled = comp_names.reset_index(drop=True).fillna(0)
+    lp_model = fit_logp(names_filled, per_name_logp.reset_index(drop=True).where(name_parsed))
+    expected_logp = np.where(parsed, lp_model.predict(names_filled)[codes], np.nan)
     has_logp = np.isfinite(given)
     log_p = np.where(has_logp, given, expected_logp)
     source_code = np.where(has_logp, 0, np.where(np.isfinite(log_p), 1, 2))
-    log_p_source = np.array(LOGP_SOURCES, dtype=object)[source_code]
+    log_p_source = _categorical(source_code, LOGP_SOURCES)
     mismatch = has_logp & parsed & (np.abs(given - expected_logp) > cfg.logp_mismatch)
     if lp_model.n_names < 8:
         mismatch[:] = False  # too few names to judge a composition estimate
@@ -235,18 +254,20 @@ def analyze(
     steps("categories", 0.8, "counting sugars and categorising")
     has_model = np.isfinite(res.predicted)
     outlier = usable & ~is_fragment & has_model & (np.abs(res.z) >= cfg.outlier_z) & ~anchors
+    oac_code, oac_labels = pd.factorize(oac_res.label)
+    reversed_oac = oac_code == _label_code(oac_labels, "reversed")
     if cfg.oac_reversed_is_outlier:
-        outlier |= usable & ~is_fragment & ~anchors & (oac_res.label == "reversed")
-    status = np.full(n, "valid", dtype=object)
-    status[~has_model] = "unverified"
-    status[outlier] = "outlier"
-    status[is_fragment] = "fragment"
-    status[anchors] = "valid"
-    status[invalid] = "invalid"
-    status[~invalid & ~usable] = "unverified"
+        outlier |= usable & ~is_fragment & ~anchors & reversed_oac
+    status = np.full(n, VALID, dtype=np.int8)
+    status[~has_model] = UNVERIFIED
+    status[outlier] = OUTLIER
+    status[is_fragment] = FRAGMENT
+    status[anchors] = VALID
+    status[invalid] = INVALID
+    status[~invalid & ~usable] = UNVERIFIED
     warnings.extend(
         categories.sugar_order_warnings(
-            per_row["ceramide"], per_row["sugar_count"], pd.Series(rt), status == "valid"
+            per_row["ceramide"], per_row["sugar_count"], pd.Series(rt), status == VALID
         )
     )
 
@@ -263,9 +284,13 @@ def analyze(
     frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], -1)
     frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], -1)
     frag_delta = np.where(is_fragment, rt - rt[np.clip(cands.parent, 0, None)], np.nan)
-    lost = np.full(n, "", dtype=object)
+    lost_codes = np.zeros(n, dtype=np.int64)
+    lost_labels = [""]
     if frag_idx.size:
-        lost[frag_idx] = fragments.lost_residues(data, frag_idx, root[frag_idx])
+        found_codes, found_labels = fragments.lost_residue_codes(data, frag_idx, root[frag_idx])
+        lost_codes[frag_idx] = found_codes + 1
+        lost_labels += found_labels
+    lost = _categorical(lost_codes, lost_labels)
     anchor_bad = anchors & (np.abs(res.anchor_z_loo) >= cfg.outlier_z)
     pi_low = res.predicted - cfg.outlier_z * res.sd
     pi_high = res.predicted + cfg.outlier_z * res.sd
@@ -279,10 +304,11 @@ def analyze(
         possible=possible,
         root=root,
         rows=rows,
-        names=frame["name"].to_numpy(dtype=object),
+        names=distinct[codes],
         lost=lost,
         frag_delta=frag_delta,
-        oac_label=oac_res.label,
+        oac=(oac_code, oac_labels),
+        reversed_oac=reversed_oac,
         mismatch=mismatch,
         anchor_bad=anchor_bad,
         anchor_conflict=cands.anchor_conflict,
@@ -294,8 +320,10 @@ def analyze(
         invalid=invalid,
     )
 
-    def text(c: str) -> np.ndarray:
-        return np.where(invalid, "", per_row[c].to_numpy(dtype=object))
+    def text(c: str) -> pd.Categorical:
+        values = per_row[c].array
+        blank = values.categories.get_loc("")
+        return pd.Categorical.from_codes(np.where(invalid, blank, values.codes), dtype=values.dtype)
 
     def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.arrays.IntegerArray(
@@ -304,7 +332,7 @@ def analyze(
 
     columns: dict[str, Any] = {
         "row": rows,
-        "name": frame["name"].to_numpy(dtype=object),
+        "name": _categorical(codes, distinct),
         "rt": rt,
         "volume": volume,
         "log_p": log_p,
@@ -319,7 +347,7 @@ def analyze(
             c: np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))
             for c in ("mass", "mz_h", "mz_2h")
         },
-        "status": status,
+        "status": _categorical(status, STATUSES),
         "reasons": reasons,
         "evidence": evidence,
         "warnings": row_warnings,
@@ -328,10 +356,10 @@ def analyze(
         "z": res.z,
         "pi_low": pi_low,
         "pi_high": pi_high,
-        "model_level": res.level,
-        "model_id": res.model_id,
+        "model_level": pd.Categorical(res.level),
+        "model_id": pd.Categorical(res.model_id),
         "isomer_track": track_label,
-        "oac_label": oac_res.label,
+        "oac_label": _categorical(oac_code, oac_labels),
         "oac_base_row": optional_row(rows[np.clip(oac_res.base, 0, None)], oac_res.base >= 0),
         "oac_shift": oac_res.shift,
         "fragment_of": optional_row(frag_root_row, is_fragment),
@@ -456,30 +484,40 @@ def _track_labels(
     model: RetentionModel,
     letters: Mapping[str, tuple[str, ...]],
     inferred: np.ndarray,
-) -> np.ndarray:
+) -> pd.Categorical:
     """Isomer track names: configured/anchor letters when known, else early/late."""
-    out = np.full(len(track), "", dtype=object)
-    cores = per_row["core"].to_numpy(dtype=object)
-    multi = np.zeros(int(group_code.max()) + 1 if len(group_code) else 0, dtype=np.int64)
+    n = len(track)
+    core = per_row["core"].array
+    core_codes = np.asarray(core.codes)
+    labels: list[str] = [""]
+    out = np.zeros(n, dtype=np.int64)  # index into labels
+    multi = np.zeros(int(group_code.max()) + 1 if n else 0, dtype=np.int64)
     for g, n_t in model.n_tracks_.items():
         multi[g] = n_t
     own = (multi[group_code] > 1) & (track >= 0) & ~inferred if len(multi) else inferred & False
-    for core in pd.unique(cores[own | inferred]):
-        for mask, n_t in ((own & (cores == core), 0), (inferred & (cores == core), 2)):
+    for k in np.unique(core_codes[own | inferred]).tolist():
+        is_core = core_codes == k
+        for mask, n_t in ((own & is_core, 0), (inferred & is_core, 2)):
             rows = np.flatnonzero(mask)
             if rows.size == 0:
                 continue
             width = n_t or int(multi[group_code[rows]].max())
-            labels = np.array(isomers.track_labels(str(core), width, letters), dtype=object)
-            out[rows] = labels[np.clip(track[rows], 0, width - 1)]
-    return out
+            names = isomers.track_labels(str(core.categories[k]), width, letters)
+            out[rows] = len(labels) + np.clip(track[rows], 0, width - 1)
+            labels.extend(names)
+    text_code, distinct = pd.factorize(np.array(labels, dtype=object), sort=True)
+    return _categorical(text_code[out], distinct)
 
 
-def _combine(parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
-    """Join per-row labels with ';' (empty labels skipped).
+def _combine(
+    parts: list[tuple[np.ndarray, list[str]]],
+    override: tuple[np.ndarray, str] | None = None,
+) -> pd.Categorical:
+    """Join per-row labels with ';' (empty labels skipped), as a categorical.
 
     Each part is (integer code per row, label per code).  The text of each distinct
-    combination is built once; rows take theirs through one integer code.
+    combination is built once; rows take theirs through one integer code.  ``override``
+    (mask, text) replaces the text of the masked rows.
     """
     n = len(parts[0][0])
     combined = np.zeros(n, dtype=np.int64)
@@ -496,10 +534,15 @@ def _combine(parts: list[tuple[np.ndarray, list[str]]]) -> np.ndarray:
             if labels and labels[j]:
                 words.append(labels[j])
         texts.append(";".join(words))
-    return np.array(texts, dtype=object)[code]
+    if override is not None:
+        code = np.where(override[0], len(texts), code)
+        texts.append(override[1])
+    # two combinations may read the same; categories are unique
+    text_code, distinct = pd.factorize(np.array(texts, dtype=object), sort=True)
+    return _categorical(text_code[code], distinct)
 
 
-def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _explain(**kw: Any) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
     """Reasons for the status, the evidence list and the warnings of every row."""
     status = kw["status"]
     res = kw["res"]
@@ -511,18 +554,20 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     level = res.level
     z = res.z
 
-    reasons[status == "invalid"] = kw["problems"][status == "invalid"]
+    reasons[status == INVALID] = kw["problems"][status == INVALID]
     for lvl, text in (
         ("group", "on its group's RT line"),
         ("pooled", "on the pooled RT line of its group"),
         ("composition", "on the RT line extrapolated from composition (group has no anchor)"),
     ):
-        reasons[(status == "valid") & (level == lvl)] = f"RT within the prediction interval, {text}"
+        reasons[(status == VALID) & (level == lvl)] = f"RT within the prediction interval, {text}"
     reasons[kw["anchors"]] = "anchor (confirmed standard)"
-    unver = status == "unverified"
+    unver = status == UNVERIFIED
     reasons[unver] = "no RT model can reach this row (the file has too few anchors)"
-    reasons[unver & (kw["log_p_source"] == "missing")] = "Log P unknown and cannot be estimated"
-    out = np.flatnonzero(status == "outlier")
+    reasons[unver & (kw["source_code"] == LOGP_SOURCES.index("missing"))] = (
+        "Log P unknown and cannot be estimated"
+    )
+    out = np.flatnonzero(status == OUTLIER)
     if out.size:
         limit = f"{cfg.outlier_z:g}"
         reasons[out] = [
@@ -536,10 +581,10 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 strict=True,
             )
         ]
-        rev = out[(kw["oac_label"][out] == "reversed") & (np.abs(z[out]) < cfg.outlier_z)]
+        rev = out[kw["reversed_oac"][out] & (np.abs(z[out]) < cfg.outlier_z)]
         reasons[rev] = "O-acetylated peak elutes before its base peak (reversed)"
     root, cand = kw["root"], kw["candidate_parent"]
-    fr = np.flatnonzero(status == "fragment")
+    fr = np.flatnonzero(status == FRAGMENT)
     if fr.size:
         reasons[fr] = [
             f"in-source fragment of row {rr} ({nm}): same ceramide, ΔRT {d:+.3f} min to row "
@@ -560,7 +605,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # once and give every row its text through an integer code.
     has_model = np.isfinite(res.predicted)
     rt_pass = has_model & (np.abs(z) < cfg.outlier_z)
-    oac_code, oac_labels = pd.factorize(kw["oac_label"])
+    oac_code, oac_labels = kw["oac"]
     src_code, src_labels = kw["source_code"], LOGP_SOURCES
     frag_code = np.where(kw["is_fragment"], 1, np.where(kw["possible"], 2, 0))
     evidence = _combine(
@@ -572,9 +617,9 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 [f"logp:{v}" for v in src_labels] + ["logp:mismatch"],
             ),
             (oac_code, [f"oac:{v}" if v else "" for v in oac_labels]),
-        ]
+        ],
+        override=(kw["invalid"], "input:invalid"),
     )
-    evidence[kw["invalid"]] = "input:invalid"
     frag_big = kw["is_fragment"] & (kw["volume"] > kw["volume"][np.clip(cand, 0, None)])
     oac_warn = [
         f"oac_{v}" if v in ("reversed", "too_large", "coeluting") else "" for v in oac_labels
@@ -585,7 +630,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (kw["anchor_conflict"], "anchor_looks_like_fragment"),
         (kw["mismatch"], "logp_mismatch"),
         (res.logp_extrapolated & ~kw["invalid"], "logp_extrapolated"),
-        ((level == "composition") & (status != "invalid"), "extrapolated"),
+        ((level == "composition") & (status != INVALID), "extrapolated"),
         (kw["multi_peak"] & ~kw["invalid"] & ~kw["anchors"], "track_inferred"),
         (frag_big, "fragment_larger_than_parent"),
     ]
@@ -594,7 +639,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         + [(oac_code, oac_warn)]
         + [(np.asarray(m).astype(int), ["", label]) for m, label in flags[6:]]
     )
-    return reasons, evidence.astype(object), warnings.astype(object)
+    return reasons, evidence, warnings
 
 
 def _fragment_events(

@@ -29,17 +29,29 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Integer code per row and the value of each code (-1 for missing).
+
+    A categorical column already holds them; any other column is factorized.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    return codes, list(uniques)
+
+
 def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     """Consolidated volume and share per value of ``by``, over quantified rows."""
-    keep = compounds["status"].isin(QUANTIFIED).to_numpy()
-    keys = compounds[by].to_numpy(dtype=object)[keep]
+    codes, uniques = _codes(compounds[by])
+    keep = compounds["status"].isin(QUANTIFIED).to_numpy() & (codes >= 0)
+    codes = codes[keep]
     volume = compounds["volume_consolidated"].to_numpy(dtype=float)[keep]
-    codes, uniques = pd.factorize(keys)
     rows = np.bincount(codes, minlength=len(uniques))
     sums = np.bincount(codes, weights=volume, minlength=len(uniques))
     total = float(volume.sum())
     # largest first; ties in the order of the names
-    order = sorted(range(len(uniques)), key=lambda i: (-sums[i], str(uniques[i])))
+    present = np.flatnonzero(rows)
+    order = sorted(present.tolist(), key=lambda i: (-sums[i], str(uniques[i])))
     return [
         {
             by: str(uniques[i]),
@@ -51,14 +63,18 @@ def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     ]
 
 
-def _pair_counts(first: np.ndarray, second: np.ndarray) -> dict[str, dict[str, int]]:
+def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int]]:
     """Counts of (first, second) value pairs, as nested dicts (zero counts left out)."""
-    c1, u1 = pd.factorize(first)
-    c2, u2 = pd.factorize(second)
-    counts = np.bincount(c1 * len(u2) + c2, minlength=len(u1) * len(u2)).reshape(len(u1), -1)
+    c1, u1 = _codes(first)
+    c2, u2 = _codes(second)
+    ok = (c1 >= 0) & (c2 >= 0)
+    counts = np.bincount(c1[ok] * len(u2) + c2[ok], minlength=len(u1) * len(u2)).reshape(
+        len(u1), -1
+    )
     return {
         str(u1[i]): {str(u2[j]): int(counts[i, j]) for j in range(len(u2)) if counts[i, j]}
         for i in np.argsort(np.asarray(u1, dtype=str))
+        if counts[i].any()
     }
 
 
@@ -79,26 +95,20 @@ def build_summary(
     status_counts = compounds["status"].value_counts()
     by_status = {s: int(status_counts.get(s, 0)) for s in STATUSES}
     cat = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
-    sizes = cat.groupby(["category", "status"]).size()
-    pairs = {
-        (str(c), str(st)): int(v)
-        for (c, st), v in zip(sizes.index.tolist(), sizes.tolist(), strict=True)
-    }
-    present = {c for c, _ in pairs}
+    pairs = _pair_counts(cat["category"], cat["status"])
     by_category = {
-        c: {s: pairs.get((c, s), 0) for s in STATUSES[:4]} for c in CATEGORIES if c in present
+        c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
     }
-    headgroups = _pair_counts(
-        cat["group_key"].to_numpy(dtype=object), cat["status"].to_numpy(dtype=object)
-    )
-    oac = compounds.loc[compounds["oac_label"] != "", "oac_label"].value_counts()
+    headgroups = _pair_counts(cat["group_key"], cat["status"])
+    oac = compounds["oac_label"].value_counts()
+    oac = oac[(oac > 0) & (oac.index.astype(str) != "")]
     return _clean(
         {
             "source": source,
             "software": {"name": "ganglioside", "version": __version__},
             "rows": len(compounds),
             "anchors": int(compounds["is_anchor"].sum()),
-            "distinct_names": len(pd.unique(compounds["name"].to_numpy(dtype=object))),
+            "distinct_names": int(compounds["name"].nunique()),
             "groups": len(headgroups),
             "by_status": by_status,
             "by_category": by_category,

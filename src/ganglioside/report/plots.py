@@ -408,7 +408,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     slim["_hover"] = hover_labels(slim)
     by_row = slim.drop_duplicates("row")
     keys = slim["group_key"].astype(str)
-    members = {str(g): part for g, part in slim.groupby(keys, sort=False)}
+    members = {str(g): part for g, part in slim.groupby(keys, sort=False, observed=True)}
     if group is None or group not in groups:
         # Open on the best-supported group: most anchors, then most rows.
         anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)

@@ -215,7 +215,15 @@ def roots(parent: np.ndarray, is_fragment: np.ndarray) -> np.ndarray:
 
 
 def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex``.
+    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex``."""
+    code, texts = lost_residue_codes(comp, fragment, parent)
+    return np.array(texts, dtype=object)[code]
+
+
+def lost_residue_codes(
+    comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """:func:`lost_residues` as a code per pair and the distinct texts.
 
     The text is built once per distinct difference of composition.
     """
@@ -226,7 +234,7 @@ def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) 
         ]
     )
     if diff.size == 0:
-        return np.zeros(0, dtype=object)
+        return np.zeros(0, dtype=np.int64), []
     packed = (np.clip(diff, 0, 63) * (64 ** np.arange(len(RESIDUES), dtype=np.int64))).sum(axis=1)
     code, distinct = pd.factorize(packed)
     texts = []
@@ -237,7 +245,7 @@ def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) 
             if d:
                 text += f"-{d if d > 1 else ''}{RESIDUE_LABEL[r]}"
         texts.append(text)
-    return np.array(texts, dtype=object)[code]
+    return code, texts
 
 
 def decide(

@@ -533,7 +533,7 @@ def _delete_results(analysis_id: int) -> None:
 def _status_counts(frame: pd.DataFrame) -> dict[str, int]:
     if "status" not in frame.columns:
         return {}
-    return {str(k): int(v) for k, v in frame["status"].value_counts().items()}
+    return {str(k): int(v) for k, v in frame["status"].value_counts().items() if v}
 
 
 def _after_finish(analysis: Analysis) -> None:
