@@ -401,73 +401,84 @@ class RetentionModel:
             anchored = set(group[self.anchor_idx_].tolist())
 
         n_groups = int(group.max()) + 1 if n else 0
-        n_units = n_groups * k
+        # Every group takes one line (its own fit, the pooled fit, or the composition
+        # estimate): build per-group tables once, then give each row its group's values.
+        g_slope = np.full(n_groups, np.nan)
+        g_s = np.full(n_groups, np.nan)
+        g_cand = np.full((n_groups, k), np.nan)
+        g_hint = np.full((n_groups, k), np.nan)
+        g_xbar = np.full((n_groups, k), np.nan)
+        g_sxx = np.full(n_groups, np.nan)
+        g_comp_var = np.zeros(n_groups)
+        g_label = np.zeros(n_groups, dtype=np.int64)  # index into labels below
+        labels: list[tuple[str, str]] = [("", "")]
+        units = np.arange(n_groups * k).reshape(n_groups, k)
 
-        def unit_arrays(fit: _Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            a = np.full(n_units, np.nan)
-            xb = np.full(n_units, np.nan)
-            nn = np.zeros(n_units)
-            for u, v in fit.intercept.items():
-                a[u], xb[u], nn[u] = v, fit.xbar[u], fit.hint[u]
-            return a, xb, nn
+        def put(groups: list[int], fit: _Fit, lvl: str, mid: str | None) -> None:
+            for g in groups:
+                g_slope[g], g_s[g], g_sxx[g] = fit.slope, fit.s, fit.sxx
+                for t, u in enumerate(units[g].tolist()):
+                    if u in fit.intercept:
+                        g_cand[g, t] = fit.intercept[u]
+                        g_xbar[g, t] = fit.xbar[u]
+                        g_hint[g, t] = fit.hint[u] if fit.hint[u] > 0 else np.nan
+                g_label[g] = len(labels)
+                labels.append((lvl, mid or f"group:{self.group_names_[g]}"))
 
-        # candidate predictions per row: one column per track
-        cand = np.full((n, k), np.nan)
-        h_int = np.full((n, k), np.nan)  # intercept part of the leverage
-        h_x = np.full((n, k), np.nan)  # slope part of the leverage
-        slope_row = np.full(n, np.nan)
-        s_row = np.full(n, np.nan)
-        is_group_model = np.zeros(n_groups, dtype=bool)
-        is_group_model[list(self.group_fits_)] = True
-        in_group_model = is_group_model[group] if n else np.zeros(0, dtype=bool)
-        in_pooled = np.isin(group, list(anchored)) & ~in_group_model & (pooled is not None)
-        in_comp = usable & ~in_group_model & ~in_pooled
-
-        def fill(rows: np.ndarray, fit: _Fit, lvl: str, mid: str) -> None:
-            if rows.size == 0:
-                return
-            slope_row[rows] = fit.slope
-            s_row[rows] = fit.s
-            level[rows] = lvl
-            model_id[rows] = mid
-            a, xb, nn = unit_arrays(fit)
-            for t in range(k):
-                units = group[rows] * k + t
-                cand[rows, t] = a[units]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    h_int[rows, t] = np.where(nn[units] > 0, nn[units], np.nan)
-                    h_x[rows, t] = (x[rows] - xb[units]) ** 2 / fit.sxx
-
-        names = self.group_names_
         for g, fit in self.group_fits_.items():
-            fill(np.flatnonzero(usable & (group == g)), fit, "group", f"group:{names[g]}")
+            put([g], fit, "group", None)
+        own_fit = np.zeros(n_groups, dtype=bool)
+        own_fit[list(self.group_fits_)] = True
+        pooled_groups = [g for g in sorted(anchored) if g < n_groups and not own_fit[g]]
         if pooled is not None:
-            fill(np.flatnonzero(usable & in_pooled), pooled, "pooled", "pooled")
-
-        # composition-level rows
-        comp_rows = np.flatnonzero(in_comp)
-        comp_var = np.zeros(n)
-        if comp_rows.size and self.comp_coef_ is not None:
-            base = self.comp_coef_[0] + self.group_comp_[group[comp_rows]] @ self.comp_coef_[1:]
+            put(pooled_groups, pooled, "pooled", "pooled")
+        is_pooled = np.zeros(n_groups, dtype=bool)
+        is_pooled[pooled_groups] = pooled is not None
+        comp_groups = np.flatnonzero(~own_fit & ~is_pooled)
+        if comp_groups.size:
             s_pool = pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor)
-            slope_row[comp_rows] = self.comp_slope_
-            s_row[comp_rows] = s_pool
-            level[comp_rows] = "composition"
-            model_id[comp_rows] = "composition"
-            cand[comp_rows, 0] = base
-            f = np.column_stack([np.ones(comp_rows.size), self.group_comp_[group[comp_rows]]])
+            f = np.column_stack([np.ones(comp_groups.size), self.group_comp_[comp_groups]])
+            g_cand[comp_groups, 0] = f @ self.comp_coef_
             coef_var = np.einsum("ij,jk,ik->i", f, self.comp_cov_, f)
-            comp_var[comp_rows] = self.comp_sd_**2 + coef_var
-            h_int[comp_rows, 0] = comp_var[comp_rows] / s_pool**2
+            g_comp_var[comp_groups] = self.comp_sd_**2 + coef_var
+            g_hint[comp_groups, 0] = g_comp_var[comp_groups] / s_pool**2
+            g_slope[comp_groups] = self.comp_slope_
+            g_s[comp_groups] = s_pool
             if pooled is not None:
-                xm = float(np.mean(x[self.anchor_idx_]))
-                h_x[comp_rows, 0] = (x[comp_rows] - xm) ** 2 / pooled.sxx
+                g_xbar[comp_groups, 0] = float(np.mean(x[self.anchor_idx_]))
+                g_sxx[comp_groups] = pooled.sxx
             else:
-                h_x[comp_rows, 0] = 0.0
+                g_xbar[comp_groups, 0] = 0.0
+                g_sxx[comp_groups] = np.inf  # no slope uncertainty term
+            g_label[comp_groups] = len(labels)
+            labels.append(("composition", "composition"))
+
+        rows_u = np.flatnonzero(usable)
+        gu = group[rows_u]
+        in_comp = np.zeros(n, dtype=bool)
+        in_comp[rows_u] = ~own_fit[gu] & ~is_pooled[gu]
+        in_pooled = np.zeros(n, dtype=bool)
+        in_pooled[rows_u] = is_pooled[gu]
+        row_label = np.zeros(n, dtype=np.int64)
+        row_label[rows_u] = g_label[gu]
+        level = np.array([lv for lv, _ in labels], dtype=object)[row_label]
+        model_id = np.array([m for _, m in labels], dtype=object)[row_label]
+        slope_row = np.full(n, np.nan)
+        slope_row[rows_u] = g_slope[gu]
+        s_row = np.full(n, np.nan)
+        s_row[rows_u] = g_s[gu]
+        comp_var = np.zeros(n)
+        comp_var[rows_u] = np.where(in_comp[rows_u], g_comp_var[gu], 0.0)
+        # candidate predictions per row: one column per track
+        h_int = np.full((n, k), np.nan)  # intercept part of the leverage
+        h_int[rows_u] = g_hint[gu]
+        h_x = np.full((n, k), np.nan)  # slope part of the leverage
+        with np.errstate(invalid="ignore"):
+            h_x[rows_u] = (x[rows_u, None] - g_xbar[gu]) ** 2 / g_sxx[gu, None]
+        pred_tracks = np.full((n, k), np.nan)
+        pred_tracks[rows_u] = g_cand[gu] + (g_slope[gu] * x[rows_u])[:, None]
 
         # inferred isomer tracks for groups without tracks of their own
-        with np.errstate(invalid="ignore"):
-            pred_tracks = cand + slope_row[:, None] * x[:, None]
         delta = self.isomer_delta_
         own = np.zeros(n_groups, dtype=bool)
         own[[g for g, t in self.n_tracks_.items() if t > 1]] = True
@@ -482,28 +493,34 @@ class RetentionModel:
             offsets = _isomer_alignment(
                 y - pred_tracks[:, 0], group, iso, isomer_rank, delta, either=~in_comp
             )
-            alt = pred_tracks[:, :1] + offsets
-            pred_tracks = np.where(iso[:, None], np.nan, pred_tracks)
-            all_pred = np.column_stack([pred_tracks, np.where(iso[:, None], alt, np.nan)])
-            all_hint = np.column_stack([h_int, h_int[:, :1], h_int[:, :1]])
-            all_hx = np.column_stack([h_x, h_x[:, :1], h_x[:, :1]])
+            all_pred = np.empty((n, k + 2))
+            all_pred[:, :k] = pred_tracks
+            all_pred[iso, :k] = np.nan
+            all_pred[:, k:] = pred_tracks[:, :1] + offsets
             inferred = iso
         else:
-            all_pred, all_hint, all_hx = pred_tracks, h_int, h_x
+            all_pred = pred_tracks
 
-        # non-anchor peaks refine pooled and composition groups (robust, leave-one-out)
+        # non-anchor peaks refine pooled and composition groups (robust, leave-one-out);
+        # only rows with two or more candidate lines have a choice to make
         corrected = usable & (in_pooled | in_comp) & self.robust
+        finite = np.isfinite(all_pred)
+        choice = np.argmax(finite, axis=1)  # the only candidate, or column 0
+        several = np.flatnonzero(finite.sum(axis=1) >= 2)
+        options = np.where(finite[several], all_pred[several], np.inf)
         corr = np.zeros(n)
         corr_var = np.full(n, np.nan)
         rows_all = np.arange(n)
         for _ in range(3):
-            err = np.abs(y[:, None] - (all_pred + corr[:, None]))
-            err = np.where(np.isnan(err), np.inf, err)
-            choice = np.argmin(err, axis=1)
+            if several.size:
+                target = (y[several] - corr[several])[:, None]
+                choice[several] = np.argmin(np.abs(options - target), axis=1)
             chosen = all_pred[rows_all, choice]
             if not corrected.any():
                 break
-            tau2 = np.where(in_comp, comp_var, s_row**2 * all_hint[rows_all, choice])
+            # an inferred track (columns after the own tracks) has the first track's leverage
+            hint_choice = h_int[rows_all, np.where(choice >= k, 0, choice)]
+            tau2 = np.where(in_comp, comp_var, s_row**2 * hint_choice)
             corr, corr_var = _group_correction(
                 x, y - chosen, group, corrected, corrected & score_rows, s_row**2, tau2
             )
@@ -511,8 +528,9 @@ class RetentionModel:
         predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
         # inferred tracks come after the own-track columns: early, late
         track[ok] = np.where(inferred[ok], choice[ok] - k, choice[ok])
-        hint = np.nan_to_num(all_hint[rows_all, choice], nan=1.0)
-        hx = np.nan_to_num(all_hx[rows_all, choice], nan=0.0)
+        column = np.where(choice >= k, 0, choice)
+        hint = np.nan_to_num(h_int[rows_all, column], nan=1.0)
+        hx = np.nan_to_num(h_x[rows_all, column], nan=0.0)
         var[ok] = np.where(
             corrected[ok],
             s_row[ok] ** 2 * (1 + hx[ok]) + corr_var[ok],
