@@ -273,7 +273,7 @@ def decide(
     cand = candidate_parent >= 0
     top = roots(candidate_parent, cand)
     par = np.clip(top, 0, None)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.where(volume[par] > 0, volume / volume[par], np.inf)
     on_own_line = np.isfinite(z) & (np.abs(z) < outlier_z)
     parent_off = np.isfinite(z[par]) & (np.abs(z[par]) >= 2 * outlier_z)
