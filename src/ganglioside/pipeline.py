@@ -356,8 +356,8 @@ def analyze(
         "z": res.z,
         "pi_low": pi_low,
         "pi_high": pi_high,
-        "model_level": pd.Categorical(res.level),
-        "model_id": pd.Categorical(res.model_id),
+        "model_level": res.level,
+        "model_id": res.model_id,
         "isomer_track": track_label,
         "oac_label": _categorical(oac_code, oac_labels),
         "oac_base_row": optional_row(rows[np.clip(oac_res.base, 0, None)], oac_res.base >= 0),
@@ -375,8 +375,8 @@ def analyze(
     compounds = pd.DataFrame(columns)
 
     events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
-    counted = pd.Series(res.model_id[res.model_id != ""]).value_counts()
-    rows_per_model = {str(k): int(v) for k, v in zip(counted.index, counted, strict=True)}
+    counted = pd.Series(res.model_id).value_counts()
+    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
     reports = model.reports(rows_per_model)
     warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
     if anchor_bad.any():

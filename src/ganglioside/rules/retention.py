@@ -155,6 +155,9 @@ def _fit_lines(
     )
 
 
+LEVELS = pd.Index(["", "group", "pooled", "composition"], dtype=object)  # "": no model
+
+
 @dataclass
 class RetentionResult:
     """Per-row predictions (positional arrays) and the model reports."""
@@ -163,8 +166,8 @@ class RetentionResult:
     residual: np.ndarray
     z: np.ndarray
     sd: np.ndarray
-    level: np.ndarray  # object: group | pooled | composition | ""
-    model_id: np.ndarray  # object
+    level: pd.Categorical  # group | pooled | composition | "" (no model)
+    model_id: pd.Categorical
     track: np.ndarray  # int track index, -1 when single-track
     anchor_z_loo: np.ndarray  # leave-one-out z of anchors (NaN elsewhere)
     logp_extrapolated: np.ndarray
@@ -386,8 +389,8 @@ class RetentionModel:
         k = self.max_tracks_
         predicted = np.full(n, np.nan)
         var = np.full(n, np.nan)
-        level = np.full(n, "", dtype=object)
-        model_id = np.full(n, "", dtype=object)
+        no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
+        level, model_id = no_model, no_model
         track = np.full(n, -1, dtype=np.int64)
         anchor_z = np.full(n, np.nan)
         pooled = self.pooled_
@@ -461,8 +464,11 @@ class RetentionModel:
         in_pooled[rows_u] = is_pooled[gu]
         row_label = np.zeros(n, dtype=np.int64)
         row_label[rows_u] = g_label[gu]
-        level = np.array([lv for lv, _ in labels], dtype=object)[row_label]
-        model_id = np.array([m for _, m in labels], dtype=object)[row_label]
+        level = pd.Categorical.from_codes(
+            LEVELS.get_indexer(pd.Index([lv for lv, _ in labels]))[row_label], LEVELS
+        )
+        id_code, ids = pd.factorize(np.array([m for _, m in labels], dtype=object))
+        model_id = pd.Categorical.from_codes(id_code[row_label], pd.Index(ids, dtype=object))
         slope_row = np.full(n, np.nan)
         slope_row[rows_u] = g_slope[gu]
         s_row = np.full(n, np.nan)
@@ -702,8 +708,8 @@ class RetentionModel:
         predicted: np.ndarray,
         y: np.ndarray,
         var: np.ndarray,
-        level: np.ndarray,
-        model_id: np.ndarray,
+        level: pd.Categorical,
+        model_id: pd.Categorical,
         track: np.ndarray,
         anchor_z: np.ndarray,
         x: np.ndarray,
@@ -862,7 +868,7 @@ MAX_CALIBRATION = 3.0
 
 
 def _calibrate(
-    resid: np.ndarray, var: np.ndarray, level: np.ndarray, rows: np.ndarray
+    resid: np.ndarray, var: np.ndarray, level: pd.Categorical, rows: np.ndarray
 ) -> dict[str, float]:
     """Widen a level's prediction SD when its own non-anchor peaks scatter more than predicted.
 
