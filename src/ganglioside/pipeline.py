@@ -372,7 +372,8 @@ def analyze(
         if c in {"row", "name", "rt", "volume", "log_p", "is_anchor"}:
             continue
         columns[c if c not in COMPOUND_COLUMNS else f"input_{c}"] = frame[c].to_numpy()
-    compounds = pd.DataFrame(columns)
+    # the columns are fresh arrays: no copy, no consolidation into 2-D blocks
+    compounds = pd.DataFrame(columns, copy=False)
 
     events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
     counted = pd.Series(res.model_id).value_counts()

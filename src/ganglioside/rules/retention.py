@@ -475,16 +475,13 @@ class RetentionModel:
         s_row[rows_u] = g_s[gu]
         comp_var = np.zeros(n)
         comp_var[rows_u] = np.where(in_comp[rows_u], g_comp_var[gu], 0.0)
-        # candidate predictions per row: one column per track
-        h_int = np.full((n, k), np.nan)  # intercept part of the leverage
-        h_int[rows_u] = g_hint[gu]
-        h_x = np.full((n, k), np.nan)  # slope part of the leverage
+        # A row's candidate lines are its group's tracks (columns 0..k-1 of the group tables)
+        # or, for isomer-capable rows of groups without tracks, an early and a late line
+        # (columns k, k+1).  Only rows with two or more finite candidates have a choice, and
+        # only they get a (rows x columns) array: memory stays linear in rows.
         with np.errstate(invalid="ignore"):
-            h_x[rows_u] = (x[rows_u, None] - g_xbar[gu]) ** 2 / g_sxx[gu, None]
-        pred_tracks = np.full((n, k), np.nan)
-        pred_tracks[rows_u] = g_cand[gu] + (g_slope[gu] * x[rows_u])[:, None]
-
-        # inferred isomer tracks for groups without tracks of their own
+            first_line = np.full(n, np.nan)  # the group's first track
+            first_line[rows_u] = g_cand[gu, 0] + g_slope[gu] * x[rows_u]
         delta = self.isomer_delta_
         own = np.zeros(n_groups, dtype=bool)
         own[[g for g, t in self.n_tracks_.items() if t > 1]] = True
@@ -493,50 +490,75 @@ class RetentionModel:
             if delta is not None
             else np.zeros(n, dtype=bool)
         )
-        inferred = np.zeros(n, dtype=bool)
-        if iso.any():
+        offsets = np.full((0, 2), np.nan)
+        iso_rows = np.flatnonzero(iso)
+        if iso_rows.size:
             assert delta is not None
             offsets = _isomer_alignment(
-                y - pred_tracks[:, 0], group, iso, isomer_rank, delta, either=~in_comp
-            )
-            all_pred = np.empty((n, k + 2))
-            all_pred[:, :k] = pred_tracks
-            all_pred[iso, :k] = np.nan
-            all_pred[:, k:] = pred_tracks[:, :1] + offsets
-            inferred = iso
-        else:
-            all_pred = pred_tracks
+                y - first_line, group, iso, isomer_rank, delta, either=~in_comp
+            )[iso_rows]
+            offsets += first_line[iso_rows, None]  # the early and late lines themselves
+        own_finite = np.isfinite(g_cand)
+        n_lines = np.zeros(n, dtype=np.int64)
+        n_lines[rows_u] = own_finite.sum(axis=1)[gu]
+        choice = np.zeros(n, dtype=np.int64)
+        choice[rows_u] = np.argmax(own_finite, axis=1)[gu]  # the only line, or column 0
+        n_lines[iso_rows] = np.isfinite(offsets).sum(axis=1)
+        choice[iso_rows] = k + np.argmax(np.isfinite(offsets), axis=1)
+        several = n_lines >= 2
+        sev_own = np.flatnonzero(several & ~iso)
+        sev_iso_pos = np.flatnonzero(several[iso_rows])
+        sev_iso = iso_rows[sev_iso_pos]
+        own_lines = np.where(own_finite[group[sev_own]], g_cand[group[sev_own]], np.inf)
+        iso_lines = np.where(np.isfinite(offsets[sev_iso_pos]), offsets[sev_iso_pos], np.inf)
+        slope_x = np.where(np.isfinite(slope_row), slope_row * x, np.nan)
 
-        # non-anchor peaks refine pooled and composition groups (robust, leave-one-out);
-        # only rows with two or more candidate lines have a choice to make
+        def chosen_line() -> np.ndarray:
+            column = np.minimum(choice, k - 1)
+            out = np.full(n, np.nan)
+            out[rows_u] = g_cand[gu, column[rows_u]] + slope_x[rows_u]
+            if iso_rows.size:
+                pick = np.clip(choice[iso_rows] - k, 0, 1)
+                out[iso_rows] = offsets[np.arange(iso_rows.size), pick]
+            return out
+
+        # leverage of the chosen line; an inferred (early/late) line has the first track's
+        def leverage() -> tuple[np.ndarray, np.ndarray]:
+            column = np.where(choice >= k, 0, choice)
+            h_int = np.full(n, np.nan)
+            h_x = np.full(n, np.nan)
+            h_int[rows_u] = g_hint[gu, column[rows_u]]
+            with np.errstate(invalid="ignore"):
+                h_x[rows_u] = (x[rows_u] - g_xbar[gu, column[rows_u]]) ** 2 / g_sxx[gu]
+            return h_int, h_x
+
+        # non-anchor peaks refine pooled and composition groups (robust, leave-one-out)
         corrected = usable & (in_pooled | in_comp) & self.robust
-        finite = np.isfinite(all_pred)
-        choice = np.argmax(finite, axis=1)  # the only candidate, or column 0
-        several = np.flatnonzero(finite.sum(axis=1) >= 2)
-        options = np.where(finite[several], all_pred[several], np.inf)
         corr = np.zeros(n)
         corr_var = np.full(n, np.nan)
-        rows_all = np.arange(n)
         for _ in range(3):
-            if several.size:
-                target = (y[several] - corr[several])[:, None]
-                choice[several] = np.argmin(np.abs(options - target), axis=1)
-            chosen = all_pred[rows_all, choice]
+            if sev_own.size:
+                target = (y[sev_own] - corr[sev_own] - slope_x[sev_own])[:, None]
+                choice[sev_own] = np.argmin(np.abs(own_lines - target), axis=1)
+            if sev_iso.size:
+                target = (y[sev_iso] - corr[sev_iso])[:, None]
+                choice[sev_iso] = k + np.argmin(np.abs(iso_lines - target), axis=1)
+            chosen = chosen_line()
             if not corrected.any():
                 break
-            # an inferred track (columns after the own tracks) has the first track's leverage
-            hint_choice = h_int[rows_all, np.where(choice >= k, 0, choice)]
+            hint_choice, _ = leverage()
             tau2 = np.where(in_comp, comp_var, s_row**2 * hint_choice)
             corr, corr_var = _group_correction(
                 x, y - chosen, group, corrected, corrected & score_rows, s_row**2, tau2
             )
+        inferred = iso
         ok = usable & np.isfinite(chosen)
         predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
         # inferred tracks come after the own-track columns: early, late
         track[ok] = np.where(inferred[ok], choice[ok] - k, choice[ok])
-        column = np.where(choice >= k, 0, choice)
-        hint = np.nan_to_num(h_int[rows_all, column], nan=1.0)
-        hx = np.nan_to_num(h_x[rows_all, column], nan=0.0)
+        h_int, h_x = leverage()
+        hint = np.nan_to_num(h_int, nan=1.0)
+        hx = np.nan_to_num(h_x, nan=0.0)
         var[ok] = np.where(
             corrected[ok],
             s_row[ok] ** 2 * (1 + hx[ok]) + corr_var[ok],
