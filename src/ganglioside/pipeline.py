@@ -304,7 +304,8 @@ def analyze(
         possible=possible,
         root=root,
         rows=rows,
-        names=distinct[codes],
+        distinct_names=distinct,
+        name_codes=codes,
         lost=lost,
         frag_delta=frag_delta,
         oac=(oac_code, oac_labels),
@@ -543,64 +544,87 @@ def _combine(
     return _categorical(text_code[code], distinct)
 
 
-def _explain(**kw: Any) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
-    """Reasons for the status, the evidence list and the warnings of every row."""
+class _Texts:
+    """Per-row texts held as a code per row into a list of distinct texts (a categorical)."""
+
+    def __init__(self, n: int) -> None:
+        self.code = np.zeros(n, dtype=np.int64)
+        self.texts: list[str] = [""]
+
+    def set(self, rows: np.ndarray, text: str) -> None:
+        self.code[rows] = len(self.texts)
+        self.texts.append(text)
+
+    def set_each(self, rows: np.ndarray, keys: np.ndarray, text_of: Callable[[Any], str]) -> None:
+        """Give ``rows`` the text of their key; each distinct key's text is built once."""
+        key_code, distinct = pd.factorize(keys)
+        self.code[rows] = len(self.texts) + key_code
+        self.texts.extend(text_of(k) for k in distinct.tolist())
+
+    def categorical(self) -> pd.Categorical:
+        text_code, distinct = pd.factorize(np.array(self.texts, dtype=object), sort=True)
+        return _categorical(text_code[self.code], distinct)
+
+
+def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]:
+    """Reasons for the status, the evidence list and the warnings of every row.
+
+    Reasons say why in words; the numbers behind them (predicted RT, residual, z, parent row,
+    RT offset, lost residues) sit in their own columns, so that a reason is shared by many rows.
+    """
     status = kw["status"]
     res = kw["res"]
     cfg = kw["cfg"]
-    rows = kw["rows"]
-    names = kw["names"]
     n = len(status)
-    reasons = np.full(n, "", dtype=object)
+    reasons = _Texts(n)
     level = res.level
     z = res.z
 
-    reasons[status == INVALID] = kw["problems"][status == INVALID]
+    bad = np.flatnonzero(status == INVALID)
+    reasons.set_each(bad, kw["problems"][bad], str)
     for lvl, text in (
         ("group", "on its group's RT line"),
         ("pooled", "on the pooled RT line of its group"),
         ("composition", "on the RT line extrapolated from composition (group has no anchor)"),
     ):
-        reasons[(status == VALID) & (level == lvl)] = f"RT within the prediction interval, {text}"
-    reasons[kw["anchors"]] = "anchor (confirmed standard)"
+        reasons.set(
+            (status == VALID) & (level == lvl), f"RT within the prediction interval, {text}"
+        )
+    reasons.set(kw["anchors"], "anchor (confirmed standard)")
     unver = status == UNVERIFIED
-    reasons[unver] = "no RT model can reach this row (the file has too few anchors)"
-    reasons[unver & (kw["source_code"] == LOGP_SOURCES.index("missing"))] = (
-        "Log P unknown and cannot be estimated"
+    reasons.set(unver, "no RT model can reach this row (the file has too few anchors)")
+    reasons.set(
+        unver & (kw["source_code"] == LOGP_SOURCES.index("missing")),
+        "Log P unknown and cannot be estimated",
     )
-    out = np.flatnonzero(status == OUTLIER)
-    if out.size:
-        limit = f"{cfg.outlier_z:g}"
-        reasons[out] = [
-            f"RT {p + r:.3f} min is {r:+.3f} min from the predicted {p:.3f} "
-            f"(z = {zz:+.2f}, |z| ≥ {limit}, {lv} model): likely misannotated"
-            for p, r, zz, lv in zip(
-                res.predicted[out].tolist(),
-                res.residual[out].tolist(),
-                z[out].tolist(),
-                level[out].tolist(),
-                strict=True,
-            )
-        ]
-        rev = out[kw["reversed_oac"][out] & (np.abs(z[out]) < cfg.outlier_z)]
-        reasons[rev] = "O-acetylated peak elutes before its base peak (reversed)"
-    root, cand = kw["root"], kw["candidate_parent"]
+    limit = f"{cfg.outlier_z:g}"
+    for lvl in ("group", "pooled", "composition"):
+        reasons.set(
+            (status == OUTLIER) & (level == lvl),
+            f"RT off the {lvl} model's line, |z| >= {limit} (see predicted_rt, residual, z): "
+            "likely misannotated",
+        )
+    rev = (status == OUTLIER) & kw["reversed_oac"] & (np.abs(z) < cfg.outlier_z)
+    reasons.set(rev, "O-acetylated peak elutes before its base peak (reversed)")
+    root = kw["root"]
     fr = np.flatnonzero(status == FRAGMENT)
     if fr.size:
-        reasons[fr] = [
-            f"in-source fragment of row {rr} ({nm}): same ceramide, ΔRT {d:+.3f} min to row "
-            f"{pr}, lost {lost or '?'}; "
-            + (f"z = {zz:+.2f} on its own line" if zz == zz else "no own model")
-            for rr, nm, d, pr, lost, zz in zip(
-                rows[root[fr]].tolist(),
-                names[root[fr]].tolist(),
-                kw["frag_delta"][fr].tolist(),
-                rows[cand[fr]].tolist(),
-                kw["lost"][fr].tolist(),
-                z[fr].tolist(),
-                strict=True,
+        names, name_codes = kw["distinct_names"], kw["name_codes"]
+        lost = kw["lost"]
+        lost_codes = np.asarray(lost.codes, dtype=np.int64)[fr]
+        n_lost = len(lost.categories)
+        keys = (name_codes[root[fr]] * n_lost + lost_codes) * 2 + np.isfinite(z[fr])
+
+        def fragment_text(key: int) -> str:
+            rest, own_model = divmod(key, 2)
+            name_code, lost_code = divmod(rest, n_lost)
+            return (
+                f"in-source fragment of {names[name_code]} (row in fragment_of): same "
+                f"ceramide, co-elutes, lost {lost.categories[lost_code] or '?'}"
+                + ("" if own_model else "; no RT model of its own")
             )
-        ]
+
+        reasons.set_each(fr, keys, fragment_text)
 
     # Evidence and warnings are combinations of a few labels: build each distinct combination
     # once and give every row its text through an integer code.
@@ -621,7 +645,9 @@ def _explain(**kw: Any) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
         ],
         override=(kw["invalid"], "input:invalid"),
     )
-    frag_big = kw["is_fragment"] & (kw["volume"] > kw["volume"][np.clip(cand, 0, None)])
+    frag_big = kw["is_fragment"] & (
+        kw["volume"] > kw["volume"][np.clip(kw["candidate_parent"], 0, None)]
+    )
     oac_warn = [
         f"oac_{v}" if v in ("reversed", "too_large", "coeluting") else "" for v in oac_labels
     ]
@@ -640,7 +666,7 @@ def _explain(**kw: Any) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
         + [(oac_code, oac_warn)]
         + [(np.asarray(m).astype(int), ["", label]) for m, label in flags[6:]]
     )
-    return reasons, evidence, warnings
+    return reasons.categorical(), evidence, warnings
 
 
 def _fragment_events(
