@@ -295,3 +295,17 @@ def test_isomer_pairs_in_a_table_get_two_tracks_and_stay_valid(clean):
         AnalysisConfig(isomer_elution_order={"GT1": ("b", "a")}),
     ).compounds
     assert set(ordered.loc[ordered["group_key"] == "GT1", "isomer_track"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_larger_peak_nearby_agrees_with_a_plain_scan(seed):
+    # dense windows (hundreds of peaks) and sparse ones, with ties of key and size
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 700))
+    key = np.round(rng.uniform(0, 1 if seed % 2 else 40, n), 3)
+    size = rng.integers(0, 200 if seed % 3 == 0 else 5, n)
+    window = 0.3
+    got = fragments._larger_nearby(key, size, window)
+    near = np.abs(key[:, None] - key[None, :]) <= window * (1 + 1e-9)
+    expected = (near & (size[None, :] > size[:, None])).any(axis=1)
+    assert np.array_equal(got, expected)

@@ -187,13 +187,19 @@ def analyze(
     is_anchor = frame["is_anchor"].to_numpy(dtype=bool) & ~invalid
 
     steps("fragments", 0.25, "looking for in-source fragments")
+    # codes are computed on distinct names and taken by each row
     cer_code = pd.factorize(comp_names["ceramide"].to_numpy(dtype=object))[0][codes]
-    data = per_row  # the rules read composition and numbers from one frame
-    data["rt"] = rt
-    data["volume"] = volume
-    data["is_anchor"] = is_anchor
-    data["log_p"] = log_p
-    data["ceramide_code"] = cer_code
+    group_code = pd.factorize(comp_names["group_key"].fillna("").to_numpy(dtype=object))[0][codes]
+    # the rules read composition and numbers from one frame (sharing the arrays, no copies)
+    numbers = {
+        "rt": rt,
+        "volume": volume,
+        "is_anchor": is_anchor,
+        "log_p": log_p,
+        "ceramide_code": cer_code,
+        "group_code": group_code,
+    }
+    data = pd.concat([per_row, pd.DataFrame(numbers, copy=False)], axis=1)
     cands = fragments.find_candidates(
         data,
         usable,
@@ -203,11 +209,8 @@ def analyze(
     candidate = cands.parent >= 0
 
     steps("isomers", 0.4, "finding isomer tracks")
-    # codes are computed on distinct names and taken by each row
-    group_code = pd.factorize(comp_names["group_key"].fillna("").to_numpy(dtype=object))[0][codes]
     name_keys = comp_names["group_key"].fillna("") + "|" + comp_names["ceramide"].fillna("")
     name_code = pd.factorize(name_keys.to_numpy(dtype=object))[0][codes]
-    data["group_code"] = group_code
     anchors = usable & is_anchor
     track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
 

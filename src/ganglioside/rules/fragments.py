@@ -56,8 +56,8 @@ def _larger_nearby(
 ) -> np.ndarray:
     """For each row, whether a row of larger ``size`` lies within ``window`` of its ``key``.
 
-    A range-maximum query over the rows sorted by key (a sparse table of maxima), so the cost
-    is O(n log n) whatever the density of peaks.
+    A range-maximum query over the rows sorted by key (a sparse table of maxima, as deep as
+    the longest window), so the cost is at most O(n log n) whatever the density of peaks.
     """
     n = key.size
     if order is None:
@@ -65,21 +65,26 @@ def _larger_nearby(
     ks = key[order]
     lo = np.searchsorted(ks, ks - window * (1 + 1e-9), side="left")
     hi = np.searchsorted(ks, ks + window * (1 + 1e-9), side="right")
-    table = [size[order].astype(np.int32)]
+    # sizes by rank: few distinct values, so the table of maxima fits small integers
+    distinct, rank = np.unique(size, return_inverse=True)
+    small = np.int8 if distinct.size <= 127 else np.int16 if distinct.size <= 32767 else np.int32
+    ranked = rank.astype(small)
+    length = hi - lo
+    level = np.floor(np.log2(np.maximum(length, 1))).astype(np.int8)
+    # levels of the table only up to the longest window
+    table = [ranked[order]]
     width = 1
-    while 2 * width <= n:
+    while 2 * width <= int(length.max()):
         prev = table[-1]
         table.append(np.maximum(prev[:-width], prev[width:]))
         width *= 2
-    length = hi - lo
-    level = np.floor(np.log2(np.maximum(length, 1))).astype(np.int64)
-    best = np.empty(n, dtype=np.int32)
-    for j in np.unique(level):
+    best = np.empty(n, dtype=small)
+    for j in np.unique(level).tolist():
         sel = level == j
         t = table[j]
         best[sel] = np.maximum(t[lo[sel]], t[hi[sel] - (1 << j)])
     out = np.empty(n, dtype=bool)
-    out[order] = best > size[order]
+    out[order] = best > ranked[order]
     return out
 
 
