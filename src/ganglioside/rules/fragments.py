@@ -14,6 +14,7 @@ pairs.  Whether a candidate really is a fragment is decided later, with the RT m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,9 @@ def _larger_nearby(
     hi = np.searchsorted(ks, ks + window * (1 + 1e-9), side="right")
     # sizes by rank: few distinct values, so the table of maxima fits small integers
     distinct, rank = np.unique(size, return_inverse=True)
-    small = np.int8 if distinct.size <= 127 else np.int16 if distinct.size <= 32767 else np.int32
+    small: type[np.signedinteger[Any]] = (
+        np.int8 if distinct.size <= 127 else np.int16 if distinct.size <= 32767 else np.int32
+    )
     ranked = rank.astype(small)
     length = hi - lo
     level = np.floor(np.log2(np.maximum(length, 1))).astype(np.int8)
