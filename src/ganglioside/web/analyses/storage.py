@@ -72,29 +72,79 @@ def _copy_compounds(
     analysis_id: int, names: list[str], values: list[list[Any]], extras: list[dict[str, Any]]
 ) -> None:
     """PostgreSQL's COPY: one statement streams every row (an order of magnitude faster than
-    INSERT batches, which spend their time preparing each of the million parameters)."""
+    INSERT batches, which spend their time preparing each of the million parameters).
+
+    Binary COPY: numbers go out as their 4 or 8 bytes, which costs the client and the server
+    much less than formatting and parsing their decimal text."""
     meta = Compound._meta
-    columns = [meta.get_field(name).column for name in names]
-    columns += [meta.get_field("analysis").column, meta.get_field("extra").column]
+    fields = [meta.get_field(name) for name in names]
+    fields += [meta.get_field("analysis"), meta.get_field("extra")]
     # Fields the frame lacks take their model default.
     missing = [
         f
         for f in meta.concrete_fields
         if not f.primary_key and f.name not in names and f.name not in ("analysis", "extra")
     ]
-    columns += [f.column for f in missing]
+    fields += missing
     tail = [f.get_default() for f in missing]
-    statement = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
-    # COPY's text format takes JSON as text; most tables have no extra column at all.
-    empty = "{}"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row, extra in zip(zip(*values, strict=True), extras, strict=True):
-            copy.write_row((*row, analysis_id, json.dumps(extra) if extra else empty, *tail))
+    columns = ", ".join(f.column for f in fields)  # type: ignore[union-attr]
+    statement = f"COPY {meta.db_table} ({columns}) FROM STDIN (FORMAT binary)"
+    empty = _JsonText("{}")
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.adapters.register_dumper(_JsonText, _json_text_dumper(raw.adapters.types["jsonb"].oid))
+        with raw.copy(statement) as copy:
+            copy.set_types([_copy_type(f) for f in fields])
+            n = len(extras)
+            jsons = [_JsonText(json.dumps(extra)) if extra else empty for extra in extras]
+            constants = [[value] * n for value in (analysis_id, *tail)]
+            # One tuple per row straight from the columns, in the order of ``fields``.
+            for row in zip(*values, constants[0], jsons, *constants[1:], strict=True):
+                copy.write_row(row)
+
+
+_COPY_TYPES = {
+    "double precision": "float8",
+    "integer": "int4",
+    "smallint": "int2",
+    "bigint": "int8",
+    "boolean": "bool",
+    "jsonb": "jsonb",
+    "text": "text",
+}
+
+
+def _copy_type(field: Any) -> str:
+    """The PostgreSQL type name psycopg dumps the field's values as, in binary COPY."""
+    db_type = field.db_type(connection)
+    if db_type.startswith("varchar"):
+        return "text"
+    return _COPY_TYPES[db_type]
+
+
+class _JsonText(str):
+    """JSON already written as text, sent as ``jsonb`` as it is."""
+
+
+def _json_text_dumper(oid: int) -> type:
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+
+    class JsonTextBinaryDumper(Dumper):
+        format = Format.BINARY
+
+        def dump(self, obj: Any) -> bytes:
+            return b"\x01" + obj.encode()  # jsonb's binary form: version 1, then the text
+
+    JsonTextBinaryDumper.oid = oid
+    return JsonTextBinaryDumper
 
 
 def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
     """Convert a column to Python values the field accepts, letting numpy do the per-cell work."""
     if isinstance(model_field, models.BooleanField):
+        if series.dtype == bool:
+            return series.tolist()
         return [bool(v) if v is not None else False for v in _nullable(series)]
     if isinstance(model_field, models.FloatField | models.IntegerField):
         numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
@@ -106,7 +156,16 @@ def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
         cells[bad] = None
         return cells.tolist()
     # Text: NULL is not allowed, so a missing value is the empty string.
-    return ["" if v is None else str(v) for v in _nullable(series)]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # Each label converted once; code -1 (missing) picks the empty string at the end.
+        labels = np.array([*map(str, series.cat.categories), ""], dtype=object)
+        return labels[series.cat.codes.to_numpy()].tolist()
+    cells = series.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(cells)
+    cells[missing] = ""
+    if pd.api.types.infer_dtype(cells, skipna=False) != "string":
+        return [v if isinstance(v, str) else str(v) for v in cells.tolist()]
+    return cells.tolist()
 
 
 def _nullable(series: pd.Series) -> list[Any]:
