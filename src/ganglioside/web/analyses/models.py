@@ -96,7 +96,11 @@ class Analysis(models.Model):
 class Compound(models.Model):
     """One input row with its per-row record (``ganglioside.result.COMPOUND_COLUMNS``)."""
 
-    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="compounds")
+    # No index of its own: the unique (analysis, row) index starts with it, and one index
+    # fewer makes storing a large table faster.
+    analysis = models.ForeignKey(
+        Analysis, on_delete=models.CASCADE, related_name="compounds", db_index=False
+    )
     row = models.PositiveIntegerField()
     name = models.TextField(blank=True, default="")
     rt = models.FloatField(null=True, blank=True)
