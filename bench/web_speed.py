@@ -10,8 +10,11 @@ Prints:
 The worker runs 2 processes (prefork), as `ganglioside worker` does on a 2-core machine.
 Needs PostgreSQL and Redis: ``BENCH_DATABASE_URL`` (default
 postgres://postgres@127.0.0.1:5432/ganglioside_bench, created and migrated here) and
-``REDIS_URL`` (default redis://127.0.0.1:6379/0).  The server (uvicorn) and the worker run as
-subprocesses, as in production.
+``REDIS_URL`` (default redis://127.0.0.1:6379/0).  The server and the worker run as
+subprocesses, as in production: the server is started as deploy/systemd and deploy/compose.yaml
+start it (``uvicorn ganglioside.web.asgi:application`` with the options of deploy/uvicorn.env:
+its workers, its database connection pool), only on a free local port.  The machine's load
+average is printed with the figures, since they depend on it.
 """
 
 from __future__ import annotations
@@ -79,6 +82,33 @@ def _start(*args: str) -> subprocess.Popen:
     )
 
 
+def _start_server(port: int) -> subprocess.Popen:
+    """The ASGI server as production runs it: uvicorn reading deploy/uvicorn.env."""
+    options = {}
+    for line in (ROOT / "deploy" / "uvicorn.env").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            options[key.strip()] = value.strip()
+    options.update(
+        UVICORN_HOST="127.0.0.1",
+        UVICORN_PORT=str(port),
+        PROMETHEUS_MULTIPROC_DIR=str(WORK / "metrics"),
+    )
+    log = open(WORK / "server.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("uvicorn")), "ganglioside.web.asgi:application"],
+        env={**ENV, **options},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -108,7 +138,7 @@ def main() -> int:
     content = SAMPLE.read_bytes()
 
     port = _free_port()
-    server = _start("serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate")
+    server = _start_server(port)
     worker = _start("worker", "--concurrency=2", "--without-gossip", "--without-mingle")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -126,7 +156,8 @@ def main() -> int:
 
             print(
                 f"web speed (PostgreSQL {DATABASE_URL.rsplit('/', 1)[-1]}, Redis, "
-                "1 Celery worker of 2 processes)"
+                "1 Celery worker of 2 processes; server: uvicorn with deploy/uvicorn.env); "
+                f"{_load()}"
             )
             timings = []
             for _ in range(6):
@@ -192,6 +223,7 @@ def main() -> int:
         stored = storage.compounds_store(analysis_id=target.pk, frame=big)
         elapsed = time.perf_counter() - start
         print(f"  storing {stored:,} compound rows: {elapsed:.2f} s")
+        print(f"  {_load()}")
     finally:
         for process in (server, worker):
             process.terminate()
