@@ -17,8 +17,11 @@ def analysis_list(*, user: AbstractBaseUser) -> QuerySet[Analysis]:
     return Analysis.objects.filter(owner=user).defer(*_LIST_DEFERRED)
 
 
-def analysis_get(*, user: AbstractBaseUser, analysis_id: int | str) -> Analysis:
-    """The user's analysis ``analysis_id``.
+def analysis_get(
+    *, user: AbstractBaseUser, analysis_id: int | str, only_id: bool = False
+) -> Analysis:
+    """The user's analysis ``analysis_id`` (with ``only_id``, just its id loaded: enough to
+    read its rows, without decoding its summary and parameters).
 
     Raises
     ------
@@ -26,7 +29,8 @@ def analysis_get(*, user: AbstractBaseUser, analysis_id: int | str) -> Analysis:
         When it does not exist or belongs to someone else (the two look the same).
     """
     try:
-        return Analysis.objects.get(pk=int(analysis_id), owner=user)
+        analyses = Analysis.objects.only("id") if only_id else Analysis.objects
+        return analyses.get(pk=int(analysis_id), owner=user)
     except (Analysis.DoesNotExist, ValueError, TypeError):
         raise Http404("no such analysis") from None
 

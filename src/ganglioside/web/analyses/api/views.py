@@ -203,8 +203,20 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
 
 
 class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
+    def get_analysis(self) -> Analysis:
+        # Only the ownership check and the id: these views never show the analysis itself.
+        if not hasattr(self, "_analysis"):
+            self._analysis = selectors.analysis_get(
+                user=self.request.user, analysis_id=self.kwargs["pk"], only_id=True
+            )
+        return self._analysis
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {"request": self.request}
+
+    def rows(self, queryset: Any) -> Any:
+        """The rows as dictionaries shaped like the output (no model instances)."""
+        return queryset.values(*self.serializer_class.row_names())
 
 
 class CompoundListView(_AnalysisChildListView):
@@ -235,7 +247,7 @@ class CompoundListView(_AnalysisChildListView):
     def get_queryset(self):  # type: ignore[override]
         if getattr(self, "swagger_fake_view", False):  # schema generation: no analysis
             return Compound.objects.none()
-        return selectors.compound_list(analysis=self.get_analysis())
+        return self.rows(selectors.compound_list(analysis=self.get_analysis()))
 
     @extend_schema(
         operation_id="analyses_compounds",
@@ -253,7 +265,7 @@ class RTModelListView(_AnalysisChildListView):
     filter_backends: list[Any] = []
 
     def get_queryset(self):  # type: ignore[override]
-        return selectors.rt_model_list(analysis=self.get_analysis())
+        return self.rows(selectors.rt_model_list(analysis=self.get_analysis()))
 
     @extend_schema(
         operation_id="analyses_models",
@@ -271,7 +283,7 @@ class FragmentListView(_AnalysisChildListView):
     filter_backends: list[Any] = []
 
     def get_queryset(self):  # type: ignore[override]
-        return selectors.fragment_list(analysis=self.get_analysis())
+        return self.rows(selectors.fragment_list(analysis=self.get_analysis()))
 
     @extend_schema(
         operation_id="analyses_fragments",
