@@ -462,15 +462,17 @@ class RetentionModel:
         in_comp[rows_u] = ~own_fit[gu] & ~is_pooled[gu]
         in_pooled = np.zeros(n, dtype=bool)
         in_pooled[rows_u] = is_pooled[gu]
-        row_label = np.zeros(n, dtype=np.int64)
+        row_label = np.zeros(n, dtype=np.int32)
         row_label[rows_u] = g_label[gu]
-        level = pd.Categorical.from_codes(
-            LEVELS.get_indexer(pd.Index([lv for lv, _ in labels]))[row_label], LEVELS
-        )
+        level_of = LEVELS.get_indexer(pd.Index([lv for lv, _ in labels])).astype(np.int8)
+        level = pd.Categorical.from_codes(level_of[row_label], LEVELS)
         id_code, ids = pd.factorize(np.array([m for _, m in labels], dtype=object))
-        model_id = pd.Categorical.from_codes(id_code[row_label], pd.Index(ids, dtype=object))
-        slope_row = np.full(n, np.nan)
-        slope_row[rows_u] = g_slope[gu]
+        model_id = pd.Categorical.from_codes(
+            id_code.astype(np.int32)[row_label], pd.Index(ids, dtype=object)
+        )
+        del row_label
+        slope_x = np.full(n, np.nan)  # slope x Log P of each row's line
+        slope_x[rows_u] = g_slope[gu] * x[rows_u]
         s_row = np.full(n, np.nan)
         s_row[rows_u] = g_s[gu]
         comp_var = np.zeros(n)
@@ -479,9 +481,8 @@ class RetentionModel:
         # or, for isomer-capable rows of groups without tracks, an early and a late line
         # (columns k, k+1).  Only rows with two or more finite candidates have a choice, and
         # only they get a (rows x columns) array: memory stays linear in rows.
-        with np.errstate(invalid="ignore"):
-            first_line = np.full(n, np.nan)  # the group's first track
-            first_line[rows_u] = g_cand[gu, 0] + g_slope[gu] * x[rows_u]
+        first_line = np.full(n, np.nan)  # the group's first track
+        first_line[rows_u] = g_cand[gu, 0] + slope_x[rows_u]
         delta = self.isomer_delta_
         own = np.zeros(n_groups, dtype=bool)
         own[[g for g, t in self.n_tracks_.items() if t > 1]] = True
@@ -498,11 +499,13 @@ class RetentionModel:
                 y - first_line, group, iso, isomer_rank, delta, either=~in_comp
             )[iso_rows]
             offsets += first_line[iso_rows, None]  # the early and late lines themselves
+        del first_line
         own_finite = np.isfinite(g_cand)
-        n_lines = np.zeros(n, dtype=np.int64)
-        n_lines[rows_u] = own_finite.sum(axis=1)[gu]
-        choice = np.zeros(n, dtype=np.int64)
-        choice[rows_u] = np.argmax(own_finite, axis=1)[gu]  # the only line, or column 0
+        n_lines = np.zeros(n, dtype=np.int8)
+        n_lines[rows_u] = own_finite.sum(axis=1).astype(np.int8)[gu]
+        choice = np.zeros(n, dtype=np.int16)
+        # the only line, or column 0
+        choice[rows_u] = np.argmax(own_finite, axis=1).astype(np.int16)[gu]
         n_lines[iso_rows] = np.isfinite(offsets).sum(axis=1)
         choice[iso_rows] = k + np.argmax(np.isfinite(offsets), axis=1)
         several = n_lines >= 2
@@ -511,7 +514,6 @@ class RetentionModel:
         sev_iso = iso_rows[sev_iso_pos]
         own_lines = np.where(own_finite[group[sev_own]], g_cand[group[sev_own]], np.inf)
         iso_lines = np.where(np.isfinite(offsets[sev_iso_pos]), offsets[sev_iso_pos], np.inf)
-        slope_x = np.where(np.isfinite(slope_row), slope_row * x, np.nan)
 
         def chosen_line() -> np.ndarray:
             column = np.minimum(choice, k - 1)
@@ -822,24 +824,32 @@ def _group_correction(
         fitted = delta[g_m] + gamma[g_m] * xc[mem]
         w = tukey_weights(r - fitted, scale=float(np.sqrt(np.median(s2[mem]))))
     s0, s1, s2g, b0, b1 = sums(w)
-    g = group[idx]
-    t0, t1, t2, u0, u1 = (arr[g].copy() for arr in (s0, s1, s2g, b0, b1))
-    # leave each member out of its own line
+    # each member's own terms, by its position among the corrected rows
     pos = np.searchsorted(idx, mem)
-    own = w / s2[mem]
-    t0[pos] -= own
-    t1[pos] -= own * xc[mem]
-    t2[pos] -= own * xc[mem] ** 2
-    u0[pos] -= own * r
-    u1[pos] -= own * xc[mem] * r
-    a00, a01, a11 = inv_t[g] + t0, t1, inv_g[g] + t2
-    det = a00 * a11 - a01**2
-    delta = (a11 * u0 - a01 * u1) / det
-    gamma = (a00 * u1 - a01 * u0) / det
-    xi = xc[idx]
-    corr[idx] = delta + gamma * xi
-    var[idx] = (a11 - 2 * a01 * xi + a00 * xi**2) / det
+    own = np.zeros(idx.size)
+    own[pos] = w / s2[mem]
+    own_r = np.zeros(idx.size)
+    own_r[pos] = r
+    # per row, leave each member out of its own line; in slices, so that the temporaries
+    # stay small on large tables
+    for start in range(0, idx.size, CHUNK_ROWS):
+        part = slice(start, start + CHUNK_ROWS)
+        rows = idx[part]
+        g = group[rows]
+        xi = xc[rows]
+        o, orr = own[part], own_r[part]
+        a00 = inv_t[g] + s0[g] - o
+        a01 = s1[g] - o * xi
+        a11 = inv_g[g] + s2g[g] - o * xi**2
+        u0 = b0[g] - o * orr
+        u1 = b1[g] - o * xi * orr
+        det = a00 * a11 - a01**2
+        corr[rows] = ((a11 * u0 - a01 * u1) + (a00 * u1 - a01 * u0) * xi) / det
+        var[rows] = (a11 - 2 * a01 * xi + a00 * xi**2) / det
     return corr, var
+
+
+CHUNK_ROWS = 1 << 17
 
 
 def _learned_delta(fit: _Fit, k: int) -> float | None:
