@@ -140,13 +140,15 @@ def analyze(
         per_row[c] = comp_names[c].to_numpy(dtype=float)[codes]
     for c in _COMP_TEXT:
         per_row[c] = _per_row_text(comp_names[c].to_numpy(dtype=object), codes)
-    problems = table.problems.to_numpy(dtype=object).copy()
+    problems = table.problems.to_numpy(dtype=object)
     parsed = name_parsed[codes]
     bad_name = np.flatnonzero(~parsed & (distinct[codes] != ""))
-    problems[bad_name] = [
-        (p + "; " if p else "") + f"column 'Name': {e}"
-        for p, e in zip(problems[bad_name], name_error[codes[bad_name]], strict=True)
-    ]
+    if bad_name.size:
+        problems = problems.copy()
+        problems[bad_name] = [
+            (p + "; " if p else "") + f"column 'Name': {e}"
+            for p, e in zip(problems[bad_name], name_error[codes[bad_name]], strict=True)
+        ]
     if not ((problems == "") & parsed).any():
         shown = " | ".join(f"row {i + 1}: {problems[i]}" for i in range(min(n, 3)))
         raise InputError(f"no usable row in {n} data rows, e.g. {shown}", file=table.source)
@@ -159,7 +161,7 @@ def analyze(
     expected_logp = np.where(parsed, lp_model.predict(names_filled)[codes], np.nan)
     has_logp = np.isfinite(given)
     log_p = np.where(has_logp, given, expected_logp)
-    source_code = np.where(has_logp, 0, np.where(np.isfinite(log_p), 1, 2))
+    source_code = np.where(has_logp, 0, np.where(np.isfinite(log_p), 1, 2)).astype(np.int8)
     log_p_source = _categorical(source_code, LOGP_SOURCES)
     mismatch = has_logp & parsed & (np.abs(given - expected_logp) > cfg.logp_mismatch)
     if lp_model.n_names < 8:
@@ -230,6 +232,7 @@ def analyze(
         rank[capable] = -1
         rank = isomers.pair_ranks(name_code, rt, scoring & capable, delta, rank)
     res = model.predict(data, usable, scoring & ~anchors, rank)
+    del rank, track, scoring, capable  # large tables: keep only what later steps read
     multi_peak = res.track_inferred
     is_fragment, possible = fragments.decide(
         cands.parent,
@@ -253,11 +256,14 @@ def analyze(
         coelution=cfg.oac_coelution,
         max_shift=cfg.oac_max_shift,
     )
+    del base1, base2, name_code
 
     steps("categories", 0.8, "counting sugars and categorising")
     has_model = np.isfinite(res.predicted)
     outlier = usable & ~is_fragment & has_model & (np.abs(res.z) >= cfg.outlier_z) & ~anchors
     oac_code, oac_labels = pd.factorize(oac_res.label)
+    oac_base, oac_shift, oac_expected = oac_res.base, oac_res.shift, oac_res.expected_shift
+    del oac_res
     reversed_oac = oac_code == _label_code(oac_labels, "reversed")
     if cfg.oac_reversed_is_outlier:
         outlier |= usable & ~is_fragment & ~anchors & reversed_oac
@@ -364,8 +370,8 @@ def analyze(
         "model_id": res.model_id,
         "isomer_track": track_label,
         "oac_label": _categorical(oac_code, oac_labels),
-        "oac_base_row": optional_row(rows[np.clip(oac_res.base, 0, None)], oac_res.base >= 0),
-        "oac_shift": oac_res.shift,
+        "oac_base_row": optional_row(rows[np.clip(oac_base, 0, None)], oac_base >= 0),
+        "oac_shift": oac_shift,
         "fragment_of": optional_row(frag_root_row, is_fragment),
         "fragment_parent": optional_row(frag_parent_row, is_fragment),
         "fragment_delta_rt": frag_delta,
@@ -399,7 +405,7 @@ def analyze(
         )
     no_formula = parsed & (per_row["formula"].to_numpy(dtype=object) == "")
     if no_formula.any():
-        examples = pd.unique(frame["name"].to_numpy(dtype=object)[no_formula])[:5]
+        examples = pd.unique(distinct[codes[no_formula]])[:5]
         warnings.append(
             f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
             f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
@@ -419,7 +425,7 @@ def analyze(
         cfg,
         source=source_name,
         timings=steps.timings,
-        expected_oac_shift=oac_res.expected_shift,
+        expected_oac_shift=oac_expected,
         logp_model=lp_model,
     )
     return Analysis(
