@@ -49,6 +49,16 @@ def _per_row_text(per_name: np.ndarray, codes: np.ndarray) -> pd.Categorical:
     return _categorical(name_codes[:-1][codes], labels)
 
 
+_MASSES = ("mass", "mz_h", "mz_2h")
+
+
+def _per_row_number(per_name: np.ndarray, codes: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """A per-name number given to every row, NaN on the ``blank`` rows (one allocation)."""
+    out = per_name[codes]
+    out[blank] = np.nan
+    return out
+
+
 def _label_code(labels: pd.Index | np.ndarray, label: str) -> int:
     """Code of ``label`` among factorized ``labels``, -1 when absent."""
     hits = np.flatnonzero(np.asarray(labels, dtype=object) == label)
@@ -136,8 +146,6 @@ def analyze(
     per_row = pd.DataFrame(
         {c: comp_names[c].fillna(0).to_numpy(dtype=np.int16)[codes] for c in _COMP_INT}
     )
-    for c in ("mass", "mz_h", "mz_2h"):
-        per_row[c] = comp_names[c].to_numpy(dtype=float)[codes]
     for c in _COMP_TEXT:
         per_row[c] = _per_row_text(comp_names[c].to_numpy(dtype=object), codes)
     problems = table.problems.to_numpy(dtype=object)
@@ -290,6 +298,9 @@ def analyze(
     letters = {**isomers.lettered_order(data, anchors), **cfg.isomer_elution_order}
     track_label = _track_labels(per_row, group_code, res.track, model, letters, multi_peak)
     rows = frame["row"].to_numpy()
+    events = _fragment_events(
+        rows, distinct, codes, frag_idx, cands.parent, root, rt, volume_clean, data
+    )
     frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], -1)
     frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], -1)
     frag_delta = np.where(is_fragment, rt - rt[np.clip(cands.parent, 0, None)], np.nan)
@@ -300,6 +311,14 @@ def analyze(
         lost_codes[frag_idx] = found_codes + 1
         lost_labels += found_labels
     lost = _categorical(lost_codes, lost_labels)
+    # what the record still needs of the input; the rest is let go before the record is built
+    extras = {
+        c if c not in COMPOUND_COLUMNS else f"input_{c}": frame[c].to_numpy()
+        for c in frame.columns
+        if c not in {"row", "name", "rt", "volume", "log_p", "is_anchor"}
+    }
+    source_name = table.source
+    del data, frame, table, cer_code
     anchor_bad = anchors & (np.abs(res.anchor_z_loo) >= cfg.outlier_z)
     pi_low = res.predicted - cfg.outlier_z * res.sd
     pi_high = res.predicted + cfg.outlier_z * res.sd
@@ -354,8 +373,7 @@ def analyze(
         **{c: per_row[c].to_numpy() for c in _RECORD_INT},
         "formula": text("formula"),
         **{
-            c: np.where(invalid, np.nan, per_row[c].to_numpy(dtype=float))
-            for c in ("mass", "mz_h", "mz_2h")
+            c: _per_row_number(comp_names[c].to_numpy(dtype=float), codes, invalid) for c in _MASSES
         },
         "status": _categorical(status, STATUSES),
         "reasons": reasons,
@@ -378,14 +396,10 @@ def analyze(
         "fragment_lost": lost,
         "volume_consolidated": consolidated,
     }
-    for c in frame.columns:
-        if c in {"row", "name", "rt", "volume", "log_p", "is_anchor"}:
-            continue
-        columns[c if c not in COMPOUND_COLUMNS else f"input_{c}"] = frame[c].to_numpy()
+    columns.update(extras)
     # the columns are fresh arrays: no copy, no consolidation into 2-D blocks
     compounds = pd.DataFrame(columns, copy=False)
 
-    events = _fragment_events(compounds, frag_idx, cands.parent, root, rt, volume_clean, data)
     counted = pd.Series(res.model_id).value_counts()
     rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
     reports = model.reports(rows_per_model)
@@ -417,7 +431,6 @@ def analyze(
             f"more than {cfg.logp_mismatch}: rows " + ", ".join(str(r) for r in rows[mismatch][:10])
         )
     steps.done()
-    source_name = table.source
     summary = build_summary(
         compounds,
         events,
@@ -679,7 +692,9 @@ def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]
 
 
 def _fragment_events(
-    compounds: pd.DataFrame,
+    rows: np.ndarray,
+    distinct: np.ndarray,
+    codes: np.ndarray,
     frag_idx: np.ndarray,
     parent: np.ndarray,
     root: np.ndarray,
@@ -702,17 +717,15 @@ def _fragment_events(
     if frag_idx.size == 0:
         return pd.DataFrame(columns=cols)
     p = parent[frag_idx]
-    rows = compounds["row"].to_numpy()
-    names = compounds["name"].to_numpy(dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(volume[p] > 0, volume[frag_idx] / volume[p], np.nan)
     events = pd.DataFrame(
         {
             "root_row": rows[root[frag_idx]],
             "parent_row": rows[p],
-            "parent_name": names[p],
+            "parent_name": distinct[codes[p]],
             "fragment_row": rows[frag_idx],
-            "fragment_name": names[frag_idx],
+            "fragment_name": distinct[codes[frag_idx]],
             "delta_rt": rt[frag_idx] - rt[p],
             "lost": fragments.lost_residues(data, frag_idx, p),
             "parent_volume": volume[p],

@@ -254,8 +254,6 @@ class RetentionModel:
             self._align_anchor_isomers(x, y, group, use & capable, track, first.slope)
         unit = group * k + np.clip(track, 0, None)
         anchor_idx = np.flatnonzero(use)
-        self.anchor_track_ = track
-        self.unit_of_anchor_ = unit
         self.pooled_ = _fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
         self.slope_source_ = "anchors"
         if self.pooled_ is None and anchor_idx.size >= 2:
