@@ -356,7 +356,8 @@ def analyze(
 
     def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.arrays.IntegerArray(
-            np.where(present, values, 0).astype(np.int64), ~np.asarray(present, dtype=bool)
+            np.where(present, values, 0).astype(np.int64, copy=False),
+            ~np.asarray(present, dtype=bool),
         )
 
     columns: dict[str, Any] = {
@@ -547,7 +548,7 @@ def _combine(
     combined = np.zeros(n, dtype=np.int64)
     stride = 1
     for codes, labels in parts:
-        combined += np.asarray(codes, dtype=np.int64) * stride
+        combined += np.multiply(codes, stride, dtype=np.int64)
         stride *= max(len(labels), 1)
     code, distinct = pd.factorize(combined)
     texts = []
@@ -654,10 +655,13 @@ def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]
     rt_pass = has_model & (np.abs(z) < cfg.outlier_z)
     oac_code, oac_labels = kw["oac"]
     src_code, src_labels = kw["source_code"], LOGP_SOURCES
-    frag_code = np.where(kw["is_fragment"], 1, np.where(kw["possible"], 2, 0))
+    frag_code = np.where(kw["is_fragment"], 1, np.where(kw["possible"], 2, 0)).astype(np.int8)
     evidence = _combine(
         [
-            (has_model.astype(int) + rt_pass, ["rt_model:none", "rt_model:fail", "rt_model:pass"]),
+            (
+                has_model.astype(np.int8) + rt_pass,
+                ["rt_model:none", "rt_model:fail", "rt_model:pass"],
+            ),
             (frag_code, ["fragment:no", "fragment:yes", "fragment:possible"]),
             (
                 np.where(kw["mismatch"], len(src_labels), src_code),
@@ -684,9 +688,9 @@ def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]
         (frag_big, "fragment_larger_than_parent"),
     ]
     warnings = _combine(
-        [(np.asarray(m).astype(int), ["", label]) for m, label in flags[:6]]
+        [(np.asarray(m, dtype=bool), ["", label]) for m, label in flags[:6]]
         + [(oac_code, oac_warn)]
-        + [(np.asarray(m).astype(int), ["", label]) for m, label in flags[6:]]
+        + [(np.asarray(m, dtype=bool), ["", label]) for m, label in flags[6:]]
     )
     return reasons.categorical(), evidence, warnings
 
