@@ -59,6 +59,12 @@ def _per_row_number(per_name: np.ndarray, codes: np.ndarray, blank: np.ndarray) 
     return out
 
 
+def _blank_where(values: Any, blank: np.ndarray) -> pd.Categorical:
+    """The categorical ``values`` with "" (one of its categories) on the ``blank`` rows."""
+    empty = int(np.flatnonzero(values.categories == "")[0])
+    return _categorical(np.where(blank, empty, values.codes), values.categories)
+
+
 def _label_code(labels: pd.Index | np.ndarray, label: str) -> int:
     """Code of ``label`` among factorized ``labels``, -1 when absent."""
     hits = np.flatnonzero(np.asarray(labels, dtype=object) == label)
@@ -349,10 +355,36 @@ def analyze(
         invalid=invalid,
     )
 
-    def text(c: str) -> pd.Categorical:
-        values = per_row[c].array
-        blank = values.categories.get_loc("")
-        return pd.Categorical.from_codes(np.where(invalid, blank, values.codes), dtype=values.dtype)
+    counted = pd.Series(res.model_id).value_counts()
+    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
+    reports = model.reports(rows_per_model)
+    warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
+    if anchor_bad.any():
+        warnings.append(
+            f"{int(anchor_bad.sum())} anchor(s) disagree with the model fitted without them "
+            f"(|leave-one-out z| ≥ {cfg.outlier_z}): rows "
+            + ", ".join(str(r) for r in rows[anchor_bad][:10])
+            + "; review them (anchors are never demoted)"
+        )
+    if cands.anchor_conflict.any():
+        warnings.append(
+            f"{int(cands.anchor_conflict.sum())} anchor(s) co-elute with a larger species of the "
+            "same ceramide like an in-source fragment would: rows "
+            + ", ".join(str(r) for r in rows[cands.anchor_conflict][:10])
+        )
+    no_formula = parsed & (comp_names["formula"].fillna("").to_numpy(dtype=object) == "")[codes]
+    if no_formula.any():
+        examples = pd.unique(distinct[codes[no_formula]])[:5]
+        warnings.append(
+            f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
+            f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
+            "their other results are unaffected"
+        )
+    if mismatch.any():
+        warnings.append(
+            f"{int(mismatch.sum())} row(s) have a Log P that disagrees with their composition by "
+            f"more than {cfg.logp_mismatch}: rows " + ", ".join(str(r) for r in rows[mismatch][:10])
+        )
 
     def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.arrays.IntegerArray(
@@ -369,10 +401,12 @@ def analyze(
         "log_p_source": log_p_source,
         "log_p_expected": np.round(expected_logp, 3),
         "is_anchor": is_anchor,
-        **{c: text(c) for c in ("group_key", "core", "category", "isomer", "modifications")},
-        "ceramide": text("ceramide"),
+        **{
+            c: _blank_where(per_row[c].array, invalid)
+            for c in ("group_key", "core", "category", "isomer", "modifications", "ceramide")
+        },
         **{c: per_row[c].to_numpy() for c in _RECORD_INT},
-        "formula": text("formula"),
+        "formula": _blank_where(per_row["formula"].array, invalid),
         **{
             c: _per_row_number(comp_names[c].to_numpy(dtype=float), codes, invalid) for c in _MASSES
         },
@@ -400,37 +434,10 @@ def analyze(
     columns.update(extras)
     # the columns are fresh arrays: no copy, no consolidation into 2-D blocks
     compounds = pd.DataFrame(columns, copy=False)
+    # large tables: let the intermediates go before the summary is computed
+    del columns, extras, per_row, problems, expected_logp, cands, res, root, volume_clean
+    del frag_parent_row, frag_root_row, lost_codes, oac_code, oac_base, group_code, codes
 
-    counted = pd.Series(res.model_id).value_counts()
-    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
-    reports = model.reports(rows_per_model)
-    warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
-    if anchor_bad.any():
-        warnings.append(
-            f"{int(anchor_bad.sum())} anchor(s) disagree with the model fitted without them "
-            f"(|leave-one-out z| ≥ {cfg.outlier_z}): rows "
-            + ", ".join(str(r) for r in rows[anchor_bad][:10])
-            + "; review them (anchors are never demoted)"
-        )
-    if cands.anchor_conflict.any():
-        warnings.append(
-            f"{int(cands.anchor_conflict.sum())} anchor(s) co-elute with a larger species of the "
-            "same ceramide like an in-source fragment would: rows "
-            + ", ".join(str(r) for r in rows[cands.anchor_conflict][:10])
-        )
-    no_formula = parsed & (per_row["formula"].to_numpy(dtype=object) == "")
-    if no_formula.any():
-        examples = pd.unique(distinct[codes[no_formula]])[:5]
-        warnings.append(
-            f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
-            f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
-            "their other results are unaffected"
-        )
-    if mismatch.any():
-        warnings.append(
-            f"{int(mismatch.sum())} row(s) have a Log P that disagrees with their composition by "
-            f"more than {cfg.logp_mismatch}: rows " + ", ".join(str(r) for r in rows[mismatch][:10])
-        )
     steps.done()
     summary = build_summary(
         compounds,
