@@ -204,7 +204,9 @@ def analyze(
 
     steps("fragments", 0.25, "looking for in-source fragments")
     # codes are computed on distinct names and taken by each row
-    cer_code = pd.factorize(comp_names["ceramide"].to_numpy(dtype=object))[0][codes]
+    cer_code = pd.factorize(comp_names["ceramide"].to_numpy(dtype=object))[0].astype(np.int32)[
+        codes
+    ]
     group_code = pd.factorize(comp_names["group_key"].fillna("").to_numpy(dtype=object))[0][codes]
     # the rules read composition and numbers from one frame (sharing the arrays, no copies)
     numbers = {
@@ -226,7 +228,7 @@ def analyze(
 
     steps("isomers", 0.4, "finding isomer tracks")
     name_keys = comp_names["group_key"].fillna("") + "|" + comp_names["ceramide"].fillna("")
-    name_code = pd.factorize(name_keys.to_numpy(dtype=object))[0][codes]
+    name_code = pd.factorize(name_keys.to_numpy(dtype=object))[0].astype(np.int32)[codes]
     anchors = usable & is_anchor
     track, n_tracks = isomers.anchor_tracks(group_code, name_code, rt, anchors)
 

@@ -327,10 +327,15 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
     stripped = np.array(
         ["" if pd.isna(u) else str(u).strip() for u in uniques] + [""], dtype=object
     )
-    names_arr = stripped[codes]
     distinct_codes, distinct_names = pd.factorize(stripped)
-    name_codes = distinct_codes[codes]
-    add(names_arr == "", _problem_text("name", "", "empty; expected a name such as GD1(36:1;O2)"))
+    name_codes = distinct_codes.astype(np.int32)[codes]
+    empty_name = np.flatnonzero(np.asarray(distinct_names, dtype=object) == "")
+    add(
+        np.isin(name_codes, empty_name),
+        _problem_text("name", "", "empty; expected a name such as GD1(36:1;O2)"),
+    )
+    # one code per row into the distinct names, not one string object per row
+    names_arr = pd.Categorical.from_codes(name_codes, pd.Index(distinct_names, dtype=object))
 
     def numeric(canon: str, what: str) -> tuple[np.ndarray, np.ndarray]:
         series = col(canon)
