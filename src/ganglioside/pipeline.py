@@ -389,9 +389,9 @@ def analyze(
         )
 
     def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+        # a row number, or <NA>; 32 bits hold any table's row numbers
         return pd.arrays.IntegerArray(
-            np.where(present, values, 0).astype(np.int64, copy=False),
-            ~np.asarray(present, dtype=bool),
+            np.where(present, values, 0).astype(np.int32), ~np.asarray(present, dtype=bool)
         )
 
     columns: dict[str, Any] = {

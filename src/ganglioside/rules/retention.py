@@ -389,7 +389,7 @@ class RetentionModel:
         var = np.full(n, np.nan)
         no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
         level, model_id = no_model, no_model
-        track = np.full(n, -1, dtype=np.int64)
+        track = np.full(n, -1, dtype=np.int8)
         anchor_z = np.full(n, np.nan)
         pooled = self.pooled_
         has_model = self.comp_coef_ is not None
@@ -454,8 +454,8 @@ class RetentionModel:
             g_label[comp_groups] = len(labels)
             labels.append(("composition", "composition"))
 
-        rows_u = np.flatnonzero(usable)
-        gu = group[rows_u]
+        rows_u = np.flatnonzero(usable).astype(np.int32)
+        gu = group[rows_u].astype(np.int32)
         in_comp = np.zeros(n, dtype=bool)
         in_comp[rows_u] = ~own_fit[gu] & ~is_pooled[gu]
         in_pooled = np.zeros(n, dtype=bool)
