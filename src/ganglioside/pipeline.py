@@ -560,6 +560,8 @@ def _combine(
         combined += np.multiply(codes, stride, dtype=np.int64)
         stride *= max(len(labels), 1)
     code, distinct = pd.factorize(combined)
+    del combined
+    code = code.astype(np.int32)
     texts = []
     for value in distinct.tolist():
         words = []
@@ -569,18 +571,18 @@ def _combine(
                 words.append(labels[j])
         texts.append(";".join(words))
     if override is not None:
-        code = np.where(override[0], len(texts), code)
+        code[override[0]] = len(texts)
         texts.append(override[1])
     # two combinations may read the same; categories are unique
     text_code, distinct = pd.factorize(np.array(texts, dtype=object), sort=True)
-    return _categorical(text_code[code], distinct)
+    return _categorical(text_code.astype(np.int32)[code], distinct)
 
 
 class _Texts:
     """Per-row texts held as a code per row into a list of distinct texts (a categorical)."""
 
     def __init__(self, n: int) -> None:
-        self.code = np.zeros(n, dtype=np.int64)
+        self.code = np.zeros(n, dtype=np.int32)
         self.texts: list[str] = [""]
 
     def set(self, rows: np.ndarray, text: str) -> None:
@@ -595,7 +597,7 @@ class _Texts:
 
     def categorical(self) -> pd.Categorical:
         text_code, distinct = pd.factorize(np.array(self.texts, dtype=object), sort=True)
-        return _categorical(text_code[self.code], distinct)
+        return _categorical(text_code.astype(np.int32)[self.code], distinct)
 
 
 def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]:
@@ -673,7 +675,7 @@ def _explain(**kw: Any) -> tuple[pd.Categorical, pd.Categorical, pd.Categorical]
             ),
             (frag_code, ["fragment:no", "fragment:yes", "fragment:possible"]),
             (
-                np.where(kw["mismatch"], len(src_labels), src_code),
+                np.where(kw["mismatch"], len(src_labels), src_code).astype(np.int8),
                 [f"logp:{v}" for v in src_labels] + ["logp:mismatch"],
             ),
             (oac_code, [f"oac:{v}" if v else "" for v in oac_labels]),
