@@ -278,6 +278,7 @@ def analyze(
     has_model = np.isfinite(res.predicted)
     outlier = usable & ~is_fragment & has_model & (np.abs(res.z) >= cfg.outlier_z) & ~anchors
     oac_code, oac_labels = pd.factorize(oac_res.label)
+    oac_code = oac_code.astype(np.int8)  # a handful of labels
     oac_base, oac_shift, oac_expected = oac_res.base, oac_res.shift, oac_res.expected_shift
     del oac_res
     reversed_oac = oac_code == _label_code(oac_labels, "reversed")
@@ -309,10 +310,12 @@ def analyze(
     events = _fragment_events(
         rows, distinct, codes, frag_idx, cands.parent, root, rt, volume_clean, data
     )
-    frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], -1)
-    frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], -1)
+    frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], 0).astype(
+        np.int32
+    )
+    frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], 0).astype(np.int32)
     frag_delta = np.where(is_fragment, rt - rt[np.clip(cands.parent, 0, None)], np.nan)
-    lost_codes = np.zeros(n, dtype=np.int64)
+    lost_codes = np.zeros(n, dtype=np.int32)
     lost_labels = [""]
     if frag_idx.size:
         found_codes, found_labels = fragments.lost_residue_codes(data, frag_idx, root[frag_idx])
@@ -401,7 +404,7 @@ def analyze(
         "volume": volume,
         "log_p": log_p,
         "log_p_source": log_p_source,
-        "log_p_expected": np.round(expected_logp, 3),
+        "log_p_expected": np.round(expected_logp, 3, out=expected_logp),
         "is_anchor": is_anchor,
         **{
             c: _blank_where(per_row[c].array, invalid)

@@ -471,10 +471,7 @@ class RetentionModel:
         del row_label
         slope_x = np.full(n, np.nan)  # slope x Log P of each row's line
         slope_x[rows_u] = g_slope[gu] * x[rows_u]
-        s_row = np.full(n, np.nan)
-        s_row[rows_u] = g_s[gu]
-        comp_var = np.zeros(n)
-        comp_var[rows_u] = np.where(in_comp[rows_u], g_comp_var[gu], 0.0)
+        s2_row = g_s[group] ** 2  # residual variance of each row's line (read on usable rows)
         # A row's candidate lines are its group's tracks (columns 0..k-1 of the group tables)
         # or, for isomer-capable rows of groups without tracks, an early and a late line
         # (columns k, k+1).  Only rows with two or more finite candidates have a choice, and
@@ -547,10 +544,12 @@ class RetentionModel:
             if not corrected.any():
                 break
             hint_choice, _ = leverage()
-            tau2 = np.where(in_comp, comp_var, s_row**2 * hint_choice)
+            tau2 = np.where(in_comp, g_comp_var[group], s2_row * hint_choice)
+            del hint_choice
             corr, corr_var = _group_correction(
-                x, y - chosen, group, corrected, corrected & score_rows, s_row**2, tau2
+                x, y - chosen, group, corrected, corrected & score_rows, s2_row, tau2
             )
+            del tau2
         inferred = iso
         ok = usable & np.isfinite(chosen)
         predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
@@ -561,8 +560,8 @@ class RetentionModel:
         hx = np.nan_to_num(h_x, nan=0.0)
         var[ok] = np.where(
             corrected[ok],
-            s_row[ok] ** 2 * (1 + hx[ok]) + corr_var[ok],
-            s_row[ok] ** 2 * (1 + hint[ok] + hx[ok]),
+            s2_row[ok] * (1 + hx[ok]) + corr_var[ok],
+            s2_row[ok] * (1 + hint[ok] + hx[ok]),
         )
         self.calibration_ = _calibrate(y - predicted, var, level, score_rows & ok)
         for lvl, factor in self.calibration_.items():
