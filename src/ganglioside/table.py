@@ -232,10 +232,16 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
         return arr, np.zeros(len(values), dtype=bool)
-    text = values.astype("string").str.strip()
-    numbers: np.ndarray = np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
-    given = text.fillna("").to_numpy(dtype=object) != ""
-    return numbers, given & np.isnan(numbers)
+    # the C parser reads plain numbers; only the cells it leaves empty are looked at again
+    numbers: np.ndarray = np.array(pd.to_numeric(values, errors="coerce"), dtype=float)
+    again = np.flatnonzero(np.isnan(numbers))
+    if again.size == 0:
+        return numbers, np.zeros(len(values), dtype=bool)
+    text = values.iloc[again].astype("string").str.strip()
+    numbers[again] = np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
+    bad = np.zeros(len(values), dtype=bool)
+    bad[again] = (text.fillna("").to_numpy(dtype=object) != "") & np.isnan(numbers[again])
+    return numbers, bad
 
 
 def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> Table:
