@@ -23,7 +23,8 @@ PROGRESS_STEPS = (
 )
 
 #: Columns of :attr:`Analysis.compounds`, in order, with their meaning.  Extra input columns
-#: follow these, unchanged.
+#: follow these, unchanged.  Text columns with few distinct values are pandas categoricals,
+#: counts are 16-bit integers and row references nullable 32-bit integers.
 COMPOUND_COLUMNS: dict[str, str] = {
     "row": "1-based data row number in the input table (the identity of a peak)",
     "name": "annotated name as given",
@@ -54,7 +55,7 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "mz_h": "m/z of [M-H]-",
     "mz_2h": "m/z of [M-2H]2-",
     "status": "valid | outlier | fragment | unverified | invalid",
-    "reasons": "why the status was given (semicolon separated)",
+    "reasons": "why the status was given, in words (the numbers are in their own columns)",
     "evidence": "checks passed and failed, e.g. rt_model:pass;oac:consistent",
     "warnings": "warnings attached to the row (semicolon separated)",
     "predicted_rt": "RT predicted by the model (min)",
