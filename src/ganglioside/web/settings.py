@@ -99,6 +99,8 @@ try:
     GANGLIOSIDE_THREADS = env.int("GANGLIOSIDE_THREADS", 2, minimum=1)
     # The Celery queue of this deployment (several deployments may share one Redis).
     GANGLIOSIDE_QUEUE = env.str("GANGLIOSIDE_QUEUE", "celery") or "celery"
+    # A Celery worker analyses the bundled sample once before its pool starts (see warmup.py).
+    GANGLIOSIDE_WORKER_WARM_UP = env.bool("GANGLIOSIDE_WORKER_WARM_UP", True)
     if REDIS_URL:
         CACHES = {
             "default": {
