@@ -151,7 +151,6 @@ def _ceramide(text: str, name: str) -> tuple[int, int, int]:
     return carbons, dbonds, oxygens
 
 
-@lru_cache(maxsize=65536)
 def parse_name(name: str) -> ParsedName:
     """Parse one ganglioside name.
 
