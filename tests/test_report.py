@@ -37,6 +37,7 @@ from ganglioside.report import (
     write_all,
 )
 from ganglioside.report.plots import CATEGORY_COLORS, POINT_STYLES, hover_labels
+from ganglioside.report.safe import is_text_column
 from ganglioside.result import COMPOUND_COLUMNS, Analysis
 
 from .conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
@@ -652,3 +653,31 @@ def test_the_report_renders_offline_and_never_runs_names_as_script(tmp_path):
     }
     assert hover is not None and "<script>alert(1)</script>GD1(36:1;O2)" in hover
     assert groups == 3
+
+
+def test_compounds_csv_of_a_real_analysis_neutralises_its_categorical_text(sample_analysis):
+    # analyze() returns text columns as categoricals; their cells are neutralised too
+    assert isinstance(sample_analysis.compounds["fragment_lost"].dtype, pd.CategoricalDtype)
+    back = pd.read_csv(io.StringIO(compounds_csv(sample_analysis)), dtype=str)
+    lost = back["fragment_lost"].dropna()
+    assert len(lost) > 0
+    assert lost.str.startswith("'-").all()
+    text = [c for c in back.columns if is_text_column(sample_analysis.compounds[c])]
+    assert "fragment_lost" in text and "reasons" in text
+    assert not back[text].apply(lambda col: col.str.match(r"^[=+\-@]")).any().any()
+
+
+def test_safe_frame_neutralises_categorical_cells_even_when_labels_would_collide():
+    frame = pd.DataFrame(
+        {
+            "lost": pd.Categorical(["-NeuAc", "", "-NeuAc", None]),
+            "clash": pd.Categorical(["=1+1", "'=1+1", "ok", "ok"]),
+            "volume": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    out = safe_frame(frame)
+    assert out["lost"].tolist()[:3] == ["'-NeuAc", "", "'-NeuAc"]
+    assert pd.isna(out["lost"].tolist()[3])
+    assert out["clash"].tolist() == ["'=1+1", "'=1+1", "ok", "ok"]
+    assert out["volume"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert frame["lost"].tolist()[0] == "-NeuAc"  # the input is left as it was

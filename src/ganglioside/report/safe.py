@@ -45,10 +45,11 @@ def neutralise(value: object) -> object:
 
 
 def is_text_column(series: pd.Series) -> bool:
-    """True for columns that may hold text (object or string dtype)."""
-    return bool(
-        pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)
-    )
+    """True for columns that may hold text (object or string dtype, or a categorical of them)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return bool(pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -58,8 +59,19 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        if is_text_column(out[column]):
-            out[column] = out[column].map(neutralise, na_action="ignore")
+        values = out[column]
+        if not is_text_column(values):
+            continue
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            # each distinct text neutralised once; rows keep their codes
+            labels = [neutralise(v) for v in values.cat.categories]
+            if len(set(labels)) == len(labels):
+                out[column] = pd.Categorical.from_codes(
+                    values.cat.codes, pd.Index(labels, dtype=object)
+                )
+                continue
+            values = values.astype(object)
+        out[column] = values.map(neutralise, na_action="ignore")
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
