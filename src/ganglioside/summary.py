@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .codes import codes_of
 from .config import AnalysisConfig
 from .logp import LogPModel
 from .result import CATEGORIES, STATUSES, ModelReport
@@ -29,20 +30,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
-    """Integer code per row and the value of each code (-1 for missing).
-
-    A categorical column already holds them; any other column is factorized.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    return codes, list(uniques)
-
-
 def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     """Consolidated volume and share per value of ``by``, over quantified rows."""
-    codes, uniques = _codes(compounds[by])
+    codes, uniques = codes_of(compounds[by])
     keep = compounds["status"].isin(QUANTIFIED).to_numpy() & (codes >= 0)
     codes = codes[keep]
     volume = compounds["volume_consolidated"].to_numpy(dtype=float)[keep]
@@ -65,8 +55,8 @@ def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
 
 def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int]]:
     """Counts of (first, second) value pairs, as nested dicts (zero counts left out)."""
-    c1, u1 = _codes(first)
-    c2, u2 = _codes(second)
+    c1, u1 = codes_of(first)
+    c2, u2 = codes_of(second)
     ok = (c1 >= 0) & (c2 >= 0)
     counts = np.bincount(c1[ok] * len(u2) + c2[ok], minlength=len(u1) * len(u2)).reshape(
         len(u1), -1

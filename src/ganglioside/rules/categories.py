@@ -10,12 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, list[object]]:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    return codes, list(uniques)
+from ..codes import codes_of
 
 
 def _group_ranks(group: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +40,7 @@ def sugar_order_warnings(
     the rank correlation between sugar count and RT should be negative.  Only ceramides with at
     least four distinct sugar counts are checked.
     """
-    codes, labels = _codes(ceramide)
+    codes, labels = codes_of(ceramide)
     time = rt.to_numpy(dtype=float)
     sel = np.flatnonzero(np.asarray(valid, dtype=bool) & (codes >= 0) & np.isfinite(time))
     if sel.size == 0:
