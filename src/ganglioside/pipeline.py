@@ -310,11 +310,14 @@ def analyze(
     events = _fragment_events(
         rows, distinct, codes, frag_idx, cands.parent, root, rt, volume_clean, data
     )
-    frag_parent_row = np.where(is_fragment, rows[np.clip(cands.parent, 0, None)], 0).astype(
-        np.int32
-    )
-    frag_root_row = np.where(is_fragment, rows[np.clip(root, 0, None)], 0).astype(np.int32)
-    frag_delta = np.where(is_fragment, rt - rt[np.clip(cands.parent, 0, None)], np.nan)
+    # parent and root rows and the RT offset, computed on the fragment rows only
+    frag_parent = cands.parent[frag_idx]
+    frag_parent_row = np.zeros(n, dtype=np.int32)
+    frag_parent_row[frag_idx] = rows[frag_parent]
+    frag_root_row = np.zeros(n, dtype=np.int32)
+    frag_root_row[frag_idx] = rows[root[frag_idx]]
+    frag_delta = np.full(n, np.nan)
+    frag_delta[frag_idx] = rt[frag_idx] - rt[frag_parent]
     lost_codes = np.zeros(n, dtype=np.int32)
     lost_labels = [""]
     if frag_idx.size:
@@ -554,10 +557,12 @@ def _combine(
     (mask, text) replaces the text of the masked rows.
     """
     n = len(parts[0][0])
-    combined = np.zeros(n, dtype=np.int64)
+    combinations = int(np.prod([max(len(labels), 1) for _, labels in parts]))
+    kind: type[np.signedinteger[Any]] = np.int32 if combinations < 2**31 else np.int64
+    combined: np.ndarray = np.zeros(n, dtype=kind)
     stride = 1
     for codes, labels in parts:
-        combined += np.multiply(codes, stride, dtype=np.int64)
+        combined += np.multiply(codes, stride, dtype=kind)
         stride *= max(len(labels), 1)
     code, distinct = pd.factorize(combined)
     del combined

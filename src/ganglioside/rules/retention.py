@@ -385,16 +385,12 @@ class RetentionModel:
         y = data["rt"].to_numpy(dtype=float)
         group = data["group_code"].to_numpy(dtype=np.int64)
         k = self.max_tracks_
-        predicted = np.full(n, np.nan)
-        var = np.full(n, np.nan)
-        no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
-        level, model_id = no_model, no_model
         track = np.full(n, -1, dtype=np.int8)
-        anchor_z = np.full(n, np.nan)
         pooled = self.pooled_
-        has_model = self.comp_coef_ is not None
-        if not has_model:
-            return self._result(predicted, y, var, level, model_id, track, anchor_z, x)
+        if self.comp_coef_ is None:  # no model at all: nothing is predicted
+            no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
+            nan = [np.full(n, np.nan) for _ in range(3)]
+            return self._result(nan[0], y, nan[1], no_model, no_model, track, nan[2], x)
         anchored = set()
         if pooled is not None:
             anchored = {u // k for u in pooled.intercept}
@@ -552,12 +548,15 @@ class RetentionModel:
             del tau2
         inferred = iso
         ok = usable & np.isfinite(chosen)
+        predicted = np.full(n, np.nan)
         predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
         # inferred tracks come after the own-track columns: early, late
         track[ok] = np.where(inferred[ok], choice[ok] - k, choice[ok])
         h_int, h_x = leverage()
         hint = np.nan_to_num(h_int, nan=1.0)
         hx = np.nan_to_num(h_x, nan=0.0)
+        del h_int, h_x
+        var = np.full(n, np.nan)
         var[ok] = np.where(
             corrected[ok],
             s2_row[ok] * (1 + hx[ok]) + corr_var[ok],
