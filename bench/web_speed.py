@@ -2,7 +2,9 @@
 
 Prints:
 
-* upload → succeeded for the bundled 323-row sample (API upload, Celery worker, polling the API);
+* how long the worker takes to be ready (started, warmed up, answering a ping by its own name);
+* upload → succeeded for the bundled 323-row sample once the worker is ready (API upload, Celery
+  worker, polling the API): the first upload and the median of five more;
 * ``GET /api/v1/analyses/`` with 100 analyses: median and p95;
 * a 100-row page of ``GET /api/v1/analyses/{id}/compounds/``: median and p95;
 * storing 100,000 compound rows with the storage service.
