@@ -502,16 +502,12 @@ def _cer_key(carbons: np.ndarray, db: np.ndarray, oxy: np.ndarray) -> np.ndarray
 # Chemistry: Log P of a name, and where a name elutes
 
 
-def _logp_clean(
-    p: _Params, c: Comp, carbons: np.ndarray, db: np.ndarray, oxy: np.ndarray
-) -> np.ndarray:
+def _plus_residues(start: Any, k: dict[str, float], c: Comp) -> np.ndarray:
+    """``start`` plus each residue count times its coefficient in ``k`` (Log P or RT terms),
+    added one after another."""
     t = _totals(c)
-    k = p.logp_coef
     return (
-        k["const"]
-        + k["carbon"] * carbons
-        + k["db"] * db
-        + k["oxygen"] * (oxy - 2)
+        start
         + k["neuac"] * c["n"]
         + k["neugc"] * c["neugc"]
         + k["hex"] * t["hex"]
@@ -519,6 +515,14 @@ def _logp_clean(
         + k["dhex"] * t["dhex"]
         + k["oac"] * t["oac"]
     )
+
+
+def _logp_clean(
+    p: _Params, c: Comp, carbons: np.ndarray, db: np.ndarray, oxy: np.ndarray
+) -> np.ndarray:
+    k = p.logp_coef
+    ceramide = k["const"] + k["carbon"] * carbons + k["db"] * db + k["oxygen"] * (oxy - 2)
+    return _plus_residues(ceramide, k, c)
 
 
 def _logp(p: _Params, c: Comp, carbons: np.ndarray, db: np.ndarray, oxy: np.ndarray) -> np.ndarray:
@@ -533,17 +537,8 @@ def _group_line(p: _Params, gkey: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     """Intercept, slope and pivot Log P of each group (computed once per distinct group)."""
     uniq, inverse = np.unique(gkey, return_inverse=True)
     c = _decode(uniq)
-    t = _totals(c)
-    k = p.rt_coef
-    intercept = (
-        k["const"]
-        + k["neuac"] * c["n"]
-        + k["neugc"] * c["neugc"]
-        + k["hex"] * t["hex"]
-        + k["hexnac"] * t["hexnac"]
-        + k["dhex"] * t["dhex"]
-        + k["oac"] * t["oac"]
-        + p.intercept_sd * _hash_normal(p.seed, uniq, stream=2)
+    intercept = _plus_residues(p.rt_coef["const"], p.rt_coef, c) + p.intercept_sd * _hash_normal(
+        p.seed, uniq, stream=2
     )
     slope = np.clip(p.slope + p.slope_sd * _hash_normal(p.seed, uniq, stream=3), 1.28, 1.42)
     # Each group's own slope pivots around the group's typical Log P (its 36:1;O2 species), so
