@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .names import RESIDUE_COLUMNS
 from .robust import robust_ridge
 
-FEATURES = ("carbons", "double_bonds", "oxygens", "neuac", "neugc", "hex", "hexnac", "dhex", "oac")
+FEATURES = ("carbons", "double_bonds", "oxygens", *RESIDUE_COLUMNS)
 #: Typical increments (Log P units per feature), measured on the sample table; used as a weak
 #: prior only.  The intercept has no prior.
 PRIOR = {

@@ -50,8 +50,13 @@ MOD_ALIASES = {
     "neugc": "NeuGc",
     "neu5gc": "NeuGc",
 }
+#: The residues a ganglioside is counted in, in the order names and texts list them.  This is
+#: the one definition: the rules, the Log P estimate and the record use these codes and columns.
 MOD_ORDER = ("NeuAc", "NeuGc", "Hex", "HexNAc", "dHex", "OAc")
-SUGAR_MODS = ("NeuAc", "NeuGc", "Hex", "HexNAc", "dHex")
+#: The record's count column of each residue (same order as :data:`MOD_ORDER`).
+RESIDUE_COLUMNS = tuple(code.lower() for code in MOD_ORDER)
+#: Count column → residue code, e.g. ``"hexnac"`` → ``"HexNAc"``.
+RESIDUE_LABEL = dict(zip(RESIDUE_COLUMNS, MOD_ORDER, strict=True))
 
 _NAME = re.compile(
     r"^G(?P<sia>[AMDTQP])(?P<series>[1-4])"

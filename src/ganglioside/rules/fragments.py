@@ -19,15 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-RESIDUES = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
-RESIDUE_LABEL = {
-    "neuac": "NeuAc",
-    "neugc": "NeuGc",
-    "hex": "Hex",
-    "hexnac": "HexNAc",
-    "dhex": "dHex",
-    "oac": "OAc",
-}
+from ..names import RESIDUE_COLUMNS, RESIDUE_LABEL
+
+RESIDUES = RESIDUE_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..names import RESIDUE_COLUMNS
 from ..result import ModelReport
 from ..robust import robust_ridge, tukey_weights
 from .isomers import TRACK_NAMES
 
-COMPOSITION = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
+COMPOSITION = RESIDUE_COLUMNS
 #: Weak prior on the intercept shift (min) per residue, from the sample's pooled fit; the
 #: file's own anchored groups override it as soon as they say something.
 PRIOR_SHIFT = {"neuac": 2.9, "neugc": 2.9, "hex": 2.3, "hexnac": 2.3, "dhex": 1.6, "oac": -0.71}
