@@ -214,5 +214,4 @@ def _rows_to_cells(rows: list[list[str]], source: str) -> RawTable:
             )
         fixed.append(r)
     frame = pd.DataFrame(fixed, columns=range(width), dtype=object)
-    frame.columns = pd.Index(range(width))
     return RawTable(frame, header, source)
