@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import ganglioside
+import ganglioside.simulate as simulate_module
+from ganglioside.cli import main as cli_main
 from ganglioside.names import parse_name
 from ganglioside.scoring import mistakes, score
-from ganglioside.simulate import TABLE_COLUMNS, TRUTH_COLUMNS, SimulatedTable, simulate
+from ganglioside.simulate import (
+    TABLE_COLUMNS,
+    TRUTH_COLUMNS,
+    SimulatedTable,
+    SimulationArgumentError,
+    simulate,
+)
 
 NAME = re.compile(
     r"^G[AMDTQP][1-4](?:[abc]α?|α)?(?:\+\d*(?:OAc|dHex|Hex|HexNAc|NeuAc|NeuGc))*"
@@ -326,21 +336,88 @@ def test_ten_thousand_rows_simulate_with_consistent_truth():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "expected"),
     [
-        ({"seed": -1}, "seed"),
-        ({"seed": 1.5}, "seed"),
-        ({"seed": 1, "n_rows": 0}, "n_rows"),
-        ({"seed": 1, "n_species": 0}, "n_species"),
-        ({"seed": 1, "outlier_rate": 1.2}, "outlier_rate"),
-        ({"seed": 1, "anchor_rate": -0.1}, "anchor_rate"),
-        ({"seed": 1, "noise_sd": -0.1}, "noise_sd"),
-        ({"seed": 1, "missing_logp_rate": 2.0}, "missing_logp_rate"),
+        ({"seed": -1}, "seed must be a whole number ≥ 0, got -1"),
+        ({"seed": 1.5}, "seed must be a whole number ≥ 0, got 1.5"),
+        ({"seed": True}, "seed must be a whole number ≥ 0, got True"),
+        ({"seed": "7"}, "seed must be a whole number ≥ 0, got '7'"),
+        ({"seed": 1, "n_rows": 0}, "n_rows must be a whole number ≥ 1, got 0"),
+        ({"seed": 1, "n_rows": 10.0}, "n_rows must be a whole number ≥ 1, got 10.0"),
+        ({"seed": 1, "n_species": 0}, "n_species must be a whole number ≥ 1, got 0"),
+        ({"seed": 1, "n_species": -5}, "n_species must be a whole number ≥ 1, got -5"),
+        ({"seed": 1, "anchor_rate": -0.1}, "anchor_rate must be a number in [0, 1], got -0.1"),
+        ({"seed": 1, "anchor_rate": 1.5}, "anchor_rate must be a number in [0, 1], got 1.5"),
+        ({"seed": 1, "fragment_rate": 1.01}, "fragment_rate must be a number in [0, 1], got 1.01"),
+        ({"seed": 1, "isomer_rate": -1}, "isomer_rate must be a number in [0, 1], got -1"),
+        (
+            {"seed": 1, "missing_logp_rate": 2.0},
+            "missing_logp_rate must be a number in [0, 1], got 2.0",
+        ),
+        ({"seed": 1, "anchor_rate": "0.2"}, "anchor_rate must be a number in [0, 1], got '0.2'"),
+        (
+            {"seed": 1, "isomer_rate": float("nan")},
+            "isomer_rate must be a number in [0, 1], got nan",
+        ),
+        ({"seed": 1, "outlier_rate": 1.2}, "outlier_rate must be a number in [0, 0.9), got 1.2"),
+        ({"seed": 1, "outlier_rate": 0.9}, "outlier_rate must be a number in [0, 0.9), got 0.9"),
+        ({"seed": 1, "noise_sd": -0.1}, "noise_sd must be a finite number > 0 (min), got -0.1"),
+        ({"seed": 1, "noise_sd": 0}, "noise_sd must be a finite number > 0 (min), got 0"),
+        (
+            {"seed": 1, "noise_sd": float("inf")},
+            "noise_sd must be a finite number > 0 (min), got inf",
+        ),
+        (
+            {"seed": 1, "noise_sd": None, "n_rows": True},
+            "n_rows must be a whole number ≥ 1, got True",
+        ),
     ],
 )
-def test_it_rejects_knobs_out_of_range(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_each_bad_argument_is_refused_naming_it_its_value_and_the_range(kwargs, expected):
+    with pytest.raises(SimulationArgumentError) as err:
         simulate(**kwargs)
+    assert str(err.value) == expected
+    # the same family as a bad analysis parameter, and still a ValueError for older callers
+    assert isinstance(err.value, ganglioside.ConfigError)
+    assert isinstance(err.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"seed": np.int64(3), "n_rows": np.int32(40)},
+        {"seed": 0, "n_rows": 30, "anchor_rate": 0, "outlier_rate": 0.0, "isomer_rate": 1},
+        {"seed": 2, "n_rows": 30, "anchor_rate": 1.0, "fragment_rate": 1, "missing_logp_rate": 1},
+        {"seed": 2, "n_rows": 30, "noise_sd": np.float64(0.01), "outlier_rate": 0.5},
+    ],
+)
+def test_arguments_at_the_ends_of_their_ranges_are_accepted(kwargs):
+    sim = simulate(**kwargs)
+    assert len(sim.table) == int(kwargs["n_rows"])
+
+
+def test_the_command_line_reports_a_bad_seed_without_a_traceback(tmp_path, capsys):
+    code = cli_main(["simulate", "--seed", "-1", "-o", str(tmp_path / "sim.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "seed must be a whole number ≥ 0, got -1" in err
+    assert "Traceback" not in err and "unexpected" not in err
+    assert not (tmp_path / "sim.csv").exists()
+
+
+def test_the_simulator_writes_names_without_the_package_name_parser():
+    """It tests that parser, so it must not use it: no module of it imports ganglioside.names."""
+    package = Path(simulate_module.__file__).parent
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                # ``from ..names`` (level 2) is ganglioside.names; ``from .names`` its own module
+                imported.add("." * node.level + (node.module or ""))
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert {"ganglioside.names", "..names", "ganglioside", ".."}.isdisjoint(imported)
+    assert ".names" in imported  # the simulator's own writer is what it uses
 
 
 def test_write_puts_the_truth_next_to_the_table(tmp_path):
