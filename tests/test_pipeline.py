@@ -156,3 +156,12 @@ def test_a_name_without_a_formula_is_reported_not_hidden(monkeypatch):
     assert c.loc[1, "formula"] == "" and pd.isna(c.loc[1, "mass"])
     assert c.loc[1, "status"] != "invalid"
     assert any("no sum formula" in w and "GD1(71:3;O2)" in w for w in result.warnings)
+
+
+def test_config_may_be_a_mapping_but_nothing_else():
+    from ganglioside import ConfigError
+
+    five = analyze(STANDARDS, {"outlier_z": 3.0})
+    assert five.config.outlier_z == 3.0
+    with pytest.raises(ConfigError, match="config must be an AnalysisConfig or a mapping"):
+        analyze(STANDARDS, 3.0)  # type: ignore[arg-type]

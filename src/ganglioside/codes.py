@@ -1,4 +1,8 @@
-"""Integer codes of a column: what categoricals hold already, and factorize gives the rest."""
+"""Integer codes of a column: what categoricals hold already, and factorize gives the rest.
+
+Per-row text is held as an integer code per row into a short list of distinct labels (a pandas
+categorical): the analysis builds each distinct text once, never one string object per row.
+"""
 
 from __future__ import annotations
 
@@ -17,3 +21,37 @@ def codes_of(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
         return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     return codes, list(uniques)
+
+
+def categorical(codes: np.ndarray, labels: Any) -> pd.Categorical:
+    """A categorical from integer codes and the (unique) label of each code."""
+    return pd.Categorical.from_codes(np.asarray(codes), pd.Index(list(labels), dtype=object))
+
+
+def per_row_text(per_name: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """A per-name text given to every row (``codes`` index ``per_name``) as a categorical.
+
+    Missing texts become ""; the categories are sorted and always include "".
+    """
+    values = np.where(pd.isna(per_name), "", per_name).astype(object)
+    name_codes, labels = pd.factorize(np.append(values, ""), sort=True)
+    return categorical(name_codes[:-1][codes], labels)
+
+
+def per_row_number(per_name: np.ndarray, codes: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """A per-name number given to every row, NaN on the ``blank`` rows (one allocation)."""
+    out = per_name[codes]
+    out[blank] = np.nan
+    return out
+
+
+def blank_where(values: Any, blank: np.ndarray) -> pd.Categorical:
+    """The categorical ``values`` with "" (one of its categories) on the ``blank`` rows."""
+    empty = int(np.flatnonzero(values.categories == "")[0])
+    return categorical(np.where(blank, empty, values.codes), values.categories)
+
+
+def label_code(labels: pd.Index | np.ndarray, label: str) -> int:
+    """Code of ``label`` among factorized ``labels``, -1 when absent."""
+    hits = np.flatnonzero(np.asarray(labels, dtype=object) == label)
+    return int(hits[0]) if hits.size else -1

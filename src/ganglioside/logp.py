@@ -5,6 +5,9 @@ composition (ceramide carbons, double bonds, oxygens, and each sugar or ester re
 increments are fitted on the file's own rows that carry a Log P, one point per distinct name,
 with a robust (Tukey biweight) fit so that a few wrong values cannot pull them, and a weak pull
 towards typical increments so that a file with few distinct names still gives an answer.
+
+:func:`assign_logp` is the analysis step: it fits the increments, fills every missing Log P with
+the estimate and flags a given Log P that disagrees with it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ PRIOR = {
     "oac": 0.54,
 }
 PRIOR_INTERCEPT = -2.77  # gives GD1(36:1;O2) ≈ 1.53 with the prior increments
+#: Where a row's Log P came from (``log_p_source``), in code order.
+LOGP_SOURCES = ("given", "estimated", "missing")
+#: Fewer named species than this cannot judge a given Log P (no mismatch is flagged).
+MIN_NAMES_FOR_MISMATCH = 8
 
 
 @dataclass(frozen=True)
@@ -78,4 +85,83 @@ def fit_logp(comp: pd.DataFrame, log_p: pd.Series) -> LogPModel:
         coefficients={f: float(b) for f, b in zip(FEATURES, beta[1:], strict=True)},
         residual_sd=sd,
         n_names=int(have.sum()),
+    )
+
+
+@dataclass(frozen=True)
+class LogPAssignment:
+    """The Log P of every row (positional arrays) and how it was obtained."""
+
+    log_p: np.ndarray  # the Log P used: given, else the estimate (NaN when neither)
+    source_code: np.ndarray  # int8 index into LOGP_SOURCES
+    expected: np.ndarray  # the estimate from composition (NaN for unparsed names)
+    mismatch: np.ndarray  # a given Log P that disagrees with the estimate
+    model: LogPModel
+    warnings: tuple[str, ...]  # file-level: rows estimated, names with several values
+
+
+def assign_logp(
+    given: np.ndarray,
+    name_codes: np.ndarray,
+    distinct_names: np.ndarray,
+    composition: pd.DataFrame,
+    parsed: np.ndarray,
+    *,
+    mismatch_limit: float,
+) -> LogPAssignment:
+    """Estimate a missing Log P from composition and flag a given one that disagrees.
+
+    Parameters
+    ----------
+    given:
+        Per row, the Log P of the table (NaN when missing).
+    name_codes, distinct_names:
+        Per row, the index of its name among the distinct names.
+    composition:
+        Per distinct name (same order), :func:`~ganglioside.names.composition_frame`.
+    parsed:
+        Per row, whether its name was parsed.
+    mismatch_limit:
+        A given Log P further than this from the estimate is flagged.
+    """
+    names_filled = composition.reset_index(drop=True).fillna(0)
+    name_parsed = composition["parse_error"].fillna("").to_numpy(dtype=object) == ""
+    per_name = pd.Series(given).groupby(name_codes).median().reindex(range(len(distinct_names)))
+    model = fit_logp(names_filled, per_name.reset_index(drop=True).where(name_parsed))
+    expected = np.where(parsed, model.predict(names_filled)[name_codes], np.nan)
+    has_logp = np.isfinite(given)
+    log_p = np.where(has_logp, given, expected)
+    source_code = np.where(has_logp, 0, np.where(np.isfinite(log_p), 1, 2)).astype(np.int8)
+    mismatch = has_logp & parsed & (np.abs(given - expected) > mismatch_limit)
+    if model.n_names < MIN_NAMES_FOR_MISMATCH:
+        mismatch[:] = False  # too few names to judge a composition estimate
+    estimated = int((~has_logp & parsed).sum())
+    warnings = _estimate_warning(estimated, model) + _inconsistency_warning(
+        given, name_codes, distinct_names
+    )
+    return LogPAssignment(log_p, source_code, expected, mismatch, model, warnings)
+
+
+def _estimate_warning(estimated: int, model: LogPModel) -> tuple[str, ...]:
+    if not estimated:
+        return ()
+    fitted = f", residual SD {model.residual_sd:.2f})" if model.n_names else ", prior)"
+    return (
+        f"{estimated} row(s) had no Log P; estimated from composition "
+        f"(increments fitted on {model.n_names} named species" + fitted,
+    )
+
+
+def _inconsistency_warning(
+    given: np.ndarray, name_codes: np.ndarray, distinct_names: np.ndarray
+) -> tuple[str, ...]:
+    by_name = pd.Series(given).groupby(name_codes)
+    spread = by_name.max() - by_name.min()
+    inconsistent = spread[spread > 1e-6]
+    if not len(inconsistent):
+        return ()
+    examples = [str(distinct_names[i]) for i in inconsistent.index[:5]]
+    return (
+        f"{len(inconsistent)} name(s) carry different Log P values on different rows "
+        f"(Log P should follow from the structure), e.g. {', '.join(examples)}",
     )

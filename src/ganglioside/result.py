@@ -160,21 +160,3 @@ class Analysis:
     warnings: list[str]
     config: AnalysisConfig
     source: str = "<DataFrame>"
-
-    def models_frame(self) -> pd.DataFrame:
-        """The model reports as a table, one row per model."""
-        rows = []
-        for m in self.models:
-            d = m.to_dict()
-            d["groups"] = ", ".join(m.groups)
-            d["intercepts"] = "; ".join(
-                f"{k}={v:.4f}" + (f"±{se:.4f}" if se == se else "")  # NaN: no standard error
-                for k, (v, se) in m.intercepts.items()
-            )
-            d["logp_range"] = (
-                f"{m.logp_range[0]:.2f} to {m.logp_range[1]:.2f}" if m.logp_range else ""
-            )
-            d["tracks"] = "; ".join(f"{k}={v:+.3f}" for k, v in m.tracks.items())
-            d["warnings"] = "; ".join(m.warnings)
-            rows.append(d)
-        return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..group_keys import parse_group_key
 from ..result import Analysis, ModelReport
 from .abundance import abundance_table, natural_key
 
@@ -187,8 +188,8 @@ def rt_groups(analysis: Analysis) -> list[str]:
     return sorted(keys, key=natural_key)
 
 
-#: Columns read by the RT plots.
-_PLOT_COLUMNS = (
+#: Columns read by the RT plots (the web pages load only these).
+RT_PLOT_COLUMNS: tuple[str, ...] = (
     "row", "name", "rt", "log_p", "is_anchor", "status", "group_key", "predicted_rt",
     "residual", "z", "pi_low", "pi_high", "isomer_track", "model_id", "model_level", "reasons",
     "fragment_parent", "fragment_lost", "neuac", "neugc", "hex", "hexnac", "dhex", "oac",
@@ -211,10 +212,10 @@ def _track_offsets(model: ModelReport, group: str, tracks_present: set[str]) -> 
     """Offsets of isomer tracks given as ``group|track`` (or a bare track name) in the report."""
     offsets = {}
     for key, offset in model.tracks.items():
-        key_base, bar, key_track = key.partition("|")
-        if bar and key_base == group:
+        key_base, key_track = parse_group_key(key)
+        if key_track and key_base == group:
             offsets[key_track] = offset
-        elif not bar and key in tracks_present:
+        elif not key_track and key in tracks_present:
             offsets[key] = offset
     return offsets
 
@@ -247,10 +248,10 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
         units = {
             unit: value
             for unit, (value, _se) in model.intercepts.items()
-            if unit.partition("|")[0] == group
+            if parse_group_key(unit)[0] == group
         }
         for unit, intercept in units.items():
-            track = unit.partition("|")[2]
+            track = parse_group_key(unit)[1]
             offsets = {} if track else _track_offsets(model, group, tracks_present)
             if offsets:
                 for name, offset in offsets.items():
@@ -404,7 +405,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
         return _empty_figure("RT against Log P", "No row has both an RT and a Log P.")
     comp = analysis.compounds
     # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
-    slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
+    slim = comp[[c for c in RT_PLOT_COLUMNS if c in comp.columns]].copy()
     slim["_hover"] = hover_labels(slim)
     by_row = slim.drop_duplicates("row")
     keys = slim["group_key"].astype(str)

@@ -24,7 +24,6 @@ class AcetylationResult:
     base: np.ndarray
     shift: np.ndarray
     expected_shift: float
-    n_pairs_for_shift: int
 
 
 def label_shifts(shift: np.ndarray, *, coelution: float, max_shift: float) -> np.ndarray:
@@ -70,7 +69,7 @@ def check_acetylation(
     has_oac = usable & (oac >= 1)
     label[has_oac] = "not_validated"
     if targets.size == 0 and not has_oac.any():
-        return AcetylationResult(label, base, shift, default_shift, 0)
+        return AcetylationResult(label, base, shift, default_shift)
     pool = np.flatnonzero(usable)
     size = int(max(key.max(), base_key.max(), base2_key.max())) + 1
     peaks = np.bincount(key[pool], minlength=size)
@@ -108,4 +107,4 @@ def check_acetylation(
     # no base with one OAc fewer: try two fewer (X+2OAc against X)
     rest = np.flatnonzero(has_oac & (base < 0) & (base2_key >= 0))
     pair(rest, base2_key[rest], 2)
-    return AcetylationResult(label, base, shift, expected, int(clear.size))
+    return AcetylationResult(label, base, shift, expected)

@@ -108,89 +108,154 @@ def find_candidates(
         Rows that take part (parsed, valid numbers).
     """
     n = len(comp)
-    parent = np.full(n, -1, dtype=np.int64)
-    best_dist = np.full(n, np.inf)
-    conflict = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(usable)
     if idx.size < 2:
-        return FragmentCandidates(parent, conflict)
+        return FragmentCandidates(np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool))
     rt = comp["rt"].to_numpy(dtype=float)
-    cer = comp["ceramide_code"].to_numpy(dtype=np.int64)
     volume = comp["volume"].to_numpy(dtype=float)
-    anchor = comp["is_anchor"].to_numpy(dtype=bool)
     span = float(np.nanmax(rt[idx])) + 4 * window + 1.0
-    key = cer * span + rt  # orders by ceramide, then RT; windows never cross ceramides
+    # orders by ceramide, then RT; windows never cross ceramides
+    key = comp["ceramide_code"].to_numpy(dtype=np.int64) * span + rt
+    comps = _compositions(comp, idx)
+    relation, fewer = _parent_relation(comps, deacetylation)
+    by_key = np.argsort(key[idx], kind="stable")
+    rows_of = _rows_by_composition(idx, comps.code, len(comps.size), by_key)
+    # only rows with a larger peak of the same ceramide within the window can be fragments
+    could = np.zeros(n, dtype=bool)
+    could[idx] = _larger_nearby(key[idx], comps.size[comps.code], window, by_key)
+    search = _Search(key, volume, window, relation, fewer)
+    parent = search.sweep(rows_of, could, comps.size)
+    return _set_anchors_apart(parent, comp["is_anchor"].to_numpy(dtype=bool), volume)
 
+
+@dataclass(frozen=True)
+class _Compositions:
+    """The distinct residue compositions of the usable rows."""
+
+    code: np.ndarray  # per usable row: index of its composition
+    counts: np.ndarray  # per composition: the residue counts (columns in RESIDUES order)
+    sugars: np.ndarray  # per composition: sugar residues
+    # the size of a parent: its sugars, then its O-acetyl groups (a deacetylated fragment of
+    # the same root is never preferred to the root itself)
+    size: np.ndarray
+
+
+def _compositions(comp: pd.DataFrame, idx: np.ndarray) -> _Compositions:
     packed = np.zeros(idx.size, dtype=np.int64)
     for i, r in enumerate(RESIDUES):
         packed += comp[r].to_numpy(dtype=np.int64)[idx] << (6 * i)
-    comp_code, uniques = pd.factorize(packed)
-    distinct = np.stack([(uniques // 64**i) % 64 for i in range(len(RESIDUES))], axis=1)
-    d_sugar = distinct[:, :5].sum(axis=1)
-    # the size of a parent: its sugars, then its O-acetyl groups (a deacetylated fragment of
-    # the same root is never preferred to the root itself)
-    d_size = d_sugar * 16 + distinct[:, 5]
-    # rows of each composition, sorted by (ceramide, RT), without a pass per composition:
-    # one sort on the key, then a stable (radix) sort on the small composition codes
-    by_key = np.argsort(key[idx], kind="stable")
-    order = by_key[np.argsort(comp_code[by_key], kind="stable")]
-    bounds = np.searchsorted(comp_code[order], np.arange(len(distinct) + 1))
+    code, uniques = pd.factorize(packed)
+    counts = np.stack([(uniques // 64**i) % 64 for i in range(len(RESIDUES))], axis=1)
+    sugars = counts[:, :5].sum(axis=1)
+    return _Compositions(code, counts, sugars, sugars * 16 + counts[:, 5])
+
+
+def _parent_relation(c: _Compositions, deacetylation: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``relation[f, p]``: composition f can be a fragment of composition p (it lies within p
+    with fewer sugars, or with the same sugars and fewer OAc when ``deacetylation``);
+    ``fewer[f, p]``: f has fewer sugars than p."""
+    counts = c.counts
+    within = (counts[:, None, :] <= counts[None, :, :]).all(axis=2)
+    fewer = c.sugars[None, :] > c.sugars[:, None]
+    same_sugars = (counts[:, None, :5] == counts[None, :, :5]).all(axis=2)
+    more_oac = counts[None, :, 5] > counts[:, None, 5]
+    deacetyl = same_sugars & more_oac if deacetylation else np.zeros_like(within)
+    return within & (fewer | deacetyl), fewer
+
+
+def _rows_by_composition(
+    idx: np.ndarray, code: np.ndarray, n_codes: int, by_key: np.ndarray
+) -> list[np.ndarray]:
+    """The rows of each composition, sorted by (ceramide, RT), without a pass per composition:
+    one sort on the key (``by_key``), then a stable (radix) sort on the small codes."""
+    order = by_key[np.argsort(code[by_key], kind="stable")]
+    bounds = np.searchsorted(code[order], np.arange(n_codes + 1))
     sorted_rows = idx[order]
-    rows_of = [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(len(distinct))]
-    sorted_of = [(key[rows], rows) for rows in rows_of]
-    # only rows with a larger peak of the same ceramide within the window can be fragments
-    row_size = d_size[comp_code]
-    could = np.zeros(n, dtype=bool)
-    could[idx] = _larger_nearby(key[idx], row_size, window, by_key)
-    f_of = [rows[could[rows]] for rows in rows_of]
-    # sub[f, p]: composition f lies within composition p
-    sub = (distinct[:, None, :] <= distinct[None, :, :]).all(axis=2)
-    fewer = d_sugar[None, :] > d_sugar[:, None]
-    same_sugars = (distinct[:, None, :5] == distinct[None, :, :5]).all(axis=2)
-    more_oac = distinct[None, :, 5] > distinct[:, None, 5]
-    deacetyl = same_sugars & more_oac if deacetylation else np.zeros_like(sub)
-    relation = sub & (fewer | deacetyl)
-    # largest parent glycan first; within one size the nearest peak wins.  A row matched at
-    # one size can only lose to a larger size, so after each size its matched rows leave the
-    # search: in a dense table most rows are searched once or twice, not once per superset.
-    by_size = np.argsort(-d_size, kind="stable")
-    level_ends = np.flatnonzero(np.diff(d_size[by_size])) + 1
-    for level in np.split(by_size, level_ends):
-        touched: set[int] = set()
-        for cp in level.tolist():
-            children = [c for c in np.flatnonzero(relation[:, cp]).tolist() if f_of[c].size]
-            if not children:
-                continue
-            touched.update(children)
-            f_rows = np.concatenate([f_of[c] for c in children])
-            p_keys, p_order = sorted_of[cp]
-            near, dist = _nearest(p_keys, p_order, key[f_rows])
-            if all(fewer[c, cp] for c in children):
-                hit = np.flatnonzero(dist <= window * (1 + 1e-9))
-            else:
-                limit = np.repeat(
-                    [window if fewer[c, cp] else window / 2 for c in children],
-                    [f_of[c].size for c in children],
-                )
-                hit = np.flatnonzero(dist <= limit * (1 + 1e-9))
-            if hit.size == 0:
-                continue
-            rows, near, dist = f_rows[hit], near[hit], dist[hit]
-            # a row already matched at this size keeps the nearer parent; the larger volume
-            # breaks exact RT ties
-            held = parent[rows]
-            taken = held >= 0
-            held_dist = best_dist[rows]
-            take = ~taken | (dist < held_dist)
-            take |= taken & (dist == held_dist) & (volume[near] > volume[np.where(taken, held, 0)])
-            rows = rows[take]
-            parent[rows] = near[take]
-            best_dist[rows] = dist[take]
-        for c in touched:
-            f_of[c] = f_of[c][parent[f_of[c]] < 0]
-    found = parent >= 0
-    # an anchor is never a fragment; it looks like one when smaller than its would-be parent
-    anchors_found = found & anchor
+    return [sorted_rows[bounds[c] : bounds[c + 1]] for c in range(n_codes)]
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The search for the nearest parent of each row, over pairs of compositions."""
+
+    key: np.ndarray  # per row: ceramide code * span + RT
+    volume: np.ndarray
+    window: float
+    relation: np.ndarray  # [f, p]: composition f can be a fragment of composition p
+    fewer: np.ndarray  # [f, p]: f has fewer sugars than p (else: deacetylation, half window)
+
+    def sweep(self, rows_of: list[np.ndarray], could: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """The best parent of every row (-1 when none).
+
+        Largest parent glycan first; within one size the nearest peak wins.  A row matched at
+        one size can only lose to a larger size, so after each size its matched rows leave the
+        search: in a dense table most rows are searched once or twice, not once per superset.
+        """
+        parent = np.full(len(self.key), -1, dtype=np.int64)
+        distance = np.full(len(self.key), np.inf)
+        sorted_of = [(self.key[rows], rows) for rows in rows_of]
+        f_of = [rows[could[rows]] for rows in rows_of]
+        by_size = np.argsort(-size, kind="stable")
+        for level in np.split(by_size, np.flatnonzero(np.diff(size[by_size])) + 1):
+            touched: set[int] = set()
+            for cp in level.tolist():
+                children = [
+                    c for c in np.flatnonzero(self.relation[:, cp]).tolist() if f_of[c].size
+                ]
+                if not children:
+                    continue
+                touched.update(children)
+                f_rows = np.concatenate([f_of[c] for c in children])
+                p_keys, p_order = sorted_of[cp]
+                near, dist = _nearest(p_keys, p_order, self.key[f_rows])
+                hit = self._in_window(children, [f_of[c].size for c in children], cp, dist)
+                if hit.size:
+                    self._offer(parent, distance, f_rows[hit], near[hit], dist[hit])
+            for c in touched:
+                f_of[c] = f_of[c][parent[f_of[c]] < 0]
+        return parent
+
+    def _in_window(
+        self, children: list[int], sizes: list[int], cp: int, dist: np.ndarray
+    ) -> np.ndarray:
+        """Positions of ``dist`` within the window (half the window for deacetylation)."""
+        if all(self.fewer[c, cp] for c in children):
+            return np.flatnonzero(dist <= self.window * (1 + 1e-9))
+        limit = np.repeat(
+            [self.window if self.fewer[c, cp] else self.window / 2 for c in children], sizes
+        )
+        return np.flatnonzero(dist <= limit * (1 + 1e-9))
+
+    def _offer(
+        self,
+        parent: np.ndarray,
+        distance: np.ndarray,
+        rows: np.ndarray,
+        near: np.ndarray,
+        dist: np.ndarray,
+    ) -> None:
+        """A row already matched at this size keeps the nearer parent; the larger volume
+        breaks exact RT ties."""
+        held = parent[rows]
+        taken = held >= 0
+        held_dist = distance[rows]
+        take = ~taken | (dist < held_dist)
+        take |= (
+            taken
+            & (dist == held_dist)
+            & (self.volume[near] > self.volume[np.where(taken, held, 0)])
+        )
+        rows = rows[take]
+        parent[rows] = near[take]
+        distance[rows] = dist[take]
+
+
+def _set_anchors_apart(
+    parent: np.ndarray, anchor: np.ndarray, volume: np.ndarray
+) -> FragmentCandidates:
+    """An anchor is never a fragment; it looks like one when smaller than its would-be parent."""
+    conflict = np.zeros(len(parent), dtype=bool)
+    anchors_found = (parent >= 0) & anchor
     conflict[anchors_found] = volume[anchors_found] <= volume[parent[anchors_found]]
     parent[anchor] = -1
     return FragmentCandidates(parent, conflict)

@@ -22,18 +22,13 @@ from django.db.models import Count, Q
 
 from ganglioside import AnalysisConfig, ConfigError
 from ganglioside.report.abundance import natural_key
+from ganglioside.report.plots import RT_PLOT_COLUMNS as RT_COLUMNS  # what the RT chart reads
 from ganglioside.report.plots import abundance_figure, rt_logp_figure
 from ganglioside.result import Analysis as CoreAnalysis
 from ganglioside.result import ModelReport
 
 from .models import Analysis, AnalysisStatus, Compound, RTModel
 
-#: Columns the RT chart reads (those of ``report.plots`` that the store keeps).
-RT_COLUMNS: tuple[str, ...] = (
-    "row", "name", "rt", "log_p", "is_anchor", "status", "group_key", "predicted_rt",
-    "residual", "z", "pi_low", "pi_high", "isomer_track", "model_id", "model_level", "reasons",
-    "fragment_parent", "fragment_lost", "neuac", "neugc", "hex", "hexnac", "dhex", "oac",
-)  # fmt: skip
 #: Columns the abundance charts read.
 ABUNDANCE_COLUMNS: tuple[str, ...] = (
     "row", "status", "category", "group_key", "core", "ceramide", "volume_consolidated",

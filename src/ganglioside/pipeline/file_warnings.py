@@ -1,0 +1,93 @@
+"""The file-level warnings of an analysis, in plain words and in a fixed order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..rules.retention import RetentionModel
+from .rows import ParsedNames, Rows
+
+#: At most this many row numbers are listed in one warning.
+_SHOWN_ROWS = 10
+
+
+def file_warnings(
+    *,
+    earlier: Sequence[str],
+    model: RetentionModel,
+    rows: Rows,
+    names: ParsedNames,
+    anchor_inconsistent: np.ndarray,
+    anchor_conflict: np.ndarray,
+    logp_mismatch: np.ndarray,
+    outlier_z: float,
+    mismatch_limit: float,
+) -> list[str]:
+    """The warnings of the file: ``earlier`` (reading, Log P and sugar order, in that order),
+    then the RT model's, the anchors', the missing formulas' and the Log P mismatches'."""
+    out = [*earlier, *_model_warnings(model, int(rows.anchors.sum()))]
+    if anchor_inconsistent.any():
+        out.append(
+            f"{int(anchor_inconsistent.sum())} anchor(s) disagree with the model fitted without "
+            f"them (|leave-one-out z| ≥ {outlier_z}): rows {_rows(rows.row, anchor_inconsistent)}"
+            "; review them (anchors are never demoted)"
+        )
+    if anchor_conflict.any():
+        out.append(
+            f"{int(anchor_conflict.sum())} anchor(s) co-elute with a larger species of the "
+            "same ceramide like an in-source fragment would: rows "
+            + _rows(rows.row, anchor_conflict)
+        )
+    out.extend(_formula_warning(names))
+    if logp_mismatch.any():
+        out.append(
+            f"{int(logp_mismatch.sum())} row(s) have a Log P that disagrees with their "
+            f"composition by more than {mismatch_limit}: rows {_rows(rows.row, logp_mismatch)}"
+        )
+    return out
+
+
+def _rows(row: np.ndarray, mask: np.ndarray) -> str:
+    """The first row numbers of ``mask``, comma separated."""
+    return ", ".join(str(r) for r in row[mask][:_SHOWN_ROWS])
+
+
+def _model_warnings(model: RetentionModel, n_anchors: int) -> list[str]:
+    """What the fitted RT model could not do, and the isomer tracks it found."""
+    out = []
+    if model.comp_coef_ is None:
+        out.append(
+            f"only {n_anchors} usable anchor(s): no RT model can be fitted, so no row can be "
+            "checked against its retention time (status unverified); add confirmed standards"
+        )
+    elif model.pooled_ is None:
+        out.append(
+            "no anchored group has two anchors at different Log P: the RT slope comes from "
+            "across groups and every prediction is extrapolated; add more standards"
+        )
+    if model.n_tracks_:
+        groups = ", ".join(str(model.group_names_[g]) for g in sorted(model.n_tracks_))
+        out.append(f"isomer tracks found in the anchors of: {groups}")
+    elif model.isomer_delta_ is not None:
+        out.append(
+            f"isomer spacing {model.isomer_delta_:.3f} min estimated from repeated peaks of "
+            "isomer-capable names (no anchor pairs)"
+        )
+    return out
+
+
+def _formula_warning(names: ParsedNames) -> list[str]:
+    """Parsed names that pygoslin could not give a formula."""
+    formula = names.composition["formula"].fillna("").to_numpy(dtype=object)
+    no_formula = names.parsed & (formula == "")[names.name_codes]
+    if not no_formula.any():
+        return []
+    examples = pd.unique(names.distinct_names[names.name_codes[no_formula]])[:5]
+    return [
+        f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
+        f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
+        "their other results are unaffected"
+    ]

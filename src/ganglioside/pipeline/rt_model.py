@@ -1,0 +1,77 @@
+"""The RT model stage (Rule 1): fit on the anchors, predict every usable row.
+
+This is the only stage that calls the retention model; the file warnings read the fitted
+model it hands on (:func:`ganglioside.pipeline.file_warnings.file_warnings`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import AnalysisConfig
+from ..result import ModelReport
+from ..rules import isomers
+from ..rules.fragments import FragmentCandidates
+from ..rules.retention import RetentionModel, RetentionResult
+from .rows import Rows
+from .rule_steps import IsomerTracks
+
+
+@dataclass(frozen=True)
+class RetentionFit:
+    """The fitted model, its predictions per row and its reports."""
+
+    prediction: RetentionResult
+    reports: list[ModelReport]
+    n_tracks: dict[int, int]  # group code -> tracks, after the anchors' isomer alignment
+    anchor_inconsistent: np.ndarray  # anchors off the line fitted without them
+    model: RetentionModel  # for the file warnings
+
+
+def fit_retention(
+    data: pd.DataFrame,
+    rows: Rows,
+    candidates: FragmentCandidates,
+    tracks: IsomerTracks,
+    cfg: AnalysisConfig,
+) -> RetentionFit:
+    """Fit the RT model on the anchors and score every usable row.
+
+    The model is fitted without the fragment candidates (they are decided with it later);
+    non-anchor peaks of isomer-capable names seen as an early/late pair take their rank.
+    """
+    scoring = rows.usable & (candidates.parent < 0)
+    capable = isomers.isomer_capable(data) & rows.usable
+    single = scoring & capable & ~rows.anchors
+    model = RetentionModel(
+        min_anchors_group_model=cfg.min_anchors_group_model,
+        min_q2=cfg.min_q2,
+        rt_sd_floor=cfg.rt_sd_floor,
+        robust=cfg.robust,
+    ).fit(
+        data,
+        rows.anchors,
+        tracks.track,
+        tracks.n_tracks,
+        capable=capable,
+        fallback_delta=isomers.pair_spacing(tracks.species_code, rows.rt, single),
+    )
+    rank = np.full(len(rows.rt), -2, dtype=np.int64)
+    if model.isomer_delta_ is not None:
+        rank[capable] = -1
+        rank = isomers.pair_ranks(
+            tracks.species_code, rows.rt, scoring & capable, model.isomer_delta_, rank
+        )
+    prediction = model.predict(data, rows.usable, scoring & ~rows.anchors, rank)
+    counted = pd.Series(prediction.model_id).value_counts()
+    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
+    return RetentionFit(
+        prediction=prediction,
+        reports=model.reports(rows_per_model),
+        n_tracks=dict(model.n_tracks_),
+        anchor_inconsistent=rows.anchors & (np.abs(prediction.anchor_z_loo) >= cfg.outlier_z),
+        model=model,
+    )

@@ -1,0 +1,52 @@
+"""The status of every row, decided in one place from the rules' findings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..result import STATUSES
+
+#: Status codes: the index of each status in :data:`~ganglioside.result.STATUSES`.
+VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID = (STATUSES.index(s) for s in STATUSES)
+
+
+def decide_status(
+    *,
+    invalid: np.ndarray,
+    usable: np.ndarray,
+    anchors: np.ndarray,
+    is_fragment: np.ndarray,
+    z: np.ndarray,
+    has_model: np.ndarray,
+    reversed_oac: np.ndarray,
+    outlier_z: float,
+    reversed_is_outlier: bool,
+) -> np.ndarray:
+    """The status code of every row (int8, positional).
+
+    The first rule that holds decides:
+
+    1. ``invalid``: a problem in the table or a name that cannot be parsed;
+    2. ``unverified``: no Log P (given or estimated), so no rule can check the row;
+    3. ``valid``: an anchor (a confirmed standard is never demoted);
+    4. ``fragment``: an in-source fragment of a co-eluting larger species;
+    5. ``outlier``: off its RT model's line (|z| ≥ ``outlier_z``), or an O-acetylated peak
+       eluting before its base peak when ``reversed_is_outlier``;
+    6. ``unverified``: no RT model reaches the row;
+    7. ``valid`` otherwise.
+    """
+    off_line = has_model & (np.abs(z) >= outlier_z)
+    if reversed_is_outlier:
+        off_line = off_line | reversed_oac
+    rules = (
+        (invalid, INVALID),
+        (~usable, UNVERIFIED),
+        (anchors, VALID),
+        (is_fragment, FRAGMENT),
+        (off_line, OUTLIER),
+        (~has_model, UNVERIFIED),
+    )
+    status = np.full(len(invalid), VALID, dtype=np.int8)
+    for mask, code in reversed(rules):  # the earlier rules are written last and win
+        status[mask] = code
+    return status
