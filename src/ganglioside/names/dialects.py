@@ -50,10 +50,14 @@ _CHAIN_START = re.compile(r"(?<![\w:;])[dtmh]?\d{1,2}:\d")
 _COMPOSITION = re.compile(r"(Hex|HexNAc|NeuAc|NeuGc|dHex|Fuc)(\d*)")
 
 
+_MSDIAL_NO_MS2 = re.compile(r"^\s*w/o\s*MS2\s*:\s*", re.IGNORECASE)
+
+
 def _normalise(text: str) -> str:
+    """Unicode compatibility forms, dashes as hyphens, MS-DIAL's ``w/o MS2:`` mark dropped."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2013", "-").replace("\u2212", "-").replace("\u2010", "-")
-    return text.strip()
+    return _MSDIAL_NO_MS2.sub("", text).strip()
 
 
 def strip_adduct(text: str) -> tuple[str, str]:

@@ -51,6 +51,9 @@ _SIALIC_LIST = re.compile(
 )  # (NeuGc) (NeuAc/NeuGc)
 _SUFFIX_MOD = re.compile(r"-\s*(?P<n>\d*)(?P<code>AC|OAc|Ac|Fuc|dHex|SO3)(?![A-Za-z])")
 _PAREN_MOD = re.compile(r"\(\s*(?P<n>\d*)(?P<code>OAc|Fuc|SO3)\s*\)")
+_SUFFIX_WORD = re.compile(r"[-\s]*gangliosides?(?![a-z])", re.IGNORECASE)  # GM1 ganglioside
+# GD1a/b, GD1a/GD1b: either isomer, so no letter
+_EITHER_ISOMER = re.compile(r"/\s*(?:G[AMDTQP][1-4])?[abc](?![A-Za-z])")
 _SUFFIX_CODE = {"ac": "OAc", "oac": "OAc", "fuc": "dHex", "dhex": "dHex", "so3": "SO3"}
 
 
@@ -91,12 +94,22 @@ def _sialic_list(text: str, mods: dict[str, int]) -> None:
 
 
 def _read_suffixes(text: str, name: str, mods: dict[str, int]) -> str:
-    """Read what follows core and isomer; returns an alpha mark found there ("" or "α")."""
+    """Read what follows core and isomer; returns an alpha mark found there ("α"), "/" when
+    the name leaves the isomer open (GD1a/b), else ""."""
     alpha = ""
     pos, end = 0, len(text)
     while pos < end:
         if text[pos] in " \t":
             pos += 1
+            continue
+        for pattern, mark in ((_SUFFIX_WORD, ""), (_EITHER_ISOMER, "/")):
+            wm = pattern.match(text, pos)
+            if wm:
+                alpha, pos = mark or alpha, wm.end()
+                break
+        else:
+            wm = None
+        if wm:
             continue
         if text.startswith("+", pos):
             tail = re.match(r"(?:\+[^+()\s]*)+", text[pos:])
@@ -174,7 +187,10 @@ def read_headgroup(text: str, name: str) -> tuple[Headgroup, str]:
     assert iso is not None
     letter = iso["letter"].lower()
     alpha = "α" if iso["alpha"] else ""
-    alpha = _read_suffixes(text[iso.end() :], name, mods) or alpha
+    mark = _read_suffixes(text[iso.end() :], name, mods)
+    if mark == "/":
+        letter = alpha = ""  # either isomer: the name does not say which
+    alpha = mark if mark == "α" else alpha
     head = Headgroup(
         sia=sia, series=int(core["series"]), isomer=letter + alpha, mods=ordered_mods(mods)
     )
@@ -185,6 +201,8 @@ def _decoration_hint(prefix: str, suffix: str) -> str:
     """The dialect that prefixes and suffixes around the core point to ("" for none)."""
     if _SUFFIX_MOD.match(suffix.strip()):
         return "lda"  # GD1a-AC, GM1-Fuc
+    if _SUFFIX_WORD.fullmatch(suffix):
+        return "trivial"  # GM1 ganglioside
     if re.fullmatch(r"\s*(?:N-?glycolyl|Neu5Gc|NeuGc|NGc|Gc)[-\s]*", prefix, re.IGNORECASE):
         return "trivial"  # NGcGM3, N-glycolyl GM3
     if prefix.strip(" -") or suffix.strip():
