@@ -174,7 +174,7 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     for col in (*TEXT_FIELDS, "species", "dialect"):
         frame[col] = frame[col].astype(object)
     frame["other_class"] = frame["other_class"].fillna("").astype(object)
-    frame["is_internal_standard"] = frame["is_internal_standard"].fillna(False).astype(bool)
+    frame["is_internal_standard"] = frame["is_internal_standard"].eq(True)
     frame.index.name = "name"
     mass, proton = monoisotopic_masses(counts)
     mass = np.where(has_formula, mass, np.nan)
