@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .grammar import RESIDUE_FORMULA
+from .grammar import CORE_NEUTRAL, RESIDUE_FORMULA, SIALO_COUNT
 
 #: Elements counted, in Hill order.  Masses are computed from the first four (C, H, N, O) as
 #: before sulfur was counted, plus sulfur where a name has some, so masses without sulfur keep
@@ -60,6 +60,28 @@ def _glycolipid_counts(core: str, ceramide: str) -> np.ndarray:
     return _counts(lipid.get_sum_formula())
 
 
+@lru_cache(maxsize=64)
+def _core_counts(core: str) -> np.ndarray:
+    """Element counts of ``core`` on the reference ceramide.
+
+    From pygoslin for the cores it knows; a core it does not know (GA3, GD4, GQ2 …) is the
+    reference core plus or minus whole residues (NeuAc, Hex, HexNAc).
+    """
+    try:
+        return _glycolipid_counts(core, _REF_CERAMIDE)
+    except Exception:  # pygoslin raises its own error types for an unknown headgroup
+        pass
+    residues = residue_counts()
+    hex_n, hexnac_n = CORE_NEUTRAL[int(core[2])]
+    ref_hex, ref_hexnac = CORE_NEUTRAL[int(_REF_CORE[2])]
+    return (
+        _glycolipid_counts(_REF_CORE, _REF_CERAMIDE)
+        + (SIALO_COUNT[core[1]] - SIALO_COUNT[_REF_CORE[1]]) * residues["NeuAc"]
+        + (hex_n - ref_hex) * residues["Hex"]
+        + (hexnac_n - ref_hexnac) * residues["HexNAc"]
+    )
+
+
 @lru_cache(maxsize=4096)
 def core_ceramide_counts(core: str, ceramide: str) -> np.ndarray:
     """Element counts of a plain core on a ceramide.
@@ -68,7 +90,7 @@ def core_ceramide_counts(core: str, ceramide: str) -> np.ndarray:
     serves every combination: (core, cer) = (core, ref) + (ref, cer) - (ref, ref).
     """
     return (
-        _glycolipid_counts(core, _REF_CERAMIDE)
+        _core_counts(core)
         + _glycolipid_counts(_REF_CORE, ceramide)
         - _glycolipid_counts(_REF_CORE, _REF_CERAMIDE)
     )
