@@ -67,10 +67,9 @@ def _core_counts(core: str) -> np.ndarray:
     From pygoslin for the cores it knows; a core it does not know (GA3, GD4, GQ2 …) is the
     reference core plus or minus whole residues (NeuAc, Hex, HexNAc).
     """
-    try:
+    # pygoslin raises its own error types for an unknown headgroup
+    with contextlib.suppress(Exception):
         return _glycolipid_counts(core, _REF_CERAMIDE)
-    except Exception:  # pygoslin raises its own error types for an unknown headgroup
-        pass
     residues = residue_counts()
     hex_n, hexnac_n = CORE_NEUTRAL[int(core[2])]
     ref_hex, ref_hexnac = CORE_NEUTRAL[int(_REF_CORE[2])]
