@@ -37,10 +37,9 @@ class NotAGanglioside(NameSyntaxError):
         self.lipid_class = lipid_class
 
 
-_ADDUCT_BRACKET = re.compile(r"\s*\[\s*M[^\]]*\]\s*\d*[+-]*\s*$")
+_ADDUCT_BRACKET = re.compile(r"[\s_]*(?:\[\s*M[^\]]*\]|\(\s*M[+-][^)]*\))\s*\d*[+-]*\s*$")
 _ADDUCT_LIPIDSEARCH = re.compile(
-    r"(?<=\))\s*(?P<adduct>[+-]\s*\d*(?:H|Na|K|NH4|Li|HCOO|CH3COO|Cl|H-H2O|OAc)(?:[+-]\d*H)?)"
-    r"\s*$"
+    r"(?<=\))\s*(?P<adduct>[+-]\s*\d*(?:H-H2O|NH4|HCOO|CH3COO|H|Na|K|Li|Cl)(?:[+-]\d*H)?)\s*$"
 )
 _GANGLIO = re.compile(
     r"G[AMDTQPamdtqp][1-4](?![0-9])|asialo|ganglioside|sialoganglioside", re.IGNORECASE
@@ -65,7 +64,7 @@ def strip_adduct(text: str) -> tuple[str, str]:
     for pattern in (_ADDUCT_BRACKET, _ADDUCT_LIPIDSEARCH):
         m = pattern.search(text)
         if m:
-            return text[: m.start()].rstrip(), m.group(0).strip()
+            return text[: m.start()].rstrip(), m.group(0).strip(" _")
     return text, ""
 
 
@@ -96,7 +95,14 @@ def split_name(text: str) -> tuple[str, str | None, bool]:
         return parts[0].strip(), parts[1][1:-1] if enclosed else parts[1], enclosed
     start = _CHAIN_START.search(text)
     if start is not None and start.start() > 0:
-        return text[: start.start()].rstrip(" _-:,"), text[start.start() :], False
+        head = text[: start.start()].rstrip(" _-:,")
+        if head.count("(") > head.count(")") and ")" in text[start.start() :]:
+            tail = text[text.rindex(")") + 1 :].strip()
+            raise NameSyntaxError(
+                f"text {tail!r} after the ceramide part not understood; expected nothing or an "
+                "adduct such as [M-H]-, -H or +NH4"
+            )
+        return head, text[start.start() :], False
     return text, None, False
 
 
@@ -165,7 +171,7 @@ def _ceramide(text: str, name: str) -> tuple[int, int, int]:
 
 def _dialect(head_hint: str, ceramide: str, adduct: str, enclosed: bool, piped: bool) -> str:
     """The notation a name was read in (informational: the ``dialect`` field)."""
-    if (adduct and not adduct.startswith("[")) or ("_" in ceramide and enclosed):
+    if (adduct and adduct[0] in "+-") or ("_" in ceramide and enclosed):
         return "lipidsearch"
     if piped or (not enclosed and re.search(r";\d+O", ceramide)):
         return "msdial"
@@ -215,7 +221,10 @@ def parse_name(name: str) -> ParsedName:
         return project
     piped = "|" in text
     text, adduct = strip_adduct(_detailed_half(text))
-    head_text, ceramide, enclosed = split_name(text)
+    try:
+        head_text, ceramide, enclosed = split_name(text)
+    except NameSyntaxError as exc:
+        raise NameSyntaxError(f"{exc} (in {name!r})") from None
     if not _GANGLIO.search(head_text):
         return _not_a_ganglioside(name, text)
     if ceramide is None:
