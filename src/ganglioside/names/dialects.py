@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..errors import NameSyntaxError
-from .ceramide import read_ceramide
+from .ceramide import own_ceramide, read_ceramide
 from .formula import goslin_parse
 from .grammar import CORE_NEUTRAL, PROJECT_NAME, Headgroup, ParsedName, assemble
 from .grammar import project_headgroup as _project_headgroup
@@ -184,6 +184,21 @@ def _dialect(head_hint: str, ceramide: str, adduct: str, enclosed: bool, piped: 
     return "lipidmaps"
 
 
+def _read_project_plain(name: str) -> ParsedName | None:
+    """The fast path for the project's own names (no label, a ceramide of its own grammar)."""
+    m = PROJECT_NAME.match("".join(name.split()))
+    if m is None:
+        return None
+    try:
+        ceramide = own_ceramide(m["cer"])
+    except Exception:  # no oxygen count: the full reader words the error
+        return None
+    if ceramide is None:
+        return None
+    dialect = "project" if re.fullmatch(r"\d+:\d+;\d*O\d*", m["cer"]) else "lipidmaps"
+    return assemble(name, _project_headgroup(m, name), ceramide, dialect=dialect)
+
+
 def _read_project(text: str, name: str, **extra: object) -> ParsedName | None:
     compact = re.sub(r"\s+", "", text)
     m = PROJECT_NAME.match(compact)
@@ -214,6 +229,9 @@ def parse_name(name: str) -> ParsedName:
     """
     if not isinstance(name, str):
         raise NameSyntaxError(f"expected a name such as GD1(36:1;O2), got {name!r}")
+    plain = _read_project_plain(name)
+    if plain is not None:
+        return plain
     text, label = strip_label(_normalise(name))
     extra: dict[str, object] = {"is_internal_standard": bool(label), "label": label}
     project = _read_project(text, name, **extra)
