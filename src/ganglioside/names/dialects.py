@@ -127,27 +127,26 @@ def _composition_head(lipid_class: str) -> Headgroup | None:
 
 
 def _not_a_ganglioside(name: str, text: str) -> ParsedName:
-    """A name without a ganglioside headgroup: a composition-written ganglioside, another
-    class (:class:`NotAGanglioside`), or unreadable."""
-    lipid = goslin_parse(text)
-    if lipid is not None:
-        from pygoslin.domain.LipidLevel import LipidLevel
-
-        lipid_class = lipid.get_lipid_string(LipidLevel.CLASS).split()[0]
-        head = _composition_head(lipid_class)
-        if head is not None:
-            _, ceramide, _ = split_name(text)
-            if ceramide is not None:
-                return assemble(name, head, _ceramide(ceramide, name), dialect="composition")
+    """A name without a ganglioside headgroup: another class (:class:`NotAGanglioside`), a
+    ganglioside written as a composition, or unreadable."""
     word = re.split(r"[\s(_]", text, maxsplit=1)[0]
-    if word and word in _known_classes():
+    if word in _known_classes() and "Neu" not in word:
         raise NotAGanglioside(name, word)  # the class as the name writes it (Gb3, not Hex3Cer)
-    if lipid is not None:
-        raise NotAGanglioside(name, lipid_class)
-    raise NameSyntaxError(
-        f"{name!r} is not a ganglioside name we can read (no headgroup such as GM3, GD1a, GT1b); "
-        f"expected e.g. {EXAMPLES}"
-    )
+    lipid = goslin_parse(text)
+    if lipid is None:
+        raise NameSyntaxError(
+            f"{name!r} is not a ganglioside name we can read (no headgroup such as GM3, GD1a, "
+            f"GT1b); expected e.g. {EXAMPLES}"
+        )
+    from pygoslin.domain.LipidLevel import LipidLevel
+
+    lipid_class = lipid.get_lipid_string(LipidLevel.CLASS).split()[0]
+    head = _composition_head(lipid_class)
+    if head is not None:
+        _, ceramide, _ = split_name(text)
+        if ceramide is not None:
+            return assemble(name, head, _ceramide(ceramide, name), dialect="composition")
+    raise NotAGanglioside(name, lipid_class)
 
 
 @lru_cache(maxsize=1)
