@@ -46,7 +46,7 @@ _GANGLIO = re.compile(
 )
 _HAS_CHAIN = re.compile(r"\d+:\d+")
 _CHAIN_START = re.compile(r"(?<![\w:;])[dtmh]?\d{1,2}:\d")
-_COMPOSITION = re.compile(r"(Hex|HexNAc|NeuAc|NeuGc|dHex|Fuc)(\d*)")
+_COMPOSITION = re.compile(r"(HexNAc|dHex|Hex|NeuAc|NeuGc|Fuc)(\d*)")
 
 
 _MSDIAL_NO_MS2 = re.compile(r"^\s*w/o\s*MS2\s*:\s*", re.IGNORECASE)
@@ -91,7 +91,7 @@ def split_name(text: str) -> tuple[str, str | None, bool]:
             return head.strip(), inner.strip(), True
     parts = text.rsplit(None, 1)
     if len(parts) == 2 and _HAS_CHAIN.search(parts[1]) and _HAS_CHAIN.search(parts[0]) is None:
-        enclosed = parts[1].startswith("(") and parts[1].endswith(")")
+        enclosed = parts[1][:1] + parts[1][-1:] in ("()", "[]")
         return parts[0].strip(), parts[1][1:-1] if enclosed else parts[1], enclosed
     start = _CHAIN_START.search(text)
     if start is not None and start.start() > 0:

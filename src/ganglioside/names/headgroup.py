@@ -51,6 +51,7 @@ _SIALIC_LIST = re.compile(
 )  # (NeuGc) (NeuAc/NeuGc)
 _SUFFIX_MOD = re.compile(r"-\s*(?P<n>\d*)(?P<code>AC|OAc|Ac|Fuc|dHex|SO3)(?![A-Za-z])")
 _PAREN_MOD = re.compile(r"\(\s*(?P<n>\d*)(?P<code>OAc|Fuc|SO3)\s*\)")
+_SUFFIX_GC = re.compile(r"-?\s*(?:Neu5Gc|NeuGc|NGc)(?![A-Za-z])")  # GM3-NeuGc, GM3 NeuGc
 _SUFFIX_WORD = re.compile(r"[-\s]*gangliosides?(?![a-z])", re.IGNORECASE)  # GM1 ganglioside
 # GD1a/b, GD1a/GD1b: either isomer, so no letter
 _EITHER_ISOMER = re.compile(r"/\s*(?:G[AMDTQP][1-4])?[abc](?![A-Za-z])")
@@ -126,6 +127,11 @@ def _read_suffixes(text: str, name: str, mods: dict[str, int]) -> str:
         if sm:
             _sialic_list(sm[1], mods)
             pos = sm.end()
+            continue
+        gm = _SUFFIX_GC.match(text, pos)
+        if gm:
+            mods["Gc"] = mods.get("Gc", 0) + 1
+            pos = gm.end()
             continue
         mm = _SUFFIX_MOD.match(text, pos) or _PAREN_MOD.match(text, pos)
         if mm:
