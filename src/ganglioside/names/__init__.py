@@ -173,7 +173,7 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
         frame[col] = frame[col].astype(float)
     for col in (*TEXT_FIELDS, "species", "dialect"):
         frame[col] = frame[col].astype(object)
-    frame["other_class"] = frame["other_class"].fillna("").astype(object)
+    frame["other_class"] = frame["other_class"].astype(object).fillna("")
     frame["is_internal_standard"] = frame["is_internal_standard"].eq(True)
     frame.index.name = "name"
     mass, proton = monoisotopic_masses(counts)
