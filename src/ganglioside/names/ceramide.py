@@ -56,14 +56,14 @@ def _chain(text: str) -> tuple[int, int, int | None, str | None] | None:
     return int(cm["c"]), int(cm["db"]), oxy, cm["base"]
 
 
-class _NoOxygen(Exception):
+class NoOxygenCount(Exception):
     """A sum composition that does not say how many oxygens the ceramide has."""
 
 
 def own_ceramide(text: str) -> tuple[int, int, int] | None:
     """Carbons, double bonds and oxygens of a ceramide in the project's chain grammar.
 
-    None when the text is not in it; :class:`_NoOxygen` for a bare sum such as ``36:1``.
+    None when the text is not in it; :class:`NoOxygenCount` for a bare sum such as ``36:1``.
     """
     parts = text.split("/")
     if len(parts) > 2:
@@ -82,7 +82,7 @@ def own_ceramide(text: str) -> tuple[int, int, int] | None:
     elif len(chains) == 2:
         oxygens = 2  # a dihydroxy sphingoid base is implied by the molecular-species form
     else:
-        raise _NoOxygen
+        raise NoOxygenCount
     if len(chains) == 2 and chains[1] is not None:
         oxygens += chains[1][2] or 0  # hydroxylated fatty acid, e.g. 18:0;O
         if chains[1][3] is not None:
@@ -133,7 +133,7 @@ def read_ceramide(text: str) -> tuple[int, int, int]:
     for candidate in candidates:
         try:
             own = own_ceramide(candidate)
-        except _NoOxygen:
+        except NoOxygenCount:
             no_oxygen = True
             continue
         if own is not None:

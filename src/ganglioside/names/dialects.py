@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..errors import NameSyntaxError
-from .ceramide import own_ceramide, read_ceramide
+from .ceramide import NoOxygenCount, own_ceramide, read_ceramide
 from .formula import goslin_parse
 from .grammar import CORE_NEUTRAL, PROJECT_NAME, Headgroup, ParsedName, assemble
 from .grammar import project_headgroup as _project_headgroup
@@ -183,6 +183,14 @@ def _dialect(head_hint: str, ceramide: str, adduct: str, enclosed: bool, piped: 
     return "lipidmaps"
 
 
+_SUM_FORM = re.compile(r"\d+:\d+;\d*O\d*")
+
+
+def _project_dialect(ceramide: str) -> str:
+    """A project-grammar name with a sum ceramide is the project's; with chains, LIPID MAPS'."""
+    return "project" if _SUM_FORM.fullmatch(ceramide) else "lipidmaps"
+
+
 def _read_project_plain(name: str) -> ParsedName | None:
     """The fast path for the project's own names (no label, a ceramide of its own grammar)."""
     m = PROJECT_NAME.match("".join(name.split()))
@@ -190,24 +198,21 @@ def _read_project_plain(name: str) -> ParsedName | None:
         return None
     try:
         ceramide = own_ceramide(m["cer"])
-    except Exception:  # no oxygen count: the full reader words the error
+    except NoOxygenCount:  # the full reader words the error
         return None
     if ceramide is None:
         return None
-    dialect = "project" if re.fullmatch(r"\d+:\d+;\d*O\d*", m["cer"]) else "lipidmaps"
-    return assemble(name, _project_headgroup(m, name), ceramide, dialect=dialect)
+    return assemble(name, _project_headgroup(m, name), ceramide, dialect=_project_dialect(m["cer"]))
 
 
 def _read_project(text: str, name: str, **extra: object) -> ParsedName | None:
-    compact = re.sub(r"\s+", "", text)
-    m = PROJECT_NAME.match(compact)
+    """A name of the project's grammar once its label is off (ceramide read by any reader)."""
+    m = PROJECT_NAME.match("".join(text.split()))
     if m is None:
         return None
     head = _project_headgroup(m, name)
     ceramide = _ceramide(m["cer"], name)
-    sum_form = re.fullmatch(r"\d+:\d+;\d*O\d*", m["cer"]) is not None
-    dialect = "project" if sum_form else "lipidmaps"
-    return assemble(name, head, ceramide, dialect=dialect, **extra)
+    return assemble(name, head, ceramide, dialect=_project_dialect(m["cer"]), **extra)
 
 
 def _detailed_half(text: str) -> str:
