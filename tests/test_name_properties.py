@@ -273,3 +273,25 @@ def test_any_text_parses_or_raises_a_name_error(text):
         parse_name(text)
     except NameSyntaxError as exc:
         assert str(exc)
+
+
+@SETTINGS
+@given(
+    comps(mods=("Gc",), fa_oh=False).filter(lambda c: c.mods.get("Gc") == 1),
+    st.sampled_from(["NGc{}", "Gc{}", "NeuGc-{}", "Neu5Gc-{}", "N-glycolyl {}", "{}(NeuGc)"]),
+)
+def test_n_glycolyl_words_make_one_sialic_acid_neugc(c, form):
+    check(f"{form.format(c.head)} {sum_text(c, 'O')}", c)
+
+
+@SETTINGS
+@given(comps(isomers=("",), fa_oh=False).filter(lambda c: c.sia != "A"))
+def test_compositions_read_as_their_svennerholm_core(c):
+    hex_n, hexnac_n = NEUTRAL[c.series]
+    sialic = SIALIC[c.sia]
+    glycan = (
+        f"Hex{hex_n if hex_n > 1 else ''}"
+        + (f"HexNAc{hexnac_n if hexnac_n > 1 else ''}" if hexnac_n else "")
+        + f"NeuAc{sialic if sialic > 1 else ''}"
+    )
+    check(f"{glycan}Cer {sum_text(c, 'O')}", c)
