@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ganglioside.errors import NameSyntaxError
-from ganglioside.names import composition_frame, parse_name
+from ganglioside.names import NotAGanglioside, composition_frame, parse_name
 
 
 def test_it_gives_gm3_the_formula_and_mass_of_the_design():
@@ -79,8 +79,8 @@ def test_it_rejects_malformed_names_with_the_expected_form(name):
 
 
 def test_an_unknown_modification_is_an_error_that_names_it():
-    with pytest.raises(NameSyntaxError, match=r"\+SO3"):
-        parse_name("GD1+SO3(36:1;O2)")
+    with pytest.raises(NameSyntaxError, match=r"\+XYZ"):
+        parse_name("GD1+XYZ(36:1;O2)")
 
 
 def test_a_frame_keeps_unparseable_names_with_their_error():
@@ -101,3 +101,135 @@ def test_a_frame_keeps_unparseable_names_with_their_error():
 )
 def test_it_sums_molecular_species_ceramides(name, ceramide):
     assert parse_name(name).ceramide == ceramide
+
+
+# -- dialects ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "species", "dialect"),
+    [
+        ("GD1a(36:1;O2)", "GD1a 36:1;O2", "project"),
+        ("GM3(d18:1(4E)/24:1(15Z))", "GM3 42:2;O2", "lipidmaps"),
+        ("GM3 18:1;O2/16:0;O", "GM3 34:1;O3", "shorthand"),
+        ("GM3 18:1;2/16:0", "GM3 34:1;O2", "goslin"),
+        ("GM3 34:1;2O|GM3 18:1;2O/16:0", "GM3 34:1;O2", "msdial"),
+        ("GD1a(d18:1_18:0)-2H", "GD1a 36:1;O2", "lipidsearch"),
+        ("Disialoganglioside GD1a (d18:1/18:0)", "GD1a 36:1;O2", "hmdb"),
+        ("GD1a(NeuAc/NeuGc) (d18:1/18:0)", "GD1a(NeuGc) 36:1;O2", "swisslipids"),
+        ("GD1a-AC d36:1", "GD1a+OAc 36:1;O2", "lda"),
+        ("asialo-GM1(d18:1/18:0)", "GA1 36:1;O2", "trivial"),
+        ("Hex2NeuAcCer 36:1;O2", "GM3 36:1;O2", "composition"),
+    ],
+)
+def test_each_dialect_reads_to_the_species_and_names_its_dialect(name, species, dialect):
+    p = parse_name(name)
+    assert p.species == species
+    assert p.dialect == dialect
+
+
+def test_n_glycolyl_is_a_replacement_of_neuac_and_adds_one_oxygen():
+    frame = composition_frame(["GM3(36:1;O2)", "GM3(NeuGc)(36:1;O2)", "NGcGM3 36:1;O2"])
+    gc = frame.loc["GM3(NeuGc)(36:1;O2)"]
+    assert (gc["neuac"], gc["neugc"], gc["sialic"]) == (0, 1, 1)
+    assert gc["formula"] == "C59H108N2O22"
+    assert gc["mass"] - frame.loc["GM3(36:1;O2)", "mass"] == pytest.approx(15.9949, abs=1e-4)
+    assert frame.loc["NGcGM3 36:1;O2", "species"] == gc["species"] == "GM3(NeuGc) 36:1;O2"
+
+
+def test_plus_neugc_still_adds_a_sialic_acid():
+    p = parse_name("GM3+NeuGc(36:1;O2)")
+    assert (p.neuac, p.neugc, p.category) == (1, 1, "GD")
+
+
+def test_two_of_two_sialic_acids_can_be_n_glycolyl_but_not_three():
+    p = parse_name("GD1a(NeuGc/NeuGc)(d18:1/18:0)")
+    assert (p.neuac, p.neugc, p.glycolyl) == (0, 2, 2)
+    with pytest.raises(NameSyntaxError, match="N-glycolyl"):
+        parse_name("GA1(NeuGc)(d18:1/18:0)")
+
+
+def test_sulfate_adds_so3_to_the_formula():
+    frame = composition_frame(["GM1(36:1;O2)", "SO3-GM1(d18:1/18:0)"])
+    sulfated = frame.loc["SO3-GM1(d18:1/18:0)"]
+    assert sulfated["sulfate"] == 1
+    assert sulfated["formula"] == "C73H131N3O34S"
+    assert sulfated["mass"] - frame.loc["GM1(36:1;O2)", "mass"] == pytest.approx(79.9568, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("GM3(d18:1/18:0-d5)", "d5"),
+        ("d7-GM3(36:1;O2)", "d7"),
+        ("[13C]GM3 36:1;O2", "[13C]"),
+        ("GM1-d3(d18:1/18:0)", "d3"),
+        ("GM3 18:1;O2/18:0(d7)", "(d7)"),
+    ],
+)
+def test_a_labelled_standard_is_flagged_and_keeps_its_composition(name, label):
+    p = parse_name(name)
+    assert p.is_internal_standard
+    assert p.label == label
+    assert p.ceramide == "36:1;O2"
+
+
+def test_a_sphingoid_base_is_never_taken_for_a_deuterium_label():
+    for name in ("GM3(d18:1/16:0)", "GD3(d36:1)", "GM3 d18:1/16:0"):
+        assert not parse_name(name).is_internal_standard
+
+
+def test_an_adduct_is_taken_off_and_kept():
+    assert parse_name("GM3(d18:1/16:0)[M-H]-").adduct == "[M-H]-"
+    assert parse_name("GM1(d18:1_18:0)+NH4").adduct == "+NH4"
+    assert parse_name("GM1(d18:1_18:0)+H-H2O").adduct == "+H-H2O"
+
+
+@pytest.mark.parametrize(
+    ("name", "lipid_class"),
+    [
+        ("PC 34:1", "PC"),
+        ("TG(16:0/18:1/18:2)", "TG"),
+        ("Cer(d18:1/16:0)", "Cer"),
+        ("HexCer 34:1;O2", "HexCer"),
+        ("SM 34:1;2O|SM 18:1;2O/16:0", "SM"),
+        ("Gb3(d18:1/24:0)", "Gb3"),
+    ],
+)
+def test_another_lipid_class_is_not_a_ganglioside_and_says_which_class(name, lipid_class):
+    with pytest.raises(NotAGanglioside) as info:
+        parse_name(name)
+    assert info.value.lipid_class == lipid_class
+    row = composition_frame([name]).loc[name]
+    assert row["other_class"] == lipid_class
+    assert "not a ganglioside" in row["parse_error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("GM3(d18:x/16:0)", r"ceramide part 'd18:x/16:0' not understood; expected"),
+        ("GM3", "has no ceramide part"),
+        ("Xyz-GM3(d18:1/16:0)", r"prefix 'Xyz' .* not understood"),
+        ("GM3-Foo(d18:1/16:0)", r"headgroup suffix '-Foo' .* not understood"),
+        ("lyso-GM1(d18:1)", "lyso-ganglioside"),
+        ("Trisialoganglioside GD1a (d18:1/18:0)", "disagree on the number of sialic acids"),
+        ("junk", "not a ganglioside name we can read"),
+    ],
+)
+def test_an_unreadable_ganglioside_name_gets_an_error_naming_the_part(name, message):
+    with pytest.raises(NameSyntaxError, match=message):
+        parse_name(name)
+
+
+def test_an_m_base_has_one_oxygen_though_pygoslin_reads_two():
+    assert parse_name("GM3(m18:1/16:0)").oxygens == 1
+    assert parse_name("GM3(m18:1(4E)/16:0)").oxygens == 1
+
+
+def test_ceramide_forms_only_pygoslin_reads_are_read_through_it():
+    # double-bond positions, hydroxy fatty acids written as (2OH) or h, old Goslin ;2 counts
+    assert parse_name("GM3(d18:1(4E)/24:1(15Z))").ceramide == "42:2;O2"
+    assert parse_name("GM3(t18:0/h24:0)").ceramide == "42:0;O4"
+    assert parse_name("GM3(d18:1/16:0(2OH))").ceramide == "34:1;O3"
+    assert parse_name("GM3 18:1;2/16:0;1").ceramide == "34:1;O3"

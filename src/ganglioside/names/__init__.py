@@ -1,0 +1,187 @@
+"""Ganglioside names: one parser for every rule, composition, sum formula and mass.
+
+The project's own grammar is Svennerholm headgroup shorthand plus the LIPID MAPS ceramide sum
+composition (``GD1(36:1;O2)``, ``GT1b+OAc(38:1;O2)``, ``GM3+Gc(36:1;O2)``); the dialects of
+lipid databases and tools are read too (:mod:`.dialects`): LIPID MAPS and Goslin species and
+molecular species (``GM3(d18:1/16:0)``, ``GM3 18:1;O2/16:0``), MS-DIAL 4 and 5, LipidSearch
+(with adducts), HMDB and trivial names, SwissLipids decorations, LDA suffixes, N-glycolyl
+forms and labelled internal standards.  The headgroup and ceramide formula come from pygoslin;
+modifications and element masses from molmass.  Each distinct name is parsed once per table,
+and each distinct core and ceramide is sent to pygoslin once per process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NameSyntaxError
+from .dialects import NotAGanglioside, parse_name
+from .formula import (
+    ELEMENTS,
+    _lipid_parser,
+    core_ceramide_counts,
+    hill_formula,
+    monoisotopic_masses,
+    residue_counts,
+)
+from .grammar import (
+    CATEGORY_BY_SIALIC,
+    CORE_NEUTRAL,
+    MOD_ALIASES,
+    MOD_ORDER,
+    NAME_MOD_ORDER,
+    RESIDUE_COLUMNS,
+    RESIDUE_FORMULA,
+    RESIDUE_LABEL,
+    SIALO_COUNT,
+    ParsedName,
+)
+
+__all__ = [
+    "CATEGORY_BY_SIALIC",
+    "CORE_NEUTRAL",
+    "ELEMENTS",
+    "INT_FIELDS",
+    "MOD_ALIASES",
+    "MOD_ORDER",
+    "NAME_FIELDS",
+    "NAME_MOD_ORDER",
+    "RESIDUE_COLUMNS",
+    "RESIDUE_FORMULA",
+    "RESIDUE_LABEL",
+    "SIALO_COUNT",
+    "TEXT_FIELDS",
+    "NotAGanglioside",
+    "ParsedName",
+    "_lipid_parser",
+    "composition_frame",
+    "core_ceramide_counts",
+    "hill_formula",
+    "parse_name",
+    "residue_counts",
+]
+
+INT_FIELDS = (
+    "carbons",
+    "double_bonds",
+    "oxygens",
+    "series",
+    "neuac",
+    "neugc",
+    "hex",
+    "hexnac",
+    "dhex",
+    "oac",
+    "sialic",
+    "sugar_count",
+)
+TEXT_FIELDS = (
+    "parse_error",
+    "core",
+    "isomer",
+    "modifications",
+    "group_key",
+    "ceramide",
+    "category",
+)
+#: Columns of the frame beyond the record's fields: the normalised species, the dialect the
+#: name was read in, the class of a lipid that is no ganglioside, whether the name is a
+#: labelled internal standard, and the sulfate count.
+NAME_FIELDS = ("species", "dialect", "other_class", "is_internal_standard", "sulfate")
+_FRAME_COLUMNS = ["parse_error", *TEXT_FIELDS[1:6], *INT_FIELDS, "category", *NAME_FIELDS]
+
+
+def _record(p: ParsedName) -> dict[str, object]:
+    return {
+        "name": p.name,
+        "parse_error": "",
+        "core": p.core,
+        "isomer": p.isomer,
+        "modifications": p.mod_string,
+        "group_key": p.group_key,
+        "ceramide": p.ceramide,
+        "carbons": p.carbons,
+        "double_bonds": p.double_bonds,
+        "oxygens": p.oxygens,
+        "series": p.series,
+        "neuac": p.neuac,
+        "neugc": p.neugc,
+        "hex": p.hex,
+        "hexnac": p.hexnac,
+        "dhex": p.dhex,
+        "oac": p.oac,
+        "sialic": p.sialic,
+        "sugar_count": p.sugar_count,
+        "category": p.category,
+        "species": p.species,
+        "dialect": p.dialect,
+        "other_class": "",
+        "is_internal_standard": p.is_internal_standard,
+        "sulfate": p.sulfate,
+    }
+
+
+@lru_cache(maxsize=65536)
+def _name_record(name: str) -> tuple[dict[str, object], np.ndarray | None]:
+    """The composition record of one name and its element counts (None without a formula).
+
+    Cached: a table's names recur across analyses (reruns, batches of one lab).
+    """
+    try:
+        p = parse_name(name)
+    except NotAGanglioside as exc:
+        return {"name": name, "parse_error": str(exc), "other_class": exc.lipid_class}, None
+    except NameSyntaxError as exc:
+        return {"name": name, "parse_error": str(exc)}, None
+    record = _record(p)
+    try:
+        c = core_ceramide_counts(p.core, p.ceramide).copy()
+    except Exception:  # pygoslin raises its own error types: the row keeps no formula
+        return record, None
+    residues = residue_counts()
+    for code, n in p.modifications:
+        c += n * residues[code]
+    c.flags.writeable = False  # shared through the cache
+    return record, c
+
+
+def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
+    """Parse distinct names into a frame indexed by name.
+
+    Columns: parse_error (empty when parsed), core, isomer, modifications, group_key, ceramide,
+    carbons, double_bonds, oxygens, series, neuac, neugc, hex, hexnac, dhex, oac, sialic,
+    sugar_count, category, species, dialect, other_class, is_internal_standard, sulfate,
+    formula, mass, mz_h, mz_2h.  A name that does not parse keeps a row with its
+    ``parse_error`` and empty fields; a lipid of another class also gets its ``other_class``.
+    """
+    distinct = pd.unique(pd.Series(names, dtype=object))
+    records: list[dict[str, object]] = []
+    counts = np.zeros((len(distinct), len(ELEMENTS)), dtype=np.int64)
+    has_formula = np.zeros(len(distinct), dtype=bool)
+    for i, name in enumerate(distinct):
+        record, element_counts = _name_record(name)
+        records.append(record)
+        if element_counts is not None:
+            counts[i] = element_counts
+            has_formula[i] = True
+    frame = pd.DataFrame.from_records(records, index="name") if records else pd.DataFrame()
+    frame = frame.reindex(index=distinct, columns=_FRAME_COLUMNS)
+    for col in (*INT_FIELDS, "sulfate"):
+        frame[col] = frame[col].astype(float)
+    for col in (*TEXT_FIELDS, "species", "dialect"):
+        frame[col] = frame[col].astype(object)
+    frame["other_class"] = frame["other_class"].astype(object).fillna("")
+    frame["is_internal_standard"] = frame["is_internal_standard"].eq(True)
+    frame.index.name = "name"
+    mass, proton = monoisotopic_masses(counts)
+    mass = np.where(has_formula, mass, np.nan)
+    frame["formula"] = [
+        hill_formula(c) if ok else "" for c, ok in zip(counts, has_formula, strict=True)
+    ]
+    frame["mass"] = mass
+    frame["mz_h"] = mass - proton
+    frame["mz_2h"] = (mass - 2 * proton) / 2
+    return frame
