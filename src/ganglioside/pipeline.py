@@ -18,6 +18,7 @@ import pandas as pd
 from .config import AnalysisConfig
 from .errors import ConfigError, InputError
 from .logp import fit_logp
+from .model_reports import describe_models
 from .names import INT_FIELDS, TEXT_FIELDS, composition_frame
 from .result import COMPOUND_COLUMNS, STATUSES, Analysis
 from .rules import acetylation, categories, fragments, isomers
@@ -360,9 +361,7 @@ def analyze(
         invalid=invalid,
     )
 
-    counted = pd.Series(res.model_id).value_counts()
-    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
-    reports = model.reports(rows_per_model)
+    reports = describe_models(model, res)
     warnings.extend(_model_warnings(model, anchors, status, n_tracks, delta))
     if anchor_bad.any():
         warnings.append(
