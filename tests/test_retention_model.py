@@ -367,3 +367,14 @@ def test_model_reports_describe_the_fitted_lines(two_groups):
     assert reports[0].intercepts["GM1"][0] == pytest.approx(2.0)
     assert reports[2].intercepts.keys() == {"GM1", "GD1"}
     assert reports[3].groups == ("GD1", "GM1")
+
+
+def test_the_docstring_lists_every_parameter_and_learned_attribute(two_groups):
+    data, anchors = two_groups
+    model = fit(data, anchors)
+    doc = RetentionModel.__doc__
+    params, attributes = doc.split("Parameters\n")[1].split("Attributes\n")
+    listed = {line.split(" : ")[0].strip() for line in params.splitlines() if " : " in line}
+    assert listed == PARAMETERS
+    listed = {line.split(" : ")[0].strip() for line in attributes.splitlines() if " : " in line}
+    assert listed == {name for name in vars(model) if name.endswith("_")}
