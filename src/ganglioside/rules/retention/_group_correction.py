@@ -55,17 +55,36 @@ def group_correction(
     inv_t = 1.0 / np.maximum(tau2_g, 1e-8)
     inv_g = np.where(cnt >= MIN_PEAKS_FOR_TILT, 1.0 / SLOPE_DEVIATION_SD**2, 1e8)
     r = resid[mem]
-    (s0, s1, s2g, b0, b1), w = _reweighted_sums(
-        g_m, xc[mem], r, s2[mem], tau2[mem], inv_t, inv_g, size
-    )
+    sums, w = _reweighted_sums(g_m, xc[mem], r, s2[mem], tau2[mem], inv_t, inv_g, size)
     # each member's own terms, by its position among the corrected rows
     pos = np.searchsorted(idx, mem)
     own = np.zeros(idx.size)
     own[pos] = w / s2[mem]
     own_r = np.zeros(idx.size)
     own_r[pos] = r
-    # per row, leave each member out of its own line; in slices, so that the temporaries
-    # stay small on large tables
+    _leave_one_out(corr, var, idx, group, xc, (own, own_r), (inv_t, inv_g), sums)
+    return corr, var
+
+
+def _leave_one_out(
+    corr: np.ndarray,
+    var: np.ndarray,
+    idx: np.ndarray,
+    group: np.ndarray,
+    xc: np.ndarray,
+    own_terms: tuple[np.ndarray, np.ndarray],
+    priors: tuple[np.ndarray, np.ndarray],
+    sums: tuple[np.ndarray, ...],
+) -> None:
+    """Fill ``corr`` and ``var`` at the rows ``idx``: each row's group line with the row's own
+    terms (weight, residual) taken out.
+
+    Works in slices of :data:`CHUNK_ROWS` rows, so that the temporaries stay small on large
+    tables.
+    """
+    own, own_r = own_terms
+    inv_t, inv_g = priors
+    s0, s1, s2g, b0, b1 = sums
     for start in range(0, idx.size, CHUNK_ROWS):
         part = slice(start, start + CHUNK_ROWS)
         sel = idx[part]
@@ -80,7 +99,6 @@ def group_correction(
         det = a00 * a11 - a01**2
         corr[sel] = ((a11 * u0 - a01 * u1) + (a00 * u1 - a01 * u0) * xi) / det
         var[sel] = (a11 - 2 * a01 * xi + a00 * xi**2) / det
-    return corr, var
 
 
 def _reweighted_sums(

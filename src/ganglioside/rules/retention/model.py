@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._composition import PRIOR_COMPOSITION_SD, fit_composition, group_composition
+from ._composition import (
+    PRIOR_COMPOSITION_SD,
+    CompositionFit,
+    fit_composition,
+    group_composition,
+)
 from ._group_lines import group_lines
 from ._isomers import align_anchor_isomers, nearest_tracks
 from ._lines import PRIOR_SD, LineFit, fit_lines
@@ -149,21 +154,13 @@ class RetentionModel:
         self.logp_range_ = (
             (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
         )
-        self.comp_coef_ = comp.coef if comp is not None else None
-        self.comp_sd_ = comp.sd if comp is not None else PRIOR_COMPOSITION_SD
-        self.comp_slope_ = comp.slope if comp is not None else None
-        self.comp_groups_ = comp.groups if comp is not None else np.zeros(0, dtype=np.int64)
-        self.lines_ = (
-            group_lines(
-                (names, k, n_tracks),
-                (pooled_fit, self.group_fits_, comp),
-                group_comp,
-                float(np.mean(x[anchor_idx])),
-                self.rt_sd_floor,
-            )
-            if comp is not None
-            else None
-        )
+        self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
+        self.lines_ = None
+        if comp is not None:
+            groups = (names, k, n_tracks)
+            fits = (pooled_fit, self.group_fits_, comp)
+            x_mean = float(np.mean(x[anchor_idx]))
+            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor)
         return self
 
     def _fit_groups(
@@ -294,6 +291,15 @@ def _anchor_tracks(
         *align_anchor_isomers(x, y, group, use & capable, track, n_tracks, line.slope, delta),
         delta,
     )
+
+
+def _composition_of(
+    comp: CompositionFit | None,
+) -> tuple[np.ndarray | None, float, float | None, np.ndarray]:
+    """The composition attributes: coefficients, SD, slope and the groups learned from."""
+    if comp is None:
+        return None, PRIOR_COMPOSITION_SD, None, np.zeros(0, dtype=np.int64)
+    return comp.coef, comp.sd, comp.slope, comp.groups
 
 
 def _anchor_z(
