@@ -84,6 +84,14 @@ def test_a_group_with_enough_anchors_gets_its_own_line(clean):
     assert pooled.q2 is not None and pooled.q2 > 0.9
 
 
+def test_each_model_report_counts_the_rows_that_took_its_line(clean):
+    extra = table(clean_series("GD3", anchors=0, extra=5))
+    result = analyze(pd.concat([clean, extra], ignore_index=True))
+    per_model = result.compounds["model_id"].astype(str).value_counts().to_dict()
+    assert {m.model_id: m.n_rows for m in result.models if m.n_rows} == per_model
+    assert {m.level for m in result.models} == {"group", "pooled", "composition"}
+
+
 def test_min_anchors_for_a_group_line_is_respected(clean):
     result = analyze(clean, AnalysisConfig(min_anchors_group_model=50))
     assert not [m for m in result.models if m.level == "group"]

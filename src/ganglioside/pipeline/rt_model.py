@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
+from ..model_reports import describe_models
 from ..result import ModelReport
 from ..rules import isomers
 from ..rules.fragments import FragmentCandidates
@@ -66,11 +67,9 @@ def fit_retention(
             tracks.species_code, rows.rt, scoring & capable, model.isomer_delta_, rank
         )
     prediction = model.predict(data, rows.usable, scoring & ~rows.anchors, rank)
-    counted = pd.Series(prediction.model_id).value_counts()
-    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
     return RetentionFit(
         prediction=prediction,
-        reports=model.reports(rows_per_model),
+        reports=describe_models(model, prediction),
         n_tracks=dict(model.n_tracks_),
         anchor_inconsistent=rows.anchors & (np.abs(prediction.anchor_z_loo) >= cfg.outlier_z),
         model=model,

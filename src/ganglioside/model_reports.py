@@ -1,0 +1,138 @@
+"""Model reports: what a fitted retention-time model says about itself, for people.
+
+:func:`describe_models` turns a fitted :class:`~ganglioside.rules.retention.RetentionModel`
+(its public attributes only) and its prediction into one :class:`~ganglioside.result.ModelReport`
+per model that was used or tried.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .group_keys import format_group_key
+from .result import ModelReport
+from .rules.isomers import TRACK_NAMES
+from .rules.retention import COMPOSITION, LineFit, RetentionModel, RetentionResult
+
+
+def describe_models(model: RetentionModel, prediction: RetentionResult) -> list[ModelReport]:
+    """One report per group line, the pooled line and the composition model, in that order.
+
+    ``n_rows`` of each report counts the rows of ``prediction`` the model predicted.
+    """
+    counted = pd.Series(prediction.model_id).value_counts()
+    rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
+    names = model.group_names_
+    out: list[ModelReport] = []
+    for g, fit in sorted(model.group_fits_.items()):
+        warn = []
+        if fit.df < 3:
+            warn.append(f"only {fit.df} residual degrees of freedom")
+        model_id = f"group:{names[g]}"
+        out.append(_line_report(model, fit, model_id, "group", warn, rows_per_model))
+    if model.pooled_ is not None:
+        warn = _pooled_warnings(model, model.pooled_)
+        out.append(_line_report(model, model.pooled_, "pooled", "pooled", warn, rows_per_model))
+    if model.comp_coef_ is not None:
+        out.append(_composition_report(model, rows_per_model.get("composition", 0)))
+    return out
+
+
+def _unit_name(model: RetentionModel, unit: int) -> str:
+    """A unit's group key, with its track name when the group has several tracks."""
+    g, t = divmod(unit, model.max_tracks_)
+    name = str(model.group_names_[g])
+    return name if model.n_tracks_.get(g, 1) == 1 else format_group_key(name, TRACK_NAMES[t])
+
+
+def _line_report(
+    model: RetentionModel,
+    fit: LineFit,
+    model_id: str,
+    level: str,
+    warnings: list[str],
+    rows_per_model: dict[str, int],
+) -> ModelReport:
+    """The report of a group line or of the pooled line."""
+    k = model.max_tracks_
+    names = model.group_names_
+    intercepts = {
+        _unit_name(model, u): (a, fit.s * float(np.sqrt(fit.hint[u] + fit.xbar[u] ** 2 / fit.sxx)))
+        for u, a in sorted(fit.intercept.items())
+    }
+    tracks: dict[str, float] = {}
+    for u, a in fit.intercept.items():
+        g, t = divmod(u, k)
+        base = fit.intercept.get(g * k)
+        if t > 0 and base is not None:
+            tracks[format_group_key(str(names[g]), TRACK_NAMES[t])] = a - base
+    return ModelReport(
+        model_id=model_id,
+        level=level,
+        groups=tuple(sorted({str(names[u // k]) for u in fit.intercept})),
+        n_anchors=fit.n_anchors,
+        n_rows=int(rows_per_model.get(model_id, 0)),
+        slope=fit.slope,
+        slope_se=fit.s / float(np.sqrt(fit.sxx)),
+        intercepts=intercepts,
+        r2=fit.r2,
+        q2=fit.q2,
+        rmse_loo=fit.rmse_loo,
+        mae_loo=fit.mae_loo,
+        residual_sd=fit.s,
+        df=fit.df,
+        logp_range=fit.logp_range,
+        tracks=tracks,
+        warnings=tuple(warnings),
+    )
+
+
+def _pooled_warnings(model: RetentionModel, pooled: LineFit) -> list[str]:
+    """Rejected group lines, single-anchor intercepts and a non-positive common slope."""
+    names = model.group_names_
+    warn = [
+        f"{names[g]}: own line rejected ({why}); uses the pooled line"
+        for g, why in sorted(model.group_rejected_.items())
+    ]
+    k = model.max_tracks_
+    singles = sorted(str(names[u // k]) for u, c in pooled.n.items() if c == 1)
+    if singles:
+        warn.append("intercept from a single anchor (low confidence): " + ", ".join(singles))
+    if pooled.slope <= 0:
+        warn.append(f"common slope {pooled.slope:.3f} ≤ 0: check the anchors")
+    return warn
+
+
+def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
+    """The report of the composition model (intercept increments per residue)."""
+    assert model.comp_coef_ is not None and model.comp_slope_ is not None
+    labels = ["base", *(f"+{c}" for c in COMPOSITION)]
+    n_groups = int(model.comp_groups_.size)
+    warn = [
+        "intercepts of groups without anchors are extrapolated from composition",
+        f"learned from {n_groups} anchored group(s); "
+        f"group-to-composition SD {model.comp_sd_:.3f} min",
+    ]
+    if model.slope_source_ == "composition":
+        warn.append("no group has anchors spread in Log P: slope fitted across groups")
+    return ModelReport(
+        model_id="composition",
+        level="composition",
+        groups=tuple(sorted({str(model.group_names_[g]) for g in model.comp_groups_})),
+        n_anchors=int(model.anchor_rows_.size),
+        n_rows=int(n_rows),
+        slope=float(model.comp_slope_),
+        slope_se=float("nan"),
+        intercepts={
+            lab: (float(c), float("nan")) for lab, c in zip(labels, model.comp_coef_, strict=True)
+        },
+        r2=None,
+        q2=None,
+        rmse_loo=None,
+        mae_loo=None,
+        residual_sd=float(model.comp_sd_),
+        df=max(n_groups - 1, 0),
+        logp_range=model.logp_range_,
+        warnings=tuple(warn),
+    )

@@ -1,0 +1,318 @@
+"""The estimator: :class:`RetentionModel` (fit on anchors, predict every usable row)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._composition import (
+    PRIOR_COMPOSITION_SD,
+    CompositionFit,
+    fit_composition,
+    group_composition,
+)
+from ._group_lines import group_lines
+from ._isomers import align_anchor_isomers, nearest_tracks
+from ._lines import PRIOR_SD, LineFit, fit_lines
+from ._predict import RetentionResult, predict_rows
+
+
+class RetentionModel:
+    """Hierarchical RT ~ Log P model, following scikit-learn's conventions.
+
+    The parameters are stored unchanged by ``__init__``; :meth:`fit` learns the attributes
+    ending in ``_`` and returns ``self``; :meth:`predict` changes nothing on the model and
+    returns everything it computes in a :class:`RetentionResult`.
+
+    Parameters
+    ----------
+    min_anchors_group_model : int
+        Anchors a group needs before it may get a line of its own.
+    min_q2 : float
+        Leave-one-out Q² a group's own line needs to be kept.
+    rt_sd_floor : float
+        Lowest residual SD (min) any line may claim.
+    robust : bool
+        Let the non-anchor peaks of pooled and composition groups shift and tilt their line.
+
+    Attributes
+    ----------
+    n_rows_ : int
+        Rows of the fitted frame; :meth:`predict` takes a frame of the same rows.
+    group_names_ : numpy.ndarray
+        Group key per group code.
+    n_tracks_ : dict[int, int]
+        Tracks per multi-track group code: those given to :meth:`fit` and those its isomer
+        alignment found in the anchors.
+    max_tracks_ : int
+        Track columns per group (at least 2); unit code = group code * ``max_tracks_`` + track.
+    isomer_delta_ : float or None
+        Late-minus-early isomer offset (min): learned from multi-track groups, else the
+        ``fallback_delta`` given to :meth:`fit`.
+    pooled_ : LineFit or None
+        The pooled line (common slope, one intercept per anchored unit); None with fewer than
+        two anchors or no spread in Log P within groups.
+    group_fits_ : dict[int, LineFit]
+        Group code -> the group's own line, for the groups that passed the checks.
+    group_rejected_ : dict[int, str]
+        Group code -> why the group's own line was rejected.
+    slope_source_ : str
+        ``"anchors"``, or ``"composition"`` when the slope had to be fitted across groups.
+    anchor_rows_ : numpy.ndarray
+        Positions of the anchors used (finite Log P and RT).
+    anchor_z_loo_ : numpy.ndarray
+        Leave-one-out z of each anchor in ``anchor_rows_`` under the line that predicts it
+        (NaN when it has leverage 1 or no line).
+    logp_range_ : tuple[float, float] or None
+        Lowest and highest Log P of the anchors.
+    comp_coef_ : numpy.ndarray or None
+        Composition intercept: base, then one increment per residue (None without anchors).
+    comp_sd_ : float
+        Spread (min) of the anchored groups around their composition estimate.
+    comp_slope_ : float or None
+        Slope used with the composition intercepts.
+    comp_groups_ : numpy.ndarray
+        Codes of the anchored groups the composition increments were learned from.
+    lines_ : GroupLines or None
+        The line of every group, as arrays indexed by group code (None without anchors:
+        nothing can be predicted).
+    """
+
+    def __init__(
+        self,
+        *,
+        min_anchors_group_model: int = 5,
+        min_q2: float = 0.70,
+        rt_sd_floor: float = 0.05,
+        robust: bool = True,
+    ) -> None:
+        self.min_anchors_group_model = min_anchors_group_model
+        self.min_q2 = min_q2
+        self.rt_sd_floor = rt_sd_floor
+        self.robust = robust
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        anchors: np.ndarray,
+        track: np.ndarray,
+        n_tracks: dict[int, int],
+        *,
+        capable: np.ndarray | None = None,
+        fallback_delta: float | None = None,
+    ) -> RetentionModel:
+        """Fit on the anchors.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Positional rows with ``log_p``, ``rt``, ``group_code``, ``group_key`` and the
+            composition columns.
+        anchors : numpy.ndarray
+            Mask of the anchor rows.
+        track, n_tracks :
+            From :func:`~ganglioside.rules.isomers.anchor_tracks`.
+        capable : numpy.ndarray, optional
+            Mask of rows of isomer-capable names; their anchors are split over an early and a
+            late track spaced by the isomer offset.
+        fallback_delta : float, optional
+            Isomer offset to use when no multi-track group gives one.
+
+        Returns
+        -------
+        RetentionModel
+            ``self``.
+        """
+        x, y, group = _columns(data)
+        names = _group_names(data, group)
+        use = anchors & np.isfinite(x) & np.isfinite(y)
+        k = max([2, *n_tracks.values()])
+        track, n_tracks, delta = _anchor_tracks(
+            (x, y, group), use, track, n_tracks, k, capable, fallback_delta, self.rt_sd_floor
+        )
+        unit = group * k + np.clip(track, 0, None)
+        anchor_idx = np.flatnonzero(use)
+        pooled = fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
+        group_fits, rejected = self._fit_groups(
+            (x, y, group), unit, anchor_idx, pooled, k, names.size
+        )
+        group_comp = group_composition(data, group, names.size)
+        pooled_fit = pooled[0] if pooled is not None else None
+        comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
+        self.n_rows_ = len(data)
+        self.group_names_ = names
+        self.n_tracks_ = n_tracks
+        self.max_tracks_ = k
+        self.isomer_delta_ = delta
+        self.pooled_ = pooled_fit
+        self.group_fits_ = {g: fit for g, (fit, _) in group_fits.items()}
+        self.group_rejected_ = rejected
+        too_few = pooled is None and anchor_idx.size >= 2
+        self.slope_source_ = "composition" if too_few else "anchors"
+        self.anchor_rows_ = anchor_idx
+        self.anchor_z_loo_ = _anchor_z(group[anchor_idx], pooled, group_fits)
+        self.logp_range_ = (
+            (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
+        )
+        self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
+        self.lines_ = None
+        if comp is not None:
+            groups = (names, k, n_tracks)
+            fits = (pooled_fit, self.group_fits_, comp)
+            x_mean = float(np.mean(x[anchor_idx]))
+            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor)
+        return self
+
+    def _fit_groups(
+        self,
+        columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+        unit: np.ndarray,
+        anchor_idx: np.ndarray,
+        pooled: tuple[LineFit, np.ndarray] | None,
+        k: int,
+        n_groups: int,
+    ) -> tuple[dict[int, tuple[LineFit, np.ndarray]], dict[int, str]]:
+        """Own lines (with their anchors' leave-one-out z) of the groups with enough anchors
+        that pass the checks, and why the others were rejected."""
+        x, y, group = columns
+        kept: dict[int, tuple[LineFit, np.ndarray]] = {}
+        rejected: dict[int, str] = {}
+        counts = np.bincount(group[anchor_idx], minlength=n_groups)
+        prior_sd = pooled[0].s if pooled is not None else PRIOR_SD
+        for g in np.flatnonzero(counts >= self.min_anchors_group_model):
+            rows = anchor_idx[group[anchor_idx] == g]
+            found = fit_lines(x, y, unit, rows, self.rt_sd_floor, k, prior_sd=prior_sd)
+            if found is None:
+                rejected[int(g)] = "no spread in Log P"
+            elif found[0].slope <= 0:
+                rejected[int(g)] = f"slope {found[0].slope:.3f} ≤ 0"
+            elif found[0].q2 is None or found[0].q2 < self.min_q2:
+                q = "n/a" if found[0].q2 is None else f"{found[0].q2:.2f}"
+                rejected[int(g)] = f"leave-one-out Q² {q} < {self.min_q2}"
+            else:
+                kept[int(g)] = found
+        return kept, rejected
+
+    def predict(
+        self,
+        data: pd.DataFrame,
+        usable: np.ndarray,
+        score_rows: np.ndarray,
+        isomer_rank: np.ndarray,
+    ) -> RetentionResult:
+        """Predict every usable row and score it; the model is left unchanged.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The frame given to :meth:`fit` (group codes and anchor positions refer to it).
+        usable : numpy.ndarray
+            Rows that can be predicted (parsed, finite Log P and RT).
+        score_rows : numpy.ndarray
+            Non-anchor rows that may shift a pooled or composition line (robust fit) and that
+            measure the calibration: usable, not fragment candidates.
+        isomer_rank : numpy.ndarray
+            Per row: -2 for names that cannot show positional isomers; for isomer-capable
+            names of groups without tracks of their own, 0/1 for the early/late peak of a name
+            seen as a pair spaced by about Δ, and -1 for other peaks (placed on the nearer
+            track).
+
+        Returns
+        -------
+        RetentionResult
+            Per-row predictions, levels, tracks and z, and the calibration applied.
+        """
+        if not hasattr(self, "n_rows_"):
+            raise ValueError("this RetentionModel is not fitted yet: call fit() first")
+        if len(data) != self.n_rows_:
+            raise ValueError(
+                f"predict() needs the {self.n_rows_} rows given to fit(), got {len(data)} rows"
+            )
+        return predict_rows(
+            self.lines_,
+            _columns(data),
+            usable,
+            score_rows,
+            isomer_rank,
+            delta=self.isomer_delta_,
+            robust=self.robust,
+            logp_range=self.logp_range_,
+            anchors=(self.anchor_rows_, self.anchor_z_loo_),
+        )
+
+
+def _group_names(data: pd.DataFrame, group: np.ndarray) -> np.ndarray:
+    """Group key per group code."""
+    names = np.full(int(group.max()) + 1 if len(group) else 0, "", dtype=object)
+    names[group] = data["group_key"].to_numpy(dtype=object)
+    return names
+
+
+def _columns(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Log P, RT and group code of every row."""
+    return (
+        data["log_p"].to_numpy(dtype=float),
+        data["rt"].to_numpy(dtype=float),
+        data["group_code"].to_numpy(dtype=np.int64),
+    )
+
+
+def _anchor_tracks(
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    use: np.ndarray,
+    track: np.ndarray,
+    n_tracks: dict[int, int],
+    k: int,
+    capable: np.ndarray | None,
+    fallback_delta: float | None,
+    floor: float,
+) -> tuple[np.ndarray, dict[int, int], float | None]:
+    """Every used anchor's track, the tracks per multi-track group and the isomer offset.
+
+    A first fit on the anchors with known tracks gives the offset and places the single-peak
+    anchors of multi-track groups on their nearest track; with the offset known, the anchors
+    of isomer-capable single-track groups may be split over early and late tracks.
+    """
+    x, y, group = columns
+    track = track.copy()
+    unit = group * k + np.clip(track, 0, None)
+    first = fit_lines(x, y, unit, np.flatnonzero(use & (track >= 0)), floor, k)
+    pending = np.flatnonzero(use & (track < 0))
+    if first is None:
+        track[pending] = 0
+        return track, dict(n_tracks), fallback_delta
+    line = first[0]
+    if pending.size:
+        track[pending] = nearest_tracks(x, y, group, pending, line, k)
+    delta = line.track_offset if line.track_offset is not None else fallback_delta
+    if delta is None or capable is None:
+        return track, dict(n_tracks), delta
+    return (
+        *align_anchor_isomers(x, y, group, use & capable, track, n_tracks, line.slope, delta),
+        delta,
+    )
+
+
+def _composition_of(
+    comp: CompositionFit | None,
+) -> tuple[np.ndarray | None, float, float | None, np.ndarray]:
+    """The composition attributes: coefficients, SD, slope and the groups learned from."""
+    if comp is None:
+        return None, PRIOR_COMPOSITION_SD, None, np.zeros(0, dtype=np.int64)
+    return comp.coef, comp.sd, comp.slope, comp.groups
+
+
+def _anchor_z(
+    anchor_group: np.ndarray,
+    pooled: tuple[LineFit, np.ndarray] | None,
+    group_fits: dict[int, tuple[LineFit, np.ndarray]],
+) -> np.ndarray:
+    """Each anchor's leave-one-out z under the line that predicts it: its group's own line,
+    else the pooled line (NaN with neither)."""
+    z = np.full(anchor_group.size, np.nan)
+    if pooled is not None:
+        pooled_rows = ~np.isin(anchor_group, list(group_fits))
+        z[pooled_rows] = pooled[1][pooled_rows]
+    for g, (_, z_group) in group_fits.items():
+        z[anchor_group == g] = z_group
+    return z
