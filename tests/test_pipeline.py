@@ -71,6 +71,7 @@ def test_golden_counts_on_the_sample(sample):
         "fragment": 53,
         "unverified": 0,
         "invalid": 0,
+        "istd": 0,
     }
 
 

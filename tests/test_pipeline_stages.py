@@ -26,6 +26,7 @@ SAMPLE = str(files("ganglioside") / "data" / "measured_sample.csv")
 #: One ordinary row: parsed, with Log P, on its model's line.
 ORDINARY = {
     "invalid": False,
+    "standard": False,
     "usable": True,
     "anchors": False,
     "is_fragment": False,
@@ -71,6 +72,12 @@ def test_invalid_wins_over_every_other_finding():
         )
         == "invalid"
     )
+
+
+def test_an_internal_standard_is_istd_whatever_the_rules_found_unless_invalid():
+    assert status_of(standard=True, usable=False) == "istd"
+    assert status_of(standard=True, anchors=True, is_fragment=True, z=9.0) == "istd"
+    assert status_of(standard=True, invalid=True) == "invalid"
 
 
 def test_a_row_without_log_p_is_unverified_even_off_any_line():

@@ -161,6 +161,7 @@ def test_summary_json_is_strict_json_with_parameters_and_version(small_analysis)
         "fragment": 1,
         "unverified": 1,
         "invalid": 1,
+        "istd": 0,
         "anchors": 2,
         "total": 9,
     }

@@ -9,7 +9,9 @@ import pandas as pd
 
 from .config import AnalysisConfig
 
-STATUSES = ("valid", "outlier", "fragment", "unverified", "invalid")
+#: Row statuses.  ``istd`` is a labelled internal standard (e.g. a d5 or 13C form): recognised
+#: by its name, never checked by the rules nor counted as an endogenous species.
+STATUSES = ("valid", "outlier", "fragment", "unverified", "invalid", "istd")
 CATEGORIES = ("GA", "GM", "GD", "GT", "GQ", "GP")
 PROGRESS_STEPS = (
     "read",
@@ -28,12 +30,15 @@ PROGRESS_STEPS = (
 COMPOUND_COLUMNS: dict[str, str] = {
     "row": "1-based data row number in the input table (the identity of a peak)",
     "name": "annotated name as given",
+    "species": "normalised species (LIPID MAPS species level, isomer letter when known, e.g. "
+    "GD1a 36:1;O2): the same species whatever the name's dialect",
     "rt": "retention time (min)",
     "volume": "peak volume as given",
     "log_p": "Log P used (given, or estimated from composition when missing)",
     "log_p_source": "given | estimated | missing",
     "log_p_expected": "Log P estimated from composition (for the mismatch check)",
     "is_anchor": "the lab confirmed this peak (standard)",
+    "is_internal_standard": "a labelled internal standard (d5, 13C, ...), recognised by its name",
     "group_key": "core + isomer + sorted modifications: the RT model group",
     "core": "headgroup core, e.g. GD1",
     "category": "GA | GM | GD | GT | GQ | GP",
@@ -54,7 +59,7 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "mass": "monoisotopic mass (Da)",
     "mz_h": "m/z of [M-H]-",
     "mz_2h": "m/z of [M-2H]2-",
-    "status": "valid | outlier | fragment | unverified | invalid",
+    "status": "valid | outlier | fragment | unverified | invalid | istd",
     "reasons": "why the status was given, in words (the numbers are in their own columns)",
     "evidence": "checks passed and failed, e.g. rt_model:pass;oac:consistent",
     "warnings": "warnings attached to the row (semicolon separated)",
@@ -151,6 +156,9 @@ class Analysis:
         The parameters used.
     source:
         Name of the analysed file (or ``"<DataFrame>"``).
+    other_classes:
+        Rows named as lipids of another class (PC, TG, Cer …), set aside before the analysis:
+        ``row``, ``name``, ``class``.  Counted in ``summary["n_skipped_other_classes"]``.
     """
 
     compounds: pd.DataFrame
@@ -160,3 +168,6 @@ class Analysis:
     warnings: list[str]
     config: AnalysisConfig
     source: str = "<DataFrame>"
+    other_classes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
+    )

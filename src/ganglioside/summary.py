@@ -78,6 +78,7 @@ def build_summary(
     timings: dict[str, float],
     expected_oac_shift: float,
     logp_model: LogPModel,
+    other_classes: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything a reader needs at a glance, JSON-ready."""
     from . import __version__
@@ -97,6 +98,11 @@ def build_summary(
             "source": source,
             "software": {"name": "ganglioside", "version": __version__},
             "rows": len(compounds),
+            "n_skipped_other_classes": 0 if other_classes is None else len(other_classes),
+            "other_classes": {}
+            if other_classes is None
+            else {str(k): int(v) for k, v in other_classes["class"].value_counts().items()},
+            "internal_standards": int(compounds["is_internal_standard"].sum()),
             "anchors": int(compounds["is_anchor"].sum()),
             "distinct_names": int(compounds["name"].nunique()),
             "groups": len(headgroups),

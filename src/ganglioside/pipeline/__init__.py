@@ -37,7 +37,14 @@ from .explain import RowFacts, explain
 from .file_warnings import file_warnings
 from .progress import Progress, Steps
 from .record import FragmentLinks, compound_frame, extra_columns, link_fragments, track_labels
-from .rows import ParsedNames, Rows, parse_names, rule_frame, shared_rows
+from .rows import (
+    ParsedNames,
+    Rows,
+    parse_names,
+    rule_frame,
+    set_aside_other_classes,
+    shared_rows,
+)
 from .rt_model import RetentionFit, fit_retention
 from .rule_steps import (
     Acetylation,
@@ -97,6 +104,7 @@ def analyze(
         timings=steps.timings,
         expected_oac_shift=record.expected_oac_shift,
         logp_model=record.logp_model,
+        other_classes=record.other_classes,
     )
     return Analysis(
         compounds=record.compounds,
@@ -106,6 +114,7 @@ def analyze(
         warnings=record.warnings,
         config=cfg,
         source=record.source,
+        other_classes=record.other_classes,
     )
 
 
@@ -125,6 +134,7 @@ class Findings:
     """What the rules found about every row of one table."""
 
     source: str
+    other_classes: pd.DataFrame  # rows of other lipid classes, set aside: row, name, class
     table_warnings: tuple[str, ...]
     extras: dict[str, np.ndarray]  # input columns passed through
     names: ParsedNames
@@ -143,7 +153,8 @@ class Findings:
 def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: Steps) -> Findings:
     """Read the table and apply the rules, stage by stage."""
     steps("read", 0.0, "reading the table")
-    table = read_table(source, max_rt=cfg.max_rt)
+    split = set_aside_other_classes(read_table(source, max_rt=cfg.max_rt))
+    table = split.table
     steps("parse", 0.1, f"parsing {len(table.frame)} names")
     names = parse_names(table)
     logp = assign_logp(
@@ -168,6 +179,7 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
     steps("categories", 0.8, "counting sugars and categorising")
     status = decide_status(
         invalid=rows.invalid,
+        standard=rows.standard,
         usable=rows.usable,
         anchors=rows.anchors,
         is_fragment=decision.is_fragment,
@@ -184,6 +196,7 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
     letters = {**isomers.lettered_order(data, rows.anchors), **cfg.isomer_elution_order}
     return Findings(
         source=table.source,
+        other_classes=split.skipped,
         table_warnings=tuple(table.warnings),
         extras=extra_columns(table.frame),
         names=names,
@@ -218,6 +231,7 @@ class Record:
     models: list[ModelReport]
     warnings: list[str]
     source: str
+    other_classes: pd.DataFrame
     expected_oac_shift: float
     logp_model: LogPModel
 
@@ -255,6 +269,7 @@ def _write_record(found: Findings, cfg: AnalysisConfig) -> Record:
         models=found.fit.reports,
         warnings=warnings,
         source=found.source,
+        other_classes=found.other_classes,
         expected_oac_shift=found.oac.expected_shift,
         logp_model=found.logp.model,
     )

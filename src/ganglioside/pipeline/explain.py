@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..codes import categorical
 from ..logp import LOGP_SOURCES
-from .status import FRAGMENT, INVALID, OUTLIER, UNVERIFIED, VALID
+from .status import FRAGMENT, INVALID, ISTD, OUTLIER, UNVERIFIED, VALID
 
 _ON_THE_LINE = (
     ("group", "on its group's RT line"),
@@ -82,6 +82,10 @@ def _reasons(f: RowFacts) -> pd.Categorical:
             (status == VALID) & (level == lvl), f"RT within the prediction interval, {text}"
         )
     reasons.set(f.anchors, "anchor (confirmed standard)")
+    reasons.set(
+        status == ISTD,
+        "labelled internal standard: not checked by the rules nor counted as an endogenous species",
+    )
     unverified = status == UNVERIFIED
     reasons.set(unverified, "no RT model can reach this row (the file has too few anchors)")
     reasons.set(

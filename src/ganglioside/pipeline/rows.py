@@ -6,6 +6,7 @@ code (numbers by a gather of small integers, texts as categoricals sharing the n
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,62 @@ from ..names import INT_FIELDS, TEXT_FIELDS, composition_frame
 from ..table import Table
 
 #: Composition texts given to every row (``parse_error`` stays per name).
-COMPOSITION_TEXT = (*TEXT_FIELDS[1:], "formula")
+COMPOSITION_TEXT = (*TEXT_FIELDS[1:], "species", "formula")
+
+
+@dataclass(frozen=True)
+class OtherClasses:
+    """A table split into its ganglioside rows and the rows of other lipid classes."""
+
+    table: Table  # the rows whose name is not of another class, row numbers kept
+    skipped: pd.DataFrame  # row, name, class of every row set aside
+
+
+def set_aside_other_classes(table: Table) -> OtherClasses:
+    """Set aside the rows named as another lipid class (PC, TG, Cer …): skipped, not invalid.
+
+    Raises
+    ------
+    InputError
+        When every named row is of another class (no ganglioside in the table).
+    """
+    codes, distinct = _name_codes(table)
+    other = composition_frame(list(distinct))["other_class"].to_numpy(dtype=object)
+    is_other = (other != "")[codes]
+    if not is_other.any():
+        return OtherClasses(table, pd.DataFrame({"row": [], "name": [], "class": []}))
+    rows = table.frame["row"].to_numpy()
+    skipped = pd.DataFrame(
+        {"row": rows[is_other], "name": distinct[codes[is_other]], "class": other[codes[is_other]]}
+    )
+    keep = ~is_other
+    if not (keep & (distinct[codes] != "")).any():
+        counts = skipped["class"].value_counts()
+        shown = ", ".join(f"{cls} {n}" for cls, n in counts.head(6).items())
+        raise InputError(
+            f"no ganglioside name in {len(rows)} data rows: every name is of another lipid "
+            f"class ({shown}{', …' if len(counts) > 6 else ''})",
+            file=table.source,
+        )
+    kept_codes, used = pd.factorize(codes[keep], sort=False)
+    return OtherClasses(
+        dataclasses.replace(
+            table,
+            frame=table.frame.loc[keep].reset_index(drop=True),
+            problems=table.problems[keep].reset_index(drop=True),
+            name_codes=kept_codes,
+            distinct_names=distinct[used],
+        ),
+        skipped,
+    )
+
+
+def _name_codes(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the index of its name in the distinct names (in order of first appearance)."""
+    if table.name_codes is not None and table.distinct_names is not None:
+        return table.name_codes, table.distinct_names
+    codes, uniques = pd.factorize(table.frame["name"], sort=False)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -32,6 +88,7 @@ class ParsedNames:
     per_row: pd.DataFrame  # per row: INT_FIELDS (int16) and COMPOSITION_TEXT (categoricals)
     problems: np.ndarray  # per row: the table's problems and the name's error ("" when none)
     parsed: np.ndarray  # per row: the name was parsed
+    standard: np.ndarray  # per row: the name is a labelled internal standard
 
     @property
     def ok(self) -> np.ndarray:
@@ -48,11 +105,7 @@ def parse_names(table: Table) -> ParsedNames:
         When no row has both clean values and a parsed name.
     """
     frame = table.frame
-    if table.name_codes is not None and table.distinct_names is not None:
-        codes, distinct = table.name_codes, table.distinct_names
-    else:
-        codes, uniques = pd.factorize(frame["name"], sort=False)
-        distinct = np.asarray(uniques, dtype=object)
+    codes, distinct = _name_codes(table)
     composition = composition_frame(list(distinct))
     name_error = composition["parse_error"].fillna("").to_numpy(dtype=object)
     per_row = pd.DataFrame(
@@ -62,7 +115,8 @@ def parse_names(table: Table) -> ParsedNames:
         per_row[c] = per_row_text(composition[c].to_numpy(dtype=object), codes)
     parsed = (name_error == "")[codes]
     problems = _with_name_errors(table.problems.to_numpy(dtype=object), name_error, codes, distinct)
-    names = ParsedNames(codes, distinct, composition, per_row, problems, parsed)
+    standard = composition["is_internal_standard"].to_numpy(dtype=bool)[codes]
+    names = ParsedNames(codes, distinct, composition, per_row, problems, parsed, standard)
     if not names.ok.any():
         n = len(frame)
         shown = " | ".join(f"row {i + 1}: {problems[i]}" for i in range(min(n, 3)))
@@ -108,7 +162,8 @@ class Rows:
     log_p: np.ndarray  # as assigned (given or estimated)
     is_anchor: np.ndarray  # marked as an anchor, on rows that are not invalid
     invalid: np.ndarray  # a problem in the table or an unparsed name
-    usable: np.ndarray  # not invalid and with a Log P: takes part in the rules
+    standard: np.ndarray  # a labelled internal standard (not invalid): left out of the rules
+    usable: np.ndarray  # not invalid, not a standard, with a Log P: takes part in the rules
     anchors: np.ndarray  # usable anchors: the RT model is fitted on them
     group_code: np.ndarray  # code of the RT group (group_key)
 
@@ -116,7 +171,8 @@ class Rows:
 def shared_rows(frame: pd.DataFrame, names: ParsedNames, logp: LogPAssignment) -> Rows:
     """The numbers and masks of every row, from the clean table, its names and its Log P."""
     ok = names.ok
-    usable = ok & np.isfinite(logp.log_p)
+    standard = names.standard & ok
+    usable = ok & ~standard & np.isfinite(logp.log_p)
     is_anchor = frame["is_anchor"].to_numpy(dtype=bool) & ok
     group_keys = names.composition["group_key"].fillna("").to_numpy(dtype=object)
     return Rows(
@@ -126,6 +182,7 @@ def shared_rows(frame: pd.DataFrame, names: ParsedNames, logp: LogPAssignment) -
         log_p=logp.log_p,
         is_anchor=is_anchor,
         invalid=~ok,
+        standard=standard,
         usable=usable,
         anchors=usable & is_anchor,
         group_code=pd.factorize(group_keys)[0][names.name_codes],

@@ -7,12 +7,13 @@ import numpy as np
 from ..result import STATUSES
 
 #: Status codes: the index of each status in :data:`~ganglioside.result.STATUSES`.
-VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID = (STATUSES.index(s) for s in STATUSES)
+VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s in STATUSES)
 
 
 def decide_status(
     *,
     invalid: np.ndarray,
+    standard: np.ndarray,
     usable: np.ndarray,
     anchors: np.ndarray,
     is_fragment: np.ndarray,
@@ -27,19 +28,21 @@ def decide_status(
     The first rule that holds decides:
 
     1. ``invalid``: a problem in the table or a name that cannot be parsed;
-    2. ``unverified``: no Log P (given or estimated), so no rule can check the row;
-    3. ``valid``: an anchor (a confirmed standard is never demoted);
-    4. ``fragment``: an in-source fragment of a co-eluting larger species;
-    5. ``outlier``: off its RT model's line (|z| ≥ ``outlier_z``), or an O-acetylated peak
+    2. ``istd``: a labelled internal standard (not analysed as an endogenous species);
+    3. ``unverified``: no Log P (given or estimated), so no rule can check the row;
+    4. ``valid``: an anchor (a confirmed standard is never demoted);
+    5. ``fragment``: an in-source fragment of a co-eluting larger species;
+    6. ``outlier``: off its RT model's line (|z| ≥ ``outlier_z``), or an O-acetylated peak
        eluting before its base peak when ``reversed_is_outlier``;
-    6. ``unverified``: no RT model reaches the row;
-    7. ``valid`` otherwise.
+    7. ``unverified``: no RT model reaches the row;
+    8. ``valid`` otherwise.
     """
     off_line = has_model & (np.abs(z) >= outlier_z)
     if reversed_is_outlier:
         off_line = off_line | reversed_oac
     rules = (
         (invalid, INVALID),
+        (standard, ISTD),
         (~usable, UNVERIFIED),
         (anchors, VALID),
         (is_fragment, FRAGMENT),
