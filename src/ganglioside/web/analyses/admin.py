@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
 from .models import Analysis, Artifact, Compound, FragmentEvent, RTModel
+from .services import deletion, submission
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -123,7 +123,7 @@ class AnalysisAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-run the selected analyses (same file and parameters)")
     def rerun_selected(self, request: HttpRequest, queryset: QuerySet[Analysis]) -> None:
-        created = [services.analysis_rerun(analysis=a) for a in queryset.select_related("owner")]
+        created = [submission.analysis_rerun(analysis=a) for a in queryset.select_related("owner")]
         self.message_user(
             request,
             f"Queued {len(created)} new analyses: {', '.join(f'#{a.pk}' for a in created)}",
@@ -134,7 +134,7 @@ class AnalysisAdmin(admin.ModelAdmin):
     def delete_selected_analyses(self, request: HttpRequest, queryset: QuerySet[Analysis]) -> None:
         count = 0
         for analysis in queryset:
-            services.analysis_delete(analysis=analysis)
+            deletion.analysis_delete(analysis=analysis)
             count += 1
         self.message_user(request, f"Deleted {count} analyses.", messages.SUCCESS)
 

@@ -23,10 +23,12 @@ from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
 
-from . import comparison, figures, selectors, services
+from . import comparison, figures, selectors
+from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
 from .forms import UploadForm
 from .models import AnalysisStatus, ArtifactKind
+from .services import deletion, exports, submission
 from .staticfinders import PLOTLY_STATIC_PATH
 
 HISTORY_PAGE_SIZE = 20
@@ -89,7 +91,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         elif form.is_valid():
             try:
-                analysis = services.analysis_create(
+                analysis = submission.analysis_create(
                     owner=request.user,
                     file=form.cleaned_data["file"],
                     name=form.cleaned_data.get("name") or "",
@@ -273,11 +275,13 @@ def analysis_rt_chart(request: HttpRequest, analysis_id: int) -> HttpResponse:
 def analysis_download(request: HttpRequest, analysis_id: int, kind: str) -> HttpResponse:
     """A finished analysis's export (csv, xlsx, json or html) as a file download."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
-    if kind not in ArtifactKind.values:
-        raise Http404("unknown export format")
     try:
-        artifact = services.analysis_export(analysis=analysis, kind=kind)
-    except ValueError as exc:
+        artifact = exports.analysis_export(analysis=analysis, kind=kind)
+    except exports.ExportError as exc:
+        # The API's mapping: a 404 is a 404 here too; anything else is explained on the page.
+        answer = service_error_answer(exc)
+        if answer is not None and answer.status == 404:
+            raise Http404(str(exc)) from exc
         messages.error(request, str(exc).capitalize() + ".")
         return redirect("pages:analysis", analysis_id=analysis.pk)
     response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
@@ -292,7 +296,7 @@ def analysis_delete(request: HttpRequest, analysis_id: int) -> HttpResponse:
     """Delete an analysis with its results and input file."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     name = analysis.name
-    services.analysis_delete(analysis=analysis)
+    deletion.analysis_delete(analysis=analysis)
     messages.success(request, f"Deleted “{name}”.")
     return redirect("pages:history")
 

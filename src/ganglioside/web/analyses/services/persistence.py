@@ -1,6 +1,8 @@
-"""Storing the core's tables (compounds, models, fragment events) in the database.
+"""The core's tables (compounds, models, fragment events) written as database rows.
 
-Used by the run service; vectorised per column, bulk inserts (COPY on PostgreSQL).
+Used by :mod:`.running` (and :func:`json_safe` by the others); vectorised per column, bulk
+inserts (binary COPY on PostgreSQL).  Database writes only: not to be confused with Django's
+file storage, which holds the uploaded input files.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.db import connection, models
 
 from ganglioside.result import COMPOUND_COLUMNS
 
-from .models import Compound, FragmentEvent, RTModel
+from ..models import Compound, FragmentEvent, RTModel
 
 COMPOUND_BATCH_SIZE = 2000
 
