@@ -26,16 +26,20 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
+_RT_MODEL_SHOWN = ("model_id", "level", "n_anchors", "n_rows", "slope", "r2", "q2", "residual_sd")
+_ARTIFACT_SHOWN = ("kind", "filename", "size", "created_at")
+
+
 class RTModelInline(_ReadOnlyInline):
     model = RTModel
-    fields = ["model_id", "level", "n_anchors", "n_rows", "slope", "r2", "q2", "residual_sd"]
-    readonly_fields = fields
+    fields = _RT_MODEL_SHOWN
+    readonly_fields = _RT_MODEL_SHOWN
 
 
 class ArtifactInline(_ReadOnlyInline):
     model = Artifact
-    fields = ["kind", "filename", "size", "created_at"]
-    readonly_fields = fields
+    fields = _ARTIFACT_SHOWN
+    readonly_fields = _ARTIFACT_SHOWN
 
 
 @admin.register(Analysis)

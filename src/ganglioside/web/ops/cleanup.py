@@ -42,7 +42,8 @@ def analyses_purge_expired(*, now: datetime | None = None) -> PurgeReport:
     """Delete expired finished analyses and orphaned upload folders."""
     now = now or timezone.now()
     report = PurgeReport()
-    days = settings.GANGLIOSIDE_RETENTION_DAYS
+    # Added by ops.conf with the other operations settings (0 when a settings module lacks it).
+    days = getattr(settings, "GANGLIOSIDE_RETENTION_DAYS", 0)
     if days > 0:
         cutoff = now - timedelta(days=days)
         # Queued and running analyses are never purged, however old: the sweep handles those.

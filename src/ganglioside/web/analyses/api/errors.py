@@ -65,15 +65,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None) is not None:
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    wait = getattr(exc, "wait", None)
+    if wait is not None:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", _first_message(exc.detail), exc.detail)
     elif isinstance(exc, exceptions.Throttled):
         body = error_body(
             "throttled",
-            f"too many requests; try again in {int(exc.wait or 1)} s",
-            {"retry_after": int(exc.wait or 1)},
+            f"too many requests; try again in {int(wait or 1)} s",
+            {"retry_after": int(wait or 1)},
         )
     else:
         code = exc.get_codes()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -33,11 +34,15 @@ from .serializers import (
     CompoundSerializer,
     ErrorSerializer,
     FragmentEventSerializer,
+    PlainRowSerializer,
     RTModelSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
 from .throttles import AuthRateThrottle, UploadRateThrottle
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid request"),
@@ -80,16 +85,21 @@ class TokenView(APIView):
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
-class _OwnedAnalysisMixin:
-    """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
+def signed_in(request: Request) -> User:
+    """The requesting user (the default permission, ``IsAuthenticated``, admits no one else)."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise NotAuthenticated()
+    return user
 
-    request: Request
-    kwargs: dict[str, Any]
+
+class _OwnedAnalysisMixin(APIView):
+    """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
 
     def get_analysis(self) -> Analysis:
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=self.request.user, analysis_id=self.kwargs["pk"]
+                user=signed_in(self.request), analysis_id=self.kwargs["pk"]
             )
         return self._analysis
 
@@ -103,12 +113,12 @@ class AnalysisListCreateView(generics.GenericAPIView):
     ordering_fields = ["created_at", "finished_at", "name", "status", "duration_seconds"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
-        return selectors.analysis_list(user=self.request.user)
+        return selectors.analysis_list(user=signed_in(self.request))
 
-    def get_throttles(self):  # type: ignore[override]
+    def get_throttles(self):
         throttles = super().get_throttles()
         if self.request.method == "POST":
             throttles.append(UploadRateThrottle())
@@ -140,7 +150,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         analysis = submission.analysis_create(
-            owner=request.user,
+            owner=signed_in(request),
             file=data.validated_data["file"],
             name=data.validated_data.get("name", ""),
             parameters=given_parameters(data.validated_data),
@@ -174,7 +184,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
     """Analyse the same file again with some parameters changed (a new analysis)."""
 
-    def get_throttles(self):  # type: ignore[override]
+    def get_throttles(self):
         return [*super().get_throttles(), UploadRateThrottle()]
 
     @extend_schema(
@@ -202,12 +212,14 @@ class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
         # Only the ownership check and the id: these views never show the analysis itself.
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=self.request.user, analysis_id=self.kwargs["pk"], only_id=True
+                user=signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
             )
         return self._analysis
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {"request": self.request}
+
+    serializer_class: type[PlainRowSerializer]
 
     def rows(self, queryset: Any) -> Any:
         """The rows as dictionaries shaped like the output (no model instances)."""
@@ -239,7 +251,7 @@ class CompoundListView(_AnalysisChildListView):
     ]
     ordering = ["row"]
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no analysis
             return Compound.objects.none()
         return self.rows(selectors.compound_list(analysis=self.get_analysis()))
@@ -259,7 +271,7 @@ class RTModelListView(_AnalysisChildListView):
     serializer_class = RTModelSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.rows(selectors.rt_model_list(analysis=self.get_analysis()))
 
     @extend_schema(
@@ -277,7 +289,7 @@ class FragmentListView(_AnalysisChildListView):
     serializer_class = FragmentEventSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.rows(selectors.fragment_list(analysis=self.get_analysis()))
 
     @extend_schema(

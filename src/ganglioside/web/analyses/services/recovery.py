@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -51,7 +52,7 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
     for pk in lost:
         if pk not in report.requeued:
             report.requeued.append(pk)
-            transaction.on_commit(lambda pk=pk: analysis_send(analysis_id=pk))
+            transaction.on_commit(partial(analysis_send, analysis_id=pk))
     if report.requeued or report.failed:
         log.warning("sweep: re-queued %s, failed %s", report.requeued, report.failed)
     return report
@@ -79,7 +80,7 @@ def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
             ):
                 report.failed.append(pk)
                 analysis = Analysis.objects.select_related("owner").get(pk=pk)
-                transaction.on_commit(lambda a=analysis: announce_finished(a))
+                transaction.on_commit(partial(announce_finished, analysis))
         elif still.update(status=AnalysisStatus.QUEUED, progress_message="re-queued"):
             report.requeued.append(pk)
-            transaction.on_commit(lambda pk=pk: analysis_send(analysis_id=pk))
+            transaction.on_commit(partial(analysis_send, analysis_id=pk))

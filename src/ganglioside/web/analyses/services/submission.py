@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
@@ -21,10 +20,13 @@ from ..models import Analysis
 from .inputs import as_local_file, renamed
 from .persistence import json_safe
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def analysis_create(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     file: File,
     name: str = "",
     parameters: Mapping[str, Any] | None = None,
@@ -109,7 +111,7 @@ def analysis_send(*, analysis_id: int) -> None:
 
 def _store_new_analysis(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     filename: str,
     content: bytes,
     name: str,
