@@ -85,7 +85,7 @@ class TokenView(APIView):
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
-def signed_in(request: Request) -> User:
+def _signed_in(request: Request) -> User:
     """The requesting user (the default permission, ``IsAuthenticated``, admits no one else)."""
     user = request.user
     if isinstance(user, AnonymousUser):
@@ -99,7 +99,7 @@ class _OwnedAnalysisMixin(APIView):
     def get_analysis(self) -> Analysis:
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=signed_in(self.request), analysis_id=self.kwargs["pk"]
+                user=_signed_in(self.request), analysis_id=self.kwargs["pk"]
             )
         return self._analysis
 
@@ -116,7 +116,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
-        return selectors.analysis_list(user=signed_in(self.request))
+        return selectors.analysis_list(user=_signed_in(self.request))
 
     def get_throttles(self):
         throttles = super().get_throttles()
@@ -150,7 +150,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         analysis = submission.analysis_create(
-            owner=signed_in(request),
+            owner=_signed_in(request),
             file=data.validated_data["file"],
             name=data.validated_data.get("name", ""),
             parameters=given_parameters(data.validated_data),
@@ -208,18 +208,18 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
 
 
 class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
+    serializer_class: type[PlainRowSerializer]
+
     def get_analysis(self) -> Analysis:
         # Only the ownership check and the id: these views never show the analysis itself.
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
+                user=_signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
             )
         return self._analysis
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {"request": self.request}
-
-    serializer_class: type[PlainRowSerializer]
 
     def rows(self, queryset: Any) -> Any:
         """The rows as dictionaries shaped like the output (no model instances)."""
