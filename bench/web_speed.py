@@ -7,7 +7,7 @@ Prints:
   worker, polling the API): the first upload and the median of five more;
 * ``GET /api/v1/analyses/`` with 100 analyses: median and p95;
 * a 100-row page of ``GET /api/v1/analyses/{id}/compounds/``: median and p95;
-* storing 100,000 compound rows with the storage service.
+* storing 100,000 compound rows with the persistence service.
 
 The worker runs 2 processes (prefork), as `ganglioside worker` does on a 2-core machine.
 Needs PostgreSQL and Redis: ``BENCH_DATABASE_URL`` (default
@@ -131,8 +131,8 @@ def main() -> int:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from ganglioside.web.analyses import services, storage
     from ganglioside.web.analyses.models import Compound
+    from ganglioside.web.analyses.services import persistence, submission
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-pass-123")
@@ -196,7 +196,7 @@ def main() -> int:
             )
 
             for i in range(100 - len(timings)):
-                services.analysis_create(
+                submission.analysis_create(
                     owner=user,
                     file=SimpleUploadedFile("t.csv", content),
                     name=f"a{i}",
@@ -230,11 +230,11 @@ def main() -> int:
         ).drop(columns=["extra"])
         big = frame.iloc[np.arange(100_000) % len(frame)].reset_index(drop=True)
         big["row"] = np.arange(1, len(big) + 1)
-        target = services.analysis_create(
+        target = submission.analysis_create(
             owner=user, file=SimpleUploadedFile("t.csv", content), start=False
         )
         start = time.perf_counter()
-        stored = storage.compounds_store(analysis_id=target.pk, frame=big)
+        stored = persistence.compounds_store(analysis_id=target.pk, frame=big)
         elapsed = time.perf_counter() - start
         print(f"  storing {stored:,} compound rows: {elapsed:.2f} s")
         print(f"  {_load()}")

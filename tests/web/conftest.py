@@ -114,9 +114,9 @@ def other_api(other_user) -> APIClient:
 @pytest.fixture
 def queued_analysis(user, sample_bytes):
     """A stored, validated, queued analysis of the sample that has not run."""
-    from ganglioside.web.analyses import services
+    from ganglioside.web.analyses.services import submission
 
-    return services.analysis_create(
+    return submission.analysis_create(
         owner=user, file=make_upload(sample_bytes), name="queued sample", start=False
     )
 
@@ -124,11 +124,11 @@ def queued_analysis(user, sample_bytes):
 @pytest.fixture
 def finished_analysis(user, sample_bytes):
     """The sample, analysed for real by the core through the run service."""
-    from ganglioside.web.analyses import services
+    from ganglioside.web.analyses.services import running, submission
 
-    analysis = services.analysis_create(
+    analysis = submission.analysis_create(
         owner=user, file=make_upload(sample_bytes), name="sample", start=False
     )
-    finished = services.analysis_run(analysis_id=analysis.pk)
+    finished = running.analysis_run(analysis_id=analysis.pk)
     assert finished is not None and finished.status == "succeeded", finished
     return finished

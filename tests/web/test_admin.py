@@ -19,11 +19,11 @@ def staff(client, django_user_model):
 def test_the_list_shows_every_owners_analyses_and_filters_by_status(
     staff, finished_analysis, other_user, sample_bytes
 ):
-    from ganglioside.web.analyses import services
+    from ganglioside.web.analyses.services import submission
 
     from .conftest import make_upload
 
-    other = services.analysis_create(
+    other = submission.analysis_create(
         owner=other_user, file=make_upload(sample_bytes), name="bobs", start=False
     )
     page = staff.get("/admin/analyses/analysis/").content.decode()

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ganglioside.web.analyses import services
 from ganglioside.web.analyses.models import Analysis
+from ganglioside.web.analyses.services import submission
 
 from .conftest import make_upload
 
@@ -103,7 +103,7 @@ def test_upload_without_a_file_answers_400(api):
 def _make(user, sample_bytes, n, **fields):
     made = []
     for i in range(n):
-        analysis = services.analysis_create(
+        analysis = submission.analysis_create(
             owner=user, file=make_upload(sample_bytes), name=f"analysis {i}", start=False
         )
         if fields:

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
-from ganglioside.web.analyses import services
+from ganglioside.web.analyses.services import running, submission
 from ganglioside.web.asgi import application
 
 from .conftest import make_upload
@@ -22,7 +22,7 @@ def _token(user) -> str:
 
 @database_sync_to_async
 def _queued(user, content: bytes):
-    return services.analysis_create(owner=user, file=make_upload(content), start=False)
+    return submission.analysis_create(owner=user, file=make_upload(content), start=False)
 
 
 def _socket(analysis_id: int, token: str | None = None, origin: str | None = None):
@@ -45,7 +45,7 @@ async def test_the_owner_receives_the_state_then_every_step_and_the_final_status
     assert state["type"] == "state"
     assert state["status"] == "queued" and state["analysis"] == analysis.pk
 
-    await database_sync_to_async(services.analysis_run)(analysis_id=analysis.pk)
+    await database_sync_to_async(running.analysis_run)(analysis_id=analysis.pk)
     messages = []
     while True:
         message = await socket.receive_json_from(timeout=10)
@@ -69,7 +69,7 @@ async def test_the_owner_receives_the_state_then_every_step_and_the_final_status
 
 async def test_a_finished_analysis_reports_its_final_state_on_connect(user, sample_bytes):
     analysis = await _queued(user, sample_bytes)
-    await database_sync_to_async(services.analysis_run)(analysis_id=analysis.pk)
+    await database_sync_to_async(running.analysis_run)(analysis_id=analysis.pk)
     socket = _socket(analysis.pk, await _token(user))
     connected, _ = await socket.connect()
     assert connected

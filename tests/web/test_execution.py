@@ -7,8 +7,9 @@ import time
 import pytest
 from django.db import transaction
 
-from ganglioside.web.analyses import execution, services
+from ganglioside.web.analyses import execution
 from ganglioside.web.analyses.models import Analysis
+from ganglioside.web.analyses.services import submission
 
 from .conftest import make_upload
 
@@ -20,7 +21,7 @@ def test_without_a_broker_the_upload_runs_in_a_background_thread(user, sample_by
     settings.GANGLIOSIDE_THREADS = 1
     try:
         with transaction.atomic():
-            analysis = services.analysis_create(owner=user, file=make_upload(sample_bytes))
+            analysis = submission.analysis_create(owner=user, file=make_upload(sample_bytes))
             # not started before the upload is committed
             assert Analysis.objects.get(pk=analysis.pk).status == "queued"
         deadline = time.monotonic() + 60
@@ -50,7 +51,7 @@ def test_with_a_broker_the_upload_is_sent_to_celery_with_its_id(
     app.conf.task_default_queue = queue
     try:
         with transaction.atomic():
-            analysis = services.analysis_create(owner=user, file=make_upload(sample_bytes))
+            analysis = submission.analysis_create(owner=user, file=make_upload(sample_bytes))
         analysis.refresh_from_db()
         assert analysis.task_id  # the Celery task id is recorded
         import redis

@@ -20,8 +20,8 @@ from django.utils.html import escape
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.table import read_table
-from ganglioside.web.analyses import services
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
+from ganglioside.web.analyses.services import running, submission
 from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
 
 from .conftest import SAMPLE_CSV, make_upload
@@ -443,14 +443,14 @@ def test_the_comparison_shows_abundances_side_by_side_and_the_rows_whose_status_
 ):
     runs = {}
     for z in (2.5, 4.0):
-        created = services.analysis_create(
+        created = submission.analysis_create(
             owner=user,
             file=make_upload(sample_bytes),
             name=f"z {z}",
             parameters={"outlier_z": z},
             start=False,
         )
-        runs[z] = services.analysis_run(analysis_id=created.pk)
+        runs[z] = running.analysis_run(analysis_id=created.pk)
         assert runs[z].status == "succeeded"
     # What the core itself says differs between the two settings.
     strict = ganglioside.analyze(SAMPLE_CSV, AnalysisConfig(outlier_z=2.5)).compounds

@@ -12,13 +12,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ganglioside import COMPOUND_COLUMNS, ConfigError, InputError
-from ganglioside.web.analyses import services, storage
 from ganglioside.web.analyses.models import (
     Analysis,
     Artifact,
     Compound,
     FragmentEvent,
     RTModel,
+)
+from ganglioside.web.analyses.services import (
+    deletion,
+    exports,
+    inputs,
+    persistence,
+    recovery,
+    running,
+    submission,
 )
 
 from .conftest import make_upload
@@ -33,7 +41,7 @@ def test_every_column_of_the_per_row_record_has_a_typed_compound_field():
 
 
 def test_it_stores_a_valid_upload_as_a_queued_analysis_with_every_parameter(user, sample_bytes):
-    analysis = services.analysis_create(
+    analysis = submission.analysis_create(
         owner=user, file=make_upload(sample_bytes), parameters={"outlier_z": 3.0}, start=False
     )
     analysis.refresh_from_db()
@@ -49,7 +57,7 @@ def test_it_stores_a_valid_upload_as_a_queued_analysis_with_every_parameter(user
 def test_it_rejects_a_file_without_rt_column_and_stores_nothing(user, settings):
     bad = b"Name,Volume\nGD1(36:1;O2),100\n"
     with pytest.raises(InputError) as caught:
-        services.analysis_create(owner=user, file=make_upload(bad, "bad.csv"))
+        submission.analysis_create(owner=user, file=make_upload(bad, "bad.csv"))
     assert caught.value.file == "bad.csv"
     assert "rt" in str(caught.value).lower()
     assert Analysis.objects.count() == 0
@@ -59,7 +67,7 @@ def test_it_rejects_a_file_without_rt_column_and_stores_nothing(user, settings):
 
 def test_it_rejects_an_unknown_parameter_naming_it(user, sample_bytes):
     with pytest.raises(ConfigError, match="colour"):
-        services.analysis_create(
+        submission.analysis_create(
             owner=user, file=make_upload(sample_bytes), parameters={"colour": "red"}
         )
     assert Analysis.objects.count() == 0
@@ -69,13 +77,13 @@ def test_it_rejects_a_file_over_the_size_limit(user, settings):
     settings.GANGLIOSIDE_MAX_UPLOAD_MB = 0.001
     big = b"Name,RT,Volume\n" + b"GD1(36:1;O2),1.0,100\n" * 200
     with pytest.raises(InputError, match=r"largest accepted is 0\.001 MB"):
-        services.analysis_create(owner=user, file=make_upload(big))
+        submission.analysis_create(owner=user, file=make_upload(big))
     assert Analysis.objects.count() == 0
 
 
 def test_it_rejects_an_empty_file(user):
     with pytest.raises(InputError, match="empty"):
-        services.analysis_create(owner=user, file=make_upload(b""))
+        submission.analysis_create(owner=user, file=make_upload(b""))
 
 
 def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_analysis):
@@ -106,7 +114,7 @@ def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_a
     assert FragmentEvent.objects.filter(analysis=finished_analysis).count() == len(core.fragments)
     timeless = {k: v for k, v in core.summary.items() if k != "timings_s"}
     assert {k: v for k, v in finished_analysis.summary.items() if k != "timings_s"} == (
-        storage.json_safe(timeless)
+        persistence.json_safe(timeless)
     )
     assert finished_analysis.progress_fraction == 1.0
     assert finished_analysis.started_at <= finished_analysis.finished_at
@@ -118,9 +126,9 @@ def test_a_run_records_progress_for_every_step_of_the_core(
     queued_analysis, monkeypatch, django_capture_on_commit_callbacks
 ):
     seen = []
-    monkeypatch.setattr(services.events, "publish", lambda analysis_id, event: seen.append(event))
+    monkeypatch.setattr(running.events, "publish", lambda analysis_id, event: seen.append(event))
     with django_capture_on_commit_callbacks(execute=True):
-        services.analysis_run(analysis_id=queued_analysis.pk)
+        running.analysis_run(analysis_id=queued_analysis.pk)
     steps = [e["step"] for e in seen if e["type"] == "analysis.progress"]
     from ganglioside.result import PROGRESS_STEPS
 
@@ -131,8 +139,8 @@ def test_a_run_records_progress_for_every_step_of_the_core(
 
 
 def test_running_twice_runs_once(queued_analysis):
-    first = services.analysis_run(analysis_id=queued_analysis.pk)
-    second = services.analysis_run(analysis_id=queued_analysis.pk)
+    first = running.analysis_run(analysis_id=queued_analysis.pk)
+    second = running.analysis_run(analysis_id=queued_analysis.pk)
     assert first is not None and first.status == "succeeded"
     assert second is None
     assert Compound.objects.filter(analysis=queued_analysis).count() == 323
@@ -144,7 +152,7 @@ def test_a_run_of_a_live_running_analysis_leaves_it_alone(queued_analysis):
     Analysis.objects.filter(pk=queued_analysis.pk).update(
         status="running", heartbeat_at=timezone.now(), worker="elsewhere:1:celery"
     )
-    assert services.analysis_run(analysis_id=queued_analysis.pk) is None
+    assert running.analysis_run(analysis_id=queued_analysis.pk) is None
     assert Compound.objects.filter(analysis=queued_analysis).count() == 0
 
 
@@ -153,7 +161,7 @@ def test_a_stale_running_analysis_is_run_again(queued_analysis, settings):
     Analysis.objects.filter(pk=queued_analysis.pk).update(
         status="running", heartbeat_at=long_ago, worker="elsewhere:1:celery", attempts=1
     )
-    finished = services.analysis_run(analysis_id=queued_analysis.pk)
+    finished = running.analysis_run(analysis_id=queued_analysis.pk)
     assert finished is not None and finished.status == "succeeded"
     assert finished.attempts == 2
 
@@ -164,9 +172,9 @@ def test_an_input_error_during_the_run_fails_it_naming_the_uploaded_file(
     def refuse(source, **kwargs):
         raise InputError("not a number", file=str(source), row=7, column="RT", value="abc")
 
-    monkeypatch.setattr(services.ganglioside, "analyze", refuse)
+    monkeypatch.setattr(inputs.ganglioside, "analyze", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        finished = services.analysis_run(analysis_id=queued_analysis.pk)
+        finished = running.analysis_run(analysis_id=queued_analysis.pk)
     assert finished.status == "failed"
     assert finished.error_details == {
         "message": "not a number",
@@ -184,7 +192,7 @@ def test_the_owner_gets_an_email_when_the_analysis_finishes(
     queued_analysis, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.analysis_run(analysis_id=queued_analysis.pk)
+        running.analysis_run(analysis_id=queued_analysis.pk)
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert "finished" in message.subject
@@ -197,15 +205,15 @@ def test_an_unexpected_error_in_the_core_fails_the_analysis_with_a_message(
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(services.ganglioside, "analyze", broken)
-    finished = services.analysis_run(analysis_id=queued_analysis.pk)
+    monkeypatch.setattr(inputs.ganglioside, "analyze", broken)
+    finished = running.analysis_run(analysis_id=queued_analysis.pk)
     assert finished.status == "failed"
     assert "ZeroDivisionError: boom" in finished.error_message
     assert finished.finished_at is not None
 
 
 def test_rerun_creates_a_new_analysis_with_changed_parameters(finished_analysis):
-    again = services.analysis_rerun(
+    again = submission.analysis_rerun(
         analysis=finished_analysis, changes={"outlier_z": 3.5}, name="stricter"
     )
     assert again.pk != finished_analysis.pk
@@ -221,7 +229,7 @@ def test_rerun_creates_a_new_analysis_with_changed_parameters(finished_analysis)
 
 def test_rerun_refuses_an_out_of_range_parameter(finished_analysis):
     with pytest.raises(ConfigError, match="outlier_z"):
-        services.analysis_rerun(analysis=finished_analysis, changes={"outlier_z": -1})
+        submission.analysis_rerun(analysis=finished_analysis, changes={"outlier_z": -1})
 
 
 def test_delete_removes_the_rows_and_the_input_file(
@@ -230,7 +238,7 @@ def test_delete_removes_the_rows_and_the_input_file(
     path = finished_analysis.input_file.path
     assert os.path.exists(path)
     with django_capture_on_commit_callbacks(execute=True):
-        services.analysis_delete(analysis=finished_analysis)
+        deletion.analysis_delete(analysis=finished_analysis)
     assert not Analysis.objects.filter(pk=finished_analysis.pk).exists()
     assert Compound.objects.count() == 0
     assert not os.path.exists(path)
@@ -238,16 +246,31 @@ def test_delete_removes_the_rows_and_the_input_file(
 
 def test_export_renders_a_missing_kind_once_and_keeps_it(finished_analysis):
     assert Artifact.objects.filter(analysis=finished_analysis).count() == 0
-    csv = services.analysis_export(analysis=finished_analysis, kind="csv")
+    csv = exports.analysis_export(analysis=finished_analysis, kind="csv")
     assert csv.filename == f"analysis_{finished_analysis.pk}_compounds.csv"
     assert bytes(csv.content).decode("utf-8").count("\n") >= 324
-    again = services.analysis_export(analysis=finished_analysis, kind="csv")
+    again = exports.analysis_export(analysis=finished_analysis, kind="csv")
     assert again.pk == csv.pk
+
+
+def test_export_of_an_unknown_format_raises_naming_it_and_the_known_ones(finished_analysis):
+    with pytest.raises(exports.UnknownExportFormat) as caught:
+        exports.analysis_export(analysis=finished_analysis, kind="pdf")
+    assert caught.value.kind == "pdf"
+    assert "'pdf'" in str(caught.value) and "csv, xlsx, json, html" in str(caught.value)
+    assert Artifact.objects.filter(analysis=finished_analysis).count() == 0
+
+
+def test_export_of_an_unfinished_analysis_raises_not_ready(queued_analysis):
+    with pytest.raises(exports.ExportNotReady, match="has not succeeded") as caught:
+        exports.analysis_export(analysis=queued_analysis, kind="csv")
+    assert caught.value.status == "queued"
+    assert isinstance(caught.value, exports.ExportError)
 
 
 def test_eager_exports_are_rendered_after_the_run(queued_analysis, settings):
     settings.GANGLIOSIDE_EAGER_EXPORTS = ["csv", "json"]
-    services.analysis_run(analysis_id=queued_analysis.pk)
+    running.analysis_run(analysis_id=queued_analysis.pk)
     kinds = set(Artifact.objects.filter(analysis=queued_analysis).values_list("kind", flat=True))
     assert kinds == {"csv", "json"}
 
@@ -260,8 +283,8 @@ def test_an_abandoned_run_out_of_attempts_is_not_run_again(queued_analysis, sett
         worker="elsewhere:1:celery",
         attempts=settings.GANGLIOSIDE_MAX_ATTEMPTS,
     )
-    assert services.analysis_run(analysis_id=queued_analysis.pk) is None
-    assert services.analyses_sweep_stuck().failed == [queued_analysis.pk]
+    assert running.analysis_run(analysis_id=queued_analysis.pk) is None
+    assert recovery.analyses_sweep_stuck().failed == [queued_analysis.pk]
 
 
 def test_the_sweep_requeues_an_abandoned_run_and_fails_one_out_of_attempts(
@@ -269,9 +292,9 @@ def test_the_sweep_requeues_an_abandoned_run_and_fails_one_out_of_attempts(
 ):
     settings.GANGLIOSIDE_EXECUTOR = "inline"
     long_ago = timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_STALE_AFTER + 60)
-    retry = services.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
-    spent = services.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
-    live = services.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
+    retry = submission.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
+    spent = submission.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
+    live = submission.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
     Analysis.objects.filter(pk=retry.pk).update(
         status="running", heartbeat_at=long_ago, worker="gone:1:celery", attempts=1
     )
@@ -285,7 +308,7 @@ def test_the_sweep_requeues_an_abandoned_run_and_fails_one_out_of_attempts(
         status="running", heartbeat_at=timezone.now(), worker="busy:1:celery", attempts=1
     )
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.analyses_sweep_stuck()
+        report = recovery.analyses_sweep_stuck()
     assert report.requeued == [retry.pk]
     assert report.failed == [spent.pk]
     retry.refresh_from_db()
@@ -309,7 +332,7 @@ def test_a_run_whose_worker_process_died_on_this_machine_is_swept_at_once(queued
         worker=f"{socket.gethostname()}:{child.pid}:threads",
         attempts=1,
     )
-    report = services.analyses_sweep_stuck()
+    report = recovery.analyses_sweep_stuck()
     assert report.requeued == [queued_analysis.pk]
 
 
@@ -321,7 +344,7 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
     big["row"] = range(1, len(big) + 1)
     big["lab_note"] = "x"
     with CaptureQueriesContext(connection) as queries:
-        stored = storage.compounds_store(analysis_id=queued_analysis.pk, frame=big)
+        stored = persistence.compounds_store(analysis_id=queued_analysis.pk, frame=big)
     assert stored == len(big)
     assert Compound.objects.filter(analysis=queued_analysis).count() == len(big)
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
@@ -331,7 +354,7 @@ def test_storing_compounds_costs_a_few_batched_queries(queued_analysis, finished
         # SQLite caps the parameters of one statement, so its batches are smaller.
         fields = [f for f in Compound._meta.concrete_fields if not f.primary_key]
         per_batch = min(
-            storage.COMPOUND_BATCH_SIZE,
+            persistence.COMPOUND_BATCH_SIZE,
             connection.ops.bulk_batch_size(fields, [None] * len(big)) or len(big),
         )
         batches = -(-len(big) // per_batch)
@@ -353,7 +376,7 @@ def test_missing_and_non_finite_numbers_are_stored_as_null(queued_analysis):
             "status": ["valid", "invalid"],
         }
     )
-    storage.compounds_store(analysis_id=queued_analysis.pk, frame=frame)
+    persistence.compounds_store(analysis_id=queued_analysis.pk, frame=frame)
     second = Compound.objects.get(analysis=queued_analysis, row=2)
     assert second.rt is None and second.carbons is None
     assert second.name == "" and second.is_anchor is False
@@ -365,9 +388,9 @@ def test_a_local_server_start_resends_every_queued_analysis(
     queued_analysis, django_capture_on_commit_callbacks, settings
 ):
     settings.GANGLIOSIDE_EXECUTOR = "inline"
-    assert services.analyses_sweep_stuck().requeued == []  # young: left to its message
+    assert recovery.analyses_sweep_stuck().requeued == []  # young: left to its message
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.analyses_sweep_stuck(resend_all_queued=True)
+        report = recovery.analyses_sweep_stuck(resend_all_queued=True)
     assert report.requeued == [queued_analysis.pk]
     queued_analysis.refresh_from_db()
     assert queued_analysis.status == "succeeded"

@@ -75,7 +75,7 @@ def _serve(argv: Sequence[str]) -> int:
         call_command("migrate", interactive=False, verbosity=1)
     if settings.GANGLIOSIDE_EXECUTOR == "threads":
         # Analyses left behind by a previous server process of this machine run again.
-        from ganglioside.web.analyses.services import analyses_sweep_stuck
+        from ganglioside.web.analyses.services.recovery import analyses_sweep_stuck
 
         report = analyses_sweep_stuck(resend_all_queued=True)
         if report.requeued or report.failed:

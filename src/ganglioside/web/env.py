@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import overload
 from urllib.parse import urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -25,23 +26,34 @@ class ImproperlyConfiguredEnvironment(Exception):
         super().__init__(f"environment variable {name} is {shown}; expected {expected}")
 
 
+# The readers are named after the types they return, so inside ``Env`` the names ``str`` and
+# ``list`` are its methods; the annotations there use these aliases.
+Text = str
+Texts = list[str]
+
+
 class Env:
     """Typed access to a mapping of environment variables (``os.environ`` by default)."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[Text, Text] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: Text) -> Text | None:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    @overload
+    def str(self, name: Text, default: Text) -> Text: ...
+    @overload
+    def str(self, name: Text, default: None = None) -> Text | None: ...
+
+    def str(self, name: Text, default: Text | None = None) -> Text | None:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: Text, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -52,7 +64,7 @@ class Env:
             return False
         raise ImproperlyConfiguredEnvironment(name, value, "one of 1/0, true/false, yes/no, on/off")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: Text, default: int, *, minimum: int | None = None) -> int:
         value = self.raw(name)
         if value is None:
             return default
@@ -64,7 +76,7 @@ class Env:
             raise ImproperlyConfiguredEnvironment(name, value, f"a whole number ≥ {minimum}")
         return number
 
-    def float(self, name: str, default: float, *, minimum: float | None = None) -> float:
+    def float(self, name: Text, default: float, *, minimum: float | None = None) -> float:
         value = self.raw(name)
         if value is None:
             return default
@@ -76,13 +88,20 @@ class Env:
             raise ImproperlyConfiguredEnvironment(name, value, f"a number ≥ {minimum}")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(self, name: Text, default: Texts | None = None) -> Texts:
         value = self.raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def url(self, name: str, schemes: tuple[str, ...], default: str | None = None) -> str | None:
+    @overload
+    def url(self, name: Text, schemes: tuple[Text, ...], default: Text) -> Text: ...
+    @overload
+    def url(self, name: Text, schemes: tuple[Text, ...], default: None = None) -> Text | None: ...
+
+    def url(
+        self, name: Text, schemes: tuple[Text, ...], default: Text | None = None
+    ) -> Text | None:
         value = self.raw(name)
         if value is None:
             return default
@@ -93,7 +112,7 @@ class Env:
             )
         return value
 
-    def origins(self, name: str) -> list[str]:
+    def origins(self, name: Text) -> Texts:
         origins = self.list(name)
         for origin in origins:
             parts = urlsplit(origin)
@@ -103,7 +122,7 @@ class Env:
                 )
         return origins
 
-    def rate(self, name: str, default: str) -> str:
+    def rate(self, name: Text, default: Text) -> Text:
         value = self.raw(name)
         if value is None:
             return default
@@ -113,7 +132,7 @@ class Env:
             )
         return value.replace(" ", "")
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, name: Text, choices: tuple[Text, ...], default: Text) -> Text:
         value = self.raw(name)
         if value is None:
             return default

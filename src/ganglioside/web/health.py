@@ -58,6 +58,8 @@ def _database() -> None:
 def _broker() -> None:
     import redis
 
+    if not settings.REDIS_URL:
+        raise RuntimeError("REDIS_URL is not set")
     client = redis.Redis.from_url(
         settings.REDIS_URL, socket_timeout=CHECK_TIMEOUT, socket_connect_timeout=CHECK_TIMEOUT
     )

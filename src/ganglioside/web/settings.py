@@ -181,7 +181,7 @@ try:
             EMAIL_USE_TLS = _parts.scheme == "smtp+tls" or "tls" in parse_qs(_parts.query)
     elif env.str("EMAIL_HOST"):
         EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        EMAIL_HOST = env.str("EMAIL_HOST")
+        EMAIL_HOST = env.str("EMAIL_HOST", "")
         EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
         EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
         EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")

@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from ganglioside.web.analyses import services
 from ganglioside.web.analyses.models import Analysis, Artifact, Compound
+from ganglioside.web.analyses.services import deletion, exports, submission
 from ganglioside.web.ops.backup import BackupError, backup_create, backup_restore
 
 from ..conftest import make_upload
@@ -43,7 +43,7 @@ def snapshot(analysis_id: int) -> dict:
 
 
 def round_trip(analysis: Analysis, tmp_path: Path) -> tuple[dict, dict, Path]:
-    services.analysis_export(analysis=analysis, kind="csv")  # one stored export at least
+    exports.analysis_export(analysis=analysis, kind="csv")  # one stored export at least
     pk = analysis.pk  # delete() below clears analysis.pk
     before = snapshot(pk)
     out = io.StringIO()
@@ -52,7 +52,7 @@ def round_trip(analysis: Analysis, tmp_path: Path) -> tuple[dict, dict, Path]:
 
     # Damage everything the backup should bring back.
     input_path = Path(analysis.input_file.path)
-    services.analysis_delete(analysis=analysis)
+    deletion.analysis_delete(analysis=analysis)
     get_user_model().objects.create_user("mallory", password="not-in-the-backup-1")
     stray = Path(settings.MEDIA_ROOT) / "stray.txt"
     stray.write_text("written after the backup")
@@ -126,7 +126,7 @@ def test_a_sqlite_installation_round_trips_through_the_commands(tmp_path):
 
 @pytest.mark.django_db
 def test_a_backup_names_its_files_and_their_checksums(user, sample_bytes, tmp_path):
-    services.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
+    submission.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
     backup = backup_create(destination=tmp_path)
     assert backup.name.startswith("ganglioside-backup-") and backup.is_dir()
     manifest = json.loads((backup / "manifest.json").read_text())

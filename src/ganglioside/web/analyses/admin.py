@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
 from .models import Analysis, Artifact, Compound, FragmentEvent, RTModel
+from .services import deletion, submission
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -26,16 +26,20 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
+_RT_MODEL_SHOWN = ("model_id", "level", "n_anchors", "n_rows", "slope", "r2", "q2", "residual_sd")
+_ARTIFACT_SHOWN = ("kind", "filename", "size", "created_at")
+
+
 class RTModelInline(_ReadOnlyInline):
     model = RTModel
-    fields = ["model_id", "level", "n_anchors", "n_rows", "slope", "r2", "q2", "residual_sd"]
-    readonly_fields = fields
+    fields = _RT_MODEL_SHOWN
+    readonly_fields = _RT_MODEL_SHOWN
 
 
 class ArtifactInline(_ReadOnlyInline):
     model = Artifact
-    fields = ["kind", "filename", "size", "created_at"]
-    readonly_fields = fields
+    fields = _ARTIFACT_SHOWN
+    readonly_fields = _ARTIFACT_SHOWN
 
 
 @admin.register(Analysis)
@@ -123,7 +127,7 @@ class AnalysisAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-run the selected analyses (same file and parameters)")
     def rerun_selected(self, request: HttpRequest, queryset: QuerySet[Analysis]) -> None:
-        created = [services.analysis_rerun(analysis=a) for a in queryset.select_related("owner")]
+        created = [submission.analysis_rerun(analysis=a) for a in queryset.select_related("owner")]
         self.message_user(
             request,
             f"Queued {len(created)} new analyses: {', '.join(f'#{a.pk}' for a in created)}",
@@ -134,7 +138,7 @@ class AnalysisAdmin(admin.ModelAdmin):
     def delete_selected_analyses(self, request: HttpRequest, queryset: QuerySet[Analysis]) -> None:
         count = 0
         for analysis in queryset:
-            services.analysis_delete(analysis=analysis)
+            deletion.analysis_delete(analysis=analysis)
             count += 1
         self.message_user(request, f"Deleted {count} analyses.", messages.SUCCESS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import plotly.graph_objects as go
 from django.db import connection
@@ -124,15 +124,20 @@ class StatusChanges(Sequence[StatusChange]):
     (so a paginator can page through 100,000 of them)."""
 
     def __init__(self, a: Analysis, b: Analysis, count: int) -> None:
-        self.a, self.b, self.count = a, b, count
+        self.a, self.b, self.size = a, b, count
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> StatusChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[StatusChange]: ...
+
+    def __getitem__(self, index: int | slice) -> StatusChange | list[StatusChange]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        start, stop, _ = index.indices(self.count)
+        start, stop, _ = index.indices(self.size)
         if stop <= start:
             return []
         sql = (

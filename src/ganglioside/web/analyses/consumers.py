@@ -13,9 +13,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
-from . import selectors, services
+from . import selectors
 from .events import group_name
 from .models import Analysis
+from .services.running import analysis_snapshot
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_SIGNED_IN = 4401
@@ -23,7 +24,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 
 def analysis_state(analysis: Analysis) -> dict[str, Any]:
     """The state message sent on connect (the same fields the API shows)."""
-    return {"type": "state", "analysis": analysis.pk, **services.analysis_snapshot(analysis)}
+    return {"type": "state", "analysis": analysis.pk, **analysis_snapshot(analysis)}
 
 
 class AnalysisProgressConsumer(AsyncJsonWebsocketConsumer):

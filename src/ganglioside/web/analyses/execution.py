@@ -1,42 +1,51 @@
 """Where a queued analysis runs: a Celery worker, a thread of this process, or right here.
 
 ``GANGLIOSIDE_EXECUTOR`` chooses (by default ``celery`` when ``REDIS_URL`` is set, ``threads``
-otherwise).  Every path calls the same service, :func:`services.analysis_run`, with the id only.
+otherwise).  Every path runs the same service, :func:`.services.running.analysis_run`, with the
+id only.  With Celery, the message names the task (:data:`RUN_ANALYSIS_TASK`, defined in
+:mod:`.tasks`), so this module does not import the tasks, and nothing here writes to the
+database: the submission service records the task id this returns.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from ganglioside.web.celery import app
+
+from .services.running import analysis_run
+
 log = logging.getLogger(__name__)
+
+# The Celery task that runs one analysis; its name is kept stable for queued messages.
+RUN_ANALYSIS_TASK = "ganglioside.web.analyses.tasks.run_analysis"
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def enqueue(analysis_id: int) -> Future | None:
+def enqueue(analysis_id: int) -> str | None:
     """Start the run of ``analysis_id`` in the configured executor.
 
     Call it after the transaction that queued the analysis commits
     (``transaction.on_commit``), so the worker finds the row.
+
+    Returns
+    -------
+    str or None
+        The id of the Celery task, or ``None`` when the run happens in this process.
     """
     mode = settings.GANGLIOSIDE_EXECUTOR
     if mode == "celery":
-        from .models import Analysis
-        from .tasks import run_analysis
-
-        result = run_analysis.delay(analysis_id)
-        Analysis.objects.filter(pk=analysis_id).update(task_id=result.id)
-        return None
+        return str(app.send_task(RUN_ANALYSIS_TASK, args=[analysis_id]).id)
     if mode == "threads":
-        return _thread_pool().submit(_run_in_thread, analysis_id)
-    from .services import analysis_run
-
+        _thread_pool().submit(_run_in_thread, analysis_id)
+        return None
     analysis_run(analysis_id=analysis_id)
     return None
 
@@ -53,8 +62,6 @@ def _thread_pool() -> ThreadPoolExecutor:
 
 
 def _run_in_thread(analysis_id: int) -> None:
-    from .services import analysis_run
-
     close_old_connections()
     try:
         analysis_run(analysis_id=analysis_id)

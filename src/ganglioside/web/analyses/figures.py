@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 
 from ganglioside import AnalysisConfig, ConfigError
 from ganglioside.report.abundance import natural_key
@@ -46,12 +46,12 @@ PLOT_CONFIG: dict[str, Any] = {
 }
 
 
-def _frame(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+def _frame(rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
     """Stored values as the core's compound frame: NULL numbers become NaN."""
     frame = pd.DataFrame.from_records(list(rows), columns=list(columns))
     for name in columns:
         field = Compound._meta.get_field(name)
-        if field.get_internal_type() in ("FloatField", "IntegerField"):
+        if isinstance(field, Field) and field.get_internal_type() in ("FloatField", "IntegerField"):
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     return frame
 

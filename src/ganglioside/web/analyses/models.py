@@ -1,7 +1,8 @@
 """What the platform stores: an analysis, one compound row per input row, the RT model
 reports, the fragment events and the exported files.
 
-Models hold data only; creating, running and deleting analyses is the job of ``services.py``.
+Models hold data only; creating, running and deleting analyses is the job of the ``services``
+package.
 """
 
 from __future__ import annotations

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Analysis, Compound, FragmentEvent, RTModel
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # Large JSON and text columns a list never shows.
 _LIST_DEFERRED = ("summary", "warnings", "parameters", "error_details")
 
 
-def analysis_list(*, user: AbstractBaseUser) -> QuerySet[Analysis]:
+def analysis_list(*, user: User) -> QuerySet[Analysis]:
     """The user's analyses, newest first, without the heavy columns."""
     return Analysis.objects.filter(owner=user).defer(*_LIST_DEFERRED)
 
 
-def analysis_get(
-    *, user: AbstractBaseUser, analysis_id: int | str, only_id: bool = False
-) -> Analysis:
+def analysis_get(*, user: User, analysis_id: int | str, only_id: bool = False) -> Analysis:
     """The user's analysis ``analysis_id`` (with ``only_id``, just its id loaded: enough to
     read its rows, without decoding its summary and parameters).
 

@@ -10,9 +10,9 @@ changes the URL on every upgrade, so browsers never keep a stale copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import plotly
 from django.contrib.staticfiles import utils
@@ -48,6 +48,11 @@ class PlotlyJsFinder(BaseFinder):
             ]
         return []
 
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False, **kwargs: Any) -> str: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True], **kwargs: Any) -> list[str]: ...
+
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
         # ``all`` is the pre-5.2 name of ``find_all``.
         find_all = find_all or bool(kwargs.get("all", False))
@@ -56,7 +61,9 @@ class PlotlyJsFinder(BaseFinder):
             return [match] if find_all else match
         return [] if find_all else ""
 
-    def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
+    def list(
+        self, ignore_patterns: Iterable[str] | None
+    ) -> Iterator[tuple[str, FileSystemStorage]]:
         if (self.root / PLOTLY_FILE).is_file() and not utils.matches_patterns(
             PLOTLY_FILE, ignore_patterns or []
         ):

@@ -1,18 +1,25 @@
-"""Celery tasks: each takes ids, calls one service, nothing else."""
+"""Celery tasks: each takes ids, calls one service, nothing else.
+
+Entry points like the API views: they import the services, never the other way round.  The
+executor sends :func:`run_analysis` by its name (``execution.RUN_ANALYSIS_TASK``), and celery
+beat sends :func:`sweep_stuck_analyses` by its name (``CELERY_BEAT_SCHEDULE`` in the settings).
+"""
 
 from __future__ import annotations
 
 from ganglioside.web.celery import app
 
-from . import services
+from .execution import RUN_ANALYSIS_TASK
+from .services.recovery import analyses_sweep_stuck
+from .services.running import analysis_run
 
 
-@app.task(name="ganglioside.web.analyses.tasks.run_analysis", acks_late=True)
+@app.task(name=RUN_ANALYSIS_TASK, acks_late=True)
 def run_analysis(analysis_id: int) -> None:
-    services.analysis_run(analysis_id=analysis_id)
+    analysis_run(analysis_id=analysis_id)
 
 
 @app.task(name="ganglioside.web.analyses.tasks.sweep_stuck_analyses")
 def sweep_stuck_analyses() -> dict[str, list[int]]:
-    report = services.analyses_sweep_stuck()
+    report = analyses_sweep_stuck()
     return {"requeued": report.requeued, "failed": report.failed}

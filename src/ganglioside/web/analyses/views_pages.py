@@ -7,7 +7,7 @@ answers 404 for another user's analysis exactly as for a missing one.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,11 +23,23 @@ from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
 
-from . import comparison, figures, selectors, services
+from . import comparison, figures, selectors
+from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
 from .forms import UploadForm
 from .models import AnalysisStatus, ArtifactKind
+from .services import deletion, exports, submission
 from .staticfinders import PLOTLY_STATIC_PATH
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class SignedInRequest(HttpRequest):
+    """The request a view behind ``login_required`` gets: its user is signed in."""
+
+    user: User
+
 
 HISTORY_PAGE_SIZE = 20
 CHANGES_PAGE_SIZE = 100
@@ -49,7 +61,7 @@ def _status_counts(user: Any) -> dict[str, int]:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's dashboard: counts by status and the latest analyses."""
     counts = _status_counts(request.user)
     recent = list(selectors.analysis_list(user=request.user)[:8])
@@ -67,14 +79,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def _upload_throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
     throttle = UploadRateThrottle()
-    if throttle.allow_request(request, None):
+    # The throttle reads only the request's user and address, which a page request has too.
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]
         return None
     return throttle.wait() or 1.0
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     """The upload form; a valid table is stored and queued, then its page is shown."""
     input_error: dict[str, Any] | None = None
     if request.method == "POST":
@@ -89,7 +102,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         elif form.is_valid():
             try:
-                analysis = services.analysis_create(
+                analysis = submission.analysis_create(
                     owner=request.user,
                     file=form.cleaned_data["file"],
                     name=form.cleaned_data.get("name") or "",
@@ -123,7 +136,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: SignedInRequest) -> HttpResponse:
     """The user's analyses, newest first, filtered by status, a page at a time."""
     status = request.GET.get("status", "")
     analyses = selectors.analysis_list(user=request.user)
@@ -230,7 +243,7 @@ def _outcome_context(analysis: Any) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
+def analysis_detail(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """One analysis: live progress while it runs, then its results."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     context = _outcome_context(analysis)
@@ -242,7 +255,7 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def analysis_outcome(request: HttpRequest, analysis_id: int) -> HttpResponse:
+def analysis_outcome(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """The results (or failure) fragment of the detail page, loaded when a run finishes."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     return render(request, "analyses/_outcome.html", _outcome_context(analysis))
@@ -250,7 +263,7 @@ def analysis_outcome(request: HttpRequest, analysis_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def analysis_rt_chart(request: HttpRequest, analysis_id: int) -> HttpResponse:
+def analysis_rt_chart(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """The RT-against-Log-P chart of one group, as Plotly JSON (``?group=``)."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     group = request.GET.get("group", "")
@@ -270,14 +283,16 @@ def analysis_rt_chart(request: HttpRequest, analysis_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def analysis_download(request: HttpRequest, analysis_id: int, kind: str) -> HttpResponse:
+def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> HttpResponse:
     """A finished analysis's export (csv, xlsx, json or html) as a file download."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
-    if kind not in ArtifactKind.values:
-        raise Http404("unknown export format")
     try:
-        artifact = services.analysis_export(analysis=analysis, kind=kind)
-    except ValueError as exc:
+        artifact = exports.analysis_export(analysis=analysis, kind=kind)
+    except exports.ExportError as exc:
+        # The API's mapping: a 404 is a 404 here too; anything else is explained on the page.
+        answer = service_error_answer(exc)
+        if answer is not None and answer.status == 404:
+            raise Http404(str(exc)) from exc
         messages.error(request, str(exc).capitalize() + ".")
         return redirect("pages:analysis", analysis_id=analysis.pk)
     response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
@@ -288,11 +303,11 @@ def analysis_download(request: HttpRequest, analysis_id: int, kind: str) -> Http
 
 @login_required
 @require_POST
-def analysis_delete(request: HttpRequest, analysis_id: int) -> HttpResponse:
+def analysis_delete(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """Delete an analysis with its results and input file."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     name = analysis.name
-    services.analysis_delete(analysis=analysis)
+    deletion.analysis_delete(analysis=analysis)
     messages.success(request, f"Deleted “{name}”.")
     return redirect("pages:history")
 
@@ -307,7 +322,7 @@ def _picked(request: HttpRequest) -> tuple[str, str]:
 
 @login_required
 @require_GET
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: SignedInRequest) -> HttpResponse:
     """Two of the user's analyses side by side: abundances and rows whose status differs."""
     a_id, b_id = _picked(request)
     choices = list(

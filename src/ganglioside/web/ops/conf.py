@@ -62,7 +62,13 @@ def apply_operations_settings(namespace: dict[str, Any], env: Env) -> None:
     )
     namespace["MIDDLEWARE"] = middleware
 
-    # -- HTTPS and security headers -------------------------------------------------------------
+    _apply_https_and_headers(namespace, env, debug)
+    _apply_database_connections(namespace, env)
+    _apply_logs_errors_metrics(namespace, env, debug)
+    _apply_retention(namespace, env)
+
+
+def _apply_https_and_headers(namespace: dict[str, Any], env: Env, debug: bool) -> None:
     https = env.bool("GANGLIOSIDE_HTTPS", not debug)
     namespace.update(
         SECURE_SSL_REDIRECT=https,
@@ -83,7 +89,8 @@ def apply_operations_settings(namespace: dict[str, Any], env: Env) -> None:
         GANGLIOSIDE_CSP=env.str("GANGLIOSIDE_CSP", DEFAULT_CSP),
     )
 
-    # -- database connections -------------------------------------------------------------------
+
+def _apply_database_connections(namespace: dict[str, Any], env: Env) -> None:
     database = namespace["DATABASES"]["default"]
     if database["ENGINE"] in POSTGRES_ENGINES:
         database["CONN_HEALTH_CHECKS"] = True
@@ -96,14 +103,13 @@ def apply_operations_settings(namespace: dict[str, Any], env: Env) -> None:
                 "timeout": 10,
             }
 
-    # -- logs -----------------------------------------------------------------------------------
+
+def _apply_logs_errors_metrics(namespace: dict[str, Any], env: Env, debug: bool) -> None:
     namespace["LOGGING"] = logging_config(
         level=namespace.get("LOG_LEVEL", "INFO"), json_lines=env.bool("LOG_JSON", not debug)
     )
     # Celery would otherwise replace the root handler with its own plain-text one.
     namespace["CELERY_WORKER_HIJACK_ROOT_LOGGER"] = False
-
-    # -- errors, metrics ------------------------------------------------------------------------
     dsn = env.str("SENTRY_DSN")
     if dsn:
         import ganglioside
@@ -118,7 +124,8 @@ def apply_operations_settings(namespace: dict[str, Any], env: Env) -> None:
         )
     namespace["GANGLIOSIDE_METRICS_TOKEN"] = env.str("GANGLIOSIDE_METRICS_TOKEN", "") or ""
 
-    # -- retention ------------------------------------------------------------------------------
+
+def _apply_retention(namespace: dict[str, Any], env: Env) -> None:
     from celery.schedules import crontab
 
     namespace["GANGLIOSIDE_RETENTION_DAYS"] = env.int("GANGLIOSIDE_RETENTION_DAYS", 0, minimum=0)

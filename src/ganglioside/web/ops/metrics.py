@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from functools import partial
 
 from prometheus_client import (
     REGISTRY,
@@ -64,8 +65,9 @@ class PlatformStateCollector(Collector):
             labels=["source"],
         )
         sources = [("database", self._analyses)]
-        if settings.REDIS_URL and getattr(settings, "GANGLIOSIDE_EXECUTOR", "") == "celery":
-            sources.append(("broker", lambda: self._queue_lengths(settings.REDIS_URL)))
+        redis_url = settings.REDIS_URL
+        if redis_url and getattr(settings, "GANGLIOSIDE_EXECUTOR", "") == "celery":
+            sources.append(("broker", partial(self._queue_lengths, redis_url)))
         for source, read in sources:
             try:
                 family = read()

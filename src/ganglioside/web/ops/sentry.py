@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import request_id
 
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
-def _tag_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+
+def _tag_request_id(event: Event, hint: Hint) -> Event:
     # The same id as in the JSON logs and the X-Request-ID response header, so a user's report
     # ("request id ...") leads to both the log lines and the error.
     rid = request_id.current()

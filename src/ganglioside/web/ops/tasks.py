@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .retention import analyses_purge_expired
+from .cleanup import analyses_purge_expired
 
 
 @shared_task(name="ganglioside.web.ops.tasks.purge_expired", ignore_result=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -12,7 +12,33 @@ from rest_framework.response import Response
 
 from ganglioside import ConfigError, InputError
 
+from ..services.exports import ExportNotReady, UnknownExportFormat
+
 log = logging.getLogger(__name__)
+
+
+class ErrorAnswer(NamedTuple):
+    """The HTTP status and error code an exception of the services is answered with."""
+
+    status: int
+    code: str
+
+
+#: The errors the services raise on purpose, each mapped here once (the pages use it too).
+SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
+    (InputError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_input")),
+    (ConfigError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_parameters")),
+    (UnknownExportFormat, ErrorAnswer(status.HTTP_404_NOT_FOUND, "not_found")),
+    (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
+)
+
+
+def service_error_answer(exc: Exception) -> ErrorAnswer | None:
+    """How the web answers ``exc``; ``None`` for an exception that is not a service's error."""
+    for kind, answer in SERVICE_ERRORS:
+        if isinstance(exc, kind):
+            return answer
+    return None
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -22,14 +48,10 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler answering every error in the one shape."""
     headers: dict[str, str] = {}
-    if isinstance(exc, InputError):
-        return Response(
-            error_body("invalid_input", str(exc), exc.to_dict()), status=status.HTTP_400_BAD_REQUEST
-        )
-    if isinstance(exc, ConfigError):
-        return Response(
-            error_body("invalid_parameters", str(exc)), status=status.HTTP_400_BAD_REQUEST
-        )
+    answer = service_error_answer(exc)
+    if answer is not None:
+        details = exc.to_dict() if isinstance(exc, InputError) else None
+        return Response(error_body(answer.code, str(exc), details), status=answer.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
@@ -43,15 +65,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None) is not None:
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    wait = getattr(exc, "wait", None)
+    if wait is not None:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", _first_message(exc.detail), exc.detail)
     elif isinstance(exc, exceptions.Throttled):
         body = error_body(
             "throttled",
-            f"too many requests; try again in {int(exc.wait or 1)} s",
-            {"retry_after": int(exc.wait or 1)},
+            f"too many requests; try again in {int(wait or 1)} s",
+            {"retry_after": int(wait or 1)},
         )
     else:
         code = exc.get_codes()

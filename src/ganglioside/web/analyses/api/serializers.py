@@ -3,8 +3,9 @@ services validate meaning)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -200,7 +201,7 @@ def _absolute(context: dict[str, Any], path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class _PlainRowSerializer(serializers.ModelSerializer):
+class PlainRowSerializer(serializers.ModelSerializer):
     """Read-only rows whose stored values are already JSON-ready.
 
     The declared fields describe the output (and the schema); the values are read straight
@@ -209,6 +210,8 @@ class _PlainRowSerializer(serializers.ModelSerializer):
     dictionaries (``queryset.values(*row_names())``), already in the output's shape, so no
     model instance is built at all.
     """
+
+    _names: ClassVar[list[str]]  # set on each subclass by _plain_names()
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if isinstance(instance, dict):
@@ -225,15 +228,14 @@ class _PlainRowSerializer(serializers.ModelSerializer):
     def _plain_names(cls) -> list[str]:
         cached = cls.__dict__.get("_names")
         if cached is None:
-            excluded = set(cls.Meta.exclude)
-            cached = [
-                f.name for f in cls.Meta.model._meta.concrete_fields if f.name not in excluded
-            ]
+            excluded = set(cls.Meta.exclude or ())
+            model: type[models.Model] = cls.Meta.model
+            cached = [f.name for f in model._meta.concrete_fields if f.name not in excluded]
             cls._names = cached
         return cached
 
 
-class CompoundSerializer(_PlainRowSerializer):
+class CompoundSerializer(PlainRowSerializer):
     """One input row with its per-row record (see ``ganglioside.result.COMPOUND_COLUMNS``)."""
 
     status = serializers.ChoiceField(choices=[(s, s) for s in STATUSES])
@@ -244,7 +246,7 @@ class CompoundSerializer(_PlainRowSerializer):
         read_only_fields = [f.name for f in Compound._meta.concrete_fields]
 
 
-class RTModelSerializer(_PlainRowSerializer):
+class RTModelSerializer(PlainRowSerializer):
     """One fitted retention-time model."""
 
     class Meta:
@@ -253,7 +255,7 @@ class RTModelSerializer(_PlainRowSerializer):
         read_only_fields = [f.name for f in RTModel._meta.concrete_fields]
 
 
-class FragmentEventSerializer(_PlainRowSerializer):
+class FragmentEventSerializer(PlainRowSerializer):
     """One in-source fragment link."""
 
     class Meta:

@@ -8,10 +8,12 @@ from rest_framework.throttling import SimpleRateThrottle
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
+    scope: str  # each throttle names its entry of GANGLIOSIDE_RATES
+
     def get_rate(self) -> str:
         return settings.GANGLIOSIDE_RATES[self.scope]
 
-    def get_cache_key(self, request, view) -> str:  # type: ignore[override]
+    def get_cache_key(self, request, view) -> str:
         if request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
@@ -36,5 +38,5 @@ class AuthRateThrottle(_SettingsRateThrottle):
 
     scope = "auth"
 
-    def get_cache_key(self, request, view) -> str:  # type: ignore[override]
+    def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
-from ..models import Analysis, AnalysisStatus, Compound
+from .. import selectors
+from ..models import Analysis, Compound
+from ..services import deletion, exports, submission
 from .filters import AnalysisFilter, CompoundFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -32,11 +34,15 @@ from .serializers import (
     CompoundSerializer,
     ErrorSerializer,
     FragmentEventSerializer,
+    PlainRowSerializer,
     RTModelSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
 from .throttles import AuthRateThrottle, UploadRateThrottle
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid request"),
@@ -48,12 +54,6 @@ ERRORS = {
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: ERRORS[code] for code in codes}
-
-
-class NotReady(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "not_ready"
-    default_detail = "the analysis has not succeeded, so it has nothing to export"
 
 
 class TokenView(APIView):
@@ -85,16 +85,21 @@ class TokenView(APIView):
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
-class _OwnedAnalysisMixin:
-    """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
+def _signed_in(request: Request) -> User:
+    """The requesting user (the default permission, ``IsAuthenticated``, admits no one else)."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise NotAuthenticated()
+    return user
 
-    request: Request
-    kwargs: dict[str, Any]
+
+class _OwnedAnalysisMixin(APIView):
+    """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
 
     def get_analysis(self) -> Analysis:
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=self.request.user, analysis_id=self.kwargs["pk"]
+                user=_signed_in(self.request), analysis_id=self.kwargs["pk"]
             )
         return self._analysis
 
@@ -108,12 +113,12 @@ class AnalysisListCreateView(generics.GenericAPIView):
     ordering_fields = ["created_at", "finished_at", "name", "status", "duration_seconds"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
-        return selectors.analysis_list(user=self.request.user)
+        return selectors.analysis_list(user=_signed_in(self.request))
 
-    def get_throttles(self):  # type: ignore[override]
+    def get_throttles(self):
         throttles = super().get_throttles()
         if self.request.method == "POST":
             throttles.append(UploadRateThrottle())
@@ -144,8 +149,8 @@ class AnalysisListCreateView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        analysis = services.analysis_create(
-            owner=request.user,
+        analysis = submission.analysis_create(
+            owner=_signed_in(request),
             file=data.validated_data["file"],
             name=data.validated_data.get("name", ""),
             parameters=given_parameters(data.validated_data),
@@ -172,14 +177,14 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
         tags=["analyses"],
     )
     def delete(self, request: Request, pk: int) -> Response:
-        services.analysis_delete(analysis=self.get_analysis())
+        deletion.analysis_delete(analysis=self.get_analysis())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
     """Analyse the same file again with some parameters changed (a new analysis)."""
 
-    def get_throttles(self):  # type: ignore[override]
+    def get_throttles(self):
         return [*super().get_throttles(), UploadRateThrottle()]
 
     @extend_schema(
@@ -193,7 +198,7 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
         data = AnalysisRerunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with transaction.atomic():
-            analysis = services.analysis_rerun(
+            analysis = submission.analysis_rerun(
                 analysis=original,
                 changes=given_parameters(data.validated_data),
                 name=data.validated_data.get("name", ""),
@@ -203,11 +208,13 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
 
 
 class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
+    serializer_class: type[PlainRowSerializer]
+
     def get_analysis(self) -> Analysis:
         # Only the ownership check and the id: these views never show the analysis itself.
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=self.request.user, analysis_id=self.kwargs["pk"], only_id=True
+                user=_signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
             )
         return self._analysis
 
@@ -244,7 +251,7 @@ class CompoundListView(_AnalysisChildListView):
     ]
     ordering = ["row"]
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no analysis
             return Compound.objects.none()
         return self.rows(selectors.compound_list(analysis=self.get_analysis()))
@@ -264,7 +271,7 @@ class RTModelListView(_AnalysisChildListView):
     serializer_class = RTModelSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.rows(selectors.rt_model_list(analysis=self.get_analysis()))
 
     @extend_schema(
@@ -282,7 +289,7 @@ class FragmentListView(_AnalysisChildListView):
     serializer_class = FragmentEventSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.rows(selectors.fragment_list(analysis=self.get_analysis()))
 
     @extend_schema(
@@ -332,10 +339,8 @@ class ExportView(_OwnedAnalysisMixin, APIView):
         tags=["results"],
     )
     def get(self, request: Request, pk: int, export_format: str) -> HttpResponse:
-        analysis = self.get_analysis()
-        if export_format in EXPORT_FORMATS and analysis.status != AnalysisStatus.SUCCEEDED:
-            raise NotReady()
-        artifact = services.analysis_export(analysis=analysis, kind=export_format)
+        # An unknown format or an unfinished analysis: answered by errors.exception_handler.
+        artifact = exports.analysis_export(analysis=self.get_analysis(), kind=export_format)
         response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
         response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
         response["Content-Length"] = str(artifact.size)

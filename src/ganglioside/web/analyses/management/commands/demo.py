@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from ganglioside import GangliosideError
-from ganglioside.web.analyses import services
 from ganglioside.web.analyses.models import AnalysisStatus
+from ganglioside.web.analyses.services import running, submission
 
 SAMPLE = "measured_sample.csv"
 
@@ -40,14 +40,14 @@ class Command(BaseCommand):
         if existing is None:
             content = resources.files("ganglioside").joinpath("data", SAMPLE).read_bytes()
             try:
-                analysis = services.analysis_create(
+                analysis = submission.analysis_create(
                     owner=user,
                     file=SimpleUploadedFile(SAMPLE, content, content_type="text/csv"),
                     name="Sample: measured_sample.csv",
                     start=False,
                 )
                 # Run here, not in the background: the demo must be finished when it is shown.
-                analysis = services.analysis_run(analysis_id=analysis.pk) or analysis
+                analysis = running.analysis_run(analysis_id=analysis.pk) or analysis
             except GangliosideError as exc:
                 raise CommandError(f"the sample could not be analysed: {exc}") from exc
             analysis.refresh_from_db()

@@ -1,10 +1,10 @@
-"""``ganglioside manage purge_expired``: apply the retention policy now (see ops.retention)."""
+"""``ganglioside manage purge_expired``: apply the retention policy now (see ops.cleanup)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from ganglioside.web.ops.retention import analyses_purge_expired
+from ganglioside.web.ops.cleanup import analyses_purge_expired
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from ganglioside.web.analyses import services
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
-from ganglioside.web.ops.retention import analyses_purge_expired
+from ganglioside.web.analyses.services import submission
+from ganglioside.web.ops.cleanup import analyses_purge_expired
 from ganglioside.web.ops.tasks import purge_expired
 
 from ..conftest import make_upload
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stored(user, sample_bytes, *, status: str, finished_days_ago: float | None) -> Analysis:
-    analysis = services.analysis_create(
+    analysis = submission.analysis_create(
         owner=user, file=make_upload(sample_bytes), name=status, start=False
     )
     finished = None

@@ -1,5 +1,6 @@
-"""Retention: finished analyses older than ``GANGLIOSIDE_RETENTION_DAYS`` are deleted with
-their input file, results and exports; upload folders no analysis refers to are removed.
+"""Clean-up by the retention policy: finished analyses older than
+``GANGLIOSIDE_RETENTION_DAYS`` are deleted with their input file, results and exports; upload
+folders no analysis refers to are removed.
 
 Runs daily from celery beat (``tasks.purge_expired``) or on demand
 (``ganglioside manage purge_expired``).  ``GANGLIOSIDE_RETENTION_DAYS=0`` keeps analyses
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
-from ganglioside.web.analyses.services import analysis_delete
+from ganglioside.web.analyses.services.deletion import analysis_delete
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ def analyses_purge_expired(*, now: datetime | None = None) -> PurgeReport:
     """Delete expired finished analyses and orphaned upload folders."""
     now = now or timezone.now()
     report = PurgeReport()
-    days = settings.GANGLIOSIDE_RETENTION_DAYS
+    # Added by ops.conf with the other operations settings (0 when a settings module lacks it).
+    days = getattr(settings, "GANGLIOSIDE_RETENTION_DAYS", 0)
     if days > 0:
         cutoff = now - timedelta(days=days)
         # Queued and running analyses are never purged, however old: the sweep handles those.

@@ -1,6 +1,8 @@
-"""Storing the core's tables (compounds, models, fragment events) in the database.
+"""The core's tables (compounds, models, fragment events) written as database rows.
 
-Used by the run service; vectorised per column, bulk inserts (COPY on PostgreSQL).
+Used by :mod:`.running` (and :func:`json_safe` by the others); vectorised per column, bulk
+inserts (binary COPY on PostgreSQL).  Database writes only: not to be confused with Django's
+file storage, which holds the uploaded input files.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ from django.db import connection, models
 
 from ganglioside.result import COMPOUND_COLUMNS
 
-from .models import Compound, FragmentEvent, RTModel
+from ..models import Compound, FragmentEvent, RTModel
 
 COMPOUND_BATCH_SIZE = 2000
 
 
 _COMPOUND_FIELDS: dict[str, models.Field] = {
-    f.name: f
-    for f in Compound._meta.concrete_fields
-    if f.name in COMPOUND_COLUMNS  # type: ignore[union-attr]
+    f.name: f for f in Compound._meta.concrete_fields if f.name in COMPOUND_COLUMNS
 }
 
 
@@ -77,8 +77,7 @@ def _copy_compounds(
     Binary COPY: numbers go out as their 4 or 8 bytes, which costs the client and the server
     much less than formatting and parsing their decimal text."""
     meta = Compound._meta
-    fields = [meta.get_field(name) for name in names]
-    fields += [meta.get_field("analysis"), meta.get_field("extra")]
+    fields = [_model_field(Compound, name) for name in [*names, "analysis", "extra"]]
     # Fields the frame lacks take their model default.
     missing = [
         f
@@ -87,7 +86,7 @@ def _copy_compounds(
     ]
     fields += missing
     tail = [f.get_default() for f in missing]
-    columns = ", ".join(f.column for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(f.column for f in fields)
     statement = f"COPY {meta.db_table} ({columns}) FROM STDIN (FORMAT binary)"
     empty = _JsonText("{}")
     with connection.cursor() as cursor:
@@ -112,6 +111,14 @@ _COPY_TYPES = {
     "jsonb": "jsonb",
     "text": "text",
 }
+
+
+def _model_field(model: type[models.Model], name: str) -> models.Field:
+    """The concrete field ``name`` of ``model`` (not a relation's reverse side)."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return found
 
 
 def _copy_type(field: Any) -> str:
@@ -234,7 +241,7 @@ def fragment_events(analysis_id: int, frame: pd.DataFrame) -> list[FragmentEvent
     if frame is None or len(frame) == 0:
         return []
     columns = {
-        name: _column_values(frame[name], FragmentEvent._meta.get_field(name))
+        name: _column_values(frame[name], _model_field(FragmentEvent, name))
         for name in _FRAGMENT_FIELDS
         if name in frame.columns
     }

@@ -1,0 +1,62 @@
+"""The stored input of an analysis handed to the core, and the core's errors renamed for users."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePath
+
+import ganglioside
+from ganglioside import AnalysisConfig, InputError
+
+from ..models import Analysis
+
+# What the core calls with each step's progress: (step, fraction done, message).
+ProgressCallback = Callable[[str, float, str], None]
+
+
+@contextmanager
+def as_local_file(content: bytes, filename: str) -> Iterator[Path]:
+    """``content`` as a temporary file named ``filename``.
+
+    The core reads paths (and recognises the format by the suffix), so it gets a temporary
+    file with the original name.
+    """
+    with tempfile.TemporaryDirectory(prefix="ganglioside-upload-") as folder:
+        path = Path(folder) / (PurePath(filename).name or "input")
+        path.write_bytes(content)
+        yield path
+
+
+@contextmanager
+def input_path(analysis: Analysis) -> Iterator[Path]:
+    """A local path of the analysis's input file (a temporary copy for remote storages)."""
+    try:
+        path = analysis.input_file.path
+    except NotImplementedError:  # a storage without local paths (object storage)
+        path = None
+    if path and os.path.exists(path):
+        yield Path(path)
+        return
+    with analysis.input_file.open("rb") as handle:
+        content = handle.read()
+    with as_local_file(content, analysis.input_filename) as local:
+        yield local
+
+
+def analyze_stored(
+    analysis: Analysis, progress: ProgressCallback | None = None
+) -> ganglioside.Analysis:
+    """Run the core on the stored input with the stored parameters."""
+    config = AnalysisConfig.from_mapping(analysis.parameters or {})
+    with input_path(analysis) as path:
+        result = ganglioside.analyze(path, config=config, progress=progress)
+    result.source = analysis.input_filename
+    return result
+
+
+def renamed(exc: InputError, filename: str) -> InputError:
+    """The same error, naming the uploaded file instead of a temporary path."""
+    return InputError(exc.message, file=filename, row=exc.row, column=exc.column, value=exc.value)

@@ -1,0 +1,86 @@
+"""Recovering runs whose worker stopped: re-queued while attempts are left, failed after that."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Analysis, AnalysisStatus
+from .running import announce_finished, stale_before, worker_is_dead
+from .submission import analysis_send
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    """What :func:`analyses_sweep_stuck` did."""
+
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
+    """Re-queue or fail analyses abandoned by their worker; re-send lost queued ones.
+
+    A ``running`` analysis with no sign of life for ``GANGLIOSIDE_STALE_AFTER`` seconds (or
+    whose worker process on this machine is gone) goes back to ``queued`` while it has attempts
+    left (``GANGLIOSIDE_MAX_ATTEMPTS``), otherwise it becomes ``failed``.  A ``queued``
+    analysis older than that is sent to the executor again (its message may have been lost);
+    running it twice is harmless because a run first claims the analysis.
+
+    Parameters
+    ----------
+    resend_all_queued:
+        Send every ``queued`` analysis again, however young.  ``ganglioside serve`` without a
+        broker does this at start: only its own threads run analyses, so whatever was queued
+        when the previous server stopped would otherwise wait forever.
+    """
+    report = SweepReport()
+    cutoff = stale_before()
+    _sweep_running(cutoff, report)
+    queued = Analysis.objects.filter(status=AnalysisStatus.QUEUED)
+    if not resend_all_queued:
+        queued = queued.filter(created_at__lt=cutoff)
+    lost = queued.order_by("created_at").values_list("pk", flat=True)
+    for pk in lost:
+        if pk not in report.requeued:
+            report.requeued.append(pk)
+            transaction.on_commit(partial(analysis_send, analysis_id=pk))
+    if report.requeued or report.failed:
+        log.warning("sweep: re-queued %s, failed %s", report.requeued, report.failed)
+    return report
+
+
+def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
+    running = Analysis.objects.filter(status=AnalysisStatus.RUNNING).values_list(
+        "pk", "worker", "heartbeat_at", "attempts"
+    )
+    for pk, worker, heartbeat, attempts in running:
+        if not ((heartbeat is not None and heartbeat < cutoff) or worker_is_dead(worker)):
+            continue
+        still = Analysis.objects.filter(pk=pk, status=AnalysisStatus.RUNNING, worker=worker)
+        if attempts >= settings.GANGLIOSIDE_MAX_ATTEMPTS:
+            now = timezone.now()
+            if still.update(
+                status=AnalysisStatus.FAILED,
+                finished_at=now,
+                error_message=(
+                    f"the worker running this analysis stopped {attempts} time(s); "
+                    "it was not retried again"
+                ),
+                error_details={"attempts": attempts, "worker": worker},
+                progress_message="failed",
+            ):
+                report.failed.append(pk)
+                analysis = Analysis.objects.select_related("owner").get(pk=pk)
+                transaction.on_commit(partial(announce_finished, analysis))
+        elif still.update(status=AnalysisStatus.QUEUED, progress_message="re-queued"):
+            report.requeued.append(pk)
+            transaction.on_commit(partial(analysis_send, analysis_id=pk))
