@@ -10,8 +10,10 @@ Modules, in the order a table goes through them:
 ``files``
     bytes of a CSV, TSV or XLSX file (or a DataFrame) → a :class:`~.files.RawTable` of cells.
 ``formats``
-    where readers of other software's exports go: each recognises its tool's columns and
-    renames (or derives) them as the canonical ones.
+    readers of other software's exports (``msdial``, ``lipidsearch``, ``mzmine``, ``skyline``,
+    and ``mapping`` for a caller's explicit column mapping): each recognises its tool's columns
+    and turns every sample into a canonical table (``export``), keeping the gangliosides
+    (``classes``) and the tool's quality columns as evidence.
 ``columns``
     which column gives Name, RT, Volume, Log P and Anchor (loose header matching).
 ``checks``
@@ -22,6 +24,8 @@ Modules, in the order a table goes through them:
 
 from __future__ import annotations
 
+from .export import Export, SampleTable
+from .formats import read_export
 from .reader import Table, read_table
 
-__all__ = ["Table", "read_table"]
+__all__ = ["Export", "SampleTable", "Table", "read_export", "read_table"]
