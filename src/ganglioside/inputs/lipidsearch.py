@@ -12,6 +12,7 @@ class ``Class``; ``Rej``, ``TotalGrade`` and the sample's ``Grade`` are carried 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -114,7 +115,7 @@ def _preamble_files(raw: RawTable, sample_ids: set[str]) -> dict[str, str]:
         cells = [c.strip() for c in row if c.strip()]
         if len(cells) < 2:
             cells = [part for part in re.split(r"[\s=]+|:\s+", " ".join(cells)) if part]
-        for here, after in zip(cells, cells[1:], strict=False):
+        for here, after in itertools.pairwise(cells):
             sample = here.strip("[]#:")
             if sample in sample_ids and sample not in files:
                 files[sample] = after

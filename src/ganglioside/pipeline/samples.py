@@ -51,11 +51,13 @@ def analyze_samples(
     chosen = [export.choose(s) for s in samples] if samples is not None else list(export.samples)
     results = {}
     for i, name in enumerate(chosen):
-        results[name] = analyze(export, cfg, _share(progress, i, len(chosen), name), sample=name)
+        results[name] = analyze(
+            export, cfg, share_of_progress(progress, i, len(chosen), name), sample=name
+        )
     return results
 
 
-def _share(progress: Progress | None, i: int, n: int, name: str) -> Progress | None:
+def share_of_progress(progress: Progress | None, i: int, n: int, name: str) -> Progress | None:
     """The callback for sample ``i`` of ``n``: its fractions mapped onto its share of 0–1."""
     if progress is None:
         return None
