@@ -63,7 +63,8 @@ def describe(export: Export) -> str:
 
 
 def read_input(source: Path, args: argparse.Namespace) -> Export:
-    """Read ``source`` once (narrowed to ``--sample`` when given) and print what was read.
+    """Read ``source`` once (narrowed to ``--sample`` when given) and print what was read
+    (nothing for a plain table).
 
     Raises
     ------
@@ -74,7 +75,8 @@ def read_input(source: Path, args: argparse.Namespace) -> Export:
     from .inputs import read_export
 
     export = read_export(source, args.columns)
-    print(describe(export))
+    if export.format != "table":  # a plain table is read as it always was: nothing to say
+        print(describe(export))
     return export.only(args.sample) if args.sample is not None else export
 
 
