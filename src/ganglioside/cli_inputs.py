@@ -49,7 +49,11 @@ def describe(export: Export) -> str:
     """One line saying what was read: the format, the samples, what was left out."""
     if export.format == "table":
         return f"Read {export.source} as a table"
-    text = f"Read {export.source}: {export.format} export"
+    text = (
+        f"Read {export.source} with the columns mapping"
+        if export.format == "columns mapping"
+        else f"Read {export.source}: {export.format} export"
+    )
     if not export.is_plain:
         names = export.sample_names
         more = f", … {len(names) - 6} more" if len(names) > 6 else ""

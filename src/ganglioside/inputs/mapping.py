@@ -10,7 +10,6 @@ the ganglioside rows are analysed; the others are counted (:mod:`.classes`).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 
 import numpy as np
@@ -65,14 +64,30 @@ def parse_columns(columns: str | Mapping[str, str]) -> dict[str, str]:
 
 def _items(text: str) -> list[tuple[str, str]]:
     """``a=x,b="y, z"`` → [("a", "x"), ("b", "y, z")] (quotes keep commas in a header)."""
-    cells = next(csv.reader([text], skipinitialspace=True), [])
     items = []
-    for cell in cells:
+    for cell in _split_items(text):
         key, sep, header = cell.partition("=")
         if not sep:
             raise ConfigError(f'columns: {cell!r} is not KEY=COLUMN, e.g. rt="RT (min)"')
         items.append((key.strip(), header.strip().strip('"').strip("'")))
     return items
+
+
+def _split_items(text: str) -> list[str]:
+    """``text`` split at the commas outside double or single quotes."""
+    cells, current, quote = [], [], ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == ",":
+            cells.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    cells.append("".join(current))
+    return [cell for cell in cells if cell.strip()]
 
 
 def _position(raw: RawTable, key: str, header: str) -> int:
