@@ -202,14 +202,14 @@ def _run_analyze(args: argparse.Namespace) -> int:
     outdir = Path(args.output)
     from .cli_inputs import read_input, run_samples
 
-    source = read_input(source, args)  # read once; a sample's table when --sample is given
-    if len(source.samples) > 1:
+    export = read_input(source, args)  # read once; one sample's table when --sample is given
+    if len(export.samples) > 1:
         with _progress_bar(sys.stderr.isatty()) as progress:
-            return run_samples(source, config, outdir, write_all, progress)
+            return run_samples(export, config, outdir, write_all, progress)
     with _progress_bar(sys.stderr.isatty()) as progress:
         # The analysis fills most of the bar; writing the four files (the HTML report with its
         # plots takes a few seconds) fills the rest.
-        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        result = analyze(export, config=config, progress=_scaled(progress, 0.0, 0.7))
         try:
             paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
         except OSError as exc:

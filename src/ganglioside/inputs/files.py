@@ -195,13 +195,14 @@ def _read_text(text: str, source: str, sep: str) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header row", file=source) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        frame = _split_outside_brackets(text, sep)
-        if frame is None:
+        fallback = _split_outside_brackets(text, sep)
+        if fallback is None:
             detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise InputError(
                 f"the file cannot be read as a table ({detail}); check the separator and quoting",
                 file=source,
             ) from None
+        frame = fallback
     frame = frame.fillna("")
     blank = (frame == "").all(axis=1)
     return frame[~blank.to_numpy()].reset_index(drop=True)
@@ -243,7 +244,7 @@ def _text_cells(
     text = text.lstrip("\ufeff")
     if sep is None:
         sep = sniff_separator(text)
-    skip, above = 0, ()
+    skip, above = 0, tuple[tuple[str, ...], ...]()
     if find_header is not None:
         top = _top_rows(text, sep)
         skip = find_header(top) or 0

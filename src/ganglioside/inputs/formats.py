@@ -29,7 +29,10 @@ from .skyline import SKYLINE
 class ExportFormat(Protocol):
     """One tool's export format."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The format as messages and summaries name it, e.g. ``"MS-DIAL alignment"``."""
+        ...
 
     def header_row(self, top: list[list[str]]) -> int | None:
         """Index of this format's header among the first rows of a file, or None."""

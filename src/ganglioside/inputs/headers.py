@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .files import RawTable
 
 
@@ -33,6 +34,24 @@ def column(raw: RawTable, *names: str) -> pd.Series | None:
     """The cells of the first of ``names`` found (see :func:`position`), or None."""
     pos = position(raw, *names)
     return None if pos is None else raw.cells.iloc[:, pos]
+
+
+def required(raw: RawTable, *names: str) -> pd.Series:
+    """The cells of the first of ``names`` found.
+
+    Raises
+    ------
+    InputError
+        When none of ``names`` is a header of ``raw``.
+    """
+    found = column(raw, *names)
+    if found is None:
+        raise InputError(
+            f"none of the columns {', '.join(repr(n) for n in names)} is in the file; its "
+            f"columns are: {', '.join(repr(h) for h in raw.header)}",
+            file=raw.source,
+        )
+    return found
 
 
 def header_of(raw: RawTable, *names: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .export import Export, Features, SampleColumns, build_export
 from .files import RawTable
-from .headers import column, header_of, position, present, source_rows
+from .headers import column, header_of, position, present, required, source_rows
 
 #: ``Area[s1]``-like headers: a quantity and a sample id.
 _PER_SAMPLE = re.compile(r"(?P<kind>[A-Za-z]+)\[(?P<sample>[^\]]+)\]")
@@ -66,8 +66,8 @@ class LipidSearchAlignment:
         name_header = header_of(raw, "LipidMolec", "LipidGroup", "LipidIon")
         rt_header = header_of(raw, "BaseRt", "Rt", "RT", "TopRT")
         features = Features(
-            names=column(raw, name_header),  # type: ignore[arg-type]
-            rt=column(raw, rt_header) if rt_header else _empty(raw),
+            names=required(raw, name_header),
+            rt=required(raw, rt_header) if rt_header else _empty(raw),
             source_rows=source_rows(raw),
             classes=column(raw, "Class"),
             evidence=present(raw, (*QUALITY, *IDENTITY)),
@@ -88,7 +88,7 @@ def _sample(raw: RawTable, sample: str, kinds: dict[str, int], file: str | None)
     area_at = next(kinds[k] for k in AREA_KINDS if k in kinds)
     rt_at = next((kinds[k] for k in RT_KINDS if k in kinds), None)
     evidence = {
-        _PER_SAMPLE.fullmatch(raw.header[kinds[k]])["kind"]: raw.cells.iloc[:, kinds[k]]  # type: ignore[index]
+        raw.header[kinds[k]].split("[", 1)[0].strip(): raw.cells.iloc[:, kinds[k]]
         for k in EVIDENCE_KINDS
         if k in kinds
     }

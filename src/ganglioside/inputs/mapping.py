@@ -75,7 +75,9 @@ def _items(text: str) -> list[tuple[str, str]]:
 
 def _split_items(text: str) -> list[str]:
     """``text`` split at the commas outside double or single quotes."""
-    cells, current, quote = [], [], ""
+    cells: list[str] = []
+    current: list[str] = []
+    quote = ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote

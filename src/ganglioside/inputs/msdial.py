@@ -22,11 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from .export import Export, Features, SampleColumns, build_export
 from .files import RawTable
-from .headers import column, has_all, header_of, position, present, source_rows
+from .headers import column, has_all, header_of, position, present, required, source_rows
 
 #: Feature columns of an alignment result (any version) that are not samples.
 ALIGNMENT_COLUMNS = frozenset(
@@ -73,8 +71,8 @@ class MsdialAlignment:
 
     def read(self, raw: RawTable) -> Export:
         features = Features(
-            names=column(raw, "Metabolite name"),  # type: ignore[arg-type]
-            rt=column(raw, "Average Rt(min)"),  # type: ignore[arg-type]
+            names=required(raw, "Metabolite name"),
+            rt=required(raw, "Average Rt(min)"),
             source_rows=source_rows(raw),
             classes=column(raw, "Ontology"),
             evidence=present(raw, IDENTITY + QUALITY),
@@ -94,7 +92,8 @@ def _sample_columns(raw: RawTable) -> list[tuple[str, int, dict[str, str]]]:
     first = _first_sample(raw)
     label_at = first - 1
     labels = [row[label_at] if len(row) > label_at else "" for row in raw.above]
-    found, seen = [], set()
+    found: list[tuple[str, int, dict[str, str]]] = []
+    seen: set[str] = set()
     for pos in range(first, len(raw.header)):
         values = [row[pos] if len(row) > pos else "" for row in raw.above]
         if any(v.strip().lower() in STATISTICS for v in values) or not raw.header[pos]:
@@ -142,15 +141,15 @@ class MsdialPeakList:
     def read(self, raw: RawTable) -> Export:
         name_header = header_of(raw, "Metabolite name", "Title", "Name")
         features = Features(
-            names=column(raw, name_header),  # type: ignore[arg-type]
-            rt=column(raw, "RT (min)"),  # type: ignore[arg-type]
+            names=required(raw, name_header),
+            rt=required(raw, "RT (min)"),
             source_rows=source_rows(raw),
             classes=column(raw, "Ontology"),
             evidence=present(raw, (*PEAK_IDENTITY, "Height", *QUALITY)),
             name_column=name_header,
             rt_column=header_of(raw, "RT (min)"),
         )
-        area: pd.Series = column(raw, "Area")  # type: ignore[assignment]
+        area = required(raw, "Area")
         sample = SampleColumns(_sample_name(raw.source), area, header_of(raw, "Area"))
         quality = tuple(header_of(raw, q) for q in QUALITY)
         return build_export(self.name, raw, features, [sample], quality)

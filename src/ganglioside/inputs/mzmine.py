@@ -22,7 +22,7 @@ import pandas as pd
 
 from .export import Export, Features, SampleColumns, build_export, missing_cells
 from .files import RawTable
-from .headers import column, has_all, header_of, position, present, source_rows
+from .headers import has_all, header_of, position, present, required, source_rows
 
 #: Annotation columns giving a feature's name, in order of preference.
 MZMINE3_NAMES = (
@@ -121,7 +121,7 @@ class Mzmine3:
         names, source = _first_filled(raw, MZMINE3_NAMES)
         features = Features(
             names=names,
-            rt=column(raw, "rt"),  # type: ignore[arg-type]
+            rt=required(raw, "rt"),
             source_rows=source_rows(raw),
             evidence={
                 "annotation_source": source,
@@ -159,10 +159,10 @@ class Mzmine2:
         name_header = header_of(
             raw, "row identity (main ID)", "row identity", "row identity (all IDs)"
         )
-        names = column(raw, name_header) if name_header else pd.Series([""] * len(raw.cells))
+        names = required(raw, name_header) if name_header else pd.Series([""] * len(raw.cells))
         features = Features(
             names=names,
-            rt=column(raw, "row retention time"),  # type: ignore[arg-type]
+            rt=required(raw, "row retention time"),
             source_rows=source_rows(raw),
             evidence=present(
                 raw, ("row ID", "row m/z", "row comment", "row number of detected peaks")

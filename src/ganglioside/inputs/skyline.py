@@ -20,7 +20,7 @@ import pandas as pd
 
 from .export import Export, Features, SampleColumns, blank_missing, build_export
 from .files import RawTable
-from .headers import column, header_of, position, present, source_rows
+from .headers import header_of, position, present, required, source_rows
 
 AREAS = ("Total Area", "Area", "Total Area MS1", "Total Area Fragment")
 RTS = ("Retention Time", "Best Retention Time", "Peak Retention Time")
@@ -49,16 +49,14 @@ class _Layout:
 
 
 def _layout(raw: RawTable) -> _Layout:
-    keys = [
-        raw.cells.iloc[:, p].astype(str).str.strip()
-        for h in KEYS
-        if (p := position(raw, h)) is not None
-    ]
-    joined = keys[0].str.cat(keys[1:], sep="\x1f") if len(keys) > 1 else keys[0]
+    keys = [required(raw, h).astype(str).str.strip() for h in KEYS if position(raw, h) is not None]
+    joined = keys[0]
+    for key in keys[1:]:
+        joined = joined + "\x1f" + key
     feature, uniques = pd.factorize(joined)
     replicate, names = pd.factorize(
-        column(raw, "Replicate Name", "Replicate").astype(str).str.strip()
-    )  # type: ignore[union-attr]
+        required(raw, "Replicate Name", "Replicate").astype(str).str.strip()
+    )
     first_row = pd.Series(np.arange(len(feature))).groupby(feature).min().to_numpy()
     return _Layout(feature, replicate, [str(n) for n in names], first_row, len(uniques))
 
@@ -100,9 +98,9 @@ class SkylineReport:
         first = layout.first_row
         name_header = header_of(raw, "Molecule Name", "Molecule")
         rt_header = header_of(raw, *RTS)
-        rt_cells = column(raw, rt_header) if rt_header else pd.Series([""] * len(raw.cells))
+        rt_cells = required(raw, rt_header) if rt_header else pd.Series([""] * len(raw.cells))
         features = Features(
-            names=column(raw, name_header).iloc[first].reset_index(drop=True),  # type: ignore[union-attr]
+            names=required(raw, name_header).iloc[first].reset_index(drop=True),
             rt=_mean_rt(rt_cells, layout),
             source_rows=source_rows(raw)[first],
             evidence={
@@ -124,13 +122,13 @@ class SkylineReport:
         rows = np.flatnonzero(layout.replicate == r)
         firsts = rows[~pd.Series(layout.feature[rows]).duplicated().to_numpy()]
         area_header = header_of(raw, *AREAS)
-        area_cells = column(raw, area_header)
+        area_cells = required(raw, area_header)
         repeated = len(firsts) < len(rows) and area_header.lower() == "area"
         area = (
             _summed(area_cells, layout, rows)
             if repeated
             else _per_feature(area_cells, layout, firsts)
-        )  # type: ignore[arg-type]
+        )
         return SampleColumns(
             name=layout.replicates[r],
             area=area,
