@@ -12,13 +12,8 @@ decimal comma, so it is left alone; a number cell that still has one gets the hi
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pandas as pd
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .files import RawTable
 
 #: Filled cells of a column looked at to decide its notation.
 SAMPLE_CELLS = 500
@@ -58,14 +53,12 @@ def to_decimal_points(cells: pd.Series) -> pd.Series:
     return out
 
 
-def with_decimal_points(raw: RawTable) -> RawTable:
-    """``raw`` with its decimal-comma columns rewritten (a ``,``-separated file is left alone)."""
-    if raw.separator in (None, ","):
-        return raw
-    columns = [pos for pos in range(raw.cells.shape[1]) if is_decimal_comma_column(raw.cells[pos])]
+def decimal_points(cells: pd.DataFrame) -> pd.DataFrame | None:
+    """``cells`` with their decimal-comma columns rewritten, or None when no column is one."""
+    columns = [c for c in cells.columns if is_decimal_comma_column(cells[c])]
     if not columns:
-        return raw
-    cells = raw.cells.copy()
-    for pos in columns:
-        cells[pos] = to_decimal_points(cells[pos])
-    return replace(raw, cells=cells, decimal=",")
+        return None
+    out = cells.copy()
+    for c in columns:
+        out[c] = to_decimal_points(out[c])
+    return out

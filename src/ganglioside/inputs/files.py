@@ -14,13 +14,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
-from .decimals import with_decimal_points
+from .decimals import decimal_points
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -96,6 +96,15 @@ def read_cells(
         )
     sep = "\t" if suffix in {".tsv", ".tab"} else None
     return with_decimal_points(_text_cells(_decode(raw, label), label, sep, find_header))
+
+
+def with_decimal_points(raw: RawTable) -> RawTable:
+    """``raw`` with its decimal-comma columns rewritten (a ``,``-separated file, a workbook and a
+    DataFrame are left alone)."""
+    if raw.separator in (None, ","):
+        return raw
+    cells = decimal_points(raw.cells)
+    return raw if cells is None else replace(raw, cells=cells, decimal=",")
 
 
 def _read_bytes(path: Path) -> bytes:
