@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 #: Filled cells of a column looked at to decide its notation.
@@ -43,14 +44,22 @@ def is_decimal_comma_column(cells: pd.Series) -> bool:
     return bool(filled.str.fullmatch(_COMMA_NUMBER).all())
 
 
+def _with_point(cell: object) -> object:
+    if isinstance(cell, str):
+        text = cell.strip()
+        if _COMMA_NUMBER_RE.fullmatch(text):
+            return text.replace(".", "").replace(",", ".")
+    return cell
+
+
 def to_decimal_points(cells: pd.Series) -> pd.Series:
-    """The column with every decimal-comma number rewritten with a point (``1.234,5`` → 1234.5)."""
-    text = cells.astype(str).str.strip()
-    numbers = text.str.fullmatch(_COMMA_NUMBER)
-    converted = text[numbers].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    out = cells.copy()
-    out[numbers] = converted
-    return out
+    """The column with every decimal-comma number rewritten with a point (``1.234,5`` → 1234.5).
+
+    Each distinct cell is looked at once.
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    rewritten = np.array([_with_point(cell) for cell in uniques], dtype=object)
+    return pd.Series(rewritten[codes], index=cells.index, dtype=object)
 
 
 def decimal_points(cells: pd.DataFrame) -> pd.DataFrame | None:
