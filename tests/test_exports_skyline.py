@@ -62,6 +62,22 @@ def test_a_transition_level_report_sums_the_transition_areas_per_precursor():
     assert export.samples["A"].columns["volume"] == "Area (summed over transitions)"
 
 
+def test_a_report_by_file_name_records_the_sample_type():
+    frame = pd.DataFrame(
+        {
+            "Molecule": ["GM3(36:1;O2)", "GM3(36:1;O2)", "PC 34:1"],
+            "File Name": ["QC_01.raw", "WT_1.raw", "WT_1.raw"],
+            "Sample Type": ["Quality Control", "Unknown", "Unknown"],
+            "Retention Time": [8.73, 8.74, 14.2],
+            "Total Area": [3.0e5, 3.2e5, 4.1e6],
+        }
+    )
+    export = ganglioside.read_export(frame)
+    assert export.sample_names == ("QC_01.raw", "WT_1.raw")
+    assert export.samples["QC_01.raw"].metadata == {"Sample Type": "Quality Control"}
+    assert export.frame("WT_1.raw")["Name"].tolist() == ["GM3(36:1;O2)"]
+
+
 def test_total_area_is_the_precursor_area_and_is_not_summed():
     frame = pd.DataFrame(
         {

@@ -3,8 +3,9 @@
 :func:`read_export` reads a file (or a DataFrame) into an :class:`Export`: the format
 recognised and one canonical table per sample.  :func:`read_table` turns one of them (a plain
 table, or one sample of an export) into a clean frame with the columns ``row, name, rt, volume,
-log_p, is_anchor`` (plus any extra input columns) and a per-row list of problems.  A row with a problem is kept and reported (it becomes ``invalid``); a problem with the
-whole file raises :class:`~ganglioside.errors.InputError`.
+log_p, is_anchor`` (plus any extra input columns) and a per-row list of problems.  A row with
+a problem is kept and reported (it becomes ``invalid``); a problem with the whole file raises
+:class:`~ganglioside.errors.InputError`.
 
 Modules, in the order a table goes through them:
 

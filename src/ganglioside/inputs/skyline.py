@@ -2,13 +2,14 @@
 
 Columns as Skyline names them in report templates: ``Molecule List Name``, ``Molecule Name``
 (``Molecule``), ``Precursor Adduct``, ``Precursor Mz``, ``Precursor Charge``, ``Replicate
-Name`` (``Replicate``), ``Retention Time`` (``Best Retention Time``), ``Area`` or ``Total
-Area``, ``Height``, and quality columns such as ``Isotope Dot Product`` or ``Mass Error PPM``.
-Skyline writes ``#N/A`` where a value is missing.  A feature is one precursor (molecule list,
-molecule, adduct, charge, m/z); each replicate is a sample, with its own RT.  A
-transition-level report (several rows per precursor and replicate) is summed over the
-transitions when the area column is ``Area``; ``Total Area`` is already the precursor's, so
-its first row is used.
+Name`` (``Replicate``, or ``File Name``), ``Retention Time`` (``Best Retention Time``),
+``Area`` or ``Total Area``, ``Height``, per replicate ``Sample Type``, ``File Name`` …
+(recorded as the sample's metadata), and quality columns such as ``Isotope Dot Product`` or
+``Mass Error PPM``.  Skyline writes ``#N/A`` where a value is missing.  A feature is one
+precursor (molecule list, molecule, adduct, charge, m/z); each replicate is a sample, with its
+own RT.  A transition-level report (several rows per precursor and replicate) is summed over
+the transitions when the area column is ``Area``; ``Total Area`` is already the precursor's,
+so its first row is used.
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ KEYS = (
 IDENTITY = ("Molecule List Name", "Precursor Adduct", "Precursor Mz", "Precursor Charge",
             "Molecule Formula", "Ion Formula")  # fmt: skip
 QUALITY = ("Isotope Dot Product", "Library Dot Product", "Mass Error PPM", "Detection Q Value")
+#: The column naming the replicate (a sample), in order of preference.
+REPLICATES = ("Replicate Name", "Replicate", "File Name")
+#: Per-replicate columns recorded as the sample's metadata.
+SAMPLE_METADATA = (
+    "Sample Type",
+    "File Name",
+    "Batch Name",
+    "Acquired Time",
+    "Sample Dilution Factor",
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +65,7 @@ def _layout(raw: RawTable) -> _Layout:
     for key in keys[1:]:
         joined = joined + "\x1f" + key
     feature, uniques = pd.factorize(joined)
-    replicate, names = pd.factorize(
-        required(raw, "Replicate Name", "Replicate").astype(str).str.strip()
-    )
+    replicate, names = pd.factorize(required(raw, *REPLICATES).astype(str).str.strip())
     first_row = pd.Series(np.arange(len(feature))).groupby(feature).min().to_numpy()
     return _Layout(feature, replicate, [str(n) for n in names], first_row, len(uniques))
 
@@ -89,7 +98,7 @@ class SkylineReport:
     def recognises(self, raw: RawTable) -> bool:
         return (
             position(raw, "Molecule Name", "Molecule") is not None
-            and position(raw, "Replicate Name", "Replicate") is not None
+            and position(raw, *REPLICATES) is not None
             and position(raw, *AREAS) is not None
         )
 
@@ -136,7 +145,18 @@ class SkylineReport:
             rt=_per_feature(rt, layout, firsts),
             rt_column=rt_header or None,
             evidence={h: _per_feature(c, layout, firsts) for h, c in present(raw, QUALITY).items()},
+            metadata=_metadata(raw, rows[0]),
         )
+
+
+def _metadata(raw: RawTable, row: int) -> dict[str, str]:
+    """The replicate's metadata columns, from its first row (the replicate column left out)."""
+    replicate = header_of(raw, *REPLICATES)
+    return {
+        header: str(cells.iloc[row])
+        for header, cells in present(raw, SAMPLE_METADATA).items()
+        if header != replicate and str(cells.iloc[row]).strip()
+    }
 
 
 def _mean_rt(cells: pd.Series, layout: _Layout) -> pd.Series:
