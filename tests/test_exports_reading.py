@@ -172,3 +172,26 @@ def test_reading_says_how_the_file_was_read():
     }
     volumes = export.frame("Brain_WT_1")["Volume"].astype(float)
     assert np.isclose(volumes.iloc[0], 321971.2)
+
+
+def test_an_msdial_alignment_saved_as_csv_is_read_like_the_tab_file(tmp_path):
+    rows = [
+        line.split("\t")
+        for line in (EXPORTS / "msdial_alignment_area.txt").read_text("utf-8").splitlines()
+    ]
+    path = tmp_path / "alignment.csv"
+    pd.DataFrame(rows).to_csv(path, header=False, index=False)  # quotes the cells with commas
+    tab = ganglioside.read_export(EXPORTS / "msdial_alignment_area.txt")
+    comma = ganglioside.read_export(path)
+    assert comma.reading["separator"] == ","
+    assert comma.sample_names == tab.sample_names
+    pd.testing.assert_frame_equal(comma.frame("QC_01"), tab.frame("QC_01"))
+
+
+def test_a_lipidsearch_csv_with_a_preamble_is_found_below_it(tmp_path):
+    text = (EXPORTS / "lipidsearch4_alignment.txt").read_text("utf-8").replace("\t", ",")
+    path = tmp_path / "lipidsearch.csv"
+    path.write_text(text, "utf-8")
+    export = ganglioside.read_export(path)
+    assert export.format == "LipidSearch" and export.reading["header_line"] == 7
+    assert export.samples["s2"].metadata == {"file": "Brain_KO_1.raw"}
