@@ -5,13 +5,18 @@ The public API::
     import ganglioside
     result = ganglioside.analyze("table.csv")
     result.compounds          # one row per input row
+
+Instrument exports (MS-DIAL, LipidSearch, MZmine, Skyline) are recognised by their columns;
+``read_export`` reads one into a table per sample and ``analyze_samples`` analyses each.
 """
 
 from __future__ import annotations
 
 from .config import AnalysisConfig
 from .errors import ConfigError, GangliosideError, InputError, NameSyntaxError
+from .inputs import read_export
 from .pipeline import analyze
+from .pipeline.samples import analyze_samples
 from .result import COMPOUND_COLUMNS, STATUSES, Analysis, ModelReport
 
 __version__ = "0.1.0"
@@ -28,4 +33,6 @@ __all__ = [
     "NameSyntaxError",
     "__version__",
     "analyze",
+    "analyze_samples",
+    "read_export",
 ]

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .cli_inputs import add_input_arguments
 from .config import AnalysisConfig
 from .errors import GangliosideError
 from .result import STATUSES, Analysis
@@ -77,7 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse a feature table (CSV, TSV or XLSX) and write compounds.csv, "
         "summary.json, workbook.xlsx and report.html.",
     )
-    analyze.add_argument("input", metavar="INPUT", help="feature table (CSV, TSV or XLSX)")
+    analyze.add_argument(
+        "input",
+        metavar="INPUT",
+        help="feature table (CSV, TSV or XLSX) or an export of MS-DIAL, LipidSearch, MZmine or "
+        "Skyline",
+    )
+    add_input_arguments(analyze)
     analyze.add_argument(
         "-o",
         "--output",
@@ -193,10 +200,16 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
     config = _config(args)
     outdir = Path(args.output)
+    from .cli_inputs import read_input, run_samples
+
+    export = read_input(source, args)  # read once; one sample's table when --sample is given
+    if len(export.samples) > 1:
+        with _progress_bar(sys.stderr.isatty()) as progress:
+            return run_samples(export, config, outdir, write_all, progress)
     with _progress_bar(sys.stderr.isatty()) as progress:
         # The analysis fills most of the bar; writing the four files (the HTML report with its
         # plots takes a few seconds) fills the rest.
-        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        result = analyze(export, config=config, progress=_scaled(progress, 0.0, 0.7))
         try:
             paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
         except OSError as exc:

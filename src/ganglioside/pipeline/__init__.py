@@ -27,6 +27,8 @@ import pandas as pd
 
 from ..config import AnalysisConfig
 from ..errors import ConfigError
+from ..inputs import Export, read_export
+from ..inputs.files import RawTable
 from ..logp import LogPAssignment, LogPModel, assign_logp
 from ..result import Analysis, ModelReport
 from ..rules import categories, isomers
@@ -60,21 +62,31 @@ __all__ = ["Progress", "analyze"]
 
 
 def analyze(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Export,
     config: AnalysisConfig | Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    *,
+    sample: str | None = None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> Analysis:
-    """Validate a ganglioside feature table.
+    """Validate a ganglioside feature table, or one sample of an instrument export.
 
     Parameters
     ----------
     source:
-        Path of a CSV, TSV or XLSX file, or a DataFrame with columns Name, RT, Volume and
-        optionally Log P and Anchor (matched case- and space-insensitively).
+        Path of a CSV, TSV, TXT or XLSX file, or a DataFrame, with columns Name, RT, Volume and
+        optionally Log P and Anchor (matched case- and space-insensitively); or an export of
+        MS-DIAL, LipidSearch, MZmine or Skyline (recognised by its columns), or an
+        :class:`~ganglioside.inputs.Export` already read with :func:`~ganglioside.read_export`.
     config:
         An :class:`AnalysisConfig`, a mapping of parameters, or None for the defaults.
     progress:
         Optional callback ``progress(step, fraction, message)`` with ``fraction`` in [0, 1].
+    sample:
+        Which sample of an export with several to analyse (see :func:`analyze_samples` for all).
+    columns:
+        Explicit column mapping, e.g. ``{"name": "Metabolite", "rt": "RT (min)", "volume":
+        "Area"}`` (see :func:`~ganglioside.read_export`).
 
     Returns
     -------
@@ -85,15 +97,19 @@ def analyze(
     Raises
     ------
     InputError
-        When the table as a whole cannot be analysed.
+        When the table as a whole cannot be analysed, or the export has several samples and
+        ``sample`` names none of them (the message lists them).
     ConfigError
         When a parameter is unknown or out of range.
     """
     cfg = resolve_config(config)
     steps = Steps(progress)
+    steps("read", 0.0, "reading the file")
+    export = read_export(source, columns)
+    chosen = export.choose(sample)
     # The findings go straight into the record: what only the rules read (the table, the rules'
     # frame) is let go before the record is built, and the record's parts before the summary.
-    record = _write_record(_apply_rules(source, cfg, steps), cfg)
+    record = _write_record(_apply_rules(export.table(chosen), cfg, steps), cfg)
     steps.done()
     summary = build_summary(
         record.compounds,
@@ -106,6 +122,7 @@ def analyze(
         logp_model=record.logp_model,
         other_classes=record.other_classes,
     )
+    summary["input"] = export.input_summary(chosen)
     return Analysis(
         compounds=record.compounds,
         models=record.models,
@@ -150,7 +167,7 @@ class Findings:
     links: FragmentLinks
 
 
-def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: Steps) -> Findings:
+def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps) -> Findings:
     """Read the table and apply the rules, stage by stage."""
     steps("read", 0.0, "reading the table")
     split = set_aside_other_classes(read_table(source, max_rt=cfg.max_rt))
