@@ -71,6 +71,16 @@ def fit_retention(
         prediction=prediction,
         reports=describe_models(model, prediction),
         n_tracks=dict(model.n_tracks_),
-        anchor_inconsistent=rows.anchors & (np.abs(prediction.anchor_z_loo) >= cfg.outlier_z),
+        anchor_inconsistent=_inconsistent_anchors(rows.anchors, prediction, cfg.outlier_z),
         model=model,
     )
+
+
+def _inconsistent_anchors(
+    anchors: np.ndarray, prediction: RetentionResult, outlier_z: float
+) -> np.ndarray:
+    """Anchors off the line fitted without them (or, for a lone anchor, off the line of its
+    group's other peaks), and anchors off the line they are finally scored against."""
+    with np.errstate(invalid="ignore"):
+        off = (np.abs(prediction.anchor_z_loo) >= outlier_z) | (np.abs(prediction.z) >= outlier_z)
+    return anchors & off
