@@ -7,6 +7,9 @@ per model that was used or tried.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +39,18 @@ def describe_models(model: RetentionModel, prediction: RetentionResult) -> list[
         out.append(_line_report(model, model.pooled_, "pooled", "pooled", warn, rows_per_model))
     if model.comp_coef_ is not None:
         out.append(_composition_report(model, rows_per_model.get("composition", 0)))
-    return out
+    calibration = _calibration(model)
+    if calibration["source"] == "anchors":
+        return out
+    note = "self-calibrated: fitted on the file's own peaks, not on anchors"
+    return [replace(r, calibration=calibration, warnings=(note, *r.warnings)) for r in out]
+
+
+def _calibration(model: RetentionModel) -> dict[str, Any]:
+    """What the model's lines were fitted on, with what the robust fit found."""
+    if model.self_calibration_ is None:
+        return {"source": "anchors"}
+    return {"source": "self", **model.self_calibration_.to_dict()}
 
 
 def _unit_name(model: RetentionModel, unit: int) -> str:

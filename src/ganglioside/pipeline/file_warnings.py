@@ -58,6 +58,15 @@ def _rows(row: np.ndarray, mask: np.ndarray) -> str:
 def _model_warnings(model: RetentionModel, n_anchors: int) -> list[str]:
     """What the fitted RT model could not do, and the isomer tracks it found."""
     out = []
+    cal = model.self_calibration_
+    if cal is not None:
+        out.append(
+            f"{n_anchors} usable anchor(s): the RT model was calibrated on the file's own peaks "
+            f"(a robust fit on {cal.n_peaks} peaks of {cal.n_groups} groups set "
+            f"{100 * cal.set_aside:.0f} % aside; prediction intervals widened "
+            f"{cal.inflation:.2f}×).  Its verdicts assume most annotations are right; mark "
+            "anchors or give a calibrant list for a firmer check"
+        )
     if model.comp_coef_ is None:
         out.append(
             f"only {n_anchors} usable anchor(s): no RT model can be fitted, so no row can be "
@@ -70,7 +79,8 @@ def _model_warnings(model: RetentionModel, n_anchors: int) -> list[str]:
         )
     if model.n_tracks_:
         groups = ", ".join(str(model.group_names_[g]) for g in sorted(model.n_tracks_))
-        out.append(f"isomer tracks found in the anchors of: {groups}")
+        seen_in = "anchors" if model.calibration_ == "anchors" else "calibration peaks"
+        out.append(f"isomer tracks found in the {seen_in} of: {groups}")
     elif model.isomer_delta_ is not None:
         out.append(
             f"isomer spacing {model.isomer_delta_:.3f} min estimated from repeated peaks of "

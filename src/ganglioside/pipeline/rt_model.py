@@ -47,6 +47,15 @@ def fit_retention(
     scoring = rows.usable & (candidates.parent < 0)
     capable = isomers.isomer_capable(data) & rows.usable
     single = scoring & capable & ~rows.anchors
+    fallback_delta = isomers.pair_spacing(tracks.species_code, rows.rt, single)
+    peaks, peak_track = None, None
+    if cfg.self_calibrate and int(rows.anchors.sum()) < 2:
+        peaks = scoring
+        peak_track = np.full(len(rows.rt), -1, dtype=np.int64)
+        if fallback_delta is not None:
+            peak_track = isomers.pair_ranks(
+                tracks.species_code, rows.rt, scoring & capable, fallback_delta, peak_track
+            )
     model = RetentionModel(
         min_anchors_group_model=cfg.min_anchors_group_model,
         min_q2=cfg.min_q2,
@@ -58,7 +67,9 @@ def fit_retention(
         tracks.track,
         tracks.n_tracks,
         capable=capable,
-        fallback_delta=isomers.pair_spacing(tracks.species_code, rows.rt, single),
+        fallback_delta=fallback_delta,
+        peaks=peaks,
+        peak_track=peak_track,
     )
     rank = np.full(len(rows.rt), -2, dtype=np.int64)
     if model.isomer_delta_ is not None:

@@ -15,7 +15,11 @@ import pandas as pd
 from ._composition import CompositionFit
 from ._lines import PRIOR_SD, LineFit
 
-LEVELS = pd.Index(["", "group", "pooled", "composition"], dtype=object)  # "": no model
+#: Model levels ("": no model).  A model calibrated without anchors labels every row it
+#: predicts ``self_calibrated``, one applied from a saved calibration ``transferred``.
+LEVELS = pd.Index(
+    ["", "group", "pooled", "composition", "self_calibrated", "transferred"], dtype=object
+)
 POOLED, COMPOSITION = LEVELS.get_loc("pooled"), LEVELS.get_loc("composition")
 
 

@@ -17,6 +17,7 @@ from ._calibration import calibrate
 from ._group_correction import group_correction
 from ._group_lines import COMPOSITION, LEVELS, POOLED, GroupLines
 from ._isomers import isomer_lines, isomer_rows
+from ._self_calibration import SelfCalibration
 
 CORRECTION_ROUNDS = 3  # line choice and group correction, alternated
 EXTRAPOLATION_MARGIN = 0.1  # of the anchors' Log P range, beyond which a row is extrapolated
@@ -172,6 +173,7 @@ def predict_rows(
     robust: bool,
     logp_range: tuple[float, float] | None,
     anchors: tuple[np.ndarray, np.ndarray],
+    self_calibration: SelfCalibration | None = None,
 ) -> RetentionResult:
     """Predict and score every usable row of a frame (``data``: Log P, RT, group code).
 
@@ -213,6 +215,9 @@ def predict_rows(
     calibration = calibrate(y - predicted, var, level, score_rows & ok)
     for lvl, factor in calibration.items():
         var[level == lvl] *= factor**2
+    if self_calibration is not None:  # lines chosen by the data they check: wider, and said
+        var *= self_calibration.inflation**2
+        level = _relabelled(level, ok, "self_calibrated")
     anchor_z = np.full(n, np.nan)
     scored = usable[anchor_rows]
     anchor_z[anchor_rows[scored]] = anchor_z_loo[scored]
@@ -306,6 +311,13 @@ def _lone_anchor_z(
         # the anchor sits on the line: its offset from the peaks is minus their median
         out[k] = -float(median[g]) / (sd * np.sqrt(1 + np.pi / (2 * count[g])))
     return out
+
+
+def _relabelled(level: pd.Categorical, rows: np.ndarray, label: str) -> pd.Categorical:
+    """``level`` with ``label`` on ``rows``."""
+    codes = np.asarray(level.codes).copy()
+    codes[rows] = LEVELS.get_loc(label)
+    return pd.Categorical.from_codes(codes, LEVELS)
 
 
 def _variance(

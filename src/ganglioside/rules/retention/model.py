@@ -15,6 +15,7 @@ from ._group_lines import group_lines
 from ._isomers import align_anchor_isomers, nearest_tracks
 from ._lines import PRIOR_SD, LineFit, fit_lines
 from ._predict import RetentionResult, predict_rows
+from ._self_calibration import SelfCalibration, calibration_peaks
 
 
 class RetentionModel:
@@ -73,6 +74,11 @@ class RetentionModel:
         Slope used with the composition intercepts.
     comp_groups_ : numpy.ndarray
         Codes of the anchored groups the composition increments were learned from.
+    calibration_ : str
+        What the lines were fitted on: ``"anchors"``, or ``"self"`` when the file had fewer
+        than two anchors and its own peaks calibrated the model.
+    self_calibration_ : SelfCalibration or None
+        What the robust fit on the peaks found (``calibration_ == "self"`` only).
     lines_ : GroupLines or None
         The line of every group, as arrays indexed by group code (None without anchors:
         nothing can be predicted).
@@ -100,8 +106,10 @@ class RetentionModel:
         *,
         capable: np.ndarray | None = None,
         fallback_delta: float | None = None,
+        peaks: np.ndarray | None = None,
+        peak_track: np.ndarray | None = None,
     ) -> RetentionModel:
-        """Fit on the anchors.
+        """Fit on the anchors (or, with fewer than two, on the peaks that calibrate it).
 
         Parameters
         ----------
@@ -117,6 +125,12 @@ class RetentionModel:
             late track spaced by the isomer offset.
         fallback_delta : float, optional
             Isomer offset to use when no multi-track group gives one.
+        peaks : numpy.ndarray, optional
+            Mask of the rows that may calibrate the model when there are fewer than two
+            usable anchors (self-calibration: see ``_self_calibration``).  Without it such a
+            model predicts nothing.
+        peak_track : numpy.ndarray, optional
+            Isomer track of each peak seen as an early (0) / late (1) pair, -1 elsewhere.
 
         Returns
         -------
@@ -126,6 +140,13 @@ class RetentionModel:
         x, y, group = _columns(data)
         names = _group_names(data, group)
         use = anchors & np.isfinite(x) & np.isfinite(y)
+        self.calibration_ = "anchors"
+        self.self_calibration_: SelfCalibration | None = None
+        if use.sum() < 2 and peaks is not None:
+            found = _self_calibrate((x, y, group), use, track, peaks, peak_track, self.rt_sd_floor)
+            if found is not None:
+                use, track, n_tracks, self.self_calibration_ = found
+                self.calibration_ = "self"
         k = max([2, *n_tracks.values()])
         track, n_tracks, delta = _anchor_tracks(
             (x, y, group), use, track, n_tracks, k, capable, fallback_delta, self.rt_sd_floor
@@ -238,7 +259,35 @@ class RetentionModel:
             robust=self.robust,
             logp_range=self.logp_range_,
             anchors=(self.anchor_rows_, self.anchor_z_loo_),
+            self_calibration=self.self_calibration_,
         )
+
+
+def _self_calibrate(
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    use: np.ndarray,
+    track: np.ndarray,
+    peaks: np.ndarray,
+    peak_track: np.ndarray | None,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, dict[int, int], SelfCalibration] | None:
+    """The calibration peaks (with the anchors there are), their tracks, the tracks per
+    multi-track group and what the robust fit found; None when the peaks cannot calibrate."""
+    x, y, group = columns
+    ptrack = np.full(len(x), -1) if peak_track is None else np.asarray(peak_track)
+    found = calibration_peaks(x, y, group, np.clip(ptrack, 0, None), peaks, floor)
+    if found is None:
+        return None
+    kept, info = found
+    new_track = np.where(use, track, np.where(kept, ptrack, -1))
+    ranked = kept & (ptrack >= 0)
+    size = int(group.max()) + 1
+    seen = [np.bincount(group[ranked & (ptrack == t)], minlength=size) > 0 for t in (0, 1)]
+    n_tracks = {int(g): 2 for g in np.flatnonzero(seen[0] & seen[1])}
+    # a peak of a multi-track group without a rank goes to its nearest track; elsewhere 0
+    multi = np.isin(group, list(n_tracks))
+    new_track = np.where((new_track < 0) & ~multi, 0, new_track)
+    return use | kept, new_track, n_tracks, info
 
 
 def _group_names(data: pd.DataFrame, group: np.ndarray) -> np.ndarray:
