@@ -3,6 +3,7 @@
 ::
 
     ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
+                              [--calibrants FILE]
     ganglioside simulate --seed N -o FILE.csv [--rows N]
     ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
@@ -87,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
+    )
+    analyze.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (CSV/TSV/XLSX with 'name', optional 'rt' and 'tolerance'): "
+        "the rows they match become anchors",
     )
     analyze.add_argument(
         "--set",
@@ -196,7 +203,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
     with _progress_bar(sys.stderr.isatty()) as progress:
         # The analysis fills most of the bar; writing the four files (the HTML report with its
         # plots takes a few seconds) fills the rest.
-        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        result = analyze(
+            source,
+            config=config,
+            progress=_scaled(progress, 0.0, 0.7),
+            calibrants=args.calibrants,
+        )
         try:
             paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
         except OSError as exc:

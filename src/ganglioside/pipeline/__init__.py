@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..calibrants import read_calibrants
 from ..config import AnalysisConfig
 from ..errors import ConfigError
 from ..logp import LogPAssignment, LogPModel, assign_logp
@@ -33,6 +34,7 @@ from ..rules import categories, isomers
 from ..rules.fragments import FragmentCandidates
 from ..summary import build_summary
 from ..table import read_table
+from .anchors import with_calibrants
 from .explain import RowFacts, explain
 from .file_warnings import file_warnings
 from .progress import Progress, Steps
@@ -56,6 +58,8 @@ def analyze(
     source: str | Path | pd.DataFrame,
     config: AnalysisConfig | Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    *,
+    calibrants: str | Path | pd.DataFrame | None = None,
 ) -> Analysis:
     """Validate a ganglioside feature table.
 
@@ -68,6 +72,10 @@ def analyze(
         An :class:`AnalysisConfig`, a mapping of parameters, or None for the defaults.
     progress:
         Optional callback ``progress(step, fraction, message)`` with ``fraction`` in [0, 1].
+    calibrants:
+        The lab's standards (a calibrant list file or DataFrame with ``name`` and optionally
+        ``rt`` and ``tolerance``, see :mod:`ganglioside.calibrants`): the rows they match
+        become anchors.
 
     Returns
     -------
@@ -83,10 +91,11 @@ def analyze(
         When a parameter is unknown or out of range.
     """
     cfg = resolve_config(config)
+    standards = read_calibrants(calibrants) if calibrants is not None else None
     steps = Steps(progress)
     # The findings go straight into the record: what only the rules read (the table, the rules'
     # frame) is let go before the record is built, and the record's parts before the summary.
-    record = _write_record(_apply_rules(source, cfg, steps), cfg)
+    record = _write_record(_apply_rules(source, cfg, steps, standards), cfg)
     steps.done()
     summary = build_summary(
         record.compounds,
@@ -140,7 +149,12 @@ class Findings:
     links: FragmentLinks
 
 
-def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: Steps) -> Findings:
+def _apply_rules(
+    source: str | Path | pd.DataFrame,
+    cfg: AnalysisConfig,
+    steps: Steps,
+    calibrants: pd.DataFrame | None = None,
+) -> Findings:
     """Read the table and apply the rules, stage by stage."""
     steps("read", 0.0, "reading the table")
     table = read_table(source, max_rt=cfg.max_rt)
@@ -154,7 +168,9 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
         names.parsed,
         mismatch_limit=cfg.logp_mismatch,
     )
-    rows = shared_rows(table.frame, names, logp)
+    rows, calibrant_warnings = with_calibrants(
+        shared_rows(table.frame, names, logp), names, calibrants
+    )
     data = rule_frame(names, rows)
     steps("fragments", 0.25, "looking for in-source fragments")
     candidates = fragment_candidates(data, rows, cfg)
@@ -184,7 +200,7 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
     letters = {**isomers.lettered_order(data, rows.anchors), **cfg.isomer_elution_order}
     return Findings(
         source=table.source,
-        table_warnings=tuple(table.warnings),
+        table_warnings=(*table.warnings, *calibrant_warnings),
         extras=extra_columns(table.frame),
         names=names,
         logp=logp,
