@@ -164,6 +164,9 @@ class Analysis:
         The parameters used.
     source:
         Name of the analysed file (or ``"<DataFrame>"``).
+    calibration:
+        The fitted RT lines as a calibration file's content (see
+        :mod:`ganglioside.calibration`), or None when no RT model was fitted.
     """
 
     compounds: pd.DataFrame
@@ -173,3 +176,4 @@ class Analysis:
     warnings: list[str]
     config: AnalysisConfig
     source: str = "<DataFrame>"
+    calibration: dict[str, Any] | None = None

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..calibrants import read_calibrants
+from ..calibration import calibration_document, load_calibration
 from ..config import AnalysisConfig
 from ..errors import ConfigError
 from ..logp import LogPAssignment, LogPModel, assign_logp
@@ -60,6 +61,7 @@ def analyze(
     progress: Progress | None = None,
     *,
     calibrants: str | Path | pd.DataFrame | None = None,
+    calibration: str | Path | Mapping[str, Any] | None = None,
 ) -> Analysis:
     """Validate a ganglioside feature table.
 
@@ -76,6 +78,10 @@ def analyze(
         The lab's standards (a calibrant list file or DataFrame with ``name`` and optionally
         ``rt`` and ``tolerance``, see :mod:`ganglioside.calibrants`): the rows they match
         become anchors.
+    calibration:
+        A saved RT calibration (a file written with ``--save-calibration`` or
+        :func:`ganglioside.calibration.save_calibration`, or its content): its lines are applied
+        to this run with an RT shift estimated from the run's strongest matches.
 
     Returns
     -------
@@ -92,10 +98,12 @@ def analyze(
     """
     cfg = resolve_config(config)
     standards = read_calibrants(calibrants) if calibrants is not None else None
+    saved = load_calibration(calibration) if calibration is not None else None
     steps = Steps(progress)
     # The findings go straight into the record: what only the rules read (the table, the rules'
     # frame) is let go before the record is built, and the record's parts before the summary.
-    record = _write_record(_apply_rules(source, cfg, steps, standards), cfg)
+    reference = saved["model"] if saved is not None else None
+    record = _write_record(_apply_rules(source, cfg, steps, (standards, reference)), cfg)
     steps.done()
     summary = build_summary(
         record.compounds,
@@ -115,6 +123,7 @@ def analyze(
         warnings=record.warnings,
         config=cfg,
         source=record.source,
+        calibration=record.calibration,
     )
 
 
@@ -153,9 +162,11 @@ def _apply_rules(
     source: str | Path | pd.DataFrame,
     cfg: AnalysisConfig,
     steps: Steps,
-    calibrants: pd.DataFrame | None = None,
+    given: tuple[pd.DataFrame | None, Mapping[str, Any] | None] = (None, None),
 ) -> Findings:
-    """Read the table and apply the rules, stage by stage."""
+    """Read the table and apply the rules, stage by stage (``given``: the calibrant list
+    and the saved calibration, when the caller gave them)."""
+    calibrants, reference = given
     steps("read", 0.0, "reading the table")
     table = read_table(source, max_rt=cfg.max_rt)
     steps("parse", 0.1, f"parsing {len(table.frame)} names")
@@ -177,7 +188,7 @@ def _apply_rules(
     steps("isomers", 0.4, "finding isomer tracks")
     tracks = isomer_tracks(names, rows)
     steps("retention", 0.5, "fitting the retention-time model")
-    fit = fit_retention(data, rows, candidates, tracks, cfg)
+    fit = fit_retention(data, rows, candidates, tracks, cfg, reference)
     decision = decide_fragments(candidates, fit.prediction.z, rows.volume, cfg)
     steps("acetylation", 0.7, "checking O-acetylated species")
     oac = check_oac(names, tracks, rows, decision.is_fragment, cfg)
@@ -236,6 +247,7 @@ class Record:
     source: str
     expected_oac_shift: float
     logp_model: LogPModel
+    calibration: dict[str, Any] | None
 
 
 def _write_record(found: Findings, cfg: AnalysisConfig) -> Record:
@@ -273,6 +285,9 @@ def _write_record(found: Findings, cfg: AnalysisConfig) -> Record:
         source=found.source,
         expected_oac_shift=found.oac.expected_shift,
         logp_model=found.logp.model,
+        calibration=(
+            calibration_document(found.fit.saved, found.source) if found.fit.saved else None
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..rules.retention import RetentionModel
+from ..rules.retention import RetentionModel, TransferredModel
 from .rows import ParsedNames, Rows
 
 #: At most this many row numbers are listed in one warning.
@@ -17,7 +17,7 @@ _SHOWN_ROWS = 10
 def file_warnings(
     *,
     earlier: Sequence[str],
-    model: RetentionModel,
+    model: RetentionModel | TransferredModel,
     rows: Rows,
     names: ParsedNames,
     anchor_inconsistent: np.ndarray,
@@ -55,8 +55,15 @@ def _rows(row: np.ndarray, mask: np.ndarray) -> str:
     return ", ".join(str(r) for r in row[mask][:_SHOWN_ROWS])
 
 
-def _model_warnings(model: RetentionModel, n_anchors: int) -> list[str]:
+def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> list[str]:
     """What the fitted RT model could not do, and the isomer tracks it found."""
+    if isinstance(model, TransferredModel):
+        return [
+            f"RT lines from a saved calibration, moved to this run by {model.shift_:+.3f} min "
+            f"(scale {model.scale_:.3f}, from {model.n_matches_} {model.match_source_}); "
+            f"{len(model.unseen_groups_)} group(s) it did not have use its composition "
+            "increments"
+        ]
     out = []
     cal = model.self_calibration_
     if cal is not None:

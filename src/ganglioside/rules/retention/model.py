@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ...group_keys import format_group_key
 from ._composition import (
     PRIOR_COMPOSITION_SD,
     CompositionFit,
@@ -16,6 +19,7 @@ from ._isomers import align_anchor_isomers, nearest_tracks
 from ._lines import PRIOR_SD, LineFit, fit_lines
 from ._predict import RetentionResult, predict_rows
 from ._self_calibration import SelfCalibration, calibration_peaks
+from ._transfer import lines_to_json
 
 
 class RetentionModel:
@@ -74,6 +78,8 @@ class RetentionModel:
         Slope used with the composition intercepts.
     comp_groups_ : numpy.ndarray
         Codes of the anchored groups the composition increments were learned from.
+    comp_cov_ : numpy.ndarray or None
+        Covariance of ``comp_coef_``.
     calibration_ : str
         What the lines were fitted on: ``"anchors"``, or ``"self"`` when the file had fewer
         than two anchors and its own peaks calibrated the model.
@@ -176,6 +182,7 @@ class RetentionModel:
             (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
         )
         self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
+        self.comp_cov_ = comp.cov if comp is not None else None
         self.lines_ = None
         if comp is not None:
             groups = (names, k, n_tracks)
@@ -183,6 +190,40 @@ class RetentionModel:
             x_mean = float(np.mean(x[anchor_idx]))
             self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor)
         return self
+
+    def to_json(self, data: pd.DataFrame) -> dict[str, Any] | None:
+        """The fitted lines as plain data, to be saved and applied to other runs
+        (:class:`~._transfer.TransferredModel`); None when nothing was fitted.
+
+        ``data`` is the frame given to :meth:`fit`: its anchors (or calibration peaks) become
+        the reference peaks a later run's RT shift is measured on.
+        """
+        if self.lines_ is None or self.comp_coef_ is None or self.comp_slope_ is None:
+            return None
+        x, y, _ = _columns(data)
+        rows = self.anchor_rows_
+        keys = data["group_key"].astype(str).to_numpy(dtype=object)[rows]
+        ceramides = data["ceramide"].astype(str).to_numpy(dtype=object)[rows]
+        references = pd.DataFrame(
+            {
+                "key": [format_group_key(g, c) for g, c in zip(keys, ceramides, strict=True)],
+                "log_p": x[rows],
+                "rt": y[rows],
+            }
+        )
+        pooled = self.pooled_
+        composition = {
+            "coef": self.comp_coef_,
+            "cov": self.comp_cov_,
+            "sd": self.comp_sd_,
+            "slope": self.comp_slope_,
+            "s": pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor),
+            "xbar": float(np.mean(x[rows])) if pooled is not None else 0.0,
+            "sxx": pooled.sxx if pooled is not None else None,
+        }
+        return lines_to_json(
+            self.lines_, self.group_names_, composition, references, self.isomer_delta_
+        )
 
     def _fit_groups(
         self,
