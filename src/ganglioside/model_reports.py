@@ -50,6 +50,8 @@ def describe_models(
         out.append(_line_report(model, model.pooled_, "pooled", "pooled", warn, rows_per_model))
     if model.comp_coef_ is not None:
         out.append(_composition_report(model, rows_per_model.get("composition", 0)))
+    hydroxyl = model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {}
+    out = [replace(r, hydroxyl=hydroxyl) for r in out]
     calibration = _calibration(model)
     if calibration["source"] == "anchors":
         return out

@@ -188,7 +188,9 @@ def _apply_rules(
     steps("isomers", 0.4, "finding isomer tracks")
     tracks = isomer_tracks(names, rows)
     steps("retention", 0.5, "fitting the retention-time model")
-    fit = fit_retention(data, rows, candidates, tracks, cfg, reference)
+    fit = fit_retention(
+        data, rows, candidates, tracks, cfg, reference, logp.model.coefficients["oxygens"]
+    )
     decision = decide_fragments(candidates, fit.prediction.z, rows.volume, cfg)
     steps("acetylation", 0.7, "checking O-acetylated species")
     oac = check_oac(names, tracks, rows, decision.is_fragment, cfg)

@@ -86,7 +86,7 @@ def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) ->
         )
     if model.n_tracks_:
         groups = ", ".join(str(model.group_names_[g]) for g in sorted(model.n_tracks_))
-        seen_in = "anchors" if model.calibration_ == "anchors" else "calibration peaks"
+        seen_in = "anchors" if model.fitted_on_ == "anchors" else "calibration peaks"
         out.append(f"isomer tracks found in the {seen_in} of: {groups}")
     elif model.isomer_delta_ is not None:
         out.append(

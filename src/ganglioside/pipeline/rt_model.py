@@ -42,6 +42,7 @@ def fit_retention(
     tracks: IsomerTracks,
     cfg: AnalysisConfig,
     reference: Mapping[str, Any] | None = None,
+    logp_per_oxygen: float | None = None,
 ) -> RetentionFit:
     """Fit the RT model on the anchors and score every usable row.
 
@@ -56,7 +57,7 @@ def fit_retention(
         transferred = TransferredModel(reference, rt_sd_floor=cfg.rt_sd_floor)
         model: RetentionModel | TransferredModel = transferred.fit(data, scoring, rows.volume)
     else:
-        model = _fit_model(data, rows, tracks, cfg, (scoring, capable))
+        model = _fit_model(data, rows, tracks, cfg, (scoring, capable), logp_per_oxygen)
     rank = np.full(len(rows.rt), -2, dtype=np.int64)
     if model.isomer_delta_ is not None:
         rank[capable] = -1
@@ -81,6 +82,7 @@ def _fit_model(
     tracks: IsomerTracks,
     cfg: AnalysisConfig,
     masks: tuple[np.ndarray, np.ndarray],
+    logp_per_oxygen: float | None,
 ) -> RetentionModel:
     """The RT model fitted on the anchors, or on the peaks with fewer than two anchors."""
     scoring, capable = masks
@@ -108,6 +110,8 @@ def _fit_model(
         fallback_delta=fallback_delta,
         peaks=peaks,
         peak_track=peak_track,
+        logp_per_oxygen=logp_per_oxygen,
+        confident=scoring & ~rows.anchors,
     )
 
 

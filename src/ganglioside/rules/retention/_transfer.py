@@ -126,7 +126,7 @@ class TransferredModel:
         The moved line of every group of the new run.
     """
 
-    calibration_ = "saved"
+    fitted_on_ = "saved"
     self_calibration_ = None
 
     def __init__(
