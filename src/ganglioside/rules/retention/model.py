@@ -163,22 +163,31 @@ class RetentionModel:
         RetentionModel
             ``self``.
         """
-        x, y, group = _columns(data)
+        x, y, _ = _columns(data)
         extra = extra_oxygens(data)
         lpo = LOGP_PER_OXYGEN if logp_per_oxygen is None else logp_per_oxygen
         fitting = (anchors, track, n_tracks, capable, fallback_delta, peaks, peak_track)
         self.hydroxyl_: HydroxylTerm | None = None
         if not (extra[np.isfinite(x) & np.isfinite(y)] > 0).any():
             return self._fit_on(data, y, *fitting)
-        # first the lines without the rows with extra oxygens, then their offset from them
+        return self._fit_hydroxyl(data, fitting, extra, lpo, confident)
+
+    def _fit_hydroxyl(
+        self,
+        data: pd.DataFrame,
+        fitting: tuple[Any, ...],
+        extra: np.ndarray,
+        lpo: float,
+        confident: np.ndarray | None,
+    ) -> RetentionModel:
+        """Fit with the hydroxyl term: first the lines without the rows with extra oxygens,
+        then the term from their offset (or the prior), then every level with it."""
+        x, y, group = _columns(data)
+        anchors, track, n_tracks, capable, delta, peaks, peak_track = fitting
         plain = extra == 0
+        only_plain = None if peaks is None else peaks & plain
         self._fit_on(
-            data,
-            y,
-            anchors & plain,
-            *fitting[1:5],
-            None if peaks is None else peaks & plain,
-            peak_track,
+            data, y, anchors & plain, track, n_tracks, capable, delta, only_plain, peak_track
         )
         # a row of a group with isomer tracks cannot be put on its track before the term is
         # known: the term is learned on the other groups when they have enough such rows
