@@ -3,6 +3,8 @@
 ::
 
     ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
+                              [--calibrants FILE] [--calibration FILE.json]
+                              [--save-calibration FILE.json]
     ganglioside simulate --seed N -o FILE.csv [--rows N]
     ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
@@ -94,6 +96,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
+    )
+    analyze.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (CSV/TSV/XLSX with 'name', optional 'rt' and 'tolerance'): "
+        "the rows they match become anchors",
+    )
+    analyze.add_argument(
+        "--calibration",
+        metavar="FILE.json",
+        help="apply a saved RT calibration (from --save-calibration) with an RT shift "
+        "estimated from this run",
+    )
+    analyze.add_argument(
+        "--save-calibration",
+        metavar="FILE.json",
+        help="save this run's RT lines as a calibration to apply to other runs",
     )
     analyze.add_argument(
         "--set",
@@ -209,13 +228,28 @@ def _run_analyze(args: argparse.Namespace) -> int:
     with _progress_bar(sys.stderr.isatty()) as progress:
         # The analysis fills most of the bar; writing the four files (the HTML report with its
         # plots takes a few seconds) fills the rest.
-        result = analyze(export, config=config, progress=_scaled(progress, 0.0, 0.7))
+        result = analyze(
+            export,
+            config=config,
+            progress=_scaled(progress, 0.0, 0.7),
+            calibrants=args.calibrants,
+            calibration=args.calibration,
+        )
         try:
             paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
         except OSError as exc:
             _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
             return EXIT_FAILURE
     _print_summary(result, paths)
+    if args.save_calibration:
+        from .calibration import save_calibration
+
+        try:
+            saved = save_calibration(result, args.save_calibration)
+        except OSError as exc:
+            _error(f"cannot write {args.save_calibration}: {exc.strerror or exc}")
+            return EXIT_FAILURE
+        print(f"Calibration saved to {saved}")
     return EXIT_OK
 
 
