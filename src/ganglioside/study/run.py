@@ -1,0 +1,254 @@
+"""The per-sample work of a study: one pure function per sample, and running many of them.
+
+:func:`analyze_sample` takes a :class:`SampleTask` (plain, picklable data: a path or a table, the
+analysis parameters as a mapping, rows to take as borrowed anchors) and returns a
+:class:`SampleResult`.  It touches no shared state, so it runs as it is in a process pool, a
+Celery task or a loop.  :func:`run_samples` runs a list of tasks, in a process pool when asked;
+the pool's workers are forked after the name parser has been set up, so no worker sets it up
+again, and each worker parses a name once for all the samples it analyses.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import AnalysisConfig
+from ..errors import GangliosideError, InputError
+from ..inputs.columns import map_columns
+from ..inputs.files import read_cells
+from ..pipeline import analyze
+from .design import Design, SampleSpec
+
+#: Columns of a sample's compounds frame the study step reads.
+STUDY_INPUT_COLUMNS = (
+    "row",
+    "name",
+    "rt",
+    "volume",
+    "status",
+    "is_anchor",
+    "isomer_track",
+    "category",
+    "volume_consolidated",
+)
+
+#: Called as ``progress(done, total, sample)`` after each sample.
+SampleProgress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SampleTask:
+    """What one sample's analysis needs, as plain data.
+
+    ``table`` is a path (CSV, TSV or XLSX) or a DataFrame already read (a sample of a
+    multi-sample export); ``config`` the analysis parameters as a mapping
+    (:meth:`AnalysisConfig.to_dict`); ``borrowed_anchor_rows`` the 1-based data rows to take as
+    anchors on top of the table's own.
+    """
+
+    sample: str
+    table: str | Path | pd.DataFrame
+    config: Mapping[str, Any] = field(default_factory=dict)
+    borrowed_anchor_rows: tuple[int, ...] = ()
+    source: str = ""
+
+
+@dataclass
+class SampleResult:
+    """One sample's analysis, as the study step reads it.
+
+    ``compounds`` is the analysis's compound frame (``None`` when the table could not be
+    analysed: ``error`` then says why); ``summary`` its summary; ``warnings`` its file-level
+    warnings; ``borrowed_anchors`` how many anchors were borrowed from the other samples.
+    """
+
+    sample: str
+    source: str
+    compounds: pd.DataFrame | None
+    summary: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    borrowed_anchors: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.compounds is not None
+
+
+def analyze_sample(task: SampleTask) -> SampleResult:
+    """Analyse one sample's table; an input problem is returned in ``error``, never raised."""
+    source = task.source or _label(task.table)
+    try:
+        table = task.table
+        if task.borrowed_anchor_rows:
+            table = with_anchors(table, task.borrowed_anchor_rows)
+        result = analyze(table, AnalysisConfig.from_mapping(task.config))
+    except GangliosideError as exc:
+        return SampleResult(task.sample, source, None, error=str(exc))
+    return SampleResult(
+        sample=task.sample,
+        source=source,
+        compounds=result.compounds,
+        summary=result.summary,
+        warnings=list(result.warnings),
+        borrowed_anchors=len(task.borrowed_anchor_rows),
+    )
+
+
+def _label(table: str | Path | pd.DataFrame) -> str:
+    return "<DataFrame>" if isinstance(table, pd.DataFrame) else Path(table).name
+
+
+def with_anchors(table: str | Path | pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
+    """The table as a DataFrame of its cells, with ``rows`` (1-based data rows) marked anchors."""
+    raw = read_cells(table)
+    mapping = map_columns(raw)
+    cells = raw.cells.copy()
+    cells.columns = list(raw.header) if not isinstance(table, pd.DataFrame) else cells.columns
+    index = [r - 1 for r in rows if 1 <= r <= len(cells)]
+    if "anchor" in mapping:
+        column = cells.columns[mapping["anchor"]]
+        flags = cells[column].astype(object)
+    else:
+        column = "Anchor"
+        flags = pd.Series(["F"] * len(cells), index=cells.index, dtype=object)
+    flags.iloc[index] = "T"
+    cells[column] = flags
+    return cells
+
+
+# -- building tasks ---------------------------------------------------------------------------
+
+
+def sample_tasks(
+    design: Design,
+    config: AnalysisConfig,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
+) -> list[SampleTask]:
+    """One task per sample of the design.
+
+    ``tables`` gives tables in memory by sample name (they win over the design's files);
+    ``export_reader`` reads a multi-sample export into sample → table (each export is read
+    once), by default :func:`read_export_tables`.
+    """
+    settings = config.to_dict()
+    exports: dict[Path, Mapping[str, pd.DataFrame]] = {}
+    tasks = []
+    for spec in design.samples:
+        table = _table_of(spec, tables, exports, export_reader or read_export_tables)
+        source = _label(table) if spec.source is None else spec.source.name
+        tasks.append(SampleTask(spec.sample, table, settings, source=source))
+    return tasks
+
+
+def _table_of(
+    spec: SampleSpec,
+    tables: Mapping[str, pd.DataFrame] | None,
+    exports: dict[Path, Mapping[str, pd.DataFrame]],
+    reader: Callable[[Path], Mapping[str, pd.DataFrame]],
+) -> str | Path | pd.DataFrame:
+    if tables is not None and spec.sample in tables:
+        return tables[spec.sample]
+    if spec.source is None:
+        raise InputError(f"no table for sample {spec.sample!r}", row=spec.row, column="file")
+    if spec.export_sample is None:
+        return spec.source
+    if spec.source not in exports:
+        exports[spec.source] = reader(spec.source)
+    found = exports[spec.source]
+    if spec.export_sample not in found:
+        raise InputError(
+            f"the export has no sample {spec.export_sample!r} (it has: "
+            f"{', '.join(list(found)[:10])})",
+            file=spec.source.name,
+            row=spec.row,
+            column="sample",
+            value=spec.export_sample,
+        )
+    return found[spec.export_sample]
+
+
+def read_export_tables(path: Path) -> Mapping[str, pd.DataFrame]:
+    """A multi-sample export as sample → table, through ``ganglioside.read_export``.
+
+    The reader of tools' exports is a separate part of the package; until it is there, a
+    multi-sample export can still be studied by giving the tables in memory (``tables=``).
+    """
+    import ganglioside
+
+    reader = getattr(ganglioside, "read_export", None)
+    if reader is None:
+        raise InputError(
+            "reading a multi-sample export needs ganglioside.read_export, which this version "
+            "does not have; give each sample a table of its own in the design's 'file' column",
+            file=path.name,
+        )
+    export = reader(path)
+    samples = getattr(export, "samples", export)
+    return {str(name): _as_frame(table) for name, table in dict(samples).items()}
+
+
+def _as_frame(table: object) -> pd.DataFrame:
+    """A sample of an export as a DataFrame (a frame, or an object holding a raw table)."""
+    if isinstance(table, pd.DataFrame):
+        return table
+    raw = getattr(table, "raw", table)
+    cells = getattr(raw, "cells", None)
+    if isinstance(cells, pd.DataFrame):
+        frame = cells.copy()
+        frame.columns = list(getattr(raw, "header", frame.columns))
+        return frame
+    raise InputError(f"cannot read an export sample of type {type(table).__name__}")
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """The CPU count available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def warm_up() -> None:
+    """Set up what every sample shares (the name parser) once, before workers are forked."""
+    from ..names import composition_frame
+
+    composition_frame(["GM3(36:1;O2)", "GD1a(36:1;O2)", "GT1b+OAc(38:1;O2)"])
+
+
+def run_samples(
+    tasks: Sequence[SampleTask],
+    jobs: int = 1,
+    progress: SampleProgress | None = None,
+) -> list[SampleResult]:
+    """Analyse every task, in order; ``jobs > 1`` runs them in a process pool."""
+    results: list[SampleResult] = []
+    total = len(tasks)
+    if jobs <= 1 or total <= 1:
+        for task in tasks:
+            results.append(analyze_sample(task))
+            if progress is not None:
+                progress(len(results), total, task.sample)
+        return results
+    warm_up()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+        chunk = max(1, min(8, total // (4 * jobs)))
+        for result in pool.map(analyze_sample, tasks, chunksize=chunk):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), total, result.sample)
+    return results
