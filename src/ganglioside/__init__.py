@@ -5,6 +5,7 @@ The public API::
     import ganglioside
     result = ganglioside.analyze("table.csv")
     result.compounds          # one row per input row
+    study = ganglioside.study("design.csv")   # many samples: matrix, statistics, drift
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .config import AnalysisConfig
 from .errors import ConfigError, GangliosideError, InputError, NameSyntaxError
 from .pipeline import analyze
 from .result import COMPOUND_COLUMNS, STATUSES, Analysis, ModelReport
+from .study import StudyConfig, StudyResult, study
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,9 @@ __all__ = [
     "InputError",
     "ModelReport",
     "NameSyntaxError",
+    "StudyConfig",
+    "StudyResult",
     "__version__",
     "analyze",
+    "study",
 ]

@@ -67,18 +67,22 @@ class SimulatedStudy:
 
     ``species`` has one row per real species peak of the base run (:data:`SPECIES_COLUMNS`):
     its name, isomer track (``early``/``late``/empty), RT in the base run, whether it changes
-    between the groups and the true fold (second group over first; 1 when unchanged).
+    between the groups and the true fold (second group over first; 1 when unchanged).  ``runs``
+    has one row per sample: its true ``rt_shift`` (at ``SLOPE_PIVOT``), ``rt_slope`` and
+    ``loading`` factor.
     """
 
     tables: dict[str, pd.DataFrame]
     truths: dict[str, pd.DataFrame]
     design: pd.DataFrame
     species: pd.DataFrame
+    runs: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
 
     def write(self, outdir: str | Path) -> list[Path]:
         """Write ``<sample>.csv`` and ``<sample>.truth.csv`` per sample, ``design.csv``,
-        ``truth.csv`` (per species) and ``study.json`` (the knobs) into ``outdir``."""
+        ``truth.csv`` (per species), ``runs.csv`` (drift and loading per sample) and
+        ``study.json`` (the knobs) into ``outdir``."""
         outdir = Path(outdir)
         outdir.mkdir(parents=True, exist_ok=True)
         paths = []
@@ -90,6 +94,8 @@ class SimulatedStudy:
         self.design.to_csv(paths[-1], index=False)
         paths.append(outdir / "truth.csv")
         self.species.to_csv(paths[-1], index=False)
+        paths.append(outdir / "runs.csv")
+        self.runs.to_csv(paths[-1], index=False)
         paths.append(outdir / "study.json")
         paths[-1].write_text(json.dumps(self.params, indent=2), encoding="utf-8")
         return paths
@@ -118,13 +124,25 @@ def simulate_study(seed: int, knobs: StudyKnobs | None = None, **changes: Any) -
     )
     species = _species_truth(table, truth, k, rng)
     design = _design(k, rng)
-    tables, truths = {}, {}
+    tables, truths, runs = {}, {}, []
     for i, row in design.iterrows():
-        poor = i < k.poor_samples
-        t, tr = _sample(table, truth, species, row, k, rng, poor)
+        run = _run(row, k, rng)
+        t, tr = _sample(table, truth, species, row, run, k, rng, poor=int(i) < k.poor_samples)
         tables[row["sample"]], truths[row["sample"]] = t, tr
+        runs.append({"sample": row["sample"], **run})
     params = {"seed": seed, **{key: _plain(v) for key, v in k.__dict__.items()}}
-    return SimulatedStudy(tables, truths, design, species, params)
+    return SimulatedStudy(tables, truths, design, species, pd.DataFrame(runs), params)
+
+
+def _run(design_row: pd.Series, k: StudyKnobs, rng: np.random.Generator) -> dict[str, float]:
+    """A sample's RT shift (a trend along the injection order plus noise), slope, loading."""
+    n_samples = 2 * k.n_per_group
+    position = (float(design_row["injection_order"]) - 1) / max(n_samples - 1, 1)
+    return {
+        "rt_shift": k.drift_trend * (position - 0.5) + rng.normal(0, k.drift_sd),
+        "rt_slope": 1.0 + rng.normal(0, k.slope_sd),
+        "loading": float(np.exp(rng.normal(0, k.loading_sd))),
+    }
 
 
 def _plain(value: object) -> object:
@@ -210,16 +228,13 @@ def _sample(
     truth: pd.DataFrame,
     species: pd.DataFrame,
     design_row: pd.Series,
+    run: dict[str, float],
     k: StudyKnobs,
     rng: np.random.Generator,
     poor: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One sample's table and per-row truth."""
-    n_samples = 2 * k.n_per_group
-    position = (float(design_row["injection_order"]) - 1) / max(n_samples - 1, 1)
-    shift = k.drift_trend * (position - 0.5) + rng.normal(0, k.drift_sd)
-    slope = 1.0 + rng.normal(0, k.slope_sd)
-    loading = float(np.exp(rng.normal(0, k.loading_sd)))
+    shift, slope, loading = run["rt_shift"], run["rt_slope"], run["loading"]
     in_second = design_row["group"] == k.groups[1]
     label = truth["label"].to_numpy()
     standard = truth["kind"].to_numpy() == "standard"

@@ -31,29 +31,20 @@ The steps, each a module of its own:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..config import AnalysisConfig
-from .borrow import borrowed_anchor_rows
-from .combine import combine, usable_design
 from .config import StudyConfig, resolve_study_config
 from .design import Design, DesignError, SampleSpec, read_design
-from .drift import estimate_drift, shared_calibration
-from .peaks import peak_table
 from .result import StudyResult
-from .run import (
-    SampleProgress,
-    SampleResult,
-    SampleTask,
-    analyze_sample,
-    default_jobs,
-    run_samples,
-    sample_tasks,
-)
+
+if TYPE_CHECKING:
+    from .run import SampleProgress, SampleResult, SampleTask
 
 __all__ = [
     "Design",
@@ -73,6 +64,25 @@ __all__ = [
     "shared_calibration",
     "study",
 ]
+
+#: Names read from their modules on first use, so that ``import ganglioside`` stays quick
+#: (the statistics and plots need scipy.stats, statsmodels and Plotly).
+_LAZY = {
+    "SampleResult": "run",
+    "SampleTask": "run",
+    "analyze_sample": "run",
+    "default_jobs": "run",
+    "run_samples": "run",
+    "sample_tasks": "run",
+    "combine": "combine",
+    "shared_calibration": "drift",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def study(
@@ -112,6 +122,9 @@ def study(
     ConfigError
         When a parameter is unknown or out of range.
     """
+    from .combine import combine
+    from .run import run_samples, sample_tasks
+
     cfg = resolve_study_config(config)
     checked = read_design(design, export=export, in_memory=tables)
     tasks = sample_tasks(checked, cfg.analysis, tables, export_reader)
@@ -130,6 +143,12 @@ def borrow_tasks(
     config: StudyConfig,
 ) -> list[SampleTask]:
     """The tasks to run again with borrowed anchors (samples with too few of their own)."""
+    from .borrow import borrowed_anchor_rows
+    from .combine import usable_design
+    from .drift import estimate_drift
+    from .peaks import peak_table
+    from .run import SampleTask
+
     usable, _ = usable_design(design, results)
     ok = {r.sample: r for r in results if r.ok}
     names = [s.sample for s in usable.samples]

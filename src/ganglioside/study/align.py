@@ -1,8 +1,10 @@
 """Aligned species: the same compound found across samples.
 
-Peaks are the same compound when they share the species key (normalised species, isomer track,
+Peaks are the same compound when they share the species key (normalised species and
 internal-standard mark) and their drift-corrected RTs chain within ``rt_tolerance`` of each other
-(sorted by RT, a gap larger than the tolerance starts a new compound).  Only valid peaks make
+(sorted by RT, a gap larger than the tolerance starts a new compound): isomer tracks of a species
+elute apart, so they become compounds of their own, each labelled with the isomer track its
+peaks were most often given.  Only valid peaks make
 compounds; a compound's abundance in a sample is the consolidated volume of its valid peaks
 there (the peak's own volume plus its in-source fragments').  For each compound the samples
 where a peak of the same species was called ``outlier`` or ``fragment`` are listed.
@@ -60,7 +62,7 @@ def align(peaks: pd.DataFrame, samples: list[str], drift: Drift, tolerance: floa
     )
     valid = peaks[(peaks["status"] == "valid") & (peaks["key"] != "")]
     valid = valid.sort_values(["key", "rt_corrected"], kind="stable")
-    feature = _chain(valid["key"].to_numpy(), valid["rt_corrected"].to_numpy(), tolerance)
+    feature = chain_groups(valid["key"].to_numpy(), valid["rt_corrected"].to_numpy(), tolerance)
     peaks["feature"] = -1
     peaks.loc[valid.index, "feature"] = feature
     valid = peaks.loc[valid.index]
@@ -88,7 +90,7 @@ def align(peaks: pd.DataFrame, samples: list[str], drift: Drift, tolerance: floa
     return Alignment(features=features, abundance=abundance, peaks=peaks)
 
 
-def _chain(key: np.ndarray, rt: np.ndarray, tolerance: float) -> np.ndarray:
+def chain_groups(key: np.ndarray, rt: np.ndarray, tolerance: float) -> np.ndarray:
     """Compound numbers for peaks sorted by key then RT: a new key or a gap starts one."""
     if len(key) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -104,7 +106,7 @@ def _describe(valid: pd.DataFrame, peaks: pd.DataFrame, n_samples: int) -> pd.Da
         {
             "species": by["species"].first(),
             "name": by["name"].agg(_most_common),
-            "isomer_track": by["isomer_track"].first(),
+            "isomer_track": by["isomer_track"].agg(_most_common),
             "category": by["category"].first(),
             "is_standard": by["is_standard"].first(),
             "rt": by["rt_corrected"].median(),
@@ -124,7 +126,9 @@ def _describe(valid: pd.DataFrame, peaks: pd.DataFrame, n_samples: int) -> pd.Da
 
 
 def _most_common(names: pd.Series) -> str:
-    counts = names.astype(str).value_counts(sort=False)
+    """The most frequent non-empty text (empty when all are empty)."""
+    text = names.astype(str)
+    counts = (text[text != ""] if (text != "").any() else text).value_counts(sort=False)
     return str(counts.idxmax())
 
 

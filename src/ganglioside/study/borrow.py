@@ -1,9 +1,11 @@
 """Anchors borrowed from the other samples for a sample that has too few of its own.
 
-A species that is a valid anchor in at least half of the other samples has a consensus anchor
-RT (after the drift correction).  In a sample with fewer than ``min_own_anchors`` anchors, its
-peak of that species (same isomer track) that elutes within ``rt_tolerance`` of that RT, after
-the sample's own drift correction, is taken as an anchor, and the sample is analysed again.
+The valid anchors of the other samples are grouped by species and drift-corrected RT (as the
+alignment groups peaks, so the isomer tracks of a species stay apart); a group anchored in at
+least half of the other samples has a consensus anchor RT.  In a sample with fewer than
+``min_own_anchors`` anchors, its peak of that species that elutes within ``rt_tolerance`` of
+that RT, after the sample's own drift correction, is taken as an anchor, and the sample is
+analysed again.
 """
 
 from __future__ import annotations

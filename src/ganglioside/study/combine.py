@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..errors import InputError
+from ..report.summary_json import software_version
 from ..result import STATUSES
 from .align import align
 from .config import StudyConfig
@@ -176,7 +176,7 @@ def _summary(
     changed = np.isfinite(q) & (q < SIGNIFICANT_Q)
     fc = statistics["log2_fold_change"].to_numpy(dtype=float)
     return {
-        "software": {"name": "ganglioside", "version": __version__},
+        "software": {"name": "ganglioside", "version": software_version()},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "design": design.source,
         "n_samples": len(design.samples),

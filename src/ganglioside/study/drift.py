@@ -1,9 +1,10 @@
 """Run-to-run retention drift: one RT shift (and, when the data support it, a slope) per sample.
 
+The consensus RT of a species is the median over the samples of its valid peaks' RTs after
+the current correction (species with one peak per sample only, so isomer pairs never mix).
 Each sample's reference peaks are its valid anchors, or, with fewer than three, its strongest
-valid peaks (by volume).  The consensus RT of a species (and isomer track) is the median over
-the samples of its reference peaks' RTs after the current correction; a sample's shift is the
-median of its references' differences to the consensus.  Three rounds settle both, and the
+valid peaks (by volume) of species found in at least half of the samples; a sample's shift is
+the median of its references' differences to the consensus.  Three rounds settle both, and the
 shifts are centred on their median (the consensus run has shift 0).  When a sample has at least
 ``slope_min_points`` references spanning ``slope_min_span`` minutes, a Theil–Sen line of its
 RTs on the consensus RTs is fitted, and its slope is used when its 95 % interval excludes 1.
@@ -86,15 +87,30 @@ def estimate_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig)
     return shared if shared is not None else consensus_drift(peaks, samples, config)
 
 
-def reference_peaks(peaks: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
-    """Per sample, its reference peaks (one per key, the largest): anchors, or its strongest."""
+def comparable_peaks(peaks: pd.DataFrame) -> pd.DataFrame:
+    """The peaks a consensus RT is taken over: valid (or unverified) peaks of species found in
+    at least two samples that never have two such peaks in one sample (no isomer pair, no
+    repeated name), so that a species' consensus RT is that of one peak."""
     usable = peaks[(peaks["key"] != "") & peaks["status"].isin(REFERENCE_STATUSES)]
-    usable = usable.sort_values("volume", ascending=False, kind="stable")
-    usable = usable.drop_duplicates(["sample", "key"])
-    anchors = usable[usable["is_anchor"] & (usable["status"] == "valid")]
+    counts = usable.groupby(["key", "sample"]).size()
+    most = counts.groupby(level="key").max()
+    found = counts.groupby(level="key").size()
+    keep = most.index[(most == 1) & (found >= 2)]
+    return usable[usable["key"].isin(keep)]
+
+
+def reference_peaks(comparable: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """Per sample, its reference peaks: its valid anchors when it has three, else its strongest
+    peaks (by volume) among the species found in at least half of the samples."""
+    anchors = comparable[comparable["is_anchor"] & (comparable["status"] == "valid")]
     n_anchors = anchors.groupby("sample").size()
     rich = n_anchors.index[n_anchors >= MIN_ANCHOR_REFERENCES]
-    strongest = usable[~usable["sample"].isin(rich)].groupby("sample").head(config.drift_references)
+    n_samples = comparable["sample"].nunique()
+    found = comparable.groupby("key")["sample"].nunique()
+    common = found.index[found >= n_samples / 2]
+    poor = comparable[~comparable["sample"].isin(rich) & comparable["key"].isin(common)]
+    poor = poor.sort_values("volume", ascending=False, kind="stable")
+    strongest = poor.groupby("sample").head(config.drift_references)
     refs = pd.concat([anchors[anchors["sample"].isin(rich)], strongest], ignore_index=True)
     refs["reference"] = np.where(refs["sample"].isin(rich), "anchors", "strongest valid")
     return refs[["sample", "key", "rt", "reference"]]
@@ -102,11 +118,13 @@ def reference_peaks(peaks: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
 
 def consensus_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig) -> Drift:
     """The drift measured against the across-sample consensus RT of the reference species."""
-    refs = reference_peaks(peaks, config)
+    comparable = comparable_peaks(peaks)
+    refs = reference_peaks(comparable, config)
     shift = pd.Series(0.0, index=samples)
+    consensus = pd.Series(dtype=float)
     for _ in range(ROUNDS):
-        corrected = refs["rt"] - shift.reindex(refs["sample"]).to_numpy()
-        consensus = corrected.groupby(refs["key"]).median()
+        corrected = comparable["rt"] - shift.reindex(comparable["sample"]).to_numpy()
+        consensus = corrected.groupby(comparable["key"]).median()
         diff = refs["rt"] - consensus.reindex(refs["key"]).to_numpy()
         shift = diff.groupby(refs["sample"]).median().reindex(samples).fillna(0.0)
         shift -= shift.median()

@@ -18,7 +18,8 @@ def peak_table(compounds: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Every row of every sample: the study input columns plus ``sample``, ``species`` (the
     normalised name, e.g. ``GM3 36:1;O2``, whatever the dialect it was written in; empty when
     the name does not parse), ``is_standard`` (a labelled internal standard) and ``key``
-    (species, isomer track and standard mark: what is compared across samples).
+    (species and standard mark: what is compared across samples; the isomer track is told by
+    the RT, since a sample without anchored isomers may label its tracks differently).
 
     Raises
     ------
@@ -60,9 +61,7 @@ def _plain(column: pd.Series) -> np.ndarray:
 
 
 def _keys(peaks: pd.DataFrame) -> np.ndarray:
-    """``species|track`` and a ``|IS`` mark for standards; empty for unparsed names."""
-    track = peaks["isomer_track"].to_numpy(dtype=object)
+    """The species with a ``|IS`` mark for standards; empty for unparsed names."""
     species = peaks["species"].to_numpy(dtype=object)
     mark = np.where(peaks["is_standard"].to_numpy(dtype=bool), "|IS", "")
-    key = species + "|" + track + mark
-    return np.where(species == "", "", key)
+    return np.where(species == "", "", species + mark)

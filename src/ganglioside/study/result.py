@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .config import StudyConfig
 from .design import Design
-from .quantify import Quantities
-from .run import SampleResult
-from .statistics import Comparison, Pca
+
+if TYPE_CHECKING:
+    from .quantify import Quantities
+    from .run import SampleResult
+    from .statistics import Comparison, Pca
 
 #: The leading columns of :attr:`StudyResult.matrix`; one column per sample follows.
 MATRIX_COLUMNS = ("species", "name", "isomer_track")
