@@ -23,7 +23,7 @@ The steps, each a module of its own:
 ``align``, ``quantify``, ``statistics``
     aligned compounds; raw, total-normalised or internal-standard quantities and imputation;
     tests between groups, q values and PCA;
-``combine``
+``step``
     the study step from stored per-sample results (:func:`combine`);
 ``plots``, ``report``, ``workbook``, ``mztab``, ``outputs``
     figures, the HTML report, the workbook, mzTab-M and every file of ``ganglioside study``.
@@ -74,7 +74,7 @@ _LAZY = {
     "default_jobs": "run",
     "run_samples": "run",
     "sample_tasks": "run",
-    "combine": "combine",
+    "combine": "step",
     "shared_calibration": "drift",
 }
 
@@ -122,7 +122,7 @@ def study(
     ConfigError
         When a parameter is unknown or out of range.
     """
-    from .combine import combine
+    from .step import combine
     from .run import run_samples, sample_tasks
 
     cfg = resolve_study_config(config)
@@ -144,7 +144,7 @@ def borrow_tasks(
 ) -> list[SampleTask]:
     """The tasks to run again with borrowed anchors (samples with too few of their own)."""
     from .borrow import borrowed_anchor_rows
-    from .combine import usable_design
+    from .step import usable_design
     from .drift import estimate_drift
     from .peaks import peak_table
     from .run import SampleTask

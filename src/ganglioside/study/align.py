@@ -118,7 +118,8 @@ def _describe(valid: pd.DataFrame, peaks: pd.DataFrame, n_samples: int) -> pd.Da
     features["found_fraction"] = features["n_found"] / max(n_samples, 1)
     for status, column in (("outlier", "outlier_in"), ("fragment", "fragment_in")):
         called = peaks[peaks["status"] == status].groupby("species")["sample"].agg(_sample_list)
-        features[column] = features["species"].map(called).fillna("")
+        mapped = features["species"].map(called)
+        features[column] = np.where(mapped.isna(), "", mapped.astype(object))
     features = features.sort_values(["category", "species", "rt"], kind="stable")
     features.index.name = "feature"
     features = features.reset_index()

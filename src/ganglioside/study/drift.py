@@ -84,7 +84,9 @@ def shared_calibration(
 def estimate_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig) -> Drift:
     """Each sample's drift: from the shared model when there is one, else from the consensus."""
     shared = shared_calibration(peaks, samples, config)
-    return shared if shared is not None else consensus_drift(peaks, samples, config)
+    if shared is None:
+        return consensus_drift(peaks, samples, config)
+    return Drift(shared.table.reindex(columns=list(DRIFT_COLUMNS)), shared.intercept, shared.slope)
 
 
 def comparable_peaks(peaks: pd.DataFrame) -> pd.DataFrame:
