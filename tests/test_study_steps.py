@@ -151,7 +151,7 @@ def test_replicates_are_averaged_into_their_sample() -> None:
         pd.DataFrame(
             {
                 "sample": samples,
-                "group": list("aabbb")[:2] + ["a", "b", "b"],
+                "group": ["a", "a", "a", "b", "b"],
                 "replicate_of": ["", "A", "", "", ""],
             }
         ),

@@ -122,8 +122,8 @@ def study(
     ConfigError
         When a parameter is unknown or out of range.
     """
-    from .step import combine
     from .run import run_samples, sample_tasks
+    from .step import combine
 
     cfg = resolve_study_config(config)
     checked = read_design(design, export=export, in_memory=tables)
@@ -144,10 +144,10 @@ def borrow_tasks(
 ) -> list[SampleTask]:
     """The tasks to run again with borrowed anchors (samples with too few of their own)."""
     from .borrow import borrowed_anchor_rows
-    from .step import usable_design
     from .drift import estimate_drift
     from .peaks import peak_table
     from .run import SampleTask
+    from .step import usable_design
 
     usable, _ = usable_design(design, results)
     ok = {r.sample: r for r in results if r.ok}
