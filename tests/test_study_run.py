@@ -1,0 +1,87 @@
+"""The per-sample work: a pure function of plain data, the same in a pool as in a loop."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import ganglioside
+from ganglioside.config import AnalysisConfig
+from ganglioside.simulate import simulate
+from ganglioside.simulate.study import simulate_study
+from ganglioside.study import SampleTask, analyze_sample, run_samples
+from ganglioside.study.run import read_export_tables, with_anchors
+
+
+def test_a_task_and_its_result_are_plain_picklable_data() -> None:
+    table = simulate(3, n_rows=120).table
+    task = SampleTask("S1", table, AnalysisConfig(outlier_z=3.0).to_dict())
+    result = analyze_sample(pickle.loads(pickle.dumps(task)))
+    assert result.ok and result.sample == "S1"
+    direct = ganglioside.analyze(table, AnalysisConfig(outlier_z=3.0))
+    pd.testing.assert_frame_equal(result.compounds, direct.compounds)
+    pickle.dumps(result)
+
+
+def test_a_table_that_cannot_be_read_is_returned_as_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Volume\nGM3(36:1;O2),1\n", encoding="utf-8")
+    result = analyze_sample(SampleTask("S", bad))
+    assert not result.ok
+    assert "missing required column" in result.error and "bad.csv" in result.error
+
+
+def test_borrowed_anchor_rows_are_marked_in_the_table() -> None:
+    table = simulate(4, n_rows=60).table
+    table["Anchor"] = "F"
+    marked = with_anchors(table, [2, 5])
+    assert list(marked["Anchor"].iloc[[1, 4]]) == ["T", "T"]
+    assert (marked["Anchor"] == "T").sum() == 2
+    result = analyze_sample(SampleTask("S", table, borrowed_anchor_rows=(2, 5)))
+    assert result.borrowed_anchors == 2
+    assert list(result.compounds["is_anchor"].iloc[[1, 4]]) == [True, True]
+
+
+def test_a_process_pool_gives_what_a_loop_gives(tmp_path: Path) -> None:
+    sim = simulate_study(8, n_per_group=2, n_rows=80)
+    tasks = [SampleTask(s, t) for s, t in sim.tables.items()]
+    seen: list[int] = []
+    pooled = run_samples(tasks, jobs=2, progress=lambda done, total, sample: seen.append(done))
+    looped = run_samples(tasks, jobs=1)
+    assert seen == [1, 2, 3, 4]
+    for a, b in zip(pooled, looped, strict=True):
+        assert a.sample == b.sample
+        pd.testing.assert_frame_equal(a.compounds, b.compounds)
+
+
+def test_an_export_needs_the_export_reader(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("x", encoding="utf-8")
+    if not hasattr(ganglioside, "read_export"):
+        with pytest.raises(ganglioside.InputError, match="read_export"):
+            read_export_tables(path)
+    frame = pd.DataFrame({"Name": ["GM3(36:1;O2)"], "RT": [10.0], "Volume": [1.0]})
+    monkeypatch.setattr(ganglioside, "read_export", lambda p: {"S1": frame}, raising=False)
+    assert read_export_tables(path)["S1"] is frame
+
+
+def test_a_study_from_one_multi_sample_export(tmp_path: Path) -> None:
+    sim = simulate_study(9, n_per_group=3, n_rows=120)
+    export = tmp_path / "export.txt"
+    export.write_text("stand-in for a tool's export", encoding="utf-8")
+    design = sim.design.drop(columns="file")
+    result = ganglioside.study(design, export=export, export_reader=lambda path: sim.tables)
+    assert list(result.samples["sample"]) == list(sim.tables)
+    assert (result.samples["valid"] > 0).all()
+
+
+def test_replicates_pasted_into_one_table_are_pointed_to_the_study() -> None:
+    one = simulate(6, n_rows=80).table
+    again = one.assign(RT=one["RT"] + 0.01)
+    pasted = pd.concat([one, again, one.assign(RT=one["RT"] - 0.01)], ignore_index=True)
+    warnings = ganglioside.analyze(pasted).warnings
+    assert any("replicate injections" in w and "ganglioside study" in w for w in warnings)
+    assert not any("replicate injections" in w for w in ganglioside.analyze(one).warnings)
