@@ -128,7 +128,7 @@ def test_mztab_sections_and_mandatory_metadata(
 
 
 def test_workbook_and_report(written: tuple[StudyResult, dict[str, Path]]) -> None:
-    result, paths = written
+    _, paths = written
     book = load_workbook(paths["study.xlsx"], read_only=True)
     assert book.sheetnames == list(SHEETS)
     html = paths["study_report.html"].read_text(encoding="utf-8")

@@ -79,7 +79,7 @@ def test_drift_is_measured_per_sample(simulated: tuple[SimulatedStudy, StudyResu
 def test_the_sample_with_two_anchors_borrows_the_others(
     simulated: tuple[SimulatedStudy, StudyResult],
 ) -> None:
-    sim, result = simulated
+    _, result = simulated
     poor = result.samples.iloc[0]
     assert poor["anchors"] == 2
     assert poor["borrowed_anchors"] >= 5

@@ -125,9 +125,9 @@ def simulate_study(seed: int, knobs: StudyKnobs | None = None, **changes: Any) -
     species = _species_truth(table, truth, k, rng)
     design = _design(k, rng)
     tables, truths, runs = {}, {}, []
-    for i, row in design.iterrows():
+    for i, (_, row) in enumerate(design.iterrows()):
         run = _run(row, k, rng)
-        t, tr = _sample(table, truth, species, row, run, k, rng, poor=int(i) < k.poor_samples)
+        t, tr = _sample(table, truth, species, row, run, k, rng, poor=i < k.poor_samples)
         tables[row["sample"]], truths[row["sample"]] = t, tr
         runs.append({"sample": row["sample"], **run})
     params = {"seed": seed, **{key: _plain(v) for key, v in k.__dict__.items()}}
@@ -165,7 +165,7 @@ def _with_standards(
         rows_t.append(
             {
                 "Name": name,
-                "RT": round(float(table["RT"].iat[i]) - 0.01, 3),
+                "RT": round(float(table["RT"].to_numpy(dtype=float)[i]) - 0.01, 3),
                 "Volume": 2.0e5,
                 "Log P": table["Log P"].iat[i],
                 "Anchor": "F",

@@ -50,50 +50,31 @@ def _param(label: str, accession: str, name: str, value: str = "") -> str:
     return f"[{label}, {accession}, {name}, {value}]"
 
 
+#: The unit of each quantity, as a user parameter.
+_UNITS = {
+    "raw": "consolidated peak volume",
+    "total": "share of the total valid ganglioside signal",
+    "internal_standard": "ratio to the internal standard",
+}
+
+
 def _metadata(result: StudyResult) -> list[tuple[str, str]]:
-    samples = [s.sample for s in result.design.samples]
     stem = Path(result.design.source).stem or "study"
-    unit = _param("", "", f"{result.quantities.quantity} quantity ({result.quantities.quantity})")
+    unit = _param("", "", _UNITS[result.quantities.quantity])
+    software = f"ganglioside {software_version()}"
     mtd: list[tuple[str, str]] = [
         ("mzTab-version", VERSION),
         ("mzTab-ID", stem),
         ("title", f"Ganglioside study {stem}"),
         ("description", "; ".join(result.quantities.notes)),
-        (
-            "software[1]",
-            _param(
-                "MS",
-                "MS:1000799",
-                "custom unreleased software tool",
-                f"ganglioside {software_version()}",
-            ),
-        ),
+        ("software[1]", _param("MS", "MS:1000799", "custom unreleased software tool", software)),
         (
             "quantification_method",
             _param("MS", "MS:1001834", "LC-MS label-free quantitation analysis"),
         ),
+        *_runs_and_assays(result),
+        *_study_variables(result),
     ]
-    for i, spec in enumerate(result.design.samples, start=1):
-        source = result.analyses[spec.sample].source or spec.sample
-        mtd.append((f"ms_run[{i}]-location", f"file:///{source}"))
-        mtd.append((f"ms_run[{i}]-scan_polarity[1]", _param("MS", "MS:1000129", "negative scan")))
-    for i, sample in enumerate(samples, start=1):
-        mtd.append((f"assay[{i}]", sample))
-        mtd.append((f"assay[{i}]-ms_run_ref", f"ms_run[{i}]"))
-    for j, group in enumerate(result.design.groups, start=1):
-        refs = "|".join(
-            f"assay[{i}]" for i, s in enumerate(result.design.samples, start=1) if s.group == group
-        )
-        mtd.append((f"study_variable[{j}]", group))
-        mtd.append((f"study_variable[{j}]-assay_refs", refs))
-        mtd.append((f"study_variable[{j}]-description", f"group {group}"))
-        mtd.append((f"study_variable[{j}]-average_function", _param("MS", "MS:1002962", "mean")))
-        mtd.append(
-            (
-                f"study_variable[{j}]-variation_function",
-                _param("MS", "MS:1002963", "variation coefficient"),
-            )
-        )
     for k, (label, full, version, uri) in enumerate(_CVS, start=1):
         mtd += [
             (f"cv[{k}]-label", label),
@@ -115,6 +96,39 @@ def _metadata(result: StudyResult) -> list[tuple[str, str]]:
         ("id_confidence_measure[1]", _param("", "", "fraction of samples where valid")),
     ]
     return mtd
+
+
+def _runs_and_assays(result: StudyResult) -> list[tuple[str, str]]:
+    """One ms_run (its table, negative polarity) and one assay per sample."""
+    out = []
+    for i, spec in enumerate(result.design.samples, start=1):
+        source = result.analyses[spec.sample].source or spec.sample
+        out.append((f"ms_run[{i}]-location", f"file:///{source}"))
+        out.append((f"ms_run[{i}]-scan_polarity[1]", _param("MS", "MS:1000129", "negative scan")))
+    for i, spec in enumerate(result.design.samples, start=1):
+        out.append((f"assay[{i}]", spec.sample))
+        out.append((f"assay[{i}]-ms_run_ref", f"ms_run[{i}]"))
+    return out
+
+
+def _study_variables(result: StudyResult) -> list[tuple[str, str]]:
+    """One study variable per group: its assays, mean and coefficient of variation."""
+    out = []
+    for j, group in enumerate(result.design.groups, start=1):
+        refs = "|".join(
+            f"assay[{i}]" for i, s in enumerate(result.design.samples, start=1) if s.group == group
+        )
+        out += [
+            (f"study_variable[{j}]", group),
+            (f"study_variable[{j}]-assay_refs", refs),
+            (f"study_variable[{j}]-description", f"group {group}"),
+            (f"study_variable[{j}]-average_function", _param("MS", "MS:1002962", "mean")),
+            (
+                f"study_variable[{j}]-variation_function",
+                _param("MS", "MS:1002963", "variation coefficient"),
+            ),
+        ]
+    return out
 
 
 def _chemistry(result: StudyResult) -> pd.DataFrame:

@@ -136,7 +136,7 @@ def write_images(result: StudyResult, folder: Path) -> dict[str, Path]:
     """Each figure as SVG and PNG when kaleido can draw them; nothing otherwise."""
     if not images_available():
         return {}
-    paths = {}
+    paths: dict[str, Path] = {}
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in study_figures(result).items():
         for suffix in ("svg", "png"):

@@ -14,6 +14,7 @@ from scipy.cluster import hierarchy
 
 from ..result import CATEGORIES
 from .result import StudyResult
+from .statistics import log2_frame
 
 #: Species shown as box plots: the smallest q values.
 BOX_SPECIES = 12
@@ -49,8 +50,7 @@ def heatmap_figure(result: StudyResult) -> go.Figure:
     values = result.quantities.values
     info = result.features.set_index("feature").reindex(values.index)
     values = values.loc[~info["is_standard"].to_numpy(dtype=bool)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log2(values.where(values > 0))
+    logs = log2_frame(values)
     z = logs.sub(logs.mean(axis=1), axis=0).div(logs.std(axis=1).replace(0, np.nan), axis=0)
     filled = z.fillna(0.0).to_numpy()
     rows = _leaf_order(filled)

@@ -19,7 +19,9 @@ compound's minimum for the PCA alone when no imputation was chosen).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,8 +90,7 @@ def group_statistics(
     info = features.set_index("feature").reindex(values.index)
     keep = ~info["is_standard"].to_numpy(dtype=bool)
     units, group = unit_matrix(values.loc[keep], design)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log2(units.where(units > 0))
+    logs = log2_frame(units)
     by_group = {g: logs.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
     raw = {g: units.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
     num, den = by_group[pair.numerator], by_group[pair.denominator]
@@ -118,6 +119,12 @@ def group_statistics(
     return out.reset_index(drop=True)
 
 
+def log2_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """log2 of the positive cells (NaN elsewhere), with the frame's labels."""
+    positive = frame.where(frame > 0).to_numpy(dtype=float)
+    return pd.DataFrame(np.log2(positive), index=frame.index, columns=frame.columns)
+
+
 def bh(p: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg q values of the finite p values (NaN stays NaN)."""
     p = np.asarray(p, dtype=float)
@@ -135,7 +142,9 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _per_row(a: np.ndarray, b: np.ndarray, test) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _per_row(
+    a: np.ndarray, b: np.ndarray, test: Callable[[np.ndarray, np.ndarray], float]
+) -> np.ndarray:
     out = np.full(a.shape[0], np.nan)
     for i in range(a.shape[0]):
         x, y = a[i][np.isfinite(a[i])], b[i][np.isfinite(b[i])]
@@ -154,7 +163,7 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
 
 
-def _across_groups(groups: list[np.ndarray], test) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _across_groups(groups: list[np.ndarray], test: Callable[..., Any]) -> np.ndarray:
     n = groups[0].shape[0]
     out = np.full(n, np.nan)
     for i in range(n):
@@ -176,8 +185,7 @@ def pca(values: pd.DataFrame, features: pd.DataFrame, design: Design) -> Pca:
     smallest = data.where(data > 0).min(axis=1) / 2.0
     data = data.T.fillna(smallest).T
     units, group = unit_matrix(data, design)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log2(units.where(units > 0)).T
+    logs = log2_frame(units).T
     logs = logs.loc[:, logs.notna().all(axis=0) & (logs.std(axis=0) > 0)]
     n_comp = min(3, logs.shape[0] - 1, logs.shape[1])
     empty = pd.DataFrame({"sample": units.columns, "group": group.to_numpy()})
