@@ -170,21 +170,27 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
             "best_id_confidence_value": features["found_fraction"],
         }
     )
-    for i, sample in enumerate(values.columns, start=1):
-        sml[f"abundance_assay[{i}]"] = values[sample]
+    more: dict[str, pd.Series] = _assay_columns(values)
     group_of = {s.sample: s.group for s in result.design.samples}
     for j, group in enumerate(result.design.groups, start=1):
         cells = values[[s for s in values.columns if group_of[s] == group]]
         mean = cells.mean(axis=1)
-        sml[f"abundance_study_variable[{j}]"] = mean
-        sml[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
-    sml["opt_global_species"] = features["species"]
-    sml["opt_global_isomer_track"] = features["isomer_track"]
-    sml["opt_global_category"] = features["category"]
-    sml["opt_global_internal_standard"] = features["is_standard"]
-    sml["opt_global_log2_fold_change"] = stats["log2_fold_change"]
-    sml["opt_global_q_value"] = stats["q_value"]
-    return sml
+        more[f"abundance_study_variable[{j}]"] = mean
+        more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
+    more["opt_global_species"] = features["species"]
+    more["opt_global_isomer_track"] = features["isomer_track"]
+    more["opt_global_category"] = features["category"]
+    more["opt_global_internal_standard"] = features["is_standard"]
+    more["opt_global_log2_fold_change"] = stats["log2_fold_change"]
+    more["opt_global_q_value"] = stats["q_value"]
+    return pd.concat([sml, pd.DataFrame(more)], axis=1)
+
+
+def _assay_columns(values: pd.DataFrame) -> dict[str, pd.Series]:
+    """``abundance_assay[i]`` for each sample, in design order."""
+    return {
+        f"abundance_assay[{i}]": values[sample] for i, sample in enumerate(values.columns, start=1)
+    }
 
 
 def _features(result: StudyResult) -> pd.DataFrame:
@@ -205,9 +211,7 @@ def _features(result: StudyResult) -> pd.DataFrame:
             "retention_time_in_seconds_end": 60 * features["rt_max"],
         }
     )
-    for i, sample in enumerate(values.columns, start=1):
-        smf[f"abundance_assay[{i}]"] = values[sample]
-    return smf
+    return pd.concat([smf, pd.DataFrame(_assay_columns(values))], axis=1)
 
 
 def _table_lines(prefix: str, header: str, frame: pd.DataFrame) -> list[str]:
