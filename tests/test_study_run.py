@@ -12,7 +12,7 @@ import ganglioside
 from ganglioside.config import AnalysisConfig
 from ganglioside.simulate import simulate
 from ganglioside.simulate.study import simulate_study
-from ganglioside.study import SampleTask, analyze_sample, run_samples
+from ganglioside.study import DesignError, SampleTask, analyze_sample, run_samples
 from ganglioside.study.run import read_export_tables, with_anchors
 
 
@@ -85,3 +85,16 @@ def test_replicates_pasted_into_one_table_are_pointed_to_the_study() -> None:
     warnings = ganglioside.analyze(pasted).warnings
     assert any("replicate injections" in w and "ganglioside study" in w for w in warnings)
     assert not any("replicate injections" in w for w in ganglioside.analyze(one).warnings)
+
+
+def test_samples_an_export_lacks_are_all_named_before_anything_runs(tmp_path: Path) -> None:
+    sim = simulate_study(9, n_per_group=3, n_rows=120)
+    export = tmp_path / "export.txt"
+    export.write_text("stand-in", encoding="utf-8")
+    held = {s: t for s, t in sim.tables.items() if s not in {"C02", "D03"}}
+    with pytest.raises(DesignError) as caught:
+        ganglioside.study(
+            sim.design.drop(columns="file"), export=export, export_reader=lambda p: held
+        )
+    assert [(p.row, p.value) for p in caught.value.problems] == [(2, "C02"), (6, "D03")]
+    assert "export.txt has no sample of this name" in str(caught.value)

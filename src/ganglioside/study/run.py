@@ -25,7 +25,7 @@ from ..errors import GangliosideError, InputError
 from ..inputs.columns import map_columns
 from ..inputs.files import read_cells
 from ..pipeline import analyze
-from .design import Design, SampleSpec
+from .design import Design, DesignError, SampleSpec
 
 #: Columns of a sample's compounds frame the study step reads.
 STUDY_INPUT_COLUMNS = (
@@ -139,14 +139,28 @@ def sample_tasks(
     ``tables`` gives tables in memory by sample name (they win over the design's files);
     ``export_reader`` reads a multi-sample export into sample → table (each export is read
     once), by default :func:`read_export_tables`.
+
+    Raises
+    ------
+    DesignError
+        Listing every sample that an export does not hold (before any sample runs).
     """
     settings = config.to_dict()
     exports: dict[Path, Mapping[str, pd.DataFrame]] = {}
-    tasks = []
+    tasks, problems = [], []
     for spec in design.samples:
-        table = _table_of(spec, tables, exports, export_reader or read_export_tables)
+        try:
+            table = _table_of(spec, tables, exports, export_reader or read_export_tables)
+        except DesignError:
+            raise
+        except InputError as exc:
+            where = {"row": exc.row, "column": exc.column, "value": exc.value}
+            problems.append(InputError(exc.message, file=exc.file or design.source, **where))
+            continue
         source = _label(table) if spec.source is None else spec.source.name
         tasks.append(SampleTask(spec.sample, table, settings, source=source))
+    if problems:
+        raise DesignError(problems, file=design.source)
     return tasks
 
 
@@ -167,9 +181,8 @@ def _table_of(
     found = exports[spec.source]
     if spec.export_sample not in found:
         raise InputError(
-            f"the export has no sample {spec.export_sample!r} (it has: "
+            f"the export {spec.source.name} has no sample of this name (it has: "
             f"{', '.join(list(found)[:10])})",
-            file=spec.source.name,
             row=spec.row,
             column="sample",
             value=spec.export_sample,

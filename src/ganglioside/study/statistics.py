@@ -114,7 +114,8 @@ def group_statistics(
         out[f"found_{g}"] = np.mean(np.isfinite(raw[g]), axis=1) if raw[g].size else np.nan
     described = info.loc[keep, ["species", "name", "isomer_track", "category", "rt"]]
     out = described.join(out)
-    out.insert(5, "found_fraction", info.loc[keep, "found_fraction"].to_numpy())
+    for column in ("found_fraction", "outlier_in", "fragment_in"):
+        out[column] = info.loc[keep, column].to_numpy()
     out.insert(0, "feature", out.index.to_numpy())
     return out.reset_index(drop=True)
 
