@@ -154,8 +154,10 @@ def sample_tasks(
         except DesignError:
             raise
         except InputError as exc:
-            where = {"row": exc.row, "column": exc.column, "value": exc.value}
-            problems.append(InputError(exc.message, file=exc.file or design.source, **where))
+            file = exc.file or design.source
+            problems.append(
+                InputError(exc.message, file=file, row=exc.row, column=exc.column, value=exc.value)
+            )
             continue
         source = _label(table) if spec.source is None else spec.source.name
         tasks.append(SampleTask(spec.sample, table, settings, source=source))
