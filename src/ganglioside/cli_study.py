@@ -109,6 +109,7 @@ def run_study(args: argparse.Namespace) -> int:
         export=args.export,
         jobs=args.jobs or default_jobs(),
         progress=_progress(sys.stderr.isatty()),
+        compounds_folder=Path(args.output) / "samples",
     )
     paths = write_study(result, args.output, images=not args.no_images)
     s = result.summary

@@ -94,6 +94,7 @@ def study(
     jobs: int = 1,
     progress: SampleProgress | None = None,
     export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
+    compounds_folder: str | Path | None = None,
 ) -> StudyResult:
     """Analyse every sample of a design and compare the groups.
 
@@ -114,6 +115,9 @@ def study(
         Called as ``progress(done, total, sample)`` after each sample's analysis.
     export_reader:
         Reads a multi-sample export into sample → table (default: ``ganglioside.read_export``).
+    compounds_folder:
+        Let each worker write ``<folder>/<sample>/compounds.csv`` as soon as its sample is
+        analysed (the command passes ``DIR/samples``).
 
     Raises
     ------
@@ -127,7 +131,8 @@ def study(
 
     cfg = resolve_study_config(config)
     checked = read_design(design, export=export, in_memory=tables)
-    tasks = sample_tasks(checked, cfg.analysis, tables, export_reader)
+    folder = None if compounds_folder is None else Path(compounds_folder)
+    tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder)
     results = run_samples(tasks, jobs=jobs, progress=progress)
     again = borrow_tasks(checked, tasks, results, cfg)
     if again:
@@ -156,7 +161,7 @@ def borrow_tasks(
     drift = estimate_drift(peaks, names, config)
     rows = borrowed_anchor_rows(peaks, names, drift, config)
     return [
-        SampleTask(t.sample, t.table, t.config, rows[t.sample], t.source)
+        SampleTask(t.sample, t.table, t.config, rows[t.sample], t.source, t.compounds_csv)
         for t in tasks
         if t.sample in rows
     ]

@@ -32,6 +32,7 @@ from .mztab import study_mztab
 from .plots import study_figures
 from .report import study_report_html
 from .result import MATRIX_COLUMNS, StudyResult
+from .run import write_compounds_csv
 from .workbook import write_study_workbook
 
 #: Leading columns of ``statistics.csv``; the tests' own columns and group columns follow.
@@ -114,16 +115,17 @@ def write_study(
 
 
 def write_sample_compounds(result: StudyResult, folder: Path) -> dict[str, Path]:
-    """``<folder>/<sample>/compounds.csv`` for every sample."""
+    """``<folder>/<sample>/compounds.csv`` for every sample (kept when its worker already wrote
+    it there)."""
     paths = {}
     for sample, analysis in result.analyses.items():
         if analysis.compounds is None:
             continue
-        target = folder / sample
-        target.mkdir(parents=True, exist_ok=True)
-        paths[f"samples/{sample}/compounds.csv"] = _csv(
-            analysis.compounds, target / "compounds.csv"
-        )
+        target = folder / sample / "compounds.csv"
+        written = analysis.compounds_csv and Path(analysis.compounds_csv) == target
+        if not (written and target.is_file()):
+            write_compounds_csv(analysis.compounds, target)
+        paths[f"samples/{sample}/compounds.csv"] = target
     return paths
 
 

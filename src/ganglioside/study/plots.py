@@ -89,7 +89,7 @@ def volcano_figure(result: StudyResult) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=part["log2_fold_change"],
-                y=-np.log10(part["p_value"].astype(float)),
+                y=-np.log10(np.maximum(part["p_value"].to_numpy(float), np.finfo(float).tiny)),
                 mode="markers",
                 name=name,
                 marker={"color": colour, "size": 7},

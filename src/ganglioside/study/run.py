@@ -25,6 +25,7 @@ from ..errors import GangliosideError, InputError
 from ..inputs.columns import map_columns
 from ..inputs.files import read_cells
 from ..pipeline import analyze
+from ..report.safe import safe_frame
 from .design import Design, DesignError, SampleSpec
 
 #: Columns of a sample's compounds frame the study step reads.
@@ -51,7 +52,8 @@ class SampleTask:
     ``table`` is a path (CSV, TSV or XLSX) or a DataFrame already read (a sample of a
     multi-sample export); ``config`` the analysis parameters as a mapping
     (:meth:`AnalysisConfig.to_dict`); ``borrowed_anchor_rows`` the 1-based data rows to take as
-    anchors on top of the table's own.
+    anchors on top of the table's own; ``compounds_csv`` a path where the worker writes the
+    sample's ``compounds.csv`` itself (empty: not written).
     """
 
     sample: str
@@ -59,6 +61,7 @@ class SampleTask:
     config: Mapping[str, Any] = field(default_factory=dict)
     borrowed_anchor_rows: tuple[int, ...] = ()
     source: str = ""
+    compounds_csv: str = ""
 
 
 @dataclass
@@ -77,6 +80,7 @@ class SampleResult:
     warnings: list[str] = field(default_factory=list)
     borrowed_anchors: int = 0
     error: str = ""
+    compounds_csv: str = ""  # where the worker wrote compounds.csv, if it did
 
     @property
     def ok(self) -> bool:
@@ -93,6 +97,8 @@ def analyze_sample(task: SampleTask) -> SampleResult:
         result = analyze(table, AnalysisConfig.from_mapping(task.config))
     except GangliosideError as exc:
         return SampleResult(task.sample, source, None, error=str(exc))
+    if task.compounds_csv:
+        write_compounds_csv(result.compounds, Path(task.compounds_csv))
     return SampleResult(
         sample=task.sample,
         source=source,
@@ -100,7 +106,16 @@ def analyze_sample(task: SampleTask) -> SampleResult:
         summary=result.summary,
         warnings=list(result.warnings),
         borrowed_anchors=len(task.borrowed_anchor_rows),
+        compounds_csv=task.compounds_csv,
     )
+
+
+def write_compounds_csv(compounds: pd.DataFrame, path: Path) -> Path:
+    """A sample's compounds as ``analyze`` writes them (formulas neutralised), folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = safe_frame(compounds).to_csv(index=False, lineterminator="\n")
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
 
 
 def _label(table: str | Path | pd.DataFrame) -> str:
@@ -133,12 +148,14 @@ def sample_tasks(
     config: AnalysisConfig,
     tables: Mapping[str, pd.DataFrame] | None = None,
     export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
+    compounds_folder: Path | None = None,
 ) -> list[SampleTask]:
     """One task per sample of the design.
 
     ``tables`` gives tables in memory by sample name (they win over the design's files);
     ``export_reader`` reads a multi-sample export into sample → table (each export is read
-    once), by default :func:`read_export_tables`.
+    once), by default :func:`read_export_tables`; with ``compounds_folder`` each worker writes
+    ``<folder>/<sample>/compounds.csv`` as soon as its sample is analysed.
 
     Raises
     ------
@@ -160,7 +177,12 @@ def sample_tasks(
             )
             continue
         source = _label(table) if spec.source is None else spec.source.name
-        tasks.append(SampleTask(spec.sample, table, settings, source=source))
+        csv = (
+            ""
+            if compounds_folder is None
+            else str(compounds_folder / spec.sample / "compounds.csv")
+        )
+        tasks.append(SampleTask(spec.sample, table, settings, source=source, compounds_csv=csv))
     if problems:
         raise DesignError(problems, file=design.source)
     return tasks
