@@ -4,8 +4,10 @@ For each study size, a simulated two-group study (``simulate_study``, about 180 
 is written to a temporary folder beforehand; then the command ``ganglioside study DESIGN -o DIR
 --jobs N`` runs in a fresh process, from reading the design to the last file written (matrix,
 statistics, samples, per-sample compounds, workbook, report, mzTab-M; no images).  Printed per
-size: the wall time of the command, the peak resident memory of its largest process (the
-command itself or a pool worker) and the files written.  With ``--breakdown`` the same study
+size: the wall time of the command, its CPU time (user + system, the command and its pool
+workers: on a machine shared with other work the wall time grows, the CPU time much less), the
+peak resident memory of its largest process (the command itself or a pool worker) and the files
+written.  The load average before the runs is printed first.  With ``--breakdown`` the same study
 also runs in this process, step by step (per-sample analyses, the study step, the files).
 
     .venv/bin/python bench/study_speed.py                       # 100 and 1,000 samples
@@ -28,8 +30,9 @@ import resource, subprocess, sys, time
 t0 = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{done.returncode} {seconds:.3f} {peak:.0f}")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+print(f"{done.returncode} {seconds:.3f} {usage.ru_maxrss / 1024:.0f} {cpu:.3f}")
 if done.returncode:
     print(done.stderr, file=sys.stderr)
 """
@@ -48,17 +51,17 @@ def _command(design: Path, out: Path, jobs: int) -> list[str]:
     return [str(exe), "study", str(design), "-o", str(out), "--jobs", str(jobs), "--no-images"]
 
 
-def _run_cli(design: Path, out: Path, jobs: int) -> tuple[int, float, float]:
+def _run_cli(design: Path, out: Path, jobs: int) -> tuple[int, float, float, float]:
     line = subprocess.run(
         [sys.executable, "-c", MEASURE, *_command(design, out, jobs)],
         capture_output=True,
         text=True,
         check=False,
     )
-    code, seconds, peak = line.stdout.split()
+    code, seconds, peak, cpu = line.stdout.split()
     if line.stderr:
         print(line.stderr.strip(), file=sys.stderr)
-    return int(code), float(seconds), float(peak)
+    return int(code), float(seconds), float(peak), float(cpu)
 
 
 def _breakdown(design: Path, out: Path, jobs: int) -> None:
@@ -103,7 +106,8 @@ def main() -> None:
     print(
         f"ganglioside study, {args.rows} rows per sample, --jobs {args.jobs}, {os.cpu_count()} CPUs"
     )
-    print(f"{'samples':>8} {'rows':>8} {'wall s':>8} {'peak MB':>8}  files")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print(f"{'samples':>8} {'rows':>8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  files")
     for n in args.samples:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -114,10 +118,10 @@ def main() -> None:
                 if p.name not in {"design.csv", "truth.csv", "runs.csv"}
                 and not p.name.endswith(".truth.csv")
             )
-            code, seconds, peak = _run_cli(design, folder / "out", args.jobs)
+            code, seconds, peak, cpu = _run_cli(design, folder / "out", args.jobs)
             files = sum(1 for p in (folder / "out").rglob("*") if p.is_file())
             status = "" if code == 0 else f"  (exit {code})"
-            print(f"{n:>8} {n_rows:>8} {seconds:>8.2f} {peak:>8.0f}  {files}{status}")
+            print(f"{n:>8} {n_rows:>8} {seconds:>8.2f} {cpu:>8.2f} {peak:>8.0f}  {files}{status}")
             if args.breakdown:
                 _breakdown(design, folder / "out2", args.jobs)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
