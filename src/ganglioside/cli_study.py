@@ -40,9 +40,23 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
     )
     study.add_argument("--compare", metavar="A/B", help="fold change of group A over group B")
-    study.add_argument("--quantity", choices=("raw", "total", "internal_standard"))
-    study.add_argument("--impute", choices=("none", "half_min"))
-    study.add_argument("--rt-tolerance", type=float, metavar="MIN")
+    study.add_argument(
+        "--quantity",
+        choices=("raw", "total", "internal_standard"),
+        help="consolidated volume (default), share of the valid signal, or ratio to the "
+        "internal standard of the category",
+    )
+    study.add_argument(
+        "--impute",
+        choices=("none", "half_min"),
+        help="fill missing values with half the species' smallest (default: none)",
+    )
+    study.add_argument(
+        "--rt-tolerance",
+        type=float,
+        metavar="MIN",
+        help="largest RT gap within one compound after the drift correction (default 0.15)",
+    )
     study.add_argument("--no-images", action="store_true", help="do not write figures as images")
     study.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
     study.add_argument(
