@@ -27,6 +27,17 @@ The steps, each a module of its own:
     the study step from stored per-sample results (:func:`combine`);
 ``plots``, ``report``, ``workbook``, ``mztab``, ``outputs``
     figures, the HTML report, the workbook, mzTab-M and every file of ``ganglioside study``.
+
+Run elsewhere (e.g. one Celery task per sample), the same steps are::
+
+    design = read_design(path)                                # DesignError before anything runs
+    tasks = sample_tasks(design, config.analysis)            # plain, picklable
+    results = [analyze_sample(t) for t in tasks]              # anywhere; store the compounds
+    # later, from what was stored:
+    results = [SampleResult(sample, source, compounds, summary, warnings) ...]
+    again = borrow_tasks(design, tasks, results, config)      # samples to run once more
+    result = combine(design, results, config)                 # the study step
+    study_report_html(result), study_mztab(result), study_workbook_bytes(result)
 """
 
 from __future__ import annotations
