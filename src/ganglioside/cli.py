@@ -6,6 +6,8 @@
                               [--calibrants FILE] [--calibration FILE.json]
                               [--save-calibration FILE.json]
     ganglioside simulate --seed N -o FILE.csv [--rows N]
+    ganglioside study DESIGN.csv -o DIR [--jobs N] [--compare A/B] ... (cli_study)
+    ganglioside simulate-study --seed N -o DIR
     ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
 
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from .cli_inputs import add_input_arguments
+from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .config import AnalysisConfig
 from .errors import GangliosideError
 from .result import STATUSES, Analysis
@@ -131,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, required=True, help="random seed")
     simulate.add_argument("-o", "--output", metavar="FILE.csv", required=True)
     simulate.add_argument("--rows", type=_positive_int, help="number of rows (approximate)")
+    add_study_parsers(commands, _positive_int)
 
     for name, text in (
         ("serve", "run the web platform (needs ganglioside[web])"),
@@ -321,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    runners = {"analyze": _run_analyze, "simulate": _run_simulate}
+    runners = {"analyze": _run_analyze, "simulate": _run_simulate, **STUDY_RUNNERS}
     try:
         return runners[args.command](args)
     except (GangliosideError, _UsageError) as exc:

@@ -12,6 +12,10 @@ from .rows import ParsedNames, Rows
 
 #: At most this many row numbers are listed in one warning.
 _SHOWN_ROWS = 10
+#: Rows of one name this close in RT (min) look like one peak injected again.
+REPLICATE_RT = 0.05
+#: The replicate warning needs this share of the names, and at least this many, repeated.
+REPLICATE_SHARE, REPLICATE_MIN_NAMES = 0.3, 5
 
 
 def file_warnings(
@@ -42,6 +46,7 @@ def file_warnings(
             + _rows(rows.row, anchor_conflict)
         )
     out.extend(_formula_warning(names))
+    out.extend(_replicate_warning(rows.rt, names.name_codes, len(names.distinct_names)))
     if logp_mismatch.any():
         out.append(
             f"{int(logp_mismatch.sum())} row(s) have a Log P that disagrees with their "
@@ -107,4 +112,18 @@ def _formula_warning(names: ParsedNames) -> list[str]:
         f"{int(no_formula.sum())} row(s) have no sum formula or mass (pygoslin could not "
         f"read their headgroup or ceramide), e.g. {', '.join(map(str, examples))}; "
         "their other results are unaffected"
+    ]
+
+
+def _replicate_warning(rt: np.ndarray, codes: np.ndarray, n_names: int) -> list[str]:
+    """Many names found again at nearly the same RT: replicate injections pasted into one table."""
+    order = np.lexsort((rt, codes))
+    same = (codes[order][1:] == codes[order][:-1]) & (np.diff(rt[order]) <= REPLICATE_RT)
+    repeated = np.unique(codes[order][1:][same])
+    if len(repeated) < max(REPLICATE_MIN_NAMES, REPLICATE_SHARE * n_names):
+        return []
+    return [
+        f"{len(repeated)} of {n_names} names appear more than once within {REPLICATE_RT} min, "
+        "as when replicate injections are pasted into one table; give each injection a table "
+        "of its own and analyse them together with 'ganglioside study' (README, Studies)"
     ]
