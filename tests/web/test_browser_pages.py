@@ -149,9 +149,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
 
 
 @pytest.mark.parametrize("path", ["/api/redoc/", "/api/docs/"])
-def test_the_api_viewers_load_without_console_errors_or_other_hosts(
-    platform, chromium_path, path
-):
+def test_the_api_viewers_load_without_console_errors_or_other_hosts(platform, chromium_path, path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

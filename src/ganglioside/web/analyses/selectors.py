@@ -46,3 +46,8 @@ def rt_model_list(*, analysis: Analysis) -> QuerySet[RTModel]:
 
 def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
     return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")
+
+
+def valid_anchor_count(*, analysis: Analysis) -> int:
+    """How many of the analysis's valid rows are anchors (a part of the valid count)."""
+    return Compound.objects.filter(analysis=analysis, status="valid", is_anchor=True).count()

@@ -30,6 +30,11 @@ urlpatterns = [
         name="analysis-rt-chart",
     ),
     path(
+        "analyses/<int:analysis_id>/charts/<slug:kind>/",
+        views_pages.analysis_overview_chart,
+        name="analysis-chart",
+    ),
+    path(
         "analyses/<int:analysis_id>/download/<str:kind>/",
         views_pages.analysis_download,
         name="analysis-download",

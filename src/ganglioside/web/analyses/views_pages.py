@@ -145,7 +145,12 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
+    """Counts by status as the CLI and summary.json give them (the anchors a part of valid)."""
     summary = analysis.summary or {}
     by_status = summary.get("by_status") or analysis.status_counts or {}
     cards: list[dict[str, Any]] = [
@@ -162,23 +167,26 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
                 "glyph": style.glyph,
             }
         )
+    anchors = selectors.valid_anchor_count(analysis=analysis)
+    next(c for c in cards if c["key"] == "valid")["note"] = (
+        f"of which {_counted(anchors, 'anchor')}"
+    )
     models = summary.get("models") or {}
     by_level = models.get("by_level") or {}
     fragments = summary.get("fragments") or {}
     cards += [
-        {"label": "anchors", "value": summary.get("anchors", 0), "key": "anchors"},
         {"label": "RT-model groups", "value": summary.get("groups", 0), "key": "groups"},
         {
             "label": "RT models",
             "value": models.get("count", 0),
             "key": "models",
-            "note": ", ".join(f"{n} rows {level}" for level, n in by_level.items()),
+            "note": ", ".join(f"{_counted(n, 'row')} {level}" for level, n in by_level.items()),
         },
         {
             "label": "fragment links",
             "value": fragments.get("events", 0),
             "key": "fragments",
-            "note": f"{fragments.get('parents', 0)} parents",
+            "note": _counted(fragments.get("parents", 0), "parent"),
         },
     ]
     return cards
@@ -200,6 +208,10 @@ def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:
         "compounds": reverse("api:analysis-compounds", args=[pk]),
         "outcome": reverse("pages:analysis-outcome", args=[pk]),
         "rtChart": reverse("pages:analysis-rt-chart", args=[pk]),
+        "charts": {
+            kind: reverse("pages:analysis-chart", args=[pk, kind]) for kind in figures.OVERVIEWS
+        },
+        "fragments": reverse("api:analysis-fragments", args=[pk]),
         "plotConfig": figures.PLOT_CONFIG,
         "colors": {k: v.color for k, v in POINT_STYLES.items()},
     }
@@ -215,6 +227,7 @@ def _outcome_context(analysis: Any) -> dict[str, Any]:
             groups=figures.rt_groups(analysis),
             abundance_category=abundance.get("category"),
             abundance_headgroup=abundance.get("headgroup"),
+            abundance_ceramide=abundance.get("ceramide"),
             models=list(selectors.rt_model_list(analysis=analysis)),
             downloads=[
                 (kind, label, note, reverse("pages:analysis-download", args=[analysis.pk, kind]))
@@ -264,6 +277,19 @@ def analysis_rt_chart(request: HttpRequest, analysis_id: int) -> HttpResponse:
         '{"group": %s, "figure": %s}' % (json.dumps(group), text),  # noqa: UP031
         content_type="application/json",
     )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def analysis_overview_chart(request: HttpRequest, analysis_id: int, kind: str) -> HttpResponse:
+    """A chart of every scored row (``residuals``, ``observed-predicted``) as Plotly JSON."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    text = figures.overview_figure_json(analysis, kind)
+    if text is None:
+        return JsonResponse({"error": f"no chart {kind!r}"}, status=404)
+    response = HttpResponse('{"figure": %s}' % text, content_type="application/json")  # noqa: UP031
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
