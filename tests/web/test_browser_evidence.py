@@ -275,3 +275,21 @@ def test_with_many_groups_every_group_label_is_shown(browser, platform, tmp_path
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         assert watch.errors == []
         page.close()
+
+
+def test_a_rows_name_opens_its_own_page_with_the_row_circled_on_its_rt_chart(
+    browser, platform, sample
+):
+    frag, parent = _first_fragment(sample)
+    page, watch = _open(browser, platform, f"?rows={int(frag['row'])}")
+    page.click(f'#compounds tr[data-row="{int(frag["row"])}"] td[data-column="name"] a')
+    page.wait_for_url(re.compile(rf"/rows/{int(frag['row'])}/$"))
+    page.wait_for_selector("#rt-chart .main-svg")
+    ring = page.evaluate(
+        "() => document.getElementById('rt-chart').data.filter(t => /this row/.test(t.name))"
+    )
+    assert len(ring) == 1 and ring[0]["x"] == [frag["log_p"]] and ring[0]["y"] == [frag["rt"]]
+    page.click(f'#fragment-links a:text-is("{int(parent["row"])}")')
+    page.wait_for_url(re.compile(rf"/rows/{int(parent['row'])}/$"))
+    assert page.text_content("h1") == parent["name"]
+    assert watch.errors == []

@@ -72,6 +72,7 @@ def _owned_paths(pk: int) -> list[str]:
     return [
         f"/analyses/{pk}/",
         f"/analyses/{pk}/outcome/",
+        f"/analyses/{pk}/rows/1/",
         f"/analyses/{pk}/charts/rt/",
         f"/analyses/{pk}/charts/residuals/",
         f"/analyses/{pk}/download/csv/",
@@ -419,6 +420,72 @@ def test_the_overview_charts_plot_every_scored_row_but_fragments(
     points = [t for t in traces if t.get("mode") == "markers"]
     assert sum(len(t["y"]) for t in points) == len(scored)
     assert client.get(f"/analyses/{finished_analysis.pk}/charts/nothing/").status_code == 404
+
+
+# -- one row's page ------------------------------------------------------------------------------
+
+
+def _row_page(client, analysis, row) -> str:
+    response = client.get(f"/analyses/{analysis.pk}/rows/{row}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_fragments_page_shows_its_evidence_and_links_to_its_parent(
+    client, user, finished_analysis, sample_result
+):
+    comp = sample_result.compounds
+    frag = comp[comp["status"] == "fragment"].iloc[0]
+    parent = comp[comp["row"] == frag["fragment_parent"]].iloc[0]
+    _signed_in(client, user)
+    page = _row_page(client, finished_analysis, int(frag["row"]))
+    assert f"<h1>{escape(frag['name'])}</h1>" in page
+    reasons = re.search(r'id="row-reasons">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", reasons) == [
+        escape(r) for r in frag["reasons"].split("; ")
+    ]
+    checks = re.search(r'id="row-evidence">(.*?)</div>', page, re.S).group(1)
+    assert re.findall(r'class="check">(.*?)<', checks) == frag["evidence"].split(";")
+    assert re.search(r'id="row-z">\s*([-+]\d+\.\d\d)<', page).group(1) == f"{frag['z']:+.2f}"
+    parents = re.search(r'data-side="parent">(.*?)</table>', page, re.S).group(1)
+    row_url = f"/analyses/{finished_analysis.pk}/rows/{int(parent['row'])}/"
+    assert f'href="{row_url}">{int(parent["row"])}</a>' in parents
+    assert escape(parent["name"]) in parents and escape(frag["fragment_lost"]) in parents
+    # The parent's page lists this fragment among its own.
+    fragments = re.search(
+        r'data-side="fragment">(.*?)</table>',
+        _row_page(client, finished_analysis, int(parent["row"])),
+        re.S,
+    ).group(1)
+    assert f'data-row="{int(frag["row"])}"' in fragments
+    # Its place on the RT chart: the page hands its group and point to the script.
+    data = _page_data(client.get(f"/analyses/{finished_analysis.pk}/rows/{int(frag['row'])}/"))
+    assert data["group"] == frag["group_key"] and data["point"] == {
+        "x": frag["log_p"],
+        "y": frag["rt"],
+    }
+
+
+def test_an_o_acetylated_rows_page_links_to_its_base_peak_and_back(
+    client, user, finished_analysis, sample_result
+):
+    comp = sample_result.compounds
+    acetylated = comp[comp["oac_base_row"].notna()].iloc[0]
+    base = int(acetylated["oac_base_row"])
+    _signed_in(client, user)
+    page = _row_page(client, finished_analysis, int(acetylated["row"]))
+    assert f'href="/analyses/{finished_analysis.pk}/rows/{base}/">row {base}</a>' in page
+    back = _row_page(client, finished_analysis, base)
+    partners = re.search(r"O-acetylated partners</dt><dd>(.*?)</dd>", back, re.S).group(1)
+    assert f'rows/{int(acetylated["row"])}/">row {int(acetylated["row"])}</a>' in partners
+
+
+def test_a_row_that_does_not_exist_or_an_unfinished_analysis_is_404(
+    client, user, finished_analysis, queued_analysis
+):
+    _signed_in(client, user)
+    assert client.get(f"/analyses/{finished_analysis.pk}/rows/99999/").status_code == 404
+    assert client.get(f"/analyses/{queued_analysis.pk}/rows/1/").status_code == 404
 
 
 def test_a_failed_analysis_shows_its_error(client, user):

@@ -25,6 +25,11 @@ urlpatterns = [
         name="analysis-outcome",
     ),
     path(
+        "analyses/<int:analysis_id>/rows/<int:row>/",
+        views_pages.compound_detail,
+        name="analysis-row",
+    ),
+    path(
         "analyses/<int:analysis_id>/charts/rt/",
         views_pages.analysis_rt_chart,
         name="analysis-rt-chart",

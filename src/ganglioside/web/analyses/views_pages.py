@@ -212,6 +212,7 @@ def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:
             kind: reverse("pages:analysis-chart", args=[pk, kind]) for kind in figures.OVERVIEWS
         },
         "fragments": reverse("api:analysis-fragments", args=[pk]),
+        "rowPage": reverse("pages:analysis-row", args=[pk, 1]).removesuffix("1/"),
         "plotConfig": figures.PLOT_CONFIG,
         "colors": {k: v.color for k, v in POINT_STYLES.items()},
     }
@@ -251,6 +252,45 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
     context["steps"] = PROGRESS_STEPS
     context["plotly_js"] = PLOTLY_STATIC_PATH
     return render(request, "analyses/detail.html", context)
+
+
+@login_required
+@require_GET
+def compound_detail(request: HttpRequest, analysis_id: int, row: int) -> HttpResponse:
+    """One row of an analysis: its evidence, its place on its group's RT chart, its fragment
+    links and its O-acetyl partners."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    if analysis.status != AnalysisStatus.SUCCEEDED:
+        raise Http404("the analysis has no results")
+    compound = selectors.compound_get(analysis=analysis, row=row)
+    base = None
+    if compound.oac_base_row is not None:
+        base = selectors.compound_get(analysis=analysis, row=compound.oac_base_row)
+    page_data = {
+        "id": analysis.pk,
+        "row": compound.row,
+        "rtChart": reverse("pages:analysis-rt-chart", args=[analysis.pk]),
+        "group": compound.group_key,
+        "point": {"x": compound.log_p, "y": compound.rt},
+        "plotConfig": figures.PLOT_CONFIG,
+    }
+    return render(
+        request,
+        "analyses/compound.html",
+        {
+            "analysis": analysis,
+            "compound": compound,
+            "oac_base": base,
+            # The core joins reasons with "; " (names hold ";"), evidence and warnings with ";".
+            "reasons": [r for r in compound.reasons.split("; ") if r],
+            "evidence": [e for e in compound.evidence.split(";") if e],
+            "warnings": [w for w in compound.warnings.split(";") if w],
+            **selectors.compound_links(analysis=analysis, row=compound.row),
+            "page_data": page_data,
+            "plotly_js": PLOTLY_STATIC_PATH,
+            "color": POINT_STYLES[compound.status].color,
+        },
+    )
 
 
 @login_required

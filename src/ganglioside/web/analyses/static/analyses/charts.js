@@ -184,6 +184,7 @@
 
   function init(pageData) {
     page = pageData;
+    page.charts = page.charts || {};
     drawEmbedded();
     drawFetched();
     initRtChart();
@@ -200,5 +201,5 @@
     resizeTimer = window.setTimeout(onResize, 200);
   });
 
-  kit.charts = { init: init };
+  kit.charts = { init: init, plot: plot };
 })(window.gangliosidePage);

@@ -11,7 +11,7 @@
                   group: "group_key", anchors: "is_anchor" };
   var DEFAULT = { ordering: "row", page: 1, size: 50 };
   var COLUMNS = [
-    { key: "row", digits: 0 }, { key: "name" }, { key: "status", cell: statusCell },
+    { key: "row", digits: 0 }, { key: "name", cell: nameCell }, { key: "status", cell: statusCell },
     { key: "group_key" }, { key: "rt", digits: 3 }, { key: "log_p", digits: 2 },
     { key: "predicted_rt", digits: 3 }, { key: "z", digits: 2, signed: true },
     { key: "volume", digits: -1 }, { key: "parent", cell: parentCell },
@@ -80,6 +80,15 @@
   }
 
   // -- cells --------------------------------------------------------------------------------
+
+  // The name opens the row's own page (its evidence, its place on the RT chart, its links).
+  function nameCell(record) {
+    var td = el("td");
+    var link = el("a", "", record.name);
+    link.href = page.rowPage + record.row + "/";
+    td.appendChild(link);
+    return td;
+  }
 
   function statusCell(record) {
     var td = el("td");
