@@ -26,6 +26,7 @@ from ganglioside.report import (
     compounds_csv,
     neutralise,
     observed_predicted_figure,
+    fragments_csv,
     render_all,
     report_html,
     residual_figure,
@@ -80,25 +81,34 @@ def test_safe_frame_keeps_numeric_columns_untouched():
 # -- write_all and the bytes forms -------------------------------------------------------------
 
 
-def test_write_all_writes_the_four_files(small_analysis, tmp_path):
+def test_write_all_writes_the_default_outputs(small_analysis, tmp_path):
     paths = write_all(small_analysis, tmp_path / "out")
-    assert sorted(paths) == ["compounds.csv", "report.html", "summary.json", "workbook.xlsx"]
+    assert sorted(paths) == ["compounds.csv", "fragments.csv", "report.html", "summary.json"]
     for name, path in paths.items():
         assert path == tmp_path / "out" / name
         assert path.stat().st_size > 0
 
 
+def test_write_all_writes_every_output_asked_for(small_analysis, tmp_path):
+    paths = write_all(small_analysis, tmp_path, outputs=("xlsx", "parquet", "csv"))
+    # In the order of OUTPUTS, whatever the order asked.
+    assert list(paths) == ["compounds.csv", "workbook.xlsx", "compounds.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(paths)
+
+
 def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
     calls = []
     write_all(small_analysis, tmp_path, progress=lambda *a: calls.append(a))
-    assert [c[2] for c in calls] == [
+    starts = [c[2] for c in calls if c[2].startswith("writing ")]
+    assert starts == [
         "writing compounds.csv",
+        "writing fragments.csv",
         "writing summary.json",
-        "writing workbook.xlsx",
         "writing report.html",
-        "done",
     ]
-    assert [c[1] for c in calls] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    fractions = [c[1] for c in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0
+    assert calls[-1] == ("export", 1.0, "done")
     assert {c[0] for c in calls} == {"export"}
 
 
@@ -167,14 +177,19 @@ def test_summary_json_is_strict_json_with_parameters_and_version(small_analysis)
     assert document["warnings"] == small_analysis.warnings
 
 
-def test_summary_json_lists_models_and_fragment_events(small_analysis):
+def test_summary_json_lists_models_and_counts_fragment_events(small_analysis):
     document = summary_document(small_analysis)
+    assert document["schema_version"] == 2
     assert document["models"] == [m.to_dict() for m in small_analysis.models]
     assert document["models"][0]["intercepts"]["GD1"] == {"value": INTERCEPT_GD1, "se": 0.03}
-    assert len(document["fragments"]) == 1
-    event = document["fragments"][0]
-    assert (event["parent_row"], event["fragment_row"], event["lost"]) == (1, 5, "-NeuAc")
-    assert isinstance(event["parent_row"], int)
+    # The events themselves are in fragments.csv: summary.json does not grow with the rows.
+    assert document["fragments"] == {"events": 1, "file": "fragments.csv"}
+
+
+def test_fragments_csv_lists_the_events_with_formulas_neutralised(small_analysis):
+    back = pd.read_csv(io.StringIO(fragments_csv(small_analysis)))
+    assert back[["parent_row", "fragment_row"]].values.tolist() == [[1, 5]]
+    assert back["lost"].tolist() == ["'-NeuAc"]
 
 
 def test_summary_json_turns_numpy_values_and_infinities_into_plain_json():
@@ -573,14 +588,25 @@ def test_every_group_of_the_sample_gets_a_view_with_its_model_line(sample_analys
 
 
 def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
-    paths = write_all(sample_analysis, tmp_path)
+    paths = write_all(sample_analysis, tmp_path, outputs=("csv", "fragments", "json", "xlsx",
+                                                          "parquet", "html"))  # fmt: skip
     compounds = pd.read_csv(paths["compounds.csv"])
     assert len(compounds) == len(sample_analysis.compounds) == 323
     np.testing.assert_allclose(compounds["log_p"], sample_analysis.compounds["log_p"])
+    assert paths["compounds.csv"].read_text(encoding="utf-8") == compounds_csv(sample_analysis)
     document = _strict_loads(paths["summary.json"].read_text(encoding="utf-8"))
     assert document["counts"]["total"] == 323
     assert len(document["models"]) == len(sample_analysis.models)
-    assert len(document["fragments"]) == len(sample_analysis.fragments)
+    assert document["fragments"]["events"] == len(sample_analysis.fragments)
+    fragments = pd.read_csv(paths["fragments.csv"])
+    assert len(fragments) == len(sample_analysis.fragments) > 0
+    parquet = pd.read_parquet(paths["compounds.parquet"])
+    original = sample_analysis.compounds
+    pd.testing.assert_frame_equal(parquet, original, check_dtype=False, check_categorical=False)
+    for column in ("name", "status", "carbons", "fragment_of", "is_anchor", "rt"):
+        assert parquet[column].dtype.kind == original[column].dtype.kind, column
+    lost = parquet["fragment_lost"].astype(str)
+    assert lost[lost != ""].str.startswith("-").all()  # not neutralised
     book = openpyxl.load_workbook(paths["workbook.xlsx"])
     assert book.sheetnames == list(SHEETS)
     assert book["Compounds"].max_row == 324

@@ -8,6 +8,7 @@ HTML-escaped: names come from user files and must never run as markup.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -482,7 +483,12 @@ def report_html(analysis: Analysis) -> str:
 """
 
 
-def write_report_html(analysis: Analysis, path: str | Path) -> Path:
+def write_report_html(
+    analysis: Analysis,
+    path: str | Path,
+    progress: Callable[[float, str], None] | None = None,
+    files: Sequence[str] = (),
+) -> Path:
     """Write ``report.html`` to ``path`` and return the path."""
     path = Path(path)
     path.write_text(report_html(analysis), encoding="utf-8")
