@@ -153,7 +153,9 @@ def test_analyze_writes_the_outputs_asked_for(sample_csv, tmp_path, capsys):
 
 
 def test_analyze_writes_every_available_output_with_all(sample_csv, tmp_path, capsys):
-    code, _, err = run(["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "all"], capsys)
+    code, _, err = run(
+        ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "all"], capsys
+    )
     assert code == 0, err
     assert len(list(tmp_path.iterdir())) == 6
 

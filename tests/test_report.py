@@ -532,12 +532,31 @@ def test_report_html_counts_rows_by_status(small_analysis):
     assert cards["warnings"] == 2 and cards["RT models"] == 1
 
 
-def test_report_html_limits_long_tables(monkeypatch):
+def test_report_html_caps_long_tables_and_points_to_the_files(monkeypatch):
     from ganglioside.report import html as html_module
 
-    monkeypatch.setattr(html_module, "MAX_TABLE_ROWS", 3)
-    page = html_module.report_html(build_analysis())
-    assert "Showing the first 3 of 9 rows" in page
+    monkeypatch.setattr(html_module, "REVIEW_ROWS", 2)
+    monkeypatch.setattr(html_module, "ALL_ROWS", 5)
+    files = ("compounds.csv", "summary.json", "compounds.parquet")
+    page = html_module.report_html(build_analysis(), files=files)
+    review = page[page.index('<section id="review">') : page.index('<section id="models">')]
+    # Three rows to review (invalid, outlier, unverified): two are listed.
+    assert review.count("<tr>") == 1 + 2
+    assert (
+        "…and 1 more row (the first 2 of 3 are shown); every row is in compounds.csv and "
+        "compounds.parquet." in review
+    )
+    assert 'id="all-rows"' not in page
+    assert "All 9 rows are in compounds.csv and compounds.parquet." in review
+    about = page[page.index("<h3>About this report</h3>") : page.index('<section id="rt-model">')]
+    assert "Rows to review: the first 2 of 3 rows are listed" in about
+    assert "All rows: not listed in the report (9 rows)" in about
+
+
+def test_a_small_report_lists_every_row_and_says_nothing_was_aggregated():
+    page = report_html(build_analysis())
+    assert 'id="all-rows"' in page
+    assert "About this report" not in page and "…and" not in page
 
 
 def test_config_values_reach_the_report():

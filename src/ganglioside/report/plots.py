@@ -6,13 +6,18 @@ by :mod:`ganglioside.report.html`.
 
 Every text that comes from the data (names, reasons) is HTML-escaped before it reaches a hover
 label, because Plotly reads a subset of HTML in labels and names come from user files.
+
+Large tables stay light: each point figure draws at most a budget of rows one by one (the rows
+to review first) and the others as a density (:mod:`ganglioside.report.density`); the figure's
+``layout.meta["aggregated"]`` then says what was aggregated, in words.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,6 +26,16 @@ import plotly.graph_objects as go
 
 from ..result import Analysis, ModelReport
 from .abundance import abundance_table, natural_key
+from .density import (
+    OVERVIEW_POINTS,
+    RT_POINTS,
+    aggregation_note,
+    aggregation_of,
+    box_trace,
+    density_trace,
+    marker_trace,
+    pick_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -127,8 +142,15 @@ def hover_labels(compounds: pd.DataFrame) -> list[str]:
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    """Hover labels, taken from a precomputed ``_hover`` column when the caller made one."""
-    return frame["_hover"].tolist() if "_hover" in frame.columns else hover_labels(frame)
+    """Hover labels, taken from a precomputed ``_hover`` column where the caller made one."""
+    if "_hover" not in frame.columns:
+        return hover_labels(frame)
+    labels = frame["_hover"].tolist()
+    missing = [i for i, label in enumerate(labels) if not label]
+    if missing:
+        for i, label in zip(missing, hover_labels(frame.iloc[missing]), strict=True):
+            labels[i] = label
+    return labels
 
 
 def _empty_figure(title: str, message: str) -> go.Figure:
@@ -141,14 +163,14 @@ def _empty_figure(title: str, message: str) -> go.Figure:
     return fig
 
 
-def _axis_values(series: pd.Series) -> list[Any]:
-    """Numbers as floats; categories (group keys) as escaped text."""
+def _axis_values(series: pd.Series) -> Any:
+    """Numbers as a float array (sent as binary); categories (group keys) as escaped text."""
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return [float(v) for v in series]
+        return series.to_numpy(dtype=float)
     return [esc(v) for v in series]
 
 
-def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[go.Scatter]:
+def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[Any]:
     classes = point_class(frame)
     traces = []
     for cls, style in POINT_STYLES.items():
@@ -156,7 +178,7 @@ def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) 
         if part.empty:
             continue
         traces.append(
-            go.Scatter(
+            marker_trace(
                 x=_axis_values(part[x]),
                 y=_axis_values(part[y]),
                 mode="markers",
@@ -273,15 +295,25 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
 def _group_traces(
     analysis: Analysis, group: str, members: pd.DataFrame, by_row: pd.DataFrame
 ) -> list[go.Scatter]:
-    """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number."""
-    rows = members[_finite(members["rt"]) & _finite(members["log_p"])]
-    traces: list[go.Scatter] = []
+    """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number.
+
+    Where ``members`` has a ``_drawn`` column, only those rows are drawn one by one (with their
+    prediction interval and fragment link); the others are drawn as a density.
+    """
+    every = members[_finite(members["rt"]) & _finite(members["log_p"])]
+    drawn = every["_drawn"].to_numpy(dtype=bool) if "_drawn" in every.columns else None
+    rows = every if drawn is None else every[drawn]
+    traces: list[Any] = []
+
+    if drawn is not None and not drawn.all():
+        rest = every[~drawn]
+        traces.append(density_trace(rest["log_p"], rest["rt"], f"density of {len(rest):,} rows"))
 
     # Model lines from the model reports, drawn over the Log P range of the group's rows.
-    lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
+    lo, hi = float(every["log_p"].min()), float(every["log_p"].max())
     pad = max(0.1, 0.05 * (hi - lo))
     xs = np.array([lo - pad, hi + pad])
-    for i, line in enumerate(_model_lines(analysis.models, group, rows)):
+    for i, line in enumerate(_model_lines(analysis.models, group, every)):
         traces.append(
             go.Scatter(
                 x=xs,
@@ -379,9 +411,13 @@ def _group_title(group: str, rows: pd.DataFrame) -> str:
     levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
     anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
     level = ", ".join(levels) if levels else "no model"
+    drawn = ""
+    if "_drawn" in rows.columns and not rows["_drawn"].all():
+        drawn = f" ({int(rows['_drawn'].sum()):,} drawn one by one, the rest as density)"
     return (
         f"RT against Log P: <b>{esc(group)}</b>"
-        f"<br><sup>{len(rows)} rows, {anchors} anchors, model level: {esc(level)}</sup>"
+        f"<br><sup>{len(rows):,} rows{drawn}, {anchors:,} anchors, "
+        f"model level: {esc(level)}</sup>"
     )
 
 
@@ -405,7 +441,15 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     comp = analysis.compounds
     # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
     slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
-    slim["_hover"] = hover_labels(slim)
+    usable = (_finite(slim["rt"]) & _finite(slim["log_p"])).to_numpy(dtype=bool)
+    picked = np.zeros(len(slim), dtype=bool)
+    picked[usable] = pick_rows(slim[usable], RT_POINTS)
+    slim["_drawn"] = picked
+    slim["_hover"] = ""
+    slim.loc[picked, "_hover"] = hover_labels(slim[picked])
+    note = aggregation_note(
+        "RT against Log P", aggregation_of(slim[usable], picked[usable]), "density grid"
+    )
     by_row = slim.drop_duplicates("row")
     keys = slim["group_key"].astype(str)
     members = {str(g): part for g, part in slim.groupby(keys, sort=False, observed=True)}
@@ -419,7 +463,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
             key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g)),
         )
 
-    traces: list[go.Scatter] = []
+    traces: list[Any] = []
     spans: dict[str, tuple[int, int]] = {}
     for g in groups:
         start = len(traces)
@@ -440,7 +484,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
         margin={"t": 110, "r": 20},
         legend={"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
         hoverlabel={"align": "left"},
-        meta={"groups": groups},
+        meta={"groups": groups, "aggregated": note},
     )
     if len(groups) > 1:
         buttons = []
@@ -495,6 +539,12 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
 # -- overviews --------------------------------------------------------------------------------
 
 
+def _subtitle(note: str) -> str:
+    """A short second title line when a figure aggregated rows (the full note is in the
+    report's list of what was aggregated)."""
+    return "<br><sup>rows to review drawn one by one, the others aggregated</sup>" if note else ""
+
+
 def observed_predicted_figure(analysis: Analysis) -> go.Figure:
     """Observed against predicted retention time for every row the RT model scored.
 
@@ -519,15 +569,23 @@ def observed_predicted_figure(analysis: Analysis) -> go.Figure:
         line={"color": "#999", "dash": "dash", "width": 1},
         hoverinfo="skip",
     )
-    fig = go.Figure(data=[diagonal, *_point_traces(rows, "predicted_rt", "rt")])
+    picked = pick_rows(rows, OVERVIEW_POINTS)
+    traces: list[Any] = [diagonal]
+    note = ""
+    if not picked.all():
+        rest = rows[~picked]
+        traces.append(density_trace(rest["predicted_rt"], rest["rt"], f"{len(rest):,} rows"))
+        note = aggregation_note(title, aggregation_of(rows, picked), "density grid")
+    fig = go.Figure(data=[*traces, *_point_traces(rows[picked], "predicted_rt", "rt")])
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
         xaxis_title="Predicted RT (min)",
         yaxis_title="Observed RT (min)",
         template=_TEMPLATE,
         font=_FONT,
         height=520,
         hoverlabel={"align": "left"},
+        meta={"aggregated": note},
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
@@ -543,18 +601,26 @@ def residual_figure(analysis: Analysis) -> go.Figure:
         return _empty_figure(title, "No row has a z score.")
     order = sorted({str(g) for g in rows["group_key"]}, key=natural_key)
     rows["group_key"] = rows["group_key"].astype(str)
-    fig = go.Figure(data=_point_traces(rows, "group_key", "z"))
+    picked = pick_rows(rows, OVERVIEW_POINTS)
+    traces: list[Any] = []
+    note = ""
+    if not picked.all():
+        rest = rows[~picked]
+        traces.append(box_trace(rest["group_key"], rest["z"], f"{len(rest):,} other rows"))
+        note = aggregation_note(title, aggregation_of(rows, picked), "boxes (quartiles, 5–95 %)")
+    fig = go.Figure(data=[*traces, *_point_traces(rows[picked], "group_key", "z")])
     threshold = analysis.config.outlier_z
     for level in (threshold, -threshold):
         fig.add_hline(y=level, line={"color": POINT_STYLES["outlier"].color, "dash": "dash"})
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
         xaxis={"title": "RT-model group", "categoryorder": "array", "categoryarray": order},
         yaxis_title="z",
         template=_TEMPLATE,
         font=_FONT,
         height=480,
         hoverlabel={"align": "left"},
+        meta={"aggregated": note},
     )
     fig.update_xaxes(tickangle=-45)
     return fig
@@ -615,13 +681,19 @@ def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
     return fig
 
 
+def figure_builders() -> dict[str, Callable[[Analysis], go.Figure]]:
+    """The function that makes each figure of the report, keyed by a short id (used as the HTML
+    element id), in the order of the report."""
+    return {
+        "rt-logp": rt_logp_figure,
+        "observed-predicted": observed_predicted_figure,
+        "residuals": residual_figure,
+        "abundance-category": partial(abundance_figure, by="category"),
+        "abundance-headgroup": partial(abundance_figure, by="headgroup"),
+        "abundance-ceramide": partial(abundance_figure, by="ceramide"),
+    }
+
+
 def all_figures(analysis: Analysis) -> dict[str, Any]:
     """Every figure of the report, keyed by a short id (used as the HTML element id)."""
-    return {
-        "rt-logp": rt_logp_figure(analysis),
-        "observed-predicted": observed_predicted_figure(analysis),
-        "residuals": residual_figure(analysis),
-        "abundance-category": abundance_figure(analysis, "category"),
-        "abundance-headgroup": abundance_figure(analysis, "headgroup"),
-        "abundance-ceramide": abundance_figure(analysis, "ceramide"),
-    }
+    return {key: build(analysis) for key, build in figure_builders().items()}

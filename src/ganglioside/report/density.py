@@ -1,0 +1,193 @@
+"""Keeping plots of large tables light: which rows are drawn one by one, and the rest as density.
+
+A figure draws at most a fixed number of points one by one, each with its hover label (the
+budget).  When a figure has more rows than its budget, the rows a scientist must look at are
+chosen first (:func:`review_rank`): outliers (largest |z| first), invalid and unverified rows,
+in-source fragments, anchors, then rows that carry a warning.  The other rows are drawn as a
+density: a grid of counts (:func:`density_trace`) or, on a categorical axis, a box per category
+(:func:`box_trace`).  :func:`aggregation_note` says in words what was aggregated; the report
+lists these notes, so a reader always knows which points are not drawn one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Ranks of the rows to review, most important first; every other row ranks last.
+REVIEW_ORDER: tuple[str, ...] = (
+    "outlier",
+    "invalid",
+    "unverified",
+    "fragment",
+    "anchor",
+    "warning",
+)
+
+#: Points drawn one by one (with hover labels) in the RT-against-Log-P figure, all groups
+#: together, and in each of the two overview figures.
+RT_POINTS = 3000
+OVERVIEW_POINTS = 1500
+
+#: Above this many points a marker trace is drawn with WebGL (``scattergl``).
+WEBGL_POINTS = 1000
+
+
+def review_rank(frame: pd.DataFrame) -> np.ndarray:
+    """Rank of each row in :data:`REVIEW_ORDER` (``len(REVIEW_ORDER)`` for the other rows)."""
+    status = frame["status"].astype(str).to_numpy()
+    anchor = frame["is_anchor"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    warned = np.zeros(len(frame), dtype=bool)
+    if "warnings" in frame.columns:
+        text = frame["warnings"]
+        warned = (text.notna() & (text.astype(str) != "")).to_numpy(dtype=bool)
+    rank = np.full(len(frame), len(REVIEW_ORDER), dtype=np.int8)
+    # Assigned from the least to the most important, so a row keeps its best rank.
+    rank[warned] = REVIEW_ORDER.index("warning")
+    rank[anchor] = REVIEW_ORDER.index("anchor")
+    for name in ("fragment", "unverified", "invalid", "outlier"):
+        rank[status == name] = REVIEW_ORDER.index(name)
+    return rank
+
+
+def pick_rows(frame: pd.DataFrame, budget: int) -> np.ndarray:
+    """Boolean mask of the rows drawn one by one: all of them when they fit in ``budget``,
+    else the ``budget`` most important (by :func:`review_rank`, then largest |z|, then row)."""
+    n = len(frame)
+    if n <= budget:
+        return np.ones(n, dtype=bool)
+    rank = review_rank(frame)
+    z = pd.to_numeric(frame["z"], errors="coerce").abs().fillna(0.0).to_numpy(dtype=float)
+    rows = pd.to_numeric(frame["row"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    order = np.lexsort((rows, -z, rank))  # the last key sorts first
+    mask = np.zeros(n, dtype=bool)
+    mask[order[:budget]] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How many rows a figure drew one by one and how many it aggregated."""
+
+    rows: int
+    drawn: int
+    drawn_by_class: dict[str, int]
+    review_rows: int
+
+    @property
+    def aggregated(self) -> int:
+        return self.rows - self.drawn
+
+
+def aggregation_of(frame: pd.DataFrame, mask: np.ndarray) -> Aggregation:
+    """Counts behind :func:`aggregation_note` for rows ``frame`` drawn where ``mask``."""
+    rank = review_rank(frame)
+    names = np.array([*REVIEW_ORDER, "other"])
+    drawn = pd.Series(names[rank[mask]]).value_counts()
+    return Aggregation(
+        rows=len(frame),
+        drawn=int(mask.sum()),
+        drawn_by_class={k: int(v) for k, v in drawn.items()},
+        review_rows=int((rank < len(REVIEW_ORDER)).sum()),
+    )
+
+
+def aggregation_note(figure: str, agg: Aggregation, density: str) -> str:
+    """One sentence for the report: what ``figure`` drew one by one and what it aggregated
+    (empty when every row was drawn)."""
+    if agg.aggregated == 0:
+        return ""
+    parts = ", ".join(
+        f"{agg.drawn_by_class[k]:,} {k if k != 'warning' else 'rows with warnings'}"
+        for k in (*REVIEW_ORDER, "other")
+        if agg.drawn_by_class.get(k)
+    )
+    missing = agg.review_rows - sum(v for k, v in agg.drawn_by_class.items() if k != "other")
+    tail = (
+        f"; {missing:,} further rows to review are in the {density}"
+        if missing > 0
+        else "; every row to review is drawn"
+    )
+    return (
+        f"{figure}: {agg.drawn:,} of {agg.rows:,} rows drawn one by one ({parts}), "
+        f"the other {agg.aggregated:,} as {density}{tail}."
+    )
+
+
+def marker_trace(**kwargs: Any) -> go.Scatter | go.Scattergl:
+    """A marker trace: WebGL above :data:`WEBGL_POINTS` points, SVG below."""
+    x = kwargs.get("x")
+    n = len(x) if x is not None and hasattr(x, "__len__") else 0
+    return go.Scattergl(**kwargs) if n > WEBGL_POINTS else go.Scatter(**kwargs)
+
+
+def _log_colours(top: float) -> list[list[Any]]:
+    """A colour scale from 1 to ``top`` rows whose shades step at 1, 10, 100 ... rows, so that a
+    single row stays visible next to a cell of thousands."""
+    light, dark = np.array([222, 235, 247]), np.array([8, 48, 107])
+    if top <= 1:
+        return [[0.0, "rgb(8,48,107)"], [1.0, "rgb(8,48,107)"]]
+    decades = max(1, int(np.ceil(np.log10(max(top, 2.0)))))
+    scale = []
+    for k in range(decades + 1):
+        count = min(10.0**k, top)
+        position = (count - 1) / (top - 1)
+        r, g, b = (light + (dark - light) * k / decades).round().astype(int)
+        scale.append([float(position), f"rgb({r},{g},{b})"])
+        if count >= top:
+            break
+    scale[-1][0] = 1.0
+    return scale
+
+
+def density_trace(
+    x: pd.Series, y: pd.Series, name: str, *, bins: tuple[int, int] = (40, 30), **kwargs: Any
+) -> go.Heatmap:
+    """Counts of rows on a grid of ``bins`` cells (empty cells transparent), for the rows of a
+    figure that are not drawn one by one; the shade steps with each power of ten."""
+    xs = pd.to_numeric(x, errors="coerce").to_numpy(dtype=float)
+    ys = pd.to_numeric(y, errors="coerce").to_numpy(dtype=float)
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    counts, x_edges, y_edges = np.histogram2d(xs[keep], ys[keep], bins=bins)
+    counts = counts.T  # rows of the heatmap are y bins
+    top = float(counts.max()) if counts.size else 1.0
+    return go.Heatmap(
+        x=((x_edges[:-1] + x_edges[1:]) / 2).astype(np.float32),
+        y=((y_edges[:-1] + y_edges[1:]) / 2).astype(np.float32),
+        z=np.where(counts > 0, counts, np.nan).astype(np.float32),
+        zmin=1,
+        zmax=max(top, 1.0),
+        name=name,
+        colorscale=_log_colours(top),
+        showscale=False,
+        showlegend=True,
+        hoverongaps=False,
+        hovertemplate="%{z:,.0f} rows here<extra>density</extra>",
+        **kwargs,
+    )
+
+
+def box_trace(categories: pd.Series, values: pd.Series, name: str, **kwargs: Any) -> go.Box:
+    """One box per category from precomputed quartiles; whiskers at the 5th and 95th
+    percentiles.  For the rows of a categorical figure that are not drawn one by one."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    frame = pd.DataFrame({"c": categories.astype(str).to_numpy(), "v": numbers.to_numpy()})
+    frame = frame[np.isfinite(frame["v"])]
+    stats = frame.groupby("c", sort=False)["v"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    return go.Box(
+        x=stats.index.tolist(),
+        q1=stats[0.25].to_numpy(),
+        median=stats[0.5].to_numpy(),
+        q3=stats[0.75].to_numpy(),
+        lowerfence=stats[0.05].to_numpy(),
+        upperfence=stats[0.95].to_numpy(),
+        name=name,
+        marker_color="#6b8fb5",
+        boxpoints=False,
+        hoverinfo="x+y",
+        **kwargs,
+    )
