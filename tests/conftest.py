@@ -168,3 +168,13 @@ def sample_analysis() -> Analysis:
     from ganglioside import analyze
 
     return analyze(SAMPLE_CSV)
+
+
+@pytest.fixture(scope="session")
+def large_analysis() -> Analysis:
+    """The pipeline run on the bundled sample repeated 40 times (12,920 rows): large enough for
+    the report to aggregate its plots and cap its tables."""
+    from ganglioside import analyze
+
+    sample = pd.read_csv(SAMPLE_CSV)
+    return analyze(pd.concat([sample] * 40, ignore_index=True))

@@ -1,9 +1,10 @@
 """Keeping plots of large tables light: which rows are drawn one by one, and the rest as density.
 
 A figure draws at most a fixed number of points one by one, each with its hover label (the
-budget).  When a figure has more rows than its budget, the rows a scientist must look at are
-chosen first (:func:`review_rank`): outliers (largest |z| first), invalid and unverified rows,
-in-source fragments, anchors, then rows that carry a warning.  The other rows are drawn as a
+budget).  When a figure has more rows than its budget, the budget is shared evenly between the
+RT-model groups and, within each, between the kinds of rows a scientist must look at
+(:func:`review_rank`: outliers, largest |z| first; invalid and unverified rows; in-source
+fragments; anchors; rows that carry a warning) and the other rows.  The rest are drawn as a
 density: a grid of counts (:func:`density_trace`) or, on a categorical axis, a box per category
 (:func:`box_trace`).  :func:`aggregation_note` says in words what was aggregated; the report
 lists these notes, so a reader always knows which points are not drawn one by one.
@@ -11,6 +12,7 @@ lists these notes, so a reader always knows which points are not drawn one by on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,18 +56,55 @@ def review_rank(frame: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-def pick_rows(frame: pd.DataFrame, budget: int) -> np.ndarray:
-    """Boolean mask of the rows drawn one by one: all of them when they fit in ``budget``,
-    else the ``budget`` most important (by :func:`review_rank`, then largest |z|, then row)."""
+def shares(sizes: Sequence[int], budget: int) -> list[int]:
+    """Split ``budget`` evenly over parts of ``sizes`` rows; a part smaller than its share
+    keeps all its rows and leaves the rest to the others (the shares never exceed the sizes)."""
+    out = [0] * len(sizes)
+    remaining = budget
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    for k, i in enumerate(order):
+        give = min(sizes[i], remaining // (len(sizes) - k))
+        out[i] = give
+        remaining -= give
+    return out
+
+
+def _pick_within(rank: np.ndarray, z: np.ndarray, rows: np.ndarray, budget: int) -> np.ndarray:
+    """Positions of ``budget`` rows taken evenly from each class of :data:`REVIEW_ORDER` (and
+    the other rows), each class by largest |z| then row number."""
+    classes = [np.flatnonzero(rank == r) for r in range(len(REVIEW_ORDER) + 1)]
+    taken = []
+    for members, quota in zip(classes, shares([len(c) for c in classes], budget), strict=True):
+        if quota:
+            order = np.lexsort((rows[members], -z[members]))
+            taken.append(members[order[:quota]])
+    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
+
+
+def pick_rows(frame: pd.DataFrame, budget: int, groups: pd.Series | None = None) -> np.ndarray:
+    """Boolean mask of the rows drawn one by one.
+
+    All rows when they fit in ``budget``.  Otherwise the budget is split evenly over the
+    ``groups`` (when given: each RT-model group gets its share, so that every group's view
+    shows points) and, within each, evenly over the classes of :data:`REVIEW_ORDER` and the
+    other rows, a part smaller than its share leaving the rest to the others; outliers are
+    taken by largest |z| first, the other classes by row number.
+    """
     n = len(frame)
     if n <= budget:
         return np.ones(n, dtype=bool)
     rank = review_rank(frame)
-    z = pd.to_numeric(frame["z"], errors="coerce").abs().fillna(0.0).to_numpy(dtype=float)
+    z = pd.to_numeric(frame["z"], errors="coerce").abs().fillna(0.0).to_numpy(float, copy=True)
+    z[rank != REVIEW_ORDER.index("outlier")] = 0.0
     rows = pd.to_numeric(frame["row"], errors="coerce").fillna(0).to_numpy(dtype=float)
-    order = np.lexsort((rows, -z, rank))  # the last key sorts first
+    if groups is None:
+        parts = [np.arange(n)]
+    else:
+        codes = pd.Categorical(groups.astype(str)).codes
+        parts = [np.flatnonzero(codes == c) for c in np.unique(codes)]
     mask = np.zeros(n, dtype=bool)
-    mask[order[:budget]] = True
+    for part, quota in zip(parts, shares([len(p) for p in parts], budget), strict=True):
+        mask[part[_pick_within(rank[part], z[part], rows[part], quota)]] = True
     return mask
 
 
@@ -96,13 +135,24 @@ def aggregation_of(frame: pd.DataFrame, mask: np.ndarray) -> Aggregation:
     )
 
 
+_PLURALS = {
+    "outlier": "outliers",
+    "invalid": "invalid rows",
+    "unverified": "unverified rows",
+    "fragment": "fragments",
+    "anchor": "anchors",
+    "warning": "rows with warnings",
+    "other": "other rows",
+}
+
+
 def aggregation_note(figure: str, agg: Aggregation, density: str) -> str:
     """One sentence for the report: what ``figure`` drew one by one and what it aggregated
     (empty when every row was drawn)."""
     if agg.aggregated == 0:
         return ""
     parts = ", ".join(
-        f"{agg.drawn_by_class[k]:,} {k if k != 'warning' else 'rows with warnings'}"
+        f"{agg.drawn_by_class[k]:,} {_PLURALS[k]}"
         for k in (*REVIEW_ORDER, "other")
         if agg.drawn_by_class.get(k)
     )

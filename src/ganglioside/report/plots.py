@@ -443,7 +443,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
     usable = (_finite(slim["rt"]) & _finite(slim["log_p"])).to_numpy(dtype=bool)
     picked = np.zeros(len(slim), dtype=bool)
-    picked[usable] = pick_rows(slim[usable], RT_POINTS)
+    picked[usable] = pick_rows(slim[usable], RT_POINTS, slim.loc[usable, "group_key"])
     slim["_drawn"] = picked
     slim["_hover"] = ""
     slim.loc[picked, "_hover"] = hover_labels(slim[picked])
@@ -574,7 +574,9 @@ def observed_predicted_figure(analysis: Analysis) -> go.Figure:
     note = ""
     if not picked.all():
         rest = rows[~picked]
-        traces.append(density_trace(rest["predicted_rt"], rest["rt"], f"{len(rest):,} rows"))
+        traces.append(
+            density_trace(rest["predicted_rt"], rest["rt"], f"density of {len(rest):,} other rows")
+        )
         note = aggregation_note(title, aggregation_of(rows, picked), "density grid")
     fig = go.Figure(data=[*traces, *_point_traces(rows[picked], "predicted_rt", "rt")])
     fig.update_layout(
@@ -601,7 +603,7 @@ def residual_figure(analysis: Analysis) -> go.Figure:
         return _empty_figure(title, "No row has a z score.")
     order = sorted({str(g) for g in rows["group_key"]}, key=natural_key)
     rows["group_key"] = rows["group_key"].astype(str)
-    picked = pick_rows(rows, OVERVIEW_POINTS)
+    picked = pick_rows(rows, OVERVIEW_POINTS, rows["group_key"])
     traces: list[Any] = []
     note = ""
     if not picked.all():
