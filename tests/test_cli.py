@@ -168,7 +168,7 @@ def test_analyze_writes_every_available_output_with_all(sample_csv, tmp_path, ca
     ],
 )
 def test_analyze_rejects_unknown_outputs(sample_csv, tmp_path, capsys, value, message):
-    code, out, err = run(
+    code, _, err = run(
         ["analyze", str(sample_csv), "-o", str(tmp_path / "out"), "--outputs", value], capsys
     )
     assert code == 2

@@ -212,7 +212,9 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_the_command_and_the_report_package_load_no_writer_up_front():
-    code = "import ganglioside, ganglioside.cli\nfrom ganglioside.report import write_all, ARTIFACTS"
+    code = (
+        "import ganglioside, ganglioside.cli\nfrom ganglioside.report import write_all, ARTIFACTS"
+    )
     assert _modules_after(code) == set()
 
 
