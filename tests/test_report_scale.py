@@ -102,18 +102,20 @@ def test_the_density_grid_counts_every_row_once():
     y = pd.Series(rng.normal(10, 2, 5000))
     x[:3] = np.nan  # rows without a value are not counted
     trace = density_trace(x, y, "density")
-    assert isinstance(trace, go.Heatmap)
-    z = np.asarray(trace.z, dtype=float)
+    assert trace["type"] == "heatmap"
+    z = np.asarray(trace["z"], dtype=float)
     assert z.shape == (30, 40)
     assert np.nansum(z) == 4997
     assert np.isnan(z).any()  # empty cells stay transparent
-    assert trace.colorscale[0][0] == 0.0 and trace.colorscale[-1][0] == 1.0
+    scale = trace["colorscale"]
+    assert scale[0][0] == 0.0 and scale[-1][0] == 1.0
+    assert go.Heatmap(trace).z.shape == (30, 40)  # a valid Plotly trace
 
 
 def test_the_boxes_summarise_each_category():
     groups = pd.Series(["GD1"] * 101 + ["GM1"] * 11)
     values = pd.Series(list(range(101)) + list(range(11)))
-    trace = box_trace(groups, values, "other rows")
+    trace = go.Box(box_trace(groups, values, "other rows"))
     assert list(trace.x) == ["GD1", "GM1"]
     assert list(trace.median) == [50.0, 5.0]
     assert list(trace.q1) == [25.0, 2.5] and list(trace.upperfence) == [95.0, 9.5]

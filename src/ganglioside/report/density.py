@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
+
+from .figure_json import trace
 
 #: Ranks of the rows to review, most important first; every other row ranks last.
 REVIEW_ORDER: tuple[str, ...] = (
@@ -168,11 +169,11 @@ def aggregation_note(figure: str, agg: Aggregation, density: str) -> str:
     )
 
 
-def marker_trace(**kwargs: Any) -> go.Scatter | go.Scattergl:
+def marker_trace(**kwargs: Any) -> dict[str, Any]:
     """A marker trace: WebGL above :data:`WEBGL_POINTS` points, SVG below."""
     x = kwargs.get("x")
     n = len(x) if x is not None and hasattr(x, "__len__") else 0
-    return go.Scattergl(**kwargs) if n > WEBGL_POINTS else go.Scatter(**kwargs)
+    return trace("scattergl" if n > WEBGL_POINTS else "scatter", **kwargs)
 
 
 def _log_colours(top: float) -> list[list[Any]]:
@@ -196,7 +197,7 @@ def _log_colours(top: float) -> list[list[Any]]:
 
 def density_trace(
     x: pd.Series, y: pd.Series, name: str, *, bins: tuple[int, int] = (40, 30), **kwargs: Any
-) -> go.Heatmap:
+) -> dict[str, Any]:
     """Counts of rows on a grid of ``bins`` cells (empty cells transparent), for the rows of a
     figure that are not drawn one by one; the shade steps with each power of ten."""
     xs = pd.to_numeric(x, errors="coerce").to_numpy(dtype=float)
@@ -205,7 +206,8 @@ def density_trace(
     counts, x_edges, y_edges = np.histogram2d(xs[keep], ys[keep], bins=bins)
     counts = counts.T  # rows of the heatmap are y bins
     top = float(counts.max()) if counts.size else 1.0
-    return go.Heatmap(
+    return trace(
+        "heatmap",
         x=((x_edges[:-1] + x_edges[1:]) / 2).astype(np.float32),
         y=((y_edges[:-1] + y_edges[1:]) / 2).astype(np.float32),
         z=np.where(counts > 0, counts, np.nan).astype(np.float32),
@@ -221,14 +223,15 @@ def density_trace(
     )
 
 
-def box_trace(categories: pd.Series, values: pd.Series, name: str, **kwargs: Any) -> go.Box:
+def box_trace(categories: pd.Series, values: pd.Series, name: str, **kwargs: Any) -> dict[str, Any]:
     """One box per category from precomputed quartiles; whiskers at the 5th and 95th
     percentiles.  For the rows of a categorical figure that are not drawn one by one."""
     numbers = pd.to_numeric(values, errors="coerce")
     frame = pd.DataFrame({"c": categories.astype(str).to_numpy(), "v": numbers.to_numpy()})
     frame = frame[np.isfinite(frame["v"])]
     stats = frame.groupby("c", sort=False)["v"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
-    return go.Box(
+    return trace(
+        "box",
         x=stats.index.tolist(),
         q1=stats[0.25].to_numpy(),
         median=stats[0.5].to_numpy(),
@@ -236,7 +239,7 @@ def box_trace(categories: pd.Series, values: pd.Series, name: str, **kwargs: Any
         lowerfence=stats[0.05].to_numpy(),
         upperfence=stats[0.95].to_numpy(),
         name=name,
-        marker_color="#6b8fb5",
+        marker={"color": "#6b8fb5"},
         boxpoints=False,
         hoverinfo="x+y",
         **kwargs,

@@ -12,17 +12,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from ..result import Analysis
 from .abundance import abundance_table
-from .plots import POINT_STYLES, figure_builders, point_class
+from .figure_json import Spec, figure_html, template_script
+from .plots import POINT_STYLES, point_class, spec_builders
 from .summary_json import flatten, software_version, status_counts
 from .tables import models_table
 
@@ -115,7 +115,8 @@ def _asset(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> str:
-    return str(get_plotlyjs())
+    """plotly.js, read from the installed ``plotly`` package (no network, no Plotly import)."""
+    return (files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
 def _e(value: object) -> str:
@@ -181,16 +182,8 @@ def html_table(
     )
 
 
-def _figure_html(key: str, fig: go.Figure) -> str:
-    return str(
-        fig.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"plot-{key}",
-            config=_PLOT_CONFIG,
-            default_width="100%",
-        )
-    )
+def _figure_html(key: str, spec: Spec) -> str:
+    return figure_html(f"plot-{key}", spec, _PLOT_CONFIG)
 
 
 def _cards(analysis: Analysis) -> str:
@@ -482,11 +475,11 @@ def report_html(
     """
     notes: list[str] = []
     plots = {}
-    builders = figure_builders()
+    builders = spec_builders()
     for i, (key, build) in enumerate(builders.items()):
-        fig = build(analysis)
-        notes.append(str((fig.layout.meta or {}).get("aggregated") or ""))
-        plots[key] = _figure_html(key, fig)
+        spec = build(analysis)
+        notes.append(str(spec["layout"].get("meta", {}).get("aggregated") or ""))
+        plots[key] = _figure_html(key, spec)
         if progress is not None:
             progress(0.9 * (i + 1) / len(builders), f"figure {key}")
     page = _Page(analysis, plots, files, [n for n in notes if n])
@@ -519,6 +512,7 @@ def _document(analysis: Analysis, sections: list[tuple[str, str, str, str]]) -> 
 <title>Ganglioside report: {_e(source)}</title>
 <style>{_asset("report.css")}</style>
 <script type="text/javascript">{_plotly_js()}</script>
+<script type="text/javascript">{template_script()}</script>
 </head>
 <body>
 <header>

@@ -1,8 +1,11 @@
 """Plotly figures of an analysis.
 
-Each function takes an :class:`~ganglioside.Analysis` and returns a Plotly ``Figure``;
-nothing is drawn or written here, so the figures can be tested, shown in a notebook, or embedded
-by :mod:`ganglioside.report.html`.
+Each ``*_figure`` function takes an :class:`~ganglioside.Analysis` and returns a Plotly
+``Figure``; nothing is drawn or written here, so the figures can be tested, shown in a notebook,
+or used by the web pages.  Each is built from a plain figure dictionary (``*_spec``: ``data``
+and ``layout`` as plotly.js reads them, numbers in numpy arrays), which the HTML report embeds
+directly (:mod:`ganglioside.report.figure_json`): building Plotly's objects costs more than
+the rest of the report, so the report never does.
 
 Every text that comes from the data (names, reasons) is HTML-escaped before it reaches a hover
 label, because Plotly reads a subset of HTML in labels and names come from user files.
@@ -18,11 +21,10 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..result import Analysis, ModelReport
 from .abundance import abundance_table, natural_key
@@ -36,6 +38,7 @@ from .density import (
     marker_trace,
     pick_rows,
 )
+from .figure_json import Spec, figure, trace
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ _BAND_FILL = "rgba(0, 114, 178, 0.16)"
 _BAND_LINE = "rgba(0, 114, 178, 0.55)"
 _LINE_COLORS = ("#0072B2", "#CC79A7", "#56B4E9", "#F0E442")
 _TEMPLATE = "plotly_white"
+
+if TYPE_CHECKING:  # pragma: no cover
+    import plotly.graph_objects as go
 _FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13}
 
 
@@ -153,14 +159,15 @@ def _labels(frame: pd.DataFrame) -> list[str]:
     return labels
 
 
-def _empty_figure(title: str, message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(
-        title=title, template=_TEMPLATE, font=_FONT, height=320, xaxis_visible=False,
-        yaxis_visible=False,
-    )  # fmt: skip
-    return fig
+def _empty_spec(title: str, message: str) -> Spec:
+    note = {"text": esc(message), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+            "yref": "paper"}  # fmt: skip
+    layout = {
+        "title": {"text": title}, "template": _TEMPLATE, "font": _FONT, "height": 320,
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note],
+        "meta": {"aggregated": ""},
+    }  # fmt: skip
+    return {"data": [], "layout": layout}
 
 
 def _axis_values(series: pd.Series) -> Any:
@@ -171,18 +178,21 @@ def _axis_values(series: pd.Series) -> Any:
 
 
 def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[Any]:
-    classes = point_class(frame)
+    classes = point_class(frame).to_numpy()
+    xs = np.asarray(_axis_values(frame[x]))
+    ys = np.asarray(_axis_values(frame[y]))
+    labels = np.asarray(_labels(frame), dtype=object)
     traces = []
     for cls, style in POINT_STYLES.items():
-        part = frame[classes == cls]
-        if part.empty:
+        part = classes == cls
+        if not part.any():
             continue
         traces.append(
             marker_trace(
-                x=_axis_values(part[x]),
-                y=_axis_values(part[y]),
+                x=xs[part] if xs.dtype != object else xs[part].tolist(),
+                y=ys[part] if ys.dtype != object else ys[part].tolist(),
                 mode="markers",
-                name=f"{style.label} ({len(part)})",
+                name=f"{style.label} ({int(part.sum())})",
                 legendgroup=cls,
                 marker={
                     "color": style.color,
@@ -190,7 +200,7 @@ def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) 
                     "size": style.size,
                     "line": {"width": 0.6, "color": "white"} if "open" not in style.symbol else {},
                 },
-                hovertext=_labels(part),
+                hovertext=labels[part].tolist(),
                 hovertemplate="%{hovertext}<extra></extra>",
                 visible=visible,
             )
@@ -294,7 +304,7 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
 
 def _group_traces(
     analysis: Analysis, group: str, members: pd.DataFrame, by_row: pd.DataFrame
-) -> list[go.Scatter]:
+) -> list[dict[str, Any]]:
     """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number.
 
     Where ``members`` has a ``_drawn`` column, only those rows are drawn one by one (with their
@@ -315,7 +325,8 @@ def _group_traces(
     xs = np.array([lo - pad, hi + pad])
     for i, line in enumerate(_model_lines(analysis.models, group, every)):
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=xs,
                 y=line.slope * xs + line.intercept,
                 mode="lines",
@@ -334,7 +345,8 @@ def _group_traces(
     if not scored.empty:
         predicted = scored["predicted_rt"].astype(float)
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=scored["log_p"].astype(float),
                 y=predicted,
                 mode="markers",
@@ -359,23 +371,11 @@ def _group_traces(
         )
 
     # Fragment → parent links.  The parent may belong to another group; it is shown as a ring.
-    frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
-    parents = frags[["log_p", "rt", "fragment_parent"]].merge(
-        by_row[["row", "log_p", "rt", "group_key"]],
-        left_on="fragment_parent",
-        right_on="row",
-        suffixes=("", "_parent"),
-    )
-    parents = parents[_finite(parents["log_p_parent"]) & _finite(parents["rt_parent"])]
-    link_x: list[float | None] = []
-    link_y: list[float | None] = []
-    for x0, y0, x1, y1 in parents[["log_p", "rt", "log_p_parent", "rt_parent"]].to_numpy(float):
-        link_x += [x0, x1, None]
-        link_y += [y0, y1, None]
-    outside = sorted(set(parents.loc[parents["group_key"].astype(str) != group, "row"]))
+    link_x, link_y, outside = _fragment_links(rows, by_row, group)
     if link_x:
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=link_x,
                 y=link_y,
                 mode="lines",
@@ -387,7 +387,8 @@ def _group_traces(
     if outside:
         ring = by_row[by_row["row"].isin(outside)]
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=ring["log_p"].astype(float),
                 y=ring["rt"].astype(float),
                 mode="markers",
@@ -407,6 +408,36 @@ def _group_traces(
     return traces
 
 
+def _fragment_links(
+    rows: pd.DataFrame, by_row: pd.DataFrame, group: str
+) -> tuple[list[float | None], list[float | None], list[int]]:
+    """Segments from each fragment among ``rows`` to its parent (x and y with a None between
+    segments), and the parents' rows that belong to another group."""
+    frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
+    if frags.empty:
+        return [], [], []
+    where = pd.Index(by_row["row"]).get_indexer(frags["fragment_parent"].astype("int64"))
+    found = where >= 0
+    parents = by_row.iloc[where[found]]
+    ends = np.column_stack(
+        [
+            frags["log_p"].to_numpy(float)[found],
+            frags["rt"].to_numpy(float)[found],
+            parents["log_p"].to_numpy(float),
+            parents["rt"].to_numpy(float),
+        ]
+    )
+    usable = np.isfinite(ends[:, 2]) & np.isfinite(ends[:, 3])
+    link_x: list[float | None] = []
+    link_y: list[float | None] = []
+    for x0, y0, x1, y1 in ends[usable]:
+        link_x += [x0, x1, None]
+        link_y += [y0, y1, None]
+    other = parents["group_key"].astype(str).to_numpy() != group
+    outside = sorted({int(r) for r in parents["row"].to_numpy()[usable & other]})
+    return link_x, link_y, outside
+
+
 def _group_title(group: str, rows: pd.DataFrame) -> str:
     levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
     anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
@@ -421,23 +452,9 @@ def _group_title(group: str, rows: pd.DataFrame) -> str:
     )
 
 
-def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
-    """Retention time against Log P, one view per RT-model group.
-
-    Rows are coloured and shaped by status; the model line(s) and the prediction band of the
-    group are drawn; fragments are joined to their parent by a dotted segment.  With more than
-    one group, a dropdown selects the group shown (usable with dozens of groups).
-
-    Parameters
-    ----------
-    analysis:
-        The analysis to draw.
-    group:
-        Group shown first; by default the group with the most anchors (then the most rows).
-    """
-    groups = rt_groups(analysis)
-    if not groups:
-        return _empty_figure("RT against Log P", "No row has both an RT and a Log P.")
+def _rt_members(analysis: Analysis) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], str]:
+    """The rows drawn (``_drawn`` and ``_hover`` columns added), split by group, and the note
+    on what was aggregated."""
     comp = analysis.compounds
     # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
     slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
@@ -450,90 +467,102 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     note = aggregation_note(
         "RT against Log P", aggregation_of(slim[usable], picked[usable]), "density grid"
     )
-    by_row = slim.drop_duplicates("row")
     keys = slim["group_key"].astype(str)
     members = {str(g): part for g, part in slim.groupby(keys, sort=False, observed=True)}
-    if group is None or group not in groups:
-        # Open on the best-supported group: most anchors, then most rows.
-        anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
-        n_anchors = keys[anchors].value_counts()
-        sizes = keys.value_counts()
-        group = max(
-            groups,
-            key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g)),
-        )
+    return slim, members, note
 
-    traces: list[Any] = []
+
+def _first_group(analysis: Analysis, groups: list[str]) -> str:
+    """The best-supported group: most anchors, then most rows."""
+    comp = analysis.compounds
+    keys = comp["group_key"].astype(str)
+    anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
+    n_anchors = keys[anchors].value_counts()
+    sizes = keys.value_counts()
+    return max(
+        groups, key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g))
+    )
+
+
+def _group_menu(
+    groups: list[str], spans: dict[str, tuple[int, int]], members: dict[str, pd.DataFrame],
+    shown: str, n_traces: int,
+) -> dict[str, Any]:  # fmt: skip
+    """Layout of the dropdown that shows one group's traces at a time."""
+    buttons = []
+    for g in groups:
+        start, stop = spans[g]
+        title = {"title.text": _group_title(g, members[g]), "xaxis.autorange": True,
+                 "yaxis.autorange": True}  # fmt: skip
+        buttons.append(
+            {
+                "label": f"{esc(g)} ({len(members[g])})",
+                "method": "update",
+                "args": [{"visible": [start <= i < stop for i in range(n_traces)]}, title],
+            }
+        )
+    menu = {
+        "buttons": buttons, "active": groups.index(shown), "direction": "down", "x": 1.0,
+        "xanchor": "right", "y": 1.16, "yanchor": "top", "showactive": True, "bgcolor": "white",
+    }  # fmt: skip
+    label = {
+        "text": "RT-model group:", "x": 1.0, "xref": "paper", "y": 1.21, "yref": "paper",
+        "xanchor": "right", "showarrow": False, "font": {"size": 12, "color": "#555"},
+    }  # fmt: skip
+    return {"updatemenus": [menu], "annotations": [label]}
+
+
+def rt_logp_spec(analysis: Analysis, group: str | None = None) -> Spec:
+    """The figure dictionary of :func:`rt_logp_figure`."""
+    groups = rt_groups(analysis)
+    if not groups:
+        return _empty_spec("RT against Log P", "No row has both an RT and a Log P.")
+    slim, members, note = _rt_members(analysis)
+    by_row = slim.drop_duplicates("row")
+    if group is None or group not in groups:
+        group = _first_group(analysis, groups)
+    traces: list[dict[str, Any]] = []
     spans: dict[str, tuple[int, int]] = {}
     for g in groups:
         start = len(traces)
         traces += _group_traces(analysis, g, members[g], by_row)
         spans[g] = (start, len(traces))
-    for g, (start, stop) in spans.items():
-        for trace in traces[start:stop]:
-            trace.visible = g == group
-
-    fig = go.Figure(data=traces)
-    fig.update_layout(
-        title={"text": _group_title(group, members[group]), "x": 0.01, "xanchor": "left"},
-        xaxis_title="Log P",
-        yaxis_title="Retention time (min)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=600,
-        margin={"t": 110, "r": 20},
-        legend={"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
-        hoverlabel={"align": "left"},
-        meta={"groups": groups, "aggregated": note},
-    )
+        for item in traces[start:]:
+            item["visible"] = g == group
+    layout = {
+        "title": {"text": _group_title(group, members[group]), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "Log P"}},
+        "yaxis": {"title": {"text": "Retention time (min)"}},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 600,
+        "margin": {"t": 110, "r": 20},
+        "legend": {"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
+        "hoverlabel": {"align": "left"},
+        "meta": {"groups": groups, "aggregated": note},
+    }
     if len(groups) > 1:
-        buttons = []
-        for g in groups:
-            start, stop = spans[g]
-            mask = [start <= i < stop for i in range(len(traces))]
-            n_rows = len(members[g])
-            buttons.append(
-                {
-                    "label": f"{esc(g)} ({n_rows})",
-                    "method": "update",
-                    "args": [
-                        {"visible": mask},
-                        {
-                            "title.text": _group_title(g, members[g]),
-                            "xaxis.autorange": True,
-                            "yaxis.autorange": True,
-                        },
-                    ],
-                }
-            )
-        fig.update_layout(
-            updatemenus=[
-                {
-                    "buttons": buttons,
-                    "active": groups.index(group),
-                    "direction": "down",
-                    "x": 1.0,
-                    "xanchor": "right",
-                    "y": 1.16,
-                    "yanchor": "top",
-                    "showactive": True,
-                    "bgcolor": "white",
-                }
-            ],
-            annotations=[
-                {
-                    "text": "RT-model group:",
-                    "x": 1.0,
-                    "xref": "paper",
-                    "y": 1.21,
-                    "yref": "paper",
-                    "xanchor": "right",
-                    "showarrow": False,
-                    "font": {"size": 12, "color": "#555"},
-                }
-            ],
-        )
-    return fig
+        layout.update(_group_menu(groups, spans, members, group, len(traces)))
+    return {"data": traces, "layout": layout}
+
+
+def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
+    """Retention time against Log P, one view per RT-model group.
+
+    Rows are coloured and shaped by status; the model line(s) and the prediction band of the
+    group are drawn; fragments are joined to their parent by a dotted segment.  With more than
+    one group, a dropdown selects the group shown (usable with dozens of groups).  In a large
+    table each group draws its share of :data:`~ganglioside.report.density.RT_POINTS` rows one
+    by one (the rows to review first) and the others as a density grid.
+
+    Parameters
+    ----------
+    analysis:
+        The analysis to draw.
+    group:
+        Group shown first; by default the group with the most anchors (then the most rows).
+    """
+    return figure(rt_logp_spec(analysis, group))
 
 
 # -- overviews --------------------------------------------------------------------------------
@@ -545,23 +574,20 @@ def _subtitle(note: str) -> str:
     return "<br><sup>rows to review drawn one by one, the others aggregated</sup>" if note else ""
 
 
-def observed_predicted_figure(analysis: Analysis) -> go.Figure:
-    """Observed against predicted retention time for every row the RT model scored.
-
-    In-source fragments are not shown (they are drawn with their parent in
-    :func:`rt_logp_figure`).
-    """
+def observed_predicted_spec(analysis: Analysis) -> Spec:
+    """The figure dictionary of :func:`observed_predicted_figure`."""
     comp = analysis.compounds
     # Fragments are left out: they sit at their parent's RT by nature, far from their own line.
     scored = _finite(comp["rt"]) & _finite(comp["predicted_rt"])
     rows = comp[scored & (comp["status"].astype(str) != "fragment")]
     title = "Observed against predicted retention time"
     if rows.empty:
-        return _empty_figure(title, "No row was scored by an RT model.")
+        return _empty_spec(title, "No row was scored by an RT model.")
     lo = float(min(rows["rt"].min(), rows["predicted_rt"].min()))
     hi = float(max(rows["rt"].max(), rows["predicted_rt"].max()))
     pad = 0.03 * (hi - lo) + 0.05
-    diagonal = go.Scatter(
+    diagonal = trace(
+        "scatter",
         x=[lo - pad, hi + pad],
         y=[lo - pad, hi + pad],
         mode="lines",
@@ -570,62 +596,123 @@ def observed_predicted_figure(analysis: Analysis) -> go.Figure:
         hoverinfo="skip",
     )
     picked = pick_rows(rows, OVERVIEW_POINTS)
-    traces: list[Any] = [diagonal]
+    traces: list[dict[str, Any]] = [diagonal]
     note = ""
     if not picked.all():
         rest = rows[~picked]
-        traces.append(
-            density_trace(rest["predicted_rt"], rest["rt"], f"density of {len(rest):,} other rows")
-        )
+        name = f"density of {len(rest):,} other rows"
+        traces.append(density_trace(rest["predicted_rt"], rest["rt"], name))
         note = aggregation_note(title, aggregation_of(rows, picked), "density grid")
-    fig = go.Figure(data=[*traces, *_point_traces(rows[picked], "predicted_rt", "rt")])
-    fig.update_layout(
-        title={"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
-        xaxis_title="Predicted RT (min)",
-        yaxis_title="Observed RT (min)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=520,
-        hoverlabel={"align": "left"},
-        meta={"aggregated": note},
-    )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return fig
+    layout = {
+        "title": {"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "Predicted RT (min)"}},
+        "yaxis": {"title": {"text": "Observed RT (min)"}, "scaleanchor": "x", "scaleratio": 1},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 520,
+        "hoverlabel": {"align": "left"},
+        "meta": {"aggregated": note},
+    }
+    return {"data": [*traces, *_point_traces(rows[picked], "predicted_rt", "rt")], "layout": layout}
 
 
-def residual_figure(analysis: Analysis) -> go.Figure:
-    """z of every scored row (fragments aside), by RT-model group, with the outlier threshold."""
+def observed_predicted_figure(analysis: Analysis) -> go.Figure:
+    """Observed against predicted retention time for every row the RT model scored.
+
+    In-source fragments are not shown (they are drawn with their parent in
+    :func:`rt_logp_figure`).  A large table draws
+    :data:`~ganglioside.report.density.OVERVIEW_POINTS` rows one by one and the others as a
+    density grid.
+    """
+    return figure(observed_predicted_spec(analysis))
+
+
+def residual_spec(analysis: Analysis) -> Spec:
+    """The figure dictionary of :func:`residual_figure`."""
     comp = analysis.compounds
     scored = _finite(comp["z"]) & comp["group_key"].notna()
     rows = comp[scored & (comp["status"].astype(str) != "fragment")].copy()
     title = "Standardised residual (z) by RT-model group"
     if rows.empty:
-        return _empty_figure(title, "No row has a z score.")
+        return _empty_spec(title, "No row has a z score.")
     order = sorted({str(g) for g in rows["group_key"]}, key=natural_key)
     rows["group_key"] = rows["group_key"].astype(str)
     picked = pick_rows(rows, OVERVIEW_POINTS, rows["group_key"])
-    traces: list[Any] = []
+    traces: list[dict[str, Any]] = []
     note = ""
     if not picked.all():
         rest = rows[~picked]
         traces.append(box_trace(rest["group_key"], rest["z"], f"{len(rest):,} other rows"))
         note = aggregation_note(title, aggregation_of(rows, picked), "boxes (quartiles, 5–95 %)")
-    fig = go.Figure(data=[*traces, *_point_traces(rows[picked], "group_key", "z")])
     threshold = analysis.config.outlier_z
-    for level in (threshold, -threshold):
-        fig.add_hline(y=level, line={"color": POINT_STYLES["outlier"].color, "dash": "dash"})
-    fig.update_layout(
-        title={"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
-        xaxis={"title": "RT-model group", "categoryorder": "array", "categoryarray": order},
-        yaxis_title="z",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=480,
-        hoverlabel={"align": "left"},
-        meta={"aggregated": note},
+    lines = [
+        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": level,
+         "y1": level, "line": {"color": POINT_STYLES["outlier"].color, "dash": "dash"}}
+        for level in (threshold, -threshold)
+    ]  # fmt: skip
+    layout = {
+        "title": {"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "RT-model group"}, "categoryorder": "array",
+                  "categoryarray": order, "tickangle": -45},
+        "yaxis": {"title": {"text": "z"}},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 480,
+        "hoverlabel": {"align": "left"},
+        "shapes": lines,
+        "meta": {"aggregated": note},
+    }  # fmt: skip
+    return {"data": [*traces, *_point_traces(rows[picked], "group_key", "z")], "layout": layout}
+
+
+def residual_figure(analysis: Analysis) -> go.Figure:
+    """z of every scored row (fragments aside), by RT-model group, with the outlier threshold.
+
+    A large table draws :data:`~ganglioside.report.density.OVERVIEW_POINTS` rows one by one
+    and the others as one box per group.
+    """
+    return figure(residual_spec(analysis))
+
+
+def abundance_spec(analysis: Analysis, by: str = "category") -> Spec:
+    """The figure dictionary of :func:`abundance_figure`."""
+    table = abundance_table(analysis.compounds, by=by)
+    title = f"Relative abundance by {by}"
+    if table.empty or not (table["volume"] > 0).any():
+        return _empty_spec(title, f"No quantified {by} has a volume to show.")
+    keys = [str(k) for k in table["key"]]
+    colors = [
+        CATEGORY_COLORS.get(k[:2], "#5b6775") if by != "ceramide" else "#1f4e79" for k in keys
+    ]
+    bars = trace(
+        "bar",
+        x=[esc(k) for k in keys],
+        y=table["percent"].to_numpy(dtype=float),
+        marker={"color": colors},
+        customdata=np.column_stack(
+            [table["volume"], table["rows"], table["volume_not_quantified"]]
+        ).astype(float),
+        hovertemplate=(
+            "<b>%{x}</b><br>%{y:.2f} % of the quantified volume"
+            "<br>volume %{customdata[0]:,.0f} in %{customdata[1]} rows"
+            "<br>not quantified (outlier/unverified): %{customdata[2]:,.0f}"
+            "<extra></extra>"
+        ),
     )
-    fig.update_xaxes(tickangle=-45)
-    return fig
+    subtitle = "consolidated volume of valid rows (fragments folded into their parent)"
+    layout = {
+        "title": {"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": by.capitalize()}},
+        "yaxis": {"title": {"text": "Share of quantified volume (%)"}},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 440,
+        "showlegend": False,
+        "meta": {"aggregated": ""},
+    }
+    if len(keys) > 8:
+        layout["xaxis"]["tickangle"] = -45
+    return {"data": [bars], "layout": layout}
 
 
 def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
@@ -640,62 +727,22 @@ def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
     by:
         ``"category"``, ``"headgroup"`` (RT-model group), ``"core"`` or ``"ceramide"``.
     """
-    table = abundance_table(analysis.compounds, by=by)
-    title = f"Relative abundance by {by}"
-    if table.empty or not (table["volume"] > 0).any():
-        return _empty_figure(title, f"No quantified {by} has a volume to show.")
-    keys = [str(k) for k in table["key"]]
-    colors = [
-        CATEGORY_COLORS.get(k[:2], "#5b6775") if by != "ceramide" else "#1f4e79" for k in keys
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=[esc(k) for k in keys],
-            y=table["percent"].astype(float),
-            marker_color=colors,
-            customdata=np.column_stack(
-                [table["volume"], table["rows"], table["volume_not_quantified"]]
-            ),
-            hovertemplate=(
-                "<b>%{x}</b><br>%{y:.2f} % of the quantified volume"
-                "<br>volume %{customdata[0]:,.0f} in %{customdata[1]} rows"
-                "<br>not quantified (outlier/unverified): %{customdata[2]:,.0f}"
-                "<extra></extra>"
-            ),
-        )
-    )
-    fig.update_layout(
-        title={
-            "text": f"{title}<br><sup>consolidated volume of valid rows (fragments folded into "
-            "their parent)</sup>",
-            "x": 0.01,
-            "xanchor": "left",
-        },
-        xaxis_title=by.capitalize(),
-        yaxis_title="Share of quantified volume (%)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=440,
-        showlegend=False,
-    )
-    if len(keys) > 8:
-        fig.update_xaxes(tickangle=-45)
-    return fig
+    return figure(abundance_spec(analysis, by))
 
 
-def figure_builders() -> dict[str, Callable[[Analysis], go.Figure]]:
-    """The function that makes each figure of the report, keyed by a short id (used as the HTML
-    element id), in the order of the report."""
+def spec_builders() -> dict[str, Callable[[Analysis], Spec]]:
+    """The function that makes each figure dictionary of the report, keyed by a short id (used
+    as the HTML element id), in the order of the report."""
     return {
-        "rt-logp": rt_logp_figure,
-        "observed-predicted": observed_predicted_figure,
-        "residuals": residual_figure,
-        "abundance-category": partial(abundance_figure, by="category"),
-        "abundance-headgroup": partial(abundance_figure, by="headgroup"),
-        "abundance-ceramide": partial(abundance_figure, by="ceramide"),
+        "rt-logp": rt_logp_spec,
+        "observed-predicted": observed_predicted_spec,
+        "residuals": residual_spec,
+        "abundance-category": partial(abundance_spec, by="category"),
+        "abundance-headgroup": partial(abundance_spec, by="headgroup"),
+        "abundance-ceramide": partial(abundance_spec, by="ceramide"),
     }
 
 
 def all_figures(analysis: Analysis) -> dict[str, Any]:
-    """Every figure of the report, keyed by a short id (used as the HTML element id)."""
-    return {key: build(analysis) for key, build in figure_builders().items()}
+    """Every figure of the report as a Plotly ``Figure``, keyed by a short id."""
+    return {key: figure(build(analysis)) for key, build in spec_builders().items()}
