@@ -131,7 +131,7 @@ def aggregation_of(frame: pd.DataFrame, mask: np.ndarray) -> Aggregation:
     return Aggregation(
         rows=len(frame),
         drawn=int(mask.sum()),
-        drawn_by_class={k: int(v) for k, v in drawn.items()},
+        drawn_by_class={str(k): int(v) for k, v in drawn.items()},
         review_rows=int((rank < len(REVIEW_ORDER)).sum()),
     )
 

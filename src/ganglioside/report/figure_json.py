@@ -67,7 +67,10 @@ def _typed(array: np.ndarray) -> Any:
     short = _TYPED.get(str(array.dtype))
     if short is None:
         return [plain(v) for v in array.tolist()]
-    spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(array)).decode()}
+    spec = {
+        "dtype": short,
+        "bdata": base64.b64encode(np.ascontiguousarray(array).tobytes()).decode(),
+    }
     if array.ndim > 1:
         spec["shape"] = ", ".join(str(n) for n in array.shape)
     return spec

@@ -7,8 +7,8 @@ and ``layout`` as plotly.js reads them, numbers in numpy arrays), which the HTML
 directly (:mod:`ganglioside.report.figure_json`): building Plotly's objects costs more than
 the rest of the report, so the report never does.
 
-Every text that comes from the data (names, reasons) is HTML-escaped before it reaches a hover
-label, because Plotly reads a subset of HTML in labels and names come from user files.
+Point styles, hover labels and marker traces are in :mod:`ganglioside.report.points`
+(importable from here, as before); every text from the data is escaped before it reaches a label.
 
 Large tables stay light: each point figure draws at most a budget of rows one by one (the rows
 to review first) and the others as a density (:mod:`ganglioside.report.density`); the figure's
@@ -17,7 +17,6 @@ to review first) and the others as a density (:mod:`ganglioside.report.density`)
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -35,177 +34,46 @@ from .density import (
     aggregation_of,
     box_trace,
     density_trace,
-    marker_trace,
     pick_rows,
 )
 from .figure_json import Spec, figure, trace
+from .points import (
+    _FONT,
+    _TEMPLATE,
+    CATEGORY_COLORS,
+    POINT_STYLES,
+    PointStyle,
+    _empty_spec,
+    _finite,
+    _labels,
+    _point_traces,
+    esc,
+    hover_labels,
+    point_class,
+)
 
-
-@dataclass(frozen=True)
-class PointStyle:
-    """How one kind of row is drawn."""
-
-    label: str
-    color: str
-    symbol: str
-    size: int
-    glyph: str  # the same shape as a text character, for HTML legends
-
-
-#: Point styles by class (a row's status, with valid anchors apart).  Okabe-Ito colours, and a
-#: distinct symbol for each class, so the plot reads without colour too.
-POINT_STYLES: dict[str, PointStyle] = {
-    "anchor": PointStyle("anchor (confirmed standard)", "#0072B2", "diamond", 11, "◆"),
-    "valid": PointStyle("valid", "#009E73", "circle", 9, "●"),
-    "unverified": PointStyle("unverified (no model)", "#E69F00", "square", 9, "■"),
-    "outlier": PointStyle("outlier", "#D55E00", "x", 11, "✖"),
-    "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10, "▼"),
-    "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9, "✳"),
-}
-
-#: Bar colours of the abundance charts, by ganglioside category.
-CATEGORY_COLORS: dict[str, str] = {
-    "GA": "#7f7f7f",
-    "GM": "#1f77b4",
-    "GD": "#ff7f0e",
-    "GT": "#2ca02c",
-    "GQ": "#d62728",
-    "GP": "#9467bd",
-}
+__all__ = [
+    "CATEGORY_COLORS",
+    "POINT_STYLES",
+    "PointStyle",
+    "abundance_figure",
+    "all_figures",
+    "esc",
+    "hover_labels",
+    "observed_predicted_figure",
+    "point_class",
+    "residual_figure",
+    "rt_groups",
+    "rt_logp_figure",
+    "spec_builders",
+]
 
 _BAND_FILL = "rgba(0, 114, 178, 0.16)"
 _BAND_LINE = "rgba(0, 114, 178, 0.55)"
 _LINE_COLORS = ("#0072B2", "#CC79A7", "#56B4E9", "#F0E442")
-_TEMPLATE = "plotly_white"
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
-_FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13}
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def esc(value: object) -> str:
-    """HTML-escape a data value for a Plotly label (missing values become an empty string)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: object, spec: str) -> str:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not np.isfinite(number) else format(number, spec)
-
-
-def _finite(series: pd.Series) -> pd.Series:
-    return pd.Series(
-        np.isfinite(pd.to_numeric(series, errors="coerce").astype(float)), series.index
-    )
-
-
-def point_class(compounds: pd.DataFrame) -> pd.Series:
-    """Class of each row for drawing: its status, or ``anchor`` for a valid anchor."""
-    status = compounds["status"].astype(str)
-    anchor = compounds["is_anchor"].astype("boolean").fillna(False).astype(bool)
-    return status.where(~(anchor & (status == "valid")), "anchor")
-
-
-def _shorten(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def hover_labels(compounds: pd.DataFrame) -> list[str]:
-    """One hover label per row: row, name, status, RT, Log P, prediction, z and reasons."""
-    labels = []
-    for rec in compounds.to_dict(orient="records"):
-        flag = rec.get("is_anchor")
-        # A missing flag (NaN) is truthy in Python; only a real True marks an anchor.
-        anchor = " · anchor" if isinstance(flag, bool | np.bool_) and flag else ""
-        lines = [
-            f"<b>{esc(rec.get('name'))}</b>",
-            f"row {esc(rec.get('row'))} · {esc(rec.get('status'))}{anchor}",
-            f"RT {_num(rec.get('rt'), '.3f')} min · Log P {_num(rec.get('log_p'), '.2f')}",
-            f"predicted {_num(rec.get('predicted_rt'), '.3f')} min · "
-            f"residual {_num(rec.get('residual'), '+.3f')} · z {_num(rec.get('z'), '+.2f')}",
-        ]
-        track = esc(rec.get("isomer_track"))
-        if track:
-            lines.append(f"isomer track {track}")
-        parent = rec.get("fragment_parent")
-        if parent is not None and _num(parent, ".0f") != "–":
-            lost = esc(rec.get("fragment_lost"))
-            lines.append(f"fragment of row {_num(parent, '.0f')} {lost}".rstrip())
-        reasons = str(rec.get("reasons") or "")
-        if reasons and reasons != "nan":
-            for reason in reasons.split(";")[:4]:
-                lines.append(f"<i>{esc(_shorten(reason.strip()))}</i>")
-        labels.append("<br>".join(lines))
-    return labels
-
-
-def _labels(frame: pd.DataFrame) -> list[str]:
-    """Hover labels, taken from a precomputed ``_hover`` column where the caller made one."""
-    if "_hover" not in frame.columns:
-        return hover_labels(frame)
-    labels = frame["_hover"].tolist()
-    missing = [i for i, label in enumerate(labels) if not label]
-    if missing:
-        for i, label in zip(missing, hover_labels(frame.iloc[missing]), strict=True):
-            labels[i] = label
-    return labels
-
-
-def _empty_spec(title: str, message: str) -> Spec:
-    note = {"text": esc(message), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
-            "yref": "paper"}  # fmt: skip
-    layout = {
-        "title": {"text": title}, "template": _TEMPLATE, "font": _FONT, "height": 320,
-        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note],
-        "meta": {"aggregated": ""},
-    }  # fmt: skip
-    return {"data": [], "layout": layout}
-
-
-def _axis_values(series: pd.Series) -> Any:
-    """Numbers as a float array (sent as binary); categories (group keys) as escaped text."""
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=float)
-    return [esc(v) for v in series]
-
-
-def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[Any]:
-    classes = point_class(frame).to_numpy()
-    xs = np.asarray(_axis_values(frame[x]))
-    ys = np.asarray(_axis_values(frame[y]))
-    labels = np.asarray(_labels(frame), dtype=object)
-    traces = []
-    for cls, style in POINT_STYLES.items():
-        part = classes == cls
-        if not part.any():
-            continue
-        traces.append(
-            marker_trace(
-                x=xs[part] if xs.dtype != object else xs[part].tolist(),
-                y=ys[part] if ys.dtype != object else ys[part].tolist(),
-                mode="markers",
-                name=f"{style.label} ({int(part.sum())})",
-                legendgroup=cls,
-                marker={
-                    "color": style.color,
-                    "symbol": style.symbol,
-                    "size": style.size,
-                    "line": {"width": 0.6, "color": "white"} if "open" not in style.symbol else {},
-                },
-                hovertext=labels[part].tolist(),
-                hovertemplate="%{hovertext}<extra></extra>",
-                visible=visible,
-            )
-        )
-    return traces
 
 
 # -- RT against Log P ------------------------------------------------------------------------
@@ -302,6 +170,72 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
     return lines
 
 
+def _line_traces(analysis: Analysis, group: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The lines of the model reports, drawn over the Log P range of the group's rows."""
+    lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
+    pad = max(0.1, 0.05 * (hi - lo))
+    xs = np.array([lo - pad, hi + pad])
+    return [
+        trace(
+            "scatter", x=xs, y=line.slope * xs + line.intercept, mode="lines", name=line.label,
+            line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2}, hoverinfo="name",
+        )
+        for i, line in enumerate(_model_lines(analysis.models, group, rows))
+    ]  # fmt: skip
+
+
+def _interval_trace(analysis: Analysis, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
+    (isomer track, leverage, group correction), so a bar per row is exact where a shaded band
+    between neighbouring rows would zigzag."""
+    scored = rows[
+        _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
+    ]
+    if scored.empty:
+        return []
+    predicted = scored["predicted_rt"].to_numpy(float)
+    bar = {
+        "type": "data", "symmetric": False,
+        "array": scored["pi_high"].to_numpy(float) - predicted,
+        "arrayminus": predicted - scored["pi_low"].to_numpy(float),
+        "color": _BAND_FILL, "thickness": 8, "width": 0,
+    }  # fmt: skip
+    tick = {"symbol": "line-ew", "size": 12, "color": _BAND_LINE,
+            "line": {"width": 2, "color": _BAND_LINE}}  # fmt: skip
+    name = f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})"
+    return [
+        trace(
+            "scatter", x=scored["log_p"].to_numpy(float), y=predicted, mode="markers",
+            name=name, marker=tick, error_y=bar, hoverinfo="skip",
+        )
+    ]  # fmt: skip
+
+
+def _link_traces(rows: pd.DataFrame, by_row: pd.DataFrame, group: str) -> list[dict[str, Any]]:
+    """Fragment → parent links.  The parent may belong to another group: it is then shown as
+    a ring."""
+    link_x, link_y, outside = _fragment_links(rows, by_row, group)
+    traces = []
+    if link_x:
+        line = {"color": POINT_STYLES["fragment"].color, "width": 1.2, "dash": "dot"}
+        traces.append(
+            trace("scatter", x=link_x, y=link_y, mode="lines", name="fragment → parent",
+                  line=line, hoverinfo="skip")
+        )  # fmt: skip
+    if outside:
+        ring = by_row[by_row["row"].isin(outside)]
+        marker = {"symbol": "circle-open", "size": 12, "color": POINT_STYLES["fragment"].color,
+                  "line": {"width": 1.5}}  # fmt: skip
+        traces.append(
+            trace(
+                "scatter", x=ring["log_p"].to_numpy(float), y=ring["rt"].to_numpy(float),
+                mode="markers", name="parent (other group)", marker=marker,
+                hovertext=_labels(ring), hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )  # fmt: skip
+    return traces
+
+
 def _group_traces(
     analysis: Analysis, group: str, members: pd.DataFrame, by_row: pd.DataFrame
 ) -> list[dict[str, Any]]:
@@ -313,97 +247,13 @@ def _group_traces(
     every = members[_finite(members["rt"]) & _finite(members["log_p"])]
     drawn = every["_drawn"].to_numpy(dtype=bool) if "_drawn" in every.columns else None
     rows = every if drawn is None else every[drawn]
-    traces: list[Any] = []
-
+    traces: list[dict[str, Any]] = []
     if drawn is not None and not drawn.all():
         rest = every[~drawn]
         traces.append(density_trace(rest["log_p"], rest["rt"], f"density of {len(rest):,} rows"))
-
-    # Model lines from the model reports, drawn over the Log P range of the group's rows.
-    lo, hi = float(every["log_p"].min()), float(every["log_p"].max())
-    pad = max(0.1, 0.05 * (hi - lo))
-    xs = np.array([lo - pad, hi + pad])
-    for i, line in enumerate(_model_lines(analysis.models, group, every)):
-        traces.append(
-            trace(
-                "scatter",
-                x=xs,
-                y=line.slope * xs + line.intercept,
-                mode="lines",
-                name=line.label,
-                line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2},
-                hoverinfo="name",
-            )
-        )
-
-    # Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
-    # (isomer track, leverage, group correction), so a bar per row is exact where a shaded
-    # band between neighbouring rows would zigzag.
-    scored = rows[
-        _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
-    ]
-    if not scored.empty:
-        predicted = scored["predicted_rt"].astype(float)
-        traces.append(
-            trace(
-                "scatter",
-                x=scored["log_p"].astype(float),
-                y=predicted,
-                mode="markers",
-                name=f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})",
-                marker={
-                    "symbol": "line-ew",
-                    "size": 12,
-                    "color": _BAND_LINE,
-                    "line": {"width": 2, "color": _BAND_LINE},
-                },
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": scored["pi_high"].astype(float) - predicted,
-                    "arrayminus": predicted - scored["pi_low"].astype(float),
-                    "color": _BAND_FILL,
-                    "thickness": 8,
-                    "width": 0,
-                },
-                hoverinfo="skip",
-            )
-        )
-
-    # Fragment → parent links.  The parent may belong to another group; it is shown as a ring.
-    link_x, link_y, outside = _fragment_links(rows, by_row, group)
-    if link_x:
-        traces.append(
-            trace(
-                "scatter",
-                x=link_x,
-                y=link_y,
-                mode="lines",
-                name="fragment → parent",
-                line={"color": POINT_STYLES["fragment"].color, "width": 1.2, "dash": "dot"},
-                hoverinfo="skip",
-            )
-        )
-    if outside:
-        ring = by_row[by_row["row"].isin(outside)]
-        traces.append(
-            trace(
-                "scatter",
-                x=ring["log_p"].astype(float),
-                y=ring["rt"].astype(float),
-                mode="markers",
-                name="parent (other group)",
-                marker={
-                    "symbol": "circle-open",
-                    "size": 12,
-                    "color": POINT_STYLES["fragment"].color,
-                    "line": {"width": 1.5},
-                },
-                hovertext=_labels(ring),
-                hovertemplate="%{hovertext}<extra></extra>",
-            )
-        )
-
+    traces += _line_traces(analysis, group, every)
+    traces += _interval_trace(analysis, rows)
+    traces += _link_traces(rows, by_row, group)
     traces += _point_traces(rows, "log_p", "rt")
     return traces
 
@@ -700,9 +550,12 @@ def abundance_spec(analysis: Analysis, by: str = "category") -> Spec:
         ),
     )
     subtitle = "consolidated volume of valid rows (fragments folded into their parent)"
+    xaxis: dict[str, Any] = {"title": {"text": by.capitalize()}}
+    if len(keys) > 8:
+        xaxis["tickangle"] = -45
     layout = {
         "title": {"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01, "xanchor": "left"},
-        "xaxis": {"title": {"text": by.capitalize()}},
+        "xaxis": xaxis,
         "yaxis": {"title": {"text": "Share of quantified volume (%)"}},
         "template": _TEMPLATE,
         "font": _FONT,
@@ -710,8 +563,6 @@ def abundance_spec(analysis: Analysis, by: str = "category") -> Spec:
         "showlegend": False,
         "meta": {"aggregated": ""},
     }
-    if len(keys) > 8:
-        layout["xaxis"]["tickangle"] = -45
     return {"data": [bars], "layout": layout}
 
 

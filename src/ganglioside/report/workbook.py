@@ -106,7 +106,7 @@ def _column_values(series: pd.Series) -> tuple[list[Any], str]:
 def _writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:
     """The XlsxWriter call for a column of one kind of cells."""
     calls = {"number": "write_number", "string": "write_string", "boolean": "write_boolean"}
-    return getattr(sheet, calls.get(kind, "write"))  # type: ignore[no-any-return]
+    return getattr(sheet, calls.get(kind, "write"))
 
 
 def _widths(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[int]:
