@@ -142,7 +142,7 @@ def _empty_spec(title: str, message: str) -> Spec:
 
 
 def _axis_values(series: pd.Series) -> Any:
-    """Numbers as a float array (sent as binary); categories (group keys) as escaped text."""
+    """Numbers as a float array; categories (group keys) as escaped text."""
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.to_numpy(dtype=float)
     return [esc(v) for v in series]
@@ -160,8 +160,9 @@ def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) 
             continue
         traces.append(
             marker_trace(
-                x=xs[part] if xs.dtype != object else xs[part].tolist(),
-                y=ys[part] if ys.dtype != object else ys[part].tolist(),
+                # Plain lists: the web pages count the points of these traces.
+                x=xs[part].tolist(),
+                y=ys[part].tolist(),
                 mode="markers",
                 name=f"{style.label} ({int(part.sum())})",
                 legendgroup=cls,
