@@ -162,7 +162,7 @@ class _StepBars:
         self.label = ""
 
     def __call__(self, step: str, fraction: float, message: str) -> None:
-        from ganglioside.result import PROGRESS_STEPS
+        from .result import PROGRESS_STEPS
 
         label, text = (
             ("analysis", f"{step}: {message}") if step in PROGRESS_STEPS else (step, message)
@@ -224,8 +224,9 @@ def _print_summary(result: Analysis, paths: dict[str, Path], outdir: Path) -> No
     for warning in result.warnings[:5]:
         print(f"  warning: {warning}")
     if len(result.warnings) > 5:
-        where = "report.html" if "report.html" in paths else "summary.json"
-        print(f"  … {len(result.warnings) - 5} more warnings in {where}")
+        where = [f for f in ("report.html", "summary.json") if f in paths]
+        place = f" in {where[0]}" if where else ""
+        print(f"  … {len(result.warnings) - 5} more warnings{place}")
     print(f"Results written to {outdir}: {', '.join(paths)}")
     if "report.html" in paths:
         print(f"Report: {paths['report.html'].resolve()}")
