@@ -523,8 +523,10 @@ def test_report_html_contains_the_plots_and_tables(page):
 def test_report_html_counts_rows_by_status(small_analysis):
     page = report_html(small_analysis)
     cards = dict(
-        (label, int(n))
-        for n, label in re.findall(r'<div class="n">(\d+)</div><div class="l">([^<]+)</div>', page)
+        (label, int(n.replace(",", "")))
+        for n, label in re.findall(
+            r'<div class="n">([\d,]+)</div><div class="l">([^<]+)</div>', page
+        )
     )
     assert cards["rows"] == 9
     assert cards["valid"] == 3 and cards["anchor (confirmed standard)"] == 2

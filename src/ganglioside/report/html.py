@@ -200,7 +200,7 @@ def _cards(analysis: Analysis) -> str:
     return (
         '<div class="cards">'
         + "".join(
-            f'<div class="card" style="--c:{color}"><div class="n">{n}</div>'
+            f'<div class="card" style="--c:{color}"><div class="n">{n:,}</div>'
             f'<div class="l">{_e(label)}</div></div>'
             for label, n, color in items
         )

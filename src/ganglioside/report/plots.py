@@ -308,6 +308,7 @@ def _rt_members(analysis: Analysis) -> tuple[pd.DataFrame, dict[str, pd.DataFram
     comp = analysis.compounds
     # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
     slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
+    slim["warnings"] = comp["warnings"]  # rows with warnings are among those to review
     usable = (_finite(slim["rt"]) & _finite(slim["log_p"])).to_numpy(dtype=bool)
     picked = np.zeros(len(slim), dtype=bool)
     picked[usable] = pick_rows(slim[usable], RT_POINTS, slim.loc[usable, "group_key"])
@@ -419,8 +420,7 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
 
 
 def _subtitle(note: str) -> str:
-    """A short second title line when a figure aggregated rows (the full note is in the
-    report's list of what was aggregated)."""
+    """A second title line when a figure aggregated rows (the report says how many)."""
     return "<br><sup>rows to review drawn one by one, the others aggregated</sup>" if note else ""
 
 
