@@ -42,7 +42,6 @@ from .points import (
     _TEMPLATE,
     CATEGORY_COLORS,
     POINT_STYLES,
-    PointStyle,
     _empty_spec,
     _finite,
     _labels,
@@ -55,7 +54,6 @@ from .points import (
 __all__ = [
     "CATEGORY_COLORS",
     "POINT_STYLES",
-    "PointStyle",
     "abundance_figure",
     "all_figures",
     "esc",
@@ -308,7 +306,8 @@ def _rt_members(analysis: Analysis) -> tuple[pd.DataFrame, dict[str, pd.DataFram
     comp = analysis.compounds
     # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
     slim = comp[[c for c in _PLOT_COLUMNS if c in comp.columns]].copy()
-    slim["warnings"] = comp["warnings"]  # rows with warnings are among those to review
+    if "warnings" in comp.columns:  # rows with warnings are among those to review
+        slim["warnings"] = comp["warnings"]
     usable = (_finite(slim["rt"]) & _finite(slim["log_p"])).to_numpy(dtype=bool)
     picked = np.zeros(len(slim), dtype=bool)
     picked[usable] = pick_rows(slim[usable], RT_POINTS, slim.loc[usable, "group_key"])
