@@ -312,6 +312,7 @@ def _rt_members(analysis: Analysis) -> tuple[pd.DataFrame, dict[str, pd.DataFram
     picked = np.zeros(len(slim), dtype=bool)
     picked[usable] = pick_rows(slim[usable], RT_POINTS, slim.loc[usable, "group_key"])
     slim["_drawn"] = picked
+    slim["_class"] = point_class(slim)
     slim["_hover"] = ""
     slim.loc[picked, "_hover"] = hover_labels(slim[picked])
     note = aggregation_note(

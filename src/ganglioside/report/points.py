@@ -149,7 +149,8 @@ def _axis_values(series: pd.Series) -> Any:
 
 
 def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[Any]:
-    classes = point_class(frame).to_numpy()
+    # The caller may have classed every row once (``_class``), faster than per group.
+    classes = (frame["_class"] if "_class" in frame.columns else point_class(frame)).to_numpy()
     xs = np.asarray(_axis_values(frame[x]))
     ys = np.asarray(_axis_values(frame[y]))
     labels = np.asarray(_labels(frame), dtype=object)
