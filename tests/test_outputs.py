@@ -60,6 +60,19 @@ def test_an_unavailable_output_is_refused_before_anything_is_written(small_analy
     assert not (tmp_path / "out").exists()
 
 
+def test_a_failed_writer_leaves_no_file_behind(small_analysis, tmp_path, monkeypatch):
+    from ganglioside.report import tables
+
+    def broken(analysis, path, progress=None):
+        path.write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tables, "write_compounds_csv", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_all(small_analysis, tmp_path, outputs=("csv",))
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- CSV files ---------------------------------------------------------------------------------
 
 

@@ -50,12 +50,21 @@ class Output:
         progress: Callable[[float, str], None] | None = None,
         **options: Any,
     ) -> Path:
-        """Write this output to ``path`` (its writer module is imported here)."""
+        """Write this output to ``path`` (its writer module is imported here).
+
+        The file is written under a temporary name beside ``path`` and renamed when complete,
+        so that a failed or interrupted run never leaves a half-written file under its name.
+        """
         if self.unavailable:
             raise OutputUnavailable(self.unavailable)
         module = importlib.import_module(self.module, __package__)
-        written = getattr(module, self.writer)(analysis, path, progress=progress, **options)
-        return Path(written)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            getattr(module, self.writer)(analysis, partial, progress=progress, **options)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return path
 
 
 class OutputUnavailable(Exception):
