@@ -171,7 +171,7 @@ class _StepBars:
             self.close()
             from tqdm import tqdm
 
-            fmt = "{desc:<18} {percentage:3.0f}%|{bar}| {elapsed} {postfix}"
+            fmt = "{desc:<18} {percentage:3.0f}%|{bar}| {elapsed}{postfix}"
             self.bar = tqdm(total=100, file=sys.stderr, leave=False, bar_format=fmt, desc=label)
             self.label = label
         self.bar.n = max(0, min(100, round(fraction * 100)))
