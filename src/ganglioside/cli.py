@@ -80,20 +80,8 @@ def _outputs_help() -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``ganglioside`` command."""
-    parser = argparse.ArgumentParser(
-        prog="ganglioside",
-        description="Validate, categorise and quantify gangliosides in LC-MS/MS feature tables.",
-    )
-    parser.add_argument("--version", action="version", version=f"ganglioside {__version__}")
-    parser.add_argument(
-        "--traceback",
-        action="store_true",
-        help="show the full traceback of an unexpected error (for bug reports)",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_analyze(commands: Any) -> None:
+    """The ``analyze`` subcommand and its options."""
     analyze = commands.add_parser(
         "analyze",
         help="analyse a feature table and write the results",
@@ -130,6 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
         dest="overrides",
         help="change one parameter, e.g. --set outlier_z=3 (repeatable; applied after --config)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ganglioside`` command."""
+    parser = argparse.ArgumentParser(
+        prog="ganglioside",
+        description="Validate, categorise and quantify gangliosides in LC-MS/MS feature tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"ganglioside {__version__}")
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        help="show the full traceback of an unexpected error (for bug reports)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    _add_analyze(commands)
 
     simulate = commands.add_parser(
         "simulate",
