@@ -12,7 +12,7 @@ lists these notes, so a reader always knows which points are not drawn one by on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,20 +40,24 @@ OVERVIEW_POINTS = 1500
 WEBGL_POINTS = 1000
 
 
+def _text_mask(series: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each cell's text (False where missing); decided once per category."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        answers = np.array([test(str(c)) for c in series.cat.categories] + [False], dtype=bool)
+        return answers[series.cat.codes.to_numpy()]  # code -1 (missing) picks False
+    return np.array([False if pd.isna(v) else test(str(v)) for v in series], dtype=bool)
+
+
 def review_rank(frame: pd.DataFrame) -> np.ndarray:
     """Rank of each row in :data:`REVIEW_ORDER` (``len(REVIEW_ORDER)`` for the other rows)."""
-    status = frame["status"].astype(str).to_numpy()
     anchor = frame["is_anchor"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    warned = np.zeros(len(frame), dtype=bool)
-    if "warnings" in frame.columns:
-        text = frame["warnings"]
-        warned = (text.notna() & (text.astype(str) != "")).to_numpy(dtype=bool)
     rank = np.full(len(frame), len(REVIEW_ORDER), dtype=np.int8)
     # Assigned from the least to the most important, so a row keeps its best rank.
-    rank[warned] = REVIEW_ORDER.index("warning")
+    if "warnings" in frame.columns:
+        rank[_text_mask(frame["warnings"], bool)] = REVIEW_ORDER.index("warning")
     rank[anchor] = REVIEW_ORDER.index("anchor")
     for name in ("fragment", "unverified", "invalid", "outlier"):
-        rank[status == name] = REVIEW_ORDER.index(name)
+        rank[_text_mask(frame["status"], name.__eq__)] = REVIEW_ORDER.index(name)
     return rank
 
 

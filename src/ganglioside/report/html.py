@@ -288,6 +288,7 @@ class _Page:
     analysis: Analysis
     plots: dict[str, str]
     files: Sequence[str]
+    abundance: dict[str, pd.DataFrame]
     notes: list[str] = field(default_factory=list)
 
     def holder(self, *candidates: str) -> str:
@@ -306,6 +307,7 @@ class _Page:
 
 
 _COMPOUND_FILES = ("compounds.csv", "workbook.xlsx", "compounds.parquet")
+_ABUNDANCE_LEVELS = ("category", "headgroup", "ceramide")
 _FRAGMENT_FILES = ("fragments.csv", "workbook.xlsx")
 
 
@@ -370,7 +372,7 @@ def _rt_section(page: _Page) -> tuple[str, str, str, str]:
 def _abundance_section(page: _Page) -> tuple[str, str, str, str]:
     plots = page.plots
     tables = {
-        by: html_table(abundance_table(page.analysis.compounds, by=by).rename(columns={"key": by}))
+        by: html_table(page.abundance[by].rename(columns={"key": by}))
         for by in ("category", "headgroup", "ceramide")
     }
     lead = (
@@ -475,14 +477,15 @@ def report_html(
     """
     notes: list[str] = []
     plots = {}
-    builders = spec_builders()
+    abundance = {by: abundance_table(analysis.compounds, by=by) for by in _ABUNDANCE_LEVELS}
+    builders = spec_builders(abundance)
     for i, (key, build) in enumerate(builders.items()):
         spec = build(analysis)
         notes.append(str(spec["layout"].get("meta", {}).get("aggregated") or ""))
         plots[key] = _figure_html(key, spec)
         if progress is not None:
             progress(0.9 * (i + 1) / len(builders), f"figure {key}")
-    page = _Page(analysis, plots, files, [n for n in notes if n])
+    page = _Page(analysis, plots, files, abundance, [n for n in notes if n])
     sections = [
         builder(page)
         for builder in (

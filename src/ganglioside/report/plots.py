@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..result import Analysis, ModelReport
-from .abundance import abundance_table, natural_key
+from .abundance import natural_key
+from .abundance_plots import abundance_figure, abundance_spec
 from .density import (
     OVERVIEW_POINTS,
     RT_POINTS,
@@ -178,7 +179,10 @@ def _line_traces(analysis: Analysis, group: str, rows: pd.DataFrame) -> list[dic
             "scatter", x=xs, y=line.slope * xs + line.intercept, mode="lines", name=line.label,
             line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2}, hoverinfo="name",
         )
-        for i, line in enumerate(_model_lines(analysis.models, group, rows))
+        # One row per model and track is enough to choose the lines (and is much faster).
+        for i, line in enumerate(
+            _model_lines(analysis.models, group, rows.drop_duplicates(["model_id", "isomer_track"]))
+        )
     ]  # fmt: skip
 
 
@@ -287,7 +291,7 @@ def _fragment_links(
 
 
 def _group_title(group: str, rows: pd.DataFrame) -> str:
-    levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
+    levels = sorted({str(v) for v in rows["model_level"].dropna().unique() if str(v)})
     anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
     level = ", ".join(levels) if levels else "no model"
     drawn = ""
@@ -524,73 +528,21 @@ def residual_figure(analysis: Analysis) -> go.Figure:
     return figure(residual_spec(analysis))
 
 
-def abundance_spec(analysis: Analysis, by: str = "category") -> Spec:
-    """The figure dictionary of :func:`abundance_figure`."""
-    table = abundance_table(analysis.compounds, by=by)
-    title = f"Relative abundance by {by}"
-    if table.empty or not (table["volume"] > 0).any():
-        return _empty_spec(title, f"No quantified {by} has a volume to show.")
-    keys = [str(k) for k in table["key"]]
-    colors = [
-        CATEGORY_COLORS.get(k[:2], "#5b6775") if by != "ceramide" else "#1f4e79" for k in keys
-    ]
-    bars = trace(
-        "bar",
-        x=[esc(k) for k in keys],
-        y=table["percent"].to_numpy(dtype=float),
-        marker={"color": colors},
-        customdata=np.column_stack(
-            [table["volume"], table["rows"], table["volume_not_quantified"]]
-        ).astype(float),
-        hovertemplate=(
-            "<b>%{x}</b><br>%{y:.2f} % of the quantified volume"
-            "<br>volume %{customdata[0]:,.0f} in %{customdata[1]} rows"
-            "<br>not quantified (outlier/unverified): %{customdata[2]:,.0f}"
-            "<extra></extra>"
-        ),
-    )
-    subtitle = "consolidated volume of valid rows (fragments folded into their parent)"
-    xaxis: dict[str, Any] = {"title": {"text": by.capitalize()}}
-    if len(keys) > 8:
-        xaxis["tickangle"] = -45
-    layout = {
-        "title": {"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01, "xanchor": "left"},
-        "xaxis": xaxis,
-        "yaxis": {"title": {"text": "Share of quantified volume (%)"}},
-        "template": _TEMPLATE,
-        "font": _FONT,
-        "height": 440,
-        "showlegend": False,
-        "meta": {"aggregated": ""},
-    }
-    return {"data": [bars], "layout": layout}
-
-
-def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
-    """Share of the quantified consolidated volume per category, headgroup, core or ceramide.
-
-    Bars are coloured by ganglioside category.  Fragments are not counted on their own (their
-    volume is in their root's consolidated volume); the hover label also gives the volume of
-    rows that were not quantified (outliers, unverified).
-
-    Parameters
-    ----------
-    by:
-        ``"category"``, ``"headgroup"`` (RT-model group), ``"core"`` or ``"ceramide"``.
-    """
-    return figure(abundance_spec(analysis, by))
-
-
-def spec_builders() -> dict[str, Callable[[Analysis], Spec]]:
+def spec_builders(
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, Callable[[Analysis], Spec]]:
     """The function that makes each figure dictionary of the report, keyed by a short id (used
-    as the HTML element id), in the order of the report."""
+    as the HTML element id), in the order of the report; ``tables``: abundance tables by level
+    that the caller made already."""
+    tables = tables or {}
     return {
         "rt-logp": rt_logp_spec,
         "observed-predicted": observed_predicted_spec,
         "residuals": residual_spec,
-        "abundance-category": partial(abundance_spec, by="category"),
-        "abundance-headgroup": partial(abundance_spec, by="headgroup"),
-        "abundance-ceramide": partial(abundance_spec, by="ceramide"),
+        **{
+            f"abundance-{by}": partial(abundance_spec, by=by, table=tables.get(by))
+            for by in ("category", "headgroup", "ceramide")
+        },
     }
 
 
