@@ -1,7 +1,7 @@
 """Saved RT calibrations: learn the lines on a standards run, apply them to other runs.
 
 ``ganglioside analyze standards.csv --save-calibration cal.json`` (or
-:func:`save_calibration` on an :class:`~ganglioside.result.Analysis`) writes the RT line of
+:func:`save_calibration` on an :class:`~ganglioside.result.AnalysisResult`) writes the RT line of
 every group, the composition increments and the reference peaks as JSON;
 ``ganglioside analyze run.csv --calibration cal.json`` (``analyze(..., calibration=...)``)
 applies them to another run with only an RT shift (and, with enough reference peaks, a change

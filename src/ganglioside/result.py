@@ -24,7 +24,7 @@ PROGRESS_STEPS = (
     "summary",
 )
 
-#: Columns of :attr:`Analysis.compounds`, in order, with their meaning.  Extra input columns
+#: Columns of :attr:`AnalysisResult.compounds`, in order, with their meaning.  Extra input columns
 #: follow these, unchanged.  Text columns with few distinct values are pandas categoricals,
 #: counts are 16-bit integers and row references nullable 32-bit integers.
 COMPOUND_COLUMNS: dict[str, str] = {
@@ -146,7 +146,7 @@ class ModelReport:
 
 
 @dataclass
-class Analysis:
+class AnalysisResult:
     """Everything one run of :func:`ganglioside.analyze` produced.
 
     Attributes
@@ -188,3 +188,18 @@ class Analysis:
         default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
     )
     calibration: dict[str, Any] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``Analysis``, the old name of :class:`AnalysisResult`, kept for one release."""
+    if name == "Analysis":
+        import warnings
+
+        warnings.warn(
+            "ganglioside.result.Analysis is deprecated and will be removed in the next "
+            "release; use AnalysisResult",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return AnalysisResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

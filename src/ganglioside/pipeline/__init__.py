@@ -32,7 +32,7 @@ from ..errors import ConfigError
 from ..inputs import Export, read_export
 from ..inputs.files import RawTable
 from ..logp import LogPAssignment, LogPModel, assign_logp
-from ..result import Analysis, ModelReport
+from ..result import AnalysisResult, ModelReport
 from ..rules import categories, isomers
 from ..rules.fragments import FragmentCandidates
 from ..summary import build_summary
@@ -73,7 +73,7 @@ def analyze(
     columns: str | Mapping[str, str] | None = None,
     calibrants: str | Path | pd.DataFrame | None = None,
     calibration: str | Path | Mapping[str, Any] | None = None,
-) -> Analysis:
+) -> AnalysisResult:
     """Validate a ganglioside feature table, or one sample of an instrument export.
 
     Parameters
@@ -103,7 +103,7 @@ def analyze(
 
     Returns
     -------
-    Analysis
+    AnalysisResult
         One record per input row (in input order), model reports, fragment events, summary,
         warnings and the parameters used.
 
@@ -144,7 +144,7 @@ def analyze(
     # one count of the rows of other lipid classes, whether the export's reader or the names
     # set them aside
     summary["n_skipped_other_classes"] += int(summary["input"].get("n_skipped_other_classes", 0))
-    return Analysis(
+    return AnalysisResult(
         compounds=record.compounds,
         models=record.models,
         fragments=record.fragments,
@@ -274,7 +274,7 @@ def _apply_rules(
 
 @dataclass(frozen=True)
 class Record:
-    """The parts of an :class:`~ganglioside.result.Analysis` that the summary reads."""
+    """The parts of an :class:`~ganglioside.result.AnalysisResult` that the summary reads."""
 
     compounds: pd.DataFrame
     fragments: pd.DataFrame
