@@ -205,4 +205,5 @@ def _transferred_report(model: TransferredModel, prediction: RetentionResult) ->
         logp_range=None,
         warnings=tuple(warn),
         calibration=calibration,
+        hydroxyl=model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {},
     )

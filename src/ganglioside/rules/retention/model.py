@@ -316,7 +316,12 @@ class RetentionModel:
             "sxx": pooled.sxx if pooled is not None else None,
         }
         return lines_to_json(
-            self.lines_, self.group_names_, composition, references, self.isomer_delta_
+            self.lines_,
+            self.group_names_,
+            composition,
+            references,
+            self.isomer_delta_,
+            self.hydroxyl_,
         )
 
     def _fit_groups(
