@@ -9,7 +9,8 @@ of scale) estimated from that run's strongest matches.
 
 The file is versioned: ``{"schema": "ganglioside-rt-calibration", "version": 2, "software":
 ..., "source": ..., "model": {...}}``.  Version 2 adds ``model.hydroxyl`` (the RT term per
-ceramide oxygen beyond two, or null); version 1 files are still read (they apply no such
+ceramide oxygen beyond two, or null) and an optional ``bend`` per group line (its quadratic
+term, when the line bends); version 1 files are still read (they apply no such
 term).  :func:`load_calibration` checks every field and names the first one that is wrong.
 """
 
@@ -144,6 +145,7 @@ def _check_groups(groups: Any, label: str) -> None:
             _check_list(line.get(name), label, f"{field}.{name}")
         if line["intercept"][0] is None:
             raise _fail(label, f"{field}.intercept[0]", "the first track needs an intercept")
+        _check_bend(line.get("bend"), label, f"{field}.bend")
 
 
 def _check_composition(comp: Any, label: str) -> None:
@@ -194,3 +196,18 @@ def _check_hydroxyl(hydroxyl: Any, label: str) -> None:
         raise _fail(label, field, f"expected an object or null, got {hydroxyl!r}")
     for name in ("term", "per_oxygen"):
         _check_number(hydroxyl.get(name), label, f"{field}.{name}")
+
+
+def _check_bend(bend: Any, label: str, field: str) -> None:
+    """A line's optional ``bend`` (version 2): curvature, centre, qbar and cov."""
+    if bend is None:
+        return
+    if not isinstance(bend, Mapping):
+        raise _fail(label, field, f"expected an object or null, got {bend!r}")
+    for name in ("curvature", "centre"):
+        _check_number(bend.get(name), label, f"{field}.{name}")
+    _check_list(bend.get("qbar"), label, f"{field}.qbar")
+    cov = bend.get("cov")
+    _check_list(cov, label, f"{field}.cov")
+    if len(cov) != 3:
+        raise _fail(label, f"{field}.cov", "expected 3 numbers (xx, xq, qq)")

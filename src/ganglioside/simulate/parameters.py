@@ -111,6 +111,9 @@ class Params:
     # with the hydroxyl option: the exported Log P's increment per oxygen, which differs from
     # the one that sets the RT (``logp_coef["oxygen"]``)
     written_oxygen_logp: float | None = None
+    # with the curvature option: RT bends by this much (min) per squared Log P unit away from
+    # each group's typical Log P (negative: concave, both ends below the straight line)
+    rt_curvature: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready values."""

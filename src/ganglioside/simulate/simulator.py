@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .anchors import choose_anchors
-from .arguments import check_arguments, check_hydroxyl
+from .arguments import check_arguments, check_curvature, check_hydroxyl
 from .fragments import drop_ambiguous_fragments, fragments
 from .misannotations import misannotations
 from .parameters import Params, draw_params, with_hydroxyl
@@ -32,6 +32,7 @@ def simulate(
     missing_logp_rate: float = 0.0,
     hydroxyl_rt_shift: float | None = None,
     hydroxyl_rate: float | None = None,
+    rt_curvature: float | None = None,
 ) -> SimulatedTable:
     """Simulate a ganglioside feature table with known truth.
 
@@ -65,6 +66,11 @@ def simulate(
         oxygen increment.  Default None: RT follows the exported Log P (tables unchanged).
     hydroxyl_rate:
         Fraction (0-1) of species with a third ceramide oxygen.  Default: per seed, 1-4 %.
+    rt_curvature:
+        Bend of the RT line (min per squared Log P unit away from each group's typical Log P,
+        its 36:1;O2 species); negative makes RT concave in chain length, so that short (and
+        long) chains fall below the straight line.  Default None: straight lines (tables
+        unchanged).
 
     Returns
     -------
@@ -89,7 +95,10 @@ def simulate(
     }
     check_arguments(seed, n_rows, knobs)
     check_hydroxyl(hydroxyl_rt_shift, hydroxyl_rate)
+    check_curvature(rt_curvature)
     p = with_hydroxyl(draw_params(int(seed), knobs), hydroxyl_rt_shift, hydroxyl_rate)
+    if rt_curvature is not None:
+        p = replace(p, rt_curvature=float(rt_curvature))
     rng, real, n_out = _real_peaks(p, n_rows)
     anchors = choose_anchors(p, rng, real.valid)
     wrong = misannotations(p, rng, n_out, concat_peaks([real.valid, real.frags]), real.clear)

@@ -20,7 +20,7 @@ from scipy import stats
 
 from ...group_keys import format_group_key
 from ._composition import COMPOSITION
-from ._group_lines import LEVELS, GroupLines
+from ._group_lines import LEVELS, GroupLines, straight_arrays
 from ._hydroxyl import HydroxylTerm, extra_oxygens
 from ._predict import RetentionResult, predict_rows
 
@@ -59,6 +59,13 @@ def lines_to_json(
             "hint": [_number(v) for v in lines.hint[g]],
             "xbar": [_number(v) for v in lines.xbar[g]],
         }
+        if lines.curve[g] != 0:
+            groups[str(key)]["bend"] = {
+                "curvature": float(lines.curve[g]),
+                "centre": float(lines.centre[g]),
+                "qbar": [_number(v) for v in lines.qbar[g]],
+                "cov": [float(v) for v in lines.bend_cov[g]],
+            }
     return {
         "groups": groups,
         "composition": {
@@ -156,7 +163,7 @@ class TransferredModel:
         added = saved_term.term * extra_oxygens(data) if saved_term is not None else 0.0
         # before the shift is known a peak cannot be put on its isomer track: the shift is
         # measured on the first (early) track, on groups that have only that one
-        before = lines.intercept[group, 0] + lines.slope[group] * x + added
+        before = lines.intercept[group, 0] + lines.slope[group] * x + lines.bend(group, x) + added
         keys = _species_keys(data)
         ok = peaks & np.isfinite(before)
         if (ok & ~lines.multi_track[group]).any():
@@ -223,6 +230,8 @@ class TransferredModel:
             moved = dict(line)
             moved["slope"] = line["slope"] * self.scale_
             moved["s"] = line["s"] * self.scale_
+            if line.get("bend"):
+                moved["bend"] = {**line["bend"], "curvature": line["bend"]["curvature"] * self.scale_}
             moved["intercept"] = [
                 None if a is None else self.shift_ + self.scale_ * a for a in line["intercept"]
             ]
@@ -281,6 +290,7 @@ def _saved_lines(
     widths = [len(line["intercept"]) for line in saved["groups"].values()]
     k = max([2, *widths])
     arrays = {
+        **straight_arrays(n_groups, k),
         "slope": np.full(n_groups, np.nan),
         "s": np.full(n_groups, np.nan),
         "sxx": np.full(n_groups, np.inf),
@@ -322,6 +332,13 @@ def _fill(arrays: dict[str, np.ndarray], g: int, line: Mapping[str, Any]) -> Non
     for name in ("intercept", "hint", "xbar"):
         values = _array(line[name])
         arrays[name][g, : values.size] = values
+    bend = line.get("bend")
+    if bend:
+        arrays["curve"][g] = bend["curvature"]
+        arrays["centre"][g] = bend["centre"]
+        qbar = _array(bend["qbar"])
+        arrays["qbar"][g, : qbar.size] = qbar
+        arrays["bend_cov"][g] = _array(bend["cov"])
 
 
 def _fill_composition(
@@ -396,6 +413,10 @@ def _moved(lines: GroupLines, shift: float, scale: float, se: float, floor: floa
         comp_var=lines.comp_var,
         multi_track=lines.multi_track,
         pinned=lines.pinned,
+        curve=lines.curve * scale,
+        centre=lines.centre,
+        qbar=lines.qbar,
+        bend_cov=lines.bend_cov,
     )
     for value in vars(moved).values():
         if isinstance(value, np.ndarray):
