@@ -47,9 +47,7 @@ def test_a_later_run_applies_the_saved_term(hydroxylated_runs):
     assert report.hydroxyl["term"] == pytest.approx(standards.models[0].hydroxyl["term"], rel=0.03)
     assert right_on_o3(sim, result) >= 0.95
     # the moved calibration written by the later run keeps the term
-    assert result.calibration["model"]["hydroxyl"]["term"] == pytest.approx(
-        report.hydroxyl["term"]
-    )
+    assert result.calibration["model"]["hydroxyl"]["term"] == pytest.approx(report.hydroxyl["term"])
 
 
 def test_without_the_term_hydroxylated_species_are_misjudged(hydroxylated_runs):
@@ -72,5 +70,5 @@ def test_a_bad_hydroxyl_field_is_named(hydroxylated_runs):
     _, standards, _ = hydroxylated_runs
     bad = json.loads(json.dumps(standards.calibration))
     bad["model"]["hydroxyl"] = {"term": "x", "per_oxygen": -0.17}
-    with pytest.raises(Exception, match="model.hydroxyl.term"):
+    with pytest.raises(Exception, match=r"model\.hydroxyl\.term"):
         load_calibration(bad)

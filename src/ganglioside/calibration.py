@@ -209,5 +209,5 @@ def _check_bend(bend: Any, label: str, field: str) -> None:
     _check_list(bend.get("qbar"), label, f"{field}.qbar")
     cov = bend.get("cov")
     _check_list(cov, label, f"{field}.cov")
-    if len(cov) != 3:
+    if not isinstance(cov, list) or len(cov) != 3:
         raise _fail(label, f"{field}.cov", "expected 3 numbers (xx, xq, qq)")

@@ -236,21 +236,7 @@ def _apply_rules(
         rows.usable,
         cfg.fragment_rt_window,
     )
-    status = decide_status(
-        invalid=rows.invalid,
-        standard=rows.standard,
-        usable=rows.usable,
-        anchors=rows.anchors,
-        is_fragment=decision.is_fragment,
-        z=fit.prediction.z,
-        has_model=np.isfinite(fit.prediction.predicted),
-        reversed_oac=oac.reversed,
-        outlier_z=cfg.outlier_z,
-        reversed_is_outlier=cfg.oac_reversed_is_outlier,
-        isobaric_on_line=isobaric.partner_on_line(
-            partner, fit.prediction.z, rows.anchors, cfg.outlier_z
-        ),
-    )
+    status = _statuses(rows, decision, fit, (oac, partner), cfg)
     sugar_order = categories.sugar_order_warnings(
         names.per_row["ceramide"], names.per_row["sugar_count"], pd.Series(rows.rt), status == VALID
     )
@@ -281,6 +267,33 @@ def _apply_rules(
         ),
         links=link_fragments(
             data, names, rows, candidates.parent, decision.is_fragment, decision.root
+        ),
+    )
+
+
+def _statuses(
+    rows: Rows,
+    decision: FragmentDecision,
+    fit: RetentionFit,
+    more: tuple[Acetylation, np.ndarray],
+    cfg: AnalysisConfig,
+) -> np.ndarray:
+    """Every row's status from the rules' findings (``more``: the O-acetylation labels and
+    each row's co-eluting isobaric partner)."""
+    oac, partner = more
+    return decide_status(
+        invalid=rows.invalid,
+        standard=rows.standard,
+        usable=rows.usable,
+        anchors=rows.anchors,
+        is_fragment=decision.is_fragment,
+        z=fit.prediction.z,
+        has_model=np.isfinite(fit.prediction.predicted),
+        reversed_oac=oac.reversed,
+        outlier_z=cfg.outlier_z,
+        reversed_is_outlier=cfg.oac_reversed_is_outlier,
+        isobaric_on_line=isobaric.partner_on_line(
+            partner, fit.prediction.z, rows.anchors, cfg.outlier_z
         ),
     )
 

@@ -256,3 +256,8 @@ def with_hydroxyl(p: Params, shift: float | None, rate: float | None) -> Params:
         coef["oxygen"] = float(shift) / p.slope
         changes["logp_coef"] = coef
     return replace(p, **changes)
+
+
+def with_curvature(p: Params, curvature: float | None) -> Params:
+    """The run's constants with RT lines bent by ``curvature`` (unchanged when None)."""
+    return p if curvature is None else replace(p, rt_curvature=float(curvature))

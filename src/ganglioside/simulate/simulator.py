@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -10,7 +10,7 @@ from .anchors import choose_anchors
 from .arguments import check_arguments, check_curvature, check_hydroxyl
 from .fragments import drop_ambiguous_fragments, fragments
 from .misannotations import misannotations
-from .parameters import Params, draw_params, with_hydroxyl
+from .parameters import Params, draw_params, with_curvature, with_hydroxyl
 from .peaks import Peaks, concat_peaks, valid_peaks
 from .species import distinct_capacity
 from .truth import RunPeaks, SimulatedTable, assemble
@@ -67,10 +67,8 @@ def simulate(
     hydroxyl_rate:
         Fraction (0-1) of species with a third ceramide oxygen.  Default: per seed, 1-4 %.
     rt_curvature:
-        Bend of the RT line (min per squared Log P unit away from each group's typical Log P,
-        its 36:1;O2 species); negative makes RT concave in chain length, so that short (and
-        long) chains fall below the straight line.  Default None: straight lines (tables
-        unchanged).
+        RT bend, min per squared Log P unit from each group's 36:1;O2 Log P (negative:
+        concave in chain length).  Default None: straight lines, tables unchanged.
 
     Returns
     -------
@@ -95,10 +93,8 @@ def simulate(
     }
     check_arguments(seed, n_rows, knobs)
     check_hydroxyl(hydroxyl_rt_shift, hydroxyl_rate)
-    check_curvature(rt_curvature)
     p = with_hydroxyl(draw_params(int(seed), knobs), hydroxyl_rt_shift, hydroxyl_rate)
-    if rt_curvature is not None:
-        p = replace(p, rt_curvature=float(rt_curvature))
+    p = with_curvature(p, check_curvature(rt_curvature))
     rng, real, n_out = _real_peaks(p, n_rows)
     anchors = choose_anchors(p, rng, real.valid)
     wrong = misannotations(p, rng, n_out, concat_peaks([real.valid, real.frags]), real.clear)

@@ -15,8 +15,9 @@ prediction improves clearly: the sum of squared leave-one-out residuals (PRESS) 
 least :data:`MIN_PRESS_CUT` of the straight line's, that is, Q² (within groups) gains at least
 ``MIN_PRESS_CUT × (1 − Q²)``.  A fixed gain in Q² (say 0.02) would never be reached by lines
 whose straight Q² is already 0.99 or more, as RT lines over a wide Log P range are, even when
-their ends sit several residual SDs below the line.  Its leverage for a new row includes the quadratic column, so prediction
-intervals widen for the extra parameter, most at the ends of the Log P range.
+their ends sit several residual SDs below the line.  Its leverage for a new row includes the
+quadratic column, so prediction intervals widen for the extra parameter, most at the ends of
+the Log P range.
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def fit_bent_lines(
     r2, q2, rmse, mae = _scores(ys, resid, hat)
     position = {int(c): j for j, c in enumerate(codes)}
     track_minv = np.array([[0.0, 0.0], [0.0, minv[2, 2] if has_tracks else 0.0]])
-    intercept, count, hint, xb = _per_unit(codes, inv, t, k, a0, offset, n_g, track_minv, tbar, xbar)
+    intercept, count, hint, xb = _per_unit(
+        codes, inv, t, k, a0, offset, n_g, track_minv, tbar, xbar
+    )
     fit = LineFit(
         slope=slope,
         intercept=intercept,

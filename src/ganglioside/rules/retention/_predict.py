@@ -168,7 +168,9 @@ class LineChoice:
         bent = np.flatnonzero(lines.curve[gu] != 0)
         g, rows = gu[bent], at[bent]
         dx = x[rows] - lines.xbar[g, column[rows]]
-        dq = (x[rows] - lines.centre[g]) ** 2 - lines.qbar[g, np.where(column[rows] < 0, 0, column[rows])]
+        dq = (x[rows] - lines.centre[g]) ** 2 - lines.qbar[
+            g, np.where(column[rows] < 0, 0, column[rows])
+        ]
         mxx, mxq, mqq = lines.bend_cov[g].T
         out[rows] = mxx * dx**2 + 2 * mxq * dx * dq + mqq * dq**2
         return out

@@ -231,7 +231,10 @@ class TransferredModel:
             moved["slope"] = line["slope"] * self.scale_
             moved["s"] = line["s"] * self.scale_
             if line.get("bend"):
-                moved["bend"] = {**line["bend"], "curvature": line["bend"]["curvature"] * self.scale_}
+                moved["bend"] = {
+                    **line["bend"],
+                    "curvature": line["bend"]["curvature"] * self.scale_,
+                }
             moved["intercept"] = [
                 None if a is None else self.shift_ + self.scale_ * a for a in line["intercept"]
             ]

@@ -260,9 +260,7 @@ class RetentionModel:
         if pooled is not None:
             settings = (self.rt_sd_floor, k, PRIOR_SD)
             pooled = with_bend(pooled, (x, y, unit), anchor_idx, centre, settings)
-        group_fits, rejected = self._fit_groups(
-            (x, y, group), unit, anchor_idx, pooled, k, centre
-        )
+        group_fits, rejected = self._fit_groups((x, y, group), unit, anchor_idx, pooled, k, centre)
         group_comp = group_composition(data, group, names.size)
         pooled_fit = pooled[0] if pooled is not None else None
         comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
