@@ -14,7 +14,7 @@ def test_every_public_name_resolves():
 
 
 def test_study_is_the_function_even_after_its_package_was_imported():
-    import ganglioside.studies.outputs  # noqa: F401
+    import ganglioside.studies.outputs
 
     assert callable(ganglioside.study)
     assert ganglioside.study.__module__.startswith("ganglioside.studies")

@@ -95,7 +95,8 @@ class ModelReport:
     ``{"source": "saved", ...}`` (a saved calibration with the RT shift estimated for this run).
     ``hydroxyl`` gives the RT change (min) per oxygen beyond two in the ceramide (hydroxylated
     fatty acids, t-bases) and where it came from; ``curvature`` the quadratic term (min per
-    Log P unit²) when the line bends, else None.
+    Log P unit², on the squared distance from each group's mean Log P) when the line bends,
+    else None, and ``curvature_se`` its standard error.
     """
 
     model_id: str
@@ -118,6 +119,7 @@ class ModelReport:
     calibration: dict[str, Any] = field(default_factory=lambda: {"source": "anchors"})
     hydroxyl: dict[str, Any] = field(default_factory=dict)
     curvature: float | None = None
+    curvature_se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data."""
@@ -142,6 +144,7 @@ class ModelReport:
             "calibration": dict(self.calibration),
             "hydroxyl": dict(self.hydroxyl),
             "curvature": self.curvature,
+            "curvature_se": self.curvature_se,
         }
 
 
