@@ -1,0 +1,90 @@
+"""The API of the methods app: a user's methods (CRUD); another user's method is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import services
+from .models import Method
+
+
+class CalibrantSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="the standard, e.g. GM3 36:1;O2")
+    rt = serializers.FloatField(
+        required=False, allow_null=True, help_text="expected RT (min); null: the strongest row"
+    )
+    tolerance = serializers.FloatField(required=False, help_text="min; default 0.5")
+
+
+class MethodSerializer(serializers.ModelSerializer):
+    calibrants = CalibrantSerializer(many=True, required=False)
+    parameters = serializers.DictField(
+        required=False, help_text="analysis parameters that differ from the defaults"
+    )
+
+    class Meta:
+        model = Method
+        fields = [
+            "id",
+            "name",
+            "description",
+            "calibrants",
+            "parameters",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["methods"], summary="Your methods"),
+    retrieve=extend_schema(tags=["methods"], summary="One of your methods"),
+    create=extend_schema(tags=["methods"], summary="Save a method (calibrants and parameters)"),
+    update=extend_schema(tags=["methods"], summary="Replace a method"),
+    partial_update=extend_schema(tags=["methods"], summary="Change part of a method"),
+    destroy=extend_schema(tags=["methods"], summary="Delete a method"),
+)
+class MethodViewSet(viewsets.ModelViewSet):
+    """Methods: calibrant lists and parameters, chosen at upload with ``method``."""
+
+    serializer_class = MethodSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Method.objects.none()
+        return Method.objects.filter(owner=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = services.method_save(owner=request.user, **self._given(data.validated_data))
+        return Response(self.get_serializer(method).data, status=201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        method = self.get_object()
+        partial = kwargs.get("partial", False)
+        data = self.get_serializer(method, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        given = self._given(data.validated_data)
+        if partial:
+            given.setdefault("name", method.name)
+            given.setdefault("description", method.description)
+            given.setdefault("parameters", method.parameters)
+        saved = services.method_save(owner=request.user, method=method, **given)
+        return Response(self.get_serializer(saved).data)
+
+    def perform_destroy(self, instance: Method) -> None:
+        services.method_delete(method=instance)
+
+    @staticmethod
+    def _given(validated: dict[str, Any]) -> dict[str, Any]:
+        given = {k: validated[k] for k in ("name", "description", "parameters") if k in validated}
+        if "calibrants" in validated:
+            given["calibrants"] = validated["calibrants"]
+        return given
