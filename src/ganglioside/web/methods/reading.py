@@ -3,7 +3,8 @@
 :func:`check_upload` reads the file with :func:`ganglioside.read_export` (and the chosen sample
 with :func:`ganglioside.inputs.read_table`) and raises :class:`SampleChoiceNeeded` for an
 export with several samples and no sample chosen, or :class:`ColumnsNeeded` for a table whose
-Name, RT or Volume column was not found and no mapping was given.  Both are
+Name, RT or Volume column was not found and no mapping was given (when it has at least three
+columns to map).  Both are
 :class:`ganglioside.InputError` (the API answers them 400 with the core's message); the pages
 catch them and ask.
 """
@@ -73,7 +74,9 @@ def check_upload(
     """
     export = ganglioside.read_export(path, dict(columns) if columns else None)
     header = _header(export)
-    if export.is_plain and not columns:
+    # A table with fewer columns than the required ones cannot be mapped: the core's error
+    # (which names the missing column) is the answer then.
+    if export.is_plain and not columns and len(header) >= len(REQUIRED_KEYS):
         found = set(export.samples[""].columns)
         missing = [key for key in REQUIRED_KEYS if key not in found]
         if missing:
