@@ -25,15 +25,15 @@ MSDIAL = EXPORTS / "msdial_alignment_area.txt"
 MSDIAL_SAMPLES = ("Brain_WT_1", "Brain_WT_2", "Brain_KO_1", "QC_01")
 # The five standards with headers no reader recognises.
 UNRECOGNISED = (
-    "Metabolite;Retention;Intensity\n"
-    "GD1a(36:1;O2);9,572;1000000\n"
-    "GM1a(36:1;O2);10,452;500000\n"
-    "GM3(36:1;O2);10,606;2000000\n"
-    "GD3(36:1;O2);10,126;800000\n"
-    "GT1b(36:1;O2);8,701;1200000\n"
-).encode()
+    b"Metabolite;Retention;Intensity\n"
+    b"GD1a(36:1;O2);9,572;1000000\n"
+    b"GM1a(36:1;O2);10,452;500000\n"
+    b"GM3(36:1;O2);10,606;2000000\n"
+    b"GD3(36:1;O2);10,126;800000\n"
+    b"GT1b(36:1;O2);8,701;1200000\n"
+)
 MAPPING = {"name": "Metabolite", "rt": "Retention", "volume": "Intensity"}
-CALIBRANTS = "name,rt,tolerance\nGD1a 36:1;O2,9.6,0.3\nGT1b 36:1;O2,8.7,\n".encode()
+CALIBRANTS = b"name,rt,tolerance\nGD1a 36:1;O2,9.6,0.3\nGT1b 36:1;O2,8.7,\n"
 
 
 def msdial_upload():

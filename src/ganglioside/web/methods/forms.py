@@ -72,8 +72,10 @@ class SampleChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(ALL_SAMPLES, f"All {len(samples)} samples (one analysis each)")]
         choices += [(sample, sample) for sample in samples]
-        self.fields["sample"].choices = choices
-        self.fields["sample"].initial = ALL_SAMPLES
+        field = self.fields["sample"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        field.initial = ALL_SAMPLES
 
 
 class ColumnMappingForm(forms.Form):

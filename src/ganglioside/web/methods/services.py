@@ -63,14 +63,18 @@ def calibrants_checked(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": str(row.name),
-            "rt": None if math.isnan(row.rt) else float(row.rt),
-            "tolerance": float(row.tolerance),
-        }
-        for row in frame.itertuples(index=False)
-    ]
+    rows = []
+    for name, rt, tolerance in zip(
+        frame["name"], frame["rt"].astype(float), frame["tolerance"].astype(float), strict=True
+    ):
+        rows.append(
+            {
+                "name": str(name),
+                "rt": None if math.isnan(rt) else float(rt),
+                "tolerance": float(tolerance),
+            }
+        )
+    return rows
 
 
 def method_save(

@@ -23,10 +23,12 @@ from .reading import ColumnsNeeded, SampleChoiceNeeded
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    class SignedInRequest(HttpRequest):
-        user: User
-else:
-    SignedInRequest = HttpRequest
+
+class SignedInRequest(HttpRequest):
+    """The request a view behind ``login_required`` gets: its user is signed in."""
+
+    user: User
+
 
 #: Session key of the uploads waiting for a choice, by token.
 PENDING_KEY = "pending_uploads"
@@ -108,7 +110,7 @@ def _save_method(request: SignedInRequest, form: MethodForm, method: Method | No
 
 
 def ask_choice(
-    request: SignedInRequest,
+    request: HttpRequest,
     need: SampleChoiceNeeded | ColumnsNeeded,
     *,
     file: Any,
