@@ -89,6 +89,16 @@ def test_unrecognised_table_asks_for_columns_then_runs_with_the_mapping(user):
     assert done.n_compounds == 5
 
 
+def test_a_rerun_reads_the_file_the_same_way(user):
+    analysis = submission.analysis_create(
+        owner=user, file=make_upload(UNRECOGNISED, "lab.csv"), columns=MAPPING, start=False
+    )
+    again = submission.analysis_rerun(analysis=analysis, changes={"outlier_z": 3.0})
+    assert again.pk != analysis.pk
+    assert again.input_choice.columns == MAPPING
+    assert analysis.input_choice.columns == MAPPING
+
+
 def test_a_mapped_column_missing_from_the_file_names_the_columns(user):
     with pytest.raises(InputError, match="Metabolite"):
         submission.analysis_create(

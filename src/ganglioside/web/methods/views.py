@@ -32,6 +32,8 @@ class SignedInRequest(HttpRequest):
 
 #: Session key of the uploads waiting for a choice, by token.
 PENDING_KEY = "pending_uploads"
+#: How many uploads may wait for a choice per session (the oldest is forgotten first).
+PENDING_KEPT = 10
 
 
 # -- the Methods page --------------------------------------------------------------------------
@@ -133,6 +135,8 @@ def ask_choice(
         "header": list(getattr(need, "header", ())),
         "message": need.message,
     }
+    for old in list(pending)[:-PENDING_KEPT]:
+        services.pending_discard(pending.pop(old)["path"])
     request.session[PENDING_KEY] = pending
     return redirect("methods:upload-choice", token=token)
 
