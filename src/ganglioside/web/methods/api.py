@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..analyses.api.serializers import ErrorSerializer
 from . import services
 from .models import Method
 
@@ -49,19 +50,52 @@ def _user(request: Any) -> User:
     return user
 
 
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    described = {
+        400: "invalid request (a calibrant row or a parameter; the message names it)",
+        401: "not signed in",
+        404: "no such method (or not yours)",
+        429: "rate limit reached",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+
+
 @extend_schema_view(
-    list=extend_schema(tags=["methods"], summary="Your methods"),
-    retrieve=extend_schema(tags=["methods"], summary="One of your methods"),
-    create=extend_schema(tags=["methods"], summary="Save a method (calibrants and parameters)"),
-    update=extend_schema(tags=["methods"], summary="Replace a method"),
-    partial_update=extend_schema(tags=["methods"], summary="Change part of a method"),
-    destroy=extend_schema(tags=["methods"], summary="Delete a method"),
+    list=extend_schema(
+        tags=["methods"],
+        summary="Your methods",
+        responses={200: MethodSerializer(many=True), **_errors(401, 429)},
+    ),
+    retrieve=extend_schema(
+        tags=["methods"],
+        summary="One of your methods",
+        responses={200: MethodSerializer, **_errors(401, 404, 429)},
+    ),
+    create=extend_schema(
+        tags=["methods"],
+        summary="Save a method (calibrants and parameters)",
+        responses={201: MethodSerializer, **_errors(400, 401, 429)},
+    ),
+    update=extend_schema(
+        tags=["methods"],
+        summary="Replace a method",
+        responses={200: MethodSerializer, **_errors(400, 401, 404, 429)},
+    ),
+    partial_update=extend_schema(
+        tags=["methods"],
+        summary="Change part of a method",
+        responses={200: MethodSerializer, **_errors(400, 401, 404, 429)},
+    ),
+    destroy=extend_schema(
+        tags=["methods"], summary="Delete a method", responses={204: None, **_errors(401, 404, 429)}
+    ),
 )
 class MethodViewSet(viewsets.ModelViewSet):
     """Methods: calibrant lists and parameters, chosen at upload with ``method``."""
 
     serializer_class = MethodSerializer
     pagination_class = None
+    filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
