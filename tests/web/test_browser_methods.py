@@ -1,5 +1,6 @@
 """In a real browser: an unrecognised table goes through the column-mapping form, runs, and
-the next file with the same columns finds the mapping filled in."""
+the next file with the same columns finds the mapping filled in; the choice page and the
+Methods pages have no serious or critical accessibility violation (axe-core, when installed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 
 from .browser import TIMEOUT_MS, chromium_or_skip, open_browser, running_platform, sign_in
+from .test_browser_pages import _blocking
 from .test_methods import UNRECOGNISED
 
 pytestmark = pytest.mark.browser
@@ -54,7 +56,21 @@ def test_mapping_form_maps_runs_and_is_offered_again(tmp_path_factory, chromium_
             assert page.input_value("select[name=rt]") == "Retention"
             assert page.input_value("select[name=volume]") == "Intensity"
             assert page.input_value("select[name=log_p]") == ""
+            _check_accessibility(page, platform.base)
         except Exception as exc:
             raise AssertionError(f"{exc}\n{platform.logs()}") from exc
         finally:
             browser.close()
+
+
+def _check_accessibility(page, base: str) -> None:
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        return
+    axe = Axe()
+    found = {"choice": _blocking(axe.run(page))}
+    for name, path in (("methods", "/methods/"), ("new method", "/methods/new/")):
+        page.goto(f"{base}{path}")
+        found[name] = _blocking(axe.run(page))
+    assert not any(found.values()), found
