@@ -37,6 +37,7 @@ def test_mapping_form_maps_runs_and_is_offered_again(tmp_path_factory, chromium_
         browser = open_browser(playwright, chromium_path)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         try:
+            platform.start_worker()  # with Redis the runs go to Celery; without, no-op
             sign_in(page, platform.base)
             _upload_unrecognised(page, platform.base, table)
             assert page.text_content("h1") == "Which column gives what?"
