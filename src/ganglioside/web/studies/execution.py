@@ -36,9 +36,7 @@ def enqueue_samples(sample_ids: Sequence[int], run: Callable[[int], None]) -> di
     """
     mode = settings.GANGLIOSIDE_EXECUTOR
     if mode == "celery":
-        return {
-            sid: str(app.send_task(RUN_SAMPLE_TASK, args=[sid]).id) for sid in sample_ids
-        }
+        return {sid: str(app.send_task(RUN_SAMPLE_TASK, args=[sid]).id) for sid in sample_ids}
     for sid in sample_ids:
         if mode == "threads":
             _thread_pool().submit(_in_thread, run, sid)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,90 +15,173 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('waiting', 'Waiting: a sample failed'), ('combining', 'Combining'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('folder', models.CharField(help_text='its files, relative to MEDIA_ROOT', max_length=300)),
-                ('design_filename', models.CharField(max_length=255)),
-                ('design', models.JSONField(default=list, help_text='the checked design, one row per sample')),
-                ('groups', models.JSONField(default=list, help_text='the groups, in design order')),
-                ('comparison', models.CharField(blank=True, default='', max_length=200)),
-                ('parameters', models.JSONField(default=dict, help_text='every parameter of the study')),
-                ('software_version', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('figures', models.JSONField(blank=True, default=dict, help_text='name → Plotly figure')),
-                ('error_message', models.TextField(blank=True, default='')),
-                ('error_details', models.JSONField(blank=True, default=dict)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='studies', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("waiting", "Waiting: a sample failed"),
+                            ("combining", "Combining"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "folder",
+                    models.CharField(help_text="its files, relative to MEDIA_ROOT", max_length=300),
+                ),
+                ("design_filename", models.CharField(max_length=255)),
+                (
+                    "design",
+                    models.JSONField(
+                        default=list, help_text="the checked design, one row per sample"
+                    ),
+                ),
+                ("groups", models.JSONField(default=list, help_text="the groups, in design order")),
+                ("comparison", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "parameters",
+                    models.JSONField(default=dict, help_text="every parameter of the study"),
+                ),
+                ("software_version", models.CharField(blank=True, default="", max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "figures",
+                    models.JSONField(blank=True, default=dict, help_text="name → Plotly figure"),
+                ),
+                ("error_message", models.TextField(blank=True, default="")),
+                ("error_details", models.JSONField(blank=True, default=dict)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="studies",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'studies',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "studies",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StudyFile',
+            name="StudyFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('content_type', models.CharField(max_length=128)),
-                ('content', models.BinaryField()),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='studies.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("content_type", models.CharField(max_length=128)),
+                ("content", models.BinaryField()),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="studies.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', 'name'],
+                "ordering": ["study", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StudySample',
+            name="StudySample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('sample', models.CharField(max_length=200)),
-                ('group', models.CharField(max_length=200)),
-                ('input_filename', models.CharField(blank=True, default='', max_length=255)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('error_message', models.TextField(blank=True, default='')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('task_id', models.CharField(blank=True, default='', max_length=64)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, default='', max_length=255)),
-                ('compounds', models.BinaryField(blank=True, help_text='its compounds.csv', null=True)),
-                ('n_compounds', models.PositiveIntegerField(default=0)),
-                ('status_counts', models.JSONField(blank=True, default=dict)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('borrowed_anchors', models.PositiveIntegerField(default=0)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='samples', to='studies.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("sample", models.CharField(max_length=200)),
+                ("group", models.CharField(max_length=200)),
+                ("input_filename", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("error_message", models.TextField(blank=True, default="")),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("task_id", models.CharField(blank=True, default="", max_length=64)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "compounds",
+                    models.BinaryField(blank=True, help_text="its compounds.csv", null=True),
+                ),
+                ("n_compounds", models.PositiveIntegerField(default=0)),
+                ("status_counts", models.JSONField(blank=True, default=dict)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("borrowed_anchors", models.PositiveIntegerField(default=0)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="samples",
+                        to="studies.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', 'position'],
+                "ordering": ["study", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='study',
-            index=models.Index(fields=['owner', '-created_at'], name='study_owner_created'),
+            model_name="study",
+            index=models.Index(fields=["owner", "-created_at"], name="study_owner_created"),
         ),
         migrations.AddConstraint(
-            model_name='studyfile',
-            constraint=models.UniqueConstraint(fields=('study', 'name'), name='studyfile_unique_name'),
+            model_name="studyfile",
+            constraint=models.UniqueConstraint(
+                fields=("study", "name"), name="studyfile_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='studysample',
-            index=models.Index(fields=['study', 'status'], name='studysample_study_status'),
+            model_name="studysample",
+            index=models.Index(fields=["study", "status"], name="studysample_study_status"),
         ),
         migrations.AddConstraint(
-            model_name='studysample',
-            constraint=models.UniqueConstraint(fields=('study', 'sample'), name='studysample_unique_name'),
+            model_name="studysample",
+            constraint=models.UniqueConstraint(
+                fields=("study", "sample"), name="studysample_unique_name"
+            ),
         ),
     ]

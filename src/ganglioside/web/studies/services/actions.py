@@ -57,7 +57,9 @@ def study_sample_rerun(*, sample: StudySample) -> StudySample:
         The sample did not fail, or its study is being combined.
     """
     if sample.status != SampleStatus.FAILED:
-        raise StudyStateError(f"sample {sample.sample} is {sample.status}; only a failed one runs again")
+        raise StudyStateError(
+            f"sample {sample.sample} is {sample.status}; only a failed one runs again"
+        )
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=sample.study_id)
         if study.status not in (StudyStatus.WAITING, StudyStatus.FAILED, StudyStatus.SUCCEEDED):
@@ -85,5 +87,3 @@ def study_delete(*, study: Study) -> None:
     with transaction.atomic():
         study.delete()
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
-
-
