@@ -27,7 +27,7 @@ class StudyForm(forms.Form):
         required=False,
         label="Parameters (JSON, optional)",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "spellcheck": "false"}),
-        help_text='e.g. {"quantity": "normalized", "imputation": "half_min"}',
+        help_text='e.g. {"quantity": "total", "imputation": "half_min"}',
     )
 
     def clean_parameters(self) -> dict[str, Any]:

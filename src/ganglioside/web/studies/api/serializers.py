@@ -33,7 +33,7 @@ class StudyCreateSerializer(serializers.Serializer):
     parameters = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text='study parameters as a JSON object, e.g. {"quantity": "normalized"}',
+        help_text='study parameters as a JSON object, e.g. {"quantity": "total"}',
     )
 
     def validate_parameters(self, value: str) -> dict[str, Any]:
