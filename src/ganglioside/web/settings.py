@@ -319,6 +319,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AnalysisStatusEnum": "ganglioside.web.analyses.models.AnalysisStatus",
         "CompoundStatusEnum": "ganglioside.result.STATUSES",
+        "StudyStatusEnum": "ganglioside.web.studies.models.StudyStatus",
     },
 }
 
