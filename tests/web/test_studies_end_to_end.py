@@ -24,9 +24,7 @@ def running(postgres, redis_url, tmp_path):
     services.start(
         "server", "serve", "--host", "127.0.0.1", "--port", str(services.port), "--no-migrate"
     )
-    services.start(
-        "worker", "worker", "--concurrency=2", "--without-gossip", "--without-mingle"
-    )
+    services.start("worker", "worker", "--concurrency=2", "--without-gossip", "--without-mingle")
     services.wait_ready()
     yield services
     services.stop()
