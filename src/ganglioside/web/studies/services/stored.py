@@ -4,6 +4,7 @@ step, and the library's tasks rebuilt from a study's folder."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,16 @@ def study_config(study: Study) -> StudyConfig:
 
 
 def study_design(study: Study) -> Design:
-    """The study's design, read again from its folder (checked when the study was created)."""
+    """The study's design, read again from its folder (checked when the study was created);
+    a worker reads each study's design once, not once per sample."""
     folder = study_folder(study)
-    return read_design(folder / study.design_filename, base_dir=folder)
+    return _design_at(str(folder / study.design_filename))
+
+
+@lru_cache(maxsize=32)
+def _design_at(path: str) -> Design:
+    # The design file never changes once the study is stored (its folder is named by a UUID).
+    return read_design(Path(path), base_dir=Path(path).parent)
 
 
 def tasks_for(study: Study, design: Design, names: set[str] | None = None) -> list[SampleTask]:
