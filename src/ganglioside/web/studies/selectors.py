@@ -96,4 +96,4 @@ def species_rows(
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dictionaries (missing values as null)."""
     clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict(orient="records")
+    return [{str(k): v for k, v in row.items()} for row in clean.to_dict(orient="records")]
