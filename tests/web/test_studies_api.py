@@ -215,3 +215,11 @@ def test_the_form_starts_a_study(client, user, django_capture_on_commit_callback
     assert response.status_code == 302
     assert response["Location"] == reverse("studies:detail", args=[study.pk])
     assert study.status == StudyStatus.SUCCEEDED and study.name == "form"
+
+
+def test_the_admin_shows_a_study_and_its_samples(client, django_user_model, done):
+    admin = django_user_model.objects.create_superuser("boss", "b@example.org", "pw-boss-123")
+    client.force_login(admin)
+    page = client.get(reverse("admin:studies_study_change", args=[done["id"]]))
+    assert page.status_code == 200 and b"C01" in page.content
+    assert client.get(reverse("admin:studies_study_changelist")).status_code == 200
