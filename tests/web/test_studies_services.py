@@ -198,3 +198,31 @@ def test_deleting_a_study_removes_its_rows_and_folder(
         actions.study_delete(study=study)
     assert not folder.exists()
     assert not StudySample.objects.exists() and not StudyFile.objects.exists()
+
+
+def test_a_design_cannot_reach_files_outside_the_study(user, tmp_path):
+    tables, _ = study_files()
+    outside = tmp_path / "secret.csv"
+    outside.write_bytes(tables["C01.csv"])
+    design = (
+        "sample,file,group\n"
+        f"A,{outside},x\nB,../secret.csv,x\nC,C01.csv,y\nD,C02.csv,y\nE,C03.csv,x\n"
+    )
+    with pytest.raises(DesignError) as caught:
+        creation.study_create(owner=user, files=uploads(tables), design=design)
+    rows = sorted(p.row for p in caught.value.problems)
+    assert rows == [1, 2]
+    assert all("uploaded table" in p.message for p in caught.value.problems)
+    assert Study.objects.count() == 0
+
+
+def test_table_names_are_kept_as_the_design_writes_them(
+    user, django_capture_on_commit_callbacks, settings
+):
+    tables, design = study_files()
+    renamed = {name.replace(".csv", " run 1.csv"): content for name, content in tables.items()}
+    design = design.replace(".csv", " run 1.csv")
+    with django_capture_on_commit_callbacks(execute=False):
+        study = creation.study_create(owner=user, files=uploads(renamed), design=design)
+    assert study.samples.get(sample="C01").input_filename == "C01 run 1.csv"
+    assert (Path(settings.MEDIA_ROOT) / study.folder / "C01 run 1.csv").is_file()

@@ -19,7 +19,8 @@ from django.utils.text import get_valid_filename
 
 import ganglioside
 from ganglioside import InputError
-from ganglioside.study import Design, read_design
+from ganglioside.inputs.files import read_cells
+from ganglioside.study import Design, DesignError, read_design
 from ganglioside.study.config import resolve_study_config
 from ganglioside.web.analyses.services.persistence import json_safe
 
@@ -135,8 +136,39 @@ def _write_and_check(folder: Path, tables: list[Upload], design: Upload) -> Desi
         (folder / upload.name).write_bytes(upload.content)
     design_path = folder / design.name
     design_path.write_bytes(design.content)
-    checked = read_design(design_path, base_dir=folder)
-    return checked
+    _only_uploaded_files(design_path)
+    return read_design(design_path, base_dir=folder)
+
+
+def _only_uploaded_files(design_path: Path) -> None:
+    """Each ``file`` of the design must be a bare file name (an uploaded table): a folder or an
+    absolute path would reach beyond the study's own folder.
+
+    Raises
+    ------
+    DesignError
+        Listing every such row (before the library looks at any file).
+    """
+    raw = read_cells(design_path)
+    header = [str(h).strip().lower() for h in raw.header]
+    if "file" not in header:
+        return  # the library reports the missing column
+    column = raw.cells.iloc[:, header.index("file")]
+    problems = []
+    for row, value in enumerate(column.tolist(), start=1):
+        text = "" if value is None or value != value else str(value).strip()
+        if text and (PurePath(text.replace("\\", "/")).name != text or text in (".", "..")):
+            problems.append(
+                InputError(
+                    "the file must be the name of an uploaded table, without folders",
+                    file=design_path.name,
+                    row=row,
+                    column="file",
+                    value=text,
+                )
+            )
+    if problems:
+        raise DesignError(problems, file=design_path.name)
 
 
 # -- uploads ------------------------------------------------------------------------------------
@@ -163,8 +195,12 @@ def _read(file: File) -> Upload:
 
 
 def _safe_name(name: str) -> str:
-    safe = get_valid_filename(PurePath(name.replace("\\", "/")).name)
-    return safe or "input"
+    """The file name without its folders; kept as typed (the design names it) unless it is
+    empty, ``.``/``..``, hidden or holds control characters."""
+    base = PurePath(name.replace("\\", "/")).name.strip()
+    if base in ("", ".", "..") or base.startswith(".") or any(ord(c) < 32 for c in base):
+        return get_valid_filename(base.lstrip(".")) or "input"
+    return base
 
 
 def _tables(files: Iterable[File]) -> list[Upload]:
