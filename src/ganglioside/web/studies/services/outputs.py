@@ -38,8 +38,9 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def output_files(result: StudyResult) -> dict[str, bytes]:
-    """Name → content of every file of the study."""
+def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """Name → content of every file of the study (``figures``: the study's Plotly figures,
+    when already made)."""
     files = {
         "matrix.csv": _csv(matrix_frame(result)),
         "statistics.csv": _csv(statistics_frame(result)),
@@ -48,16 +49,21 @@ def output_files(result: StudyResult) -> dict[str, bytes]:
         "study.xlsx": study_workbook_bytes(result),
         "study.mztab": study_mztab(result).encode("utf-8"),
         "study_summary.json": json.dumps(result.summary, indent=2, default=str).encode("utf-8"),
-        "study_report.html": study_report_html(result).encode("utf-8"),
+        "study_report.html": study_report_html(result, figures).encode("utf-8"),
     }
     if result.quantities.imputation != "none":
         files["matrix_imputed.csv"] = _csv(matrix_frame(result, True))
     return files
 
 
-def figures_json(result: StudyResult) -> dict[str, Any]:
-    """The study report's Plotly figures, by name, as plain JSON (for the study page)."""
-    return {name: json.loads(fig.to_json()) for name, fig in study_figures(result).items()}
+def figures_of(result: StudyResult) -> dict[str, Any]:
+    """The study report's Plotly figures, by name (made once for the report and the page)."""
+    return dict(study_figures(result))
+
+
+def figures_json(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures as plain JSON (for the study page)."""
+    return {name: json.loads(fig.to_json()) for name, fig in figures.items()}
 
 
 def store_files(study: Study, files: dict[str, bytes]) -> None:

@@ -131,8 +131,9 @@ def study_combine(*, study_id: int) -> None:
         return
     try:
         result = _combined(study)
-        files = outputs.output_files(result)
-        figures = outputs.figures_json(result)
+        made = outputs.figures_of(result)
+        files = outputs.output_files(result, made)
+        figures = outputs.figures_json(made)
     except GangliosideError as exc:
         _fail(study, str(exc), exc.to_dict() if hasattr(exc, "to_dict") else {})
         return
