@@ -226,3 +226,10 @@ def test_table_names_are_kept_as_the_design_writes_them(
         study = creation.study_create(owner=user, files=uploads(renamed), design=design)
     assert study.samples.get(sample="C01").input_filename == "C01 run 1.csv"
     assert (Path(settings.MEDIA_ROOT) / study.folder / "C01 run 1.csv").is_file()
+
+
+def test_too_many_bytes_of_tables_are_refused(user, monkeypatch):
+    tables, design = study_files()
+    monkeypatch.setattr(creation, "MAX_STUDY_BYTES", 1000)
+    with pytest.raises(InputError, match="at most 0 MB are accepted in one study"):
+        creation.study_create(owner=user, files=[zipped(tables)], design=design)

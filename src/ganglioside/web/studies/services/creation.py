@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: At most this many tables in one study (files, or members of the zip).
 MAX_STUDY_FILES = 2000
+#: At most this many bytes of tables in one study, zips unpacked.
+MAX_STUDY_BYTES = 1024**3
 #: Name given to a design typed into the form.
 TYPED_DESIGN_NAME = "design.csv"
 
@@ -220,6 +222,12 @@ def _tables(files: Iterable[File]) -> list[Upload]:
         raise InputError("no table was uploaded; expected the samples' tables or one zip")
     if len(out) > MAX_STUDY_FILES:
         raise InputError(f"{len(out)} tables uploaded; at most {MAX_STUDY_FILES} are accepted")
+    total = sum(len(u.content) for u in out.values())
+    if total > MAX_STUDY_BYTES:
+        raise InputError(
+            f"the tables hold {total / 1024**2:.0f} MB; at most "
+            f"{MAX_STUDY_BYTES / 1024**2:.0f} MB are accepted in one study"
+        )
     return list(out.values())
 
 
