@@ -233,3 +233,55 @@ def test_too_many_bytes_of_tables_are_refused(user, monkeypatch):
     monkeypatch.setattr(creation, "MAX_STUDY_BYTES", 1000)
     with pytest.raises(InputError, match="at most 0 MB are accepted in one study"):
         creation.study_create(owner=user, files=[zipped(tables)], design=design)
+
+
+def test_a_sample_claimed_by_another_run_is_left_to_it(
+    user, django_capture_on_commit_callbacks, monkeypatch
+):
+    tables, design = study_files()
+    with django_capture_on_commit_callbacks(execute=False):
+        study = creation.study_create(owner=user, files=uploads(tables), design=design)
+    row = study.samples.first()
+    StudySample.objects.filter(pk=row.pk).update(status=SampleStatus.RUNNING)
+    monkeypatch.setattr(running, "analyze_sample", lambda task: pytest.fail("ran twice"))
+    running.study_sample_run(sample_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == SampleStatus.RUNNING and row.attempts == 0
+
+
+def test_the_sweep_requeues_a_stuck_sample_then_fails_it(
+    user, django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ganglioside.web.studies.services.recovery import studies_sweep_stuck
+
+    tables, design = study_files()
+    study = _create(user, tables, design, django_capture_on_commit_callbacks)
+    long_ago = timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_STALE_AFTER + 60)
+    Study.objects.filter(pk=study.pk).update(status=StudyStatus.RUNNING)
+    stuck = study.samples.get(sample="C02")
+    StudySample.objects.filter(pk=stuck.pk).update(
+        status=SampleStatus.RUNNING, started_at=long_ago, attempts=1, compounds=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = studies_sweep_stuck()
+    assert report.requeued == [stuck.pk] and report.failed == []
+    stuck.refresh_from_db()
+    assert stuck.status == SampleStatus.SUCCEEDED and stuck.attempts == 2
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED
+
+    Study.objects.filter(pk=study.pk).update(status=StudyStatus.RUNNING)
+    StudySample.objects.filter(pk=stuck.pk).update(
+        status=SampleStatus.RUNNING, started_at=long_ago, attempts=settings.GANGLIOSIDE_MAX_ATTEMPTS
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = studies_sweep_stuck()
+    assert report.failed == [stuck.pk]
+    stuck.refresh_from_db()
+    assert stuck.status == SampleStatus.FAILED and "worker stopped" in stuck.error_message
+    study.refresh_from_db()
+    assert study.status == StudyStatus.WAITING

@@ -340,7 +340,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
         "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
-    }
+    },
+    "sweep-stuck-studies": {
+        "task": "ganglioside.web.studies.tasks.sweep_stuck_studies",
+        "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -70,12 +70,13 @@ def study_sample_rerun(*, sample: StudySample) -> StudySample:
         Study.objects.filter(pk=study.pk).update(
             status=StudyStatus.RUNNING, finished_at=None, error_message="", error_details={}
         )
-        transaction.on_commit(lambda: _send_one(sample.pk))
+        transaction.on_commit(lambda: send_sample(sample.pk))
     sample.refresh_from_db()
     return sample
 
 
-def _send_one(sample_id: int) -> None:
+def send_sample(sample_id: int) -> None:
+    """Send one queued sample to the executor (recording its Celery task id)."""
     task_ids = execution.enqueue_samples([sample_id], running._run_sample_by_id)
     if sample_id in task_ids:
         StudySample.objects.filter(pk=sample_id).update(task_id=task_ids[sample_id])

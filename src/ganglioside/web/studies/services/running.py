@@ -6,7 +6,7 @@ from what was stored → ``borrow_tasks`` → ``combine`` → the files):
 
 * :func:`study_sample_run` analyses one sample and stores its ``compounds.csv``, summary and
   warnings in its :class:`StudySample` row (a sample already done is left alone: nothing is
-  computed twice), then :func:`_after_sample` decides, with the study row locked, whether it
+  computed twice), then :func:`after_sample` decides, with the study row locked, whether it
   was the last one;
 * :func:`study_combine` is the study step: it rebuilds every sample's result from the stored
   rows, runs again only the samples that must borrow anchors (and stores them), combines, and
@@ -63,8 +63,10 @@ def study_sample_run(*, sample_id: int) -> None:
     """Analyse one sample of a study and store its result (or its error)."""
     with transaction.atomic():
         row = StudySample.objects.select_for_update().select_related("study").get(pk=sample_id)
-        if row.status == SampleStatus.SUCCEEDED:
-            return  # already analysed (a message delivered twice): nothing computed twice
+        if row.status != SampleStatus.QUEUED:
+            # Done, or claimed by another run (a message delivered twice): nothing is computed
+            # twice.  A run whose worker stopped is put back in the queue by the sweep.
+            return
         row.status = SampleStatus.RUNNING
         row.attempts += 1
         row.started_at = timezone.now()
@@ -80,7 +82,7 @@ def study_sample_run(*, sample_id: int) -> None:
         log.exception("sample %s of study %s failed", row.sample, row.study_id)
         result = SampleResult(row.sample, row.input_filename, None, error=f"unexpected: {exc}")
     _store_sample(row, result, time.monotonic() - began)
-    _after_sample(row.study_id)
+    after_sample(row.study_id)
 
 
 def _store_sample(row: StudySample, result: SampleResult, seconds: float) -> None:
@@ -106,7 +108,7 @@ def _store_sample(row: StudySample, result: SampleResult, seconds: float) -> Non
     StudySample.objects.filter(pk=row.pk).update(**fields)
 
 
-def _after_sample(study_id: int) -> None:
+def after_sample(study_id: int) -> None:
     """With the study row locked: the last sample to finish moves the study on."""
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=study_id)
