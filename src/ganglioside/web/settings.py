@@ -214,6 +214,7 @@ INSTALLED_APPS = [
     "channels",
     "ganglioside.web.analyses",
     "ganglioside.web.methods",
+    "ganglioside.web.studies",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AnalysisStatusEnum": "ganglioside.web.analyses.models.AnalysisStatus",
         "CompoundStatusEnum": "ganglioside.result.STATUSES",
+        "StudyStatusEnum": "ganglioside.web.studies.models.StudyStatus",
     },
 }
 
@@ -339,7 +341,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
         "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
-    }
+    },
+    "sweep-stuck-studies": {
+        "task": "ganglioside.web.studies.tasks.sweep_stuck_studies",
+        "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
