@@ -85,28 +85,30 @@ def _upload_throttled(request: HttpRequest) -> float | None:
     return throttle.wait() or 1.0
 
 
+def _upload_limit_message(wait: float) -> str:
+    return (
+        f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
+        f"try again in {wait:.0f} s."
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: SignedInRequest) -> HttpResponse:
-    """The upload form; a valid table is stored and queued, then its page is shown."""
+    """The upload form; a valid table is stored and queued, then its page is shown.
+
+    The form and the table are checked first: only an accepted upload counts against the
+    upload limit, so a missing or unreadable file is answered with its error, not with 429.
+    """
     input_error: dict[str, Any] | None = None
+    status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        wait = _upload_throttled(request)
-        if wait is not None:
-            form.is_valid()
-            form.add_error(
-                None,
-                f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
-                f"try again in {wait:.0f} s.",
-            )
-        elif form.is_valid():
+        status = 400
+        if form.is_valid():
             try:
-                analysis = submission.analysis_create(
-                    owner=request.user,
-                    file=form.cleaned_data["file"],
-                    name=form.cleaned_data.get("name") or "",
-                    parameters=form.parameters(),
+                checked = submission.upload_check(
+                    file=form.cleaned_data["file"], parameters=form.parameters()
                 )
             except InputError as exc:
                 # Shown in full next to the file field (message, file, row, column, value).
@@ -116,11 +118,16 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 field = next((n for n in form.parameter_names if message.startswith(n)), None)
                 form.add_error(field, message)
             else:
-                return redirect("pages:analysis", analysis_id=analysis.pk)
-        status = 429 if wait is not None else 400
+                wait = _upload_throttled(request)
+                if wait is None:
+                    analysis = submission.analysis_create_checked(
+                        owner=request.user, upload=checked, name=form.cleaned_data.get("name") or ""
+                    )
+                    return redirect("pages:analysis", analysis_id=analysis.pk)
+                form.add_error(None, _upload_limit_message(wait))
+                status = 429
     else:
         form = UploadForm()
-        status = 200
     return render(
         request,
         "analyses/upload.html",
@@ -165,14 +172,15 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
         {"label": "rows", "value": summary.get("rows", analysis.n_compounds), "key": "rows"}
     ]
     for status in STATUSES:
-        style = POINT_STYLES[status]
+        # A status the charts draw no points for (``istd``) gets a plain card.
+        style = POINT_STYLES.get(status)
         cards.append(
             {
                 "label": status,
                 "value": by_status.get(status, 0),
                 "key": status,
-                "color": style.color,
-                "glyph": style.glyph,
+                "color": style.color if style else "",
+                "glyph": style.glyph if style else "",
             }
         )
     models = summary.get("models") or {}

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import NotAuthenticated, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -93,6 +93,16 @@ def _signed_in(request: Request) -> User:
     return user
 
 
+def count_upload(request: Request, view: APIView) -> None:
+    """Count a request that starts an analysis against the upload limit (429 when over it).
+
+    Called once the request is known to be acceptable, so a rejected one costs nothing.
+    """
+    throttle = UploadRateThrottle()
+    if not throttle.allow_request(request, view):
+        raise Throttled(wait=throttle.wait())
+
+
 class _OwnedAnalysisMixin(APIView):
     """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
 
@@ -117,12 +127,6 @@ class AnalysisListCreateView(generics.GenericAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
         return selectors.analysis_list(user=_signed_in(self.request))
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "POST":
-            throttles.append(UploadRateThrottle())
-        return throttles
 
     @extend_schema(
         operation_id="analyses_list",
@@ -149,11 +153,12 @@ class AnalysisListCreateView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        analysis = submission.analysis_create(
-            owner=_signed_in(request),
-            file=data.validated_data["file"],
-            name=data.validated_data.get("name", ""),
-            parameters=given_parameters(data.validated_data),
+        checked = submission.upload_check(
+            file=data.validated_data["file"], parameters=given_parameters(data.validated_data)
+        )
+        count_upload(request, self)  # only an accepted upload counts against the limit
+        analysis = submission.analysis_create_checked(
+            owner=_signed_in(request), upload=checked, name=data.validated_data.get("name", "")
         )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,32 @@ from .persistence import json_safe
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload whose table and parameters passed the checks, ready to be stored."""
+
+    filename: str
+    content: bytes
+    config: AnalysisConfig
+
+
+def upload_check(*, file: File, parameters: Mapping[str, Any] | None = None) -> CheckedUpload:
+    """Check an uploaded table and its parameters without storing anything.
+
+    Raises
+    ------
+    ganglioside.ConfigError
+        A parameter is unknown or out of range.
+    ganglioside.InputError
+        The table cannot be analysed (format, columns, size).
+    """
+    config = AnalysisConfig.from_mapping(dict(parameters or {}))
+    filename = PurePath(getattr(file, "name", "") or "input").name
+    content = _read_upload(file, filename)
+    _validate_table(content, filename, max_rt=config.max_rt)
+    return CheckedUpload(filename=filename, content=content, config=config)
 
 
 def analysis_create(
@@ -60,12 +87,25 @@ def analysis_create(
     ganglioside.InputError
         The table cannot be analysed (format, columns, size); nothing is stored.
     """
-    config = AnalysisConfig.from_mapping(dict(parameters or {}))
-    filename = PurePath(getattr(file, "name", "") or "input").name
-    content = _read_upload(file, filename)
-    _validate_table(content, filename, max_rt=config.max_rt)
+    checked = upload_check(file=file, parameters=parameters)
+    return analysis_create_checked(owner=owner, upload=checked, name=name, start=start)
+
+
+def analysis_create_checked(
+    *, owner: User, upload: CheckedUpload, name: str = "", start: bool = True
+) -> Analysis:
+    """Store an upload that passed :func:`upload_check` and queue its analysis.
+
+    The entry points check first and count the upload against the user's limit only once it
+    is accepted, so a rejected file does not use up the limit.
+    """
     return _store_new_analysis(
-        owner=owner, filename=filename, content=content, name=name, config=config, start=start
+        owner=owner,
+        filename=upload.filename,
+        content=upload.content,
+        name=name,
+        config=upload.config,
+        start=start,
     )
 
 
