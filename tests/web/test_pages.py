@@ -416,7 +416,7 @@ def test_downloads_hold_the_export(client, user, finished_analysis, sample_resul
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == len(sample_result.compounds)
     assert [r["status"] for r in rows] == list(sample_result.compounds["status"])
-    assert client.get(f"/analyses/{finished_analysis.pk}/download/pdf/").status_code == 404
+    assert client.get(f"/analyses/{finished_analysis.pk}/download/docx/").status_code == 404
 
 
 def test_a_download_of_an_unfinished_analysis_explains_why_not(client, user, queued_analysis):

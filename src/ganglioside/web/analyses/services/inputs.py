@@ -12,6 +12,7 @@ import ganglioside
 from ganglioside import AnalysisConfig, InputError
 
 from ..models import Analysis
+from .curation import analyze_with_decisions
 
 # What the core calls with each step's progress: (step, fraction done, message).
 ProgressCallback = Callable[[str, float, str], None]
@@ -49,10 +50,11 @@ def input_path(analysis: Analysis) -> Iterator[Path]:
 def analyze_stored(
     analysis: Analysis, progress: ProgressCallback | None = None
 ) -> ganglioside.Analysis:
-    """Run the core on the stored input with the stored parameters."""
+    """Run the core on the stored input with the stored parameters and the analysis's applied
+    decisions (:func:`.curation.analyze_with_decisions`)."""
     config = AnalysisConfig.from_mapping(analysis.parameters or {})
     with input_path(analysis) as path:
-        result = ganglioside.analyze(path, config=config, progress=progress)
+        result = analyze_with_decisions(analysis, path, config, progress)
     result.source = analysis.input_filename
     return result
 

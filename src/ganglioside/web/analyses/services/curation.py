@@ -1,0 +1,402 @@
+"""Curation: a scientist's decisions about rows, kept as an audit trail and applied to results.
+
+A decision (:class:`~..models.Decision`) is about one input row: set its status (accept or
+reject it, with ``valid``, ``outlier``, ``invalid`` ...), remove that override, promote the row to
+an anchor or demote it.  Each has a reason, and who made it and when are kept.
+
+* A status decision changes the analysis at once: the stored row gets the new status (the
+  core's stays in ``status_computed``; ``override`` and ``override_reason`` say what and why),
+  the counts and abundances are recounted, and the stored exports are dropped so that the next
+  download renders them with the override.
+* An anchor decision changes the input's Anchor flag, which changes the retention-time models:
+  it waits for a re-run (``applied`` is false until then).
+* A re-run copies every decision of its original (:func:`decisions_copy`); its run changes the
+  Anchor flags of the input it hands to the core, and sets the status overrides after the core
+  (:func:`analyze_with_decisions`), so the decisions survive any number of re-runs and appear in
+  every export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+import ganglioside
+from ganglioside import AnalysisConfig
+from ganglioside.inputs.columns import map_columns
+from ganglioside.inputs.files import read_cells
+from ganglioside.inputs.formats import to_canonical
+from ganglioside.result import CATEGORIES, STATUSES
+from ganglioside.summary import QUANTIFIED, abundance
+
+from ..models import Analysis, AnalysisStatus, Artifact, Compound, Decision, DecisionAction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: Columns the curation adds to the compound table, after ``status``'s neighbours.
+CURATION_COLUMNS: tuple[str, ...] = ("status_computed", "override", "override_reason")
+#: Decisions about a row's status, and about its Anchor flag.
+STATUS_ACTIONS = (DecisionAction.STATUS, DecisionAction.CLEAR)
+ANCHOR_ACTIONS = (DecisionAction.ANCHOR, DecisionAction.UNANCHOR)
+MAX_REASON = 2000
+#: The columns of the audit trail, as exported.
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "decided_at", "user", "row", "name", "action", "status", "reason", "applied",
+    "made_in_analysis",
+)  # fmt: skip
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be made; the message says what was wrong and what is expected."""
+
+
+class CurationNotReady(Exception):
+    """The analysis has not succeeded, so it has no rows to decide about."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+        super().__init__(f"the analysis is {status}; decisions are made on a succeeded analysis")
+
+
+# -- which decisions are in effect -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Override:
+    status: str
+    reason: str
+
+
+@dataclass
+class Effective:
+    """The decisions in effect: the last status decision and the last anchor decision per row."""
+
+    overrides: dict[int, Override] = field(default_factory=dict)
+    anchors: dict[int, bool] = field(default_factory=dict)
+
+
+def effective(decisions: Iterable[Decision]) -> Effective:
+    """Fold decisions, oldest first, into the state they leave (a later one wins)."""
+    out = Effective()
+    for decision in decisions:
+        if decision.action == DecisionAction.STATUS:
+            out.overrides[decision.row] = Override(decision.status, decision.reason)
+        elif decision.action == DecisionAction.CLEAR:
+            out.overrides.pop(decision.row, None)
+        elif decision.action in ANCHOR_ACTIONS:
+            out.anchors[decision.row] = decision.action == DecisionAction.ANCHOR
+    return out
+
+
+def decision_list(*, analysis: Analysis) -> QuerySet[Decision]:
+    """The analysis's decisions, oldest first."""
+    return Decision.objects.filter(analysis=analysis).order_by("created_at", "id")
+
+
+# -- making a decision -------------------------------------------------------------------------
+
+
+def decision_create(
+    *,
+    analysis: Analysis,
+    user: User,
+    row: int,
+    action: str,
+    reason: str,
+    status: str = "",
+) -> Decision:
+    """Record a decision about ``row`` of a succeeded analysis, and apply a status decision.
+
+    Raises
+    ------
+    CurationNotReady
+        The analysis has not succeeded.
+    DecisionError
+        Unknown action, a status that is not one of ``ganglioside.STATUSES``, no reason, or no
+        such row.
+    """
+    if analysis.status != AnalysisStatus.SUCCEEDED:
+        raise CurationNotReady(analysis.status)
+    action, status, reason = _checked(action, status, reason)
+    with transaction.atomic():
+        compound = (
+            Compound.objects.select_for_update()
+            .filter(analysis=analysis, row=row)
+            .only("id", "name", "status_computed")
+            .first()
+        )
+        if compound is None:
+            raise DecisionError(
+                f"row {row} is not in analysis #{analysis.pk}; expected a row number from "
+                f"1 to {analysis.n_compounds}"
+            )
+        decision = Decision.objects.create(
+            analysis=analysis,
+            row=row,
+            name=compound.name,
+            action=action,
+            status=status,
+            reason=reason,
+            user=user,
+            username=user.get_username(),
+            created_at=timezone.now(),
+            applied=action in STATUS_ACTIONS,
+            made_in=analysis.pk,
+        )
+        if action in STATUS_ACTIONS:
+            _apply_to_stored_row(analysis, compound, decision)
+    return decision
+
+
+def _checked(action: str, status: str, reason: str) -> tuple[str, str, str]:
+    if action not in DecisionAction.values:
+        raise DecisionError(
+            f"unknown action {action!r}; expected one of {', '.join(DecisionAction.values)}"
+        )
+    status = (status or "").strip()
+    if action == DecisionAction.STATUS and status not in STATUSES:
+        raise DecisionError(
+            f"status {status!r} is not a status; expected one of {', '.join(STATUSES)}"
+        )
+    if action != DecisionAction.STATUS and status:
+        raise DecisionError(f"a status is given only with action 'status', not {action!r}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionError("a reason is required: say why, for the audit trail")
+    if len(reason) > MAX_REASON:
+        raise DecisionError(f"the reason is {len(reason)} characters; at most {MAX_REASON}")
+    return action, status, reason
+
+
+def _apply_to_stored_row(analysis: Analysis, compound: Compound, decision: Decision) -> None:
+    """Set the row's status as decided, then recount the analysis and drop its stale exports."""
+    if decision.action == DecisionAction.STATUS:
+        values = {
+            "status": decision.status,
+            "override": decision.status,
+            "override_reason": decision.reason,
+        }
+    else:
+        values = {"status": compound.status_computed, "override": "", "override_reason": ""}
+    Compound.objects.filter(pk=compound.pk).update(**values)
+    frame = pd.DataFrame.from_records(
+        list(Compound.objects.filter(analysis=analysis).values_list(*_RECOUNT_COLUMNS)),
+        columns=list(_RECOUNT_COLUMNS),
+    )
+    frame["volume_consolidated"] = pd.to_numeric(frame["volume_consolidated"], errors="coerce")
+    summary = recount_summary(analysis.summary or {}, frame)
+    Analysis.objects.filter(pk=analysis.pk).update(
+        summary=summary,
+        status_counts={s: n for s, n in summary["by_status"].items() if n},
+        curated_at=timezone.now(),
+    )
+    # Rendered without the override; the next download renders them again with it.
+    Artifact.objects.filter(analysis=analysis).delete()
+    analysis.refresh_from_db()
+
+
+_RECOUNT_COLUMNS = (
+    "status", "status_computed", "override", "category", "group_key", "ceramide",
+    "volume_consolidated",
+)  # fmt: skip
+
+
+# -- the summary after overrides ----------------------------------------------------------------
+
+
+def _pair_counts(frame: pd.DataFrame, key: str) -> dict[str, dict[str, int]]:
+    """Rows counted by (``key``, status), zero counts left out, keys in text order."""
+    counts = frame.groupby([frame[key].astype(str), frame["status"].astype(str)]).size()
+    out: dict[str, dict[str, int]] = {}
+    for (value, status), n in sorted(counts.items()):
+        if n:
+            out.setdefault(value, {})[status] = int(n)
+    return out
+
+
+def recount_summary(summary: Mapping[str, Any], compounds: pd.DataFrame) -> dict[str, Any]:
+    """``summary`` with the counts and abundances that depend on the status recounted.
+
+    ``compounds`` needs ``status``, ``category``, ``group_key``, ``ceramide``,
+    ``volume_consolidated`` and, for the ``curation`` block, ``status_computed`` and
+    ``override``.  The consolidated volumes stay as the core computed them: an override decides
+    whether a row is quantified, not which peaks were merged into it.
+    """
+    frame = compounds.assign(status=compounds["status"].astype(str))
+    counts = frame["status"].value_counts()
+    kept = frame.loc[frame["status"] != "invalid"]
+    pairs = _pair_counts(kept, "category")
+    out = dict(summary)
+    out["by_status"] = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out["by_category"] = {
+        c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
+    }
+    out["by_headgroup"] = _pair_counts(kept, "group_key")
+    quantified = frame["status"].isin(QUANTIFIED)
+    out["abundance"] = {
+        **dict(summary.get("abundance") or {}),
+        "total_volume": float(frame.loc[quantified, "volume_consolidated"].sum()),
+        "by_category": abundance(frame, "category"),
+        "by_headgroup": abundance(frame, "group_key"),
+        "by_ceramide": abundance(frame, "ceramide"),
+    }
+    if "override" in frame.columns:
+        overridden = frame["override"].astype(str) != ""
+        computed = frame["status_computed"].astype(str).value_counts()
+        out["curation"] = {
+            "overrides": int(overridden.sum()),
+            "by_status_computed": {s: int(computed.get(s, 0)) for s in STATUSES},
+        }
+    return out
+
+
+# -- applying decisions to a run of the core ---------------------------------------------------
+
+
+def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Override]) -> None:
+    """Add the curation columns to ``result.compounds`` and set the overridden statuses.
+
+    ``status_computed`` is the core's status; ``override`` and ``override_reason`` are empty
+    where no decision applies.  The summary is recounted when a status changed.
+    """
+    frame = result.compounds
+    computed = frame["status"].astype(str).to_numpy(dtype=object)
+    status = computed.copy()
+    override = np.full(len(frame), "", dtype=object)
+    reason = np.full(len(frame), "", dtype=object)
+    if overrides:
+        index = pd.Index(frame["row"].to_numpy())
+        for row, decided in overrides.items():
+            position = index.get_indexer([row])[0]
+            if position >= 0:
+                status[position] = override[position] = decided.status
+                reason[position] = decided.reason
+    at = frame.columns.get_loc("status") + 1
+    frame["status"] = pd.Categorical(status, categories=list(STATUSES))
+    for offset, (name, values) in enumerate(
+        zip(CURATION_COLUMNS, (computed, override, reason), strict=True)
+    ):
+        frame.insert(at + offset, name, values)
+    if overrides:
+        result.summary = recount_summary(result.summary, frame)
+
+
+def anchored_table(path: Path, anchors: Mapping[int, bool]) -> pd.DataFrame:
+    """The input table's cells, as read, with the Anchor flag of some rows changed.
+
+    Rows are the 1-based data rows (``Compound.row``).  A table without an Anchor column gets
+    one (empty cells mean not an anchor).  Every other cell is handed over as the text it was, so
+    the core checks and reports it as it would the file.
+    """
+    raw = to_canonical(read_cells(path))
+    cells = raw.cells.copy()
+    header = list(raw.header)
+    position = map_columns(raw).get("anchor")
+    if position is None:
+        position = len(header)
+        header.append("Anchor")
+        cells[position] = ""
+    column = cells.columns[position]
+    for row, is_anchor in anchors.items():
+        if 1 <= row <= len(cells):
+            cells.iat[row - 1, position] = "T" if is_anchor else "F"
+    cells[column] = cells[column].astype(object)
+    cells.columns = pd.Index(header)
+    return cells
+
+
+def analyze_with_decisions(
+    analysis: Analysis,
+    path: Path,
+    config: AnalysisConfig,
+    progress: Any = None,
+) -> ganglioside.Analysis:
+    """Run the core on the stored input with the analysis's applied decisions.
+
+    Applied anchor decisions change the input's Anchor flags; status overrides are set after
+    the core.  Without decisions this is :func:`ganglioside.analyze` on the file plus the
+    (empty) curation columns.
+    """
+    state = effective(decision_list(analysis=analysis).filter(applied=True))
+    if state.anchors:
+        table = anchored_table(path, state.anchors)
+        result = ganglioside.analyze(table, config=config, progress=progress)
+        _name_the_file(result, analysis.input_filename)
+    else:
+        result = ganglioside.analyze(path, config=config, progress=progress)
+    apply_overrides(result, state.overrides)
+    return result
+
+
+def _name_the_file(result: ganglioside.Analysis, filename: str) -> None:
+    """Messages about a table handed over as cells name the stored file instead."""
+    result.warnings = [w.replace("<DataFrame>", filename) for w in result.warnings]
+    result.summary["source"] = filename
+
+
+# -- re-runs and the audit trail ----------------------------------------------------------------
+
+
+def decisions_copy(*, source: Analysis, target: Analysis) -> int:
+    """Copy every decision of ``source`` to its re-run ``target`` (applied there); the count."""
+    copies = [
+        Decision(
+            analysis=target,
+            row=d.row,
+            name=d.name,
+            action=d.action,
+            status=d.status,
+            reason=d.reason,
+            user_id=d.user_id,
+            username=d.username,
+            created_at=d.created_at,
+            applied=True,
+            made_in=d.made_in,
+        )
+        for d in decision_list(analysis=source)
+    ]
+    Decision.objects.bulk_create(copies)
+    return len(copies)
+
+
+def audit_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """The audit trail as rows of :data:`AUDIT_COLUMNS` (oldest first)."""
+    rows = []
+    for d in decision_list(analysis=analysis):
+        rows.append(
+            {
+                "decided_at": d.created_at.isoformat(),
+                "user": d.username,
+                "row": d.row,
+                "name": d.name,
+                "action": d.action,
+                "status": d.status,
+                "reason": d.reason,
+                "applied": d.applied,
+                "made_in_analysis": d.made_in,
+            }
+        )
+    return rows
+
+
+def audit_csv(analysis: Analysis) -> str:
+    """The audit trail as CSV text (text cells that a spreadsheet would run are neutralised)."""
+    from ganglioside.report.safe import neutralise
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(AUDIT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in audit_rows(analysis):
+        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
+    return buffer.getvalue()
