@@ -466,12 +466,14 @@ def test_the_comparison_shows_abundances_side_by_side_and_the_rows_whose_status_
     assert response.status_code == 200
     html = response.content.decode()
     changes = html[html.index('id="changes"') :]
-    shown = [int(r) for r in re.findall(r'<tr data-row="(\d+)">', changes)]
+    shown = [int(r) for r in re.findall(r'<tr data-row="(\d+)" data-row-b="\1">', changes)]
     assert shown == sorted(expected_rows)[: len(shown)]
     assert len(shown) == min(100, len(expected_rows))
     assert f'<div class="n" id="n-changes">{len(expected_rows)}</div>' in html
     first = shown[0]
-    row = re.search(rf'<tr data-row="{first}">(.*?)</tr>', changes, re.S).group(1)
+    row = re.search(
+        rf'<tr data-row="{first}" data-row-b="{first}">(.*?)</tr>', changes, re.S
+    ).group(1)
     assert strict.loc[strict["row"] == first, "status"].item() in row
     assert loose.loc[loose["row"] == first, "status"].item() in row
 

@@ -7,20 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotAuthenticated, Throttled, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors
-from ..models import Analysis, Compound
+from .. import comparison, selectors
+from ..models import Analysis, AnalysisStatus, Compound
 from ..services import deletion, exports, submission
 from .filters import AnalysisFilter, CompoundFilter
 from .pagination import CompoundPagination
@@ -31,6 +32,7 @@ from .serializers import (
     AnalysisDetailSerializer,
     AnalysisListSerializer,
     AnalysisRerunSerializer,
+    ComparisonSerializer,
     CompoundSerializer,
     ErrorSerializer,
     FragmentEventSerializer,
@@ -38,11 +40,15 @@ from .serializers import (
     RTModelSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
+    comparison_data,
 )
 from .throttles import AuthRateThrottle, UploadRateThrottle
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+#: Changed rows per page of a comparison.
+COMPARE_PAGE_SIZE = 100
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid request"),
@@ -350,3 +356,41 @@ class ExportView(_OwnedAnalysisMixin, APIView):
         response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
         response["Content-Length"] = str(artifact.size)
         return response
+
+
+class NotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+    default_detail = "both analyses must have succeeded"
+
+
+class CompareView(APIView):
+    """Compare two of your analyses: matching, counts, parameters, abundances, changed rows."""
+
+    @extend_schema(
+        operation_id="analyses_compare",
+        parameters=[
+            OpenApiParameter("a", OpenApiTypes.INT, required=True, description="analysis A"),
+            OpenApiParameter("b", OpenApiTypes.INT, required=True, description="analysis B"),
+            OpenApiParameter("page", OpenApiTypes.INT, description="page of changed rows (100)"),
+        ],
+        responses={
+            200: ComparisonSerializer,
+            **_errors(400, 401, 404, 429),
+            409: OpenApiResponse(ErrorSerializer, description="an analysis has not succeeded"),
+        },
+        tags=["results"],
+    )
+    def get(self, request: Request) -> Response:
+        user = _signed_in(request)
+        ids = [request.query_params.get(side, "") for side in ("a", "b")]
+        if not all(ids):
+            raise ValidationError({"a": ["give two analyses: ?a=<id>&b=<id>"]})
+        a, b = (selectors.analysis_get(user=user, analysis_id=i) for i in ids)
+        if a.status != AnalysisStatus.SUCCEEDED or b.status != AnalysisStatus.SUCCEEDED:
+            raise NotReady()
+        result = comparison.compare(a, b)
+        page = Paginator(result.changes, COMPARE_PAGE_SIZE).get_page(
+            request.query_params.get("page")
+        )
+        return Response(ComparisonSerializer(comparison_data(request, result, page)).data)
