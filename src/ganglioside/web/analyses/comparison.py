@@ -302,8 +302,9 @@ def _nearest_pairs(
     pairs["status_b"] = status_b.loc[pairs["row_b"]].to_numpy()
     counts = pairs.groupby(["status_a", "status_b"]).size()
     differ = pairs.loc[pairs["status_a"] != pairs["status_b"], ["row_a", "row_b"]]
+    levels = [counts.index.get_level_values(i).tolist() for i in (0, 1)]
     return (
-        [(str(sa), str(sb), int(n)) for (sa, sb), n in counts.items()],
+        [(str(sa), str(sb), int(n)) for sa, sb, n in zip(*levels, counts.tolist(), strict=True)],
         [(int(ra), int(rb)) for ra, rb in differ.itertuples(index=False)],
     )
 

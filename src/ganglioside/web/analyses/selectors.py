@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import Analysis, Compound, FragmentEvent, RTModel
+from .models import Analysis, Compound, Decision, FragmentEvent, RTModel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -48,3 +48,13 @@ def rt_model_list(*, analysis: Analysis) -> QuerySet[RTModel]:
 
 def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
     return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")
+
+
+def curation_counts(*, analysis: Analysis) -> dict[str, int]:
+    """How many decisions the analysis has, how many wait for a re-run, and how many of its rows
+    carry a status set by a curator."""
+    counts = Decision.objects.filter(analysis=analysis).aggregate(
+        decisions=Count("id"), pending=Count("id", filter=Q(applied=False))
+    )
+    overridden = Compound.objects.filter(analysis=analysis).exclude(override="").count()
+    return {**counts, "overridden": overridden}

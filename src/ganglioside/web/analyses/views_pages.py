@@ -76,7 +76,7 @@ def home(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _upload_throttled(request: HttpRequest) -> float | None:
+def upload_throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
     throttle = UploadRateThrottle()
     # The throttle reads only the request's user and address, which a page request has too.
@@ -85,7 +85,7 @@ def _upload_throttled(request: HttpRequest) -> float | None:
     return throttle.wait() or 1.0
 
 
-def _upload_limit_message(wait: float) -> str:
+def upload_limit_message(wait: float) -> str:
     return (
         f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
         f"try again in {wait:.0f} s."
@@ -118,13 +118,13 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 field = next((n for n in form.parameter_names if message.startswith(n)), None)
                 form.add_error(field, message)
             else:
-                wait = _upload_throttled(request)
+                wait = upload_throttled(request)
                 if wait is None:
                     analysis = submission.analysis_create_checked(
                         owner=request.user, upload=checked, name=form.cleaned_data.get("name") or ""
                     )
                     return redirect("pages:analysis", analysis_id=analysis.pk)
-                form.add_error(None, _upload_limit_message(wait))
+                form.add_error(None, upload_limit_message(wait))
                 status = 429
     else:
         form = UploadForm()
@@ -245,6 +245,7 @@ def _outcome_context(analysis: Any) -> dict[str, Any]:
             statuses=STATUSES,
             categories=CATEGORIES,
             parameters=sorted((analysis.parameters or {}).items()),
+            curation=selectors.curation_counts(analysis=analysis),
         )
     return context
 

@@ -14,7 +14,16 @@ from rest_framework import serializers
 from ganglioside.result import STATUSES
 
 from ..comparison import Comparison
-from ..models import Analysis, AnalysisStatus, ArtifactKind, Compound, FragmentEvent, RTModel
+from ..models import (
+    Analysis,
+    AnalysisStatus,
+    ArtifactKind,
+    Compound,
+    Decision,
+    DecisionAction,
+    FragmentEvent,
+    RTModel,
+)
 from .parameters import parameter_fields
 
 EXPORT_FORMATS = tuple(ArtifactKind.values)
@@ -56,7 +65,11 @@ def _analysis_create_serializer() -> type[serializers.Serializer]:
 def _analysis_rerun_serializer() -> type[serializers.Serializer]:
     attrs: dict[str, Any] = {
         "name": serializers.CharField(
-            required=False, allow_blank=True, max_length=200, help_text="defaults to the original"
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="defaults to the first analysis's name and what changed, e.g. \"sample "
+            '(re-run 2: outlier_z 3.0)"',
         ),
         **parameter_fields(with_defaults=False),
         "__doc__": "Parameters to change; the others keep the values of the original analysis.",
@@ -151,6 +164,7 @@ class AnalysisLinksSerializer(serializers.Serializer):
     models = serializers.URLField()
     fragments = serializers.URLField()
     rerun = serializers.URLField()
+    decisions = serializers.URLField(help_text="the decisions about rows (audit trail)")
     websocket = serializers.CharField(help_text="path of the live-progress WebSocket")
     exports = serializers.DictField(child=serializers.URLField(), help_text="format → URL")
 
@@ -193,6 +207,7 @@ class AnalysisDetailSerializer(AnalysisListSerializer):
             "models": url("analysis-models"),
             "fragments": url("analysis-fragments"),
             "rerun": url("analysis-rerun"),
+            "decisions": url("analysis-decisions"),
             "websocket": f"/ws/analyses/{obj.pk}/",
             "exports": {kind: url("analysis-export", kind) for kind in EXPORT_FORMATS},
         }
@@ -413,3 +428,51 @@ def comparison_data(request: Any, result: Comparison, page: Any) -> dict[str, An
             ],
         },
     }
+
+
+# -- curation -----------------------------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    """A decision about one row, as kept in the audit trail."""
+
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    user = serializers.CharField(source="username", help_text="who decided")
+    made_in = serializers.IntegerField(
+        help_text="the analysis the decision was made in (a re-run carries its original's)"
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "row",
+            "name",
+            "action",
+            "status",
+            "reason",
+            "user",
+            "created_at",
+            "applied",
+            "made_in",
+        ]
+        read_only_fields = fields
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    """A decision about one row of a succeeded analysis."""
+
+    row = serializers.IntegerField(min_value=1, help_text="the input row (as in compounds)")
+    action = serializers.ChoiceField(
+        choices=DecisionAction.choices,
+        help_text="status: set the row's status (applied at once); clear: remove that override; "
+        "anchor / unanchor: change the input's Anchor flag (applied by a re-run)",
+    )
+    status = serializers.ChoiceField(
+        choices=[(s, s) for s in STATUSES],
+        required=False,
+        allow_blank=True,
+        help_text="with action status: the status to set (valid accepts, outlier or invalid "
+        "rejects)",
+    )
+    reason = serializers.CharField(max_length=2000, help_text="why, for the audit trail")

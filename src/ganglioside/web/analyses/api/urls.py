@@ -26,4 +26,14 @@ urlpatterns = [
         name="analysis-export",
     ),
     path("analyses/<int:pk>/rerun/", views.AnalysisRerunView.as_view(), name="analysis-rerun"),
+    path(
+        "analyses/<int:pk>/decisions/",
+        views.DecisionListCreateView.as_view(),
+        name="analysis-decisions",
+    ),
+    path(
+        "analyses/<int:pk>/decisions/audit.csv",
+        views.AuditView.as_view(),
+        name="analysis-audit",
+    ),
 ]

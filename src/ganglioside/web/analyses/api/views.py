@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from .. import comparison, selectors
 from ..models import Analysis, AnalysisStatus, Compound
-from ..services import deletion, exports, submission
+from ..services import curation, deletion, exports, submission
 from .filters import AnalysisFilter, CompoundFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -34,6 +34,8 @@ from .serializers import (
     AnalysisRerunSerializer,
     ComparisonSerializer,
     CompoundSerializer,
+    DecisionCreateSerializer,
+    DecisionSerializer,
     ErrorSerializer,
     FragmentEventSerializer,
     PlainRowSerializer,
@@ -193,10 +195,8 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
 
 class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
-    """Analyse the same file again with some parameters changed (a new analysis)."""
-
-    def get_throttles(self):
-        return [*super().get_throttles(), UploadRateThrottle()]
+    """Analyse the same file again with some parameters changed (a new analysis, which carries
+    the decisions about rows; named after what changed unless a name is given)."""
 
     @extend_schema(
         operation_id="analyses_rerun",
@@ -208,11 +208,12 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
         original = self.get_analysis()
         data = AnalysisRerunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        changes = given_parameters(data.validated_data)
+        submission.rerun_config(analysis=original, changes=changes)  # ConfigError: 400
+        count_upload(request, self)  # only an accepted re-run counts against the limit
         with transaction.atomic():
             analysis = submission.analysis_rerun(
-                analysis=original,
-                changes=given_parameters(data.validated_data),
-                name=data.validated_data.get("name", ""),
+                analysis=original, changes=changes, name=data.validated_data.get("name", "")
             )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -312,6 +313,43 @@ class FragmentListView(_AnalysisChildListView):
         return super().get(request, *args, **kwargs)
 
 
+class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
+    """The decisions about an analysis's rows (its audit trail, oldest first), or a new one."""
+
+    @extend_schema(
+        operation_id="analyses_decisions_list",
+        responses={200: DecisionSerializer(many=True), **_errors(401, 404, 429)},
+        tags=["curation"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        decisions = curation.decision_list(analysis=self.get_analysis())
+        return Response(DecisionSerializer(decisions, many=True).data)
+
+    @extend_schema(
+        operation_id="analyses_decisions_create",
+        request=DecisionCreateSerializer,
+        responses={
+            201: DecisionSerializer,
+            **_errors(400, 401, 404, 429),
+            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+        },
+        tags=["curation"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        analysis = self.get_analysis()
+        data = DecisionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = curation.decision_create(
+            analysis=analysis,
+            user=_signed_in(request),
+            row=data.validated_data["row"],
+            action=data.validated_data["action"],
+            status=data.validated_data.get("status", ""),
+            reason=data.validated_data["reason"],
+        )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
 class _DownloadRenderer(BaseRenderer):
     """Lets a client ask for the file's own media type; errors still go out as JSON."""
 
@@ -394,3 +432,22 @@ class CompareView(APIView):
             request.query_params.get("page")
         )
         return Response(ComparisonSerializer(comparison_data(request, result, page)).data)
+
+
+class AuditView(_OwnedAnalysisMixin, APIView):
+    """The audit trail of an analysis as a CSV file (one line per decision)."""
+
+    renderer_classes = [JSONRenderer, _DownloadRenderer]
+
+    @extend_schema(
+        operation_id="analyses_decisions_audit",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(401, 404, 429)},
+        tags=["curation"],
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        analysis = self.get_analysis()
+        response = HttpResponse(
+            curation.audit_csv(analysis), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="analysis_{analysis.pk}_audit.csv"'
+        return response

@@ -219,9 +219,11 @@ def _pair_counts(frame: pd.DataFrame, key: str) -> dict[str, dict[str, int]]:
     """Rows counted by (``key``, status), zero counts left out, keys in text order."""
     counts = frame.groupby([frame[key].astype(str), frame["status"].astype(str)]).size()
     out: dict[str, dict[str, int]] = {}
-    for (value, status), n in sorted(counts.items()):
+    keys = counts.index.get_level_values(0).tolist()
+    statuses = counts.index.get_level_values(1).tolist()
+    for value, status, n in sorted(zip(keys, statuses, counts.tolist(), strict=True)):
         if n:
-            out.setdefault(value, {})[status] = int(n)
+            out.setdefault(str(value), {})[str(status)] = int(n)
     return out
 
 
@@ -282,7 +284,7 @@ def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Overri
             if position >= 0:
                 status[position] = override[position] = decided.status
                 reason[position] = decided.reason
-    at = frame.columns.get_loc("status") + 1
+    at = list(frame.columns).index("status") + 1
     frame["status"] = pd.Categorical(status, categories=list(STATUSES))
     for offset, (name, values) in enumerate(
         zip(CURATION_COLUMNS, (computed, override, reason), strict=True)
