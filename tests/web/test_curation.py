@@ -158,8 +158,10 @@ def test_a_rerun_applies_anchor_changes_and_keeps_the_overrides(finished_analysi
         status="valid",
         reason="confirmed by MS2",
     )
-    # The anchors of the analysis itself are unchanged.
+    # The anchors of the analysis itself are unchanged; its audit trail has all three.
     assert not _stored(finished_analysis, VALID_ROW).is_anchor
+    finished_analysis.refresh_from_db()
+    assert len(finished_analysis.summary["curation"]["decisions"]) == 3
 
     again = _run(submission.analysis_rerun(analysis=finished_analysis, start=False))
 
@@ -186,6 +188,12 @@ def test_a_rerun_applies_anchor_changes_and_keeps_the_overrides(finished_analysi
     # Every export of the re-run shows the override.
     document = json.loads(bytes(exports.analysis_export(analysis=again, kind="json").content))
     assert document["summary"]["curation"]["overrides"] == 1
+    audit = document["summary"]["curation"]["decisions"]
+    assert [(d["row"], d["action"], d["user"]) for d in audit] == [
+        (VALID_ROW, "anchor", "alice"),
+        (ANCHOR_ROW, "unanchor", "alice"),
+        (OUTLIER_ROW, "status", "alice"),
+    ]
     assert document["counts"]["valid"] == again.status_counts["valid"]
 
 

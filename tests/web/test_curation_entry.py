@@ -94,9 +94,7 @@ def test_the_audit_trail_downloads_as_csv(api, finished_analysis):
     assert line["reason"] == "MS2 confirms it" and line["decided_at"]
 
 
-def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(
-    api, finished_analysis
-):
+def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(api, finished_analysis):
     _accept(api, finished_analysis)
     response = api.post(
         f"/api/v1/analyses/{finished_analysis.pk}/rerun/", {"outlier_z": 3.0}, format="json"
@@ -152,9 +150,7 @@ def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finis
 def test_the_decision_form_explains_what_was_wrong(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/curation/"
-    response = client.post(
-        url, {"row": 999, "action": "anchor", "reason": "a standard of the lab"}
-    )
+    response = client.post(url, {"row": 999, "action": "anchor", "reason": "a standard of the lab"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Row 999 is not in analysis" in html

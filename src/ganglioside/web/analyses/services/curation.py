@@ -12,8 +12,12 @@ an anchor or demote it.  Each has a reason, and who made it and when are kept.
   it waits for a re-run (``applied`` is false until then).
 * A re-run copies every decision of its original (:func:`decisions_copy`); its run changes the
   Anchor flags of the input it hands to the core, and sets the status overrides after the core
-  (:func:`analyze_with_decisions`), so the decisions survive any number of re-runs and appear in
-  every export.
+  (:func:`analyze_with_decisions`), so the decisions survive any number of re-runs.
+
+Every export shows them: the compound table has the columns ``status_computed``, ``override``
+and ``override_reason``, and the summary a ``curation`` block (overrides counted, the statuses
+as computed, and the audit trail under ``decisions``: summary.json, the workbook's Summary
+sheet, the PDF report); :func:`audit_csv` is the audit trail as a file of its own.
 """
 
 from __future__ import annotations
@@ -155,7 +159,8 @@ def decision_create(
             made_in=analysis.pk,
         )
         if action in STATUS_ACTIONS:
-            _apply_to_stored_row(analysis, compound, decision)
+            _set_row_status(compound, decision)
+        _refresh(analysis)
     return decision
 
 
@@ -179,8 +184,8 @@ def _checked(action: str, status: str, reason: str) -> tuple[str, str, str]:
     return action, status, reason
 
 
-def _apply_to_stored_row(analysis: Analysis, compound: Compound, decision: Decision) -> None:
-    """Set the row's status as decided, then recount the analysis and drop its stale exports."""
+def _set_row_status(compound: Compound, decision: Decision) -> None:
+    """Set the stored row's status as a status decision says (or back to the computed one)."""
     if decision.action == DecisionAction.STATUS:
         values = {
             "status": decision.status,
@@ -190,18 +195,23 @@ def _apply_to_stored_row(analysis: Analysis, compound: Compound, decision: Decis
     else:
         values = {"status": compound.status_computed, "override": "", "override_reason": ""}
     Compound.objects.filter(pk=compound.pk).update(**values)
+
+
+def _refresh(analysis: Analysis) -> None:
+    """Recount the stored analysis after a decision, and drop its stale exports."""
     frame = pd.DataFrame.from_records(
         list(Compound.objects.filter(analysis=analysis).values_list(*_RECOUNT_COLUMNS)),
         columns=list(_RECOUNT_COLUMNS),
     )
     frame["volume_consolidated"] = pd.to_numeric(frame["volume_consolidated"], errors="coerce")
     summary = recount_summary(analysis.summary or {}, frame)
+    summary["curation"]["decisions"] = audit_rows(analysis)
     Analysis.objects.filter(pk=analysis.pk).update(
         summary=summary,
         status_counts={s: n for s, n in summary["by_status"].items() if n},
         curated_at=timezone.now(),
     )
-    # Rendered without the override; the next download renders them again with it.
+    # Rendered before the decision; the next download renders them again with it.
     Artifact.objects.filter(analysis=analysis).delete()
     analysis.refresh_from_db()
 
@@ -270,7 +280,7 @@ def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Overri
     """Add the curation columns to ``result.compounds`` and set the overridden statuses.
 
     ``status_computed`` is the core's status; ``override`` and ``override_reason`` are empty
-    where no decision applies.  The summary is recounted when a status changed.
+    where no decision applies.  The summary is left as it is (see :func:`recount_summary`).
     """
     frame = result.compounds
     computed = frame["status"].astype(str).to_numpy(dtype=object)
@@ -290,8 +300,6 @@ def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Overri
         zip(CURATION_COLUMNS, (computed, override, reason), strict=True)
     ):
         frame.insert(at + offset, name, values)
-    if overrides:
-        result.summary = recount_summary(result.summary, frame)
 
 
 def anchored_table(path: Path, anchors: Mapping[int, bool]) -> pd.DataFrame:
@@ -330,7 +338,8 @@ def analyze_with_decisions(
     the core.  Without decisions this is :func:`ganglioside.analyze` on the file plus the
     (empty) curation columns.
     """
-    state = effective(decision_list(analysis=analysis).filter(applied=True))
+    decisions = list(decision_list(analysis=analysis))
+    state = effective(d for d in decisions if d.applied)
     if state.anchors:
         table = anchored_table(path, state.anchors)
         result = ganglioside.analyze(table, config=config, progress=progress)
@@ -338,6 +347,9 @@ def analyze_with_decisions(
     else:
         result = ganglioside.analyze(path, config=config, progress=progress)
     apply_overrides(result, state.overrides)
+    if decisions:
+        result.summary = recount_summary(result.summary, result.compounds)
+        result.summary["curation"]["decisions"] = [_audit_row(d) for d in decisions]
     return result
 
 
@@ -372,24 +384,23 @@ def decisions_copy(*, source: Analysis, target: Analysis) -> int:
     return len(copies)
 
 
+def _audit_row(decision: Decision) -> dict[str, Any]:
+    return {
+        "decided_at": decision.created_at.isoformat(),
+        "user": decision.username,
+        "row": decision.row,
+        "name": decision.name,
+        "action": decision.action,
+        "status": decision.status,
+        "reason": decision.reason,
+        "applied": decision.applied,
+        "made_in_analysis": decision.made_in,
+    }
+
+
 def audit_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """The audit trail as rows of :data:`AUDIT_COLUMNS` (oldest first)."""
-    rows = []
-    for d in decision_list(analysis=analysis):
-        rows.append(
-            {
-                "decided_at": d.created_at.isoformat(),
-                "user": d.username,
-                "row": d.row,
-                "name": d.name,
-                "action": d.action,
-                "status": d.status,
-                "reason": d.reason,
-                "applied": d.applied,
-                "made_in_analysis": d.made_in,
-            }
-        )
-    return rows
+    return [_audit_row(d) for d in decision_list(analysis=analysis)]
 
 
 def audit_csv(analysis: Analysis) -> str:
