@@ -80,6 +80,12 @@ def _serve(argv: Sequence[str]) -> int:
         report = analyses_sweep_stuck(resend_all_queued=True)
         if report.requeued or report.failed:
             print(f"re-queued analyses {report.requeued}; failed {report.failed}")
+        if settings.GANGLIOSIDE_WORKER_WARM_UP:
+            # As a Celery worker does before its pool starts: the first upload then runs as
+            # fast as the next ones (pygoslin's grammars, the writers and caches are loaded).
+            from ganglioside.web.analyses.warmup import warm_up
+
+            warm_up()
     import uvicorn
 
     print(f"serving http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
