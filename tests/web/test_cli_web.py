@@ -176,3 +176,18 @@ def test_serve_demo_prints_how_to_sign_in_last_once_it_listens(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.django_db
+def test_serve_warms_up_its_thread_pool_unless_turned_off(monkeypatch, settings):
+    from ganglioside.web import cli
+    from ganglioside.web.analyses import warmup
+
+    calls = []
+    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append(1) or 0.0)
+    settings.GANGLIOSIDE_WORKER_WARM_UP = True
+    cli._prepare_thread_pool(settings)
+    assert calls == [1]
+    settings.GANGLIOSIDE_WORKER_WARM_UP = False
+    cli._prepare_thread_pool(settings)
+    assert calls == [1]
