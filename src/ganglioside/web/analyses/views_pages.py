@@ -51,6 +51,7 @@ DOWNLOADS = (
     ("xlsx", "Workbook (XLSX)", "compounds, models, fragments and summary sheets"),
     ("json", "Summary (JSON)", "counts, abundances, models and every parameter"),
     ("html", "Report (HTML)", "a self-contained report with the interactive charts"),
+    ("pdf", "Report (PDF)", "a printable report: summary, vector charts, rows to review, tables"),
 )
 
 

@@ -363,7 +363,7 @@ class _DownloadRenderer(BaseRenderer):
 
 
 class ExportView(_OwnedAnalysisMixin, APIView):
-    """Download a finished analysis as CSV, XLSX (workbook), JSON or an HTML report."""
+    """Download a finished analysis as CSV, XLSX (workbook), JSON, an HTML or a PDF report."""
 
     renderer_classes = [JSONRenderer, _DownloadRenderer]
 
@@ -382,6 +382,7 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             ): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
             **_errors(401, 404, 429),
             409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
         },
