@@ -184,10 +184,11 @@ def test_serve_warms_up_its_thread_pool_unless_turned_off(monkeypatch, settings)
     from ganglioside.web.analyses import warmup
 
     calls = []
-    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append(1) or 0.0)
+    monkeypatch.setattr(warmup, "warm_up", lambda kinds=None: calls.append(kinds) or 0.0)
     settings.GANGLIOSIDE_WORKER_WARM_UP = True
+    settings.GANGLIOSIDE_EAGER_EXPORTS = ["csv", "json"]
     cli._prepare_thread_pool(settings)
-    assert calls == [1]
+    assert calls == [["csv", "json"]]
     settings.GANGLIOSIDE_WORKER_WARM_UP = False
     cli._prepare_thread_pool(settings)
-    assert calls == [1]
+    assert len(calls) == 1

@@ -109,7 +109,9 @@ def _prepare_thread_pool(settings: Any) -> None:
     if settings.GANGLIOSIDE_WORKER_WARM_UP:
         from ganglioside.web.analyses.warmup import warm_up
 
-        warm_up()
+        # The exports rendered after every run; the others load on their first download, so
+        # that the server is up sooner.
+        warm_up(kinds=settings.GANGLIOSIDE_EAGER_EXPORTS)
 
 
 def _run_uvicorn(host: str, port: int, log_level: str, banner: str) -> None:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from ganglioside.result import STATUSES
 
-from ..comparison import Comparison
+from ..comparison import Comparison, StatusChange
 from ..models import (
     Analysis,
     AnalysisStatus,
@@ -412,21 +412,22 @@ def comparison_data(request: Any, result: Comparison, page: Any) -> dict[str, An
             "count": result.n_changes,
             "next": page_url(page.next_page_number() if page.has_next() else None),
             "previous": page_url(page.previous_page_number() if page.has_previous() else None),
-            "results": [
-                {
-                    "row_a": c.row,
-                    "row_b": c.row_b,
-                    "name": c.name,
-                    "group_key": c.group_key,
-                    "status_a": c.status,
-                    "status_b": c.status_b,
-                    "z_a": c.z,
-                    "z_b": c.z_b,
-                    "reasons_b": c.reasons_b,
-                }
-                for c in page.object_list
-            ],
+            "results": [_change_data(c) for c in page.object_list],
         },
+    }
+
+
+def _change_data(change: StatusChange) -> dict[str, Any]:
+    return {
+        "row_a": change.row,
+        "row_b": change.row_b,
+        "name": change.name,
+        "group_key": change.group_key,
+        "status_a": change.status,
+        "status_b": change.status_b,
+        "z_a": change.z,
+        "z_b": change.z_b,
+        "reasons_b": change.reasons_b,
     }
 
 
