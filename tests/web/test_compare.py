@@ -177,3 +177,15 @@ def test_the_api_compares_two_analyses_and_says_how_rows_were_matched(
     assert other_api.get("/api/v1/analyses/compare/", {"a": a.pk, "b": b.pk}).status_code == 404
     missing = api.get("/api/v1/analyses/compare/", {"a": a.pk})
     assert missing.status_code == 400
+
+
+def test_analyses_stored_before_the_species_are_matched_by_name_and_rt(user, sample_bytes):
+    from ganglioside.web.analyses.models import Compound
+
+    a = _analysed(user, sample_bytes, "forward")
+    b = _analysed(user, _table(_sample_cells().iloc[::-1]), "backwards", "reversed.csv")
+    Compound.objects.filter(analysis=a).update(species="")  # as rows stored before 0005
+    result = comparison.compare(a, b)
+    assert result.matching.method == "name"
+    assert "matched by name and retention time" in result.matching.description
+    assert (result.matched, result.n_changes) == (323, 0)

@@ -90,14 +90,11 @@ def matching_for(a: Analysis, b: Analysis) -> Matching:
     """Row by row for the same file; by species (or name) and RT for different files."""
     if a.input_sha256 and a.input_sha256 == b.input_sha256:
         return Matching("row")
-    with_species = (
-        Compound.objects.filter(analysis__in=[a, b])
-        .exclude(species="")
-        .values("analysis")
-        .distinct()
-        .count()
+    # Each existence test stops at the first row with a species.
+    with_species = all(
+        Compound.objects.filter(analysis=x).exclude(species="").exists() for x in (a, b)
     )
-    return Matching("species" if with_species == 2 else "name", RT_TOLERANCE)
+    return Matching("species" if with_species else "name", RT_TOLERANCE)
 
 
 @dataclass
