@@ -3,7 +3,11 @@
 ::
 
     ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
+                              [--calibrants FILE] [--calibration FILE.json]
+                              [--save-calibration FILE.json]
     ganglioside simulate --seed N -o FILE.csv [--rows N]
+    ganglioside study DESIGN.csv -o DIR [--jobs N] [--compare A/B] ... (cli_study)
+    ganglioside simulate-study --seed N -o DIR
     ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
 
@@ -22,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .cli_inputs import add_input_arguments
+from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .config import AnalysisConfig
 from .errors import GangliosideError
 from .result import STATUSES, Analysis
@@ -77,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse a feature table (CSV, TSV or XLSX) and write compounds.csv, "
         "summary.json, workbook.xlsx and report.html.",
     )
-    analyze.add_argument("input", metavar="INPUT", help="feature table (CSV, TSV or XLSX)")
+    analyze.add_argument(
+        "input",
+        metavar="INPUT",
+        help="feature table (CSV, TSV or XLSX) or an export of MS-DIAL, LipidSearch, MZmine or "
+        "Skyline",
+    )
+    add_input_arguments(analyze)
     analyze.add_argument(
         "-o",
         "--output",
@@ -87,6 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
+    )
+    analyze.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (CSV/TSV/XLSX with 'name', optional 'rt' and 'tolerance'): "
+        "the rows they match become anchors",
+    )
+    analyze.add_argument(
+        "--calibration",
+        metavar="FILE.json",
+        help="apply a saved RT calibration (from --save-calibration) with an RT shift "
+        "estimated from this run",
+    )
+    analyze.add_argument(
+        "--save-calibration",
+        metavar="FILE.json",
+        help="save this run's RT lines as a calibration to apply to other runs",
     )
     analyze.add_argument(
         "--set",
@@ -105,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, required=True, help="random seed")
     simulate.add_argument("-o", "--output", metavar="FILE.csv", required=True)
     simulate.add_argument("--rows", type=_positive_int, help="number of rows (approximate)")
+    add_study_parsers(commands, _positive_int)
 
     for name, text in (
         ("serve", "run the web platform (needs ganglioside[web])"),
@@ -193,16 +223,37 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
     config = _config(args)
     outdir = Path(args.output)
+    from .cli_inputs import read_input, run_samples
+
+    export = read_input(source, args)  # read once; one sample's table when --sample is given
+    if len(export.samples) > 1:
+        with _progress_bar(sys.stderr.isatty()) as progress:
+            return run_samples(export, config, outdir, write_all, progress)
     with _progress_bar(sys.stderr.isatty()) as progress:
         # The analysis fills most of the bar; writing the four files (the HTML report with its
         # plots takes a few seconds) fills the rest.
-        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        result = analyze(
+            export,
+            config=config,
+            progress=_scaled(progress, 0.0, 0.7),
+            calibrants=args.calibrants,
+            calibration=args.calibration,
+        )
         try:
             paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
         except OSError as exc:
             _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
             return EXIT_FAILURE
     _print_summary(result, paths)
+    if args.save_calibration:
+        from .calibration import save_calibration
+
+        try:
+            saved = save_calibration(result, args.save_calibration)
+        except OSError as exc:
+            _error(f"cannot write {args.save_calibration}: {exc.strerror or exc}")
+            return EXIT_FAILURE
+        print(f"Calibration saved to {saved}")
     return EXIT_OK
 
 
@@ -274,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    runners = {"analyze": _run_analyze, "simulate": _run_simulate}
+    runners = {"analyze": _run_analyze, "simulate": _run_simulate, **STUDY_RUNNERS}
     try:
         return runners[args.command](args)
     except (GangliosideError, _UsageError) as exc:

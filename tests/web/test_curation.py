@@ -213,8 +213,10 @@ def test_a_rerun_is_named_after_the_first_analysis_and_what_changed(finished_ana
 def test_an_input_without_an_anchor_column_gets_one(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text("Name,RT,Volume\nGD1(36:1;O2),8.1,100\nGM1(36:1;O2),9.0,50\n")
-    table = curation.anchored_table(path, {2: True})
-    assert list(table.columns) == ["Name", "RT", "Volume", "Anchor"]
-    assert table["Anchor"].tolist() == ["", "T"]
-    result = ganglioside.analyze(table, AnalysisConfig())
+    export = curation.anchored_export(path, {2: True})
+    frame = export.frame()
+    assert list(frame.columns) == ["Name", "RT", "Volume", "Anchor"]
+    assert frame["Anchor"].tolist() == ["", "T"]
+    result = ganglioside.analyze(export, AnalysisConfig())
     assert result.compounds["is_anchor"].tolist() == [False, True]
+    assert result.source == "plain.csv"

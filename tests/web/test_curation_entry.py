@@ -135,14 +135,20 @@ def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finis
     url = f"/analyses/{finished_analysis.pk}/rows/{OUTLIER_ROW}/"
     page = client.get(url).content.decode()
     assert "GD1(34:1;O2)" in page and 'id="decision-form"' in page
+    assert f'action="{url}decide/"' in page
     posted = client.post(
-        url, {"action": "status", "status": "invalid", "reason": "co-eluting contaminant"}
+        f"{url}decide/",
+        {"action": "status", "status": "invalid", "reason": "co-eluting contaminant"},
     )
     assert posted.status_code == 302 and posted["Location"] == url
     row = Compound.objects.get(analysis=finished_analysis, row=OUTLIER_ROW)
     assert (row.status, row.override_reason) == ("invalid", "co-eluting contaminant")
     after = client.get(url).content.decode()
-    assert "co-eluting contaminant" in after and "Status set by a curator" in after
+    assert "co-eluting contaminant" in after and 'id="row-override"' in after
+    refused = client.post(f"{url}decide/", {"action": "status", "status": "great", "reason": "x"})
+    assert refused.status_code == 400 and "great" in refused.content.decode()
+    panel = client.get(f"/analyses/{finished_analysis.pk}/").content.decode()
+    assert "1 decision, 1 row with a status you set" in panel
     audit = client.get(f"/analyses/{finished_analysis.pk}/curation/audit.csv")
     assert "co-eluting contaminant" in audit.content.decode()
 
@@ -176,6 +182,9 @@ def test_curation_pages_of_another_users_analysis_are_not_found(
         assert client.get(path).status_code == 404, path
     response = client.post(f"/analyses/{pk}/curation/", {"row": 3, "action": "anchor"})
     assert response.status_code == 404
+    decide = {"action": "anchor", "reason": "mine now"}
+    assert client.post(f"/analyses/{pk}/rows/3/decide/", decide).status_code == 404
+    assert not Decision.objects.exists()
 
 
 def test_the_rerun_form_starts_at_the_current_parameters(client, user, finished_analysis):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import DISPLAY
+from .decimals import looks_like_decimal_comma
 
 TRUE_WORDS = {"t", "true", "1", "yes", "y", "1.0"}
 FALSE_WORDS = {"f", "false", "0", "no", "n", "", "0.0"}
@@ -152,10 +153,29 @@ def _shown(cells: pd.Series) -> np.ndarray:
 def _numbers(
     cells: pd.Series, column: str, what: str, problems: Problems
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numeric values and a mask of cells given but not numbers (each recorded as a problem)."""
+    """Numeric values and a mask of cells given but not numbers (each recorded as a problem).
+
+    A cell such as ``9,5`` gets the hint "decimal comma?" in its message.
+    """
     numbers, not_number = _parse_numbers(cells)
     if not_number.any():
-        problems.add_values(not_number, column, _shown(cells), f"not a number; expected {what}")
+        shown = _shown(cells)
+        comma = not_number & np.fromiter(
+            (
+                bool(bad) and looks_like_decimal_comma(text)
+                for bad, text in zip(not_number, shown, strict=True)
+            ),
+            dtype=bool,
+            count=len(shown),
+        )
+        problems.add_values(not_number & ~comma, column, shown, f"not a number; expected {what}")
+        problems.add_values(
+            comma,
+            column,
+            shown,
+            "not a number (decimal comma? write 9.5 with a point, or save the file with ';' "
+            f"between columns); expected {what}",
+        )
     return numbers, not_number
 
 

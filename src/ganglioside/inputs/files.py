@@ -1,21 +1,37 @@
 """Reading a file into cells: CSV, TSV or XLSX bytes → a frame of the cells as they were.
 
-Nothing here knows what the columns mean; :mod:`.columns` recognises them and :mod:`.checks`
-checks the values.
+The separator of a text file is sniffed from its first lines, counting only separators outside
+quotes and brackets (``;`` inside ``GD1(36:1;O2)`` is not a separator).  The header is the first
+line unless a caller's ``find_header`` points at a later one (exports with metadata rows or a
+preamble above their header); the rows above it are kept in :attr:`RawTable.above`.  Numbers
+written with a decimal comma in a ``;``- or tab-separated file are rewritten with a point
+(:mod:`.decimals`).  Nothing here knows what the columns mean; :mod:`.columns` recognises them
+and :mod:`.checks` checks the values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from .decimals import decimal_points
 
 XLSX_MAGIC = b"PK\x03\x04"
+
+#: Separators a text table may use, in the order ties are broken.
+SEPARATORS = (",", "\t", ";")
+#: Lines looked at to sniff the separator and to find the header row.
+TOP_LINES = 40
+
+#: ``find_header(rows)``: the index of the header among the first rows of a file (each a list
+#: of cells), or None when the first row is the header.
+HeaderFinder = Callable[[list[list[str]]], "int | None"]
 
 
 @dataclass(frozen=True)
@@ -36,10 +52,27 @@ class RawTable:
     cells: pd.DataFrame
     header: list[str]
     source: str
+    #: Rows above the header (metadata rows, a preamble), each a tuple of its cells.
+    above: tuple[tuple[str, ...], ...] = ()
+    #: The separator of a text file (None for a workbook or a DataFrame).
+    separator: str | None = None
+    #: ``","`` when numbers written with a decimal comma were rewritten with a point.
+    decimal: str = "."
+    #: 1-based line (sheet row) of the header in the file.
+    header_line: int = 1
 
 
-def read_cells(source: str | Path | pd.DataFrame) -> RawTable:
+def read_cells(
+    source: str | Path | pd.DataFrame, *, find_header: HeaderFinder | None = None
+) -> RawTable:
     """Read a CSV/TSV/XLSX file (or take a DataFrame) into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    source:
+        A path, or a DataFrame (its ``attrs["source"]``, when set, names it in messages).
+    find_header:
+        Where the header is among the first rows of a file; the first row when not given.
 
     Raises
     ------
@@ -49,18 +82,29 @@ def read_cells(source: str | Path | pd.DataFrame) -> RawTable:
     """
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
-        return RawTable(source.reset_index(drop=True), header, "<DataFrame>")
+        label = str(source.attrs.get("source", "<DataFrame>"))
+        return RawTable(source.reset_index(drop=True), header, label)
     path = Path(source)
     raw = _read_bytes(path)
     label = path.name
     suffix = path.suffix.lower()
     if raw.startswith(XLSX_MAGIC) or suffix in {".xlsx", ".xlsm"}:
-        return _workbook_cells(raw, label)
+        return _workbook_cells(raw, label, find_header)
     if suffix == ".xls":
         raise InputError(
             "old .xls workbooks are not supported; save as .xlsx or CSV UTF-8", file=label
         )
-    return _text_cells(_decode(raw, label), label, "\t" if suffix in {".tsv", ".tab"} else None)
+    sep = "\t" if suffix in {".tsv", ".tab"} else None
+    return with_decimal_points(_text_cells(_decode(raw, label), label, sep, find_header))
+
+
+def with_decimal_points(raw: RawTable) -> RawTable:
+    """``raw`` with its decimal-comma columns rewritten (a ``,``-separated file, a workbook and a
+    DataFrame are left alone)."""
+    if raw.separator in (None, ","):
+        return raw
+    cells = decimal_points(raw.cells)
+    return raw if cells is None else replace(raw, cells=cells, decimal=",")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -98,19 +142,54 @@ def _decode(raw: bytes, source: str) -> str:
         ) from None
 
 
-def _sniff_separator(text: str) -> str:
-    """The commonest of comma, tab and semicolon on the header line (comma when none)."""
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    sep = max(counts, key=lambda d: counts[d])
-    return sep if counts[sep] else ","
+def count_separators(line: str, sep: str) -> int:
+    """How often ``sep`` occurs in ``line`` outside double quotes and (), [] or {} brackets."""
+    count, depth, quoted = 0, 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == sep and depth == 0:
+            count += 1
+    return count
 
 
-def _read_text(text: str, source: str, sep: str | None) -> pd.DataFrame:
+def sniff_separator(text: str) -> str:
+    """The separator of a text table: comma, tab or semicolon (comma when none is found).
+
+    Each candidate is counted on each of the first non-blank lines, outside quotes and
+    brackets.  The separator is the one whose commonest non-zero count is shared by the most
+    lines (a table has the same number of separators on every line), then the one with the
+    larger count.  Decimal commas in a ``;`` file, or a ``;`` in ``(36:1;O2)``, vary from line
+    to line or sit inside brackets, so they do not win.
+    """
+    lines = [line for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        counts = [count_separators(line, sep) for line in lines]
+        modal = max(set(counts) - {0}, key=lambda n: (counts.count(n), n), default=0)
+        score = (counts.count(modal) if modal else 0, modal)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _top_rows(text: str, sep: str) -> list[list[str]]:
+    """The first lines of ``text`` split into cells (for finding the header)."""
+    rows = []
+    for line in text.split("\n", TOP_LINES)[:TOP_LINES]:
+        parsed = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        rows.append([cell.strip() for cell in parsed])
+    return rows
+
+
+def _read_text(text: str, source: str, sep: str) -> pd.DataFrame:
     """Parse delimited text with pandas' C parser, every cell kept as the text it was."""
-    text = text.lstrip("\ufeff")
-    if sep is None:
-        sep = _sniff_separator(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -125,17 +204,62 @@ def _read_text(text: str, source: str, sep: str | None) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header row", file=source) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"the file cannot be read as a table ({detail}); check the separator and quoting",
-            file=source,
-        ) from None
+        fallback = _split_outside_brackets(text, sep)
+        if fallback is None:
+            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            raise InputError(
+                f"the file cannot be read as a table ({detail}); check the separator and quoting",
+                file=source,
+            ) from None
+        frame = fallback
     frame = frame.fillna("")
     blank = (frame == "").all(axis=1)
     return frame[~blank.to_numpy()].reset_index(drop=True)
 
 
-def _text_cells(text: str, label: str, sep: str | None) -> RawTable:
+def _split_line(line: str, sep: str) -> list[str]:
+    """One line's cells, a separator inside brackets (``GD1(36:1;O2)``) not splitting."""
+    if '"' in line:
+        return next(csv.reader([line], delimiter=sep), [])
+    if "(" not in line and "[" not in line:
+        return line.split(sep)
+    cells, start, depth = [], 0, 0
+    for i, char in enumerate(line):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == sep and depth == 0:
+            cells.append(line[start:i])
+            start = i + 1
+    cells.append(line[start:])
+    return cells
+
+
+def _split_outside_brackets(text: str, sep: str) -> pd.DataFrame | None:
+    """The table read line by line with separators inside brackets kept in their cell (for a
+    ``;`` file whose names such as ``GD1(36:1;O2)`` are not quoted), or None when its lines
+    still differ in width."""
+    rows = [_split_line(line.rstrip("\r"), sep) for line in text.split("\n") if line.strip()]
+    widths = {len(row) for row in rows}
+    if not rows or len(widths) != 1:
+        return None
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _text_cells(
+    text: str, label: str, sep: str | None, find_header: HeaderFinder | None
+) -> RawTable:
+    text = text.lstrip("\ufeff")
+    if sep is None:
+        sep = sniff_separator(text)
+    skip, above = 0, tuple[tuple[str, ...], ...]()
+    if find_header is not None:
+        top = _top_rows(text, sep)
+        skip = find_header(top) or 0
+        above = tuple(tuple(row) for row in top[:skip] if any(row))
+        if skip:
+            text = text.split("\n", skip)[skip]
     cells = _read_text(text, label, sep)
     if cells.empty:
         raise InputError("the file is empty; expected a header row and data rows", file=label)
@@ -148,18 +272,24 @@ def _text_cells(text: str, label: str, sep: str | None) -> RawTable:
         header.pop()
     frame = cells.iloc[1:, : len(header)].reset_index(drop=True)
     frame.columns = pd.Index(range(len(header)))
-    return RawTable(frame, header, label)
+    return RawTable(frame, header, label, above=above, separator=sep, header_line=skip + 1)
 
 
 # -- Excel workbooks ---------------------------------------------------------------------------
 
 
-def _workbook_cells(raw: bytes, label: str) -> RawTable:
+def _workbook_cells(raw: bytes, label: str, find_header: HeaderFinder | None) -> RawTable:
     if not raw.startswith(XLSX_MAGIC):
         if not raw.strip():
             raise InputError("the file is empty", file=label)
         raise InputError("the file has an .xlsx name but is not an Excel workbook", file=label)
-    return _rows_to_cells(_read_xlsx(raw, label), label)
+    rows = _read_xlsx(raw, label)
+    skip = (
+        (find_header([[c.strip() for c in r] for r in rows[:TOP_LINES]]) or 0) if find_header else 0
+    )
+    table = _rows_to_cells(rows[skip:], label)
+    above = tuple(tuple(c.strip() for c in r) for r in rows[:skip])
+    return RawTable(table.cells, table.header, label, above=above, header_line=skip + 1)
 
 
 def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:

@@ -22,7 +22,11 @@ _ON_THE_LINE = (
     ("group", "on its group's RT line"),
     ("pooled", "on the pooled RT line of its group"),
     ("composition", "on the RT line extrapolated from composition (group has no anchor)"),
+    ("self_calibrated", "on the RT line learned robustly from the file's own peaks (no anchors)"),
+    ("transferred", "on the RT line of a saved calibration, shifted to this run"),
 )
+#: Evidence of how the row's RT line was calibrated, by model level (anchors: no word).
+_CALIBRATION_EVIDENCE = {"self_calibrated": "calibration:self", "transferred": "calibration:saved"}
 _OAC_WARNINGS = ("reversed", "too_large", "coeluting")
 
 
@@ -142,9 +146,19 @@ def _evidence(f: RowFacts) -> pd.Categorical:
             (fragment_code, ["fragment:no", "fragment:yes", "fragment:possible"]),
             (logp_code, [f"logp:{v}" for v in LOGP_SOURCES] + ["logp:mismatch"]),
             (f.oac_code, [f"oac:{v}" if v else "" for v in f.oac_labels]),
+            _calibration_codes(f.level),
         ],
         override=(f.invalid, "input:invalid"),
     )
+
+
+def _calibration_codes(level: pd.Categorical) -> tuple[np.ndarray, list[str]]:
+    """Per row, the evidence word of how its line was calibrated ("" for anchors)."""
+    labels = ["", *_CALIBRATION_EVIDENCE.values()]
+    code = np.zeros(len(level), dtype=np.int8)
+    for k, lvl in enumerate(_CALIBRATION_EVIDENCE, start=1):
+        code[np.asarray(level == lvl)] = k
+    return code, labels
 
 
 def _row_warnings(f: RowFacts) -> pd.Categorical:

@@ -126,6 +126,7 @@ section p.lead { margin:0 0 14px; color:var(--muted); max-width:980px; }
   border-radius:6px; padding:10px 12px; background:#fff; }
 .card .n { font-size:24px; font-weight:600; }
 .card .l { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.4px; }
+.card .note { color:var(--muted); font-size:12px; }
 .grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
 @media (max-width: 1000px) { .grid2 { grid-template-columns:1fr; } }
 .tablewrap { max-height:520px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
@@ -242,22 +243,29 @@ def _figure_html(key: str, fig: go.Figure) -> str:
 
 
 def _cards(analysis: Analysis) -> str:
+    """Counts by status as the CLI and summary.json give them: the anchors are a part of the
+    valid rows (told on the valid card), not a class of their own."""
     counts = status_counts(analysis)
-    classes = point_class(analysis.compounds)
-    items = [("rows", counts["total"], "#1f4e79")]
-    for cls, style in POINT_STYLES.items():
-        items.append((style.label, int((classes == cls).sum()), style.color))
+    valid_anchors = int((point_class(analysis.compounds) == "anchor").sum())
+    items = [("rows", counts["total"], "#1f4e79", "")]
+    for status, style in POINT_STYLES.items():
+        if status in counts:
+            plural = "" if valid_anchors == 1 else "s"
+            note = f"of which {valid_anchors} anchor{plural}" if status == "valid" else ""
+            items.append((style.label, counts[status], style.color, note))
     items += [
-        ("RT models", len(analysis.models), "#5b6775"),
-        ("fragment links", len(analysis.fragments), POINT_STYLES["fragment"].color),
-        ("warnings", len(analysis.warnings), "#b58900"),
+        ("RT models", len(analysis.models), "#5b6775", ""),
+        ("fragment links", len(analysis.fragments), POINT_STYLES["fragment"].color, ""),
+        ("warnings", len(analysis.warnings), "#b58900", ""),
     ]
     return (
         '<div class="cards">'
         + "".join(
             f'<div class="card" style="--c:{color}"><div class="n">{n}</div>'
-            f'<div class="l">{_e(label)}</div></div>'
-            for label, n, color in items
+            f'<div class="l">{_e(label)}</div>'
+            + (f'<div class="note">{_e(note)}</div>' if note else "")
+            + "</div>"
+            for label, n, color, note in items
         )
         + "</div>"
     )

@@ -44,6 +44,7 @@ POINT_STYLES: dict[str, PointStyle] = {
     "outlier": PointStyle("outlier", "#D55E00", "x", 11, "✖"),
     "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10, "▼"),
     "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9, "✳"),
+    "istd": PointStyle("labelled internal standard", "#CC79A7", "star", 10, "★"),
 }
 
 #: Bar colours of the abundance charts, by ganglioside category.

@@ -15,7 +15,11 @@ import pandas as pd
 from ._composition import CompositionFit
 from ._lines import PRIOR_SD, LineFit
 
-LEVELS = pd.Index(["", "group", "pooled", "composition"], dtype=object)  # "": no model
+#: Model levels ("": no model).  A model calibrated without anchors labels every row it
+#: predicts ``self_calibrated``, one applied from a saved calibration ``transferred``.
+LEVELS = pd.Index(
+    ["", "group", "pooled", "composition", "self_calibrated", "transferred"], dtype=object
+)
 POOLED, COMPOSITION = LEVELS.get_loc("pooled"), LEVELS.get_loc("composition")
 
 
@@ -42,6 +46,9 @@ class GroupLines:
         Intercept variance of composition groups (0 for the others).
     multi_track:
         Whether the group has isomer tracks of its own (from its anchors).
+    pinned:
+        Whether the group's intercept is pinned by a lone anchor (pooled level, one anchor):
+        its own peaks may not move the line, they only check the anchor.
     """
 
     level: np.ndarray
@@ -55,6 +62,7 @@ class GroupLines:
     xbar: np.ndarray
     comp_var: np.ndarray
     multi_track: np.ndarray
+    pinned: np.ndarray
 
 
 class _Builder:
@@ -69,6 +77,7 @@ class _Builder:
         self.hint = np.full((n_groups, k), np.nan)
         self.xbar = np.full((n_groups, k), np.nan)
         self.comp_var = np.zeros(n_groups)
+        self.pinned = np.zeros(n_groups, dtype=bool)
         self.label = np.zeros(n_groups, dtype=np.int64)  # index into labels
         self.labels: list[tuple[str, str]] = [("", "")]
 
@@ -81,6 +90,7 @@ class _Builder:
                 self.intercept[g, t] = fit.intercept[u]
                 self.xbar[g, t] = fit.xbar[u]
                 self.hint[g, t] = fit.hint[u] if fit.hint[u] > 0 else np.nan
+        self.pinned[g] = level == "pooled" and fit.n.get(g * self.k, 0) == 1
         self.label[g] = len(self.labels)
         self.labels.append((level, model_id))
 
@@ -126,6 +136,7 @@ class _Builder:
             xbar=self.xbar,
             comp_var=self.comp_var,
             multi_track=multi_track,
+            pinned=self.pinned,
         )
         for value in vars(lines).values():
             if isinstance(value, np.ndarray):

@@ -116,7 +116,7 @@ class Compound(models.Model):
     )
     row = models.PositiveIntegerField()
     name = models.TextField(blank=True, default="")
-    species = models.TextField(blank=True, default="", help_text="normalised species name")
+    species = models.CharField(max_length=128, blank=True, default="")
     rt = models.FloatField(null=True, blank=True)
     volume = models.FloatField(null=True, blank=True)
     log_p = models.FloatField(null=True, blank=True)

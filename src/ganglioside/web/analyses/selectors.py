@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Analysis, Compound, Decision, FragmentEvent, RTModel
@@ -50,11 +50,46 @@ def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
     return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")
 
 
+def row_decisions(*, analysis: Analysis, row: int) -> QuerySet[Decision]:
+    """The decisions about one row of the analysis, oldest first."""
+    return Decision.objects.filter(analysis=analysis, row=row).order_by("created_at", "id")
+
+
 def curation_counts(*, analysis: Analysis) -> dict[str, int]:
     """How many decisions the analysis has, how many wait for a re-run, and how many of its rows
-    carry a status set by a curator."""
-    counts = Decision.objects.filter(analysis=analysis).aggregate(
-        decisions=Count("id"), pending=Count("id", filter=Q(applied=False))
+    carry a status set by a curator (from the summary's ``curation`` block: no query)."""
+    block = (analysis.summary or {}).get("curation") or {}
+    decisions = block.get("decisions") or []
+    return {
+        "decisions": len(decisions),
+        "pending": sum(1 for d in decisions if not d.get("applied", True)),
+        "overridden": int(block.get("overrides") or 0),
+    }
+
+
+def valid_anchor_count(*, analysis: Analysis) -> int:
+    """How many of the analysis's valid rows are anchors (a part of the valid count)."""
+    return Compound.objects.filter(analysis=analysis, status="valid", is_anchor=True).count()
+
+
+def compound_get(*, analysis: Analysis, row: int) -> Compound:
+    """Row ``row`` of the analysis (Http404 when the table has no such row)."""
+    try:
+        return Compound.objects.get(analysis=analysis, row=row)
+    except Compound.DoesNotExist:
+        raise Http404("no such row") from None
+
+
+def compound_links(*, analysis: Analysis, row: int) -> dict[str, list]:
+    """What row ``row`` is linked to: the fragment links where it is the fragment
+    (``parents``) or the parent (``fragments``), and its O-acetyl partners (``oac_base``: the
+    base peak it pairs with; ``oac_acetylated``: peaks that pair with it as their base)."""
+    links = FragmentEvent.objects.filter(analysis=analysis)
+    compounds = Compound.objects.filter(analysis=analysis).only(
+        "row", "name", "status", "rt", "oac_label", "oac_shift"
     )
-    overridden = Compound.objects.filter(analysis=analysis).exclude(override="").count()
-    return {**counts, "overridden": overridden}
+    return {
+        "parents": list(links.filter(fragment_row=row).order_by("parent_row")),
+        "fragments": list(links.filter(parent_row=row).order_by("fragment_row")),
+        "oac_acetylated": list(compounds.filter(oac_base_row=row).order_by("row")),
+    }

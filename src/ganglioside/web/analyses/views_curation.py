@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ganglioside import ConfigError
 from ganglioside.result import STATUSES
@@ -23,32 +23,6 @@ from .forms import DecisionForm, RerunForm
 from .models import Analysis, AnalysisStatus, Compound
 from .services import curation, submission
 from .views_pages import SignedInRequest, upload_limit_message, upload_throttled
-
-#: Fields of a row shown on its page, in order, with their labels.
-ROW_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"),
-    ("species", "Species"),
-    ("status", "Status"),
-    ("status_computed", "Status computed by the analysis"),
-    ("override", "Status set by a curator"),
-    ("override_reason", "Why"),
-    ("is_anchor", "Anchor in this run"),
-    ("is_internal_standard", "Internal standard"),
-    ("rt", "RT (min)"),
-    ("predicted_rt", "Predicted RT (min)"),
-    ("pi_low", "Prediction interval from"),
-    ("pi_high", "to"),
-    ("z", "z"),
-    ("log_p", "Log P"),
-    ("log_p_source", "Log P source"),
-    ("volume", "Volume"),
-    ("group_key", "RT-model group"),
-    ("model_id", "RT model"),
-    ("reasons", "Reasons"),
-    ("evidence", "Evidence"),
-    ("warnings", "Warnings"),
-    ("fragment_parent", "Fragment of row"),
-)
 
 
 @login_required
@@ -157,33 +131,23 @@ def analysis_curation(request: SignedInRequest, analysis_id: int) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def compound_detail(request: SignedInRequest, analysis_id: int, row: int) -> HttpResponse:
-    """One row: its record, the decisions about it and a form for a new one."""
+@require_POST
+def compound_decide(request: SignedInRequest, analysis_id: int, row: int) -> HttpResponse:
+    """A decision about one row, from its page: back to the page, or the form with its errors."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
-    compound = Compound.objects.filter(analysis=analysis, row=row).first()
-    if compound is None:
-        raise Http404(f"analysis #{analysis.pk} has no row {row}")
-    status = 200
-    if request.method == "POST":
-        data = request.POST.copy()
-        data["row"] = str(row)
-        form = DecisionForm(data, statuses=STATUSES)
-        if form.is_valid() and _decide(request, analysis, form):
-            return redirect("pages:compound", analysis_id=analysis.pk, row=row)
-        status = 400
-    else:
-        form = DecisionForm(statuses=STATUSES, initial={"row": row})
+    compound = selectors.compound_get(analysis=analysis, row=row)
+    data = request.POST.copy()
+    data["row"] = str(row)
+    form = DecisionForm(data, statuses=STATUSES)
+    if form.is_valid() and _decide(request, analysis, form):
+        return redirect("pages:analysis-row", analysis_id=analysis.pk, row=row)
     context = {
         "analysis": analysis,
         "compound": compound,
-        "fields": [(label, getattr(compound, name)) for name, label in ROW_FIELDS],
-        "decisions": list(curation.decision_list(analysis=analysis).filter(row=row)),
+        "decisions": list(selectors.row_decisions(analysis=analysis, row=row)),
         "form": form,
-        "succeeded": analysis.status == AnalysisStatus.SUCCEEDED,
-        "max_row": analysis.n_compounds,
     }
-    return render(request, "analyses/compound.html", context, status=status)
+    return render(request, "analyses/decide.html", context, status=400)
 
 
 @login_required
@@ -195,7 +159,7 @@ def compound_goto(request: SignedInRequest, analysis_id: int) -> HttpResponse:
         row = int(request.GET.get("row", ""))
     except ValueError:
         raise Http404("give a row number: ?row=<n>") from None
-    return redirect("pages:compound", analysis_id=analysis.pk, row=row)
+    return redirect("pages:analysis-row", analysis_id=analysis.pk, row=row)
 
 
 @login_required

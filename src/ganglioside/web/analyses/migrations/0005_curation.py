@@ -1,7 +1,7 @@
-"""Curation: the core's species and internal-standard columns on Compound, the status a
-curator set (``override``, ``override_reason``) next to the core's (``status_computed``), the
-audit trail (``Decision``), re-runs linked to their first analysis (``rerun_of``), and the PDF
-report as an export kind.
+"""Curation: the status a curator set (``override``, ``override_reason``) next to the core's
+(``status_computed``), the audit trail (``Decision``), re-runs linked to the first analysis of
+their file (``rerun_of``), the time of the last decision (``curated_at``), and the PDF report
+as an export kind.
 
 Rows stored before this migration get ``status_computed`` = their status (no override yet).
 """
@@ -18,7 +18,7 @@ def _computed_is_stored_status(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analyses", "0003_compound_analysis_no_own_index"),
+        ("analyses", "0004_compound_species_internal_standard"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -44,11 +44,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="compound",
-            name="is_internal_standard",
-            field=models.BooleanField(default=False),
-        ),
-        migrations.AddField(
-            model_name="compound",
             name="override",
             field=models.CharField(
                 blank=True,
@@ -61,11 +56,6 @@ class Migration(migrations.Migration):
             model_name="compound",
             name="override_reason",
             field=models.TextField(blank=True, default=""),
-        ),
-        migrations.AddField(
-            model_name="compound",
-            name="species",
-            field=models.TextField(blank=True, default="", help_text="normalised species name"),
         ),
         migrations.AddField(
             model_name="compound",

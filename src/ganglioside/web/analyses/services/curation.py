@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +37,8 @@ from django.utils import timezone
 
 import ganglioside
 from ganglioside import AnalysisConfig
+from ganglioside.inputs import Export, read_export
 from ganglioside.inputs.columns import map_columns
-from ganglioside.inputs.files import read_cells
-from ganglioside.inputs.formats import to_canonical
 from ganglioside.result import CATEGORIES, STATUSES
 from ganglioside.summary import QUANTIFIED, abundance
 
@@ -302,28 +301,33 @@ def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Overri
         frame.insert(at + offset, name, values)
 
 
-def anchored_table(path: Path, anchors: Mapping[int, bool]) -> pd.DataFrame:
-    """The input table's cells, as read, with the Anchor flag of some rows changed.
+def anchored_export(path: Path, anchors: Mapping[int, bool]) -> Export:
+    """The stored input, read as the core reads it, with the Anchor flag of some rows changed.
 
-    Rows are the 1-based data rows (``Compound.row``).  A table without an Anchor column gets
-    one (empty cells mean not an anchor).  Every other cell is handed over as the text it was, so
-    the core checks and reports it as it would the file.
+    Rows are the 1-based data rows of the table the analysis read (``Compound.row``).  A table
+    without an Anchor column gets one (empty cells mean not an anchor).  Every other cell is
+    handed over as the text it was, so the core checks and reports it as it would the file, and
+    an instrument export keeps its format and evidence columns.
     """
-    raw = to_canonical(read_cells(path))
+    export = read_export(path)
+    (name, sample), *others = export.samples.items()
+    if others:  # the platform analyses single tables; a stored input has one sample
+        raise DecisionError(f"{export.source} holds several samples; anchors cannot be changed")
+    raw = sample.raw
     cells = raw.cells.copy()
     header = list(raw.header)
     position = map_columns(raw).get("anchor")
     if position is None:
         position = len(header)
         header.append("Anchor")
-        cells[position] = ""
+        cells[cells.shape[1]] = ""
     column = cells.columns[position]
+    cells[column] = cells[column].astype(object)
     for row, is_anchor in anchors.items():
         if 1 <= row <= len(cells):
             cells.iat[row - 1, position] = "T" if is_anchor else "F"
-    cells[column] = cells[column].astype(object)
-    cells.columns = pd.Index(header)
-    return cells
+    table = replace(raw, cells=cells, header=header)
+    return replace(export, samples={name: replace(sample, raw=table)})
 
 
 def analyze_with_decisions(
@@ -340,23 +344,15 @@ def analyze_with_decisions(
     """
     decisions = list(decision_list(analysis=analysis))
     state = effective(d for d in decisions if d.applied)
+    source: Path | Export = path
     if state.anchors:
-        table = anchored_table(path, state.anchors)
-        result = ganglioside.analyze(table, config=config, progress=progress)
-        _name_the_file(result, analysis.input_filename)
-    else:
-        result = ganglioside.analyze(path, config=config, progress=progress)
+        source = anchored_export(path, state.anchors)
+    result = ganglioside.analyze(source, config=config, progress=progress)
     apply_overrides(result, state.overrides)
     if decisions:
         result.summary = recount_summary(result.summary, result.compounds)
         result.summary["curation"]["decisions"] = [_audit_row(d) for d in decisions]
     return result
-
-
-def _name_the_file(result: ganglioside.Analysis, filename: str) -> None:
-    """Messages about a table handed over as cells name the stored file instead."""
-    result.warnings = [w.replace("<DataFrame>", filename) for w in result.warnings]
-    result.summary["source"] = filename
 
 
 # -- re-runs and the audit trail ----------------------------------------------------------------
