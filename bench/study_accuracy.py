@@ -19,7 +19,7 @@ import pandas as pd
 
 from ganglioside.names import composition_frame
 from ganglioside.simulate.study import SLOPE_PIVOT, simulate_study
-from ganglioside.study import study
+from ganglioside.studies import study
 
 
 def _score(seed: int, per_group: int) -> dict[str, float]:

@@ -65,7 +65,7 @@ def _run_cli(design: Path, out: Path, jobs: int) -> tuple[int, float, float, flo
 
 
 def _breakdown(design: Path, out: Path, jobs: int) -> None:
-    from ganglioside.study import (
+    from ganglioside.studies import (
         StudyConfig,
         borrow_tasks,
         combine,
@@ -73,7 +73,7 @@ def _breakdown(design: Path, out: Path, jobs: int) -> None:
         run_samples,
         sample_tasks,
     )
-    from ganglioside.study.outputs import write_study
+    from ganglioside.studies.outputs import write_study
 
     config = StudyConfig()
     t0 = time.perf_counter()

@@ -32,7 +32,7 @@ def _poppler():
 
 
 @pytest.fixture(scope="module")
-def result() -> ganglioside.Analysis:
+def result() -> ganglioside.AnalysisResult:
     return ganglioside.analyze(SAMPLE)
 
 

@@ -35,7 +35,7 @@ def test_a_saved_calibration_round_trips_through_its_file(standards_run, tmp_pat
     _, result = standards_run
     path = save_calibration(result, tmp_path / "cal.json")
     document = load_calibration(path)
-    assert document["schema"] == SCHEMA and document["version"] == 1
+    assert document["schema"] == SCHEMA and document["version"] == 2
     assert document == json.loads(json.dumps(result.calibration))
     assert len(document["model"]["references"]) == int(result.compounds["is_anchor"].sum())
 
@@ -75,7 +75,7 @@ def test_without_reference_species_the_strongest_peaks_set_the_shift(standards_r
     ("edit", "expected"),
     [
         (lambda d: d.update(schema="other"), "field 'schema': expected 'ganglioside-rt-cal"),
-        (lambda d: d.update(version=2), "field 'version': version 2 cannot be read"),
+        (lambda d: d.update(version=3), "field 'version': version 3 cannot be read"),
         (lambda d: d.pop("model"), "field 'model': expected an object"),
         (
             lambda d: next(iter(d["model"]["groups"].values())).update(slope="steep"),

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ganglioside.errors import InputError
-from ganglioside.study import DesignError, read_design
+from ganglioside.studies import DesignError, read_design
 
 
 def _tables(folder: Path, names: list[str]) -> None:

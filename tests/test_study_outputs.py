@@ -14,10 +14,10 @@ from pyteomics import mztab
 
 from ganglioside.cli import main
 from ganglioside.simulate.study import simulate_study
-from ganglioside.study import StudyResult, study
-from ganglioside.study.mztab import study_mztab
-from ganglioside.study.outputs import write_study
-from ganglioside.study.workbook import SHEETS, study_workbook_bytes
+from ganglioside.studies import StudyResult, study
+from ganglioside.studies.mztab import study_mztab
+from ganglioside.studies.outputs import write_study
+from ganglioside.studies.workbook import SHEETS, study_workbook_bytes
 
 #: Metadata every mzTab-M 2.0 file must carry (the specification's mandatory fields).
 MANDATORY_MTD = (
@@ -149,7 +149,7 @@ def test_names_from_files_are_escaped_and_neutralised(
     result.features.loc[0, "name"] = "<script>alert(1)</script>"
     result.samples.loc[0, "batch"] = "=HYPERLINK(1)"
     try:
-        from ganglioside.study.report import study_report_html
+        from ganglioside.studies.report import study_report_html
 
         html = study_report_html(result)
         assert "<script>alert(1)</script>" not in html

@@ -12,8 +12,8 @@ import ganglioside
 from ganglioside.config import AnalysisConfig
 from ganglioside.simulate import simulate
 from ganglioside.simulate.study import simulate_study
-from ganglioside.study import DesignError, SampleTask, analyze_sample, run_samples
-from ganglioside.study.run import read_export_tables, with_anchors
+from ganglioside.studies import DesignError, SampleTask, analyze_sample, run_samples
+from ganglioside.studies.run import read_export_tables, with_anchors
 
 
 def test_a_task_and_its_result_are_plain_picklable_data() -> None:

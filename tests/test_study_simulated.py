@@ -8,7 +8,7 @@ import pytest
 
 from ganglioside.names import composition_frame
 from ganglioside.simulate.study import SLOPE_PIVOT, SimulatedStudy, simulate_study
-from ganglioside.study import StudyResult, study
+from ganglioside.studies import StudyResult, study
 
 SEEDS = (0, 1, 2, 3)
 

@@ -9,9 +9,9 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ganglioside.errors import ConfigError
-from ganglioside.study import StudyConfig, combine, read_design
-from ganglioside.study import drift as drift_module
-from ganglioside.study.run import SampleResult
+from ganglioside.studies import StudyConfig, combine, read_design
+from ganglioside.studies import drift as drift_module
+from ganglioside.studies.run import SampleResult
 
 #: Species of the hand-made samples: name, RT in the consensus run, volume, anchor.
 SPECIES = [

@@ -1,15 +1,17 @@
 """Saved RT calibrations: learn the lines on a standards run, apply them to other runs.
 
 ``ganglioside analyze standards.csv --save-calibration cal.json`` (or
-:func:`save_calibration` on an :class:`~ganglioside.result.Analysis`) writes the RT line of
+:func:`save_calibration` on an :class:`~ganglioside.result.AnalysisResult`) writes the RT line of
 every group, the composition increments and the reference peaks as JSON;
 ``ganglioside analyze run.csv --calibration cal.json`` (``analyze(..., calibration=...)``)
 applies them to another run with only an RT shift (and, with enough reference peaks, a change
 of scale) estimated from that run's strongest matches.
 
-The file is versioned: ``{"schema": "ganglioside-rt-calibration", "version": 1, "software":
-..., "source": ..., "model": {...}}``.  :func:`load_calibration` checks every field and names
-the first one that is wrong.
+The file is versioned: ``{"schema": "ganglioside-rt-calibration", "version": 2, "software":
+..., "source": ..., "model": {...}}``.  Version 2 adds ``model.hydroxyl`` (the RT term per
+ceramide oxygen beyond two, or null) and an optional ``bend`` per group line (its quadratic
+term, when the line bends); version 1 files are still read (they apply no such
+term).  :func:`load_calibration` checks every field and names the first one that is wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from .errors import InputError
 from .rules.retention import COMPOSITION
 
 SCHEMA = "ganglioside-rt-calibration"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 has no hydroxyl term
 _LINE_NUMBERS = ("slope", "s")
 _LINE_LISTS = ("intercept", "hint", "xbar")
 
@@ -96,11 +99,12 @@ def _checked(document: Any, label: str) -> dict[str, Any]:
     if document.get("schema") != SCHEMA:
         raise _fail(label, "schema", f"expected {SCHEMA!r}, got {document.get('schema')!r}")
     version = document.get("version")
-    if version != VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         raise _fail(
             label,
             "version",
-            f"version {version!r} cannot be read; this software reads version {VERSION}",
+            f"version {version!r} cannot be read; this software reads versions {readable}",
         )
     model = document.get("model")
     if not isinstance(model, Mapping):
@@ -109,6 +113,7 @@ def _checked(document: Any, label: str) -> dict[str, Any]:
     _check_composition(model.get("composition"), label)
     _check_number(model.get("isomer_delta"), label, "model.isomer_delta", optional=True)
     _check_references(model.get("references"), label)
+    _check_hydroxyl(model.get("hydroxyl"), label)
     return dict(document)
 
 
@@ -140,6 +145,7 @@ def _check_groups(groups: Any, label: str) -> None:
             _check_list(line.get(name), label, f"{field}.{name}")
         if line["intercept"][0] is None:
             raise _fail(label, f"{field}.intercept[0]", "the first track needs an intercept")
+        _check_bend(line.get("bend"), label, f"{field}.bend")
 
 
 def _check_composition(comp: Any, label: str) -> None:
@@ -179,3 +185,29 @@ def _check_references(references: Any, label: str) -> None:
             raise _fail(label, field, "expected an object with a species 'key'")
         _check_number(ref.get("log_p"), label, f"{field}.log_p")
         _check_number(ref.get("rt"), label, f"{field}.rt")
+
+
+def _check_hydroxyl(hydroxyl: Any, label: str) -> None:
+    """``model.hydroxyl``: absent or null (no term), else an object with the term."""
+    if hydroxyl is None:
+        return
+    field = "model.hydroxyl"
+    if not isinstance(hydroxyl, Mapping):
+        raise _fail(label, field, f"expected an object or null, got {hydroxyl!r}")
+    for name in ("term", "per_oxygen"):
+        _check_number(hydroxyl.get(name), label, f"{field}.{name}")
+
+
+def _check_bend(bend: Any, label: str, field: str) -> None:
+    """A line's optional ``bend`` (version 2): curvature, centre, qbar and cov."""
+    if bend is None:
+        return
+    if not isinstance(bend, Mapping):
+        raise _fail(label, field, f"expected an object or null, got {bend!r}")
+    for name in ("curvature", "centre"):
+        _check_number(bend.get(name), label, f"{field}.{name}")
+    _check_list(bend.get("qbar"), label, f"{field}.qbar")
+    cov = bend.get("cov")
+    _check_list(cov, label, f"{field}.cov")
+    if not isinstance(cov, list) or len(cov) != 3:
+        raise _fail(label, f"{field}.cov", "expected 3 numbers (xx, xq, qq)")

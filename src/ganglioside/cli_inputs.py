@@ -14,18 +14,18 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported only when a command needs it
     import pandas as pd
 
     from .config import AnalysisConfig
     from .inputs import Export
-    from .result import Analysis
+    from .result import AnalysisResult
 
 Progress = Callable[[str, float, str], None]
 #: ``write(result, folder)``: writes one result's files into ``folder`` and returns their paths.
-Writer = Callable[["Analysis", Path], dict[str, Path]]
+Writer = Callable[["AnalysisResult", Path], dict[str, Path]]
 
 
 def add_input_arguments(analyze: argparse.ArgumentParser) -> None:
@@ -105,8 +105,11 @@ def run_samples(
     outdir: Path,
     write: Writer,
     progress: Progress | None = None,
+    **options: Any,
 ) -> int:
     """Analyse every sample, write its files and the combined ``compounds.csv``.
+
+    ``options`` go to :func:`ganglioside.analyze` (``calibrants=``, ``calibration=``).
 
     Returns the exit status (0, or 1 when the results cannot be written).
     """
@@ -121,7 +124,7 @@ def run_samples(
     try:
         for i, (sample, folder) in enumerate(folders.items()):
             share = share_of_progress(progress, i, len(folders), sample)
-            result = analyze(export, config, share, sample=sample)
+            result = analyze(export, config, share, sample=sample, **options)
             write(result, outdir / "samples" / folder)
             compounds.append(result.compounds.assign(sample=sample))
             counts[sample] = result.compounds["status"].astype(str).value_counts()

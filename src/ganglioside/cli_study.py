@@ -7,7 +7,7 @@
                       [--rt-tolerance MIN] [--config FILE.toml] [--set key=value ...]
     ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N]
 
-Only argument parsing and calls into :mod:`ganglioside.study` and
+Only argument parsing and calls into :mod:`ganglioside.studies` and
 :mod:`ganglioside.simulate.study` live here.
 """
 
@@ -80,7 +80,7 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
 
 
 def _study_config(args: argparse.Namespace) -> Any:
-    from .study import StudyConfig
+    from .studies import StudyConfig
 
     analysis = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
     analysis = analysis.with_overrides(args.overrides)
@@ -110,8 +110,8 @@ def _progress(enabled: bool) -> Any:
 
 def run_study(args: argparse.Namespace) -> int:
     """``ganglioside study``: exit status 0 on success."""
-    from .study import default_jobs, study
-    from .study.outputs import write_study
+    from .studies import default_jobs, study
+    from .studies.outputs import write_study
 
     design = Path(args.design)
     if not design.is_file():

@@ -94,6 +94,8 @@ def _line_report(
         base = fit.intercept.get(g * k)
         if t > 0 and base is not None:
             tracks[format_group_key(str(names[g]), TRACK_NAMES[t])] = a - base
+    if fit.curvature is not None:
+        warnings = [*warnings, _bend_warning(fit)]
     return ModelReport(
         model_id=model_id,
         level=level,
@@ -112,6 +114,19 @@ def _line_report(
         logp_range=fit.logp_range,
         tracks=tracks,
         warnings=tuple(warnings),
+        curvature=fit.curvature,
+        curvature_se=fit.curvature_se,
+    )
+
+
+def _bend_warning(fit: LineFit) -> str:
+    """The words saying that a line bends, with the numbers that decided it."""
+    q2 = "n/a" if fit.q2_straight is None else f"{fit.q2_straight:.4f}"
+    bent = "n/a" if fit.q2 is None else f"{fit.q2:.4f}"
+    return (
+        f"the line bends: RT is quadratic in Log P (curvature {fit.curvature:+.4f} ± "
+        f"{fit.curvature_se:.4f} min per Log P unit², about each group's mean Log P); "
+        f"leave-one-out Q² {q2} straight, {bent} bent"
     )
 
 
@@ -143,6 +158,10 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
     ]
     if model.slope_source_ == "composition":
         warn.append("no group has anchors spread in Log P: slope fitted across groups")
+    pooled = model.pooled_
+    bent = pooled is not None and pooled.curvature is not None
+    if bent:
+        warn.append("bent like the pooled line, each group about its rows' mean Log P")
     return ModelReport(
         model_id="composition",
         level="composition",
@@ -162,6 +181,8 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
         df=max(n_groups - 1, 0),
         logp_range=model.logp_range_,
         warnings=tuple(warn),
+        curvature=pooled.curvature if bent and pooled is not None else None,
+        curvature_se=pooled.curvature_se if bent and pooled is not None else None,
     )
 
 
@@ -205,4 +226,5 @@ def _transferred_report(model: TransferredModel, prediction: RetentionResult) ->
         logp_range=None,
         warnings=tuple(warn),
         calibration=calibration,
+        hydroxyl=model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {},
     )

@@ -24,7 +24,7 @@ PROGRESS_STEPS = (
     "summary",
 )
 
-#: Columns of :attr:`Analysis.compounds`, in order, with their meaning.  Extra input columns
+#: Columns of :attr:`AnalysisResult.compounds`, in order, with their meaning.  Extra input columns
 #: follow these, unchanged.  Text columns with few distinct values are pandas categoricals,
 #: counts are 16-bit integers and row references nullable 32-bit integers.
 COMPOUND_COLUMNS: dict[str, str] = {
@@ -78,7 +78,7 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "fragment_of": "row of the root parent when status is fragment",
     "fragment_parent": "row of the direct parent",
     "fragment_delta_rt": "RT(fragment) - RT(parent) (min)",
-    "fragment_lost": "residues lost from the parent, e.g. -NeuAc",
+    "fragment_lost": "residues lost from the parent, e.g. NeuAc or 2NeuAc+Hex (no sign)",
     "volume_consolidated": "own volume plus the volumes of its fragments (roots); 0 for fragments",
 }
 
@@ -95,7 +95,8 @@ class ModelReport:
     ``{"source": "saved", ...}`` (a saved calibration with the RT shift estimated for this run).
     ``hydroxyl`` gives the RT change (min) per oxygen beyond two in the ceramide (hydroxylated
     fatty acids, t-bases) and where it came from; ``curvature`` the quadratic term (min per
-    Log P unit²) when the line bends, else None.
+    Log P unit², on the squared distance from each group's mean Log P) when the line bends,
+    else None, and ``curvature_se`` its standard error.
     """
 
     model_id: str
@@ -118,6 +119,7 @@ class ModelReport:
     calibration: dict[str, Any] = field(default_factory=lambda: {"source": "anchors"})
     hydroxyl: dict[str, Any] = field(default_factory=dict)
     curvature: float | None = None
+    curvature_se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data."""
@@ -142,11 +144,12 @@ class ModelReport:
             "calibration": dict(self.calibration),
             "hydroxyl": dict(self.hydroxyl),
             "curvature": self.curvature,
+            "curvature_se": self.curvature_se,
         }
 
 
 @dataclass
-class Analysis:
+class AnalysisResult:
     """Everything one run of :func:`ganglioside.analyze` produced.
 
     Attributes
@@ -188,3 +191,18 @@ class Analysis:
         default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
     )
     calibration: dict[str, Any] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``Analysis``, the old name of :class:`AnalysisResult`, kept for one release."""
+    if name == "Analysis":
+        import warnings
+
+        warnings.warn(
+            "ganglioside.result.Analysis is deprecated and will be removed in the next "
+            "release; use AnalysisResult",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return AnalysisResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

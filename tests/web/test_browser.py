@@ -51,7 +51,7 @@ def platform(tmp_path_factory, chromium_path):
 
 
 @pytest.fixture(scope="module")
-def sample_result() -> ganglioside.Analysis:
+def sample_result() -> ganglioside.AnalysisResult:
     """The core's own analysis of the sample: what the pages must show."""
     return ganglioside.analyze(SAMPLE_CSV)
 

@@ -42,7 +42,7 @@ def platform(tmp_path_factory, chromium_path):
 
 
 @pytest.fixture(scope="module")
-def sample() -> ganglioside.Analysis:
+def sample() -> ganglioside.AnalysisResult:
     return ganglioside.analyze(SAMPLE_CSV)
 
 

@@ -39,7 +39,7 @@ def _csv_rows(content: bytes) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def core_result() -> ganglioside.Analysis:
+def core_result() -> ganglioside.AnalysisResult:
     return ganglioside.analyze(SAMPLE_CSV)
 
 
@@ -220,3 +220,32 @@ def test_an_input_without_an_anchor_column_gets_one(tmp_path):
     result = ganglioside.analyze(export, AnalysisConfig())
     assert result.compounds["is_anchor"].tolist() == [False, True]
     assert result.source == "plain.csv"
+
+
+def test_anchor_changes_reach_a_table_read_through_a_column_mapping(user, user_sample_mapped):
+    analysis = _run(user_sample_mapped)
+    curation.decision_create(
+        analysis=analysis, user=user, row=VALID_ROW, action="anchor", reason="lab standard"
+    )
+    again = _run(submission.analysis_rerun(analysis=analysis, start=False))
+    assert _stored(again, VALID_ROW).is_anchor
+    assert _stored(again, ANCHOR_ROW).is_anchor  # the file's own anchors stay
+    assert again.n_compounds == analysis.n_compounds == 323
+
+
+@pytest.fixture
+def user_sample_mapped(user):
+    from .conftest import make_upload
+
+    cells = _sample_with_anchors({})
+    cells.columns = ["Metabolite", "Retention", "Peak size", "cLogP", "Standard"]
+    content = cells.to_csv(index=False).encode()
+    columns = {"name": "Metabolite", "rt": "Retention", "volume": "Peak size", "log_p": "cLogP",
+               "anchor": "Standard"}  # fmt: skip
+    return submission.analysis_create(
+        owner=user,
+        file=make_upload(content, "mapped.csv"),
+        name="mapped",
+        columns=columns,
+        start=False,
+    )

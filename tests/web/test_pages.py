@@ -32,7 +32,7 @@ NO_RT = b"Name,Volume\nGD1(36:1;O2),100\nGM1(36:1;O2),50\n"
 
 
 @pytest.fixture(scope="module")
-def sample_result() -> ganglioside.Analysis:
+def sample_result() -> ganglioside.AnalysisResult:
     """The core's own analysis of the sample, to check the pages against."""
     return ganglioside.analyze(SAMPLE_CSV)
 

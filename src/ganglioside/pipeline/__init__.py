@@ -32,8 +32,8 @@ from ..errors import ConfigError
 from ..inputs import Export, read_export
 from ..inputs.files import RawTable
 from ..logp import LogPAssignment, LogPModel, assign_logp
-from ..result import Analysis, ModelReport
-from ..rules import categories, isomers
+from ..result import AnalysisResult, ModelReport
+from ..rules import categories, isobaric, isomers
 from ..rules.fragments import FragmentCandidates
 from ..summary import build_summary
 from ..table import read_table
@@ -73,7 +73,7 @@ def analyze(
     columns: str | Mapping[str, str] | None = None,
     calibrants: str | Path | pd.DataFrame | None = None,
     calibration: str | Path | Mapping[str, Any] | None = None,
-) -> Analysis:
+) -> AnalysisResult:
     """Validate a ganglioside feature table, or one sample of an instrument export.
 
     Parameters
@@ -103,7 +103,7 @@ def analyze(
 
     Returns
     -------
-    Analysis
+    AnalysisResult
         One record per input row (in input order), model reports, fragment events, summary,
         warnings and the parameters used.
 
@@ -144,7 +144,7 @@ def analyze(
     # one count of the rows of other lipid classes, whether the export's reader or the names
     # set them aside
     summary["n_skipped_other_classes"] += int(summary["input"].get("n_skipped_other_classes", 0))
-    return Analysis(
+    return AnalysisResult(
         compounds=record.compounds,
         models=record.models,
         fragments=record.fragments,
@@ -184,6 +184,7 @@ class Findings:
     fragments: FragmentDecision
     oac: Acetylation
     status: np.ndarray  # int8 status codes (pipeline.status)
+    isobaric_partner: np.ndarray  # position of a co-eluting isobaric row, -1 when none
     sugar_order_warnings: tuple[str, ...]
     track_label: pd.Categorical
     links: FragmentLinks
@@ -227,18 +228,15 @@ def _apply_rules(
     steps("acetylation", 0.7, "checking O-acetylated species")
     oac = check_oac(names, tracks, rows, decision.is_fragment, cfg)
     steps("categories", 0.8, "counting sugars and categorising")
-    status = decide_status(
-        invalid=rows.invalid,
-        standard=rows.standard,
-        usable=rows.usable,
-        anchors=rows.anchors,
-        is_fragment=decision.is_fragment,
-        z=fit.prediction.z,
-        has_model=np.isfinite(fit.prediction.predicted),
-        reversed_oac=oac.reversed,
-        outlier_z=cfg.outlier_z,
-        reversed_is_outlier=cfg.oac_reversed_is_outlier,
+    partner = isobaric.isobaric_partners(
+        names.per_row["species"].to_numpy(dtype=object),
+        names.name_codes,
+        rows.rt,
+        rows.volume,
+        rows.usable,
+        cfg.fragment_rt_window,
     )
+    status = _statuses(rows, decision, fit, (oac, partner), cfg)
     sugar_order = categories.sugar_order_warnings(
         names.per_row["ceramide"], names.per_row["sugar_count"], pd.Series(rows.rt), status == VALID
     )
@@ -257,6 +255,7 @@ def _apply_rules(
         fragments=decision,
         oac=oac,
         status=status,
+        isobaric_partner=partner,
         sugar_order_warnings=tuple(sugar_order),
         track_label=track_labels(
             names.per_row,
@@ -272,9 +271,36 @@ def _apply_rules(
     )
 
 
+def _statuses(
+    rows: Rows,
+    decision: FragmentDecision,
+    fit: RetentionFit,
+    more: tuple[Acetylation, np.ndarray],
+    cfg: AnalysisConfig,
+) -> np.ndarray:
+    """Every row's status from the rules' findings (``more``: the O-acetylation labels and
+    each row's co-eluting isobaric partner)."""
+    oac, partner = more
+    return decide_status(
+        invalid=rows.invalid,
+        standard=rows.standard,
+        usable=rows.usable,
+        anchors=rows.anchors,
+        is_fragment=decision.is_fragment,
+        z=fit.prediction.z,
+        has_model=np.isfinite(fit.prediction.predicted),
+        reversed_oac=oac.reversed,
+        outlier_z=cfg.outlier_z,
+        reversed_is_outlier=cfg.oac_reversed_is_outlier,
+        isobaric_on_line=isobaric.partner_on_line(
+            partner, fit.prediction.z, rows.anchors, cfg.outlier_z
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Record:
-    """The parts of an :class:`~ganglioside.result.Analysis` that the summary reads."""
+    """The parts of an :class:`~ganglioside.result.AnalysisResult` that the summary reads."""
 
     compounds: pd.DataFrame
     fragments: pd.DataFrame
@@ -358,4 +384,6 @@ def _row_facts(found: Findings, cfg: AnalysisConfig) -> RowFacts:
         oac_code=found.oac.code,
         oac_labels=found.oac.labels,
         reversed_oac=found.oac.reversed,
+        isobaric_partner=found.isobaric_partner,
+        row=rows.row,
     )

@@ -89,6 +89,7 @@ def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) ->
             "no anchored group has two anchors at different Log P: the RT slope comes from "
             "across groups and every prediction is extrapolated; add more standards"
         )
+    out.extend(_bend_warning(model))
     if model.n_tracks_:
         groups = ", ".join(str(model.group_names_[g]) for g in sorted(model.n_tracks_))
         seen_in = "anchors" if model.fitted_on_ == "anchors" else "calibration peaks"
@@ -99,6 +100,27 @@ def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) ->
             "isomer-capable names (no anchor pairs)"
         )
     return out
+
+
+def _bend_warning(model: RetentionModel) -> list[str]:
+    """The lines that bend (RT quadratic in Log P), with their curvature."""
+    bent = [
+        (f"{model.group_names_[g]}", fit)
+        for g, fit in sorted(model.group_fits_.items())
+        if fit.curvature is not None
+    ]
+    if model.pooled_ is not None and model.pooled_.curvature is not None:
+        bent.append(("the pooled line (and the groups without anchors)", model.pooled_))
+    if not bent:
+        return []
+    described = "; ".join(
+        f"{name}: {fit.curvature:+.4f} ± {fit.curvature_se:.4f} min per Log P unit²"
+        for name, fit in bent
+    )
+    return [
+        "RT is not linear in Log P here: these lines bend (a quadratic term, kept because "
+        f"leave-one-out prediction improved clearly): {described}"
+    ]
 
 
 def _formula_warning(names: ParsedNames) -> list[str]:

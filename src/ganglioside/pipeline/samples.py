@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..config import AnalysisConfig
 from ..inputs import Export, read_export
-from ..result import Analysis
+from ..result import AnalysisResult
 from . import analyze, resolve_config
 from .progress import Progress
 
@@ -22,7 +22,7 @@ def analyze_samples(
     *,
     samples: Sequence[str] | None = None,
     columns: str | Mapping[str, str] | None = None,
-) -> dict[str, Analysis]:
+) -> dict[str, AnalysisResult]:
     """Analyse each sample of an export (a plain table counts as one sample named ``""``).
 
     Parameters
@@ -37,7 +37,7 @@ def analyze_samples(
 
     Returns
     -------
-    dict[str, Analysis]
+    dict[str, AnalysisResult]
         Sample name → its result, in the file's order (or the order of ``samples``).
 
     Raises

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
-    from ..result import Analysis
+    from ..result import AnalysisResult as Analysis
 
 #: ``progress(fraction, message)``, as the other writers take it.
 PdfProgress = Callable[[float, str], None]

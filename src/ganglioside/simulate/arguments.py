@@ -84,3 +84,15 @@ def check_hydroxyl(shift: object, rate: object) -> None:
             )
     if rate is not None:
         _check_rate("hydroxyl_rate", rate, 1.0, True)
+
+
+def check_curvature(curvature: object) -> float | None:
+    """The RT curvature as a float (None stays None); refused when not a finite number."""
+    if curvature is None:
+        return None
+    number = _as_number(curvature)
+    if number is None or not math.isfinite(number):
+        raise SimulationArgumentError(
+            f"rt_curvature must be a finite number (min per Log P unit²), got {curvature!r}"
+        )
+    return number

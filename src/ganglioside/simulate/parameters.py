@@ -111,6 +111,9 @@ class Params:
     # with the hydroxyl option: the exported Log P's increment per oxygen, which differs from
     # the one that sets the RT (``logp_coef["oxygen"]``)
     written_oxygen_logp: float | None = None
+    # with the curvature option: RT bends by this much (min) per squared Log P unit away from
+    # each group's typical Log P (negative: concave, both ends below the straight line)
+    rt_curvature: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready values."""
@@ -253,3 +256,8 @@ def with_hydroxyl(p: Params, shift: float | None, rate: float | None) -> Params:
         coef["oxygen"] = float(shift) / p.slope
         changes["logp_coef"] = coef
     return replace(p, **changes)
+
+
+def with_curvature(p: Params, curvature: float | None) -> Params:
+    """The run's constants with RT lines bent by ``curvature`` (unchanged when None)."""
+    return p if curvature is None else replace(p, rt_curvature=float(curvature))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .anchors import choose_anchors
-from .arguments import check_arguments, check_hydroxyl
+from .arguments import check_arguments, check_curvature, check_hydroxyl
 from .fragments import drop_ambiguous_fragments, fragments
 from .misannotations import misannotations
-from .parameters import Params, draw_params, with_hydroxyl
+from .parameters import Params, draw_params, with_curvature, with_hydroxyl
 from .peaks import Peaks, concat_peaks, valid_peaks
 from .species import distinct_capacity
 from .truth import RunPeaks, SimulatedTable, assemble
@@ -32,6 +32,7 @@ def simulate(
     missing_logp_rate: float = 0.0,
     hydroxyl_rt_shift: float | None = None,
     hydroxyl_rate: float | None = None,
+    rt_curvature: float | None = None,
 ) -> SimulatedTable:
     """Simulate a ganglioside feature table with known truth.
 
@@ -65,6 +66,9 @@ def simulate(
         oxygen increment.  Default None: RT follows the exported Log P (tables unchanged).
     hydroxyl_rate:
         Fraction (0-1) of species with a third ceramide oxygen.  Default: per seed, 1-4 %.
+    rt_curvature:
+        RT bend, min per squared Log P unit from each group's 36:1;O2 Log P (negative:
+        concave in chain length).  Default None: straight lines, tables unchanged.
 
     Returns
     -------
@@ -90,6 +94,7 @@ def simulate(
     check_arguments(seed, n_rows, knobs)
     check_hydroxyl(hydroxyl_rt_shift, hydroxyl_rate)
     p = with_hydroxyl(draw_params(int(seed), knobs), hydroxyl_rt_shift, hydroxyl_rate)
+    p = with_curvature(p, check_curvature(rt_curvature))
     rng, real, n_out = _real_peaks(p, n_rows)
     anchors = choose_anchors(p, rng, real.valid)
     wrong = misannotations(p, rng, n_out, concat_peaks([real.valid, real.frags]), real.clear)

@@ -213,6 +213,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "ganglioside.web.analyses",
+    "ganglioside.web.methods",
 ]
 
 MIDDLEWARE = [

@@ -69,7 +69,7 @@ class RowLines:
     groups: np.ndarray  # their group codes
     level_code: np.ndarray  # code into LEVELS, 0 on unusable rows
     model_code: np.ndarray  # code into the table's model ids, 0 on unusable rows
-    slope_x: np.ndarray  # slope × Log P of the row's line, NaN on unusable rows
+    slope_x: np.ndarray  # slope × Log P (+ the bend) of the row's line, NaN on unusable rows
     s2: np.ndarray  # residual variance of the row's line (read on usable rows)
 
 
@@ -84,6 +84,8 @@ def row_lines(lines: GroupLines, x: np.ndarray, group: np.ndarray, usable: np.nd
     model_code[at] = lines.model[gu]
     slope_x = np.full(n, np.nan)
     slope_x[at] = lines.slope[gu] * x[at]
+    if lines.bends:  # the quadratic part of bent lines (straight ones add nothing)
+        slope_x[at] += lines.bend(gu, x[at])
     return RowLines(at, gu, level_code, model_code, slope_x, lines.s[group] ** 2)
 
 
@@ -153,12 +155,24 @@ class LineChoice:
         return out
 
     def slope_leverage(self, x: np.ndarray) -> np.ndarray:
-        """The Log P part of the chosen line's leverage."""
+        """The Log P part of the chosen line's leverage (with the quadratic column on a bent
+        line)."""
         at, gu = self.rows.at, self.rows.groups
         column = np.where(self.choice >= self.k, 0, self.choice)
         out = np.full(len(self.choice), np.nan)
+        lines = self.lines
         with np.errstate(invalid="ignore"):
-            out[at] = (x[at] - self.lines.xbar[gu, column[at]]) ** 2 / self.lines.sxx[gu]
+            out[at] = (x[at] - lines.xbar[gu, column[at]]) ** 2 / lines.sxx[gu]
+        if not lines.bends:
+            return out
+        bent = np.flatnonzero(lines.curve[gu] != 0)
+        g, rows = gu[bent], at[bent]
+        dx = x[rows] - lines.xbar[g, column[rows]]
+        dq = (x[rows] - lines.centre[g]) ** 2 - lines.qbar[
+            g, np.where(column[rows] < 0, 0, column[rows])
+        ]
+        mxx, mxq, mqq = lines.bend_cov[g].T
+        out[rows] = mxx * dx**2 + 2 * mxq * dx * dq + mqq * dq**2
         return out
 
 

@@ -11,6 +11,7 @@ iRT does with its reference peptides), and every line is moved by it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,8 @@ from scipy import stats
 
 from ...group_keys import format_group_key
 from ._composition import COMPOSITION
-from ._group_lines import LEVELS, GroupLines
+from ._group_lines import LEVELS, GroupLines, straight_arrays
+from ._hydroxyl import HydroxylTerm, extra_oxygens
 from ._predict import RetentionResult, predict_rows
 
 MIN_REFERENCE_MATCHES = 3  # reference species found in the run before they set the shift
@@ -35,12 +37,14 @@ def lines_to_json(
     composition: Mapping[str, Any],
     references: pd.DataFrame,
     isomer_delta: float | None,
+    hydroxyl: HydroxylTerm | None = None,
 ) -> dict[str, Any]:
     """The ``model`` block of a calibration file: every group's line by its key.
 
     ``composition`` holds ``coef``, ``cov``, ``sd``, ``slope``, ``s``, ``xbar`` and ``sxx`` of
     the composition level; ``references`` the reference peaks (``key`` species key, ``log_p``,
-    ``rt``).
+    ``rt``); ``hydroxyl`` the RT term per ceramide oxygen beyond two (the saved lines are
+    those of the rows without extra oxygens: the term must be added back on another run).
     """
     groups = {}
     for g, key in enumerate(names.tolist()):
@@ -55,6 +59,13 @@ def lines_to_json(
             "hint": [_number(v) for v in lines.hint[g]],
             "xbar": [_number(v) for v in lines.xbar[g]],
         }
+        if lines.curve[g] != 0:
+            groups[str(key)]["bend"] = {
+                "curvature": float(lines.curve[g]),
+                "centre": float(lines.centre[g]),
+                "qbar": [_number(v) for v in lines.qbar[g]],
+                "cov": [float(v) for v in lines.bend_cov[g]],
+            }
     return {
         "groups": groups,
         "composition": {
@@ -62,6 +73,7 @@ def lines_to_json(
             **{k: _plain(v) for k, v in composition.items()},
         },
         "isomer_delta": isomer_delta,
+        "hydroxyl": hydroxyl.to_dict() if hydroxyl is not None else None,
         "references": [
             {"key": str(k), "log_p": float(x), "rt": float(y)}
             for k, x, y in zip(
@@ -122,6 +134,9 @@ class TransferredModel:
         ``"strongest peaks"`` (the most abundant peaks, when too few reference species).
     unseen_groups_ : list[str]
         Groups of the new run the saved calibration did not have (composition estimate).
+    hydroxyl_ : HydroxylTerm or None
+        The saved RT term per ceramide oxygen beyond two, moved by the scale (None when the
+        calibration has none: a version 1 file, or a standards run without extra oxygens).
     lines_ : GroupLines
         The moved line of every group of the new run.
     """
@@ -144,9 +159,11 @@ class TransferredModel:
         names = np.full(int(group.max()) + 1 if len(group) else 0, "", dtype=object)
         names[group] = data["group_key"].to_numpy(dtype=object)
         lines, unseen = _saved_lines(self.saved, names, data, group)
+        saved_term = _saved_hydroxyl(self.saved)
+        added = saved_term.term * extra_oxygens(data) if saved_term is not None else 0.0
         # before the shift is known a peak cannot be put on its isomer track: the shift is
         # measured on the first (early) track, on groups that have only that one
-        before = lines.intercept[group, 0] + lines.slope[group] * x
+        before = lines.intercept[group, 0] + lines.slope[group] * x + lines.bend(group, x) + added
         keys = _species_keys(data)
         ok = peaks & np.isfinite(before)
         if (ok & ~lines.multi_track[group]).any():
@@ -163,6 +180,7 @@ class TransferredModel:
         self.shift_, self.scale_, self.shift_se_ = shift, scale, se
         self.n_matches_, self.match_source_ = int(pick.size), source
         self.unseen_groups_ = unseen
+        self.hydroxyl_ = _scaled_term(saved_term, scale)
         self.lines_ = _moved(lines, shift, scale, se, self.rt_sd_floor)
         return self
 
@@ -176,13 +194,16 @@ class TransferredModel:
         """Predict and score every usable row with the moved lines (no group correction)."""
         if not hasattr(self, "n_rows_"):
             raise ValueError("this TransferredModel is not fitted yet: call fit() first")
+        added = np.zeros(len(data))
+        if self.hydroxyl_ is not None:
+            added = self.hydroxyl_.term * extra_oxygens(data)
         columns = (
             data["log_p"].to_numpy(dtype=float),
-            data["rt"].to_numpy(dtype=float),
+            data["rt"].to_numpy(dtype=float) - added,
             data["group_code"].to_numpy(dtype=np.int64),
         )
         none = np.zeros(0, dtype=np.int64)
-        return predict_rows(
+        result = predict_rows(
             self.lines_,
             columns,
             usable,
@@ -193,6 +214,9 @@ class TransferredModel:
             logp_range=None,
             anchors=(none, np.zeros(0)),
         )
+        if self.hydroxyl_ is None:
+            return result
+        return replace(result, predicted=result.predicted + added)
 
     def to_json(self) -> dict[str, Any]:
         """The moved calibration, as a ``model`` block (the references moved too)."""
@@ -206,6 +230,11 @@ class TransferredModel:
             moved = dict(line)
             moved["slope"] = line["slope"] * self.scale_
             moved["s"] = line["s"] * self.scale_
+            if line.get("bend"):
+                moved["bend"] = {
+                    **line["bend"],
+                    "curvature": line["bend"]["curvature"] * self.scale_,
+                }
             moved["intercept"] = [
                 None if a is None else self.shift_ + self.scale_ * a for a in line["intercept"]
             ]
@@ -219,7 +248,28 @@ class TransferredModel:
         out["composition"] = comp
         if out.get("isomer_delta") is not None:
             out["isomer_delta"] = self.isomer_delta_
+        out["hydroxyl"] = self.hydroxyl_.to_dict() if self.hydroxyl_ is not None else None
         return out
+
+
+def _saved_hydroxyl(saved: Mapping[str, Any]) -> HydroxylTerm | None:
+    """The hydroxyl term of a saved calibration (None in a version 1 file or without one)."""
+    found = saved.get("hydroxyl")
+    if not found:
+        return None
+    return HydroxylTerm(
+        term=float(found["term"]),
+        per_oxygen=float(found["per_oxygen"]),
+        source=str(found.get("source", "saved")),
+        n_rows=int(found.get("n_rows", 0)),
+    )
+
+
+def _scaled_term(term: HydroxylTerm | None, scale: float) -> HydroxylTerm | None:
+    """The saved term on this run's time scale (RT = shift + scale × saved RT)."""
+    if term is None:
+        return None
+    return replace(term, term=term.term * scale, per_oxygen=term.per_oxygen * scale)
 
 
 def _species_keys(data: pd.DataFrame) -> np.ndarray:
@@ -243,6 +293,7 @@ def _saved_lines(
     widths = [len(line["intercept"]) for line in saved["groups"].values()]
     k = max([2, *widths])
     arrays = {
+        **straight_arrays(n_groups, k),
         "slope": np.full(n_groups, np.nan),
         "s": np.full(n_groups, np.nan),
         "sxx": np.full(n_groups, np.inf),
@@ -284,6 +335,13 @@ def _fill(arrays: dict[str, np.ndarray], g: int, line: Mapping[str, Any]) -> Non
     for name in ("intercept", "hint", "xbar"):
         values = _array(line[name])
         arrays[name][g, : values.size] = values
+    bend = line.get("bend")
+    if bend:
+        arrays["curve"][g] = bend["curvature"]
+        arrays["centre"][g] = bend["centre"]
+        qbar = _array(bend["qbar"])
+        arrays["qbar"][g, : qbar.size] = qbar
+        arrays["bend_cov"][g] = _array(bend["cov"])
 
 
 def _fill_composition(
@@ -358,6 +416,10 @@ def _moved(lines: GroupLines, shift: float, scale: float, se: float, floor: floa
         comp_var=lines.comp_var,
         multi_track=lines.multi_track,
         pinned=lines.pinned,
+        curve=lines.curve * scale,
+        centre=lines.centre,
+        qbar=lines.qbar,
+        bend_cov=lines.bend_cov,
     )
     for value in vars(moved).values():
         if isinstance(value, np.ndarray):

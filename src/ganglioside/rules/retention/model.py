@@ -16,6 +16,7 @@ from ._composition import (
     fit_composition,
     group_composition,
 )
+from ._curvature import bend_centres, with_bend
 from ._group_lines import LEVELS, group_lines
 from ._hydroxyl import (
     LOGP_PER_OXYGEN,
@@ -219,7 +220,8 @@ class RetentionModel:
         """Each row's RT on the fitted track of its group nearest to ``y`` (NaN without)."""
         if self.lines_ is None:
             return np.full(len(x), np.nan)
-        lines = self.lines_.intercept[group] + (self.lines_.slope[group] * x)[:, None]
+        line_x = self.lines_.slope[group] * x + self.lines_.bend(group, x)
+        lines = self.lines_.intercept[group] + line_x[:, None]
         with np.errstate(invalid="ignore"):
             gap = np.where(np.isfinite(lines), np.abs(lines - y[:, None]), np.inf)
         return lines[np.arange(len(x)), np.argmin(gap, axis=1)]
@@ -254,9 +256,11 @@ class RetentionModel:
         unit = group * k + np.clip(track, 0, None)
         anchor_idx = np.flatnonzero(use)
         pooled = fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
-        group_fits, rejected = self._fit_groups(
-            (x, y, group), unit, anchor_idx, pooled, k, names.size
-        )
+        centre = bend_centres(data, x, group, names.size)
+        if pooled is not None:
+            settings = (self.rt_sd_floor, k, PRIOR_SD)
+            pooled = with_bend(pooled, (x, y, unit), anchor_idx, centre, settings)
+        group_fits, rejected = self._fit_groups((x, y, group), unit, anchor_idx, pooled, k, centre)
         group_comp = group_composition(data, group, names.size)
         pooled_fit = pooled[0] if pooled is not None else None
         comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
@@ -282,7 +286,7 @@ class RetentionModel:
             groups = (names, k, n_tracks)
             fits = (pooled_fit, self.group_fits_, comp)
             x_mean = float(np.mean(x[anchor_idx]))
-            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor)
+            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor, centre)
         return self
 
     def to_json(self, data: pd.DataFrame) -> dict[str, Any] | None:
@@ -316,7 +320,12 @@ class RetentionModel:
             "sxx": pooled.sxx if pooled is not None else None,
         }
         return lines_to_json(
-            self.lines_, self.group_names_, composition, references, self.isomer_delta_
+            self.lines_,
+            self.group_names_,
+            composition,
+            references,
+            self.isomer_delta_,
+            self.hydroxyl_,
         )
 
     def _fit_groups(
@@ -326,11 +335,13 @@ class RetentionModel:
         anchor_idx: np.ndarray,
         pooled: tuple[LineFit, np.ndarray] | None,
         k: int,
-        n_groups: int,
+        centre: np.ndarray,
     ) -> tuple[dict[int, tuple[LineFit, np.ndarray]], dict[int, str]]:
         """Own lines (with their anchors' leave-one-out z) of the groups with enough anchors
-        that pass the checks, and why the others were rejected."""
+        that pass the checks, and why the others were rejected (``centre``: the Log P each
+        group would bend about)."""
         x, y, group = columns
+        n_groups = centre.size
         kept: dict[int, tuple[LineFit, np.ndarray]] = {}
         rejected: dict[int, str] = {}
         counts = np.bincount(group[anchor_idx], minlength=n_groups)
@@ -338,6 +349,9 @@ class RetentionModel:
         for g in np.flatnonzero(counts >= self.min_anchors_group_model):
             rows = anchor_idx[group[anchor_idx] == g]
             found = fit_lines(x, y, unit, rows, self.rt_sd_floor, k, prior_sd=prior_sd)
+            if found is not None:
+                settings = (self.rt_sd_floor, k, prior_sd)
+                found = with_bend(found, (x, y, unit), rows, centre, settings)
             if found is None:
                 rejected[int(g)] = "no spread in Log P"
             elif found[0].slope <= 0:

@@ -6,20 +6,10 @@ from collections.abc import Collection
 from pathlib import PurePath
 from typing import Any
 
-from ganglioside.report import ARTIFACTS, Artifact
-from ganglioside.result import Analysis as CoreAnalysis
+from ganglioside.report import ARTIFACTS
+from ganglioside.result import AnalysisResult as CoreAnalysis
 
 from .models import ArtifactKind
-
-
-def _pdf(result: CoreAnalysis) -> bytes:
-    from ganglioside.report.pdf import pdf_bytes  # matplotlib is loaded for a PDF only
-
-    return pdf_bytes(result)
-
-
-#: The core's exports and the PDF report (``ganglioside.report.pdf``).
-WEB_ARTIFACTS: tuple[Artifact, ...] = (*ARTIFACTS, Artifact("report.pdf", "application/pdf", _pdf))
 
 
 def build_artifacts(
@@ -32,7 +22,7 @@ def build_artifacts(
     limits the rendering to some kinds.
     """
     out = []
-    for artifact in WEB_ARTIFACTS:
+    for artifact in ARTIFACTS:
         kind = PurePath(artifact.filename).suffix.lstrip(".")
         if kind not in ArtifactKind.values or (kinds is not None and kind not in kinds):
             continue

@@ -2,7 +2,7 @@
 
 The pages show the same Plotly figures as the core's HTML report
 (:mod:`ganglioside.report.plots`).  Those builders take a core
-:class:`ganglioside.Analysis`, so this module rebuilds one from the stored rows, loading only
+:class:`ganglioside.AnalysisResult`, so this module rebuilds one from the stored rows, loading only
 the columns (and for the RT chart only the rows) a figure needs: a table of 100,000 rows is never
 read whole to draw one group.  Figures of a succeeded analysis never change, so their JSON is
 cached.
@@ -29,7 +29,7 @@ from ganglioside.report.plots import (
     residual_figure,
     rt_logp_figure,
 )
-from ganglioside.result import Analysis as CoreAnalysis
+from ganglioside.result import AnalysisResult as CoreAnalysis
 from ganglioside.result import ModelReport
 
 from .models import Analysis, AnalysisStatus, Compound, RTModel

@@ -7,6 +7,8 @@ answers 404 for another user's analysis exactly as for a missing one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -23,6 +25,8 @@ from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
 
+from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
+from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
@@ -93,6 +97,13 @@ def upload_limit_message(wait: float) -> str:
     )
 
 
+def _start_upload(
+    request: SignedInRequest, checked: submission.CheckedUpload, name: str
+) -> HttpResponse:
+    analysis = submission.analysis_create_checked(owner=request.user, upload=checked, name=name)
+    return redirect("pages:analysis", analysis_id=analysis.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: SignedInRequest) -> HttpResponse:
@@ -104,13 +115,23 @@ def upload(request: SignedInRequest) -> HttpResponse:
     input_error: dict[str, Any] | None = None
     status = 200
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, owner=request.user)
         status = 400
         if form.is_valid():
+            given = {
+                "file": form.cleaned_data["file"],
+                "name": form.cleaned_data.get("name") or "",
+                "parameters": form.parameters(),
+                "method": form.cleaned_data.get("method"),
+            }
+            start: Callable[[], HttpResponse] | None = None
             try:
                 checked = submission.upload_check(
-                    file=form.cleaned_data["file"], parameters=form.parameters()
+                    file=given["file"], parameters=given["parameters"], method=given["method"]
                 )
+            except (SampleChoiceNeeded, ColumnsNeeded) as need:
+                # A multi-sample export or an unrecognised table: keep it and ask.
+                start = partial(ask_choice, request, need, **given)
             except InputError as exc:
                 # Shown in full next to the file field (message, file, row, column, value).
                 input_error = exc.to_dict()
@@ -119,16 +140,15 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 field = next((n for n in form.parameter_names if message.startswith(n)), None)
                 form.add_error(field, message)
             else:
-                wait = upload_throttled(request)
+                start = partial(_start_upload, request, checked, given["name"])
+            if start is not None:
+                wait = upload_throttled(request)  # an accepted upload counts
                 if wait is None:
-                    analysis = submission.analysis_create_checked(
-                        owner=request.user, upload=checked, name=form.cleaned_data.get("name") or ""
-                    )
-                    return redirect("pages:analysis", analysis_id=analysis.pk)
+                    return start()
                 form.add_error(None, upload_limit_message(wait))
                 status = 429
     else:
-        form = UploadForm()
+        form = UploadForm(owner=request.user)
     return render(
         request,
         "analyses/upload.html",

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...methods.selectors import method_get
 from .. import comparison, selectors
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, exports, submission
@@ -156,19 +157,25 @@ class AnalysisListCreateView(generics.GenericAPIView):
             202: OpenApiResponse(
                 AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
             ),
-            **_errors(400, 401, 429),
+            **_errors(400, 401, 404, 429),
         },
         tags=["analyses"],
     )
     def post(self, request: Request) -> Response:
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        owner = _signed_in(request)
+        method_id = data.validated_data.get("method")
         checked = submission.upload_check(
-            file=data.validated_data["file"], parameters=given_parameters(data.validated_data)
+            file=data.validated_data["file"],
+            parameters=given_parameters(data.validated_data),
+            sample=data.validated_data.get("sample") or None,
+            columns=data.validated_data.get("columns") or None,
+            method=method_get(owner=owner, method_id=method_id) if method_id else None,
         )
         count_upload(request, self)  # only an accepted upload counts against the limit
         analysis = submission.analysis_create_checked(
-            owner=_signed_in(request), upload=checked, name=data.validated_data.get("name", "")
+            owner=owner, upload=checked, name=data.validated_data.get("name", "")
         )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

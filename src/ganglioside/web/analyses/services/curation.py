@@ -275,7 +275,7 @@ def recount_summary(summary: Mapping[str, Any], compounds: pd.DataFrame) -> dict
 # -- applying decisions to a run of the core ---------------------------------------------------
 
 
-def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Override]) -> None:
+def apply_overrides(result: ganglioside.AnalysisResult, overrides: Mapping[int, Override]) -> None:
     """Add the curation columns to ``result.compounds`` and set the overridden statuses.
 
     ``status_computed`` is the core's status; ``override`` and ``override_reason`` are empty
@@ -301,19 +301,26 @@ def apply_overrides(result: ganglioside.Analysis, overrides: Mapping[int, Overri
         frame.insert(at + offset, name, values)
 
 
-def anchored_export(path: Path, anchors: Mapping[int, bool]) -> Export:
-    """The stored input, read as the core reads it, with the Anchor flag of some rows changed.
+def anchored_export(
+    path: Path,
+    anchors: Mapping[int, bool],
+    *,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Export:
+    """The stored input, read as the core reads it (its ``sample`` of an export, its column
+    mapping), with the Anchor flag of some rows changed.
 
     Rows are the 1-based data rows of the table the analysis read (``Compound.row``).  A table
     without an Anchor column gets one (empty cells mean not an anchor).  Every other cell is
     handed over as the text it was, so the core checks and reports it as it would the file, and
-    an instrument export keeps its format and evidence columns.
+    an instrument export keeps its format and evidence columns.  The export returned holds the
+    one sample.
     """
-    export = read_export(path)
-    (name, sample), *others = export.samples.items()
-    if others:  # the platform analyses single tables; a stored input has one sample
-        raise DecisionError(f"{export.source} holds several samples; anchors cannot be changed")
-    raw = sample.raw
+    export = read_export(path, columns)
+    name = export.choose(sample)
+    chosen = export.samples[name]
+    raw = chosen.raw
     cells = raw.cells.copy()
     header = list(raw.header)
     position = map_columns(raw).get("anchor")
@@ -327,7 +334,7 @@ def anchored_export(path: Path, anchors: Mapping[int, bool]) -> Export:
         if 1 <= row <= len(cells):
             cells.iat[row - 1, position] = "T" if is_anchor else "F"
     table = replace(raw, cells=cells, header=header)
-    return replace(export, samples={name: replace(sample, raw=table)})
+    return replace(export, samples={name: replace(chosen, raw=table)})
 
 
 def analyze_with_decisions(
@@ -335,8 +342,13 @@ def analyze_with_decisions(
     path: Path,
     config: AnalysisConfig,
     progress: Any = None,
-) -> ganglioside.Analysis:
-    """Run the core on the stored input with the analysis's applied decisions.
+    *,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    calibrants: Any = None,
+) -> ganglioside.AnalysisResult:
+    """Run the core on the stored input (``sample``, ``columns`` and ``calibrants`` as
+    :func:`ganglioside.analyze` takes them) with the analysis's applied decisions.
 
     Applied anchor decisions change the input's Anchor flags; status overrides are set after
     the core.  Without decisions this is :func:`ganglioside.analyze` on the file plus the
@@ -346,8 +358,10 @@ def analyze_with_decisions(
     state = effective(d for d in decisions if d.applied)
     source: Path | Export = path
     if state.anchors:
-        source = anchored_export(path, state.anchors)
-    result = ganglioside.analyze(source, config=config, progress=progress)
+        source = anchored_export(path, state.anchors, sample=sample, columns=columns)
+        columns = None  # applied in reading the export
+    options = {"sample": sample, "columns": columns, "calibrants": calibrants}
+    result = ganglioside.analyze(source, config=config, progress=progress, **options)
     apply_overrides(result, state.overrides)
     if decisions:
         result.summary = recount_summary(result.summary, result.compounds)

@@ -70,7 +70,7 @@ def analysis_export(*, analysis: Analysis, kind: str) -> Artifact:
 
 def store_artifacts(
     analysis: Analysis,
-    result: ganglioside.Analysis,
+    result: ganglioside.AnalysisResult,
     *,
     kinds: Collection[str],
     raise_errors: bool,

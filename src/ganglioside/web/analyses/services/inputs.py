@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 
+import pandas as pd
+
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 
+from ...methods.models import AnalysisInput
 from ..models import Analysis
 from .curation import analyze_with_decisions
 
@@ -49,12 +52,24 @@ def input_path(analysis: Analysis) -> Iterator[Path]:
 
 def analyze_stored(
     analysis: Analysis, progress: ProgressCallback | None = None
-) -> ganglioside.Analysis:
-    """Run the core on the stored input with the stored parameters and the analysis's applied
-    decisions (:func:`.curation.analyze_with_decisions`)."""
+) -> ganglioside.AnalysisResult:
+    """Run the core on the stored input with the stored parameters, input choice (the sample of
+    an export, a column mapping, a method's calibrants) and the analysis's applied decisions
+    (:func:`.curation.analyze_with_decisions`)."""
     config = AnalysisConfig.from_mapping(analysis.parameters or {})
+    choice = AnalysisInput.objects.filter(analysis=analysis).first()
+    options: dict = {}
+    if choice is not None:
+        calibrants = pd.DataFrame(choice.calibrants) if choice.calibrants else None
+        if calibrants is not None:
+            calibrants.attrs["source"] = f"method {choice.method_name!r}"
+        options = {
+            "sample": choice.sample or None,
+            "columns": choice.columns or None,
+            "calibrants": calibrants,
+        }
     with input_path(analysis) as path:
-        result = analyze_with_decisions(analysis, path, config, progress)
+        result = analyze_with_decisions(analysis, path, config, progress, **options)
     result.source = analysis.input_filename
     return result
 

@@ -14,43 +14,18 @@ from django.db import transaction
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.table import read_table
 
+from ...methods.models import AnalysisInput, Method
+from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
 from ..parameter_diff import changes_text, parameter_changes
 from . import curation
-from .inputs import as_local_file, renamed
+from .inputs import as_local_file
 from .persistence import json_safe
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    """An upload whose table and parameters passed the checks, ready to be stored."""
-
-    filename: str
-    content: bytes
-    config: AnalysisConfig
-
-
-def upload_check(*, file: File, parameters: Mapping[str, Any] | None = None) -> CheckedUpload:
-    """Check an uploaded table and its parameters without storing anything.
-
-    Raises
-    ------
-    ganglioside.ConfigError
-        A parameter is unknown or out of range.
-    ganglioside.InputError
-        The table cannot be analysed (format, columns, size).
-    """
-    config = AnalysisConfig.from_mapping(dict(parameters or {}))
-    filename = PurePath(getattr(file, "name", "") or "input").name
-    content = _read_upload(file, filename)
-    _validate_table(content, filename, max_rt=config.max_rt)
-    return CheckedUpload(filename=filename, content=content, config=config)
 
 
 def analysis_create(
@@ -60,6 +35,9 @@ def analysis_create(
     name: str = "",
     parameters: Mapping[str, Any] | None = None,
     start: bool = True,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
 ) -> Analysis:
     """Validate an uploaded table and its parameters, store them and queue the analysis.
 
@@ -76,6 +54,13 @@ def analysis_create(
     start:
         Send the run to the executor when the transaction commits (``False``: the caller
         runs it with :func:`.running.analysis_run`).
+    sample:
+        The sample to analyse of an export with several.
+    columns:
+        An explicit column mapping (``{"name": …, "rt": …, "volume": …}``).
+    method:
+        A saved method: its parameters come first (``parameters`` override them) and its
+        calibrants become anchors.
 
     Returns
     -------
@@ -87,10 +72,44 @@ def analysis_create(
     ganglioside.ConfigError
         A parameter is unknown or out of range.
     ganglioside.InputError
-        The table cannot be analysed (format, columns, size); nothing is stored.
+        The table cannot be analysed (format, columns, size); nothing is stored.  An export
+        with several samples and no ``sample`` raises ``SampleChoiceNeeded``, a table without
+        recognised columns and no ``columns`` raises ``ColumnsNeeded`` (both in
+        :mod:`ganglioside.web.methods.reading`, both ``InputError``).
     """
-    checked = upload_check(file=file, parameters=parameters)
+    checked = upload_check(
+        file=file, parameters=parameters, sample=sample, columns=columns, method=method
+    )
     return analysis_create_checked(owner=owner, upload=checked, name=name, start=start)
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload whose table and parameters passed the checks, ready to be stored."""
+
+    filename: str
+    content: bytes
+    config: AnalysisConfig
+    choice: AnalysisInput | None
+
+
+def upload_check(
+    *,
+    file: File,
+    parameters: Mapping[str, Any] | None = None,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
+) -> CheckedUpload:
+    """Check an uploaded table and its parameters without storing anything.
+
+    Raises the errors of :func:`analysis_create`.
+    """
+    config = _config(parameters, method)
+    filename = PurePath(getattr(file, "name", "") or "input").name
+    content = _read_upload(file, filename)
+    _validate_table(content, filename, max_rt=config.max_rt, sample=sample, columns=columns)
+    return CheckedUpload(filename, content, config, _input_choice(sample, columns, method))
 
 
 def analysis_create_checked(
@@ -108,7 +127,43 @@ def analysis_create_checked(
         name=name,
         config=upload.config,
         start=start,
+        choice=upload.choice,
     )
+
+
+def analyses_create_per_sample(
+    *,
+    owner: User,
+    file: File,
+    name: str = "",
+    parameters: Mapping[str, Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
+) -> list[Analysis]:
+    """One queued analysis per sample of an export, each named ``<name or file> · <sample>``.
+
+    Raises the errors of :func:`analysis_create`; nothing is stored when one is raised.
+    """
+    config = _config(parameters, method)
+    filename = PurePath(getattr(file, "name", "") or "input").name
+    content = _read_upload(file, filename)
+    checked = _validate_table(
+        content, filename, max_rt=config.max_rt, sample=None, columns=columns, any_sample=True
+    )
+    samples = checked.samples or ("",)
+    label = (name or filename).strip() or filename
+    with transaction.atomic():
+        return [
+            _store_new_analysis(
+                owner=owner,
+                filename=filename,
+                content=content,
+                name=f"{label} · {sample}" if sample else label,
+                config=config,
+                choice=_input_choice(sample or None, columns, method),
+            )
+            for sample in samples
+        ]
 
 
 def rerun_config(*, analysis: Analysis, changes: Mapping[str, Any] | None = None) -> AnalysisConfig:
@@ -133,9 +188,10 @@ def analysis_rerun(
     """Queue a new analysis of the same input file with some parameters changed.
 
     The original analysis is left as it is; the new one starts from its parameters with
-    ``changes`` applied, and carries a copy of its decisions (status overrides and anchor
-    changes, :func:`.curation.decisions_copy`), which its run applies.  Without ``name`` it is
-    named after the first analysis of the file and what changed since it, e.g.
+    ``changes`` applied, reads the file as it did (sample, column mapping, method), and carries
+    a copy of its decisions (status overrides and anchor changes,
+    :func:`.curation.decisions_copy`), which its run applies.  Without ``name`` it is named
+    after the first analysis of the file and what changed since it, e.g.
     ``"sample (re-run 2: outlier_z 3.0)"``.
 
     Raises
@@ -154,6 +210,7 @@ def analysis_rerun(
             content=content,
             name=name or rerun_name(root, config, n_decisions=analysis.decisions.count()),
             config=config,
+            choice=_copied_choice(analysis),
             rerun_of=root,
             start=start,
             before_start=lambda new: curation.decisions_copy(source=analysis, target=new),
@@ -192,6 +249,7 @@ def _store_new_analysis(
     name: str,
     config: AnalysisConfig,
     start: bool = True,
+    choice: AnalysisInput | None = None,
     rerun_of: Analysis | None = None,
     before_start: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
@@ -209,6 +267,9 @@ def _store_new_analysis(
         analysis.input_file.save(filename, ContentFile(content), save=False)
         try:
             analysis.save()
+            if choice is not None:
+                choice.analysis = analysis
+                choice.save()
         except Exception:
             analysis.input_file.delete(save=False)
             raise
@@ -240,9 +301,56 @@ def _read_upload(file: File, filename: str) -> bytes:
     return content
 
 
-def _validate_table(content: bytes, filename: str, *, max_rt: float) -> None:
+def _validate_table(
+    content: bytes,
+    filename: str,
+    *,
+    max_rt: float,
+    sample: str | None,
+    columns: Mapping[str, str] | None,
+    any_sample: bool = False,
+) -> UploadCheck:
+    """The file read as the worker will; ``any_sample``: every sample of an export will do."""
     with as_local_file(content, filename) as path:
         try:
-            read_table(path, max_rt=max_rt)
+            try:
+                return check_upload(path, sample=sample, columns=columns, max_rt=max_rt)
+            except SampleChoiceNeeded as exc:
+                if not any_sample:
+                    raise
+                first = exc.samples[0]
+                return check_upload(path, sample=first, columns=columns, max_rt=max_rt)
         except InputError as exc:
-            raise renamed(exc, filename) from None
+            exc.file = filename  # the upload's name, not the temporary copy's path
+            raise
+
+
+def _config(parameters: Mapping[str, Any] | None, method: Method | None) -> AnalysisConfig:
+    base = dict(method.parameters) if method is not None else {}
+    return AnalysisConfig.from_mapping({**base, **dict(parameters or {})})
+
+
+def _input_choice(
+    sample: str | None, columns: Mapping[str, str] | None, method: Method | None
+) -> AnalysisInput | None:
+    """How the analysis reads its file, or None for a plain table read as it is."""
+    if not sample and not columns and method is None:
+        return None
+    return AnalysisInput(
+        sample=sample or "",
+        columns=dict(columns) if columns else None,
+        calibrants=list(method.calibrants) if method is not None and method.calibrants else None,
+        method_name=method.name if method is not None else "",
+    )
+
+
+def _copied_choice(analysis: Analysis) -> AnalysisInput | None:
+    original = AnalysisInput.objects.filter(analysis=analysis).first()
+    if original is None:
+        return None
+    return AnalysisInput(
+        sample=original.sample,
+        columns=original.columns,
+        calibrants=original.calibrants,
+        method_name=original.method_name,
+    )
