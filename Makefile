@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The web platform on SQLite in a per-user data folder: migrate, a demo user with the sample
-# analysed (its password is printed), then http://127.0.0.1:8000 (Ctrl-C stops).
+# The web platform on SQLite in a per-user data folder: migrate, the demo user (an admin) with
+# the sample analysed, warm up, then serve http://127.0.0.1:8000 (Ctrl-C stops).  The last lines
+# printed are the address, the user and the password; the password is kept in the data folder
+# across runs (`make run RESET_PASSWORD=1` makes a new one).
 run: install
-	$(BIN)/ganglioside manage migrate --noinput
-	$(BIN)/ganglioside manage demo
-	$(BIN)/ganglioside serve --host 127.0.0.1 --port 8000
+	$(BIN)/ganglioside serve --demo --host 127.0.0.1 --port 8000 $(if $(RESET_PASSWORD),--reset-password)
 
 test: install
 	$(BIN)/python -m pytest

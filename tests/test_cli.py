@@ -157,7 +157,7 @@ def test_analyze_writes_every_available_output_with_all(sample_csv, tmp_path, ca
         ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "all"], capsys
     )
     assert code == 0, err
-    assert len(list(tmp_path.iterdir())) == 6
+    assert len(list(tmp_path.iterdir())) == 7  # every output, the PDF report included
 
 
 @pytest.mark.parametrize(
@@ -176,14 +176,14 @@ def test_analyze_rejects_unknown_outputs(sample_csv, tmp_path, capsys, value, me
     assert not (tmp_path / "out").exists()
 
 
-def test_analyze_says_the_pdf_report_is_not_available_yet(sample_csv, tmp_path, capsys):
-    code, out, err = run(
-        ["analyze", str(sample_csv), "-o", str(tmp_path / "out"), "--outputs", "html,pdf"], capsys
+def test_analyze_writes_the_pdf_report_when_asked(sample_csv, tmp_path, capsys):
+    outdir = tmp_path / "out"
+    code, _, err = run(
+        ["analyze", str(sample_csv), "-o", str(outdir), "--outputs", "csv,pdf"], capsys
     )
-    assert code == 2
-    assert "--outputs pdf: the PDF report is not available yet" in err
-    assert "Traceback" not in err and out == ""
-    assert not (tmp_path / "out").exists()  # refused before the analysis
+    assert code == 0, err
+    assert sorted(p.name for p in outdir.iterdir()) == ["compounds.csv", "report.pdf"]
+    assert (outdir / "report.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_analyze_help_names_the_outputs_and_the_default(capsys):

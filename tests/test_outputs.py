@@ -41,7 +41,7 @@ def test_the_default_outputs_are_the_light_set():
     [
         ("csv", ("csv",)),
         ("HTML, csv", ("csv", "html")),
-        ("all", ("csv", "fragments", "json", "xlsx", "parquet", "html")),
+        ("all", ("csv", "fragments", "json", "xlsx", "parquet", "html", "pdf")),
         ("default,xlsx", ("csv", "fragments", "json", "xlsx", "html")),
     ],
 )
@@ -54,10 +54,22 @@ def test_parse_outputs_names_the_unknown_output():
         parse_outputs("csv,docx")
 
 
-def test_an_unavailable_output_is_refused_before_anything_is_written(small_analysis, tmp_path):
-    with pytest.raises(OutputUnavailable, match="PDF report is not available yet"):
+def test_an_unavailable_output_is_refused_before_anything_is_written(
+    small_analysis, tmp_path, monkeypatch
+):
+    import dataclasses
+
+    missing = dataclasses.replace(OUTPUTS["pdf"], unavailable="the PDF report is not built here")
+    monkeypatch.setitem(OUTPUTS, "pdf", missing)
+    with pytest.raises(OutputUnavailable, match="PDF report is not built here"):
         write_all(small_analysis, tmp_path / "out", outputs=("csv", "pdf"))
     assert not (tmp_path / "out").exists()
+
+
+def test_the_pdf_report_is_an_output(small_analysis, tmp_path):
+    paths = write_all(small_analysis, tmp_path / "out", outputs=("pdf",))
+    assert list(paths) == ["report.pdf"]
+    assert paths["report.pdf"].read_bytes().startswith(b"%PDF-")
 
 
 def test_a_failed_writer_leaves_no_file_behind(small_analysis, tmp_path, monkeypatch):
@@ -216,7 +228,7 @@ def test_parquet_records_the_software_version(small_analysis, tmp_path):
 
 
 def _modules_after(code: str) -> set[str]:
-    heavy = ("plotly", "xlsxwriter", "openpyxl", "pyarrow.parquet")
+    heavy = ("plotly", "xlsxwriter", "openpyxl", "pyarrow.parquet", "matplotlib")
     probe = code + f"\nimport sys\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
@@ -238,3 +250,12 @@ def test_each_output_loads_only_its_own_writer(sample_csv, tmp_path):
         "'--outputs', 'csv,fragments,json,parquet']) == 0"
     )
     assert _modules_after(code) == {"pyarrow.parquet"}
+
+
+def test_the_pdf_output_loads_matplotlib_and_no_other_writer(sample_csv, tmp_path):
+    code = (
+        "from ganglioside import cli\n"
+        f"assert cli.main(['analyze', {str(sample_csv)!r}, '-o', {str(tmp_path)!r}, "
+        "'--outputs', 'csv,pdf']) == 0"
+    )
+    assert _modules_after(code) == {"matplotlib"}

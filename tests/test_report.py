@@ -119,6 +119,7 @@ def test_render_all_returns_the_same_exports_as_bytes(small_analysis):
     assert rendered["workbook.xlsx"][:2] == b"PK"  # a zip container
     assert json.loads(rendered["summary.json"])["source"] == "hand_built.csv"
     assert rendered["report.html"].startswith(b"<!DOCTYPE html>")
+    assert rendered["report.pdf"].startswith(b"%PDF-")
 
 
 # -- compounds.csv ---------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_the_detail_shows_status_progress_parameters_and_links(api, finished_ana
     body = api.get(f"{URL}{finished_analysis.pk}/").json()
     assert body["status"] == "succeeded"
     assert body["software_version"]
-    assert set(body["links"]["exports"]) == {"csv", "xlsx", "json", "html"}
+    assert set(body["links"]["exports"]) == {"csv", "xlsx", "json", "html", "pdf"}
     assert body["links"]["compounds"].endswith(
         f"/api/v1/analyses/{finished_analysis.pk}/compounds/"
     )

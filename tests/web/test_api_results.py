@@ -141,9 +141,9 @@ def test_export_html_is_a_report(api, finished_analysis):
 
 
 def test_export_of_an_unknown_format_answers_404(api, finished_analysis):
-    response = api.get(_url(finished_analysis, "export/pdf"))
+    response = api.get(_url(finished_analysis, "export/docx"))
     assert response.status_code == 404
-    assert "pdf" in response.json()["error"]["message"]
+    assert "docx" in response.json()["error"]["message"]
 
 
 def test_export_of_an_unfinished_analysis_answers_409(api, queued_analysis):

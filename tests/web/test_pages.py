@@ -524,7 +524,7 @@ def test_downloads_hold_the_export(client, user, finished_analysis, sample_resul
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == len(sample_result.compounds)
     assert [r["status"] for r in rows] == list(sample_result.compounds["status"])
-    assert client.get(f"/analyses/{finished_analysis.pk}/download/pdf/").status_code == 404
+    assert client.get(f"/analyses/{finished_analysis.pk}/download/docx/").status_code == 404
 
 
 def test_a_download_of_an_unfinished_analysis_explains_why_not(client, user, queued_analysis):
@@ -574,12 +574,14 @@ def test_the_comparison_shows_abundances_side_by_side_and_the_rows_whose_status_
     assert response.status_code == 200
     html = response.content.decode()
     changes = html[html.index('id="changes"') :]
-    shown = [int(r) for r in re.findall(r'<tr data-row="(\d+)">', changes)]
+    shown = [int(r) for r in re.findall(r'<tr data-row="(\d+)" data-row-b="\1">', changes)]
     assert shown == sorted(expected_rows)[: len(shown)]
     assert len(shown) == min(100, len(expected_rows))
     assert f'<div class="n" id="n-changes">{len(expected_rows)}</div>' in html
     first = shown[0]
-    row = re.search(rf'<tr data-row="{first}">(.*?)</tr>', changes, re.S).group(1)
+    row = re.search(
+        rf'<tr data-row="{first}" data-row-b="{first}">(.*?)</tr>', changes, re.S
+    ).group(1)
     assert strict.loc[strict["row"] == first, "status"].item() in row
     assert loose.loc[loose["row"] == first, "status"].item() in row
 

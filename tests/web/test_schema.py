@@ -33,6 +33,9 @@ def test_the_schema_lists_every_endpoint_of_the_api():
         "/api/v1/analyses/{id}/fragments/",
         "/api/v1/analyses/{id}/export/{export_format}",
         "/api/v1/analyses/{id}/rerun/",
+        "/api/v1/analyses/{id}/decisions/",
+        "/api/v1/analyses/{id}/decisions/audit.csv",
+        "/api/v1/analyses/compare/",
     ):
         assert f"  {path}:" in text
 

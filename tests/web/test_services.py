@@ -255,9 +255,9 @@ def test_export_renders_a_missing_kind_once_and_keeps_it(finished_analysis):
 
 def test_export_of_an_unknown_format_raises_naming_it_and_the_known_ones(finished_analysis):
     with pytest.raises(exports.UnknownExportFormat) as caught:
-        exports.analysis_export(analysis=finished_analysis, kind="pdf")
-    assert caught.value.kind == "pdf"
-    assert "'pdf'" in str(caught.value) and "csv, xlsx, json, html" in str(caught.value)
+        exports.analysis_export(analysis=finished_analysis, kind="docx")
+    assert caught.value.kind == "docx"
+    assert "'docx'" in str(caught.value) and "csv, xlsx, json, html, pdf" in str(caught.value)
     assert Artifact.objects.filter(analysis=finished_analysis).count() == 0
 
 

@@ -16,6 +16,7 @@ file                   returns text or bytes        writes a file
 ``workbook.xlsx``      :func:`workbook_bytes`       :func:`write_workbook`
 ``compounds.parquet``  :func:`parquet_bytes`        :func:`write_parquet`
 ``report.html``        :func:`report_html`          :func:`write_report_html`
+``report.pdf``         :func:`pdf_bytes`            :func:`write_pdf`
 =====================  ==========================  ==========================
 
 Names are imported on first use: ``from ganglioside.report import write_all`` loads neither
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from .abundance import LEVELS, abundance_table
     from .html import report_html, write_report_html
     from .parquet import parquet_bytes, write_parquet
+    from .pdf import pdf_bytes, write_pdf
     from .plots import (
         abundance_figure,
         all_figures,
@@ -66,6 +68,8 @@ _LAZY: dict[str, str] = {
     "write_report_html": ".html",
     "parquet_bytes": ".parquet",
     "write_parquet": ".parquet",
+    "pdf_bytes": ".pdf",
+    "write_pdf": ".pdf",
     "abundance_figure": ".plots",
     "all_figures": ".plots",
     "observed_predicted_figure": ".plots",
@@ -130,6 +134,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         _lazy_render(".workbook", "workbook_bytes", False),
     ),
     Artifact("report.html", "text/html; charset=utf-8", _lazy_render(".html", "report_html", True)),
+    Artifact("report.pdf", "application/pdf", _lazy_render(".pdf", "pdf_bytes", False)),
 )
 
 
@@ -202,6 +207,7 @@ __all__ = [
     "observed_predicted_figure",
     "parquet_bytes",
     "parse_outputs",
+    "pdf_bytes",
     "render_all",
     "report_html",
     "residual_figure",
@@ -214,6 +220,7 @@ __all__ = [
     "write_compounds_csv",
     "write_fragments_csv",
     "write_parquet",
+    "write_pdf",
     "write_report_html",
     "write_summary_json",
     "write_workbook",

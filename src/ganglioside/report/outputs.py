@@ -9,11 +9,12 @@ name            file                   what
 ``html``        ``report.html``        the report: plots and the rows to review (≤ 10 MB)
 ``xlsx``        ``workbook.xlsx``      everything in one Excel workbook
 ``parquet``     ``compounds.parquet``  the compounds table, typed, for notebooks
-``pdf``         ``report.pdf``         not available yet
+``pdf``         ``report.pdf``         a printable report: summary, vector charts, tables
 ==============  =====================  ===================================================
 
 The writer modules are imported only when their file is written: a run without ``xlsx`` never
-imports XlsxWriter, one without ``html`` never imports Plotly.
+imports XlsxWriter, one without ``html`` never imports Plotly, one without ``pdf`` never
+imports matplotlib.
 """
 
 from __future__ import annotations
@@ -87,9 +88,8 @@ OUTPUTS: dict[str, Output] = {
                ".parquet", "write_parquet"),
         Output("html", "report.html", "the report: plots and the rows to review",
                ".html", "write_report_html"),
-        Output("pdf", "report.pdf", "the report as PDF",
-               unavailable="the PDF report is not available yet in this version; "
-               "use --outputs html for the report"),
+        Output("pdf", "report.pdf", "a printable report: summary, vector charts, tables",
+               ".pdf", "write_pdf"),
     )
 }  # fmt: skip
 

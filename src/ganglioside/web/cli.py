@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 SETTINGS = "ganglioside.web.settings"
 COMMANDS = ("serve", "worker", "beat", "manage")
@@ -62,6 +64,15 @@ def _serve(argv: Sequence[str]) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--no-migrate", action="store_true", help="skip applying migrations")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="also create the demo user (an admin) with the sample analysed, and print how to "
+        "sign in once the server listens (what `make run` does)",
+    )
+    parser.add_argument(
+        "--reset-password", action="store_true", help="with --demo: a new demo password"
+    )
     args = parser.parse_args(argv)
     if args.host in LOOPBACK:
         # Served to this machine only, over plain HTTP: no HTTPS redirect, readable logs.
@@ -73,24 +84,55 @@ def _serve(argv: Sequence[str]) -> int:
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=1)
+    url = f"http://{args.host}:{args.port}/"
+    banner = f"serving {url} (Ctrl-C stops)"
+    if args.demo:
+        # What the demo prints (the sample loaded, how to sign in) is kept for the end.
+        out = io.StringIO()
+        call_command("demo", admin=True, url=url, reset_password=args.reset_password, stdout=out)
+        banner = f"{out.getvalue().rstrip()}\n(Ctrl-C stops the server)"
     if settings.GANGLIOSIDE_EXECUTOR == "threads":
-        # Analyses left behind by a previous server process of this machine run again.
-        from ganglioside.web.analyses.services.recovery import analyses_sweep_stuck
+        _prepare_thread_pool(settings)
+    _run_uvicorn(args.host, args.port, settings.LOG_LEVEL.lower(), banner)
+    return 0
 
-        report = analyses_sweep_stuck(resend_all_queued=True)
-        if report.requeued or report.failed:
-            print(f"re-queued analyses {report.requeued}; failed {report.failed}")
+
+def _prepare_thread_pool(settings: Any) -> None:
+    """Re-send the analyses a previous server left behind, and warm up as a Celery worker does
+    (the first upload then runs as fast as the next ones: pygoslin's grammars, the writers and
+    caches are loaded)."""
+    from ganglioside.web.analyses.services.recovery import analyses_sweep_stuck
+
+    report = analyses_sweep_stuck(resend_all_queued=True)
+    if report.requeued or report.failed:
+        print(f"re-queued analyses {report.requeued}; failed {report.failed}")
+    if settings.GANGLIOSIDE_WORKER_WARM_UP:
+        from ganglioside.web.analyses.warmup import warm_up
+
+        # The exports rendered after every run; the others load on their first download, so
+        # that the server is up sooner.
+        warm_up(kinds=settings.GANGLIOSIDE_EAGER_EXPORTS)
+
+
+def _run_uvicorn(host: str, port: int, log_level: str, banner: str) -> None:
+    """Serve with uvicorn; ``banner`` is printed once the socket listens (the last line a
+    newcomer reads before the access log)."""
     import uvicorn
 
-    print(f"serving http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
-    uvicorn.run(
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(banner, flush=True)
+
+    config = uvicorn.Config(
         "ganglioside.web.asgi:application",
-        host=args.host,
-        port=args.port,
-        log_level=settings.LOG_LEVEL.lower(),
+        host=host,
+        port=port,
+        log_level=log_level,
         proxy_headers=True,
     )
-    return 0
+    Server(config).run()
 
 
 def _celery(kind: str, argv: Sequence[str]) -> int:

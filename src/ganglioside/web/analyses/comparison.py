@@ -1,9 +1,12 @@
-"""Comparison of two analyses: abundances side by side, and rows whose status differs.
+"""Comparison of two analyses: abundances side by side, the parameters that differ, and the
+rows whose status differs.
 
 Read-only.  Abundances come from each analysis's stored summary (the quantified,
-consolidated volumes the core reports); rows are matched by their row number *and* name, so two
-runs of the same table (say, with a different ``outlier_z``) pair up row by row, while a row
-whose name changed between two files is reported as present in one analysis only.
+consolidated volumes the core reports).  How rows are paired depends on the inputs
+(:func:`matching_for`): two runs of the same file (same checksum) pair up row by row; rows of
+two different files pair up by species and retention time: the peaks of one species are paired
+in elution order within :data:`RT_TOLERANCE` minutes, one to one (:mod:`.row_matching`).  A row
+with no partner is counted as present in one analysis only.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+import pandas as pd
 import plotly.graph_objects as go
 from django.db import connection
 from django.db.models import Count
@@ -20,6 +24,12 @@ from ganglioside.report.abundance import natural_key
 from ganglioside.report.plots import esc
 
 from .models import Analysis, Compound
+from .parameter_diff import ParameterChange, parameter_changes
+from .row_matching import pair_peaks
+
+#: Largest retention-time difference (min) between two peaks of the same species in two files
+#: that are taken as the same peak.
+RT_TOLERANCE = 0.1
 
 #: The summary's abundance lists, with the key of their items.
 LEVELS: dict[str, tuple[str, str]] = {
@@ -53,10 +63,46 @@ class AbundanceRow:
         return "up" if difference > 0 else "down"
 
 
+@dataclass(frozen=True)
+class Matching:
+    """How the rows of A and B were paired: ``row`` (same file), ``species`` or ``name`` (with
+    the retention time, for different files; ``name`` when the analyses were stored before the
+    species was recorded)."""
+
+    method: str
+    rt_tolerance: float | None = None
+
+    @property
+    def description(self) -> str:
+        if self.method == "row":
+            return "matched row by row, because both analyses read the same file (same checksum)"
+        key = "species" if self.method == "species" else "name"
+        text = (
+            f"matched by {key} and retention time (within {self.rt_tolerance:g} min), "
+            "because the two analyses read different files"
+        )
+        if self.method == "name":
+            text += " (stored before the species was recorded)"
+        return text
+
+
+def matching_for(a: Analysis, b: Analysis) -> Matching:
+    """Row by row for the same file; by species (or name) and RT for different files."""
+    if a.input_sha256 and a.input_sha256 == b.input_sha256:
+        return Matching("row")
+    # Each existence test stops at the first row with a species.
+    with_species = all(
+        Compound.objects.filter(analysis=x).exclude(species="").exists() for x in (a, b)
+    )
+    return Matching("species" if with_species else "name", RT_TOLERANCE)
+
+
 @dataclass
 class Comparison:
     a: Analysis
     b: Analysis
+    matching: Matching = field(default_factory=lambda: Matching("row"))
+    parameter_changes: list[ParameterChange] = field(default_factory=list)
     abundance: dict[str, list[AbundanceRow]] = field(default_factory=dict)
     #: The rows whose status differs, ordered by row (page through it; it is not loaded).
     changes: Sequence[StatusChange] = ()
@@ -93,9 +139,10 @@ def abundance_rows(a: Analysis, b: Analysis, level: str) -> list[AbundanceRow]:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """A row whose status differs between A and B."""
+    """A row whose status differs between A and B (``row`` in A, ``row_b`` in B)."""
 
     row: int
+    row_b: int
     name: str
     group_key: str
     status: str
@@ -105,23 +152,19 @@ class StatusChange:
     reasons_b: str
 
 
-# Rows of A paired with B's row of the same number and name: a join on the unique index of
-# (analysis, row), one pass over each table whatever its size.
-_PAIRS = """
-    FROM {table} AS ca
-    JOIN {table} AS cb ON cb.analysis_id = %s AND cb.row = ca.row AND cb.name = ca.name
-    WHERE ca.analysis_id = %s
-"""
+# Row by row: a join on the unique index of (analysis, row), one pass over each table.
+_ROW_PAIRS = """ FROM {table} AS ca JOIN {table} AS cb ON cb.analysis_id = %s AND cb.row = ca.row
+    WHERE ca.analysis_id = %s"""
 
 
-def _pairs_sql() -> str:
+def _row_pairs_sql(columns: str, tail: str = "") -> str:
     table = connection.ops.quote_name(Compound._meta.db_table)
-    return _PAIRS.format(table=table)
+    return f"SELECT {columns}" + _ROW_PAIRS.format(table=table) + tail
 
 
 class StatusChanges(Sequence[StatusChange]):
-    """The differing rows, ordered by row; slicing reads only that slice from the database
-    (so a paginator can page through 100,000 of them)."""
+    """The differing rows of two runs of one file, ordered by row; slicing reads only that
+    slice from the database (so a paginator can page through 100,000 of them)."""
 
     def __init__(self, a: Analysis, b: Analysis, count: int) -> None:
         self.a, self.b, self.size = a, b, count
@@ -140,33 +183,81 @@ class StatusChanges(Sequence[StatusChange]):
         start, stop, _ = index.indices(self.size)
         if stop <= start:
             return []
-        sql = (
-            "SELECT ca.row, ca.name, ca.group_key, ca.status, cb.status, ca.z, cb.z, cb.reasons"
-            + _pairs_sql()
-            + " AND ca.status <> cb.status ORDER BY ca.row LIMIT %s OFFSET %s"
+        sql = _row_pairs_sql(
+            "ca.row, cb.row, ca.name, ca.group_key, ca.status, cb.status, ca.z, cb.z, cb.reasons",
+            " AND ca.status <> cb.status ORDER BY ca.row LIMIT %s OFFSET %s",
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.b.pk, self.a.pk, stop - start, start])
             return [StatusChange(*row) for row in cursor.fetchall()]
 
 
+class PairedChanges(Sequence[StatusChange]):
+    """The differing pairs of rows of two different files (``pairs``: row in A, row in B,
+    ordered by row in A); slicing reads the rows of that slice from the database."""
+
+    def __init__(self, a: Analysis, b: Analysis, pairs: list[tuple[int, int]]) -> None:
+        self.a, self.b, self.pairs = a, b, pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @overload
+    def __getitem__(self, index: int) -> StatusChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[StatusChange]: ...
+
+    def __getitem__(self, index: int | slice) -> StatusChange | list[StatusChange]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        chosen = self.pairs[index]
+        if not chosen:
+            return []
+        fields_a = ("row", "name", "group_key", "status", "z")
+        fields_b = ("row", "status", "z", "reasons")
+        rows_a = {
+            r[0]: r
+            for r in Compound.objects.filter(
+                analysis=self.a, row__in=[ra for ra, _ in chosen]
+            ).values_list(*fields_a)
+        }
+        rows_b = {
+            r[0]: r
+            for r in Compound.objects.filter(
+                analysis=self.b, row__in=[rb for _, rb in chosen]
+            ).values_list(*fields_b)
+        }
+        out = []
+        for ra, rb in chosen:
+            _, name, group_key, status, z = rows_a[ra]
+            _, status_b, z_b, reasons_b = rows_b[rb]
+            out.append(StatusChange(ra, rb, name, group_key, status, status_b, z, z_b, reasons_b))
+        return out
+
+
 def compare(a: Analysis, b: Analysis) -> Comparison:
     """Compare two analyses (the caller has checked that both belong to the user).
 
-    Rows are matched in the database, so two tables of 100,000 rows are compared without
-    loading them: only the counts and the requested page of differing rows leave it.
+    Two runs of one file are matched in the database, so two tables of 100,000 rows are
+    compared without loading them: only the counts and the requested page of differing rows
+    leave it.  Two different files are matched on four columns of their rows (row, species or
+    name, RT, status), and the page of differing rows is read from the database.
     """
-    result = Comparison(a=a, b=b)
+    matching = matching_for(a, b)
+    result = Comparison(
+        a=a, b=b, matching=matching, parameter_changes=parameter_changes(a.parameters, b.parameters)
+    )
     for level in LEVELS:
         result.abundance[level] = abundance_rows(a, b, level)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT ca.status, cb.status, COUNT(*)"
-            + _pairs_sql()
-            + " GROUP BY ca.status, cb.status",
-            [b.pk, a.pk],
-        )
-        pairs = cursor.fetchall()
+    if matching.method == "row":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _row_pairs_sql("ca.status, cb.status, COUNT(*)", " GROUP BY ca.status, cb.status"),
+                [b.pk, a.pk],
+            )
+            pairs = cursor.fetchall()
+    else:
+        pairs, differing = _nearest_pairs(a, b, matching)
     sizes = dict(
         Compound.objects.filter(analysis__in=[a, b])
         .values_list("analysis")
@@ -180,8 +271,39 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
         ((sa, sb, n) for sa, sb, n in pairs if sa != sb), key=lambda t: (-t[2], t[0], t[1])
     )
     result.n_changes = sum(n for _, _, n in result.transitions)
-    result.changes = StatusChanges(a, b, result.n_changes)
+    if matching.method == "row":
+        result.changes = StatusChanges(a, b, result.n_changes)
+    else:
+        result.changes = PairedChanges(a, b, differing)
     return result
+
+
+def _peaks(analysis: Analysis, key: str) -> pd.DataFrame:
+    rows = Compound.objects.filter(analysis=analysis).values_list("row", key, "rt", "status")
+    frame = pd.DataFrame.from_records(list(rows), columns=["row", "key", "rt", "status"])
+    frame["rt"] = pd.to_numeric(frame["rt"], errors="coerce")
+    return frame
+
+
+def _nearest_pairs(
+    a: Analysis, b: Analysis, matching: Matching
+) -> tuple[list[tuple[str, str, int]], list[tuple[int, int]]]:
+    """Pairs counted by (status in A, status in B), and the differing pairs by row of A."""
+    key = "species" if matching.method == "species" else "name"
+    peaks_a, peaks_b = _peaks(a, key), _peaks(b, key)
+    # A hair over the tolerance: 8.1 - 8.0 is 0.0999… or 0.1000…01 in binary.
+    pairs = pair_peaks(peaks_a, peaks_b, float(matching.rt_tolerance or 0.0) + 1e-9)
+    status_a = peaks_a.set_index("row")["status"]
+    status_b = peaks_b.set_index("row")["status"]
+    pairs["status_a"] = status_a.loc[pairs["row_a"]].to_numpy()
+    pairs["status_b"] = status_b.loc[pairs["row_b"]].to_numpy()
+    counts = pairs.groupby(["status_a", "status_b"]).size()
+    differ = pairs.loc[pairs["status_a"] != pairs["status_b"], ["row_a", "row_b"]]
+    levels = [counts.index.get_level_values(i).tolist() for i in (0, 1)]
+    return (
+        [(str(sa), str(sb), int(n)) for sa, sb, n in zip(*levels, counts.tolist(), strict=True)],
+        [(int(ra), int(rb)) for ra, rb in differ.itertuples(index=False)],
+    )
 
 
 def abundance_figure(rows: list[AbundanceRow], level: str, a: Analysis, b: Analysis) -> go.Figure:

@@ -132,7 +132,9 @@ def _plottable(analysis: Analysis) -> Any:
 
 
 def _cache_key(analysis: Analysis, *parts: str) -> str:
-    finished = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    # A curator's status decision changes the figures: its time is part of the key.
+    changed = analysis.curated_at or analysis.finished_at
+    finished = changed.timestamp() if changed else 0
     return ":".join(["ganglioside-figure", str(analysis.pk), f"{finished:.6f}", *parts])
 
 

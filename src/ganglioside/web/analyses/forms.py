@@ -136,3 +136,81 @@ class UploadForm(forms.Form):
                 continue
             out[name] = value
         return out
+
+
+class RerunForm(forms.Form):
+    """The parameters of an analysis, each starting at its current value, to run it again."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        required=False,
+        help_text="Empty: named after the first analysis of the file and what changed.",
+    )
+
+    def __init__(self, *args: Any, current: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        described = _descriptions()
+        self.current = {**defaults(), **current}
+        self.parameter_names: list[str] = []
+        for name, default in defaults().items():
+            value = self.current[name]
+            field = parameter_field(name, value, described.get(name, ""))
+            field.help_text = (
+                f"{described.get(name, '').replace('``', '')} Now: {_default_text(value)}; "
+                f"default: {_default_text(default)}."
+            ).strip()
+            self.fields[name] = field
+            self.parameter_names.append(name)
+
+    @property
+    def parameter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.parameter_names]
+
+    def changes(self) -> dict[str, Any]:
+        """The parameters given a value other than the current one (empty means unchanged)."""
+        out = {}
+        for name in self.parameter_names:
+            value = self.cleaned_data.get(name)
+            if value is None or _same(value, self.current[name]):
+                continue
+            out[name] = value
+        return out
+
+
+def _same(value: Any, current: Any) -> bool:
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True) == json.dumps(current, sort_keys=True)
+    return bool(value == current)
+
+
+class DecisionForm(forms.Form):
+    """A curator's decision about one row: what, and why."""
+
+    row = forms.IntegerField(min_value=1, label="Row", help_text="the row number of the input")
+    action = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("status", "Set the status"),
+            ("clear", "Remove my status override"),
+            ("anchor", "Promote to anchor (applies in a re-run)"),
+            ("unanchor", "Demote from anchor (applies in a re-run)"),
+        ],
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        help_text="with “Set the status”: valid accepts the row, outlier or invalid rejects it",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        help_text="kept in the audit trail with your name and the time",
+    )
+
+    def __init__(self, *args: Any, statuses: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", "—"), *((s, s) for s in statuses)]

@@ -68,6 +68,18 @@ class Analysis(models.Model):
     error_message = models.TextField(blank=True, default="")
     error_details = models.JSONField(default=dict, blank=True)
 
+    rerun_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reruns",
+        help_text="the first analysis of the file this one re-runs",
+    )
+    curated_at = models.DateTimeField(
+        null=True, blank=True, help_text="when a decision last changed the stored result"
+    )
+
     task_id = models.CharField(max_length=64, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     worker = models.CharField(max_length=200, blank=True, default="")
@@ -132,7 +144,14 @@ class Compound(models.Model):
     mass = models.FloatField(null=True, blank=True)
     mz_h = models.FloatField(null=True, blank=True)
     mz_2h = models.FloatField(null=True, blank=True)
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, help_text="the status, after any override")
+    status_computed = models.CharField(
+        max_length=16, blank=True, default="", help_text="the status the core computed"
+    )
+    override = models.CharField(
+        max_length=16, blank=True, default="", help_text="the status a curator set, or empty"
+    )
+    override_reason = models.TextField(blank=True, default="")
     reasons = models.TextField(blank=True, default="")
     evidence = models.TextField(blank=True, default="")
     warnings = models.TextField(blank=True, default="")
@@ -232,6 +251,7 @@ class ArtifactKind(models.TextChoices):
     XLSX = "xlsx", "Workbook (XLSX)"
     JSON = "json", "Everything (JSON)"
     HTML = "html", "Report (HTML)"
+    PDF = "pdf", "Report (PDF)"
 
 
 class Artifact(models.Model):
@@ -258,3 +278,49 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class DecisionAction(models.TextChoices):
+    STATUS = "status", "Set the status"
+    CLEAR = "clear", "Remove the status override"
+    ANCHOR = "anchor", "Promote to anchor"
+    UNANCHOR = "unanchor", "Demote from anchor"
+
+
+class Decision(models.Model):
+    """A curator's decision about one row: who, when, what and why (the audit trail).
+
+    A status decision (``status`` or ``clear``) changes the analysis's stored result at once
+    (the core's status stays in ``Compound.status_computed``); an anchor decision changes the
+    input's Anchor flag, so it takes effect in a re-run.  A re-run copies every decision of
+    its original, keeping who made it, when, why and in which analysis (``made_in``).
+    """
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="decisions")
+    row = models.PositiveIntegerField(help_text="the input row (as Compound.row)")
+    name = models.TextField(blank=True, default="", help_text="the row's name when decided")
+    action = models.CharField(max_length=16, choices=DecisionAction.choices)
+    status = models.CharField(
+        max_length=16, blank=True, default="", help_text="the status set (action status)"
+    )
+    reason = models.TextField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, help_text="kept when the user is deleted")
+    created_at = models.DateTimeField(help_text="when the decision was made")
+    applied = models.BooleanField(
+        default=True,
+        help_text="the stored result reflects it (anchor changes await a re-run)",
+    )
+    made_in = models.PositiveIntegerField(
+        help_text="id of the analysis the decision was made in (a re-run copies it)"
+    )
+
+    class Meta:
+        ordering = ["analysis", "created_at", "id"]
+        indexes = [models.Index(fields=["analysis", "row"], name="decision_analysis_row")]
+
+    def __str__(self) -> str:
+        what = f"{self.action} {self.status}".strip()
+        return f"row {self.row}: {what} by {self.username}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Analysis, Compound, FragmentEvent, RTModel
+from .models import Analysis, Compound, Decision, FragmentEvent, RTModel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -48,6 +48,23 @@ def rt_model_list(*, analysis: Analysis) -> QuerySet[RTModel]:
 
 def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
     return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")
+
+
+def row_decisions(*, analysis: Analysis, row: int) -> QuerySet[Decision]:
+    """The decisions about one row of the analysis, oldest first."""
+    return Decision.objects.filter(analysis=analysis, row=row).order_by("created_at", "id")
+
+
+def curation_counts(*, analysis: Analysis) -> dict[str, int]:
+    """How many decisions the analysis has, how many wait for a re-run, and how many of its rows
+    carry a status set by a curator (from the summary's ``curation`` block: no query)."""
+    block = (analysis.summary or {}).get("curation") or {}
+    decisions = block.get("decisions") or []
+    return {
+        "decisions": len(decisions),
+        "pending": sum(1 for d in decisions if not d.get("applied", True)),
+        "overridden": int(block.get("overrides") or 0),
+    }
 
 
 def valid_anchor_count(*, analysis: Analysis) -> int:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_pages
+from . import views_curation, views_pages
 
 app_name = "pages"
 
@@ -43,6 +43,31 @@ urlpatterns = [
         "analyses/<int:analysis_id>/download/<str:kind>/",
         views_pages.analysis_download,
         name="analysis-download",
+    ),
+    path(
+        "analyses/<int:analysis_id>/rerun/",
+        views_curation.analysis_rerun,
+        name="analysis-rerun",
+    ),
+    path(
+        "analyses/<int:analysis_id>/curation/",
+        views_curation.analysis_curation,
+        name="analysis-curation",
+    ),
+    path(
+        "analyses/<int:analysis_id>/curation/audit.csv",
+        views_curation.analysis_audit_csv,
+        name="analysis-audit",
+    ),
+    path(
+        "analyses/<int:analysis_id>/rows/",
+        views_curation.compound_goto,
+        name="compound-goto",
+    ),
+    path(
+        "analyses/<int:analysis_id>/rows/<int:row>/decide/",
+        views_curation.compound_decide,
+        name="analysis-row-decide",
     ),
     path(
         "analyses/<int:analysis_id>/delete/",

@@ -7,6 +7,8 @@ answers 404 for another user's analysis exactly as for a missing one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -28,7 +30,7 @@ from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
-from .forms import UploadForm
+from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind
 from .services import deletion, exports, submission
 from .staticfinders import PLOTLY_STATIC_PATH
@@ -53,6 +55,7 @@ DOWNLOADS = (
     ("xlsx", "Workbook (XLSX)", "compounds, models, fragments and summary sheets"),
     ("json", "Summary (JSON)", "counts, abundances, models and every parameter"),
     ("html", "Report (HTML)", "a self-contained report with the interactive charts"),
+    ("pdf", "Report (PDF)", "a printable report: summary, vector charts, rows to review, tables"),
 )
 
 
@@ -78,7 +81,7 @@ def home(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _upload_throttled(request: HttpRequest) -> float | None:
+def upload_throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
     throttle = UploadRateThrottle()
     # The throttle reads only the request's user and address, which a page request has too.
@@ -87,33 +90,48 @@ def _upload_throttled(request: HttpRequest) -> float | None:
     return throttle.wait() or 1.0
 
 
+def upload_limit_message(wait: float) -> str:
+    return (
+        f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
+        f"try again in {wait:.0f} s."
+    )
+
+
+def _start_upload(
+    request: SignedInRequest, checked: submission.CheckedUpload, name: str
+) -> HttpResponse:
+    analysis = submission.analysis_create_checked(owner=request.user, upload=checked, name=name)
+    return redirect("pages:analysis", analysis_id=analysis.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: SignedInRequest) -> HttpResponse:
-    """The upload form; a valid table is stored and queued, then its page is shown."""
+    """The upload form; a valid table is stored and queued, then its page is shown.
+
+    The form and the table are checked first: only an accepted upload counts against the
+    upload limit, so a missing or unreadable file is answered with its error, not with 429.
+    """
     input_error: dict[str, Any] | None = None
+    status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, owner=request.user)
-        wait = _upload_throttled(request)
-        if wait is not None:
-            form.is_valid()
-            form.add_error(
-                None,
-                f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
-                f"try again in {wait:.0f} s.",
-            )
-        elif form.is_valid():
+        status = 400
+        if form.is_valid():
             given = {
                 "file": form.cleaned_data["file"],
                 "name": form.cleaned_data.get("name") or "",
                 "parameters": form.parameters(),
                 "method": form.cleaned_data.get("method"),
             }
+            start: Callable[[], HttpResponse] | None = None
             try:
-                analysis = submission.analysis_create(owner=request.user, **given)
+                checked = submission.upload_check(
+                    file=given["file"], parameters=given["parameters"], method=given["method"]
+                )
             except (SampleChoiceNeeded, ColumnsNeeded) as need:
                 # A multi-sample export or an unrecognised table: keep it and ask.
-                return ask_choice(request, need, **given)
+                start = partial(ask_choice, request, need, **given)
             except InputError as exc:
                 # Shown in full next to the file field (message, file, row, column, value).
                 input_error = exc.to_dict()
@@ -122,11 +140,15 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 field = next((n for n in form.parameter_names if message.startswith(n)), None)
                 form.add_error(field, message)
             else:
-                return redirect("pages:analysis", analysis_id=analysis.pk)
-        status = 429 if wait is not None else 400
+                start = partial(_start_upload, request, checked, given["name"])
+            if start is not None:
+                wait = upload_throttled(request)  # an accepted upload counts
+                if wait is None:
+                    return start()
+                form.add_error(None, upload_limit_message(wait))
+                status = 429
     else:
         form = UploadForm(owner=request.user)
-        status = 200
     return render(
         request,
         "analyses/upload.html",
@@ -176,14 +198,15 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
         {"label": "rows", "value": summary.get("rows", analysis.n_compounds), "key": "rows"}
     ]
     for status in STATUSES:
-        style = POINT_STYLES[status]
+        # A status the charts draw no points for (``istd``) gets a plain card.
+        style = POINT_STYLES.get(status)
         cards.append(
             {
                 "label": status,
                 "value": by_status.get(status, 0),
                 "key": status,
-                "color": style.color,
-                "glyph": style.glyph,
+                "color": style.color if style else "",
+                "glyph": style.glyph if style else "",
             }
         )
     anchors = selectors.valid_anchor_count(analysis=analysis)
@@ -257,6 +280,7 @@ def _outcome_context(analysis: Any) -> dict[str, Any]:
             statuses=STATUSES,
             categories=CATEGORIES,
             parameters=sorted((analysis.parameters or {}).items()),
+            curation=selectors.curation_counts(analysis=analysis),
         )
     return context
 
@@ -307,7 +331,10 @@ def compound_detail(request: SignedInRequest, analysis_id: int, row: int) -> Htt
             **selectors.compound_links(analysis=analysis, row=compound.row),
             "page_data": page_data,
             "plotly_js": PLOTLY_STATIC_PATH,
-            "color": POINT_STYLES[compound.status].color,
+            "color": style.color if (style := POINT_STYLES.get(compound.status)) else "",
+            # The decisions about the row and a form for a new one (views_curation takes it).
+            "decisions": list(selectors.row_decisions(analysis=analysis, row=compound.row)),
+            "form": DecisionForm(statuses=STATUSES, initial={"row": compound.row}),
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 from importlib import resources
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 SAMPLE = "measured_sample.csv"
 
 
-def warm_up() -> float:
-    """Analyse the bundled sample and render every export, discarding them; the seconds spent.
+def warm_up(kinds: Collection[str] | None = None) -> float:
+    """Analyse the bundled sample and render its exports (every kind, or ``kinds``),
+    discarding them; the seconds spent.
 
     Never raises: a failed warm-up is logged and the worker starts anyway.
     """
@@ -31,7 +33,7 @@ def warm_up() -> float:
 
         with resources.as_file(resources.files("ganglioside.data") / SAMPLE) as path:
             result = ganglioside.analyze(path)
-        build_artifacts(result, basename="warm-up")
+        build_artifacts(result, basename="warm-up", kinds=kinds)
     except Exception:  # the worker must start even if the warm-up cannot run
         log.exception("worker warm-up failed; the first analysis will load everything itself")
     seconds = time.perf_counter() - started

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ganglioside import ConfigError, InputError
 
+from ..services.curation import CurationNotReady, DecisionError
 from ..services.exports import ExportNotReady, UnknownExportFormat
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
     (ConfigError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_parameters")),
     (UnknownExportFormat, ErrorAnswer(status.HTTP_404_NOT_FOUND, "not_found")),
     (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
+    (DecisionError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_decision")),
+    (CurationNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
 )
 
 

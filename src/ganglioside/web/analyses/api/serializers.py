@@ -4,6 +4,7 @@ services validate meaning)."""
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.db import models
 from django.urls import reverse
@@ -12,7 +13,17 @@ from rest_framework import serializers
 
 from ganglioside.result import STATUSES
 
-from ..models import Analysis, AnalysisStatus, ArtifactKind, Compound, FragmentEvent, RTModel
+from ..comparison import Comparison, StatusChange
+from ..models import (
+    Analysis,
+    AnalysisStatus,
+    ArtifactKind,
+    Compound,
+    Decision,
+    DecisionAction,
+    FragmentEvent,
+    RTModel,
+)
 from .parameters import parameter_fields
 
 EXPORT_FORMATS = tuple(ArtifactKind.values)
@@ -96,7 +107,11 @@ def _analysis_create_serializer() -> type[serializers.Serializer]:
 def _analysis_rerun_serializer() -> type[serializers.Serializer]:
     attrs: dict[str, Any] = {
         "name": serializers.CharField(
-            required=False, allow_blank=True, max_length=200, help_text="defaults to the original"
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="defaults to the first analysis's name and what changed, e.g. \"sample "
+            '(re-run 2: outlier_z 3.0)"',
         ),
         **parameter_fields(with_defaults=False),
         "__doc__": "Parameters to change; the others keep the values of the original analysis.",
@@ -191,6 +206,7 @@ class AnalysisLinksSerializer(serializers.Serializer):
     models = serializers.URLField()
     fragments = serializers.URLField()
     rerun = serializers.URLField()
+    decisions = serializers.URLField(help_text="the decisions about rows (audit trail)")
     websocket = serializers.CharField(help_text="path of the live-progress WebSocket")
     exports = serializers.DictField(child=serializers.URLField(), help_text="format → URL")
 
@@ -233,6 +249,7 @@ class AnalysisDetailSerializer(AnalysisListSerializer):
             "models": url("analysis-models"),
             "fragments": url("analysis-fragments"),
             "rerun": url("analysis-rerun"),
+            "decisions": url("analysis-decisions"),
             "websocket": f"/ws/analyses/{obj.pk}/",
             "exports": {kind: url("analysis-export", kind) for kind in EXPORT_FORMATS},
         }
@@ -304,3 +321,201 @@ class FragmentEventSerializer(PlainRowSerializer):
         model = FragmentEvent
         exclude = ["id", "analysis"]
         read_only_fields = [f.name for f in FragmentEvent._meta.concrete_fields]
+
+
+# -- comparison ---------------------------------------------------------------------------------
+
+
+class AnalysisRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class MatchingSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["row", "species", "name"],
+        help_text="row: the same file (same checksum), row by row; species (or name, for "
+        "analyses stored before the species was recorded): the same species at nearly the same "
+        "retention time, in elution order",
+    )
+    rt_tolerance = serializers.FloatField(
+        allow_null=True, help_text="largest RT difference (min) of a pair; null row by row"
+    )
+    description = serializers.CharField()
+
+
+class ComparisonCountsSerializer(serializers.Serializer):
+    matched = serializers.IntegerField(help_text="rows paired with a row of the other analysis")
+    only_a = serializers.IntegerField()
+    only_b = serializers.IntegerField()
+    status_differs = serializers.IntegerField()
+
+
+class TransitionSerializer(serializers.Serializer):
+    a = serializers.CharField(help_text="status in A")
+    b = serializers.CharField(help_text="status in B")
+    rows = serializers.IntegerField()
+
+
+class ParameterChangeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    a = serializers.JSONField(help_text="the value in A")
+    b = serializers.JSONField(help_text="the value in B")
+
+
+class AbundanceDifferenceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    percent_a = serializers.FloatField(allow_null=True)
+    percent_b = serializers.FloatField(allow_null=True)
+    difference = serializers.FloatField(allow_null=True, help_text="B − A, percentage points")
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    row_a = serializers.IntegerField()
+    row_b = serializers.IntegerField()
+    name = serializers.CharField(help_text="the name in A")
+    group_key = serializers.CharField()
+    status_a = serializers.CharField()
+    status_b = serializers.CharField()
+    z_a = serializers.FloatField(allow_null=True)
+    z_b = serializers.FloatField(allow_null=True)
+    reasons_b = serializers.CharField()
+
+
+class StatusChangePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StatusChangeSerializer(many=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """Two analyses side by side: how rows were matched, counts, the parameters and abundances
+    that differ, and a page of the rows whose status differs."""
+
+    a = AnalysisRefSerializer()
+    b = AnalysisRefSerializer()
+    matching = MatchingSerializer()
+    counts = ComparisonCountsSerializer()
+    transitions = TransitionSerializer(many=True)
+    parameter_changes = ParameterChangeSerializer(many=True)
+    abundance = serializers.DictField(
+        child=AbundanceDifferenceSerializer(many=True), help_text="level → rows"
+    )
+    changes = StatusChangePageSerializer()
+
+
+def comparison_data(request: Any, result: Comparison, page: Any) -> dict[str, Any]:
+    """The answer of the comparison endpoint (``page``: a page of ``result.changes``)."""
+
+    def ref(analysis: Analysis) -> dict[str, Any]:
+        url = request.build_absolute_uri(reverse("api:analysis-detail", args=[analysis.pk]))
+        return {"id": analysis.pk, "name": analysis.name, "url": url}
+
+    def page_url(number: int | None) -> str | None:
+        if number is None:
+            return None
+        return request.build_absolute_uri(
+            f"?{urlencode({'a': result.a.pk, 'b': result.b.pk, 'page': number})}"
+        )
+
+    return {
+        "a": ref(result.a),
+        "b": ref(result.b),
+        "matching": {
+            "method": result.matching.method,
+            "rt_tolerance": result.matching.rt_tolerance,
+            "description": result.matching.description,
+        },
+        "counts": {
+            "matched": result.matched,
+            "only_a": result.only_a,
+            "only_b": result.only_b,
+            "status_differs": result.n_changes,
+        },
+        "transitions": [{"a": sa, "b": sb, "rows": n} for sa, sb, n in result.transitions],
+        "parameter_changes": [
+            {"name": c.name, "a": c.before, "b": c.after} for c in result.parameter_changes
+        ],
+        "abundance": {
+            level: [
+                {
+                    "key": r.key,
+                    "percent_a": r.percent_a,
+                    "percent_b": r.percent_b,
+                    "difference": r.difference,
+                }
+                for r in rows
+            ]
+            for level, rows in result.abundance.items()
+        },
+        "changes": {
+            "count": result.n_changes,
+            "next": page_url(page.next_page_number() if page.has_next() else None),
+            "previous": page_url(page.previous_page_number() if page.has_previous() else None),
+            "results": [_change_data(c) for c in page.object_list],
+        },
+    }
+
+
+def _change_data(change: StatusChange) -> dict[str, Any]:
+    return {
+        "row_a": change.row,
+        "row_b": change.row_b,
+        "name": change.name,
+        "group_key": change.group_key,
+        "status_a": change.status,
+        "status_b": change.status_b,
+        "z_a": change.z,
+        "z_b": change.z_b,
+        "reasons_b": change.reasons_b,
+    }
+
+
+# -- curation -----------------------------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    """A decision about one row, as kept in the audit trail."""
+
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    user = serializers.CharField(source="username", help_text="who decided")
+    made_in = serializers.IntegerField(
+        help_text="the analysis the decision was made in (a re-run carries its original's)"
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "row",
+            "name",
+            "action",
+            "status",
+            "reason",
+            "user",
+            "created_at",
+            "applied",
+            "made_in",
+        ]
+        read_only_fields = fields
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    """A decision about one row of a succeeded analysis."""
+
+    row = serializers.IntegerField(min_value=1, help_text="the input row (as in compounds)")
+    action = serializers.ChoiceField(
+        choices=DecisionAction.choices,
+        help_text="status: set the row's status (applied at once); clear: remove that override; "
+        "anchor / unanchor: change the input's Anchor flag (applied by a re-run)",
+    )
+    status = serializers.ChoiceField(
+        choices=[(s, s) for s in STATUSES],
+        required=False,
+        allow_blank=True,
+        help_text="with action status: the status to set (valid accepts, outlier or invalid "
+        "rejects)",
+    )
+    reason = serializers.CharField(max_length=2000, help_text="why, for the audit trail")

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("analyses/", views.AnalysisListCreateView.as_view(), name="analysis-list"),
+    path("analyses/compare/", views.CompareView.as_view(), name="analysis-compare"),
     path("analyses/<int:pk>/", views.AnalysisDetailView.as_view(), name="analysis-detail"),
     path(
         "analyses/<int:pk>/compounds/",
@@ -25,4 +26,14 @@ urlpatterns = [
         name="analysis-export",
     ),
     path("analyses/<int:pk>/rerun/", views.AnalysisRerunView.as_view(), name="analysis-rerun"),
+    path(
+        "analyses/<int:pk>/decisions/",
+        views.DecisionListCreateView.as_view(),
+        name="analysis-decisions",
+    ),
+    path(
+        "analyses/<int:pk>/decisions/audit.csv",
+        views.AuditView.as_view(),
+        name="analysis-audit",
+    ),
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Abs
 from django.http import HttpResponse
@@ -14,7 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, generics, status
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -22,9 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...methods.selectors import method_get
-from .. import selectors
-from ..models import Analysis, Compound
-from ..services import deletion, exports, submission
+from .. import comparison, selectors
+from ..models import Analysis, AnalysisStatus, Compound
+from ..services import curation, deletion, exports, submission
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -34,18 +35,25 @@ from .serializers import (
     AnalysisDetailSerializer,
     AnalysisListSerializer,
     AnalysisRerunSerializer,
+    ComparisonSerializer,
     CompoundSerializer,
+    DecisionCreateSerializer,
+    DecisionSerializer,
     ErrorSerializer,
     FragmentEventSerializer,
     PlainRowSerializer,
     RTModelSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
+    comparison_data,
 )
 from .throttles import AuthRateThrottle, UploadRateThrottle
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+#: Changed rows per page of a comparison.
+COMPARE_PAGE_SIZE = 100
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid request"),
@@ -96,6 +104,16 @@ def _signed_in(request: Request) -> User:
     return user
 
 
+def count_upload(request: Request, view: APIView) -> None:
+    """Count a request that starts an analysis against the upload limit (429 when over it).
+
+    Called once the request is known to be acceptable, so a rejected one costs nothing.
+    """
+    throttle = UploadRateThrottle()
+    if not throttle.allow_request(request, view):
+        raise Throttled(wait=throttle.wait())
+
+
 class _OwnedAnalysisMixin(APIView):
     """Resolve ``pk`` to an analysis of the requesting user (404 otherwise)."""
 
@@ -120,12 +138,6 @@ class AnalysisListCreateView(generics.GenericAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
         return selectors.analysis_list(user=_signed_in(self.request))
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "POST":
-            throttles.append(UploadRateThrottle())
-        return throttles
 
     @extend_schema(
         operation_id="analyses_list",
@@ -154,14 +166,16 @@ class AnalysisListCreateView(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         owner = _signed_in(request)
         method_id = data.validated_data.get("method")
-        analysis = submission.analysis_create(
-            owner=owner,
+        checked = submission.upload_check(
             file=data.validated_data["file"],
-            name=data.validated_data.get("name", ""),
             parameters=given_parameters(data.validated_data),
             sample=data.validated_data.get("sample") or None,
             columns=data.validated_data.get("columns") or None,
             method=method_get(owner=owner, method_id=method_id) if method_id else None,
+        )
+        count_upload(request, self)  # only an accepted upload counts against the limit
+        analysis = submission.analysis_create_checked(
+            owner=owner, upload=checked, name=data.validated_data.get("name", "")
         )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -190,10 +204,8 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
 
 class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
-    """Analyse the same file again with some parameters changed (a new analysis)."""
-
-    def get_throttles(self):
-        return [*super().get_throttles(), UploadRateThrottle()]
+    """Analyse the same file again with some parameters changed (a new analysis, which carries
+    the decisions about rows; named after what changed unless a name is given)."""
 
     @extend_schema(
         operation_id="analyses_rerun",
@@ -205,11 +217,12 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
         original = self.get_analysis()
         data = AnalysisRerunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        changes = given_parameters(data.validated_data)
+        submission.rerun_config(analysis=original, changes=changes)  # ConfigError: 400
+        count_upload(request, self)  # only an accepted re-run counts against the limit
         with transaction.atomic():
             analysis = submission.analysis_rerun(
-                analysis=original,
-                changes=given_parameters(data.validated_data),
-                name=data.validated_data.get("name", ""),
+                analysis=original, changes=changes, name=data.validated_data.get("name", "")
             )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -326,6 +339,43 @@ class FragmentListView(_AnalysisChildListView):
         return super().get(request, *args, **kwargs)
 
 
+class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
+    """The decisions about an analysis's rows (its audit trail, oldest first), or a new one."""
+
+    @extend_schema(
+        operation_id="analyses_decisions_list",
+        responses={200: DecisionSerializer(many=True), **_errors(401, 404, 429)},
+        tags=["curation"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        decisions = curation.decision_list(analysis=self.get_analysis())
+        return Response(DecisionSerializer(decisions, many=True).data)
+
+    @extend_schema(
+        operation_id="analyses_decisions_create",
+        request=DecisionCreateSerializer,
+        responses={
+            201: DecisionSerializer,
+            **_errors(400, 401, 404, 429),
+            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+        },
+        tags=["curation"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        analysis = self.get_analysis()
+        data = DecisionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = curation.decision_create(
+            analysis=analysis,
+            user=_signed_in(request),
+            row=data.validated_data["row"],
+            action=data.validated_data["action"],
+            status=data.validated_data.get("status", ""),
+            reason=data.validated_data["reason"],
+        )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
 class _DownloadRenderer(BaseRenderer):
     """Lets a client ask for the file's own media type; errors still go out as JSON."""
 
@@ -339,7 +389,7 @@ class _DownloadRenderer(BaseRenderer):
 
 
 class ExportView(_OwnedAnalysisMixin, APIView):
-    """Download a finished analysis as CSV, XLSX (workbook), JSON or an HTML report."""
+    """Download a finished analysis as CSV, XLSX (workbook), JSON, an HTML or a PDF report."""
 
     renderer_classes = [JSONRenderer, _DownloadRenderer]
 
@@ -358,6 +408,7 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             ): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
             **_errors(401, 404, 429),
             409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
         },
@@ -369,4 +420,61 @@ class ExportView(_OwnedAnalysisMixin, APIView):
         response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
         response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
         response["Content-Length"] = str(artifact.size)
+        return response
+
+
+class NotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+    default_detail = "both analyses must have succeeded"
+
+
+class CompareView(APIView):
+    """Compare two of your analyses: matching, counts, parameters, abundances, changed rows."""
+
+    @extend_schema(
+        operation_id="analyses_compare",
+        parameters=[
+            OpenApiParameter("a", OpenApiTypes.INT, required=True, description="analysis A"),
+            OpenApiParameter("b", OpenApiTypes.INT, required=True, description="analysis B"),
+            OpenApiParameter("page", OpenApiTypes.INT, description="page of changed rows (100)"),
+        ],
+        responses={
+            200: ComparisonSerializer,
+            **_errors(400, 401, 404, 429),
+            409: OpenApiResponse(ErrorSerializer, description="an analysis has not succeeded"),
+        },
+        tags=["results"],
+    )
+    def get(self, request: Request) -> Response:
+        user = _signed_in(request)
+        ids = [request.query_params.get(side, "") for side in ("a", "b")]
+        if not all(ids):
+            raise ValidationError({"a": ["give two analyses: ?a=<id>&b=<id>"]})
+        a, b = (selectors.analysis_get(user=user, analysis_id=i) for i in ids)
+        if a.status != AnalysisStatus.SUCCEEDED or b.status != AnalysisStatus.SUCCEEDED:
+            raise NotReady()
+        result = comparison.compare(a, b)
+        page = Paginator(result.changes, COMPARE_PAGE_SIZE).get_page(
+            request.query_params.get("page")
+        )
+        return Response(ComparisonSerializer(comparison_data(request, result, page)).data)
+
+
+class AuditView(_OwnedAnalysisMixin, APIView):
+    """The audit trail of an analysis as a CSV file (one line per decision)."""
+
+    renderer_classes = [JSONRenderer, _DownloadRenderer]
+
+    @extend_schema(
+        operation_id="analyses_decisions_audit",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(401, 404, 429)},
+        tags=["curation"],
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        analysis = self.get_analysis()
+        response = HttpResponse(
+            curation.audit_csv(analysis), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="analysis_{analysis.pk}_audit.csv"'
         return response

@@ -15,6 +15,7 @@ from ganglioside import AnalysisConfig, InputError
 
 from ...methods.models import AnalysisInput
 from ..models import Analysis
+from .curation import analyze_with_decisions
 
 # What the core calls with each step's progress: (step, fraction done, message).
 ProgressCallback = Callable[[str, float, str], None]
@@ -52,8 +53,9 @@ def input_path(analysis: Analysis) -> Iterator[Path]:
 def analyze_stored(
     analysis: Analysis, progress: ProgressCallback | None = None
 ) -> ganglioside.AnalysisResult:
-    """Run the core on the stored input with the stored parameters and input choice (the
-    sample of an export, a column mapping, a method's calibrants)."""
+    """Run the core on the stored input with the stored parameters, input choice (the sample of
+    an export, a column mapping, a method's calibrants) and the analysis's applied decisions
+    (:func:`.curation.analyze_with_decisions`)."""
     config = AnalysisConfig.from_mapping(analysis.parameters or {})
     choice = AnalysisInput.objects.filter(analysis=analysis).first()
     options: dict = {}
@@ -67,7 +69,7 @@ def analyze_stored(
             "calibrants": calibrants,
         }
     with input_path(analysis) as path:
-        result = ganglioside.analyze(path, config=config, progress=progress, **options)
+        result = analyze_with_decisions(analysis, path, config, progress, **options)
     result.source = analysis.input_filename
     return result
 

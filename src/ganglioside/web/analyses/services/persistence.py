@@ -19,19 +19,23 @@ from django.db import connection, models
 from ganglioside.result import COMPOUND_COLUMNS
 
 from ..models import Compound, FragmentEvent, RTModel
+from .curation import CURATION_COLUMNS
 
 COMPOUND_BATCH_SIZE = 2000
 
+#: The columns stored in typed fields: the core's, and the curation's status columns.
+STORED_COLUMNS = (*COMPOUND_COLUMNS, *CURATION_COLUMNS)
 
 _COMPOUND_FIELDS: dict[str, models.Field] = {
-    f.name: f for f in Compound._meta.concrete_fields if f.name in COMPOUND_COLUMNS
+    f.name: f for f in Compound._meta.concrete_fields if f.name in STORED_COLUMNS
 }
 
 
 def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     """Insert one :class:`Compound` per row of the core's compound table, in batches.
 
-    Columns of :data:`ganglioside.result.COMPOUND_COLUMNS` go to typed fields; any other
+    Columns of :data:`ganglioside.result.COMPOUND_COLUMNS` and the curation's status columns go
+    to typed fields (``status_computed`` is the status when the frame has none); any other
     column is kept in ``extra``.  Missing or non-finite numbers become NULL.
 
     Returns
@@ -46,7 +50,9 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     for name, model_field in _COMPOUND_FIELDS.items():
         if name in frame.columns:
             columns[name] = _column_values(frame[name], model_field)
-    extra_names = [c for c in frame.columns if c not in COMPOUND_COLUMNS]
+    if "status_computed" not in columns and "status" in columns:
+        columns["status_computed"] = columns["status"]
+    extra_names = [c for c in frame.columns if c not in STORED_COLUMNS]
     if extra_names:
         extra_frame = frame[extra_names]
         extras = [

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from ...methods.models import AnalysisInput, Method
 from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
+from ..parameter_diff import changes_text, parameter_changes
+from . import curation
 from .inputs import as_local_file
 from .persistence import json_safe
 
@@ -74,18 +77,57 @@ def analysis_create(
         recognised columns and no ``columns`` raises ``ColumnsNeeded`` (both in
         :mod:`ganglioside.web.methods.reading`, both ``InputError``).
     """
+    checked = upload_check(
+        file=file, parameters=parameters, sample=sample, columns=columns, method=method
+    )
+    return analysis_create_checked(owner=owner, upload=checked, name=name, start=start)
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload whose table and parameters passed the checks, ready to be stored."""
+
+    filename: str
+    content: bytes
+    config: AnalysisConfig
+    choice: AnalysisInput | None
+
+
+def upload_check(
+    *,
+    file: File,
+    parameters: Mapping[str, Any] | None = None,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
+) -> CheckedUpload:
+    """Check an uploaded table and its parameters without storing anything.
+
+    Raises the errors of :func:`analysis_create`.
+    """
     config = _config(parameters, method)
     filename = PurePath(getattr(file, "name", "") or "input").name
     content = _read_upload(file, filename)
     _validate_table(content, filename, max_rt=config.max_rt, sample=sample, columns=columns)
+    return CheckedUpload(filename, content, config, _input_choice(sample, columns, method))
+
+
+def analysis_create_checked(
+    *, owner: User, upload: CheckedUpload, name: str = "", start: bool = True
+) -> Analysis:
+    """Store an upload that passed :func:`upload_check` and queue its analysis.
+
+    The entry points check first and count the upload against the user's limit only once it
+    is accepted, so a rejected file does not use up the limit.
+    """
     return _store_new_analysis(
         owner=owner,
-        filename=filename,
-        content=content,
+        filename=upload.filename,
+        content=upload.content,
         name=name,
-        config=config,
+        config=upload.config,
         start=start,
-        choice=_input_choice(sample, columns, method),
+        choice=upload.choice,
     )
 
 
@@ -124,16 +166,8 @@ def analyses_create_per_sample(
         ]
 
 
-def analysis_rerun(
-    *,
-    analysis: Analysis,
-    changes: Mapping[str, Any] | None = None,
-    name: str = "",
-) -> Analysis:
-    """Queue a new analysis of the same input file with some parameters changed.
-
-    The original analysis is left as it is; the new one starts from its parameters with
-    ``changes`` applied.
+def rerun_config(*, analysis: Analysis, changes: Mapping[str, Any] | None = None) -> AnalysisConfig:
+    """The parameters of a re-run: the analysis's, with ``changes`` applied.
 
     Raises
     ------
@@ -141,17 +175,59 @@ def analysis_rerun(
         A changed parameter is unknown or out of range.
     """
     base = AnalysisConfig.from_mapping(analysis.parameters or {})
-    config = base.replace(**dict(changes or {})) if changes else base
+    return base.replace(**dict(changes or {})) if changes else base
+
+
+def analysis_rerun(
+    *,
+    analysis: Analysis,
+    changes: Mapping[str, Any] | None = None,
+    name: str = "",
+    start: bool = True,
+) -> Analysis:
+    """Queue a new analysis of the same input file with some parameters changed.
+
+    The original analysis is left as it is; the new one starts from its parameters with
+    ``changes`` applied, reads the file as it did (sample, column mapping, method), and carries
+    a copy of its decisions (status overrides and anchor changes,
+    :func:`.curation.decisions_copy`), which its run applies.  Without ``name`` it is named
+    after the first analysis of the file and what changed since it, e.g.
+    ``"sample (re-run 2: outlier_z 3.0)"``.
+
+    Raises
+    ------
+    ganglioside.ConfigError
+        A changed parameter is unknown or out of range.
+    """
+    config = rerun_config(analysis=analysis, changes=changes)
     with analysis.input_file.open("rb") as handle:
         content = handle.read()
-    return _store_new_analysis(
-        owner=analysis.owner,
-        filename=analysis.input_filename,
-        content=content,
-        name=name or analysis.name,
-        config=config,
-        choice=_copied_choice(analysis),
-    )
+    root = analysis.rerun_of or analysis
+    with transaction.atomic():
+        rerun = _store_new_analysis(
+            owner=analysis.owner,
+            filename=analysis.input_filename,
+            content=content,
+            name=name or rerun_name(root, config, n_decisions=analysis.decisions.count()),
+            config=config,
+            choice=_copied_choice(analysis),
+            rerun_of=root,
+            start=start,
+            before_start=lambda new: curation.decisions_copy(source=analysis, target=new),
+        )
+    return rerun
+
+
+def rerun_name(root: Analysis, config: AnalysisConfig, *, n_decisions: int = 0) -> str:
+    """``"<first analysis's name> (re-run N: <what changed since it>)"``."""
+    number = root.reruns.count() + 1
+    changes = parameter_changes(root.parameters, json_safe(config.to_dict()))
+    parts = [changes_text(changes)] if changes else []
+    if n_decisions:
+        parts.append(f"{n_decisions} decision{'s' if n_decisions != 1 else ''}")
+    what = "; ".join(parts) or "same parameters"
+    suffix = f" (re-run {number}: {what})"
+    return root.name[: max(0, 200 - len(suffix))] + suffix[:200]
 
 
 def analysis_send(*, analysis_id: int) -> None:
@@ -174,9 +250,12 @@ def _store_new_analysis(
     config: AnalysisConfig,
     start: bool = True,
     choice: AnalysisInput | None = None,
+    rerun_of: Analysis | None = None,
+    before_start: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
     analysis = Analysis(
         owner=owner,
+        rerun_of=rerun_of,
         name=(name or filename).strip()[:200] or filename,
         parameters=json_safe(config.to_dict()),
         software_version=ganglioside.__version__,
@@ -194,6 +273,8 @@ def _store_new_analysis(
         except Exception:
             analysis.input_file.delete(save=False)
             raise
+        if before_start is not None:
+            before_start(analysis)
         if start:
             transaction.on_commit(lambda: analysis_send(analysis_id=analysis.pk))
     return analysis
