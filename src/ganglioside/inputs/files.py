@@ -2,20 +2,93 @@
 
 Nothing here knows what the columns mean; :mod:`.columns` recognises them and :mod:`.checks`
 checks the values.
+
+Reading is bounded (:class:`ReadLimits`): rows, columns, the characters of one cell and the
+unpacked size of a workbook.  :func:`preview_cells` makes the cheap checks of an upload (the
+zip directory of a workbook, the header line of a text table) without reading the whole table.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from pathlib import Path
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path, PurePath
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, excerpt
 
 XLSX_MAGIC = b"PK\x03\x04"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How large a table may be.  Each default can be changed by an environment variable
+    (:meth:`from_environ`), read by the command line and the web platform alike.
+
+    Attributes
+    ----------
+    max_rows:
+        Data rows (the header not counted); ``GANGLIOSIDE_MAX_ROWS``, default 1,000,000.
+    max_columns:
+        Columns; ``GANGLIOSIDE_MAX_COLUMNS``, default 1,000.
+    max_cell_chars:
+        Characters of one cell; a longer cell is cut and its row marked invalid
+        (``GANGLIOSIDE_MAX_CELL_CHARS``, default 1,000).
+    max_unpacked_mb:
+        Size of a workbook's parts once unpacked (XLSX is a zip of XML), in MB;
+        ``GANGLIOSIDE_MAX_UNPACKED_MB``, default 100.
+    """
+
+    max_rows: int = 1_000_000
+    max_columns: int = 1_000
+    max_cell_chars: int = 1_000
+    max_unpacked_mb: float = 100.0
+
+    ENVIRONMENT = {
+        "max_rows": "GANGLIOSIDE_MAX_ROWS",
+        "max_columns": "GANGLIOSIDE_MAX_COLUMNS",
+        "max_cell_chars": "GANGLIOSIDE_MAX_CELL_CHARS",
+        "max_unpacked_mb": "GANGLIOSIDE_MAX_UNPACKED_MB",
+    }
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
+        """The defaults, replaced by the environment variables that are set.
+
+        Raises
+        ------
+        ValueError
+            A variable is not a positive number (the message names it).
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, float | int] = {}
+        for field in fields(cls):
+            text = (environ.get(cls.ENVIRONMENT[field.name]) or "").strip()
+            if not text:
+                continue
+            kind = float if field.name == "max_unpacked_mb" else int
+            try:
+                number = kind(text)
+            except ValueError:
+                number = 0
+            if not number > 0:
+                raise ValueError(
+                    f"environment variable {cls.ENVIRONMENT[field.name]} is {text!r}; "
+                    "expected a number > 0"
+                )
+            values[field.name] = number
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * MB)
 
 
 @dataclass(frozen=True)
@@ -38,29 +111,102 @@ class RawTable:
     source: str
 
 
-def read_cells(source: str | Path | pd.DataFrame) -> RawTable:
+def read_cells(source: str | Path | pd.DataFrame, *, limits: ReadLimits | None = None) -> RawTable:
     """Read a CSV/TSV/XLSX file (or take a DataFrame) into a :class:`RawTable`.
+
+    ``limits`` (default: :meth:`ReadLimits.from_environ`) bound the rows, the columns and the
+    unpacked size of a workbook.
 
     Raises
     ------
     InputError
-        When the file is missing, empty, binary, not UTF-8, an old ``.xls`` workbook, or not a
-        table at all.
+        When the file is missing, empty, binary, not UTF-8, an old ``.xls`` workbook, not a
+        table at all, or over a limit.
     """
+    limits = limits or ReadLimits.from_environ()
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
+        _check_shape(len(header), len(source), "<DataFrame>", limits)
         return RawTable(source.reset_index(drop=True), header, "<DataFrame>")
     path = Path(source)
     raw = _read_bytes(path)
     label = path.name
-    suffix = path.suffix.lower()
-    if raw.startswith(XLSX_MAGIC) or suffix in {".xlsx", ".xlsm"}:
-        return _workbook_cells(raw, label)
-    if suffix == ".xls":
+    if _is_workbook(raw, label):
+        return _workbook_cells(raw, label, limits)
+    _refuse_xls(label)
+    text = _decode(raw, label)
+    return _text_cells(text, label, _separator_of(label), limits)
+
+
+def preview_cells(
+    raw: bytes, filename: str, *, limits: ReadLimits | None = None, rows: int = 50
+) -> RawTable | None:
+    """The cheap checks of an uploaded file, and its first ``rows`` rows when cheap to read.
+
+    A text table is checked whole for its encoding and its number of lines, and its header
+    line for the number of columns; a workbook by its zip directory (the unpacked size of its
+    parts) and the dimension its first sheet declares.  Nothing is parsed beyond the first
+    rows, so this costs milliseconds for any file an upload accepts.
+
+    Returns
+    -------
+    RawTable or None
+        The first rows (for checking the columns), or ``None`` for a workbook whose shared
+        strings are too large to read cheaply.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_cells` would, for what these checks can see.
+    """
+    limits = limits or ReadLimits.from_environ()
+    label = PurePath(filename).name or "input"
+    if _is_workbook(raw, label):
+        return _preview_workbook(raw, label, limits, rows)
+    _refuse_xls(label)
+    text = _decode(raw, label)
+    lines = text.count("\n") + 1
+    if lines > limits.max_rows + 1:
+        raise InputError(
+            f"the file has {lines:,} lines; at most {limits.max_rows + 1:,} (a header and "
+            f"{limits.max_rows:,} data rows) are accepted (GANGLIOSIDE_MAX_ROWS)",
+            file=label,
+        )
+    head = text[: 256 * 1024]
+    if len(text) > len(head) and "\n" in head:
+        head = head[: head.rindex("\n")]
+    cells = _text_cells(head, label, _separator_of(label), limits)
+    return RawTable(cells.cells.iloc[:rows], cells.header, label)
+
+
+def _is_workbook(raw: bytes, label: str) -> bool:
+    return raw.startswith(XLSX_MAGIC) or PurePath(label).suffix.lower() in {".xlsx", ".xlsm"}
+
+
+def _refuse_xls(label: str) -> None:
+    if PurePath(label).suffix.lower() == ".xls":
         raise InputError(
             "old .xls workbooks are not supported; save as .xlsx or CSV UTF-8", file=label
         )
-    return _text_cells(_decode(raw, label), label, "\t" if suffix in {".tsv", ".tab"} else None)
+
+
+def _separator_of(label: str) -> str | None:
+    return "\t" if PurePath(label).suffix.lower() in {".tsv", ".tab"} else None
+
+
+def _check_shape(n_columns: int, n_rows: int, source: str, limits: ReadLimits) -> None:
+    if n_columns > limits.max_columns:
+        raise InputError(
+            f"the table has {n_columns:,} columns; at most {limits.max_columns:,} are accepted "
+            "(GANGLIOSIDE_MAX_COLUMNS); keep the columns the analysis needs",
+            file=source,
+        )
+    if n_rows > limits.max_rows:
+        raise InputError(
+            f"the table has more than {limits.max_rows:,} data rows, the most accepted "
+            "(GANGLIOSIDE_MAX_ROWS); split it into several tables",
+            file=source,
+        )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -106,11 +252,13 @@ def _sniff_separator(text: str) -> str:
     return sep if counts[sep] else ","
 
 
-def _read_text(text: str, source: str, sep: str | None) -> pd.DataFrame:
+def _read_text(text: str, source: str, sep: str | None, limits: ReadLimits) -> pd.DataFrame:
     """Parse delimited text with pandas' C parser, every cell kept as the text it was."""
     text = text.lstrip("\ufeff")
     if sep is None:
         sep = _sniff_separator(text)
+    # The header line says how wide the table is before pandas builds any column.
+    _check_shape(text.split("\n", 1)[0].count(sep) + 1, 0, source, limits)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -121,22 +269,25 @@ def _read_text(text: str, source: str, sep: str | None) -> pd.DataFrame:
             na_filter=False,
             skip_blank_lines=True,
             engine="c",
+            nrows=limits.max_rows + 2,  # the header, the rows allowed, and one to notice more
         )
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header row", file=source) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise InputError(
-            f"the file cannot be read as a table ({detail}); check the separator and quoting",
+            f"the file cannot be read as a table ({excerpt(detail, 200)}); check the separator "
+            "and quoting",
             file=source,
         ) from None
+    _check_shape(frame.shape[1], len(frame) - 1, source, limits)
     frame = frame.fillna("")
     blank = (frame == "").all(axis=1)
     return frame[~blank.to_numpy()].reset_index(drop=True)
 
 
-def _text_cells(text: str, label: str, sep: str | None) -> RawTable:
-    cells = _read_text(text, label, sep)
+def _text_cells(text: str, label: str, sep: str | None, limits: ReadLimits) -> RawTable:
+    cells = _read_text(text, label, sep, limits)
     if cells.empty:
         raise InputError("the file is empty; expected a header row and data rows", file=label)
     header = [str(h).strip().lstrip("\ufeff") for h in cells.iloc[0]]
@@ -154,16 +305,76 @@ def _text_cells(text: str, label: str, sep: str | None) -> RawTable:
 # -- Excel workbooks ---------------------------------------------------------------------------
 
 
-def _workbook_cells(raw: bytes, label: str) -> RawTable:
+def _workbook_cells(raw: bytes, label: str, limits: ReadLimits) -> RawTable:
+    _check_workbook_directory(raw, label, limits)
+    return _rows_to_cells(_read_xlsx(raw, label, limits), label)
+
+
+def _workbook_directory(raw: bytes, label: str) -> zipfile.ZipFile:
+    """The zip directory of a workbook (read from the end of the file; nothing unpacked)."""
     if not raw.startswith(XLSX_MAGIC):
         if not raw.strip():
             raise InputError("the file is empty", file=label)
         raise InputError("the file has an .xlsx name but is not an Excel workbook", file=label)
-    return _rows_to_cells(_read_xlsx(raw, label), label)
+    try:
+        return zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(
+            f"the file cannot be opened as an Excel workbook ({type(exc).__name__})", file=label
+        ) from None
 
 
-def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:
-    """The non-blank rows of the first sheet, every cell as text."""
+def _check_workbook_directory(raw: bytes, label: str, limits: ReadLimits) -> zipfile.ZipFile:
+    """Refuse a workbook whose parts unpack to more than the limit (a zip bomb).
+
+    The sizes come from the zip directory; :mod:`zipfile` stops at the declared size and
+    refuses a part that holds more, so a lying directory cannot get past this.
+    """
+    archive = _workbook_directory(raw, label)
+    unpacked = sum(item.file_size for item in archive.infolist())
+    if unpacked > limits.max_unpacked_bytes:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / MB:,.0f} MB of XML; at most "
+            f"{limits.max_unpacked_mb:g} MB are accepted (GANGLIOSIDE_MAX_UNPACKED_MB); save "
+            "the table as CSV or keep only the sheet with the features",
+            file=label,
+        )
+    if not any(n.startswith("xl/worksheets/") for n in archive.namelist()):
+        raise InputError("the file is a zip archive but not an Excel workbook", file=label)
+    return archive
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"')
+
+
+def _preview_workbook(raw: bytes, label: str, limits: ReadLimits, rows: int) -> RawTable | None:
+    """The zip directory and the declared dimension of the first sheet; the first rows when
+    the shared strings are small enough to read at once."""
+    archive = _check_workbook_directory(raw, label, limits)
+    sheets = sorted(
+        (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+        key=lambda n: int(re.sub(r"\D", "", n) or 0),
+    )
+    if sheets:
+        with archive.open(sheets[0]) as handle:
+            found = _DIMENSION.search(handle.read(4096))
+        if found and found.group(1):
+            width = 0
+            for letter in found.group(1).decode():
+                width = width * 26 + ord(letter) - 64
+            _check_shape(width, int(found.group(2)) - 1, label, limits)
+    shared = sum(
+        i.file_size for i in archive.infolist() if i.filename.endswith("sharedStrings.xml")
+    )
+    if shared > 4 * MB:
+        return None
+    return _rows_to_cells(_read_xlsx(raw, label, limits, max_rows=rows + 1), label)
+
+
+def _read_xlsx(
+    raw: bytes, source: str, limits: ReadLimits, max_rows: int | None = None
+) -> list[list[str]]:
+    """The non-blank rows of the first sheet, every cell as text (at most ``max_rows``)."""
     from openpyxl import load_workbook
 
     try:
@@ -175,11 +386,24 @@ def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:
         ) from None
     try:
         ws = wb.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         for values in ws.iter_rows(values_only=True):
             cells = ["" if v is None else _cell_text(v) for v in values]
             if any(c.strip() for c in cells):
+                if not rows:
+                    _check_shape(len(cells), 0, source, limits)
                 rows.append(cells)
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
+                if len(rows) > limits.max_rows + 1:
+                    _check_shape(0, len(rows) - 1, source, limits)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(
+            f"the workbook cannot be read ({type(exc).__name__}: {excerpt(exc, 200)})",
+            file=source,
+        ) from None
     finally:
         wb.close()
     return rows

@@ -17,13 +17,14 @@ from ..errors import InputError
 from .checks import (
     Problems,
     check_anchors,
+    check_cell_lengths,
     check_log_p,
     check_names,
     check_rt,
     check_volume,
 )
 from .columns import map_columns
-from .files import RawTable, read_cells
+from .files import RawTable, ReadLimits, read_cells
 from .formats import to_canonical
 
 MAX_PROBLEMS_SHOWN = 5
@@ -41,7 +42,9 @@ class Table:
     distinct_names: np.ndarray | None = None
 
 
-def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> Table:
+def read_table(
+    source: str | Path | pd.DataFrame, *, max_rt: float = 120.0, limits: ReadLimits | None = None
+) -> Table:
     """Read and check a feature table.
 
     Parameters
@@ -50,6 +53,8 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
         Path of a CSV, TSV or XLSX file (UTF-8, with or without BOM), or a DataFrame.
     max_rt:
         Longest plausible retention time (min).
+    limits:
+        Largest table read (:class:`~.files.ReadLimits`; by default from the environment).
 
     Returns
     -------
@@ -64,10 +69,12 @@ def read_table(source: str | Path | pd.DataFrame, *, max_rt: float = 120.0) -> T
         When the whole file cannot be used: not a table, empty, wrong encoding, a required
         column missing or given twice, or no usable row.
     """
-    raw = to_canonical(read_cells(source))
+    limits = limits or ReadLimits.from_environ()
+    raw = to_canonical(read_cells(source, limits=limits))
     mapping = map_columns(raw)
-    cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     problems = Problems(len(raw.cells))
+    check_cell_lengths(raw.cells, raw.header, problems, max_chars=limits.max_cell_chars)
+    cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     names = check_names(cells["name"], problems)
     frame = pd.DataFrame(
         {
