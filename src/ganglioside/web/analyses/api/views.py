@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
+from ..file_responses import export_response
 from ..models import Analysis, Compound
-from ..services import deletion, exports, submission
+from ..services import deletion, downloads, submission
 from .filters import AnalysisFilter, CompoundFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -173,7 +174,15 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_destroy",
-        responses={204: None, **_errors(401, 404, 429)},
+        responses={
+            204: None,
+            **_errors(401, 404, 429),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="its results are being stored right now; Retry-After says when to "
+                "try again",
+            ),
+        },
         tags=["analyses"],
     )
     def delete(self, request: Request, pk: int) -> Response:
@@ -334,14 +343,16 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
             **_errors(401, 404, 429),
-            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="the analysis has not succeeded, or its files are being written "
+                "(then Retry-After says when to ask again)",
+            ),
         },
         tags=["results"],
     )
-    def get(self, request: Request, pk: int, export_format: str) -> HttpResponse:
-        # An unknown format or an unfinished analysis: answered by errors.exception_handler.
-        artifact = exports.analysis_export(analysis=self.get_analysis(), kind=export_format)
-        response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
-        response["Content-Length"] = str(artifact.size)
-        return response
+    def get(self, request: Request, pk: int, export_format: str) -> HttpResponseBase:
+        # An unknown format, an unfinished analysis or a file not written yet: answered by
+        # errors.exception_handler (404, 409, 409 with Retry-After).
+        artifact = downloads.analysis_download(analysis=self.get_analysis(), kind=export_format)
+        return export_response(artifact)

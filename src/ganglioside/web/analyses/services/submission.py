@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -13,15 +14,19 @@ from django.db import transaction
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.table import read_table
+from ganglioside.inputs.columns import map_columns
+from ganglioside.inputs.files import ReadLimits, preview_cells
+from ganglioside.inputs.formats import to_canonical
 
 from .. import execution
 from ..models import Analysis
-from .inputs import as_local_file, renamed
-from .persistence import json_safe
+from .inputs import renamed
+from .persistence import clean_text, json_safe
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+log = logging.getLogger(__name__)
 
 
 def analysis_create(
@@ -58,12 +63,14 @@ def analysis_create(
     ganglioside.ConfigError
         A parameter is unknown or out of range.
     ganglioside.InputError
-        The table cannot be analysed (format, columns, size); nothing is stored.
+        The table cannot be analysed (format, encoding, columns, size); nothing is stored.
+        Only cheap checks run here (the zip directory of a workbook, the header and the first
+        rows of a text table); the table is read in the worker.
     """
     config = AnalysisConfig.from_mapping(dict(parameters or {}))
-    filename = PurePath(getattr(file, "name", "") or "input").name
+    filename = clean_text(PurePath(getattr(file, "name", "") or "input").name) or "input"
     content = _read_upload(file, filename)
-    _validate_table(content, filename, max_rt=config.max_rt)
+    _check_table(content, filename)
     return _store_new_analysis(
         owner=owner, filename=filename, content=content, name=name, config=config, start=start
     )
@@ -98,15 +105,27 @@ def analysis_rerun(
     )
 
 
-def analysis_send(*, analysis_id: int) -> None:
+def analysis_send(*, analysis_id: int) -> bool:
     """Send a queued analysis to the executor; with Celery, record the id of its task.
 
     Call it after the transaction that queued the analysis commits
-    (``transaction.on_commit``), so the worker finds the row.
+    (``transaction.on_commit``), so the worker finds the row.  When the broker cannot be
+    reached the analysis stays queued without a task id, and the sweep
+    (:func:`.recovery.analyses_sweep_stuck`, every ``GANGLIOSIDE_SWEEP_EVERY`` seconds) sends
+    it again once ``GANGLIOSIDE_RESEND_AFTER`` seconds have passed; ``False`` then.
     """
-    task_id = execution.enqueue(analysis_id)
+    from ..api.throttles import outage_errors
+
+    try:
+        task_id = execution.enqueue(analysis_id)
+    except outage_errors() as exc:
+        log.warning(
+            "analysis %s: the broker is unreachable (%s); the sweep sends it", analysis_id, exc
+        )
+        return False
     if task_id is not None:
         Analysis.objects.filter(pk=analysis_id).update(task_id=task_id)
+    return True
 
 
 def _store_new_analysis(
@@ -118,6 +137,7 @@ def _store_new_analysis(
     config: AnalysisConfig,
     start: bool = True,
 ) -> Analysis:
+    name = clean_text(name)
     analysis = Analysis(
         owner=owner,
         name=(name or filename).strip()[:200] or filename,
@@ -160,9 +180,12 @@ def _read_upload(file: File, filename: str) -> bytes:
     return content
 
 
-def _validate_table(content: bytes, filename: str, *, max_rt: float) -> None:
-    with as_local_file(content, filename) as path:
-        try:
-            read_table(path, max_rt=max_rt)
-        except InputError as exc:
-            raise renamed(exc, filename) from None
+def _check_table(content: bytes, filename: str) -> None:
+    """The cheap checks of the core's reader (:func:`~ganglioside.inputs.files.preview_cells`)
+    and the columns of the first rows; the whole table is read by the worker."""
+    try:
+        preview = preview_cells(content, filename, limits=ReadLimits.from_environ())
+        if preview is not None:
+            map_columns(to_canonical(preview))
+    except InputError as exc:
+        raise renamed(exc, filename) from None
