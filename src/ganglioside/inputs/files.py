@@ -151,8 +151,8 @@ def preview_cells(
     Returns
     -------
     RawTable or None
-        The first rows (for checking the columns), or ``None`` for a workbook whose shared
-        strings are too large to read cheaply.
+        The first rows (for checking the columns), or ``None`` when they are too large to read
+        cheaply (a workbook's shared strings over 4 MB, a first data row over 256 KB).
 
     Raises
     ------
@@ -173,8 +173,10 @@ def preview_cells(
             file=label,
         )
     head = text[: 256 * 1024]
-    if len(text) > len(head) and "\n" in head:
-        head = head[: head.rindex("\n")]
+    if len(text) > len(head):
+        head = head[: head.rindex("\n")] if "\n" in head else ""
+        if head.strip().count("\n") < 1:  # the first data row alone is longer: read later
+            return None
     cells = _text_cells(head, label, _separator_of(label), limits)
     return RawTable(cells.cells.iloc[:rows], cells.header, label)
 

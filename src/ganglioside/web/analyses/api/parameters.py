@@ -61,7 +61,10 @@ class _BoundedFloat(serializers.FloatField):
 
     def __init__(self, *, bounds: Bounds, **options: Any) -> None:
         self.bounds = bounds
-        super().__init__(min_value=bounds.minimum, max_value=bounds.maximum, **options)
+        # An exclusive minimum is checked below (a MinValueValidator would make it inclusive,
+        # in the schema too).
+        minimum = None if bounds.exclusive or not math.isfinite(bounds.minimum) else bounds.minimum
+        super().__init__(min_value=minimum, max_value=bounds.maximum, **options)
 
     def to_internal_value(self, data: Any) -> float:
         value = super().to_internal_value(data)
@@ -98,7 +101,7 @@ class _ElutionOrderField(serializers.Field):
     """``{core: [letter, ...]}``, given as an object (JSON) or as JSON text (a form field)."""
 
     default_error_messages = {
-        "shape": 'expected an object such as {"GD1": ["b", "a"]}: each core name maps to a '
+        "shape": 'expected an object such as {{"GD1": ["b", "a"]}}: each core name maps to a '
         "list of isomer letters, earliest first",
     }
 

@@ -50,7 +50,15 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="not signed in"),
     404: OpenApiResponse(ErrorSerializer, description="no such analysis (or not yours)"),
     429: OpenApiResponse(ErrorSerializer, description="rate limit reached"),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="briefly unavailable (Redis unreachable); Retry-After says when to try again",
+    ),
 }
+#: A list's page past the last one (``?page=``).
+PAGE_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="no such page (past the last), or no such analysis"
+)
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -67,7 +75,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, **_errors(400, 429)},
+        responses={200: TokenOutputSerializer, **_errors(400, 429, 503)},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -127,7 +135,11 @@ class AnalysisListCreateView(generics.GenericAPIView):
 
     @extend_schema(
         operation_id="analyses_list",
-        responses={200: AnalysisListSerializer(many=True), **_errors(400, 401, 429)},
+        responses={
+            200: AnalysisListSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
         tags=["analyses"],
     )
     def get(self, request: Request) -> Response:
@@ -143,7 +155,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
             202: OpenApiResponse(
                 AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
             ),
-            **_errors(400, 401, 429),
+            **_errors(400, 401, 429, 503),
         },
         tags=["analyses"],
     )
@@ -165,7 +177,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_retrieve",
-        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429)},
+        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429, 503)},
         tags=["analyses"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -176,7 +188,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
         operation_id="analyses_destroy",
         responses={
             204: None,
-            **_errors(401, 404, 429),
+            **_errors(401, 404, 429, 503),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="its results are being stored right now; Retry-After says when to "
@@ -199,7 +211,7 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
     @extend_schema(
         operation_id="analyses_rerun",
         request=AnalysisRerunSerializer,
-        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429)},
+        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429, 503)},
         tags=["analyses"],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -268,7 +280,11 @@ class CompoundListView(_AnalysisChildListView):
     @extend_schema(
         operation_id="analyses_compounds",
         tags=["results"],
-        responses={200: CompoundSerializer(many=True), **_errors(400, 401, 404, 429)},
+        responses={
+            200: CompoundSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -286,7 +302,11 @@ class RTModelListView(_AnalysisChildListView):
     @extend_schema(
         operation_id="analyses_models",
         tags=["results"],
-        responses={200: RTModelSerializer(many=True), **_errors(401, 404, 429)},
+        responses={
+            200: RTModelSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -304,7 +324,11 @@ class FragmentListView(_AnalysisChildListView):
     @extend_schema(
         operation_id="analyses_fragments",
         tags=["results"],
-        responses={200: FragmentEventSerializer(many=True), **_errors(401, 404, 429)},
+        responses={
+            200: FragmentEventSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -342,7 +366,7 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             ): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
-            **_errors(401, 404, 429),
+            **_errors(401, 404, 429, 503),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="the analysis has not succeeded, or its files are being written "
