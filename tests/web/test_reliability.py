@@ -271,7 +271,10 @@ def test_the_mail_urls_listed_in_env_example_start_the_process(url, tmp_path):
         "GANGLIOSIDE_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
-    code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND)"
+    )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(f"{url[:-3]}.EmailBackend")
