@@ -105,13 +105,13 @@ CASES = [
         table(*GOOD * 2, "GD1(36:1;O2)\x00,9.1,100,,F"),
         expect="invalid",
         says="control character",
-    ),  # fmt: skip
+    ),
     Case(
         "control characters",
         table("GD1(36\x07:1;O2),9.1,100,,F", "GM1\x1b[31m,9,1,,F"),
         expect="invalid",
         says="control character",
-    ),  # fmt: skip
+    ),
     Case(
         "utf-16",
         codecs.BOM_UTF16_LE + table().decode().encode("utf-16-le"),
