@@ -282,6 +282,20 @@ def test_private_paths_are_not_served(site):
         assert client.get(f"{site.https}/media/inputs/1/table.csv").status_code == 404
 
 
+def test_exports_are_sent_by_nginx_after_the_application_names_them(site):
+    folder = site.workdir / "media" / "exports" / "1" / "f00d"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "compounds.csv").write_text("row,name\n1,GD1(36:1;O2)\n")
+    with site.client() as client:
+        sent = client.get(f"{site.https}/download/1/f00d/compounds.csv")
+        direct = client.get(f"{site.https}/_exports/1/f00d/compounds.csv")
+    assert sent.status_code == 200 and sent.text == "row,name\n1,GD1(36:1;O2)\n"
+    assert sent.headers["content-type"] == "text/csv; charset=utf-8"
+    assert sent.headers["content-disposition"] == 'attachment; filename="analysis_1_compounds.csv"'
+    assert sent.headers["x-content-type-options"] == "nosniff"
+    assert direct.status_code == 404  # internal: only the application's answer reaches it
+
+
 def test_static_files_are_served_by_nginx_with_cache_lifetimes(site):
     with site.client() as client:
         hashed = client.get(f"{site.https}/static/app.0123456789ab.js")
