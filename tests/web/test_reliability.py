@@ -325,3 +325,42 @@ def test_the_apis_parameter_ranges_are_the_cores(name, bounds):
     if bounds.maximum is not None:
         with pytest.raises(ConfigError):
             AnalysisConfig().replace(**{name: kind(bounds.maximum + 1)})
+
+
+# -- 4. an upload whose message never reached the broker ----------------------------------------
+
+
+def test_an_upload_the_broker_refused_is_stored_and_resent_by_the_sweep(
+    api, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from ganglioside.web.analyses import execution
+    from ganglioside.web.analyses.services import recovery
+
+    settings.GANGLIOSIDE_EXECUTOR = "celery"
+    sent: list[int] = []
+
+    def broker_down(analysis_id: int) -> str:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(execution, "enqueue", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(URL, {"file": make_upload(SAMPLE_CSV.read_bytes())}, format="multipart")
+    assert response.status_code == 202  # stored; the sweep sends it
+    pk = response.json()["id"]
+    assert Analysis.objects.get(pk=pk).task_id == ""
+
+    monkeypatch.setattr(execution, "enqueue", lambda analysis_id: sent.append(analysis_id) or "t1")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recovery.analyses_sweep_stuck().requeued == []  # too young yet
+    Analysis.objects.filter(pk=pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_RESEND_AFTER + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recovery.analyses_sweep_stuck().requeued == [pk]
+    assert sent == [pk] and Analysis.objects.get(pk=pk).task_id == "t1"
+    assert settings.GANGLIOSIDE_RESEND_AFTER + settings.GANGLIOSIDE_SWEEP_EVERY <= 60

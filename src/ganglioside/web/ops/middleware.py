@@ -138,11 +138,7 @@ class OutageMiddleware:
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponseBase | None:
-        from ganglioside.web.analyses.api.throttles import (
-            OUTAGE_RETRY_AFTER,
-            ServiceUnavailable,
-            outage_errors,
-        )
+        from ganglioside.web.outages import OUTAGE_RETRY_AFTER, ServiceUnavailable, outage_errors
 
         if not isinstance(exception, (ServiceUnavailable, *outage_errors())):
             return None

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 
 from ganglioside import ConfigError, InputError
 
+from ...outages import ServiceUnavailable, outage_errors
 from ..services.deletion import AnalysisBusy
 from ..services.exports import ExportNotReady, ExportPending, UnknownExportFormat
-from .throttles import ServiceUnavailable, outage_errors
 
 log = logging.getLogger(__name__)
 

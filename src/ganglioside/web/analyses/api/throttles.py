@@ -18,33 +18,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.throttling import SimpleRateThrottle
+
+from ...outages import OUTAGE_RETRY_AFTER, ServiceUnavailable, outage_errors
+
+__all__ = ["OUTAGE_RETRY_AFTER", "ServiceUnavailable", "outage_errors"]
 
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-#: Seconds a client is asked to wait when the counters' store is unreachable.
-OUTAGE_RETRY_AFTER = 30
-
-
-class ServiceUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "the service is briefly unavailable; try again in a little while"
-    default_code = "unavailable"
-
-    def __init__(self, detail: str | None = None, retry_after: int = OUTAGE_RETRY_AFTER) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-
-def outage_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions that mean Redis (cache, broker or channel layer) is unreachable."""
-    import redis.exceptions
-    from kombu.exceptions import OperationalError
-
-    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError)
 
 
 def window_count(key: str, duration: int) -> tuple[int, float]:

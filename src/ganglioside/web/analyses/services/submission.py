@@ -18,6 +18,7 @@ from ganglioside.inputs.columns import map_columns
 from ganglioside.inputs.files import ReadLimits, preview_cells
 from ganglioside.inputs.formats import to_canonical
 
+from ... import outages
 from .. import execution
 from ..models import Analysis
 from .inputs import renamed
@@ -114,11 +115,9 @@ def analysis_send(*, analysis_id: int) -> bool:
     (:func:`.recovery.analyses_sweep_stuck`, every ``GANGLIOSIDE_SWEEP_EVERY`` seconds) sends
     it again once ``GANGLIOSIDE_RESEND_AFTER`` seconds have passed; ``False`` then.
     """
-    from ..api.throttles import outage_errors
-
     try:
         task_id = execution.enqueue(analysis_id)
-    except outage_errors() as exc:
+    except outages.outage_errors() as exc:
         log.warning(
             "analysis %s: the broker is unreachable (%s); the sweep sends it", analysis_id, exc
         )
