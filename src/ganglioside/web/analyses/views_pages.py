@@ -81,7 +81,7 @@ def _upload_throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
     throttle = UploadRateThrottle()
     # The throttle reads only the request's user and address, which a page request has too.
-    if throttle.allow_request(request, None):  # type: ignore[arg-type]
+    if throttle.allow_request(request, None):
         return None
     return throttle.wait() or 1.0
 

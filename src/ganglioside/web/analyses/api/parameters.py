@@ -63,8 +63,11 @@ class _BoundedFloat(serializers.FloatField):
         self.bounds = bounds
         # An exclusive minimum is checked below (a MinValueValidator would make it inclusive,
         # in the schema too).
-        minimum = None if bounds.exclusive or not math.isfinite(bounds.minimum) else bounds.minimum
-        super().__init__(min_value=minimum, max_value=bounds.maximum, **options)
+        if not bounds.exclusive and math.isfinite(bounds.minimum):
+            options["min_value"] = bounds.minimum
+        if bounds.maximum is not None:
+            options["max_value"] = bounds.maximum
+        super().__init__(**options)
 
     def to_internal_value(self, data: Any) -> float:
         value = super().to_internal_value(data)
@@ -165,8 +168,9 @@ def parameter_fields(*, with_defaults: bool) -> dict[str, serializers.Field]:
         if isinstance(default, bool):
             field: serializers.Field = _OptionalBoolean(**options)
         elif isinstance(default, int):
-            minimum = None if bounds is None else int(bounds.minimum)
-            field = serializers.IntegerField(min_value=minimum, **options)
+            if bounds is not None:
+                options["min_value"] = int(bounds.minimum)
+            field = serializers.IntegerField(**options)
         elif isinstance(default, float):
             field = _bounded_float(bounds or Bounds(-math.inf), **options)
         elif isinstance(default, dict):

@@ -48,6 +48,8 @@ def window_count(key: str, duration: int) -> tuple[int, float]:
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     scope: str  # each throttle names its entry of GANGLIOSIDE_RATES
+    num_requests: int  # set by SimpleRateThrottle from the rate
+    duration: int
 
     def get_rate(self) -> str:
         return settings.GANGLIOSIDE_RATES[self.scope]
