@@ -283,8 +283,6 @@ def test_the_mail_urls_listed_in_env_example_start_the_process(url, tmp_path):
 def test_backup_files_are_readable_by_their_owner_only(user, tmp_path, settings):
     from django.core.management import call_command
 
-    if connection.vendor == "postgresql":
-        pytest.skip("the PostgreSQL round trip is tests/web/ops/test_backup.py")
     call_command("backup", output=tmp_path / "b", stdout=open(os.devnull, "w"))  # noqa: SIM115
     (folder,) = (tmp_path / "b").iterdir()
     for child in folder.iterdir():
