@@ -1,6 +1,7 @@
 """Core test fixtures (no Django).
 
-``small_analysis`` is an :class:`~ganglioside.Analysis` built by hand from the result contract, so
+``small_analysis`` is an :class:`~ganglioside.AnalysisResult` built by hand from the result
+contract, so
 that the report writers can be tested on known values without running the pipeline: two
 anchored GD1 peaks, a valid GD1, an outlier with a negative residual and a negative Log P, an
 in-source fragment (GM1) of a GD1 peak, an unverified GT1, an invalid row, a row whose name is a
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from ganglioside.config import AnalysisConfig
-from ganglioside.result import COMPOUND_COLUMNS, Analysis, ModelReport
+from ganglioside.result import COMPOUND_COLUMNS, AnalysisResult, ModelReport
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "ganglioside" / "data"
 SAMPLE_CSV = DATA_DIR / "measured_sample.csv"
@@ -96,8 +97,8 @@ def build_compounds() -> pd.DataFrame:
     return frame
 
 
-def build_analysis(compounds: pd.DataFrame | None = None) -> Analysis:
-    """An Analysis around ``compounds`` (default :func:`build_compounds`)."""
+def build_analysis(compounds: pd.DataFrame | None = None) -> AnalysisResult:
+    """An AnalysisResult around ``compounds`` (default :func:`build_compounds`)."""
     compounds = build_compounds() if compounds is None else compounds
     model = ModelReport(
         model_id="pooled",
@@ -139,7 +140,7 @@ def build_analysis(compounds: pd.DataFrame | None = None) -> Analysis:
         "undefined_ratio": math.nan,
         "by_category": {"GD": 5, "GM": 1, "GT": 1},
     }
-    return Analysis(
+    return AnalysisResult(
         compounds=compounds,
         models=[model],
         fragments=fragments,
@@ -151,8 +152,8 @@ def build_analysis(compounds: pd.DataFrame | None = None) -> Analysis:
 
 
 @pytest.fixture
-def small_analysis() -> Analysis:
-    """A hand-built :class:`Analysis` with every compound column (see the module docstring)."""
+def small_analysis() -> AnalysisResult:
+    """A hand-built :class:`AnalysisResult` with every compound column (see the module doc)."""
     return build_analysis()
 
 
@@ -163,8 +164,18 @@ def sample_csv() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_analysis() -> Analysis:
+def sample_analysis() -> AnalysisResult:
     """The real pipeline run on the bundled measured sample (shared by the report tests)."""
     from ganglioside import analyze
 
     return analyze(SAMPLE_CSV)
+
+
+@pytest.fixture(scope="session")
+def large_analysis() -> AnalysisResult:
+    """The pipeline run on the bundled sample repeated 40 times (12,920 rows): large enough for
+    the report to aggregate its plots and cap its tables."""
+    from ganglioside import analyze
+
+    sample = pd.read_csv(SAMPLE_CSV)
+    return analyze(pd.concat([sample] * 40, ignore_index=True))

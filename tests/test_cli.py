@@ -132,12 +132,66 @@ def sample_run(tmp_path_factory) -> tuple[int, str, str, Path]:
     return completed.returncode, completed.stdout, completed.stderr, outdir
 
 
-def test_analyze_on_the_sample_exits_0_and_writes_the_four_files(sample_run):
+def test_analyze_on_the_sample_exits_0_and_writes_the_default_outputs(sample_run):
     code, out, err, outdir = sample_run
     assert code == 0, err
-    for name in ("compounds.csv", "summary.json", "workbook.xlsx", "report.html"):
+    written = sorted(p.name for p in outdir.iterdir())
+    assert written == ["compounds.csv", "fragments.csv", "report.html", "summary.json"]
+    for name in written:
         assert (outdir / name).stat().st_size > 0
     assert f"Report: {(outdir / 'report.html').resolve()}" in out
+
+
+def test_analyze_writes_the_outputs_asked_for(sample_csv, tmp_path, capsys):
+    code, out, err = run(
+        ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "xlsx,parquet"], capsys
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compounds.parquet", "workbook.xlsx"]
+    assert "workbook.xlsx, compounds.parquet" in out
+    assert "Report:" not in out  # no report was asked for
+
+
+def test_analyze_writes_every_available_output_with_all(sample_csv, tmp_path, capsys):
+    code, _, err = run(
+        ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "all"], capsys
+    )
+    assert code == 0, err
+    assert len(list(tmp_path.iterdir())) == 6
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("csv,docx", "unknown output 'docx' in --outputs"),
+        (",", "--outputs needs at least one of"),
+    ],
+)
+def test_analyze_rejects_unknown_outputs(sample_csv, tmp_path, capsys, value, message):
+    code, _, err = run(
+        ["analyze", str(sample_csv), "-o", str(tmp_path / "out"), "--outputs", value], capsys
+    )
+    assert code == 2
+    assert message in err and "csv, fragments, json, xlsx, parquet, html, pdf" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_analyze_says_the_pdf_report_is_not_available_yet(sample_csv, tmp_path, capsys):
+    code, out, err = run(
+        ["analyze", str(sample_csv), "-o", str(tmp_path / "out"), "--outputs", "html,pdf"], capsys
+    )
+    assert code == 2
+    assert "--outputs pdf: the PDF report is not available yet" in err
+    assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "out").exists()  # refused before the analysis
+
+
+def test_analyze_help_names_the_outputs_and_the_default(capsys):
+    code, out, _ = run(["analyze", "--help"], capsys)
+    assert code == 0
+    assert "(default: csv,fragments,json,html)" in " ".join(out.split())
+    for name in ("csv", "fragments", "json", "xlsx", "parquet", "html", "pdf"):
+        assert f"  {name} " in out
 
 
 def test_analyze_prints_counts_by_status_that_match_the_csv(sample_run):
@@ -199,18 +253,20 @@ def test_the_progress_bar_follows_the_analysis_callback(capsys):
         update("retention", 0.5, "fitting the RT model")
         update("summary", 1.0, "done")
     err = capsys.readouterr().err
-    assert "retention" in err and " 50%" in err and "fitting the RT model" in err
+    assert "analysis" in err and " 50%" in err and "retention: fitting the RT model" in err
 
 
-def test_the_progress_bar_spans_analysis_and_export(capsys):
+def test_each_export_gets_a_bar_of_its_own(capsys):
     seen = []
     with cli._progress_bar(True) as update:
-        scaled = cli._scaled(update, 0.7, 1.0)
-        assert scaled is not None
-        scaled("export", 0.5, "writing workbook.xlsx")
+        assert update is not None
+        update("summary", 1.0, "done")
+        update("report.html", 0.0, "writing report.html")
         seen.append(capsys.readouterr().err)
-    assert " 85%" in seen[0] and "writing workbook.xlsx" in seen[0]
-    assert cli._scaled(None, 0.0, 0.7) is None
+        update("report.html", 0.5, "figures")
+        seen.append(capsys.readouterr().err)
+    assert "report.html" in seen[0] and "  0%" in seen[0] and "writing report.html" in seen[0]
+    assert " 50%" in seen[1] and "figures" in seen[1]
 
 
 def test_no_progress_bar_is_made_when_disabled(capsys):

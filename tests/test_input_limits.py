@@ -13,7 +13,7 @@ import ganglioside
 from ganglioside import cli
 from ganglioside.errors import InputError, NameSyntaxError, bounded, excerpt
 from ganglioside.inputs.checks import Problems, check_names, check_rt, problem_text
-from ganglioside.inputs.files import ReadLimits, preview_cells, read_cells
+from ganglioside.inputs.files import ReadLimits, check_upload, read_cells
 from ganglioside.table import read_table
 
 SAMPLE = Path(ganglioside.__file__).parent / "data" / "measured_sample.csv"
@@ -141,7 +141,7 @@ def test_a_workbook_that_unpacks_to_more_than_the_limit_is_refused_unread(tmp_pa
     with pytest.raises(InputError, match="unpacks to 3 MB of XML; at most 1 MB"):
         read_cells(path, limits=limits)
     with pytest.raises(InputError, match="unpacks to"):
-        preview_cells(content, "bomb.xlsx", limits=limits)
+        check_upload(content, "bomb.xlsx", limits=limits)
 
 
 def test_a_workbook_row_limit_stops_reading(tmp_path):
@@ -156,7 +156,7 @@ def test_a_zip_that_is_no_workbook_is_refused(tmp_path):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(InputError, match="not an Excel workbook"):
-        preview_cells(buffer.getvalue(), "t.xlsx")
+        check_upload(buffer.getvalue(), "t.xlsx")
 
 
 def test_the_limits_come_from_the_environment():
@@ -168,18 +168,23 @@ def test_the_limits_come_from_the_environment():
         ReadLimits.from_environ({"GANGLIOSIDE_MAX_COLUMNS": "0"})
 
 
-def test_the_preview_reads_the_first_rows_and_checks_cheaply():
-    raw = preview_cells(SAMPLE.read_bytes(), "measured_sample.csv", rows=5)
-    assert raw is not None and raw.header[:3] == ["Name", "RT", "Volume"] and len(raw.cells) == 5
+def test_the_upload_checks_are_cheap_and_hand_back_a_head_to_preview():
+    sample = SAMPLE.read_bytes()
+    assert check_upload(sample, "measured_sample.csv") == sample  # small: previewed whole
+    big = b"Name,RT,Volume\n" + b"GD1(36:1;O2),9.1,100\n" * 30_000
+    head = check_upload(big, "big.csv")
+    assert head is not None and len(head) <= 256 * 1024 and head.endswith(b"\n")
+    assert check_upload(b"Name,RT,Volume\n" + b"x" * 300_000 + b",9,1\n", "long.csv") is None
     with pytest.raises(InputError, match="lines; at most 11"):
-        preview_cells(SAMPLE.read_bytes(), "s.csv", limits=ReadLimits(max_rows=10))
+        check_upload(big, "s.csv", limits=ReadLimits(max_rows=10))
     with pytest.raises(InputError, match="binary data"):
-        preview_cells(b"\x00\x01" * 100, "s.csv")
+        check_upload(b"\x00\x01" * 100, "s.csv")
     with pytest.raises(InputError, match="not UTF-8"):
-        preview_cells("Name,RT\né,1\n".encode("latin-1"), "s.csv")
+        check_upload("Name,RT\né,1\n".encode("latin-1"), "s.csv")
     book = _xlsx([["Name", "RT", "Volume"], ["GD1(36:1;O2)", 9.1, 100]])
-    preview = preview_cells(book, "b.xlsx")
-    assert preview is not None and preview.header == ["Name", "RT", "Volume"]
+    assert check_upload(book, "b.xlsx") is None  # a workbook is read by the worker
+    with pytest.raises(InputError, match="3 columns; at most 2"):
+        check_upload(book, "b.xlsx", limits=ReadLimits(max_columns=2))
 
 
 # -- control characters and tiny retention times ------------------------------------------------

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import ganglioside
 import ganglioside.inputs.formats as formats
 from ganglioside import InputError
-from ganglioside.inputs import read_table
+from ganglioside.inputs import Export, SampleTable, read_table
 from ganglioside.inputs.checks import Problems, check_anchors, check_log_p, check_rt, check_volume
 from ganglioside.inputs.files import RawTable
 from ganglioside.table import read_table as read_table_old_path
@@ -85,15 +86,19 @@ class _ToolExport:
 
     name: str = "tool"
 
+    def header_row(self, top: list[list[str]]) -> int | None:
+        return None
+
     def recognises(self, raw: RawTable) -> bool:
         return "Metabolite name" in raw.header
 
-    def to_canonical(self, raw: RawTable) -> RawTable:
+    def read(self, raw: RawTable) -> Export:
         renamed = {"Metabolite name": "Name", "Average Rt(min)": "RT", "Height": "Volume"}
-        return RawTable(raw.cells, [renamed.get(h, h) for h in raw.header], raw.source)
+        table = RawTable(raw.cells, [renamed.get(h, h) for h in raw.header], raw.source)
+        return Export(self.name, raw.source, {"one": SampleTable(raw=table)})
 
 
-def test_a_listed_export_format_maps_its_columns_before_the_generic_matching(monkeypatch):
+def test_a_listed_export_format_reads_the_table_before_the_generic_matching(monkeypatch):
     frame = pd.DataFrame(
         {"Metabolite name": ["GD1(36:1;O2)"], "Average Rt(min)": ["9.1"], "Height": ["5"]}
     )
@@ -102,6 +107,7 @@ def test_a_listed_export_format_maps_its_columns_before_the_generic_matching(mon
     monkeypatch.setattr(formats, "EXPORT_FORMATS", (_ToolExport(),))
     table = read_table(frame)
     assert table.frame.loc[0, ["name", "rt", "volume"]].tolist() == ["GD1(36:1;O2)", 9.1, 5.0]
+    assert ganglioside.read_export(frame).format == "tool"
 
 
 def test_a_table_no_export_format_recognises_is_read_as_it_is(monkeypatch):

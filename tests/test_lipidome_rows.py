@@ -88,3 +88,12 @@ def test_every_row_gets_its_species_whatever_the_dialect():
     )
     c = analyze(table).compounds
     assert c["species"].tolist() == ["GM3 36:1;O2", "GM3 36:1;O2", "GD1a 36:1;O2", "GM1 36:1;O2"]
+
+
+def test_an_exports_other_classes_are_counted_at_the_top_of_the_summary_too():
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "exports" / "msdial_alignment_area.txt"
+    result = analyze(path, sample="Brain_WT_1")
+    assert result.summary["input"]["n_skipped_other_classes"] == 5
+    assert result.summary["n_skipped_other_classes"] == 5

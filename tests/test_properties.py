@@ -1,4 +1,4 @@
-"""Property-based tests: whatever the table, the result is an Analysis or a ganglioside error."""
+"""Property-based tests: whatever the table, an AnalysisResult or a ganglioside error."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ganglioside import STATUSES, Analysis, GangliosideError, analyze
+from ganglioside import STATUSES, AnalysisResult, GangliosideError, analyze
 
 NAMES = st.sampled_from(
     [
@@ -37,7 +37,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 def check(outcome: object, n_rows: int | None = None) -> None:
-    assert isinstance(outcome, Analysis)
+    assert isinstance(outcome, AnalysisResult)
     c = outcome.compounds
     assert set(c["status"]) <= set(STATUSES)
     if n_rows is not None:

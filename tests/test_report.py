@@ -24,6 +24,7 @@ from ganglioside.report import (
     abundance_figure,
     abundance_table,
     compounds_csv,
+    fragments_csv,
     neutralise,
     observed_predicted_figure,
     render_all,
@@ -38,7 +39,7 @@ from ganglioside.report import (
 )
 from ganglioside.report.plots import CATEGORY_COLORS, POINT_STYLES, hover_labels
 from ganglioside.report.safe import is_text_column
-from ganglioside.result import COMPOUND_COLUMNS, Analysis
+from ganglioside.result import COMPOUND_COLUMNS, AnalysisResult
 
 from .conftest import FORMULA_NAME, INTERCEPT_GD1, SLOPE, XSS_NAME, build_analysis, build_compounds
 
@@ -80,25 +81,34 @@ def test_safe_frame_keeps_numeric_columns_untouched():
 # -- write_all and the bytes forms -------------------------------------------------------------
 
 
-def test_write_all_writes_the_four_files(small_analysis, tmp_path):
+def test_write_all_writes_the_default_outputs(small_analysis, tmp_path):
     paths = write_all(small_analysis, tmp_path / "out")
-    assert sorted(paths) == ["compounds.csv", "report.html", "summary.json", "workbook.xlsx"]
+    assert sorted(paths) == ["compounds.csv", "fragments.csv", "report.html", "summary.json"]
     for name, path in paths.items():
         assert path == tmp_path / "out" / name
         assert path.stat().st_size > 0
 
 
+def test_write_all_writes_every_output_asked_for(small_analysis, tmp_path):
+    paths = write_all(small_analysis, tmp_path, outputs=("xlsx", "parquet", "csv"))
+    # In the order of OUTPUTS, whatever the order asked.
+    assert list(paths) == ["compounds.csv", "workbook.xlsx", "compounds.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(paths)
+
+
 def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
     calls = []
     write_all(small_analysis, tmp_path, progress=lambda *a: calls.append(a))
-    assert [c[2] for c in calls] == [
+    starts = [c[2] for c in calls if c[2].startswith("writing ")]
+    assert starts == [
         "writing compounds.csv",
+        "writing fragments.csv",
         "writing summary.json",
-        "writing workbook.xlsx",
         "writing report.html",
-        "done",
     ]
-    assert [c[1] for c in calls] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    fractions = [c[1] for c in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0
+    assert calls[-1] == ("export", 1.0, "done")
     assert {c[0] for c in calls} == {"export"}
 
 
@@ -168,14 +178,19 @@ def test_summary_json_is_strict_json_with_parameters_and_version(small_analysis)
     assert document["warnings"] == small_analysis.warnings
 
 
-def test_summary_json_lists_models_and_fragment_events(small_analysis):
+def test_summary_json_lists_models_and_counts_fragment_events(small_analysis):
     document = summary_document(small_analysis)
+    assert document["schema_version"] == 2
     assert document["models"] == [m.to_dict() for m in small_analysis.models]
     assert document["models"][0]["intercepts"]["GD1"] == {"value": INTERCEPT_GD1, "se": 0.03}
-    assert len(document["fragments"]) == 1
-    event = document["fragments"][0]
-    assert (event["parent_row"], event["fragment_row"], event["lost"]) == (1, 5, "-NeuAc")
-    assert isinstance(event["parent_row"], int)
+    # The events themselves are in fragments.csv: summary.json does not grow with the rows.
+    assert document["fragments"] == {"events": 1, "file": "fragments.csv"}
+
+
+def test_fragments_csv_lists_the_events_with_formulas_neutralised(small_analysis):
+    back = pd.read_csv(io.StringIO(fragments_csv(small_analysis)))
+    assert back[["parent_row", "fragment_row"]].values.tolist() == [[1, 5]]
+    assert back["lost"].tolist() == ["'-NeuAc"]
 
 
 def test_summary_json_turns_numpy_values_and_infinities_into_plain_json():
@@ -198,7 +213,7 @@ def test_summary_json_turns_numpy_values_and_infinities_into_plain_json():
 # -- workbook.xlsx ----------------------------------------------------------------------------
 
 
-def _read_book(analysis: Analysis) -> openpyxl.Workbook:
+def _read_book(analysis: AnalysisResult) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(workbook_bytes(analysis)))
 
 
@@ -509,21 +524,44 @@ def test_report_html_contains_the_plots_and_tables(page):
 def test_report_html_counts_rows_by_status(small_analysis):
     page = report_html(small_analysis)
     cards = dict(
-        (label, int(n))
-        for n, label in re.findall(r'<div class="n">(\d+)</div><div class="l">([^<]+)</div>', page)
+        (label, int(n.replace(",", "")))
+        for n, label in re.findall(
+            r'<div class="n">([\d,]+)</div><div class="l">([^<]+)</div>', page
+        )
     )
     assert cards["rows"] == 9
-    assert cards["valid"] == 3 and cards["anchor (confirmed standard)"] == 2
+    # Valid means what it means in the CLI and summary.json: anchors are a part of it.
+    assert cards["valid"] == 5 and "anchor (confirmed standard)" not in cards
+    assert '<div class="note">of which 2 anchors</div>' in page
     assert cards["outlier"] == 1 and cards["in-source fragment"] == 1
     assert cards["warnings"] == 2 and cards["RT models"] == 1
 
 
-def test_report_html_limits_long_tables(monkeypatch):
+def test_report_html_caps_long_tables_and_points_to_the_files(monkeypatch):
     from ganglioside.report import html as html_module
 
-    monkeypatch.setattr(html_module, "MAX_TABLE_ROWS", 3)
-    page = html_module.report_html(build_analysis())
-    assert "Showing the first 3 of 9 rows" in page
+    monkeypatch.setattr(html_module, "REVIEW_ROWS", 2)
+    monkeypatch.setattr(html_module, "ALL_ROWS", 5)
+    files = ("compounds.csv", "summary.json", "compounds.parquet")
+    page = html_module.report_html(build_analysis(), files=files)
+    review = page[page.index('<section id="review">') : page.index('<section id="models">')]
+    # Three rows to review (invalid, outlier, unverified): two are listed.
+    assert review.count("<tr>") == 1 + 2
+    assert (
+        "…and 1 more row (the first 2 of 3 are shown); every row is in compounds.csv and "
+        "compounds.parquet." in review
+    )
+    assert 'id="all-rows"' not in page
+    assert "All 9 rows are in compounds.csv and compounds.parquet." in review
+    about = page[page.index("<h3>About this report</h3>") : page.index('<section id="rt-model">')]
+    assert "Rows to review: the first 2 of 3 rows are listed" in about
+    assert "All rows: not listed in the report (9 rows)" in about
+
+
+def test_a_small_report_lists_every_row_and_says_nothing_was_aggregated():
+    page = report_html(build_analysis())
+    assert 'id="all-rows"' in page
+    assert "About this report" not in page and "…and" not in page
 
 
 def test_config_values_reach_the_report():
@@ -574,14 +612,25 @@ def test_every_group_of_the_sample_gets_a_view_with_its_model_line(sample_analys
 
 
 def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
-    paths = write_all(sample_analysis, tmp_path)
+    paths = write_all(sample_analysis, tmp_path, outputs=("csv", "fragments", "json", "xlsx",
+                                                          "parquet", "html"))  # fmt: skip
     compounds = pd.read_csv(paths["compounds.csv"])
     assert len(compounds) == len(sample_analysis.compounds) == 323
     np.testing.assert_allclose(compounds["log_p"], sample_analysis.compounds["log_p"])
+    assert paths["compounds.csv"].read_text(encoding="utf-8") == compounds_csv(sample_analysis)
     document = _strict_loads(paths["summary.json"].read_text(encoding="utf-8"))
     assert document["counts"]["total"] == 323
     assert len(document["models"]) == len(sample_analysis.models)
-    assert len(document["fragments"]) == len(sample_analysis.fragments)
+    assert document["fragments"]["events"] == len(sample_analysis.fragments)
+    fragments = pd.read_csv(paths["fragments.csv"])
+    assert len(fragments) == len(sample_analysis.fragments) > 0
+    parquet = pd.read_parquet(paths["compounds.parquet"])
+    original = sample_analysis.compounds
+    pd.testing.assert_frame_equal(parquet, original, check_dtype=False, check_categorical=False)
+    for column in ("name", "status", "carbons", "fragment_of", "is_anchor", "rt"):
+        assert parquet[column].dtype.kind == original[column].dtype.kind, column
+    lost = parquet["fragment_lost"].astype(str)
+    assert lost[lost != ""].str.startswith("-").all()  # not neutralised
     book = openpyxl.load_workbook(paths["workbook.xlsx"])
     assert book.sheetnames == list(SHEETS)
     assert book["Compounds"].max_row == 324
@@ -682,3 +731,20 @@ def test_safe_frame_neutralises_categorical_cells_even_when_labels_would_collide
     assert out["clash"].tolist() == ["'=1+1", "'=1+1", "ok", "ok"]
     assert out["volume"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert frame["lost"].tolist()[0] == "-NeuAc"  # the input is left as it was
+
+
+def test_names_in_reasons_keep_their_semicolons_in_the_report_and_its_hover_labels():
+    from importlib.resources import files
+
+    from ganglioside import analyze
+    from ganglioside.report.html import report_html
+    from ganglioside.report.points import hover_labels
+
+    result = analyze(str(files("ganglioside") / "data" / "measured_sample.csv"))
+    fragments = result.compounds[result.compounds["status"] == "fragment"]
+    assert fragments["reasons"].str.contains(r"\(36:1;O2\)").any()
+    html = report_html(result)
+    assert "36:1; O2" not in html
+    labels = hover_labels(fragments)
+    assert any("36:1;O2" in label for label in labels)
+    assert not any("36:1; O2" in label or "(36:1<" in label for label in labels)

@@ -56,11 +56,18 @@ def test_a_group_without_anchor_is_extrapolated_not_an_outlier(clean):
     assert gd3["warnings"].str.contains("extrapolated").all()
 
 
-def test_without_anchors_every_row_is_unverified_never_an_outlier():
+def test_without_anchors_or_self_calibration_every_row_is_unverified_never_an_outlier():
     df = table(clean_series("GD1", anchors=0, extra=6))
-    result = analyze(df)
+    result = analyze(df, AnalysisConfig(self_calibrate=False))
     assert set(result.compounds["status"]) == {"unverified"}
     assert any("no RT model" in w for w in result.warnings)
+
+
+def test_without_anchors_a_clean_series_calibrates_itself_and_stays_valid():
+    df = table(clean_series("GD1", anchors=0, extra=6))
+    result = analyze(df)
+    assert set(result.compounds["status"]) == {"valid"}
+    assert set(result.compounds["model_level"]) == {"self_calibrated"}
 
 
 def test_the_outlier_threshold_is_respected(clean):

@@ -2,14 +2,20 @@
 
 ::
 
-    ganglioside analyze TABLE [-o OUTDIR] [--config FILE.toml] [--set key=value ...]
+    ganglioside analyze TABLE [-o OUTDIR] [--outputs csv,json,...] [--config FILE.toml]
+                        [--set key=value ...] [--sample NAME] [--columns MAP]
+                        [--calibrants FILE] [--calibration FILE.json]
+                        [--save-calibration FILE.json]
+    ganglioside study DESIGN.csv -o DIR [--jobs N] [--compare B/A] ...
     ganglioside simulate --seed N -o FILE.csv [--rows N]
+    ganglioside simulate-study --seed N -o DIR
     ganglioside serve|worker|beat|manage ... (web platform, needs ganglioside[web])
     ganglioside --version
 
 Exit status: 0 on success, 2 on bad input, bad parameters or bad usage (with the message on
 stderr and no traceback), 1 when results cannot be written or on an unexpected error.
-This module only parses arguments and calls library functions.
+This module only parses arguments and calls library functions; it imports the pipeline and
+the writers only when a command needs them, so that start-up stays short.
 """
 
 from __future__ import annotations
@@ -20,11 +26,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import AnalysisConfig
+from .cli_inputs import add_input_arguments
+from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .errors import GangliosideError
-from .result import STATUSES, Analysis
+from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs, unavailable_outputs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import AnalysisConfig
+    from .result import AnalysisResult
 
 #: Subcommands that belong to the web platform; handed to ``ganglioside.web.cli.main``.
 WEB_COMMANDS: tuple[str, ...] = ("serve", "worker", "beat", "manage")
@@ -57,6 +69,86 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _outputs(text: str) -> tuple[str, ...]:
+    try:
+        return parse_outputs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _outputs_help() -> str:
+    lines = ["outputs (--outputs):"]
+    for name, output in OUTPUTS.items():
+        mark = " (default)" if name in DEFAULT_OUTPUTS else ""
+        if output.unavailable:
+            mark = " (not available yet)"
+        lines.append(f"  {name:<10} {output.filename:<18} {output.description}{mark}")
+    return "\n".join(lines)
+
+
+def _add_analyze(commands: Any) -> None:
+    """The ``analyze`` subcommand and its options."""
+    analyze = commands.add_parser(
+        "analyze",
+        help="analyse a feature table and write the results",
+        description="Analyse a feature table (CSV, TSV or XLSX) and write the results chosen "
+        f"with --outputs (by default {', '.join(DEFAULT_OUTPUTS)}: "
+        f"{', '.join(OUTPUTS[n].filename for n in DEFAULT_OUTPUTS)}).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_outputs_help(),
+    )
+    analyze.add_argument(
+        "input",
+        metavar="INPUT",
+        help="feature table (CSV, TSV or XLSX) or an export of MS-DIAL, LipidSearch, MZmine or "
+        "Skyline",
+    )
+    add_input_arguments(analyze)
+    analyze.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTDIR",
+        default="results",
+        help="directory for the results (default: ./results)",
+    )
+    analyze.add_argument(
+        "--outputs",
+        metavar="LIST",
+        type=_outputs,
+        default=DEFAULT_OUTPUTS,
+        help=f"comma-separated files to write, from: {', '.join(OUTPUTS)}, or all "
+        f"(default: {','.join(DEFAULT_OUTPUTS)})",
+    )
+    analyze.add_argument(
+        "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
+    )
+    analyze.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (CSV/TSV/XLSX with 'name', optional 'rt' and 'tolerance'): "
+        "the rows they match become anchors",
+    )
+    analyze.add_argument(
+        "--calibration",
+        metavar="FILE.json",
+        help="apply a saved RT calibration (from --save-calibration) with an RT shift "
+        "estimated from this run",
+    )
+    analyze.add_argument(
+        "--save-calibration",
+        metavar="FILE.json",
+        help="save this run's RT lines as a calibration to apply to other runs",
+    )
+    analyze.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="change one parameter, e.g. --set outlier_z=3 (repeatable; applied after --config)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ganglioside`` command."""
     parser = argparse.ArgumentParser(
@@ -71,31 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    analyze = commands.add_parser(
-        "analyze",
-        help="analyse a feature table and write the results",
-        description="Analyse a feature table (CSV, TSV or XLSX) and write compounds.csv, "
-        "summary.json, workbook.xlsx and report.html.",
-    )
-    analyze.add_argument("input", metavar="INPUT", help="feature table (CSV, TSV or XLSX)")
-    analyze.add_argument(
-        "-o",
-        "--output",
-        metavar="OUTDIR",
-        default="results",
-        help="directory for the results (default: ./results)",
-    )
-    analyze.add_argument(
-        "--config", metavar="FILE.toml", help="parameters from a TOML file (see README)"
-    )
-    analyze.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="change one parameter, e.g. --set outlier_z=3 (repeatable; applied after --config)",
-    )
+    _add_analyze(commands)
 
     simulate = commands.add_parser(
         "simulate",
@@ -104,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--seed", type=int, required=True, help="random seed")
     simulate.add_argument("-o", "--output", metavar="FILE.csv", required=True)
-    simulate.add_argument("--rows", type=_positive_int, help="number of rows (approximate)")
+    simulate.add_argument("--rows", type=_positive_int, help="number of rows (exact)")
+    add_study_parsers(commands, _positive_int)
 
     for name, text in (
         ("serve", "run the web platform (needs ganglioside[web])"),
@@ -120,46 +189,60 @@ def build_parser() -> argparse.ArgumentParser:
 # -- analyze ----------------------------------------------------------------------------------
 
 
+class _StepBars:
+    """One tqdm bar on stderr per step: the analysis, then each file written."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.label = ""
+
+    def __call__(self, step: str, fraction: float, message: str) -> None:
+        from .result import PROGRESS_STEPS
+
+        label, text = (
+            ("analysis", f"{step}: {message}") if step in PROGRESS_STEPS else (step, message)
+        )
+        if label != self.label:
+            self.close()
+            from tqdm import tqdm
+
+            fmt = "{desc:<18} {percentage:3.0f}%|{bar}| {elapsed}{postfix}"
+            self.bar = tqdm(total=100, file=sys.stderr, leave=False, bar_format=fmt, desc=label)
+            self.label = label
+        self.bar.n = max(0, min(100, round(fraction * 100)))
+        self.bar.set_postfix_str(text[:60], refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = None
+        self.label = ""
+
+
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A tqdm progress bar on stderr fed by progress callbacks, or nothing when disabled."""
+    """Progress bars on stderr fed by progress callbacks, or nothing when disabled."""
     if not enabled:
         yield None
         return
-    from tqdm import tqdm
-
-    bar_format = "{desc:<12} {percentage:3.0f}%|{bar}| {postfix}"
-    with tqdm(total=100, file=sys.stderr, leave=False, bar_format=bar_format) as bar:
-
-        def update(step: str, fraction: float, message: str) -> None:
-            bar.n = max(0, min(100, round(fraction * 100)))
-            bar.set_description_str(step, refresh=False)
-            bar.set_postfix_str(message[:50], refresh=False)
-            bar.refresh()
-
-        yield update
-
-
-def _scaled(
-    progress: ProgressCallback | None, start: float, stop: float
-) -> ProgressCallback | None:
-    """Map a callback's 0–1 fractions onto ``start``–``stop`` of one shared bar."""
-    if progress is None:
-        return None
-    bar = progress
-
-    def scaled(step: str, fraction: float, message: str) -> None:
-        bar(step, start + (stop - start) * fraction, message)
-
-    return scaled
+    bars = _StepBars()
+    try:
+        yield bars
+    finally:
+        bars.close()
 
 
 def _config(args: argparse.Namespace) -> AnalysisConfig:
+    from .config import AnalysisConfig
+
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
     return config.with_overrides(args.overrides)
 
 
-def _print_summary(result: Analysis, paths: dict[str, Path]) -> None:
+def _print_summary(result: AnalysisResult, paths: dict[str, Path], outdir: Path) -> None:
+    from .result import STATUSES
+
     compounds = result.compounds
     status = compounds["status"].astype(str)
     anchors = int(compounds["is_anchor"].astype("boolean").fillna(False).sum())
@@ -176,33 +259,82 @@ def _print_summary(result: Analysis, paths: dict[str, Path]) -> None:
     for warning in result.warnings[:5]:
         print(f"  warning: {warning}")
     if len(result.warnings) > 5:
-        print(f"  … {len(result.warnings) - 5} more warnings in report.html")
-    outdir = paths["report.html"].parent
+        where = [f for f in ("report.html", "summary.json") if f in paths]
+        place = f" in {where[0]}" if where else ""
+        print(f"  … {len(result.warnings) - 5} more warnings{place}")
     print(f"Results written to {outdir}: {', '.join(paths)}")
-    print(f"Report: {paths['report.html'].resolve()}")
+    if "report.html" in paths:
+        print(f"Report: {paths['report.html'].resolve()}")
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from .pipeline import analyze
-    from .report import write_all
+    from .report.outputs import write_outputs
 
     source = Path(args.input)
     if not source.exists():
         raise _UsageError(f"input file {source} does not exist")
     if source.is_dir():
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
+    missing = unavailable_outputs(args.outputs)
+    if missing:
+        raise _UsageError(f"--outputs {missing[0].name}: {missing[0].unavailable}")
     config = _config(args)
     outdir = Path(args.output)
+    from .cli_inputs import read_input, run_samples
+
+    export = read_input(source, args)  # read once; one sample's table when --sample is given
     with _progress_bar(sys.stderr.isatty()) as progress:
-        # The analysis fills most of the bar; writing the four files (the HTML report with its
-        # plots takes a few seconds) fills the rest.
-        result = analyze(source, config=config, progress=_scaled(progress, 0.0, 0.7))
+        if len(export.samples) > 1:
+            return run_samples(
+                export,
+                config,
+                outdir,
+                _writer(args.outputs),
+                progress,
+                calibrants=args.calibrants,
+                calibration=args.calibration,
+            )
+        result = analyze(
+            export,
+            config=config,
+            progress=progress,
+            calibrants=args.calibrants,
+            calibration=args.calibration,
+        )
         try:
-            paths = write_all(result, outdir, progress=_scaled(progress, 0.7, 1.0))
+            paths = write_outputs(result, outdir, args.outputs, progress=progress)
         except OSError as exc:
             _error(f"cannot write the results to {outdir}: {exc.strerror or exc}")
             return EXIT_FAILURE
-    _print_summary(result, paths)
+    _print_summary(result, paths, outdir)
+    return _save_calibration(result, args.save_calibration)
+
+
+def _writer(outputs: tuple[str, ...]) -> Callable[[AnalysisResult, Path], dict[str, Path]]:
+    """Writes the chosen outputs of one sample's result into its folder."""
+    from .report.outputs import write_outputs
+
+    def write(
+        result: AnalysisResult, folder: Path, progress: ProgressCallback | None = None
+    ) -> Any:
+        return write_outputs(result, folder, outputs, progress=progress)
+
+    return write
+
+
+def _save_calibration(result: AnalysisResult, path: str | None) -> int:
+    """Save the run's RT lines when ``--save-calibration`` asked for it."""
+    if not path:
+        return EXIT_OK
+    from .calibration import save_calibration
+
+    try:
+        saved = save_calibration(result, path)
+    except OSError as exc:
+        _error(f"cannot write {path}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+    print(f"Calibration saved to {saved}")
     return EXIT_OK
 
 
@@ -274,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    runners = {"analyze": _run_analyze, "simulate": _run_simulate}
+    runners = {"analyze": _run_analyze, "simulate": _run_simulate, **STUDY_RUNNERS}
     try:
         return runners[args.command](args)
     except (GangliosideError, _UsageError) as exc:

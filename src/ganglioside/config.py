@@ -52,6 +52,9 @@ class AnalysisConfig:
         A given Log P further than this from its composition estimate is flagged.
     max_rt:
         Longest plausible run (min); a larger RT makes the row invalid.
+    self_calibrate:
+        With fewer than two anchors, calibrate the RT model on the file's own peaks (a robust
+        fit: most annotations are right) instead of leaving every row ``unverified``.
     isomer_elution_order:
         Known elution order of lettered isomers per core, earliest first, e.g.
         ``{"GD1": ("b", "a")}``, used to name isomer tracks when no lettered anchor does.
@@ -71,6 +74,7 @@ class AnalysisConfig:
     oac_reversed_is_outlier: bool = False
     logp_mismatch: float = 0.5
     max_rt: float = 120.0
+    self_calibrate: bool = True
     isomer_elution_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

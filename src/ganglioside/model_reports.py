@@ -7,20 +7,34 @@ per model that was used or tried.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from .group_keys import format_group_key
 from .result import ModelReport
 from .rules.isomers import TRACK_NAMES
-from .rules.retention import COMPOSITION, LineFit, RetentionModel, RetentionResult
+from .rules.retention import (
+    COMPOSITION,
+    LineFit,
+    RetentionModel,
+    RetentionResult,
+    TransferredModel,
+)
 
 
-def describe_models(model: RetentionModel, prediction: RetentionResult) -> list[ModelReport]:
-    """One report per group line, the pooled line and the composition model, in that order.
+def describe_models(
+    model: RetentionModel | TransferredModel, prediction: RetentionResult
+) -> list[ModelReport]:
+    """One report per group line, the pooled line and the composition model, in that order
+    (one report for a saved calibration applied to the run).
 
     ``n_rows`` of each report counts the rows of ``prediction`` the model predicted.
     """
+    if isinstance(model, TransferredModel):
+        return [_transferred_report(model, prediction)]
     counted = pd.Series(prediction.model_id).value_counts()
     rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
     names = model.group_names_
@@ -36,7 +50,20 @@ def describe_models(model: RetentionModel, prediction: RetentionResult) -> list[
         out.append(_line_report(model, model.pooled_, "pooled", "pooled", warn, rows_per_model))
     if model.comp_coef_ is not None:
         out.append(_composition_report(model, rows_per_model.get("composition", 0)))
-    return out
+    hydroxyl = model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {}
+    out = [replace(r, hydroxyl=hydroxyl) for r in out]
+    calibration = _calibration(model)
+    if calibration["source"] == "anchors":
+        return out
+    note = "self-calibrated: fitted on the file's own peaks, not on anchors"
+    return [replace(r, calibration=calibration, warnings=(note, *r.warnings)) for r in out]
+
+
+def _calibration(model: RetentionModel) -> dict[str, Any]:
+    """What the model's lines were fitted on, with what the robust fit found."""
+    if model.self_calibration_ is None:
+        return {"source": "anchors"}
+    return {"source": "self", **model.self_calibration_.to_dict()}
 
 
 def _unit_name(model: RetentionModel, unit: int) -> str:
@@ -67,6 +94,8 @@ def _line_report(
         base = fit.intercept.get(g * k)
         if t > 0 and base is not None:
             tracks[format_group_key(str(names[g]), TRACK_NAMES[t])] = a - base
+    if fit.curvature is not None:
+        warnings = [*warnings, _bend_warning(fit)]
     return ModelReport(
         model_id=model_id,
         level=level,
@@ -85,6 +114,19 @@ def _line_report(
         logp_range=fit.logp_range,
         tracks=tracks,
         warnings=tuple(warnings),
+        curvature=fit.curvature,
+        curvature_se=fit.curvature_se,
+    )
+
+
+def _bend_warning(fit: LineFit) -> str:
+    """The words saying that a line bends, with the numbers that decided it."""
+    q2 = "n/a" if fit.q2_straight is None else f"{fit.q2_straight:.4f}"
+    bent = "n/a" if fit.q2 is None else f"{fit.q2:.4f}"
+    return (
+        f"the line bends: RT is quadratic in Log P (curvature {fit.curvature:+.4f} ± "
+        f"{fit.curvature_se:.4f} min per Log P unit², about each group's mean Log P); "
+        f"leave-one-out Q² {q2} straight, {bent} bent"
     )
 
 
@@ -116,6 +158,10 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
     ]
     if model.slope_source_ == "composition":
         warn.append("no group has anchors spread in Log P: slope fitted across groups")
+    pooled = model.pooled_
+    bent = pooled is not None and pooled.curvature is not None
+    if bent:
+        warn.append("bent like the pooled line, each group about its rows' mean Log P")
     return ModelReport(
         model_id="composition",
         level="composition",
@@ -135,4 +181,50 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
         df=max(n_groups - 1, 0),
         logp_range=model.logp_range_,
         warnings=tuple(warn),
+        curvature=pooled.curvature if bent and pooled is not None else None,
+        curvature_se=pooled.curvature_se if bent and pooled is not None else None,
+    )
+
+
+def _transferred_report(model: TransferredModel, prediction: RetentionResult) -> ModelReport:
+    """The report of a saved calibration moved to this run: the shift, scale and matches."""
+    saved = model.saved
+    calibration = {
+        "source": "saved",
+        "shift": model.shift_,
+        "shift_se": model.shift_se_,
+        "scale": model.scale_,
+        "matches": model.n_matches_,
+        "matched_on": model.match_source_,
+        "unseen_groups": list(model.unseen_groups_),
+    }
+    warn = [
+        f"saved calibration moved to this run: RT = {model.shift_:+.3f} min + "
+        f"{model.scale_:.3f} × saved RT, from {model.n_matches_} {model.match_source_}"
+    ]
+    if model.unseen_groups_:
+        warn.append(
+            "groups the saved calibration did not have take their line from its composition "
+            "increments: " + ", ".join(model.unseen_groups_[:10])
+        )
+    lines = model.lines_
+    return ModelReport(
+        model_id="saved",
+        level="transferred",
+        groups=tuple(sorted(str(k) for k in saved["groups"])),
+        n_anchors=len(saved.get("references", [])),
+        n_rows=int(np.count_nonzero(np.asarray(prediction.model_id) == "saved")),
+        slope=float(np.nanmedian(lines.slope)),
+        slope_se=float("nan"),
+        intercepts={},
+        r2=None,
+        q2=None,
+        rmse_loo=None,
+        mae_loo=None,
+        residual_sd=float(np.nanmedian(lines.s)),
+        df=0,
+        logp_range=None,
+        warnings=tuple(warn),
+        calibration=calibration,
+        hydroxyl=model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {},
     )

@@ -24,7 +24,7 @@ PROGRESS_STEPS = (
     "summary",
 )
 
-#: Columns of :attr:`Analysis.compounds`, in order, with their meaning.  Extra input columns
+#: Columns of :attr:`AnalysisResult.compounds`, in order, with their meaning.  Extra input columns
 #: follow these, unchanged.  Text columns with few distinct values are pandas categoricals,
 #: counts are 16-bit integers and row references nullable 32-bit integers.
 COMPOUND_COLUMNS: dict[str, str] = {
@@ -68,7 +68,8 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "z": "residual / (s * sqrt(1 + leverage))",
     "pi_low": "lower end of the prediction interval at outlier_z",
     "pi_high": "upper end of the prediction interval at outlier_z",
-    "model_level": "group | pooled | composition | empty when no model",
+    "model_level": "group | pooled | composition | self_calibrated | transferred | empty when "
+    "no model",
     "model_id": "id of the model report used",
     "isomer_track": "isomer track the peak was scored against (letter, early/late, or empty)",
     "oac_label": "consistent | coeluting | reversed | too_large | not_validated | empty",
@@ -89,6 +90,13 @@ class ModelReport:
     ``level`` is ``group`` (a line of its own), ``pooled`` (common slope, own intercepts) or
     ``composition`` (intercepts derived from composition for groups without anchors).
     ``intercepts`` maps a unit (group key, or ``group key|track``) to ``(value, standard error)``.
+    ``calibration`` says what the line was fitted on: ``{"source": "anchors"}``,
+    ``{"source": "self", ...}`` (the file's own peaks, robustly, with what that fit found) or
+    ``{"source": "saved", ...}`` (a saved calibration with the RT shift estimated for this run).
+    ``hydroxyl`` gives the RT change (min) per oxygen beyond two in the ceramide (hydroxylated
+    fatty acids, t-bases) and where it came from; ``curvature`` the quadratic term (min per
+    Log P unit², on the squared distance from each group's mean Log P) when the line bends,
+    else None, and ``curvature_se`` its standard error.
     """
 
     model_id: str
@@ -108,6 +116,10 @@ class ModelReport:
     logp_range: tuple[float, float] | None
     tracks: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    calibration: dict[str, Any] = field(default_factory=lambda: {"source": "anchors"})
+    hydroxyl: dict[str, Any] = field(default_factory=dict)
+    curvature: float | None = None
+    curvature_se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data."""
@@ -129,11 +141,15 @@ class ModelReport:
             "logp_range": list(self.logp_range) if self.logp_range else None,
             "tracks": dict(self.tracks),
             "warnings": list(self.warnings),
+            "calibration": dict(self.calibration),
+            "hydroxyl": dict(self.hydroxyl),
+            "curvature": self.curvature,
+            "curvature_se": self.curvature_se,
         }
 
 
 @dataclass
-class Analysis:
+class AnalysisResult:
     """Everything one run of :func:`ganglioside.analyze` produced.
 
     Attributes
@@ -159,6 +175,9 @@ class Analysis:
     other_classes:
         Rows named as lipids of another class (PC, TG, Cer …), set aside before the analysis:
         ``row``, ``name``, ``class``.  Counted in ``summary["n_skipped_other_classes"]``.
+    calibration:
+        The fitted RT lines as a calibration file's content (see
+        :mod:`ganglioside.calibration`), or None when no RT model was fitted.
     """
 
     compounds: pd.DataFrame
@@ -171,3 +190,19 @@ class Analysis:
     other_classes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
     )
+    calibration: dict[str, Any] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``Analysis``, the old name of :class:`AnalysisResult`, kept for one release."""
+    if name == "Analysis":
+        import warnings
+
+        warnings.warn(
+            "ganglioside.result.Analysis is deprecated and will be removed in the next "
+            "release; use AnalysisResult",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return AnalysisResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,15 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .result import Analysis
+from .result import AnalysisResult
 
 __all__ = ["mistakes", "score"]
 
 _TRUTH_NEEDED = ("row", "label", "parent_row")
 
 
-def _frames(analysis: Analysis | pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
-    compounds = analysis.compounds if isinstance(analysis, Analysis) else analysis
+def _frames(analysis: AnalysisResult | pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    compounds = analysis.compounds if isinstance(analysis, AnalysisResult) else analysis
     missing = [c for c in _TRUTH_NEEDED if c not in truth.columns]
     if missing:
         raise ValueError(f"truth lacks column(s) {', '.join(missing)}")
@@ -53,13 +53,13 @@ def _linked(merged: pd.DataFrame) -> pd.Series:
     return pd.Series((parent == found).fillna(False).to_numpy(dtype=bool), index=merged.index)
 
 
-def score(analysis: Analysis | pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+def score(analysis: AnalysisResult | pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
     """Accuracy of an analysis against the truth of a simulated table.
 
     Parameters
     ----------
     analysis:
-        The :class:`~ganglioside.Analysis` (or its ``compounds`` frame, which needs ``row``,
+        The :class:`~ganglioside.AnalysisResult` (or its ``compounds`` frame, which needs ``row``,
         ``status`` and ``fragment_of``).
     truth:
         The truth frame of a :class:`~ganglioside.simulate.SimulatedTable` (``row``, ``label``,
@@ -120,7 +120,7 @@ def score(analysis: Analysis | pd.DataFrame, truth: pd.DataFrame) -> dict[str, A
 
 
 def mistakes(
-    analysis: Analysis | pd.DataFrame, truth: pd.DataFrame, table: pd.DataFrame | None = None
+    analysis: AnalysisResult | pd.DataFrame, truth: pd.DataFrame, table: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The rows an analysis got wrong, one per row, with an ``error`` type.
 
@@ -143,7 +143,7 @@ def mistakes(
     error[wrong_parent] = "wrong_parent"
     merged.insert(1, "error", error)
     bad = merged[error != ""].copy()
-    if isinstance(analysis, Analysis):
+    if isinstance(analysis, AnalysisResult):
         extra = [
             c
             for c in (

@@ -124,6 +124,7 @@ def build_summary(
                     lvl: int((compounds["model_level"] == lvl).sum())
                     for lvl in ("group", "pooled", "composition")
                 },
+                "calibration": reports[0].calibration if reports else {"source": "none"},
             },
             "fragments": {
                 "events": len(events),

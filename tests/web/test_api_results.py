@@ -54,6 +54,38 @@ def test_compounds_order_by_a_column(api, finished_analysis):
     assert rts == sorted(rts, reverse=True)
 
 
+@pytest.mark.parametrize(
+    "rows, expected",
+    [("70", [70]), ("70, 72", [70, 72]), ("100-103", [100, 101, 102, 103]), ("5,1-2", [1, 2, 5])],
+)
+def test_compounds_filter_by_row_numbers_and_ranges(api, finished_analysis, rows, expected):
+    body = api.get(_url(finished_analysis, "compounds/"), {"rows": rows}).json()
+    assert [c["row"] for c in body["results"]] == expected
+
+
+@pytest.mark.parametrize("rows", ["seventy", "3-", "9-2", "1,,x"])
+def test_a_malformed_row_filter_answers_400_naming_it(api, finished_analysis, rows):
+    response = api.get(_url(finished_analysis, "compounds/"), {"rows": rows})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["message"].startswith("rows: ") and repr(rows.split(",")[-1]) in error["message"]
+
+
+def test_compounds_order_by_the_size_of_z_with_rows_without_z_last(api, finished_analysis):
+    Compound.objects.filter(analysis=finished_analysis, row__in=[1, 2]).update(z=None)
+    for ordering in ("-abs_z", "abs_z"):
+        body = api.get(
+            _url(finished_analysis, "compounds/"), {"ordering": ordering, "page_size": 1000}
+        ).json()
+        zs = [c["z"] for c in body["results"]]
+        scored = [abs(z) for z in zs if z is not None]
+        assert scored == sorted(scored, reverse=ordering.startswith("-"))
+        # Rows without a z (no model reached them) come after every scored row.
+        assert zs[: len(scored)] == [z for z in zs if z is not None]
+        assert len(scored) < len(zs)
+
+
 def test_a_compounds_page_costs_a_fixed_number_of_queries(api, finished_analysis):
     with CaptureQueriesContext(connection) as queries:
         response = api.get(_url(finished_analysis, "compounds/"), {"page_size": 300})

@@ -17,220 +17,43 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 import ganglioside
 from ganglioside.result import PROGRESS_STEPS
 
+from .browser import (
+    TIMEOUT_MS,
+    Platform,
+    Watch,
+    chromium_or_skip,
+    open_browser,
+    running_platform,
+    sign_in,
+)
 from .conftest import SAMPLE_CSV
-from .live import free_port, wait_until_ready
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("GANGLIOSIDE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-USERNAME, PASSWORD = "lab", "browser-test-pw-42"
-TIMEOUT_MS = 120_000
-
-
-def _redis_url() -> str | None:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return None
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception:
-        return None
-    return url
-
-
-class Platform:
-    """``ganglioside serve`` (and a Celery worker when Redis is there) on a fresh database."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.redis = _redis_url()
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.update(
-            DJANGO_SETTINGS_MODULE="ganglioside.web.settings",
-            SECRET_KEY="browser-test-key",
-            # Its own SQLite file: the server and the worker share it; the test database of
-            # pytest-django is not visible to other processes.
-            DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-            GANGLIOSIDE_DATA_DIR=str(folder / "data"),
-            MEDIA_ROOT=str(folder / "media"),
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            GANGLIOSIDE_HTTPS="0",
-            GANGLIOSIDE_NOTIFY_BY_EMAIL="0",
-            GANGLIOSIDE_UPLOAD_RATE="30/min",
-            LOG_JSON="0",
-        )
-        if self.redis:
-            env.update(
-                REDIS_URL=self.redis,
-                GANGLIOSIDE_EXECUTOR="celery",
-                GANGLIOSIDE_QUEUE=f"ganglioside-browser-{os.getpid()}-{self.port}",
-            )
-        else:
-            env["GANGLIOSIDE_EXECUTOR"] = "threads"
-        self.env = env
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    @property
-    def mode(self) -> str:
-        return "celery" if self.redis else "threads"
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def run(self, *args: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "ganglioside.web.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
-
-    def start(self, name: str, *args: str) -> None:
-        log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "ganglioside.web.cli", *args],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self, name: str) -> None:
-        process = self.processes.pop(name, None)
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def start_worker(self) -> None:
-        if self.redis and "worker" not in self.processes:
-            self.start("worker", "worker", "--pool=solo", "--without-gossip", "--without-mingle")
-
-    def stop_worker(self) -> None:
-        self.stop("worker")
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
-            for path in sorted(self.folder.glob("*.log"))
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        wait_until_ready(self.base, self.processes["server"], self.logs, timeout)
 
 
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
-    return CHROMIUM
+    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory, chromium_path):
-    running = Platform(tmp_path_factory.mktemp("browser-platform"))
-    running.run("manage", "migrate", "--noinput")
-    running.run(
-        "manage",
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; "
-        f"get_user_model().objects.create_user({USERNAME!r}, 'lab@example.org', {PASSWORD!r})",
-    )
-    running.start("server", "serve", "--host", "127.0.0.1", "--port", str(running.port))
-    try:
-        running.wait_ready()
+    with running_platform(tmp_path_factory.mktemp("browser-platform")) as running:
         yield running
-    finally:
-        for name in list(running.processes):
-            running.stop(name)
 
 
 @pytest.fixture(scope="module")
-def sample_result() -> ganglioside.Analysis:
+def sample_result() -> ganglioside.AnalysisResult:
     """The core's own analysis of the sample: what the pages must show."""
     return ganglioside.analyze(SAMPLE_CSV)
-
-
-class Watch:
-    """What a page did: WebSocket frames, API calls, console errors, requests elsewhere."""
-
-    def __init__(self, page, origin: str) -> None:
-        self.frames: list[dict] = []
-        self.errors: list[str] = []
-        self.api_polls: list[str] = []
-        self.foreign: list[str] = []
-        host = urlsplit(origin).netloc
-        page.on("websocket", self._socket)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
-        )
-
-        def request(req) -> None:
-            parts = urlsplit(req.url)
-            if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != host:
-                self.foreign.append(req.url)
-            if re.search(r"/api/v1/analyses/\d+/$", parts.path):
-                self.api_polls.append(req.url)
-
-        page.on("request", request)
-
-    def _socket(self, ws) -> None:
-        def received(payload) -> None:
-            try:
-                self.frames.append(json.loads(payload))
-            except (TypeError, ValueError):
-                self.frames.append({"raw": payload})
-
-        ws.on("framereceived", received)
-
-
-def _browser(playwright, chromium_path: str):
-    return playwright.chromium.launch(
-        executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-    )
-
-
-def _sign_in(page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _upload(page, base: str, name: str) -> int:
@@ -262,14 +85,14 @@ def test_upload_watch_progress_over_the_websocket_explore_and_download(
     n_outliers = int((comp["status"] == "outlier").sum())
     assert n_outliers > 0
     with sync_playwright() as playwright:
-        browser = _browser(playwright, chromium_path)
+        browser = open_browser(playwright, chromium_path)
         context = browser.new_context(
             viewport={"width": 1400, "height": 1000}, accept_downloads=True
         )
         page = context.new_page()
         watch = Watch(page, platform.base)
         try:
-            _sign_in(page, platform.base)
+            sign_in(page, platform.base)
             platform.stop_worker()
             analysis_id = _upload(page, platform.base, "browser run")
 
@@ -346,15 +169,14 @@ def test_upload_watch_progress_over_the_websocket_explore_and_download(
                 "#compounds tbody tr", "rows => rows.map(r => r.dataset.status)"
             )
             assert statuses == ["outlier"] * min(50, n_outliers)
-            # Sorted by z, largest first (two clicks on the header).
-            page.click("#compounds th[data-order=z]")
-            page.wait_for_selector('#compounds th[data-order=z][aria-sort="ascending"]')
-            page.click("#compounds th[data-order=z]")
-            page.wait_for_selector('#compounds th[data-order=z][aria-sort="descending"]')
-            top = comp[comp["status"] == "outlier"].dropna(subset=["z"]).nlargest(1, "z")
+            # Sorted by the size of z, largest first (one click on the header).
+            page.click("#compounds th[data-order=abs_z]")
+            page.wait_for_selector('#compounds th[data-order=abs_z][aria-sort="descending"]')
+            outliers = comp[comp["status"] == "outlier"].dropna(subset=["z"])
+            top = outliers.loc[outliers["z"].abs().idxmax()]
             page.wait_for_function(
                 "r => document.querySelector('#compounds tbody tr').dataset.row === r",
-                arg=str(int(top["row"].iloc[0])),
+                arg=str(int(top["row"])),
                 timeout=30_000,
             )
             page.screenshot(path=str(tmp_path / "analysis.png"), full_page=True)
@@ -381,11 +203,11 @@ def test_the_page_falls_back_to_polling_when_the_websocket_fails(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = _browser(playwright, chromium_path)
+        browser = open_browser(playwright, chromium_path)
         page = browser.new_page()
         watch = Watch(page, platform.base)
         try:
-            _sign_in(page, platform.base)
+            sign_in(page, platform.base)
             # Every WebSocket of this page is refused.
             page.route_web_socket(re.compile(r"/ws/analyses/"), lambda ws: ws.close())
             platform.stop_worker()

@@ -32,7 +32,7 @@ NO_RT = b"Name,Volume\nGD1(36:1;O2),100\nGM1(36:1;O2),50\n"
 
 
 @pytest.fixture(scope="module")
-def sample_result() -> ganglioside.Analysis:
+def sample_result() -> ganglioside.AnalysisResult:
     """The core's own analysis of the sample, to check the pages against."""
     return ganglioside.analyze(SAMPLE_CSV)
 
@@ -72,7 +72,9 @@ def _owned_paths(pk: int) -> list[str]:
     return [
         f"/analyses/{pk}/",
         f"/analyses/{pk}/outcome/",
+        f"/analyses/{pk}/rows/1/",
         f"/analyses/{pk}/charts/rt/",
+        f"/analyses/{pk}/charts/residuals/",
         f"/analyses/{pk}/download/csv/",
         f"/analyses/{pk}/download/xlsx/",
         f"/analyses/compare/?a={pk}&b={pk}",
@@ -131,8 +133,8 @@ def test_every_page_renders_for_the_owner(client, user, finished_analysis, sampl
     for key in ("valid", "outlier", "fragment"):
         card = re.search(rf'data-card="{key}".*?<div class="n">(\d+)</div>', page, re.S)
         assert card and int(card.group(1)) == counts[key], key
-    anchors = re.search(r'data-card="anchors".*?<div class="n">(\d+)</div>', page, re.S)
-    assert int(anchors.group(1)) == sample_result.summary["anchors"]
+    # Anchors are a part of the valid rows, as in the CLI and summary.json: no card of their own.
+    assert 'data-card="anchors"' not in page
     models = re.search(r'data-card="models".*?<div class="n">(\d+)</div>', page, re.S)
     assert int(models.group(1)) == len(sample_result.models)
     links = re.search(r'data-card="fragments".*?<div class="n">(\d+)</div>', page, re.S)
@@ -143,7 +145,7 @@ def test_every_page_renders_for_the_owner(client, user, finished_analysis, sampl
     menu = re.search(r'<select id="rt-group">(.*?)</select>', page, re.S).group(1)
     assert re.findall(r'<option value="([^"]+)"', menu) == rt_groups(sample_result)
     # Abundance charts embedded as Plotly JSON; every export offered.
-    for level in ("category", "headgroup"):
+    for level in ("category", "headgroup", "ceramide"):
         assert f'id="fig-abundance-{level}"' in page
     for kind in ("csv", "xlsx", "json", "html"):
         assert f'href="/analyses/{pk}/download/{kind}/"' in page
@@ -158,6 +160,31 @@ def test_every_page_renders_for_the_owner(client, user, finished_analysis, sampl
 
     assert client.get("/analyses/new/").status_code == 200
     assert client.get(f"/analyses/compare/?a={pk}&b={pk}").status_code == 200
+
+
+def test_the_valid_card_counts_every_valid_row_and_its_anchors_as_a_part(
+    client, user, finished_analysis, sample_result
+):
+    comp = sample_result.compounds
+    valid = comp["status"] == "valid"
+    anchors = int((valid & comp["is_anchor"].astype(bool)).sum())
+    assert 0 < anchors < int(valid.sum())
+    page = _signed_in(client, user).get(f"/analyses/{finished_analysis.pk}/").content.decode()
+    card = re.search(r'data-card="valid".*?</div>\s*</div>', page, re.S).group(0)
+    assert re.search(r'<div class="n">(\d+)</div>', card).group(1) == str(int(valid.sum()))
+    assert f"of which {anchors} anchors" in card
+
+
+def test_no_page_counts_one_row_in_the_plural(client, user, finished_analysis, sample_result):
+    comp = sample_result.compounds
+    sizes = comp[comp["rt"].notna() & comp["log_p"].notna()]["group_key"].value_counts()
+    single = sizes[sizes == 1].index[0]  # a group of one row (GM4 in the sample)
+    _signed_in(client, user)
+    page = client.get(f"/analyses/{finished_analysis.pk}/").content.decode()
+    assert f">{single} (1 row, " in page
+    for path in ("/", "/analyses/", f"/analyses/{finished_analysis.pk}/"):
+        text = client.get(path).content.decode()
+        assert not re.search(r"\b1 (rows|anchors|parents)\b", text), path
 
 
 def test_the_pages_load_plotly_from_this_server_and_nothing_from_elsewhere(
@@ -378,6 +405,87 @@ def test_the_rt_chart_of_a_group_has_its_rows_model_lines_and_outliers(
     assert default["group"]  # the best-anchored group when none is asked for
     missing = client.get(f"/analyses/{finished_analysis.pk}/charts/rt/", {"group": "GX9"})
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["residuals", "observed-predicted"])
+def test_the_overview_charts_plot_every_scored_row_but_fragments(
+    client, user, finished_analysis, sample_result, kind
+):
+    comp = sample_result.compounds
+    scored = comp[comp["z"].notna() & (comp["status"] != "fragment")]
+    _signed_in(client, user)
+    response = client.get(f"/analyses/{finished_analysis.pk}/charts/{kind}/")
+    assert response.status_code == 200
+    traces = response.json()["figure"]["data"]
+    points = [t for t in traces if t.get("mode") == "markers"]
+    assert sum(len(t["y"]) for t in points) == len(scored)
+    assert client.get(f"/analyses/{finished_analysis.pk}/charts/nothing/").status_code == 404
+
+
+# -- one row's page ------------------------------------------------------------------------------
+
+
+def _row_page(client, analysis, row) -> str:
+    response = client.get(f"/analyses/{analysis.pk}/rows/{row}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_fragments_page_shows_its_evidence_and_links_to_its_parent(
+    client, user, finished_analysis, sample_result
+):
+    comp = sample_result.compounds
+    frag = comp[comp["status"] == "fragment"].iloc[0]
+    parent = comp[comp["row"] == frag["fragment_parent"]].iloc[0]
+    _signed_in(client, user)
+    page = _row_page(client, finished_analysis, int(frag["row"]))
+    assert f"<h1>{escape(frag['name'])}</h1>" in page
+    reasons = re.search(r'id="row-reasons">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", reasons) == [
+        escape(r) for r in frag["reasons"].split("; ")
+    ]
+    checks = re.search(r'id="row-evidence">(.*?)</div>', page, re.S).group(1)
+    assert re.findall(r'class="check">(.*?)<', checks) == frag["evidence"].split(";")
+    assert re.search(r'id="row-z">\s*([-+]\d+\.\d\d)<', page).group(1) == f"{frag['z']:+.2f}"
+    parents = re.search(r'data-side="parent">(.*?)</table>', page, re.S).group(1)
+    row_url = f"/analyses/{finished_analysis.pk}/rows/{int(parent['row'])}/"
+    assert f'href="{row_url}">{int(parent["row"])}</a>' in parents
+    assert escape(parent["name"]) in parents and escape(frag["fragment_lost"]) in parents
+    # The parent's page lists this fragment among its own.
+    fragments = re.search(
+        r'data-side="fragment">(.*?)</table>',
+        _row_page(client, finished_analysis, int(parent["row"])),
+        re.S,
+    ).group(1)
+    assert f'data-row="{int(frag["row"])}"' in fragments
+    # Its place on the RT chart: the page hands its group and point to the script.
+    data = _page_data(client.get(f"/analyses/{finished_analysis.pk}/rows/{int(frag['row'])}/"))
+    assert data["group"] == frag["group_key"] and data["point"] == {
+        "x": frag["log_p"],
+        "y": frag["rt"],
+    }
+
+
+def test_an_o_acetylated_rows_page_links_to_its_base_peak_and_back(
+    client, user, finished_analysis, sample_result
+):
+    comp = sample_result.compounds
+    acetylated = comp[comp["oac_base_row"].notna()].iloc[0]
+    base = int(acetylated["oac_base_row"])
+    _signed_in(client, user)
+    page = _row_page(client, finished_analysis, int(acetylated["row"]))
+    assert f'href="/analyses/{finished_analysis.pk}/rows/{base}/">row {base}</a>' in page
+    back = _row_page(client, finished_analysis, base)
+    partners = re.search(r"O-acetylated partners</dt><dd>(.*?)</dd>", back, re.S).group(1)
+    assert f'rows/{int(acetylated["row"])}/">row {int(acetylated["row"])}</a>' in partners
+
+
+def test_a_row_that_does_not_exist_or_an_unfinished_analysis_is_404(
+    client, user, finished_analysis, queued_analysis
+):
+    _signed_in(client, user)
+    assert client.get(f"/analyses/{finished_analysis.pk}/rows/99999/").status_code == 404
+    assert client.get(f"/analyses/{queued_analysis.pk}/rows/1/").status_code == 404
 
 
 def test_a_failed_analysis_shows_its_error(client, user):

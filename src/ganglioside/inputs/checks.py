@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import excerpt
 from .columns import DISPLAY
+from .decimals import looks_like_decimal_comma
 
 #: The shortest plausible retention time (min): smaller values (1e-320, 0.001) are typos or
 #: units in hours, not a peak eluting within the first second.
@@ -173,10 +174,29 @@ def _shown(cells: pd.Series) -> np.ndarray:
 def _numbers(
     cells: pd.Series, column: str, what: str, problems: Problems
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numeric values and a mask of cells given but not numbers (each recorded as a problem)."""
+    """Numeric values and a mask of cells given but not numbers (each recorded as a problem).
+
+    A cell such as ``9,5`` gets the hint "decimal comma?" in its message.
+    """
     numbers, not_number = _parse_numbers(cells)
     if not_number.any():
-        problems.add_values(not_number, column, _shown(cells), f"not a number; expected {what}")
+        shown = _shown(cells)
+        comma = not_number & np.fromiter(
+            (
+                bool(bad) and looks_like_decimal_comma(text)
+                for bad, text in zip(not_number, shown, strict=True)
+            ),
+            dtype=bool,
+            count=len(shown),
+        )
+        problems.add_values(not_number & ~comma, column, shown, f"not a number; expected {what}")
+        problems.add_values(
+            comma,
+            column,
+            shown,
+            "not a number (decimal comma? write 9.5 with a point, or save the file with ';' "
+            f"between columns); expected {what}",
+        )
     return numbers, not_number
 
 

@@ -1,11 +1,17 @@
 """Reading a file into cells: CSV, TSV or XLSX bytes → a frame of the cells as they were.
 
-Nothing here knows what the columns mean; :mod:`.columns` recognises them and :mod:`.checks`
-checks the values.
+The separator of a text file is sniffed from its first lines, counting only separators outside
+quotes and brackets (``;`` inside ``GD1(36:1;O2)`` is not a separator).  The header is the first
+line unless a caller's ``find_header`` points at a later one (exports with metadata rows or a
+preamble above their header); the rows above it are kept in :attr:`RawTable.above`.  Numbers
+written with a decimal comma in a ``;``- or tab-separated file are rewritten with a point
+(:mod:`.decimals`).  Nothing here knows what the columns mean; :mod:`.columns` recognises them
+and :mod:`.checks` checks the values.
 
 Reading is bounded (:class:`ReadLimits`): rows, columns, the characters of one cell and the
-unpacked size of a workbook.  :func:`preview_cells` makes the cheap checks of an upload (the
-zip directory of a workbook, the header line of a text table) without reading the whole table.
+unpacked size of a workbook.  :func:`check_upload` makes the cheap checks of an upload (the zip
+directory of a workbook, the encoding, lines and header line of a text table) without reading
+the whole table.
 """
 
 from __future__ import annotations
@@ -15,17 +21,17 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePath
 
 import pandas as pd
 
 from ..errors import InputError, excerpt
+from .decimals import decimal_points
 
 XLSX_MAGIC = b"PK\x03\x04"
 MB = 1024 * 1024
-
 
 @dataclass(frozen=True)
 class ReadLimits:
@@ -91,6 +97,16 @@ class ReadLimits:
         return int(self.max_unpacked_mb * MB)
 
 
+#: Separators a text table may use, in the order ties are broken.
+SEPARATORS = (",", "\t", ";")
+#: Lines looked at to sniff the separator and to find the header row.
+TOP_LINES = 40
+
+#: ``find_header(rows)``: the index of the header among the first rows of a file (each a list
+#: of cells), or None when the first row is the header.
+HeaderFinder = Callable[[list[list[str]]], "int | None"]
+
+
 @dataclass(frozen=True)
 class RawTable:
     """The cells of a table as read, before any column is recognised.
@@ -109,13 +125,33 @@ class RawTable:
     cells: pd.DataFrame
     header: list[str]
     source: str
+    #: Rows above the header (metadata rows, a preamble), each a tuple of its cells.
+    above: tuple[tuple[str, ...], ...] = ()
+    #: The separator of a text file (None for a workbook or a DataFrame).
+    separator: str | None = None
+    #: ``","`` when numbers written with a decimal comma were rewritten with a point.
+    decimal: str = "."
+    #: 1-based line (sheet row) of the header in the file.
+    header_line: int = 1
 
 
-def read_cells(source: str | Path | pd.DataFrame, *, limits: ReadLimits | None = None) -> RawTable:
+def read_cells(
+    source: str | Path | pd.DataFrame,
+    *,
+    find_header: HeaderFinder | None = None,
+    limits: ReadLimits | None = None,
+) -> RawTable:
     """Read a CSV/TSV/XLSX file (or take a DataFrame) into a :class:`RawTable`.
 
-    ``limits`` (default: :meth:`ReadLimits.from_environ`) bound the rows, the columns and the
-    unpacked size of a workbook.
+    Parameters
+    ----------
+    source:
+        A path, or a DataFrame (its ``attrs["source"]``, when set, names it in messages).
+    find_header:
+        Where the header is among the first rows of a file; the first row when not given.
+    limits:
+        The largest table read (rows, columns, unpacked workbook); by default
+        :meth:`ReadLimits.from_environ`.
 
     Raises
     ------
@@ -126,33 +162,33 @@ def read_cells(source: str | Path | pd.DataFrame, *, limits: ReadLimits | None =
     limits = limits or ReadLimits.from_environ()
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
-        _check_shape(len(header), len(source), "<DataFrame>", limits)
-        return RawTable(source.reset_index(drop=True), header, "<DataFrame>")
+        label = str(source.attrs.get("source", "<DataFrame>"))
+        _check_shape(len(header), len(source), label, limits)
+        return RawTable(source.reset_index(drop=True), header, label)
     path = Path(source)
     raw = _read_bytes(path)
     label = path.name
+    suffix = path.suffix.lower()
     if _is_workbook(raw, label):
-        return _workbook_cells(raw, label, limits)
+        return _workbook_cells(raw, label, find_header, limits)
     _refuse_xls(label)
-    text = _decode(raw, label)
-    return _text_cells(text, label, _separator_of(label), limits)
+    sep = "\t" if suffix in {".tsv", ".tab"} else None
+    return with_decimal_points(_text_cells(_decode(raw, label), label, sep, find_header, limits))
 
 
-def preview_cells(
-    raw: bytes, filename: str, *, limits: ReadLimits | None = None, rows: int = 50
-) -> RawTable | None:
-    """The cheap checks of an uploaded file, and its first ``rows`` rows when cheap to read.
+def check_upload(raw: bytes, filename: str, *, limits: ReadLimits | None = None) -> bytes | None:
+    """The cheap checks of an uploaded file; the head of a text table to preview, if any.
 
-    A text table is checked whole for its encoding and its number of lines, and its header
-    line for the number of columns; a workbook by its zip directory (the unpacked size of its
-    parts) and the dimension its first sheet declares.  Nothing is parsed beyond the first
-    rows, so this costs milliseconds for any file an upload accepts.
+    A text table is checked whole for its encoding and its number of lines, and its first line
+    for the number of columns; a workbook by its zip directory (the unpacked size of its parts)
+    and the dimension its first sheet declares.  Nothing is parsed beyond that, so this costs
+    milliseconds for any file an upload accepts.
 
     Returns
     -------
-    RawTable or None
-        The first rows (for checking the columns), or ``None`` when they are too large to read
-        cheaply (a workbook's shared strings over 4 MB, a first data row over 256 KB).
+    bytes or None
+        The first 256 KB of a text table, cut after a whole line, for checking its columns by
+        reading it as usual; ``None`` for a workbook, or when the first rows are longer.
 
     Raises
     ------
@@ -162,23 +198,25 @@ def preview_cells(
     limits = limits or ReadLimits.from_environ()
     label = PurePath(filename).name or "input"
     if _is_workbook(raw, label):
-        return _preview_workbook(raw, label, limits, rows)
+        _check_sheet_dimension(_check_workbook_directory(raw, label, limits), label, limits)
+        return None
     _refuse_xls(label)
     text = _decode(raw, label)
     lines = text.count("\n") + 1
-    if lines > limits.max_rows + 1:
+    if lines > limits.max_rows + 1 + TOP_LINES:
         raise InputError(
             f"the file has {lines:,} lines; at most {limits.max_rows + 1:,} (a header and "
             f"{limits.max_rows:,} data rows) are accepted (GANGLIOSIDE_MAX_ROWS)",
             file=label,
         )
-    head = text[: 256 * 1024]
-    if len(text) > len(head):
-        head = head[: head.rindex("\n")] if "\n" in head else ""
-        if head.strip().count("\n") < 1:  # the first data row alone is longer: read later
-            return None
-    cells = _text_cells(head, label, _separator_of(label), limits)
-    return RawTable(cells.cells.iloc[:rows], cells.header, label)
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    sep = "\t" if PurePath(label).suffix.lower() in {".tsv", ".tab"} else sniff_separator(text[:65536])
+    _check_shape(count_separators(first, sep) + 1, 0, label, limits)
+    if len(raw) <= 256 * 1024:
+        return raw
+    head = raw[: 256 * 1024]
+    head = head[: head.rindex(b"\n") + 1] if b"\n" in head else b""
+    return head if head.strip().count(b"\n") >= 1 else None
 
 
 def _is_workbook(raw: bytes, label: str) -> bool:
@@ -190,10 +228,6 @@ def _refuse_xls(label: str) -> None:
         raise InputError(
             "old .xls workbooks are not supported; save as .xlsx or CSV UTF-8", file=label
         )
-
-
-def _separator_of(label: str) -> str | None:
-    return "\t" if PurePath(label).suffix.lower() in {".tsv", ".tab"} else None
 
 
 def _check_shape(n_columns: int, n_rows: int, source: str, limits: ReadLimits) -> None:
@@ -209,6 +243,15 @@ def _check_shape(n_columns: int, n_rows: int, source: str, limits: ReadLimits) -
             "(GANGLIOSIDE_MAX_ROWS); split it into several tables",
             file=source,
         )
+
+
+def with_decimal_points(raw: RawTable) -> RawTable:
+    """``raw`` with its decimal-comma columns rewritten (a ``,``-separated file, a workbook and a
+    DataFrame are left alone)."""
+    if raw.separator in (None, ","):
+        return raw
+    cells = decimal_points(raw.cells)
+    return raw if cells is None else replace(raw, cells=cells, decimal=",")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -246,21 +289,56 @@ def _decode(raw: bytes, source: str) -> str:
         ) from None
 
 
-def _sniff_separator(text: str) -> str:
-    """The commonest of comma, tab and semicolon on the header line (comma when none)."""
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    sep = max(counts, key=lambda d: counts[d])
-    return sep if counts[sep] else ","
+def count_separators(line: str, sep: str) -> int:
+    """How often ``sep`` occurs in ``line`` outside double quotes and (), [] or {} brackets."""
+    count, depth, quoted = 0, 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == sep and depth == 0:
+            count += 1
+    return count
 
 
-def _read_text(text: str, source: str, sep: str | None, limits: ReadLimits) -> pd.DataFrame:
+def sniff_separator(text: str) -> str:
+    """The separator of a text table: comma, tab or semicolon (comma when none is found).
+
+    Each candidate is counted on each of the first non-blank lines, outside quotes and
+    brackets.  The separator is the one whose commonest non-zero count is shared by the most
+    lines (a table has the same number of separators on every line), then the one with the
+    larger count.  Decimal commas in a ``;`` file, or a ``;`` in ``(36:1;O2)``, vary from line
+    to line or sit inside brackets, so they do not win.
+    """
+    lines = [line for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        counts = [count_separators(line, sep) for line in lines]
+        modal = max(set(counts) - {0}, key=lambda n: (counts.count(n), n), default=0)
+        score = (counts.count(modal) if modal else 0, modal)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _top_rows(text: str, sep: str) -> list[list[str]]:
+    """The first lines of ``text`` split into cells (for finding the header)."""
+    rows = []
+    for line in text.split("\n", TOP_LINES)[:TOP_LINES]:
+        parsed = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        rows.append([cell.strip() for cell in parsed])
+    return rows
+
+
+def _read_text(text: str, source: str, sep: str, limits: ReadLimits) -> pd.DataFrame:
     """Parse delimited text with pandas' C parser, every cell kept as the text it was."""
-    text = text.lstrip("\ufeff")
-    if sep is None:
-        sep = _sniff_separator(text)
     # The header line says how wide the table is before pandas builds any column.
-    _check_shape(text.split("\n", 1)[0].count(sep) + 1, 0, source, limits)
+    _check_shape(count_separators(text.split("\n", 1)[0], sep) + 1, 0, source, limits)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -276,19 +354,68 @@ def _read_text(text: str, source: str, sep: str | None, limits: ReadLimits) -> p
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header row", file=source) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"the file cannot be read as a table ({excerpt(detail, 200)}); check the separator "
-            "and quoting",
-            file=source,
-        ) from None
+        fallback = _split_outside_brackets(text, sep)
+        if fallback is None:
+            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            raise InputError(
+                f"the file cannot be read as a table ({excerpt(detail, 200)}); check the "
+                "separator and quoting",
+                file=source,
+            ) from None
+        frame = fallback
     _check_shape(frame.shape[1], len(frame) - 1, source, limits)
     frame = frame.fillna("")
     blank = (frame == "").all(axis=1)
     return frame[~blank.to_numpy()].reset_index(drop=True)
 
 
-def _text_cells(text: str, label: str, sep: str | None, limits: ReadLimits) -> RawTable:
+def _split_line(line: str, sep: str) -> list[str]:
+    """One line's cells, a separator inside brackets (``GD1(36:1;O2)``) not splitting."""
+    if '"' in line:
+        return next(csv.reader([line], delimiter=sep), [])
+    if "(" not in line and "[" not in line:
+        return line.split(sep)
+    cells, start, depth = [], 0, 0
+    for i, char in enumerate(line):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == sep and depth == 0:
+            cells.append(line[start:i])
+            start = i + 1
+    cells.append(line[start:])
+    return cells
+
+
+def _split_outside_brackets(text: str, sep: str) -> pd.DataFrame | None:
+    """The table read line by line with separators inside brackets kept in their cell (for a
+    ``;`` file whose names such as ``GD1(36:1;O2)`` are not quoted), or None when its lines
+    still differ in width."""
+    rows = [_split_line(line.rstrip("\r"), sep) for line in text.split("\n") if line.strip()]
+    widths = {len(row) for row in rows}
+    if not rows or len(widths) != 1:
+        return None
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _text_cells(
+    text: str,
+    label: str,
+    sep: str | None,
+    find_header: HeaderFinder | None,
+    limits: ReadLimits,
+) -> RawTable:
+    text = text.lstrip("\ufeff")
+    if sep is None:
+        sep = sniff_separator(text)
+    skip, above = 0, tuple[tuple[str, ...], ...]()
+    if find_header is not None:
+        top = _top_rows(text, sep)
+        skip = find_header(top) or 0
+        above = tuple(tuple(row) for row in top[:skip] if any(row))
+        if skip:
+            text = text.split("\n", skip)[skip]
     cells = _read_text(text, label, sep, limits)
     if cells.empty:
         raise InputError("the file is empty; expected a header row and data rows", file=label)
@@ -301,15 +428,23 @@ def _text_cells(text: str, label: str, sep: str | None, limits: ReadLimits) -> R
         header.pop()
     frame = cells.iloc[1:, : len(header)].reset_index(drop=True)
     frame.columns = pd.Index(range(len(header)))
-    return RawTable(frame, header, label)
+    return RawTable(frame, header, label, above=above, separator=sep, header_line=skip + 1)
 
 
 # -- Excel workbooks ---------------------------------------------------------------------------
 
 
-def _workbook_cells(raw: bytes, label: str, limits: ReadLimits) -> RawTable:
+def _workbook_cells(
+    raw: bytes, label: str, find_header: HeaderFinder | None, limits: ReadLimits
+) -> RawTable:
     _check_workbook_directory(raw, label, limits)
-    return _rows_to_cells(_read_xlsx(raw, label, limits), label)
+    rows = _read_xlsx(raw, label, limits)
+    skip = (
+        (find_header([[c.strip() for c in r] for r in rows[:TOP_LINES]]) or 0) if find_header else 0
+    )
+    table = _rows_to_cells(rows[skip:], label)
+    above = tuple(tuple(c.strip() for c in r) for r in rows[:skip])
+    return RawTable(table.cells, table.header, label, above=above, header_line=skip + 1)
 
 
 def _workbook_directory(raw: bytes, label: str) -> zipfile.ZipFile:
@@ -349,28 +484,21 @@ def _check_workbook_directory(raw: bytes, label: str, limits: ReadLimits) -> zip
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"')
 
 
-def _preview_workbook(raw: bytes, label: str, limits: ReadLimits, rows: int) -> RawTable | None:
-    """The zip directory and the declared dimension of the first sheet; the first rows when
-    the shared strings are small enough to read at once."""
-    archive = _check_workbook_directory(raw, label, limits)
+def _check_sheet_dimension(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> None:
+    """The rows and columns the first sheet declares (its ``<dimension>``, in its first bytes)."""
     sheets = sorted(
         (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
         key=lambda n: int(re.sub(r"\D", "", n) or 0),
     )
-    if sheets:
-        with archive.open(sheets[0]) as handle:
-            found = _DIMENSION.search(handle.read(4096))
-        if found and found.group(1):
-            width = 0
-            for letter in found.group(1).decode():
-                width = width * 26 + ord(letter) - 64
-            _check_shape(width, int(found.group(2)) - 1, label, limits)
-    shared = sum(
-        i.file_size for i in archive.infolist() if i.filename.endswith("sharedStrings.xml")
-    )
-    if shared > 4 * MB:
-        return None
-    return _rows_to_cells(_read_xlsx(raw, label, limits, max_rows=rows + 1), label)
+    if not sheets:
+        return
+    with archive.open(sheets[0]) as handle:
+        found = _DIMENSION.search(handle.read(4096))
+    if found and found.group(1):
+        width = 0
+        for letter in found.group(1).decode():
+            width = width * 26 + ord(letter) - 64
+        _check_shape(width, int(found.group(2)) - 1, label, limits)
 
 
 def _read_xlsx(

@@ -1,12 +1,14 @@
 """``read_table``: a file or DataFrame → the clean frame the analysis works on.
 
 The steps, each in its own module: read the cells (:mod:`.files`), let a tool-specific export
-format rename its columns (:mod:`.formats`), find the canonical columns (:mod:`.columns`) and
-check their values into one collector of row-level problems (:mod:`.checks`).
+format turn its samples into canonical tables (:mod:`.formats`), find the canonical columns
+(:mod:`.columns`) and check their values into one collector of row-level problems
+(:mod:`.checks`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +26,9 @@ from .checks import (
     check_volume,
 )
 from .columns import map_columns
-from .files import RawTable, ReadLimits, read_cells
-from .formats import to_canonical
+from .export import Export
+from .files import RawTable, ReadLimits
+from .formats import read_export
 
 MAX_PROBLEMS_SHOWN = 5
 
@@ -43,18 +46,26 @@ class Table:
 
 
 def read_table(
-    source: str | Path | pd.DataFrame, *, max_rt: float = 120.0, limits: ReadLimits | None = None
+    source: str | Path | pd.DataFrame | Export | RawTable,
+    *,
+    max_rt: float = 120.0,
+    sample: str | None = None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> Table:
-    """Read and check a feature table.
+    """Read and check a feature table (or one sample of an instrument export).
 
     Parameters
     ----------
     source:
-        Path of a CSV, TSV or XLSX file (UTF-8, with or without BOM), or a DataFrame.
+        Path of a CSV, TSV, TXT or XLSX file (UTF-8, with or without BOM), a DataFrame, an
+        :class:`~.export.Export` already read, or a :class:`~.files.RawTable` of canonical
+        columns.
     max_rt:
         Longest plausible retention time (min).
-    limits:
-        Largest table read (:class:`~.files.ReadLimits`; by default from the environment).
+    sample:
+        The sample to read from an export with several (see :func:`~.formats.read_export`).
+    columns:
+        An explicit column mapping (see :func:`~.formats.read_export`).
 
     Returns
     -------
@@ -67,13 +78,15 @@ def read_table(
     ------
     InputError
         When the whole file cannot be used: not a table, empty, wrong encoding, a required
-        column missing or given twice, or no usable row.
+        column missing or given twice, no usable row, or an export with several samples and
+        none chosen.
     """
-    limits = limits or ReadLimits.from_environ()
-    raw = to_canonical(read_cells(source, limits=limits))
+    raw = source if isinstance(source, RawTable) else read_export(source, columns).table(sample)
     mapping = map_columns(raw)
     problems = Problems(len(raw.cells))
-    check_cell_lengths(raw.cells, raw.header, problems, max_chars=limits.max_cell_chars)
+    # A cell longer than the limit is cut here (its row marked), before anything quotes it.
+    max_chars = ReadLimits.from_environ().max_cell_chars
+    check_cell_lengths(raw.cells, raw.header, problems, max_chars=max_chars)
     cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     names = check_names(cells["name"], problems)
     frame = pd.DataFrame(

@@ -25,14 +25,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..calibrants import read_calibrants
+from ..calibration import calibration_document, load_calibration
 from ..config import AnalysisConfig
 from ..errors import ConfigError
+from ..inputs import Export, read_export
+from ..inputs.files import RawTable
 from ..logp import LogPAssignment, LogPModel, assign_logp
-from ..result import Analysis, ModelReport
-from ..rules import categories, isomers
+from ..result import AnalysisResult, ModelReport
+from ..rules import categories, isobaric, isomers
 from ..rules.fragments import FragmentCandidates
 from ..summary import build_summary
 from ..table import read_table
+from .anchors import with_calibrants
 from .explain import RowFacts, explain
 from .file_warnings import file_warnings
 from .progress import Progress, Steps
@@ -60,40 +65,69 @@ __all__ = ["Progress", "analyze"]
 
 
 def analyze(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Export,
     config: AnalysisConfig | Mapping[str, Any] | None = None,
     progress: Progress | None = None,
-) -> Analysis:
-    """Validate a ganglioside feature table.
+    *,
+    sample: str | None = None,
+    columns: str | Mapping[str, str] | None = None,
+    calibrants: str | Path | pd.DataFrame | None = None,
+    calibration: str | Path | Mapping[str, Any] | None = None,
+) -> AnalysisResult:
+    """Validate a ganglioside feature table, or one sample of an instrument export.
 
     Parameters
     ----------
     source:
-        Path of a CSV, TSV or XLSX file, or a DataFrame with columns Name, RT, Volume and
-        optionally Log P and Anchor (matched case- and space-insensitively).
+        Path of a CSV, TSV, TXT or XLSX file, or a DataFrame, with columns Name, RT, Volume and
+        optionally Log P and Anchor (matched case- and space-insensitively); or an export of
+        MS-DIAL, LipidSearch, MZmine or Skyline (recognised by its columns), or an
+        :class:`~ganglioside.inputs.Export` already read with :func:`~ganglioside.read_export`.
     config:
         An :class:`AnalysisConfig`, a mapping of parameters, or None for the defaults.
     progress:
         Optional callback ``progress(step, fraction, message)`` with ``fraction`` in [0, 1].
+    sample:
+        Which sample of an export with several to analyse (see :func:`analyze_samples` for all).
+    columns:
+        Explicit column mapping, e.g. ``{"name": "Metabolite", "rt": "RT (min)", "volume":
+        "Area"}`` (see :func:`~ganglioside.read_export`).
+    calibrants:
+        The lab's standards (a calibrant list file or DataFrame with ``name`` and optionally
+        ``rt`` and ``tolerance``, see :mod:`ganglioside.calibrants`): the rows they match
+        become anchors.
+    calibration:
+        A saved RT calibration (a file written with ``--save-calibration`` or
+        :func:`ganglioside.calibration.save_calibration`, or its content): its lines are applied
+        to this run with an RT shift estimated from the run's strongest matches.
 
     Returns
     -------
-    Analysis
+    AnalysisResult
         One record per input row (in input order), model reports, fragment events, summary,
         warnings and the parameters used.
 
     Raises
     ------
     InputError
-        When the table as a whole cannot be analysed.
+        When the table as a whole cannot be analysed, or the export has several samples and
+        ``sample`` names none of them (the message lists them).
     ConfigError
         When a parameter is unknown or out of range.
     """
     cfg = resolve_config(config)
+    standards = read_calibrants(calibrants) if calibrants is not None else None
+    saved = load_calibration(calibration) if calibration is not None else None
     steps = Steps(progress)
+    steps("read", 0.0, "reading the file")
+    export = read_export(source, columns)
+    chosen = export.choose(sample)
     # The findings go straight into the record: what only the rules read (the table, the rules'
     # frame) is let go before the record is built, and the record's parts before the summary.
-    record = _write_record(_apply_rules(source, cfg, steps), cfg)
+    reference = saved["model"] if saved is not None else None
+    record = _write_record(
+        _apply_rules(export.table(chosen), cfg, steps, (standards, reference)), cfg
+    )
     steps.done()
     summary = build_summary(
         record.compounds,
@@ -106,7 +140,11 @@ def analyze(
         logp_model=record.logp_model,
         other_classes=record.other_classes,
     )
-    return Analysis(
+    summary["input"] = export.input_summary(chosen)
+    # one count of the rows of other lipid classes, whether the export's reader or the names
+    # set them aside
+    summary["n_skipped_other_classes"] += int(summary["input"].get("n_skipped_other_classes", 0))
+    return AnalysisResult(
         compounds=record.compounds,
         models=record.models,
         fragments=record.fragments,
@@ -115,6 +153,7 @@ def analyze(
         config=cfg,
         source=record.source,
         other_classes=record.other_classes,
+        calibration=record.calibration,
     )
 
 
@@ -145,13 +184,21 @@ class Findings:
     fragments: FragmentDecision
     oac: Acetylation
     status: np.ndarray  # int8 status codes (pipeline.status)
+    isobaric_partner: np.ndarray  # position of a co-eluting isobaric row, -1 when none
     sugar_order_warnings: tuple[str, ...]
     track_label: pd.Categorical
     links: FragmentLinks
 
 
-def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: Steps) -> Findings:
-    """Read the table and apply the rules, stage by stage."""
+def _apply_rules(
+    source: RawTable,
+    cfg: AnalysisConfig,
+    steps: Steps,
+    given: tuple[pd.DataFrame | None, Mapping[str, Any] | None] = (None, None),
+) -> Findings:
+    """Read the table and apply the rules, stage by stage (``given``: the calibrant list
+    and the saved calibration, when the caller gave them)."""
+    calibrants, reference = given
     steps("read", 0.0, "reading the table")
     split = set_aside_other_classes(read_table(source, max_rt=cfg.max_rt))
     table = split.table
@@ -165,30 +212,31 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
         names.parsed,
         mismatch_limit=cfg.logp_mismatch,
     )
-    rows = shared_rows(table.frame, names, logp)
+    rows, calibrant_warnings = with_calibrants(
+        shared_rows(table.frame, names, logp), names, calibrants
+    )
     data = rule_frame(names, rows)
     steps("fragments", 0.25, "looking for in-source fragments")
     candidates = fragment_candidates(data, rows, cfg)
     steps("isomers", 0.4, "finding isomer tracks")
     tracks = isomer_tracks(names, rows)
     steps("retention", 0.5, "fitting the retention-time model")
-    fit = fit_retention(data, rows, candidates, tracks, cfg)
+    fit = fit_retention(
+        data, rows, candidates, tracks, cfg, reference, logp.model.coefficients["oxygens"]
+    )
     decision = decide_fragments(candidates, fit.prediction.z, rows.volume, cfg)
     steps("acetylation", 0.7, "checking O-acetylated species")
     oac = check_oac(names, tracks, rows, decision.is_fragment, cfg)
     steps("categories", 0.8, "counting sugars and categorising")
-    status = decide_status(
-        invalid=rows.invalid,
-        standard=rows.standard,
-        usable=rows.usable,
-        anchors=rows.anchors,
-        is_fragment=decision.is_fragment,
-        z=fit.prediction.z,
-        has_model=np.isfinite(fit.prediction.predicted),
-        reversed_oac=oac.reversed,
-        outlier_z=cfg.outlier_z,
-        reversed_is_outlier=cfg.oac_reversed_is_outlier,
+    partner = isobaric.isobaric_partners(
+        names.per_row["species"].to_numpy(dtype=object),
+        names.name_codes,
+        rows.rt,
+        rows.volume,
+        rows.usable,
+        cfg.fragment_rt_window,
     )
+    status = _statuses(rows, decision, fit, (oac, partner), cfg)
     sugar_order = categories.sugar_order_warnings(
         names.per_row["ceramide"], names.per_row["sugar_count"], pd.Series(rows.rt), status == VALID
     )
@@ -197,7 +245,7 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
     return Findings(
         source=table.source,
         other_classes=split.skipped,
-        table_warnings=tuple(table.warnings),
+        table_warnings=(*table.warnings, *calibrant_warnings),
         extras=extra_columns(table.frame),
         names=names,
         logp=logp,
@@ -207,6 +255,7 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
         fragments=decision,
         oac=oac,
         status=status,
+        isobaric_partner=partner,
         sugar_order_warnings=tuple(sugar_order),
         track_label=track_labels(
             names.per_row,
@@ -222,9 +271,36 @@ def _apply_rules(source: str | Path | pd.DataFrame, cfg: AnalysisConfig, steps: 
     )
 
 
+def _statuses(
+    rows: Rows,
+    decision: FragmentDecision,
+    fit: RetentionFit,
+    more: tuple[Acetylation, np.ndarray],
+    cfg: AnalysisConfig,
+) -> np.ndarray:
+    """Every row's status from the rules' findings (``more``: the O-acetylation labels and
+    each row's co-eluting isobaric partner)."""
+    oac, partner = more
+    return decide_status(
+        invalid=rows.invalid,
+        standard=rows.standard,
+        usable=rows.usable,
+        anchors=rows.anchors,
+        is_fragment=decision.is_fragment,
+        z=fit.prediction.z,
+        has_model=np.isfinite(fit.prediction.predicted),
+        reversed_oac=oac.reversed,
+        outlier_z=cfg.outlier_z,
+        reversed_is_outlier=cfg.oac_reversed_is_outlier,
+        isobaric_on_line=isobaric.partner_on_line(
+            partner, fit.prediction.z, rows.anchors, cfg.outlier_z
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Record:
-    """The parts of an :class:`~ganglioside.result.Analysis` that the summary reads."""
+    """The parts of an :class:`~ganglioside.result.AnalysisResult` that the summary reads."""
 
     compounds: pd.DataFrame
     fragments: pd.DataFrame
@@ -234,6 +310,7 @@ class Record:
     other_classes: pd.DataFrame
     expected_oac_shift: float
     logp_model: LogPModel
+    calibration: dict[str, Any] | None
 
 
 def _write_record(found: Findings, cfg: AnalysisConfig) -> Record:
@@ -272,6 +349,9 @@ def _write_record(found: Findings, cfg: AnalysisConfig) -> Record:
         other_classes=found.other_classes,
         expected_oac_shift=found.oac.expected_shift,
         logp_model=found.logp.model,
+        calibration=(
+            calibration_document(found.fit.saved, found.source) if found.fit.saved else None
+        ),
     )
 
 
@@ -304,4 +384,6 @@ def _row_facts(found: Findings, cfg: AnalysisConfig) -> RowFacts:
         oac_code=found.oac.code,
         oac_labels=found.oac.labels,
         reversed_oac=found.oac.reversed,
+        isobaric_partner=found.isobaric_partner,
+        row=rows.row,
     )

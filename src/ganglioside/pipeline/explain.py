@@ -22,7 +22,11 @@ _ON_THE_LINE = (
     ("group", "on its group's RT line"),
     ("pooled", "on the pooled RT line of its group"),
     ("composition", "on the RT line extrapolated from composition (group has no anchor)"),
+    ("self_calibrated", "on the RT line learned robustly from the file's own peaks (no anchors)"),
+    ("transferred", "on the RT line of a saved calibration, shifted to this run"),
 )
+#: Evidence of how the row's RT line was calibrated, by model level (anchors: no word).
+_CALIBRATION_EVIDENCE = {"self_calibrated": "calibration:self", "transferred": "calibration:saved"}
 _OAC_WARNINGS = ("reversed", "too_large", "coeluting")
 
 
@@ -55,6 +59,8 @@ class RowFacts:
     oac_code: np.ndarray  # int8 index into oac_labels
     oac_labels: np.ndarray
     reversed_oac: np.ndarray
+    isobaric_partner: np.ndarray | None = None  # position of a co-eluting isobaric row, -1
+    row: np.ndarray | None = None  # 1-based data row numbers (to name the partner)
 
 
 @dataclass(frozen=True)
@@ -99,10 +105,40 @@ def _reasons(f: RowFacts) -> pd.Categorical:
             f"RT off the {lvl} model's line, |z| >= {limit} (see predicted_rt, residual, z): "
             "likely misannotated",
         )
+    _isobaric_reasons(f, reasons)
     rev = (status == OUTLIER) & f.reversed_oac & (np.abs(f.z) < f.outlier_z)
     reasons.set(rev, "O-acetylated peak elutes before its base peak (reversed)")
     _fragment_reasons(f, reasons)
     return reasons.categorical()
+
+
+def _partner_rows(f: RowFacts) -> np.ndarray:
+    """Per row, the data row number of its co-eluting isobaric partner (0 when none)."""
+    n = len(f.status)
+    if f.isobaric_partner is None or f.row is None:
+        return np.zeros(n, dtype=np.int64)
+    has = f.isobaric_partner >= 0
+    return np.where(has, np.asarray(f.row)[np.where(has, f.isobaric_partner, 0)], 0)
+
+
+def _isobaric_reasons(f: RowFacts, reasons: _Texts) -> None:
+    """Valid rows off their line that a co-eluting isobaric partner on the line excuses."""
+    partner = _partner_rows(f)
+    with np.errstate(invalid="ignore"):
+        off = np.isfinite(f.z) & (np.abs(f.z) >= f.outlier_z)
+    excused = np.flatnonzero((f.status == VALID) & off & (partner > 0) & ~f.anchors)
+    if not excused.size:
+        return
+    limit = f"{f.outlier_z:g}"
+
+    def text(row: int) -> str:
+        return (
+            f"RT off its line (|z| >= {limit}) but co-elutes with row {row}, an isobaric "
+            "species of the same sum composition on the line: likely MRM cross-talk between "
+            "chain splits, not a misannotation (check the transitions)"
+        )
+
+    reasons.set_each(excused, partner[excused], text)
 
 
 def _fragment_reasons(f: RowFacts, reasons: _Texts) -> None:
@@ -142,9 +178,27 @@ def _evidence(f: RowFacts) -> pd.Categorical:
             (fragment_code, ["fragment:no", "fragment:yes", "fragment:possible"]),
             (logp_code, [f"logp:{v}" for v in LOGP_SOURCES] + ["logp:mismatch"]),
             (f.oac_code, [f"oac:{v}" if v else "" for v in f.oac_labels]),
+            _calibration_codes(f.level),
+            _isobaric_codes(_partner_rows(f)),
         ],
         override=(f.invalid, "input:invalid"),
     )
+
+
+def _isobaric_codes(partner: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Per row, ``isobaric_coelution:<partner row>`` ("" without a partner)."""
+    code, rows = pd.factorize(partner, sort=True)
+    labels = [f"isobaric_coelution:{r}" if r > 0 else "" for r in rows.tolist()]
+    return code.astype(np.int32), labels
+
+
+def _calibration_codes(level: pd.Categorical) -> tuple[np.ndarray, list[str]]:
+    """Per row, the evidence word of how its line was calibrated ("" for anchors)."""
+    labels = ["", *_CALIBRATION_EVIDENCE.values()]
+    code = np.zeros(len(level), dtype=np.int8)
+    for k, lvl in enumerate(_CALIBRATION_EVIDENCE, start=1):
+        code[np.asarray(level == lvl)] = k
+    return code, labels
 
 
 def _row_warnings(f: RowFacts) -> pd.Categorical:
@@ -162,6 +216,7 @@ def _row_warnings(f: RowFacts) -> pd.Categorical:
     after_oac = [
         (f.multi_peak & ~f.invalid & ~f.anchors, "track_inferred"),
         (larger, "fragment_larger_than_parent"),
+        (_partner_rows(f) > 0, "isobaric_coelution"),
     ]
     oac = [f"oac_{v}" if v in _OAC_WARNINGS else "" for v in f.oac_labels]
     return _combine(

@@ -56,7 +56,7 @@ def extra_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 class FragmentLinks:
     """The fragments' links to their parents, per row (positional) and as events."""
 
-    events: pd.DataFrame  # one row per fragment (Analysis.fragments)
+    events: pd.DataFrame  # one row per fragment (AnalysisResult.fragments)
     parent_row: pd.arrays.IntegerArray  # row number of the direct parent, <NA> elsewhere
     root_row: pd.arrays.IntegerArray  # row number of the root parent, <NA> elsewhere
     delta_rt: np.ndarray  # RT(fragment) - RT(parent), NaN for non-fragments

@@ -22,6 +22,7 @@ def decide_status(
     reversed_oac: np.ndarray,
     outlier_z: float,
     reversed_is_outlier: bool,
+    isobaric_on_line: np.ndarray | None = None,
 ) -> np.ndarray:
     """The status code of every row (int8, positional).
 
@@ -33,11 +34,19 @@ def decide_status(
     4. ``valid``: an anchor (a confirmed standard is never demoted);
     5. ``fragment``: an in-source fragment of a co-eluting larger species;
     6. ``outlier``: off its RT model's line (|z| ≥ ``outlier_z``), or an O-acetylated peak
-       eluting before its base peak when ``reversed_is_outlier``;
+       eluting before its base peak when ``reversed_is_outlier`` — except that a row off the
+       line whose co-eluting isobaric partner is on it (``isobaric_on_line``: same sum
+       composition, another chain split, |ΔRT| ≤ the fragment window; the partner an anchor
+       or |z| < ``outlier_z``) is not an outlier for its RT: the peak it shares is where the
+       sum composition elutes, and the RT model cannot tell chain splits apart (MRM
+       cross-talk).  It stays ``valid`` with the warning ``isobaric_coelution`` naming the
+       partner.  When both are off the line, both are outliers;
     7. ``unverified``: no RT model reaches the row;
     8. ``valid`` otherwise.
     """
     off_line = has_model & (np.abs(z) >= outlier_z)
+    if isobaric_on_line is not None:
+        off_line &= ~isobaric_on_line
     if reversed_is_outlier:
         off_line = off_line | reversed_oac
     rules = (

@@ -49,7 +49,7 @@ def abundance_table(compounds: pd.DataFrame, by: str = "category") -> pd.DataFra
     Parameters
     ----------
     compounds:
-        :attr:`ganglioside.Analysis.compounds`.
+        :attr:`ganglioside.AnalysisResult.compounds`.
     by:
         A key of :data:`LEVELS`: ``"category"`` (GM, GD ...), ``"headgroup"`` (the RT-model
         group, e.g. GD1+OAc, as in the summary), ``"core"`` (GD1, modifications pooled) or

@@ -8,19 +8,21 @@ HTML-escaped: names come from user files and must never run as markup.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
-from ..result import Analysis
+from ..result import AnalysisResult
 from .abundance import abundance_table
-from .plots import POINT_STYLES, all_figures, point_class
+from .figure_json import Spec, figure_html, template_script
+from .plots import POINT_STYLES, point_class, spec_builders
 from .summary_json import flatten, software_version, status_counts
 from .tables import models_table
 
@@ -66,6 +68,8 @@ _FORMATS: dict[str, str] = {
 
 #: Columns holding semicolon-separated lists; a space after each ``;`` lets them wrap.
 _LIST_COLUMNS = frozenset({"reasons", "warnings", "evidence", "intercepts", "tracks"})
+#: Columns whose codes are joined by a bare ";" (a name such as GT1(36:1;O2) never is one).
+_CODE_LIST_COLUMNS = frozenset({"warnings", "evidence"})
 
 _REVIEW_COLUMNS = (
     "row",
@@ -102,76 +106,19 @@ _ALL_COLUMNS = (
     "mass",
 )
 
-_CSS = """
-:root { --ink:#1d2733; --muted:#5b6775; --line:#dde3ea; --bg:#f5f7fa; --accent:#1f4e79; }
-* { box-sizing: border-box; }
-body { margin:0; font-family: Inter, "Segoe UI", Helvetica, Arial, sans-serif; color:var(--ink);
-  background:var(--bg); font-size:14px; line-height:1.45; }
-header { background:var(--accent); color:#fff; padding:22px 32px 18px; }
-header h1 { margin:0 0 4px; font-size:24px; font-weight:600; letter-spacing:.2px; }
-header .meta { opacity:.85; font-size:13px; }
-header .meta span + span::before { content:" · "; }
-nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
-  padding:8px 32px; display:flex; gap:18px; flex-wrap:wrap; }
-nav a { color:var(--accent); text-decoration:none; font-weight:500; font-size:13px; }
-nav a:hover { text-decoration:underline; }
-main { max-width:1400px; margin:0 auto; padding:20px 32px 40px; }
-section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:18px 22px;
-  margin-bottom:20px; }
-section h2 { margin:0 0 4px; font-size:18px; color:var(--accent); }
-section p.lead { margin:0 0 14px; color:var(--muted); max-width:980px; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(150px, 1fr)); gap:12px;
-  margin:10px 0 4px; }
-.card { border:1px solid var(--line); border-left:5px solid var(--c, var(--accent));
-  border-radius:6px; padding:10px 12px; background:#fff; }
-.card .n { font-size:24px; font-weight:600; }
-.card .l { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.4px; }
-.grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
-@media (max-width: 1000px) { .grid2 { grid-template-columns:1fr; } }
-.tablewrap { max-height:520px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
-table { border-collapse:collapse; width:100%; font-size:12.5px; }
-th, td { padding:5px 9px; border-bottom:1px solid var(--line); text-align:left;
-  vertical-align:top; }
-th { position:sticky; top:0; background:#eef2f7; font-weight:600; white-space:nowrap; }
-td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-td.wrap { max-width:420px; }
-tr:hover td { background:#f8fafc; }
-.badge { display:inline-block; padding:1px 7px; border-radius:10px; font-size:11.5px;
-  font-weight:600; color:#fff; background:var(--c, #888); }
-.warnings { margin:0; padding-left:20px; }
-.warnings li { margin:3px 0; }
-.notice { background:#fff8e6; border:1px solid #f0d68a; border-radius:6px; padding:10px 14px; }
-.ok { color:var(--muted); }
-.legend-help { color:var(--muted); font-size:12.5px; margin:6px 0 0; }
-details summary { cursor:pointer; color:var(--accent); font-weight:500; margin:6px 0; }
-.filter { margin:6px 0 10px; padding:6px 10px; border:1px solid var(--line); border-radius:5px;
-  width:320px; font:inherit; }
-.aside { padding:10px 16px; color:var(--ink); font-size:13px; }
-.aside h3 { margin:4px 0 8px; font-size:15px; color:var(--accent); }
-ul.notes { list-style:none; padding:0; margin:0 0 10px; }
-ul.notes li { margin:4px 0; }
-.glyph { display:inline-block; width:18px; text-align:center; font-size:15px; }
-section h3 { font-size:15px; color:var(--accent); margin:16px 0 8px; }
-footer { text-align:center; color:var(--muted); font-size:12px; padding:10px 0 30px; }
-"""
+_TEMPLATES = Path(__file__).with_name("templates")
 
-# Filters the rows of the full table by the text typed; reads textContent, never writes markup.
-_FILTER_JS = """
-document.querySelectorAll('input.filter').forEach(function (box) {
-  var table = document.getElementById(box.dataset.table);
-  box.addEventListener('input', function () {
-    var q = box.value.toLowerCase();
-    table.querySelectorAll('tbody tr').forEach(function (tr) {
-      tr.style.display = tr.textContent.toLowerCase().indexOf(q) === -1 ? 'none' : '';
-    });
-  });
-});
-"""
+
+@lru_cache(maxsize=4)
+def _asset(name: str) -> str:
+    """A file of ``report/templates`` (the page's CSS and script), read once."""
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> str:
-    return str(get_plotlyjs())
+    """plotly.js, read from the installed ``plotly`` package (no network, no Plotly import)."""
+    return (files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
 def _e(value: object) -> str:
@@ -199,17 +146,24 @@ def _cell(column: str, value: object) -> str:
         color = POINT_STYLES[str(value)].color
         return f'<td><span class="badge" style="--c:{color}">{_e(value)}</span></td>'
     text = str(value)
-    if column in _LIST_COLUMNS:
+    if column in _CODE_LIST_COLUMNS:  # codes joined by ";" (reasons already use "; ")
         text = text.replace(";", "; ").replace(";  ", "; ")
     css = ' class="wrap"' if len(text) > 40 else ""
     return f"<td{css}>{_e(text)}</td>"
 
 
-def html_table(frame: pd.DataFrame, table_id: str | None = None) -> str:
-    """``frame`` as an escaped HTML table (at most :data:`MAX_TABLE_ROWS` rows)."""
+def html_table(
+    frame: pd.DataFrame,
+    table_id: str | None = None,
+    limit: int | None = None,
+    more: str = "compounds.csv",
+) -> str:
+    """``frame`` as an escaped HTML table of at most ``limit`` rows (:data:`MAX_TABLE_ROWS`
+    by default); below a longer table, "…and N more rows" names the file ``more`` that holds
+    them all."""
     if frame.empty:
         return '<p class="ok">None.</p>'
-    shown = frame.head(MAX_TABLE_ROWS)
+    shown = frame.head(MAX_TABLE_ROWS if limit is None else limit)
     columns = [str(c) for c in shown.columns]
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = "\n".join(
@@ -219,9 +173,10 @@ def html_table(frame: pd.DataFrame, table_id: str | None = None) -> str:
     ident = f' id="{_e(table_id)}"' if table_id else ""
     note = ""
     if len(frame) > len(shown):
+        hidden = len(frame) - len(shown)
         note = (
-            f'<p class="ok">Showing the first {len(shown)} of {len(frame)} rows; '
-            "compounds.csv and workbook.xlsx hold them all.</p>"
+            f'<p class="more">…and {hidden:,} more {"row" if hidden == 1 else "rows"} (the '
+            f"first {len(shown):,} of {len(frame):,} are shown); every row is in {_e(more)}.</p>"
         )
     return (
         f'<div class="tablewrap"><table{ident}><thead><tr>{head}</tr></thead>'
@@ -229,41 +184,40 @@ def html_table(frame: pd.DataFrame, table_id: str | None = None) -> str:
     )
 
 
-def _figure_html(key: str, fig: go.Figure) -> str:
-    return str(
-        fig.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"plot-{key}",
-            config=_PLOT_CONFIG,
-            default_width="100%",
-        )
-    )
+def _figure_html(key: str, spec: Spec) -> str:
+    return figure_html(f"plot-{key}", spec, _PLOT_CONFIG)
 
 
-def _cards(analysis: Analysis) -> str:
+def _cards(analysis: AnalysisResult) -> str:
+    """Counts by status as the CLI and summary.json give them: the anchors are a part of the
+    valid rows (told on the valid card), not a class of their own."""
     counts = status_counts(analysis)
-    classes = point_class(analysis.compounds)
-    items = [("rows", counts["total"], "#1f4e79")]
-    for cls, style in POINT_STYLES.items():
-        items.append((style.label, int((classes == cls).sum()), style.color))
+    valid_anchors = int((point_class(analysis.compounds) == "anchor").sum())
+    items = [("rows", counts["total"], "#1f4e79", "")]
+    for status, style in POINT_STYLES.items():
+        if status in counts:
+            plural = "" if valid_anchors == 1 else "s"
+            note = f"of which {valid_anchors:,} anchor{plural}" if status == "valid" else ""
+            items.append((style.label, counts[status], style.color, note))
     items += [
-        ("RT models", len(analysis.models), "#5b6775"),
-        ("fragment links", len(analysis.fragments), POINT_STYLES["fragment"].color),
-        ("warnings", len(analysis.warnings), "#b58900"),
+        ("RT models", len(analysis.models), "#5b6775", ""),
+        ("fragment links", len(analysis.fragments), POINT_STYLES["fragment"].color, ""),
+        ("warnings", len(analysis.warnings), "#b58900", ""),
     ]
     return (
         '<div class="cards">'
         + "".join(
-            f'<div class="card" style="--c:{color}"><div class="n">{n}</div>'
-            f'<div class="l">{_e(label)}</div></div>'
-            for label, n, color in items
+            f'<div class="card" style="--c:{color}"><div class="n">{n:,}</div>'
+            f'<div class="l">{_e(label)}</div>'
+            + (f'<div class="note">{_e(note)}</div>' if note else "")
+            + "</div>"
+            for label, n, color, note in items
         )
         + "</div>"
     )
 
 
-def _reading_notes(analysis: Analysis) -> str:
+def _reading_notes(analysis: AnalysisResult) -> str:
     """Short legend of symbols and of z, for readers new to the report."""
     symbols = "".join(
         f'<li><span class="glyph" style="color:{style.color}">{style.glyph}</span> '
@@ -287,18 +241,21 @@ def _columns(frame: pd.DataFrame, wanted: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _review_rows(compounds: pd.DataFrame) -> pd.DataFrame:
+    """Invalid, outlier (largest |z| first) and unverified rows, then anchors with a warning."""
     status = compounds["status"].astype(str)
     anchor = compounds["is_anchor"].astype("boolean").fillna(False).astype(bool)
-    warned = compounds["warnings"].fillna("").astype(str).str.len() > 0
-    mask = status.isin(["outlier", "unverified", "invalid"]) | (anchor & warned)
+    text = compounds["warnings"]
+    warned = text.notna() & (text.astype(str) != "")
+    mask = (status.isin(["outlier", "unverified", "invalid"]) | (anchor & warned)).to_numpy(bool)
     order = {"invalid": 0, "outlier": 1, "unverified": 2, "valid": 3}
-    rows = compounds[mask].copy()
+    rows = compounds.loc[mask, [c for c in _REVIEW_COLUMNS if c in compounds.columns]].copy()
     rows["_order"] = rows["status"].astype(str).map(order).fillna(9)
-    rows = rows.sort_values(["_order", "row"])
-    return _columns(rows, _REVIEW_COLUMNS)
+    rows["_z"] = -pd.to_numeric(rows["z"], errors="coerce").abs().fillna(0.0)
+    rows = rows.sort_values(["_order", "_z", "row"])
+    return rows.drop(columns=["_order", "_z"])
 
 
-def _models_table(analysis: Analysis) -> pd.DataFrame:
+def _models_table(analysis: AnalysisResult) -> pd.DataFrame:
     frame = models_table(analysis)
     if frame.empty:
         return frame
@@ -327,127 +284,231 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def report_html(analysis: Analysis) -> str:
+#: Rows of the review and fragment tables shown in the report (the files hold them all), and
+#: the largest table whose every row is listed in the report.
+REVIEW_ROWS = 500
+ALL_ROWS = 2000
+
+
+@dataclass
+class _Page:
+    """What the sections of one report are made from."""
+
+    analysis: AnalysisResult
+    plots: dict[str, str]
+    files: Sequence[str]
+    abundance: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+    def holder(self, *candidates: str) -> str:
+        """The files written with this report that hold a whole table, in words."""
+        written = [f for f in candidates if f in self.files] or [candidates[0]]
+        return " and ".join(written)
+
+    def table(self, frame: pd.DataFrame, what: str, limit: int, *files: str, **kw: Any) -> str:
+        """A capped table; a note for the report's list when rows were left out."""
+        if len(frame) > limit:
+            self.notes.append(
+                f"{what}: the first {limit:,} of {len(frame):,} rows are listed; "
+                f"every row is in {self.holder(*files)}."
+            )
+        return html_table(frame, limit=limit, more=self.holder(*files), **kw)
+
+
+_COMPOUND_FILES = ("compounds.csv", "workbook.xlsx", "compounds.parquet")
+_ABUNDANCE_LEVELS = ("category", "headgroup", "ceramide")
+_FRAGMENT_FILES = ("fragments.csv", "workbook.xlsx")
+
+
+def _warnings_html(analysis: AnalysisResult) -> str:
+    if not analysis.warnings:
+        return '<p class="ok">No file-level warnings.</p>'
+    items = "".join(f"<li>{_e(w)}</li>" for w in analysis.warnings)
+    return f'<div class="notice"><ul class="warnings">{items}</ul></div>'
+
+
+def _about_html(page: _Page) -> str:
+    """What the report aggregated or left out to stay light, or nothing for a small table."""
+    if not page.notes:
+        return ""
+    items = "".join(f"<li>{_e(n)}</li>" for n in page.notes)
+    return (
+        '<h3>About this report</h3><div class="notice about"><p>The table is large, so this '
+        "page draws the rows to review one by one and aggregates the others, and lists the "
+        f'first rows of its long tables:</p><ul class="warnings">{items}</ul></div>'
+    )
+
+
+def _overview(page: _Page) -> tuple[str, str, str, str]:
+    analysis = page.analysis
+    counts = status_counts(analysis)
+    lead = (
+        f"{counts['total']:,} rows analysed from <b>{_e(analysis.source)}</b>. Every input row "
+        "keeps its 1-based row number; a row is <i>valid</i> when its retention time agrees "
+        f"with the RT model (|z| &lt; {analysis.config.outlier_z:g}), an <i>outlier</i> when "
+        "it does not, a <i>fragment</i> when it is an in-source fragment of a co-eluting "
+        "larger ganglioside, <i>unverified</i> when no model reaches it and <i>invalid</i> "
+        "when the row cannot be used."
+    )
+    content = (
+        _cards(analysis) + "<h3>File-level warnings</h3>" + _warnings_html(analysis)
+    ) + _about_html(page)
+    return ("overview", "Overview", lead, content)
+
+
+def _rt_section(page: _Page) -> tuple[str, str, str, str]:
+    plots = page.plots
+    lead = (
+        "One view per RT-model group; choose the group in the menu at the top right. The "
+        "line is the model fitted on the anchors; the tick and pale bar at each row are its "
+        "own predicted RT and prediction interval at the outlier threshold (isomer track and "
+        "leverage included); dotted segments join each in-source fragment to its parent. "
+        "Hover a point for its row, name, prediction, z and the reasons for its status. "
+        "Click a legend entry to hide it; the camera icon saves an SVG."
+    )
+    content = (
+        plots["rt-logp"]
+        + '<div class="grid2">'
+        + plots["observed-predicted"]
+        + '<div class="aside"><h3>Reading the plots</h3>'
+        + _reading_notes(page.analysis)
+        + "</div></div>"
+        + plots["residuals"]
+    )
+    return ("rt-model", "Retention time against Log P", lead, content)
+
+
+def _abundance_section(page: _Page) -> tuple[str, str, str, str]:
+    plots = page.plots
+    tables = {
+        by: html_table(page.abundance[by].rename(columns={"key": by}))
+        for by in ("category", "headgroup", "ceramide")
+    }
+    lead = (
+        "Share of the total consolidated volume of the valid rows (each root's own volume "
+        "plus that of its in-source fragments, so nothing is counted twice), by category, "
+        "by headgroup (RT-model group, modifications included) and by ceramide. Outliers and "
+        "unverified rows are not quantified; their volume is listed for context."
+    )
+    content = (
+        f'<div class="grid2">{plots["abundance-category"]}<div>{tables["category"]}</div></div>'
+        f"{plots['abundance-headgroup']}"
+        f"<details><summary>Table by headgroup</summary>{tables['headgroup']}</details>"
+        f"{plots['abundance-ceramide']}"
+        f"<details><summary>Table by ceramide</summary>{tables['ceramide']}</details>"
+    )
+    return ("abundance", "Relative abundance", lead, content)
+
+
+def _review_section(page: _Page) -> tuple[str, str, str, str]:
+    compounds = page.analysis.compounds
+    content = page.table(_review_rows(compounds), "Rows to review", REVIEW_ROWS, *_COMPOUND_FILES)
+    if len(compounds) <= ALL_ROWS:
+        content += (
+            "<details><summary>All rows</summary>"
+            '<input class="filter" type="search" data-table="all-rows" '
+            'placeholder="Filter rows (name, status, group…)">'
+            + html_table(_columns(compounds, _ALL_COLUMNS), "all-rows", limit=ALL_ROWS)
+            + "</details>"
+        )
+    else:
+        where = page.holder(*_COMPOUND_FILES)
+        content += f'<p class="more">All {len(compounds):,} rows are in {_e(where)}.</p>'
+        page.notes.append(
+            f"All rows: not listed in the report ({len(compounds):,} rows); they are in {where}."
+        )
+    lead = (
+        "Outliers (largest |z| first), unverified and invalid rows, and anchors that carry a "
+        "warning, with the reasons given by the rules."
+    )
+    return ("review", "Rows to review", lead, content)
+
+
+def _fragments_section(page: _Page) -> tuple[str, str, str, str]:
+    lead = (
+        "Each fragment, its direct parent and its root; the root's consolidated volume "
+        "includes the fragment's volume."
+    )
+    fragments = page.analysis.fragments
+    content = page.table(fragments, "In-source fragment events", REVIEW_ROWS, *_FRAGMENT_FILES)
+    return ("fragments", "In-source fragment events", lead, content)
+
+
+def _parameters_section(page: _Page) -> tuple[str, str, str, str]:
+    analysis = page.analysis
+    parameters = list(flatten(analysis.config.to_dict()))
+    parameters.append(("software_version", software_version()))
+    lead = (
+        "Every parameter used by this analysis (rerun with the same values to reproduce it) "
+        "and the summary figures."
+    )
+    content = (
+        '<div class="grid2"><div>'
+        + _key_values(parameters, ("parameter", "value"))
+        + "</div><div>"
+        + _key_values(list(flatten(analysis.summary)), ("summary", "value"))
+        + "</div></div>"
+    )
+    return ("parameters", "Parameters and summary", lead, content)
+
+
+def _models_section(page: _Page) -> tuple[str, str, str, str]:
+    lead = (
+        "One line per fitted model: level (group line, pooled common slope, or intercepts "
+        "from composition), anchors used, slope and fit quality (R², leave-one-out Q², RMSE)."
+    )
+    return ("models", "RT models", lead, html_table(_models_table(page.analysis)))
+
+
+def report_html(
+    analysis: AnalysisResult,
+    progress: Callable[[float, str], None] | None = None,
+    files: Sequence[str] = (),
+) -> str:
     """The whole report as one HTML document (plotly.js inline; opens without network).
+
+    Parameters
+    ----------
+    analysis:
+        The result to report.
+    progress:
+        Optional ``progress(fraction, message)``, called after each figure.
+    files:
+        Names of the files written with the report; its capped tables point to them (to
+        ``compounds.csv`` and ``fragments.csv`` when none is given).
 
     Returns
     -------
     str
-        A complete ``<!DOCTYPE html>`` document.
+        A complete ``<!DOCTYPE html>`` document, of at most a few MB whatever the table: plots
+        of large tables draw the rows to review one by one and the others as a density, and
+        long tables list their first rows; an "About this report" box says what was left out.
     """
-    figures = all_figures(analysis)
-    plots = {key: _figure_html(key, fig) for key, fig in figures.items()}
-    counts = status_counts(analysis)
+    notes: list[str] = []
+    plots = {}
+    abundance = {by: abundance_table(analysis.compounds, by=by) for by in _ABUNDANCE_LEVELS}
+    builders = spec_builders(abundance)
+    for i, (key, build) in enumerate(builders.items()):
+        spec = build(analysis)
+        notes.append(str(spec["layout"].get("meta", {}).get("aggregated") or ""))
+        plots[key] = _figure_html(key, spec)
+        if progress is not None:
+            progress(0.9 * (i + 1) / len(builders), f"figure {key}")
+    page = _Page(analysis, plots, files, abundance, [n for n in notes if n])
+    sections = [
+        builder(page)
+        for builder in (
+            _rt_section, _abundance_section, _review_section, _models_section,
+            _fragments_section, _parameters_section,
+        )
+    ]  # fmt: skip
+    # The overview comes first on the page but is made last: it lists what the others left out.
+    return _document(analysis, [_overview(page), *sections])
+
+
+def _document(analysis: AnalysisResult, sections: list[tuple[str, str, str, str]]) -> str:
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     source = analysis.source
-    threshold = analysis.config.outlier_z
-
-    if analysis.warnings:
-        warnings_html = (
-            '<div class="notice"><ul class="warnings">'
-            + "".join(f"<li>{_e(w)}</li>" for w in analysis.warnings)
-            + "</ul></div>"
-        )
-    else:
-        warnings_html = '<p class="ok">No file-level warnings.</p>'
-
-    abundance_tables = {
-        by: abundance_table(analysis.compounds, by=by).rename(columns={"key": by})
-        for by in ("category", "headgroup", "ceramide")
-    }
-    summary_pairs = list(flatten(analysis.summary))
-    parameter_pairs = list(flatten(analysis.config.to_dict()))
-    parameter_pairs.append(("software_version", software_version()))
-
-    sections = [
-        (
-            "overview",
-            "Overview",
-            f"{counts['total']} rows analysed from <b>{_e(source)}</b>. Every input row keeps its "
-            "1-based row number; a row is <i>valid</i> when its retention time agrees with the "
-            f"RT model (|z| &lt; {threshold:g}), an <i>outlier</i> when it does not, a "
-            "<i>fragment</i> when it is an in-source fragment of a co-eluting larger "
-            "ganglioside, <i>unverified</i> when no model reaches it and <i>invalid</i> when "
-            "the row cannot be used.",
-            _cards(analysis) + "<h3>File-level warnings</h3>" + warnings_html,
-        ),
-        (
-            "rt-model",
-            "Retention time against Log P",
-            "One view per RT-model group; choose the group in the menu at the top right. The "
-            "line is the model fitted on the anchors; the tick and pale bar at each row are its "
-            "own predicted RT and prediction interval at the outlier threshold (isomer track and "
-            "leverage included); dotted segments join each in-source fragment to its parent. "
-            "Hover a point for its row, name, prediction, z and the reasons for its status. "
-            "Click a legend entry to hide it; the camera icon saves an SVG.",
-            plots["rt-logp"]
-            + '<div class="grid2">'
-            + plots["observed-predicted"]
-            + '<div class="aside"><h3>Reading the plots</h3>'
-            + _reading_notes(analysis)
-            + "</div></div>"
-            + plots["residuals"],
-        ),
-        (
-            "abundance",
-            "Relative abundance",
-            "Share of the total consolidated volume of the valid rows (each root's own volume "
-            "plus that of its in-source fragments, so nothing is counted twice), by category, "
-            "by headgroup (RT-model group, modifications included) and by ceramide. Outliers and "
-            "unverified rows are not quantified; their volume is listed for context.",
-            '<div class="grid2">'
-            + plots["abundance-category"]
-            + "<div>"
-            + html_table(abundance_tables["category"])
-            + "</div></div>"
-            + plots["abundance-headgroup"]
-            + "<details><summary>Table by headgroup</summary>"
-            + html_table(abundance_tables["headgroup"])
-            + "</details>"
-            + plots["abundance-ceramide"]
-            + "<details><summary>Table by ceramide</summary>"
-            + html_table(abundance_tables["ceramide"])
-            + "</details>",
-        ),
-        (
-            "review",
-            "Rows to review",
-            "Outliers, unverified and invalid rows, and anchors that carry a warning, with the "
-            "reasons given by the rules.",
-            html_table(_review_rows(analysis.compounds))
-            + "<details><summary>All rows</summary>"
-            + '<input class="filter" type="search" data-table="all-rows" '
-            'placeholder="Filter rows (name, status, group…)">'
-            + html_table(_columns(analysis.compounds, _ALL_COLUMNS), "all-rows")
-            + "</details>",
-        ),
-        (
-            "models",
-            "RT models",
-            "One line per fitted model: level (group line, pooled common slope, or intercepts "
-            "from composition), anchors used, slope and fit quality (R², leave-one-out Q², RMSE).",
-            html_table(_models_table(analysis)),
-        ),
-        (
-            "fragments",
-            "In-source fragment events",
-            "Each fragment, its direct parent and its root; the root's consolidated volume "
-            "includes the fragment's volume.",
-            html_table(analysis.fragments),
-        ),
-        (
-            "parameters",
-            "Parameters and summary",
-            "Every parameter used by this analysis (rerun with the same values to reproduce it) "
-            "and the summary figures.",
-            '<div class="grid2"><div>'
-            + _key_values(parameter_pairs, ("parameter", "value"))
-            + "</div><div>"
-            + _key_values(summary_pairs, ("summary", "value"))
-            + "</div></div>",
-        ),
-    ]
-
     nav = "".join(f'<a href="#{sid}">{_e(title)}</a>' for sid, title, _, _ in sections)
     body = "\n".join(
         f'<section id="{sid}"><h2>{_e(title)}</h2><p class="lead">{lead}</p>{content}</section>'
@@ -461,13 +522,14 @@ def report_html(analysis: Analysis) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="ganglioside {_e(version)}">
 <title>Ganglioside report: {_e(source)}</title>
-<style>{_CSS}</style>
+<style>{_asset("report.css")}</style>
 <script type="text/javascript">{_plotly_js()}</script>
+<script type="text/javascript">{template_script()}</script>
 </head>
 <body>
 <header>
 <h1>Ganglioside annotation report</h1>
-<div class="meta"><span>{_e(source)}</span><span>{counts["total"]} rows</span>
+<div class="meta"><span>{_e(source)}</span><span>{len(analysis.compounds):,} rows</span>
 <span>{_e(generated)}</span><span>ganglioside {_e(version)}</span></div>
 </header>
 <nav>{nav}</nav>
@@ -476,14 +538,19 @@ def report_html(analysis: Analysis) -> str:
 </main>
 <footer>Generated by ganglioside {_e(version)} on {_e(generated)}. This file works offline.
 </footer>
-<script type="text/javascript">{_FILTER_JS}</script>
+<script type="text/javascript">{_asset("report.js")}</script>
 </body>
 </html>
 """
 
 
-def write_report_html(analysis: Analysis, path: str | Path) -> Path:
-    """Write ``report.html`` to ``path`` and return the path."""
+def write_report_html(
+    analysis: AnalysisResult,
+    path: str | Path,
+    progress: Callable[[float, str], None] | None = None,
+    files: Sequence[str] = (),
+) -> Path:
+    """Write ``report.html`` to ``path`` and return the path (see :func:`report_html`)."""
     path = Path(path)
-    path.write_text(report_html(analysis), encoding="utf-8")
+    path.write_text(report_html(analysis, progress, files), encoding="utf-8")
     return path

@@ -1,186 +1,85 @@
 """Plotly figures of an analysis.
 
-Each function takes an :class:`~ganglioside.Analysis` and returns a Plotly ``Figure``;
-nothing is drawn or written here, so the figures can be tested, shown in a notebook, or embedded
-by :mod:`ganglioside.report.html`.
+Each ``*_figure`` function takes an :class:`~ganglioside.AnalysisResult` and returns a Plotly
+``Figure``; nothing is drawn or written here, so the figures can be tested, shown in a notebook,
+or used by the web pages.  Each is built from a plain figure dictionary (``*_spec``: ``data``
+and ``layout`` as plotly.js reads them, numbers in numpy arrays), which the HTML report embeds
+directly (:mod:`ganglioside.report.figure_json`): building Plotly's objects costs more than
+the rest of the report, so the report never does.
 
-Every text that comes from the data (names, reasons) is HTML-escaped before it reaches a hover
-label, because Plotly reads a subset of HTML in labels and names come from user files.
+Point styles, hover labels and marker traces are in :mod:`ganglioside.report.points`
+(importable from here, as before); every text from the data is escaped before it reaches a label.
+
+Large tables stay light: each point figure draws at most a budget of rows one by one (the rows
+to review first) and the others as a density (:mod:`ganglioside.report.density`); the figure's
+``layout.meta["aggregated"]`` then says what was aggregated, in words.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..group_keys import parse_group_key
-from ..result import Analysis, ModelReport
-from .abundance import abundance_table, natural_key
+from ..result import AnalysisResult, ModelReport
+from .abundance import natural_key
+from .abundance_plots import abundance_figure, abundance_spec
+from .density import (
+    OVERVIEW_POINTS,
+    RT_POINTS,
+    aggregation_note,
+    aggregation_of,
+    box_trace,
+    density_trace,
+    pick_rows,
+)
+from .figure_json import Spec, figure, trace
+from .points import (
+    _FONT,
+    _TEMPLATE,
+    CATEGORY_COLORS,
+    POINT_STYLES,
+    _empty_spec,
+    _finite,
+    _labels,
+    _point_traces,
+    esc,
+    hover_labels,
+    point_class,
+)
 
-
-@dataclass(frozen=True)
-class PointStyle:
-    """How one kind of row is drawn."""
-
-    label: str
-    color: str
-    symbol: str
-    size: int
-    glyph: str  # the same shape as a text character, for HTML legends
-
-
-#: Point styles by class (a row's status, with valid anchors apart).  Okabe-Ito colours, and a
-#: distinct symbol for each class, so the plot reads without colour too.
-POINT_STYLES: dict[str, PointStyle] = {
-    "anchor": PointStyle("anchor (confirmed standard)", "#0072B2", "diamond", 11, "◆"),
-    "valid": PointStyle("valid", "#009E73", "circle", 9, "●"),
-    "unverified": PointStyle("unverified (no model)", "#E69F00", "square", 9, "■"),
-    "outlier": PointStyle("outlier", "#D55E00", "x", 11, "✖"),
-    "fragment": PointStyle("in-source fragment", "#6E6E6E", "triangle-down", 10, "▼"),
-    "invalid": PointStyle("invalid", "#000000", "asterisk-open", 9, "✳"),
-}
-
-#: Bar colours of the abundance charts, by ganglioside category.
-CATEGORY_COLORS: dict[str, str] = {
-    "GA": "#7f7f7f",
-    "GM": "#1f77b4",
-    "GD": "#ff7f0e",
-    "GT": "#2ca02c",
-    "GQ": "#d62728",
-    "GP": "#9467bd",
-}
+__all__ = [
+    "CATEGORY_COLORS",
+    "POINT_STYLES",
+    "abundance_figure",
+    "all_figures",
+    "esc",
+    "hover_labels",
+    "observed_predicted_figure",
+    "point_class",
+    "residual_figure",
+    "rt_groups",
+    "rt_logp_figure",
+    "spec_builders",
+]
 
 _BAND_FILL = "rgba(0, 114, 178, 0.16)"
 _BAND_LINE = "rgba(0, 114, 178, 0.55)"
 _LINE_COLORS = ("#0072B2", "#CC79A7", "#56B4E9", "#F0E442")
-_TEMPLATE = "plotly_white"
-_FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13}
 
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def esc(value: object) -> str:
-    """HTML-escape a data value for a Plotly label (missing values become an empty string)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: object, spec: str) -> str:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not np.isfinite(number) else format(number, spec)
-
-
-def _finite(series: pd.Series) -> pd.Series:
-    return pd.Series(
-        np.isfinite(pd.to_numeric(series, errors="coerce").astype(float)), series.index
-    )
-
-
-def point_class(compounds: pd.DataFrame) -> pd.Series:
-    """Class of each row for drawing: its status, or ``anchor`` for a valid anchor."""
-    status = compounds["status"].astype(str)
-    anchor = compounds["is_anchor"].astype("boolean").fillna(False).astype(bool)
-    return status.where(~(anchor & (status == "valid")), "anchor")
-
-
-def _shorten(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def hover_labels(compounds: pd.DataFrame) -> list[str]:
-    """One hover label per row: row, name, status, RT, Log P, prediction, z and reasons."""
-    labels = []
-    for rec in compounds.to_dict(orient="records"):
-        flag = rec.get("is_anchor")
-        # A missing flag (NaN) is truthy in Python; only a real True marks an anchor.
-        anchor = " · anchor" if isinstance(flag, bool | np.bool_) and flag else ""
-        lines = [
-            f"<b>{esc(rec.get('name'))}</b>",
-            f"row {esc(rec.get('row'))} · {esc(rec.get('status'))}{anchor}",
-            f"RT {_num(rec.get('rt'), '.3f')} min · Log P {_num(rec.get('log_p'), '.2f')}",
-            f"predicted {_num(rec.get('predicted_rt'), '.3f')} min · "
-            f"residual {_num(rec.get('residual'), '+.3f')} · z {_num(rec.get('z'), '+.2f')}",
-        ]
-        track = esc(rec.get("isomer_track"))
-        if track:
-            lines.append(f"isomer track {track}")
-        parent = rec.get("fragment_parent")
-        if parent is not None and _num(parent, ".0f") != "–":
-            lost = esc(rec.get("fragment_lost"))
-            lines.append(f"fragment of row {_num(parent, '.0f')} {lost}".rstrip())
-        reasons = str(rec.get("reasons") or "")
-        if reasons and reasons != "nan":
-            for reason in reasons.split(";")[:4]:
-                lines.append(f"<i>{esc(_shorten(reason.strip()))}</i>")
-        labels.append("<br>".join(lines))
-    return labels
-
-
-def _labels(frame: pd.DataFrame) -> list[str]:
-    """Hover labels, taken from a precomputed ``_hover`` column when the caller made one."""
-    return frame["_hover"].tolist() if "_hover" in frame.columns else hover_labels(frame)
-
-
-def _empty_figure(title: str, message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(
-        title=title, template=_TEMPLATE, font=_FONT, height=320, xaxis_visible=False,
-        yaxis_visible=False,
-    )  # fmt: skip
-    return fig
-
-
-def _axis_values(series: pd.Series) -> list[Any]:
-    """Numbers as floats; categories (group keys) as escaped text."""
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return [float(v) for v in series]
-    return [esc(v) for v in series]
-
-
-def _point_traces(frame: pd.DataFrame, x: str, y: str, *, visible: bool = True) -> list[go.Scatter]:
-    classes = point_class(frame)
-    traces = []
-    for cls, style in POINT_STYLES.items():
-        part = frame[classes == cls]
-        if part.empty:
-            continue
-        traces.append(
-            go.Scatter(
-                x=_axis_values(part[x]),
-                y=_axis_values(part[y]),
-                mode="markers",
-                name=f"{style.label} ({len(part)})",
-                legendgroup=cls,
-                marker={
-                    "color": style.color,
-                    "symbol": style.symbol,
-                    "size": style.size,
-                    "line": {"width": 0.6, "color": "white"} if "open" not in style.symbol else {},
-                },
-                hovertext=_labels(part),
-                hovertemplate="%{hovertext}<extra></extra>",
-                visible=visible,
-            )
-        )
-    return traces
+if TYPE_CHECKING:  # pragma: no cover
+    import plotly.graph_objects as go
 
 
 # -- RT against Log P ------------------------------------------------------------------------
 
 
-def rt_groups(analysis: Analysis) -> list[str]:
+def rt_groups(analysis: AnalysisResult) -> list[str]:
     """RT-model groups that have rows to plot, in Svennerholm order."""
     comp = analysis.compounds
     usable = _finite(comp["rt"]) & _finite(comp["log_p"]) & comp["group_key"].notna()
@@ -271,127 +170,246 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
     return lines
 
 
-def _group_traces(
-    analysis: Analysis, group: str, members: pd.DataFrame, by_row: pd.DataFrame
-) -> list[go.Scatter]:
-    """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number."""
-    rows = members[_finite(members["rt"]) & _finite(members["log_p"])]
-    traces: list[go.Scatter] = []
-
-    # Model lines from the model reports, drawn over the Log P range of the group's rows.
+def _line_traces(analysis: AnalysisResult, group: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The lines of the model reports, drawn over the Log P range of the group's rows."""
     lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
     pad = max(0.1, 0.05 * (hi - lo))
     xs = np.array([lo - pad, hi + pad])
-    for i, line in enumerate(_model_lines(analysis.models, group, rows)):
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=line.slope * xs + line.intercept,
-                mode="lines",
-                name=line.label,
-                line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2},
-                hoverinfo="name",
-            )
+    return [
+        trace(
+            "scatter", x=xs, y=line.slope * xs + line.intercept, mode="lines", name=line.label,
+            line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2}, hoverinfo="name",
         )
+        # One row per model and track is enough to choose the lines (and is much faster).
+        for i, line in enumerate(
+            _model_lines(analysis.models, group, rows.drop_duplicates(["model_id", "isomer_track"]))
+        )
+    ]  # fmt: skip
 
-    # Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
-    # (isomer track, leverage, group correction), so a bar per row is exact where a shaded
-    # band between neighbouring rows would zigzag.
+
+def _interval_trace(analysis: AnalysisResult, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
+    (isomer track, leverage, group correction), so a bar per row is exact where a shaded band
+    between neighbouring rows would zigzag."""
     scored = rows[
         _finite(rows["predicted_rt"]) & _finite(rows["pi_low"]) & _finite(rows["pi_high"])
     ]
-    if not scored.empty:
-        predicted = scored["predicted_rt"].astype(float)
-        traces.append(
-            go.Scatter(
-                x=scored["log_p"].astype(float),
-                y=predicted,
-                mode="markers",
-                name=f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})",
-                marker={
-                    "symbol": "line-ew",
-                    "size": 12,
-                    "color": _BAND_LINE,
-                    "line": {"width": 2, "color": _BAND_LINE},
-                },
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": scored["pi_high"].astype(float) - predicted,
-                    "arrayminus": predicted - scored["pi_low"].astype(float),
-                    "color": _BAND_FILL,
-                    "thickness": 8,
-                    "width": 0,
-                },
-                hoverinfo="skip",
-            )
+    if scored.empty:
+        return []
+    predicted = scored["predicted_rt"].to_numpy(float)
+    bar = {
+        "type": "data", "symmetric": False,
+        "array": scored["pi_high"].to_numpy(float) - predicted,
+        "arrayminus": predicted - scored["pi_low"].to_numpy(float),
+        "color": _BAND_FILL, "thickness": 8, "width": 0,
+    }  # fmt: skip
+    tick = {"symbol": "line-ew", "size": 12, "color": _BAND_LINE,
+            "line": {"width": 2, "color": _BAND_LINE}}  # fmt: skip
+    name = f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})"
+    return [
+        trace(
+            "scatter", x=scored["log_p"].to_numpy(float), y=predicted, mode="markers",
+            name=name, marker=tick, error_y=bar, hoverinfo="skip",
         )
+    ]  # fmt: skip
 
-    # Fragment → parent links.  The parent may belong to another group; it is shown as a ring.
-    frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
-    parents = frags[["log_p", "rt", "fragment_parent"]].merge(
-        by_row[["row", "log_p", "rt", "group_key"]],
-        left_on="fragment_parent",
-        right_on="row",
-        suffixes=("", "_parent"),
-    )
-    parents = parents[_finite(parents["log_p_parent"]) & _finite(parents["rt_parent"])]
-    link_x: list[float | None] = []
-    link_y: list[float | None] = []
-    for x0, y0, x1, y1 in parents[["log_p", "rt", "log_p_parent", "rt_parent"]].to_numpy(float):
-        link_x += [x0, x1, None]
-        link_y += [y0, y1, None]
-    outside = sorted(set(parents.loc[parents["group_key"].astype(str) != group, "row"]))
+
+def _link_traces(rows: pd.DataFrame, by_row: pd.DataFrame, group: str) -> list[dict[str, Any]]:
+    """Fragment → parent links.  The parent may belong to another group: it is then shown as
+    a ring."""
+    link_x, link_y, outside = _fragment_links(rows, by_row, group)
+    traces = []
     if link_x:
+        line = {"color": POINT_STYLES["fragment"].color, "width": 1.2, "dash": "dot"}
         traces.append(
-            go.Scatter(
-                x=link_x,
-                y=link_y,
-                mode="lines",
-                name="fragment → parent",
-                line={"color": POINT_STYLES["fragment"].color, "width": 1.2, "dash": "dot"},
-                hoverinfo="skip",
-            )
-        )
+            trace("scatter", x=link_x, y=link_y, mode="lines", name="fragment → parent",
+                  line=line, hoverinfo="skip")
+        )  # fmt: skip
     if outside:
         ring = by_row[by_row["row"].isin(outside)]
+        marker = {"symbol": "circle-open", "size": 12, "color": POINT_STYLES["fragment"].color,
+                  "line": {"width": 1.5}}  # fmt: skip
         traces.append(
-            go.Scatter(
-                x=ring["log_p"].astype(float),
-                y=ring["rt"].astype(float),
-                mode="markers",
-                name="parent (other group)",
-                marker={
-                    "symbol": "circle-open",
-                    "size": 12,
-                    "color": POINT_STYLES["fragment"].color,
-                    "line": {"width": 1.5},
-                },
-                hovertext=_labels(ring),
-                hovertemplate="%{hovertext}<extra></extra>",
+            trace(
+                "scatter", x=ring["log_p"].to_numpy(float), y=ring["rt"].to_numpy(float),
+                mode="markers", name="parent (other group)", marker=marker,
+                hovertext=_labels(ring), hovertemplate="%{hovertext}<extra></extra>",
             )
-        )
+        )  # fmt: skip
+    return traces
 
+
+def _group_traces(
+    analysis: AnalysisResult, group: str, members: pd.DataFrame, by_row: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Traces of one group; ``members`` are the group's rows, ``by_row`` every row by number.
+
+    Where ``members`` has a ``_drawn`` column, only those rows are drawn one by one (with their
+    prediction interval and fragment link); the others are drawn as a density.
+    """
+    every = members[_finite(members["rt"]) & _finite(members["log_p"])]
+    drawn = every["_drawn"].to_numpy(dtype=bool) if "_drawn" in every.columns else None
+    rows = every if drawn is None else every[drawn]
+    traces: list[dict[str, Any]] = []
+    if drawn is not None and not drawn.all():
+        rest = every[~drawn]
+        traces.append(density_trace(rest["log_p"], rest["rt"], f"density of {len(rest):,} rows"))
+    traces += _line_traces(analysis, group, every)
+    traces += _interval_trace(analysis, rows)
+    traces += _link_traces(rows, by_row, group)
     traces += _point_traces(rows, "log_p", "rt")
     return traces
 
 
+def _fragment_links(
+    rows: pd.DataFrame, by_row: pd.DataFrame, group: str
+) -> tuple[list[float | None], list[float | None], list[int]]:
+    """Segments from each fragment among ``rows`` to its parent (x and y with a None between
+    segments), and the parents' rows that belong to another group."""
+    frags = rows[(rows["status"].astype(str) == "fragment") & rows["fragment_parent"].notna()]
+    if frags.empty:
+        return [], [], []
+    where = pd.Index(by_row["row"]).get_indexer(frags["fragment_parent"].astype("int64"))
+    found = where >= 0
+    parents = by_row.iloc[where[found]]
+    ends = np.column_stack(
+        [
+            frags["log_p"].to_numpy(float)[found],
+            frags["rt"].to_numpy(float)[found],
+            parents["log_p"].to_numpy(float),
+            parents["rt"].to_numpy(float),
+        ]
+    )
+    usable = np.isfinite(ends[:, 2]) & np.isfinite(ends[:, 3])
+    link_x: list[float | None] = []
+    link_y: list[float | None] = []
+    for x0, y0, x1, y1 in ends[usable]:
+        link_x += [x0, x1, None]
+        link_y += [y0, y1, None]
+    other = parents["group_key"].astype(str).to_numpy() != group
+    outside = sorted({int(r) for r in parents["row"].to_numpy()[usable & other]})
+    return link_x, link_y, outside
+
+
 def _group_title(group: str, rows: pd.DataFrame) -> str:
-    levels = sorted({str(v) for v in rows["model_level"].dropna() if str(v)})
+    levels = sorted({str(v) for v in rows["model_level"].dropna().unique() if str(v)})
     anchors = int(rows["is_anchor"].astype("boolean").fillna(False).sum())
     level = ", ".join(levels) if levels else "no model"
+    drawn = ""
+    if "_drawn" in rows.columns and not rows["_drawn"].all():
+        drawn = f" ({int(rows['_drawn'].sum()):,} drawn one by one, the rest as density)"
     return (
         f"RT against Log P: <b>{esc(group)}</b>"
-        f"<br><sup>{len(rows)} rows, {anchors} anchors, model level: {esc(level)}</sup>"
+        f"<br><sup>{len(rows):,} rows{drawn}, {anchors:,} anchors, "
+        f"model level: {esc(level)}</sup>"
     )
 
 
-def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
+def _rt_members(analysis: AnalysisResult) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], str]:
+    """The rows drawn (``_drawn`` and ``_hover`` columns added), split by group, and the note
+    on what was aggregated."""
+    comp = analysis.compounds
+    # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
+    slim = comp[[c for c in RT_PLOT_COLUMNS if c in comp.columns]].copy()
+    if "warnings" in comp.columns:  # rows with warnings are among those to review
+        slim["warnings"] = comp["warnings"]
+    usable = (_finite(slim["rt"]) & _finite(slim["log_p"])).to_numpy(dtype=bool)
+    picked = np.zeros(len(slim), dtype=bool)
+    picked[usable] = pick_rows(slim[usable], RT_POINTS, slim.loc[usable, "group_key"])
+    slim["_drawn"] = picked
+    slim["_class"] = point_class(slim)
+    slim["_hover"] = ""
+    slim.loc[picked, "_hover"] = hover_labels(slim[picked])
+    note = aggregation_note(
+        "RT against Log P", aggregation_of(slim[usable], picked[usable]), "density grid"
+    )
+    keys = slim["group_key"].astype(str)
+    members = {str(g): part for g, part in slim.groupby(keys, sort=False, observed=True)}
+    return slim, members, note
+
+
+def _first_group(analysis: AnalysisResult, groups: list[str]) -> str:
+    """The best-supported group: most anchors, then most rows."""
+    comp = analysis.compounds
+    keys = comp["group_key"].astype(str)
+    anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
+    n_anchors = keys[anchors].value_counts()
+    sizes = keys.value_counts()
+    return max(
+        groups, key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g))
+    )
+
+
+def _group_menu(
+    groups: list[str], spans: dict[str, tuple[int, int]], members: dict[str, pd.DataFrame],
+    shown: str, n_traces: int,
+) -> dict[str, Any]:  # fmt: skip
+    """Layout of the dropdown that shows one group's traces at a time."""
+    buttons = []
+    for g in groups:
+        start, stop = spans[g]
+        title = {"title.text": _group_title(g, members[g]), "xaxis.autorange": True,
+                 "yaxis.autorange": True}  # fmt: skip
+        buttons.append(
+            {
+                "label": f"{esc(g)} ({len(members[g])})",
+                "method": "update",
+                "args": [{"visible": [start <= i < stop for i in range(n_traces)]}, title],
+            }
+        )
+    menu = {
+        "buttons": buttons, "active": groups.index(shown), "direction": "down", "x": 1.0,
+        "xanchor": "right", "y": 1.16, "yanchor": "top", "showactive": True, "bgcolor": "white",
+    }  # fmt: skip
+    label = {
+        "text": "RT-model group:", "x": 1.0, "xref": "paper", "y": 1.21, "yref": "paper",
+        "xanchor": "right", "showarrow": False, "font": {"size": 12, "color": "#555"},
+    }  # fmt: skip
+    return {"updatemenus": [menu], "annotations": [label]}
+
+
+def rt_logp_spec(analysis: AnalysisResult, group: str | None = None) -> Spec:
+    """The figure dictionary of :func:`rt_logp_figure`."""
+    groups = rt_groups(analysis)
+    if not groups:
+        return _empty_spec("RT against Log P", "No row has both an RT and a Log P.")
+    slim, members, note = _rt_members(analysis)
+    by_row = slim.drop_duplicates("row")
+    if group is None or group not in groups:
+        group = _first_group(analysis, groups)
+    traces: list[dict[str, Any]] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for g in groups:
+        start = len(traces)
+        traces += _group_traces(analysis, g, members[g], by_row)
+        spans[g] = (start, len(traces))
+        for item in traces[start:]:
+            item["visible"] = g == group
+    layout = {
+        "title": {"text": _group_title(group, members[group]), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "Log P"}},
+        "yaxis": {"title": {"text": "Retention time (min)"}},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 600,
+        "margin": {"t": 110, "r": 20},
+        "legend": {"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
+        "hoverlabel": {"align": "left"},
+        "meta": {"groups": groups, "aggregated": note},
+    }
+    if len(groups) > 1:
+        layout.update(_group_menu(groups, spans, members, group, len(traces)))
+    return {"data": traces, "layout": layout}
+
+
+def rt_logp_figure(analysis: AnalysisResult, group: str | None = None) -> go.Figure:
     """Retention time against Log P, one view per RT-model group.
 
     Rows are coloured and shaped by status; the model line(s) and the prediction band of the
     group are drawn; fragments are joined to their parent by a dotted segment.  With more than
-    one group, a dropdown selects the group shown (usable with dozens of groups).
+    one group, a dropdown selects the group shown (usable with dozens of groups).  In a large
+    table each group draws its share of :data:`~ganglioside.report.density.RT_POINTS` rows one
+    by one (the rows to review first) and the others as a density grid.
 
     Parameters
     ----------
@@ -400,119 +418,31 @@ def rt_logp_figure(analysis: Analysis, group: str | None = None) -> go.Figure:
     group:
         Group shown first; by default the group with the most anchors (then the most rows).
     """
-    groups = rt_groups(analysis)
-    if not groups:
-        return _empty_figure("RT against Log P", "No row has both an RT and a Log P.")
-    comp = analysis.compounds
-    # Only the columns drawn, split by group once: filtering the wide frame per group is slow.
-    slim = comp[[c for c in RT_PLOT_COLUMNS if c in comp.columns]].copy()
-    slim["_hover"] = hover_labels(slim)
-    by_row = slim.drop_duplicates("row")
-    keys = slim["group_key"].astype(str)
-    members = {str(g): part for g, part in slim.groupby(keys, sort=False, observed=True)}
-    if group is None or group not in groups:
-        # Open on the best-supported group: most anchors, then most rows.
-        anchors = comp["is_anchor"].astype("boolean").fillna(False).astype(bool)
-        n_anchors = keys[anchors].value_counts()
-        sizes = keys.value_counts()
-        group = max(
-            groups,
-            key=lambda g: (int(n_anchors.get(g, 0)), int(sizes.get(g, 0)), -groups.index(g)),
-        )
-
-    traces: list[go.Scatter] = []
-    spans: dict[str, tuple[int, int]] = {}
-    for g in groups:
-        start = len(traces)
-        traces += _group_traces(analysis, g, members[g], by_row)
-        spans[g] = (start, len(traces))
-    for g, (start, stop) in spans.items():
-        for trace in traces[start:stop]:
-            trace.visible = g == group
-
-    fig = go.Figure(data=traces)
-    fig.update_layout(
-        title={"text": _group_title(group, members[group]), "x": 0.01, "xanchor": "left"},
-        xaxis_title="Log P",
-        yaxis_title="Retention time (min)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=600,
-        margin={"t": 110, "r": 20},
-        legend={"orientation": "v", "x": 1.02, "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
-        hoverlabel={"align": "left"},
-        meta={"groups": groups},
-    )
-    if len(groups) > 1:
-        buttons = []
-        for g in groups:
-            start, stop = spans[g]
-            mask = [start <= i < stop for i in range(len(traces))]
-            n_rows = len(members[g])
-            buttons.append(
-                {
-                    "label": f"{esc(g)} ({n_rows})",
-                    "method": "update",
-                    "args": [
-                        {"visible": mask},
-                        {
-                            "title.text": _group_title(g, members[g]),
-                            "xaxis.autorange": True,
-                            "yaxis.autorange": True,
-                        },
-                    ],
-                }
-            )
-        fig.update_layout(
-            updatemenus=[
-                {
-                    "buttons": buttons,
-                    "active": groups.index(group),
-                    "direction": "down",
-                    "x": 1.0,
-                    "xanchor": "right",
-                    "y": 1.16,
-                    "yanchor": "top",
-                    "showactive": True,
-                    "bgcolor": "white",
-                }
-            ],
-            annotations=[
-                {
-                    "text": "RT-model group:",
-                    "x": 1.0,
-                    "xref": "paper",
-                    "y": 1.21,
-                    "yref": "paper",
-                    "xanchor": "right",
-                    "showarrow": False,
-                    "font": {"size": 12, "color": "#555"},
-                }
-            ],
-        )
-    return fig
+    return figure(rt_logp_spec(analysis, group))
 
 
 # -- overviews --------------------------------------------------------------------------------
 
 
-def observed_predicted_figure(analysis: Analysis) -> go.Figure:
-    """Observed against predicted retention time for every row the RT model scored.
+def _subtitle(note: str) -> str:
+    """A second title line when a figure aggregated rows (the report says how many)."""
+    return "<br><sup>rows to review drawn one by one, the others aggregated</sup>" if note else ""
 
-    In-source fragments are not shown (they are drawn with their parent in
-    :func:`rt_logp_figure`).
-    """
+
+def observed_predicted_spec(analysis: AnalysisResult) -> Spec:
+    """The figure dictionary of :func:`observed_predicted_figure`."""
     comp = analysis.compounds
     # Fragments are left out: they sit at their parent's RT by nature, far from their own line.
     scored = _finite(comp["rt"]) & _finite(comp["predicted_rt"])
     rows = comp[scored & (comp["status"].astype(str) != "fragment")]
     title = "Observed against predicted retention time"
     if rows.empty:
-        return _empty_figure(title, "No row was scored by an RT model.")
+        return _empty_spec(title, "No row was scored by an RT model.")
     lo = float(min(rows["rt"].min(), rows["predicted_rt"].min()))
     hi = float(max(rows["rt"].max(), rows["predicted_rt"].max()))
     pad = 0.03 * (hi - lo) + 0.05
-    diagonal = go.Scatter(
+    diagonal = trace(
+        "scatter",
         x=[lo - pad, hi + pad],
         y=[lo - pad, hi + pad],
         mode="lines",
@@ -520,109 +450,103 @@ def observed_predicted_figure(analysis: Analysis) -> go.Figure:
         line={"color": "#999", "dash": "dash", "width": 1},
         hoverinfo="skip",
     )
-    fig = go.Figure(data=[diagonal, *_point_traces(rows, "predicted_rt", "rt")])
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
-        xaxis_title="Predicted RT (min)",
-        yaxis_title="Observed RT (min)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=520,
-        hoverlabel={"align": "left"},
-    )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return fig
+    picked = pick_rows(rows, OVERVIEW_POINTS)
+    traces: list[dict[str, Any]] = [diagonal]
+    note = ""
+    if not picked.all():
+        rest = rows[~picked]
+        name = f"density of {len(rest):,} other rows"
+        traces.append(density_trace(rest["predicted_rt"], rest["rt"], name))
+        note = aggregation_note(title, aggregation_of(rows, picked), "density grid")
+    layout = {
+        "title": {"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "Predicted RT (min)"}},
+        "yaxis": {"title": {"text": "Observed RT (min)"}, "scaleanchor": "x", "scaleratio": 1},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 520,
+        "hoverlabel": {"align": "left"},
+        "meta": {"aggregated": note},
+    }
+    return {"data": [*traces, *_point_traces(rows[picked], "predicted_rt", "rt")], "layout": layout}
 
 
-def residual_figure(analysis: Analysis) -> go.Figure:
-    """z of every scored row (fragments aside), by RT-model group, with the outlier threshold."""
+def observed_predicted_figure(analysis: AnalysisResult) -> go.Figure:
+    """Observed against predicted retention time for every row the RT model scored.
+
+    In-source fragments are not shown (they are drawn with their parent in
+    :func:`rt_logp_figure`).  A large table draws
+    :data:`~ganglioside.report.density.OVERVIEW_POINTS` rows one by one and the others as a
+    density grid.
+    """
+    return figure(observed_predicted_spec(analysis))
+
+
+def residual_spec(analysis: AnalysisResult) -> Spec:
+    """The figure dictionary of :func:`residual_figure`."""
     comp = analysis.compounds
     scored = _finite(comp["z"]) & comp["group_key"].notna()
     rows = comp[scored & (comp["status"].astype(str) != "fragment")].copy()
     title = "Standardised residual (z) by RT-model group"
     if rows.empty:
-        return _empty_figure(title, "No row has a z score.")
+        return _empty_spec(title, "No row has a z score.")
     order = sorted({str(g) for g in rows["group_key"]}, key=natural_key)
     rows["group_key"] = rows["group_key"].astype(str)
-    fig = go.Figure(data=_point_traces(rows, "group_key", "z"))
+    picked = pick_rows(rows, OVERVIEW_POINTS, rows["group_key"])
+    traces: list[dict[str, Any]] = []
+    note = ""
+    if not picked.all():
+        rest = rows[~picked]
+        traces.append(box_trace(rest["group_key"], rest["z"], f"{len(rest):,} other rows"))
+        note = aggregation_note(title, aggregation_of(rows, picked), "boxes (quartiles, 5–95 %)")
     threshold = analysis.config.outlier_z
-    for level in (threshold, -threshold):
-        fig.add_hline(y=level, line={"color": POINT_STYLES["outlier"].color, "dash": "dash"})
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
-        xaxis={"title": "RT-model group", "categoryorder": "array", "categoryarray": order},
-        yaxis_title="z",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=480,
-        hoverlabel={"align": "left"},
-    )
-    fig.update_xaxes(tickangle=-45)
-    return fig
+    lines = [
+        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": level,
+         "y1": level, "line": {"color": POINT_STYLES["outlier"].color, "dash": "dash"}}
+        for level in (threshold, -threshold)
+    ]  # fmt: skip
+    layout = {
+        "title": {"text": title + _subtitle(note), "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "RT-model group"}, "categoryorder": "array",
+                  "categoryarray": order, "tickangle": -45},
+        "yaxis": {"title": {"text": "z"}},
+        "template": _TEMPLATE,
+        "font": _FONT,
+        "height": 480,
+        "hoverlabel": {"align": "left"},
+        "shapes": lines,
+        "meta": {"aggregated": note},
+    }  # fmt: skip
+    return {"data": [*traces, *_point_traces(rows[picked], "group_key", "z")], "layout": layout}
 
 
-def abundance_figure(analysis: Analysis, by: str = "category") -> go.Figure:
-    """Share of the quantified consolidated volume per category, headgroup, core or ceramide.
+def residual_figure(analysis: AnalysisResult) -> go.Figure:
+    """z of every scored row (fragments aside), by RT-model group, with the outlier threshold.
 
-    Bars are coloured by ganglioside category.  Fragments are not counted on their own (their
-    volume is in their root's consolidated volume); the hover label also gives the volume of
-    rows that were not quantified (outliers, unverified).
-
-    Parameters
-    ----------
-    by:
-        ``"category"``, ``"headgroup"`` (RT-model group), ``"core"`` or ``"ceramide"``.
+    A large table draws :data:`~ganglioside.report.density.OVERVIEW_POINTS` rows one by one
+    and the others as one box per group.
     """
-    table = abundance_table(analysis.compounds, by=by)
-    title = f"Relative abundance by {by}"
-    if table.empty or not (table["volume"] > 0).any():
-        return _empty_figure(title, f"No quantified {by} has a volume to show.")
-    keys = [str(k) for k in table["key"]]
-    colors = [
-        CATEGORY_COLORS.get(k[:2], "#5b6775") if by != "ceramide" else "#1f4e79" for k in keys
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=[esc(k) for k in keys],
-            y=table["percent"].astype(float),
-            marker_color=colors,
-            customdata=np.column_stack(
-                [table["volume"], table["rows"], table["volume_not_quantified"]]
-            ),
-            hovertemplate=(
-                "<b>%{x}</b><br>%{y:.2f} % of the quantified volume"
-                "<br>volume %{customdata[0]:,.0f} in %{customdata[1]} rows"
-                "<br>not quantified (outlier/unverified): %{customdata[2]:,.0f}"
-                "<extra></extra>"
-            ),
-        )
-    )
-    fig.update_layout(
-        title={
-            "text": f"{title}<br><sup>consolidated volume of valid rows (fragments folded into "
-            "their parent)</sup>",
-            "x": 0.01,
-            "xanchor": "left",
-        },
-        xaxis_title=by.capitalize(),
-        yaxis_title="Share of quantified volume (%)",
-        template=_TEMPLATE,
-        font=_FONT,
-        height=440,
-        showlegend=False,
-    )
-    if len(keys) > 8:
-        fig.update_xaxes(tickangle=-45)
-    return fig
+    return figure(residual_spec(analysis))
 
 
-def all_figures(analysis: Analysis) -> dict[str, Any]:
-    """Every figure of the report, keyed by a short id (used as the HTML element id)."""
+def spec_builders(
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, Callable[[AnalysisResult], Spec]]:
+    """The function that makes each figure dictionary of the report, keyed by a short id (used
+    as the HTML element id), in the order of the report; ``tables``: abundance tables by level
+    that the caller made already."""
+    tables = tables or {}
     return {
-        "rt-logp": rt_logp_figure(analysis),
-        "observed-predicted": observed_predicted_figure(analysis),
-        "residuals": residual_figure(analysis),
-        "abundance-category": abundance_figure(analysis, "category"),
-        "abundance-headgroup": abundance_figure(analysis, "headgroup"),
-        "abundance-ceramide": abundance_figure(analysis, "ceramide"),
+        "rt-logp": rt_logp_spec,
+        "observed-predicted": observed_predicted_spec,
+        "residuals": residual_spec,
+        **{
+            f"abundance-{by}": partial(abundance_spec, by=by, table=tables.get(by))
+            for by in ("category", "headgroup", "ceramide")
+        },
     }
+
+
+def all_figures(analysis: AnalysisResult) -> dict[str, Any]:
+    """Every figure of the report as a Plotly ``Figure``, keyed by a short id."""
+    return {key: figure(build(analysis)) for key, build in spec_builders().items()}

@@ -55,9 +55,10 @@ def is_text_column(series: pd.Series) -> bool:
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` whose text cells and column names are neutralised.
 
-    Numeric, boolean and missing cells keep their type and value.
+    Numeric, boolean and missing cells keep their type and value.  Only the text columns are
+    new; the others are shared with ``frame`` (copy-on-write), so a large frame is not copied.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for column in out.columns:
         values = out[column]
         if not is_text_column(values):

@@ -1,4 +1,9 @@
-"""``summary.json``: the summary, models, fragment events, warnings and parameters of a run."""
+"""``summary.json``: the summary, models, warnings and parameters of a run.
+
+Its size does not grow with the number of rows: the per-row tables are files of their own
+(``compounds.csv``, ``fragments.csv``), and the row warnings are given as counts with the first
+:data:`MAX_LISTED_ROWS` row numbers of each.  The schema is described in docs/OUTPUTS.md.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..result import STATUSES, Analysis
+from ..result import STATUSES, AnalysisResult
 from .safe import plain_value
+
+#: Version of the layout of ``summary.json``; raised when a key changes meaning or moves.
+SCHEMA_VERSION = 2
+
+#: Row numbers listed per row-warning code (the count is always complete).
+MAX_LISTED_ROWS = 20
 
 
 def software_version() -> str:
@@ -41,7 +52,7 @@ def to_plain(value: Any) -> Any:
     return plain_value(value)
 
 
-def status_counts(analysis: Analysis) -> dict[str, int]:
+def status_counts(analysis: AnalysisResult) -> dict[str, int]:
     """Rows per status in the order of :data:`ganglioside.STATUSES`, plus ``anchors``."""
     status = analysis.compounds["status"].astype(str)
     counts = {s: int((status == s).sum()) for s in STATUSES}
@@ -50,40 +61,63 @@ def status_counts(analysis: Analysis) -> dict[str, int]:
     return counts
 
 
-def summary_document(analysis: Analysis) -> dict[str, Any]:
-    """Everything ``summary.json`` holds, as plain data.
+def row_warnings(compounds: pd.DataFrame, limit: int = MAX_LISTED_ROWS) -> dict[str, Any]:
+    """Per warning code of the rows (``track_inferred``, ``extrapolated`` ...): how many rows
+    carry it and the first ``limit`` of their row numbers, codes in alphabetical order."""
+    combos = compounds["warnings"].astype("category")
+    rows = compounds["row"].to_numpy()
+    codes = combos.cat.codes.to_numpy()
+    by_code: dict[str, list[int]] = {}
+    for index, combo in enumerate(combos.cat.categories):
+        for code in str(combo).split(";"):
+            if code.strip():
+                by_code.setdefault(code.strip(), []).append(index)
+    out: dict[str, Any] = {}
+    for code in sorted(by_code):
+        mask = np.isin(codes, by_code[code])
+        listed = rows[mask][:limit]
+        out[code] = {"rows": int(mask.sum()), "first_rows": [int(r) for r in listed]}
+    return out
+
+
+def summary_document(analysis: AnalysisResult) -> dict[str, Any]:
+    """Everything ``summary.json`` holds, as plain data (documented in docs/OUTPUTS.md).
 
     Returns
     -------
     dict
-        ``software`` (name, version), ``generated_at`` (UTC, ISO 8601), ``source``,
-        ``counts`` (rows per status), ``summary`` (:attr:`Analysis.summary`), ``models``
-        (:meth:`ModelReport.to_dict` each), ``fragments`` (one record per event),
-        ``warnings`` and ``config`` (every parameter used).
+        ``schema_version``, ``software`` (name, version), ``generated_at`` (UTC, ISO 8601),
+        ``source``, ``counts`` (rows per status), ``summary`` (:attr:`AnalysisResult.summary`),
+        ``models`` (:meth:`ModelReport.to_dict` each), ``fragments`` (number of events and
+        the file that lists them), ``warnings`` (file-level), ``row_warnings`` (per code:
+        number of rows and the first row numbers) and ``config`` (every parameter used).
     """
     document = {
+        "schema_version": SCHEMA_VERSION,
         "software": {"name": "ganglioside", "version": software_version()},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": analysis.source,
         "counts": status_counts(analysis),
         "summary": analysis.summary,
         "models": [m.to_dict() for m in analysis.models],
-        "fragments": analysis.fragments,
+        "fragments": {"events": len(analysis.fragments), "file": "fragments.csv"},
         "warnings": list(analysis.warnings),
+        "row_warnings": row_warnings(analysis.compounds),
         "config": analysis.config.to_dict(),
     }
     return dict(to_plain(document))
 
 
-def summary_json(analysis: Analysis, indent: int | None = 2) -> str:
+def summary_json(analysis: AnalysisResult, indent: int | None = 2) -> str:
     """``summary.json`` as text: strict JSON (no NaN), UTF-8 characters kept."""
     return json.dumps(
         summary_document(analysis), indent=indent, ensure_ascii=False, allow_nan=False
     )
 
 
-def write_summary_json(analysis: Analysis, path: str | Path) -> Path:
-    """Write ``summary.json`` to ``path`` and return the path."""
+def write_summary_json(analysis: AnalysisResult, path: str | Path, progress: Any = None) -> Path:
+    """Write ``summary.json`` to ``path`` and return the path (``progress`` is not used: the
+    document is small)."""
     path = Path(path)
     path.write_text(summary_json(analysis) + "\n", encoding="utf-8")
     return path

@@ -1,28 +1,33 @@
-"""``workbook.xlsx``: the analysis as an Excel workbook (openpyxl).
+"""``workbook.xlsx``: the analysis as an Excel workbook, streamed row by row (XlsxWriter).
 
 Sheets: Compounds, Models, Fragments, Categories, Summary, Parameters.  Each sheet has a bold,
-frozen header row and a filter.  Text cells are neutralised against formula injection; numbers
-and booleans are written as such.
+frozen header row and a filter.  Text cells are neutralised against formula injection (see
+:mod:`ganglioside.report.safe`); numbers and booleans are written as such; missing values are
+empty cells.
+
+The writer runs in XlsxWriter's ``constant_memory`` mode: each row goes to a temporary file as
+soon as it is complete, so memory does not grow with the table.  A sheet holds at most
+:data:`EXCEL_MAX_ROWS` rows (header included); a longer table continues on ``Compounds (2)``,
+``Compounds (3)`` ... and the Summary sheet says where each part is.
 """
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterable, Sequence
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
-from ..result import Analysis
+from ..result import AnalysisResult
 from .abundance import LEVELS, abundance_table
-from .safe import neutralise, plain_value
+from .safe import is_text_column, neutralise, plain_value
 from .summary_json import flatten, software_version, status_counts
 from .tables import models_table
 
@@ -35,60 +40,177 @@ SHEETS: tuple[str, ...] = (
     "Parameters",
 )
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_ALIGNMENT = Alignment(vertical="center")
+#: Rows of one Excel sheet, header included (Excel's own limit).
+EXCEL_MAX_ROWS = 1_048_576
+
+_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
+_HEADER_STYLE = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "valign": "vcenter"}
 _MAX_WIDTH = 60
+#: Characters XML 1.0 cannot hold; a user file may carry them.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PROGRESS_ROWS = 20_000
+
+Progress = Callable[[float, str], None]
+
+
+def _text(value: str) -> str:
+    return str(neutralise(_ILLEGAL.sub("", value)))
 
 
 def _cell_value(value: Any) -> Any:
-    """A value openpyxl can store safely: plain scalar, neutralised text, no control chars."""
+    """A value a cell can store safely: plain scalar, neutralised text, or None (empty)."""
     value = plain_value(value)
     if isinstance(value, dict | list | tuple):
         value = json.dumps(value, ensure_ascii=False, default=str)
     if value is not None and not isinstance(value, bool | int | float | str):
         value = str(value)
-    if isinstance(value, str):
-        # openpyxl refuses control characters that XML cannot hold; a user file may carry them.
-        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+    return _text(value) if isinstance(value, str) else value
 
 
-def _write_table(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write a header and rows to a write-only sheet (styles and widths must come first)."""
-    values = [[_cell_value(v) for v in row] for row in rows]
-    widths = [len(str(h)) for h in header]
-    for row in values[:500]:  # the first rows are enough to size the columns
-        for i, v in enumerate(row):
+def _kind(values: Sequence[Any]) -> str:
+    """``number``, ``string`` or ``boolean`` when every non-empty cell is of that type."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds <= {float, int}:
+        return "number"
+    if kinds == {str}:
+        return "string"
+    return "boolean" if kinds == {bool} else "any"
+
+
+def _column_values(series: pd.Series) -> tuple[list[Any], str]:
+    """The cells of one column as plain Python values (None where the cell stays empty), and
+    their kind (see :func:`_kind`)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and is_text_column(series):
+        labels = [_cell_value(v) for v in dtype.categories]
+        cells = np.array([*labels, None], dtype=object)
+        return list(cells[series.cat.codes.to_numpy()]), _kind(labels)  # code -1 picks None
+    if pd.api.types.is_bool_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return [None if v is pd.NA else bool(v) for v in series.tolist()], "boolean"
+    if pd.api.types.is_float_dtype(dtype) and isinstance(dtype, np.dtype):
+        numbers = series.to_numpy(dtype=float)
+        objects = numbers.astype(object)
+        objects[~np.isfinite(numbers)] = None
+        return list(objects), "number"
+    if pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):
+        return series.tolist(), "number"
+    values = [_cell_value(v) for v in series.tolist()]
+    return values, _kind(values)
+
+
+def _writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:
+    """The XlsxWriter call for a column of one kind of cells."""
+    calls = {"number": "write_number", "string": "write_string", "boolean": "write_boolean"}
+    return getattr(sheet, calls.get(kind, "write"))
+
+
+def _widths(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[int]:
+    widths = []
+    for name, values in zip(header, columns, strict=True):
+        width = len(name)
+        for v in values[:500]:  # the first rows are enough to size the columns
             if v is not None:
-                text = f"{v:.6g}" if isinstance(v, float) else str(v)
-                widths[i] = max(widths[i], len(text))
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
-    sheet.freeze_panes = "A2"
-    if header:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(values) + 1}"
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=_cell_value(str(name)))
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _HEADER_ALIGNMENT
-        cells.append(cell)
-    sheet.append(cells)
-    for row in values:
-        sheet.append(row)
+                width = max(width, len(f"{v:.6g}" if isinstance(v, float) else str(v)))
+        widths.append(min(width + 2, _MAX_WIDTH))
+    return widths
 
 
-def _write_frame(sheet: Any, frame: pd.DataFrame) -> None:
-    _write_table(
-        sheet,
-        [str(c) for c in frame.columns],
-        frame.itertuples(index=False, name=None),
-    )
+@dataclass
+class _Table:
+    """A table to write: its sheet name, header and columns of plain cell values."""
+
+    name: str
+    header: list[str]
+    columns: list[list[Any]]
+    kinds: list[str]
+
+    @classmethod
+    def of_frame(cls, name: str, frame: pd.DataFrame) -> _Table:
+        cells = [_column_values(frame[c]) for c in frame.columns]
+        return cls(
+            name,
+            [_text(str(c)) for c in frame.columns],
+            [values for values, _ in cells],
+            [kind for _, kind in cells],
+        )
+
+    @classmethod
+    def of_pairs(cls, name: str, header: tuple[str, str], pairs: list[tuple[str, Any]]) -> _Table:
+        keys = [_cell_value(k) for k, _ in pairs]
+        values = [_cell_value(v) for _, v in pairs]
+        return cls(name, list(header), [keys, values], [_kind(keys), _kind(values)])
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
 
 
-def _categories_frame(analysis: Analysis) -> pd.DataFrame:
+def _part_names(name: str, rows: int, per_sheet: int) -> list[tuple[str, int, int]]:
+    """Sheet name, first and end row of each part of a table of ``rows`` rows."""
+    parts = max(1, -(-rows // per_sheet))
+    return [
+        (name if i == 0 else f"{name} ({i + 1})", i * per_sheet, min(rows, (i + 1) * per_sheet))
+        for i in range(parts)
+    ]
+
+
+class _Writer:
+    """Streams tables into one workbook file, splitting those longer than a sheet."""
+
+    def __init__(self, path: Path, max_rows: int, progress: Progress | None, total: int):
+        self.book = xlsxwriter.Workbook(str(path), _OPTIONS)
+        self.header = self.book.add_format(_HEADER_STYLE)
+        self.per_sheet = max_rows - 1
+        self.progress = progress
+        self.total = max(total, 1)
+        self.done = 0
+
+    def write(self, table: _Table) -> list[tuple[str, int, int]]:
+        parts = _part_names(table.name, table.rows, self.per_sheet)
+        widths = _widths(table.header, table.columns)
+        for sheet_name, start, stop in parts:
+            sheet = self.book.add_worksheet(sheet_name)
+            self._write_part(sheet, table, widths, start, stop)
+        return parts
+
+    def _write_part(
+        self, sheet: Any, table: _Table, widths: list[int], start: int, stop: int
+    ) -> None:
+        for i, width in enumerate(widths):
+            sheet.set_column(i, i, width)
+        sheet.freeze_panes(1, 0)
+        if table.header:
+            sheet.autofilter(0, 0, stop - start, len(table.header) - 1)
+        for i, name in enumerate(table.header):
+            sheet.write_string(0, i, name, self.header)
+        columns = [
+            (i, values, _writer(sheet, kind))
+            for i, (values, kind) in enumerate(zip(table.columns, table.kinds, strict=True))
+        ]
+        for excel_row, r in enumerate(range(start, stop), start=1):
+            for i, values, write in columns:
+                value = values[r]
+                if value is not None:
+                    write(excel_row, i, value)
+            if excel_row % _PROGRESS_ROWS == 0:
+                self._advance(_PROGRESS_ROWS)
+        self._advance((stop - start) % _PROGRESS_ROWS)
+
+    def _advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(min(1.0, self.done / self.total), f"{self.done:,} rows")
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _categories_frame(analysis: AnalysisResult) -> pd.DataFrame:
     parts = []
     for level in LEVELS:
         table = abundance_table(analysis.compounds, by=level)
@@ -97,40 +219,74 @@ def _categories_frame(analysis: Analysis) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def build_workbook(analysis: Analysis) -> Workbook:
-    """The workbook as a write-only openpyxl object (sheets in the order of :data:`SHEETS`);
-    save it once with ``.save(path_or_buffer)``."""
-    # Write-only mode streams rows to the file: much faster and leaner for big tables.
-    book = Workbook(write_only=True)
-    _write_frame(book.create_sheet("Compounds"), analysis.compounds)
-    _write_frame(book.create_sheet("Models"), models_table(analysis))
-    _write_frame(book.create_sheet("Fragments"), analysis.fragments)
-    _write_frame(book.create_sheet("Categories"), _categories_frame(analysis))
-
-    summary_rows: list[tuple[str, Any]] = [
+def _summary_pairs(analysis: AnalysisResult, split: list[str]) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = [
         ("source", analysis.source),
         ("software_version", software_version()),
     ]
-    summary_rows += [(f"rows.{k}", v) for k, v in status_counts(analysis).items()]
-    summary_rows += list(flatten(analysis.summary))
-    summary_rows += [(f"warning.{i}", w) for i, w in enumerate(analysis.warnings, start=1)]
-    _write_table(book.create_sheet("Summary"), ["key", "value"], summary_rows)
-
-    parameter_rows: list[tuple[str, Any]] = list(flatten(analysis.config.to_dict()))
-    parameter_rows += [("software_version", software_version()), ("source", analysis.source)]
-    _write_table(book.create_sheet("Parameters"), ["parameter", "value"], parameter_rows)
-    return book
+    pairs += [(f"rows.{k}", v) for k, v in status_counts(analysis).items()]
+    pairs += list(flatten(analysis.summary))
+    pairs += [(f"warning.{i}", w) for i, w in enumerate(analysis.warnings, start=1)]
+    pairs += [(f"note.{i}", text) for i, text in enumerate(split, start=1)]
+    return pairs
 
 
-def workbook_bytes(analysis: Analysis) -> bytes:
-    """``workbook.xlsx`` as bytes."""
-    buffer = io.BytesIO()
-    build_workbook(analysis).save(buffer)
-    return buffer.getvalue()
+def _split_note(name: str, parts: list[tuple[str, int, int]], per_sheet: int) -> str:
+    where = "; ".join(f"rows {a + 1:,}–{b:,} in '{sheet}'" for sheet, a, b in parts)
+    return (
+        f"{name} has {parts[-1][2]:,} rows, more than one Excel sheet holds "
+        f"({per_sheet:,} below the header): {where}"
+    )
 
 
-def write_workbook(analysis: Analysis, path: str | Path) -> Path:
-    """Write ``workbook.xlsx`` to ``path`` and return the path."""
+def write_workbook(
+    analysis: AnalysisResult,
+    path: str | Path,
+    progress: Progress | None = None,
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> Path:
+    """Write ``workbook.xlsx`` to ``path`` and return the path.
+
+    Parameters
+    ----------
+    analysis:
+        The result to export.
+    path:
+        The file to write.
+    progress:
+        Optional ``progress(fraction, message)``, called every few thousand rows.
+    max_rows:
+        Rows of one sheet, header included: Excel's limit by default; smaller in tests.  A
+        longer table is split over ``Name (2)``, ``Name (3)`` ... sheets, and the Summary sheet
+        has a ``note.N`` line that says which rows each part holds.
+    """
+    if max_rows < 2:
+        raise ValueError(f"max_rows must be at least 2 (a header and a row), got {max_rows}")
     path = Path(path)
-    path.write_bytes(workbook_bytes(analysis))
+    tables = [
+        _Table.of_frame("Compounds", analysis.compounds),
+        _Table.of_frame("Models", models_table(analysis)),
+        _Table.of_frame("Fragments", analysis.fragments),
+        _Table.of_frame("Categories", _categories_frame(analysis)),
+    ]
+    writer = _Writer(path, max_rows, progress, sum(t.rows for t in tables))
+    try:
+        notes = []
+        for table in tables:
+            parts = writer.write(table)
+            if len(parts) > 1:
+                notes.append(_split_note(table.name, parts, writer.per_sheet))
+        writer.write(_Table.of_pairs("Summary", ("key", "value"), _summary_pairs(analysis, notes)))
+        parameters: list[tuple[str, Any]] = list(flatten(analysis.config.to_dict()))
+        parameters += [("software_version", software_version()), ("source", analysis.source)]
+        writer.write(_Table.of_pairs("Parameters", ("parameter", "value"), parameters))
+    finally:
+        writer.close()
     return path
+
+
+def workbook_bytes(analysis: AnalysisResult) -> bytes:
+    """``workbook.xlsx`` as bytes (written to a temporary file first)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_workbook(analysis, Path(folder) / "workbook.xlsx")
+        return path.read_bytes()

@@ -72,3 +72,27 @@ def _check_rate(name: str, value: object, high: float, closed: bool) -> None:
         raise SimulationArgumentError(
             f"{name} must be a number in [0, {high:g}{bracket}, got {value!r}"
         )
+
+
+def check_hydroxyl(shift: object, rate: object) -> None:
+    """Refuse a hydroxyl RT shift that is not a finite number or a rate outside [0, 1]."""
+    if shift is not None:
+        number = _as_number(shift)
+        if number is None or not math.isfinite(number):
+            raise SimulationArgumentError(
+                f"hydroxyl_rt_shift must be a finite number (min), got {shift!r}"
+            )
+    if rate is not None:
+        _check_rate("hydroxyl_rate", rate, 1.0, True)
+
+
+def check_curvature(curvature: object) -> float | None:
+    """The RT curvature as a float (None stays None); refused when not a finite number."""
+    if curvature is None:
+        return None
+    number = _as_number(curvature)
+    if number is None or not math.isfinite(number):
+        raise SimulationArgumentError(
+            f"rt_curvature must be a finite number (min per Log P unit²), got {curvature!r}"
+        )
+    return number

@@ -70,7 +70,10 @@ def _group_line(p: Params, gkey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 def expected_rt(p: Params, c: Comp, logp: np.ndarray, track: np.ndarray) -> np.ndarray:
     """Noise-free RT of a name with Log P ``logp`` on isomer track ``track`` (0 early, 1 late)."""
     intercept, slope_g, pivot = _group_line(p, encode(c))
-    return intercept + p.slope * pivot + slope_g * (logp - pivot) + p.track_offset * track
+    rt = intercept + p.slope * pivot + slope_g * (logp - pivot) + p.track_offset * track
+    if p.rt_curvature:  # the curvature option: RT bends away from the group's typical Log P
+        rt = rt + p.rt_curvature * (logp - pivot) ** 2
+    return rt
 
 
 def isomer_capable(c: Comp) -> np.ndarray:

@@ -8,7 +8,7 @@ and jittered frequencies of cores, modifications and ceramides.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -102,12 +102,18 @@ class Params:
     volume_log10_mean: float
     volume_log10_sd: float
     o3_rate: float
-    logp_coef: dict[str, float]
+    logp_coef: dict[str, float]  # the Log P that sets the RT
     rt_coef: dict[str, float]
     core_weights: dict[str, float]
     mod_weights: tuple[float, ...]
     carbon_weights: dict[int, float]
     db_weights: dict[int, float]
+    # with the hydroxyl option: the exported Log P's increment per oxygen, which differs from
+    # the one that sets the RT (``logp_coef["oxygen"]``)
+    written_oxygen_logp: float | None = None
+    # with the curvature option: RT bends by this much (min) per squared Log P unit away from
+    # each group's typical Log P (negative: concave, both ends below the straight line)
+    rt_curvature: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready values."""
@@ -233,3 +239,25 @@ def _draw_weights(
     core_weights = jitter(CORE_WEIGHTS, 0.3)
     mod_weights = tuple(jitter(dict(enumerate(w for _, w in MOD_SETS)), 0.3).values())
     return core_weights, mod_weights, jitter(CARBON_WEIGHTS, 0.25), jitter(DB_WEIGHTS, 0.25)
+
+
+def with_hydroxyl(p: Params, shift: float | None, rate: float | None) -> Params:
+    """The run's constants with the hydroxyl options: an extra ceramide oxygen moves the RT by
+    ``shift`` (min) while the exported Log P keeps its drawn increment; ``rate`` replaces the
+    drawn share of species with a third oxygen.  Unchanged when both are None."""
+    if shift is None and rate is None:
+        return p
+    changes: dict[str, Any] = {}
+    if rate is not None:
+        changes["o3_rate"] = float(rate)
+    if shift is not None:
+        coef = dict(p.logp_coef)
+        changes["written_oxygen_logp"] = coef["oxygen"]
+        coef["oxygen"] = float(shift) / p.slope
+        changes["logp_coef"] = coef
+    return replace(p, **changes)
+
+
+def with_curvature(p: Params, curvature: float | None) -> Params:
+    """The run's constants with RT lines bent by ``curvature`` (unchanged when None)."""
+    return p if curvature is None else replace(p, rt_curvature=float(curvature))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .anchors import choose_anchors
-from .arguments import check_arguments
+from .arguments import check_arguments, check_curvature, check_hydroxyl
 from .fragments import drop_ambiguous_fragments, fragments
 from .misannotations import misannotations
-from .parameters import Params, draw_params
+from .parameters import Params, draw_params, with_curvature, with_hydroxyl
 from .peaks import Peaks, concat_peaks, valid_peaks
 from .species import distinct_capacity
 from .truth import RunPeaks, SimulatedTable, assemble
@@ -30,6 +30,9 @@ def simulate(
     fragment_rate: float | None = None,
     isomer_rate: float | None = None,
     missing_logp_rate: float = 0.0,
+    hydroxyl_rt_shift: float | None = None,
+    hydroxyl_rate: float | None = None,
+    rt_curvature: float | None = None,
 ) -> SimulatedTable:
     """Simulate a ganglioside feature table with known truth.
 
@@ -57,6 +60,15 @@ def simulate(
         isomer peaks.  Default: per seed, 0.3-0.8.
     missing_logp_rate:
         Fraction (0-1) of rows whose Log P is left blank.
+    hydroxyl_rt_shift:
+        RT change (min) per ceramide oxygen beyond two, as real runs show for hydroxylated
+        fatty acids (about -0.12 to -0.22 min), while the exported Log P keeps its usual
+        oxygen increment.  Default None: RT follows the exported Log P (tables unchanged).
+    hydroxyl_rate:
+        Fraction (0-1) of species with a third ceramide oxygen.  Default: per seed, 1-4 %.
+    rt_curvature:
+        RT bend, min per squared Log P unit from each group's 36:1;O2 Log P (negative:
+        concave in chain length).  Default None: straight lines, tables unchanged.
 
     Returns
     -------
@@ -80,7 +92,9 @@ def simulate(
         "missing_logp_rate": missing_logp_rate,
     }
     check_arguments(seed, n_rows, knobs)
-    p = draw_params(int(seed), knobs)
+    check_hydroxyl(hydroxyl_rt_shift, hydroxyl_rate)
+    p = with_hydroxyl(draw_params(int(seed), knobs), hydroxyl_rt_shift, hydroxyl_rate)
+    p = with_curvature(p, check_curvature(rt_curvature))
     rng, real, n_out = _real_peaks(p, n_rows)
     anchors = choose_anchors(p, rng, real.valid)
     wrong = misannotations(p, rng, n_out, concat_peaks([real.valid, real.frags]), real.clear)

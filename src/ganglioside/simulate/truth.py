@@ -92,6 +92,9 @@ def assemble(p: Params, rng: np.random.Generator, run: RunPeaks) -> SimulatedTab
     n = len(peaks)
     written = _written_names(p, rng, peaks)
     logp = peaks.logp.astype(float)
+    if p.written_oxygen_logp is not None:  # the export's Log P: its own oxygen increment
+        extra = p.written_oxygen_logp - p.logp_coef["oxygen"]
+        logp = np.round(logp + extra * (peaks.oxy - 2), 2)
     if p.missing_logp_rate > 0:
         logp = np.where(rng.random(n) < p.missing_logp_rate, np.nan, logp)
     # Shuffle: row numbers are final positions.

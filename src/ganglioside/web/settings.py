@@ -333,6 +333,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Without deep links an operation's summary holds no link inside its button (a control
+    # inside a control cannot be reached by keyboard or screen reader).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "ENUM_NAME_OVERRIDES": {
         "AnalysisStatusEnum": "ganglioside.web.analyses.models.AnalysisStatus",
         "CompoundStatusEnum": "ganglioside.result.STATUSES",

@@ -21,13 +21,26 @@ Modules: ``model`` (the estimator), ``_lines`` (group and pooled line fits), ``_
 (the composition level), ``_isomers`` (isomer tracks and early/late lines), ``_group_lines``
 (the per-group table of lines built by ``fit``), ``_predict`` (per-row line choice and
 variance), ``_group_correction`` (the robust correction by a group's own peaks) and
-``_calibration`` (widening prediction SDs to the observed scatter).
+``_calibration`` (widening prediction SDs to the observed scatter), ``_self_calibration`` (the
+peaks that calibrate a file with fewer than two anchors) and ``_transfer`` (a saved calibration
+written out and applied to another run: :class:`TransferredModel`).
 """
 
 from ._composition import COMPOSITION
 from ._group_lines import LEVELS, GroupLines
 from ._lines import LineFit
 from ._predict import RetentionResult
+from ._self_calibration import SelfCalibration
+from ._transfer import TransferredModel
 from .model import RetentionModel
 
-__all__ = ["COMPOSITION", "LEVELS", "GroupLines", "LineFit", "RetentionModel", "RetentionResult"]
+__all__ = [
+    "COMPOSITION",
+    "LEVELS",
+    "GroupLines",
+    "LineFit",
+    "RetentionModel",
+    "RetentionResult",
+    "SelfCalibration",
+    "TransferredModel",
+]

@@ -22,7 +22,7 @@ def calibrate(
     so a level appears only when its factor exceeds 1.
     """
     out: dict[str, float] = {}
-    for lvl in ("group", "pooled", "composition"):
+    for lvl in ("group", "pooled", "composition", "transferred"):
         sel = rows & (level == lvl) & np.isfinite(resid) & (var > 0)
         if sel.sum() < MIN_ROWS_TO_CALIBRATE:
             continue

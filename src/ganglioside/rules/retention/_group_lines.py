@@ -15,7 +15,11 @@ import pandas as pd
 from ._composition import CompositionFit
 from ._lines import PRIOR_SD, LineFit
 
-LEVELS = pd.Index(["", "group", "pooled", "composition"], dtype=object)  # "": no model
+#: Model levels ("": no model).  A model calibrated without anchors labels every row it
+#: predicts ``self_calibrated``, one applied from a saved calibration ``transferred``.
+LEVELS = pd.Index(
+    ["", "group", "pooled", "composition", "self_calibrated", "transferred"], dtype=object
+)
 POOLED, COMPOSITION = LEVELS.get_loc("pooled"), LEVELS.get_loc("composition")
 
 
@@ -42,6 +46,19 @@ class GroupLines:
         Intercept variance of composition groups (0 for the others).
     multi_track:
         Whether the group has isomer tracks of its own (from its anchors).
+    pinned:
+        Whether the group's intercept is pinned by a lone anchor (pooled level, one anchor):
+        its own peaks may not move the line, they only check the anchor.
+    curve, centre:
+        Quadratic term of the group's line and the Log P it is centred on, the mean Log P of
+        the group's rows (0 and 0 for a straight line):
+        RT = intercept + slope × Log P + curve × (Log P − centre)².
+    qbar:
+        Per track: mean ``(Log P − centre)²`` of the anchors the intercept is centred on (NaN
+        for straight lines).
+    bend_cov:
+        Per group, the (xx, xq, qq) block of a bent fit's inverse normal matrix (NaN for
+        straight lines, whose Log P leverage is ``(x − xbar)² / sxx``).
     """
 
     level: np.ndarray
@@ -55,6 +72,30 @@ class GroupLines:
     xbar: np.ndarray
     comp_var: np.ndarray
     multi_track: np.ndarray
+    pinned: np.ndarray
+    curve: np.ndarray
+    centre: np.ndarray
+    qbar: np.ndarray
+    bend_cov: np.ndarray
+
+    def bend(self, group: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The quadratic part of each row's line (0 on straight lines)."""
+        return self.curve[group] * (x - self.centre[group]) ** 2
+
+    @property
+    def bends(self) -> bool:
+        """Whether any group's line bends."""
+        return bool(np.any(self.curve != 0))
+
+
+def straight_arrays(n_groups: int, k: int) -> dict[str, np.ndarray]:
+    """The bend arrays of straight lines only."""
+    return {
+        "curve": np.zeros(n_groups),
+        "centre": np.zeros(n_groups),
+        "qbar": np.full((n_groups, k), np.nan),
+        "bend_cov": np.full((n_groups, 3), np.nan),
+    }
 
 
 class _Builder:
@@ -69,6 +110,8 @@ class _Builder:
         self.hint = np.full((n_groups, k), np.nan)
         self.xbar = np.full((n_groups, k), np.nan)
         self.comp_var = np.zeros(n_groups)
+        self.pinned = np.zeros(n_groups, dtype=bool)
+        self.bent = straight_arrays(n_groups, k)
         self.label = np.zeros(n_groups, dtype=np.int64)  # index into labels
         self.labels: list[tuple[str, str]] = [("", "")]
 
@@ -81,6 +124,9 @@ class _Builder:
                 self.intercept[g, t] = fit.intercept[u]
                 self.xbar[g, t] = fit.xbar[u]
                 self.hint[g, t] = fit.hint[u] if fit.hint[u] > 0 else np.nan
+        self.pinned[g] = level == "pooled" and fit.n.get(g * self.k, 0) == 1
+        if fit.curvature is not None and fit.bend_cov is not None:
+            self._bend(np.array([g]), fit, {t: fit.qbar.get(g * self.k + t) for t in range(self.k)})
         self.label[g] = len(self.labels)
         self.labels.append((level, model_id))
 
@@ -92,8 +138,10 @@ class _Builder:
         pooled: LineFit | None,
         anchor_x_mean: float,
         floor: float,
+        group_centre: np.ndarray | None = None,
     ) -> None:
-        """Groups ``groups`` (codes) take their intercept from their composition."""
+        """Groups ``groups`` (codes) take their intercept from their composition (and the
+        pooled line's bend about ``group_centre``, each group's mean Log P)."""
         s_pool = pooled.s if pooled is not None else max(PRIOR_SD, floor)
         f = np.column_stack([np.ones(groups.size), group_comp[groups]])
         self.intercept[groups, 0] = f @ comp.coef
@@ -105,11 +153,26 @@ class _Builder:
         if pooled is not None:
             self.xbar[groups, 0] = anchor_x_mean
             self.sxx[groups] = pooled.sxx
+            if pooled.curvature is not None and pooled.qbar and group_centre is not None:
+                # a bent pooled line bends every group it gives an intercept to, each about
+                # its own rows' mean Log P
+                self._bend(groups, pooled, {0: float(np.mean(list(pooled.qbar.values())))})
+                self.bent["centre"][groups] = np.nan_to_num(group_centre[groups], nan=anchor_x_mean)
         else:
             self.xbar[groups, 0] = 0.0
             self.sxx[groups] = np.inf  # no slope uncertainty term
         self.label[groups] = len(self.labels)
         self.labels.append(("composition", "composition"))
+
+    def _bend(self, groups: np.ndarray, fit: LineFit, qbar: dict[int, float | None]) -> None:
+        """Groups ``groups`` take the bend of ``fit`` (``qbar`` per track)."""
+        assert fit.curvature is not None and fit.bend_cov is not None
+        self.bent["curve"][groups] = fit.curvature
+        self.bent["centre"][groups] = fit.centre.get(int(groups[0]) * self.k, np.nan)
+        self.bent["bend_cov"][groups] = fit.bend_cov
+        for t, value in qbar.items():
+            if value is not None:
+                self.bent["qbar"][groups, t] = value
 
     def build(self, multi_track: np.ndarray) -> GroupLines:
         level_of = LEVELS.get_indexer(pd.Index([lv for lv, _ in self.labels])).astype(np.int8)
@@ -126,6 +189,8 @@ class _Builder:
             xbar=self.xbar,
             comp_var=self.comp_var,
             multi_track=multi_track,
+            pinned=self.pinned,
+            **self.bent,
         )
         for value in vars(lines).values():
             if isinstance(value, np.ndarray):
@@ -139,6 +204,7 @@ def group_lines(
     group_comp: np.ndarray,
     anchor_x_mean: float,
     floor: float,
+    group_centre: np.ndarray | None = None,
 ) -> GroupLines:
     """The table of lines of a fitted model.
 
@@ -146,7 +212,7 @@ def group_lines(
     multi-track group; ``fits`` the pooled line, the group lines and the composition fit.
     Groups with a line of their own use it, the other anchored groups the pooled line, and
     every remaining group its composition estimate (centred on ``anchor_x_mean``, the mean
-    Log P of the anchors).
+    Log P of the anchors; bent, when the pooled line bends, about ``group_centre``).
     """
     names, k, n_tracks = groups
     pooled, group_fits, composition = fits
@@ -165,7 +231,9 @@ def group_lines(
                 is_pooled[g] = True
     comp_groups = np.flatnonzero(~own_fit & ~is_pooled)
     if comp_groups.size:
-        table.add_composition(comp_groups, composition, group_comp, pooled, anchor_x_mean, floor)
+        table.add_composition(
+            comp_groups, composition, group_comp, pooled, anchor_x_mean, floor, group_centre
+        )
     multi_track = np.zeros(n_groups, dtype=bool)
     multi_track[[g for g, t in n_tracks.items() if t > 1]] = True
     return table.build(multi_track)

@@ -7,7 +7,7 @@ both fitted here, on anchors only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,18 @@ class LineFit:
         Anchors used.
     logp_range:
         Lowest and highest Log P of the anchors used.
+    curvature, curvature_se:
+        Quadratic term (min per Log P unit², on ``(Log P - centre)²`` of each unit) and its
+        standard error when the line bends (``_curvature``); None for a straight line.
+    centre:
+        Unit code -> the Log P its group bends about (bent only).
+    qbar:
+        Unit code -> mean of ``(Log P - centre)²`` over the unit's group anchors (bent only).
+    bend_cov:
+        The Log P and quadratic block (xx, xq, qq) of the bent fit's inverse normal matrix,
+        for a new row's leverage (None for a straight line).
+    q2_straight:
+        Leave-one-out Q² of the straight line the bent one replaced.
     """
 
     slope: float
@@ -65,6 +77,20 @@ class LineFit:
     mae_loo: float | None
     n_anchors: int
     logp_range: tuple[float, float]
+    curvature: float | None = None
+    curvature_se: float | None = None
+    qbar: dict[int, float] = field(default_factory=dict)
+    centre: dict[int, float] = field(default_factory=dict)
+    bend_cov: tuple[float, float, float] | None = None
+    q2_straight: float | None = None
+
+
+def loo_z(resid: np.ndarray, hat: np.ndarray, s: float) -> np.ndarray:
+    """Leave-one-out z of each anchor (NaN where its leverage is 1)."""
+    z_loo = np.full(resid.size, np.nan)
+    ok = hat < MAX_LEVERAGE
+    z_loo[ok] = resid[ok] / (s * np.sqrt(1 - hat[ok]))
+    return z_loo
 
 
 def fit_lines(
@@ -126,10 +152,7 @@ def fit_lines(
         n_anchors=int(idx.size),
         logp_range=(float(xs.min()), float(xs.max())),
     )
-    z_loo = np.full(idx.size, np.nan)
-    ok = hat < MAX_LEVERAGE
-    z_loo[ok] = resid[ok] / (s * np.sqrt(1 - hat[ok]))
-    return fit, z_loo
+    return fit, loo_z(resid, hat, s)
 
 
 def _slope_and_offset(

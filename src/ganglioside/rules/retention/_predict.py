@@ -17,9 +17,11 @@ from ._calibration import calibrate
 from ._group_correction import group_correction
 from ._group_lines import COMPOSITION, LEVELS, POOLED, GroupLines
 from ._isomers import isomer_lines, isomer_rows
+from ._self_calibration import SelfCalibration
 
 CORRECTION_ROUNDS = 3  # line choice and group correction, alternated
 EXTRAPOLATION_MARGIN = 0.1  # of the anchors' Log P range, beyond which a row is extrapolated
+MIN_PEAKS_TO_CHECK_ANCHOR = 3  # a lone anchor is checked against at least this many peaks
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class RowLines:
     groups: np.ndarray  # their group codes
     level_code: np.ndarray  # code into LEVELS, 0 on unusable rows
     model_code: np.ndarray  # code into the table's model ids, 0 on unusable rows
-    slope_x: np.ndarray  # slope × Log P of the row's line, NaN on unusable rows
+    slope_x: np.ndarray  # slope × Log P (+ the bend) of the row's line, NaN on unusable rows
     s2: np.ndarray  # residual variance of the row's line (read on usable rows)
 
 
@@ -82,6 +84,8 @@ def row_lines(lines: GroupLines, x: np.ndarray, group: np.ndarray, usable: np.nd
     model_code[at] = lines.model[gu]
     slope_x = np.full(n, np.nan)
     slope_x[at] = lines.slope[gu] * x[at]
+    if lines.bends:  # the quadratic part of bent lines (straight ones add nothing)
+        slope_x[at] += lines.bend(gu, x[at])
     return RowLines(at, gu, level_code, model_code, slope_x, lines.s[group] ** 2)
 
 
@@ -151,12 +155,24 @@ class LineChoice:
         return out
 
     def slope_leverage(self, x: np.ndarray) -> np.ndarray:
-        """The Log P part of the chosen line's leverage."""
+        """The Log P part of the chosen line's leverage (with the quadratic column on a bent
+        line)."""
         at, gu = self.rows.at, self.rows.groups
         column = np.where(self.choice >= self.k, 0, self.choice)
         out = np.full(len(self.choice), np.nan)
+        lines = self.lines
         with np.errstate(invalid="ignore"):
-            out[at] = (x[at] - self.lines.xbar[gu, column[at]]) ** 2 / self.lines.sxx[gu]
+            out[at] = (x[at] - lines.xbar[gu, column[at]]) ** 2 / lines.sxx[gu]
+        if not lines.bends:
+            return out
+        bent = np.flatnonzero(lines.curve[gu] != 0)
+        g, rows = gu[bent], at[bent]
+        dx = x[rows] - lines.xbar[g, column[rows]]
+        dq = (x[rows] - lines.centre[g]) ** 2 - lines.qbar[
+            g, np.where(column[rows] < 0, 0, column[rows])
+        ]
+        mxx, mxq, mqq = lines.bend_cov[g].T
+        out[rows] = mxx * dx**2 + 2 * mxq * dx * dq + mqq * dq**2
         return out
 
 
@@ -171,6 +187,7 @@ def predict_rows(
     robust: bool,
     logp_range: tuple[float, float] | None,
     anchors: tuple[np.ndarray, np.ndarray],
+    self_calibration: SelfCalibration | None = None,
 ) -> RetentionResult:
     """Predict and score every usable row of a frame (``data``: Log P, RT, group code).
 
@@ -188,13 +205,23 @@ def predict_rows(
     level = pd.Categorical.from_codes(rows.level_code, LEVELS)
     model_id = pd.Categorical.from_codes(rows.model_code, lines.model_ids)
     in_comp = rows.level_code == COMPOSITION
-    corrected = usable & ((rows.level_code == POOLED) | in_comp) & robust
+    # the group's own peaks refine pooled and composition lines, except a line pinned by a
+    # lone anchor: there they are only measured, to check the anchor
+    checked = usable & ((rows.level_code == POOLED) | in_comp) & robust
+    corrected = checked & ~lines.pinned[group]
     iso, offsets = _isomer_candidates(lines, rows, y, group, usable, isomer_rank, delta, in_comp)
     choice = LineChoice(lines, rows, group, iso, offsets)
-    chosen, corr, corr_var = _settle(choice, (x, y, group), corrected, score_rows, in_comp)
+    chosen, corr, corr_var = _settle(
+        choice, (x, y, group), (checked, corrected), score_rows, in_comp
+    )
     ok = usable & np.isfinite(chosen)
     predicted = np.full(n, np.nan)
     predicted[ok] = chosen[ok] + np.where(corrected[ok], corr[ok], 0.0)
+    anchor_rows, anchor_z_loo = anchors
+    pinned_rows = checked & ok & lines.pinned[group]
+    anchor_z_loo = _lone_anchor_z(
+        anchor_rows, anchor_z_loo, y - chosen, group, pinned_rows & score_rows, rows.s2
+    )
     del chosen, corr
     # inferred tracks come after the own-track columns: early, late
     track[ok] = np.where(iso[ok], choice.choice[ok] - choice.k, choice.choice[ok])
@@ -202,8 +229,10 @@ def predict_rows(
     calibration = calibrate(y - predicted, var, level, score_rows & ok)
     for lvl, factor in calibration.items():
         var[level == lvl] *= factor**2
+    if self_calibration is not None:  # lines chosen by the data they check: wider, and said
+        var *= self_calibration.inflation**2
+        level = _relabelled(level, ok, "self_calibrated")
     anchor_z = np.full(n, np.nan)
-    anchor_rows, anchor_z_loo = anchors
     scored = usable[anchor_rows]
     anchor_z[anchor_rows[scored]] = anchor_z_loo[scored]
     result = _result((predicted, var), y, x, (level, model_id), track, anchor_z, logp_range)
@@ -232,30 +261,77 @@ def _isomer_candidates(
 def _settle(
     choice: LineChoice,
     data: tuple[np.ndarray, np.ndarray, np.ndarray],
-    corrected: np.ndarray,
+    masks: tuple[np.ndarray, np.ndarray],
     score_rows: np.ndarray,
     in_comp: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Alternate the line choice with the group correction (non-anchor peaks refine pooled
     and composition groups, robustly and leave-one-out).
 
-    Returns each row's chosen line, its group correction and the correction's variance.
+    ``masks`` are the rows the correction is measured on and the rows it is applied to (the
+    line choice follows the applied correction).  Returns each row's chosen line, its group
+    correction (measured) and the correction's variance.
     """
     x, y, group = data
+    checked, corrected = masks
     s2 = choice.rows.s2
     corr = np.zeros(len(x))
     corr_var = np.full(len(x), np.nan)
     for _ in range(CORRECTION_ROUNDS):
-        choice.choose(y, corr)
+        choice.choose(y, np.where(corrected, corr, 0.0))
         chosen = choice.chosen()
-        if not corrected.any():
+        if not checked.any():
             break
         tau2 = np.where(in_comp, choice.lines.comp_var[group], s2 * choice.intercept_leverage())
         corr, corr_var = group_correction(
-            x, y - chosen, group, corrected, corrected & score_rows, s2, tau2
+            x, y - chosen, group, checked, checked & score_rows, s2, tau2
         )
         del tau2
     return chosen, corr, corr_var
+
+
+def _lone_anchor_z(
+    anchor_rows: np.ndarray,
+    anchor_z_loo: np.ndarray,
+    resid: np.ndarray,
+    group: np.ndarray,
+    members: np.ndarray,
+    s2: np.ndarray,
+) -> np.ndarray:
+    """The anchors' leave-one-out z, with each lone anchor (which has none) scored against
+    its group's other peaks.
+
+    A lone anchor pins its group's intercept, so its own residual is zero; whether the
+    group's peaks agree is the median of their residuals (``resid``: RT minus the pinned
+    line, read on ``members``), against the spread of a median of that many peaks.  Groups
+    with fewer than :data:`MIN_PEAKS_TO_CHECK_ANCHOR` peaks leave the anchor unchecked.
+    """
+    lone_group = np.unique(group[anchor_rows])
+    lone_group = lone_group[np.bincount(group[anchor_rows])[lone_group] == 1]
+    peaks = members & np.isin(group, lone_group) & np.isfinite(resid)
+    if not peaks.any():
+        return anchor_z_loo
+    frame = pd.DataFrame({"g": group[peaks], "r": resid[peaks]})
+    by_group = frame.groupby("g")["r"]
+    median = by_group.median()
+    spread = by_group.apply(lambda r: float(np.median(np.abs(r - r.median())))) * 1.4826
+    count = by_group.size()
+    out = anchor_z_loo.copy()
+    for k, row in enumerate(anchor_rows.tolist()):
+        g = int(group[row])
+        if g not in median.index or count[g] < MIN_PEAKS_TO_CHECK_ANCHOR:
+            continue
+        sd = max(float(np.sqrt(s2[row])), float(spread[g]))
+        # the anchor sits on the line: its offset from the peaks is minus their median
+        out[k] = -float(median[g]) / (sd * np.sqrt(1 + np.pi / (2 * count[g])))
+    return out
+
+
+def _relabelled(level: pd.Categorical, rows: np.ndarray, label: str) -> pd.Categorical:
+    """``level`` with ``label`` on ``rows``."""
+    codes = np.asarray(level.codes).copy()
+    codes[rows] = LEVELS.get_loc(label)
+    return pd.Categorical.from_codes(codes, LEVELS)
 
 
 def _variance(

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ...group_keys import format_group_key
 from ._composition import (
     PRIOR_COMPOSITION_SD,
+    PRIOR_SLOPE,
     CompositionFit,
     fit_composition,
     group_composition,
 )
-from ._group_lines import group_lines
+from ._curvature import bend_centres, with_bend
+from ._group_lines import LEVELS, group_lines
+from ._hydroxyl import (
+    LOGP_PER_OXYGEN,
+    HydroxylTerm,
+    extra_oxygens,
+    learned_offset,
+    prior_term,
+)
+from ._hydroxyl import MIN_ROWS as MIN_HYDROXYL_ROWS
 from ._isomers import align_anchor_isomers, nearest_tracks
 from ._lines import PRIOR_SD, LineFit, fit_lines
 from ._predict import RetentionResult, predict_rows
+from ._self_calibration import SelfCalibration, calibration_peaks
+from ._transfer import lines_to_json
 
 
 class RetentionModel:
@@ -73,6 +89,15 @@ class RetentionModel:
         Slope used with the composition intercepts.
     comp_groups_ : numpy.ndarray
         Codes of the anchored groups the composition increments were learned from.
+    comp_cov_ : numpy.ndarray or None
+        Covariance of ``comp_coef_``.
+    fitted_on_ : str
+        What the lines were fitted on: ``"anchors"``, or ``"self"`` when the file had fewer
+        than two anchors and its own peaks calibrated the model.
+    self_calibration_ : SelfCalibration or None
+        What the robust fit on the peaks found (``fitted_on_ == "self"`` only).
+    hydroxyl_ : HydroxylTerm or None
+        The RT term per ceramide oxygen beyond two (None when no row has extra oxygens).
     lines_ : GroupLines or None
         The line of every group, as arrays indexed by group code (None without anchors:
         nothing can be predicted).
@@ -100,8 +125,12 @@ class RetentionModel:
         *,
         capable: np.ndarray | None = None,
         fallback_delta: float | None = None,
+        peaks: np.ndarray | None = None,
+        peak_track: np.ndarray | None = None,
+        logp_per_oxygen: float | None = None,
+        confident: np.ndarray | None = None,
     ) -> RetentionModel:
-        """Fit on the anchors.
+        """Fit on the anchors (or, with fewer than two, on the peaks that calibrate it).
 
         Parameters
         ----------
@@ -117,15 +146,109 @@ class RetentionModel:
             late track spaced by the isomer offset.
         fallback_delta : float, optional
             Isomer offset to use when no multi-track group gives one.
+        peaks : numpy.ndarray, optional
+            Mask of the rows that may calibrate the model when there are fewer than two
+            usable anchors (self-calibration: see ``_self_calibration``).  Without it such a
+            model predicts nothing.
+        peak_track : numpy.ndarray, optional
+            Isomer track of each peak seen as an early (0) / late (1) pair, -1 elsewhere.
+        logp_per_oxygen : float, optional
+            Log P increment per ceramide oxygen in the file's Log P (for the hydroxyl term's
+            prior; see ``_hydroxyl``).
+        confident : numpy.ndarray, optional
+            Non-anchor rows that may teach the hydroxyl term when fewer than three anchors
+            have extra oxygens.
 
         Returns
         -------
         RetentionModel
             ``self``.
         """
+        x, y, _ = _columns(data)
+        extra = extra_oxygens(data)
+        lpo = LOGP_PER_OXYGEN if logp_per_oxygen is None else logp_per_oxygen
+        fitting = (anchors, track, n_tracks, capable, fallback_delta, peaks, peak_track)
+        self.hydroxyl_: HydroxylTerm | None = None
+        if not (extra[np.isfinite(x) & np.isfinite(y)] > 0).any():
+            return self._fit_on(data, y, *fitting)
+        return self._fit_hydroxyl(data, fitting, extra, lpo, confident)
+
+    def _fit_hydroxyl(
+        self,
+        data: pd.DataFrame,
+        fitting: tuple[Any, ...],
+        extra: np.ndarray,
+        lpo: float,
+        confident: np.ndarray | None,
+    ) -> RetentionModel:
+        """Fit with the hydroxyl term: first the lines without the rows with extra oxygens,
+        then the term from their offset (or the prior), then every level with it."""
         x, y, group = _columns(data)
+        anchors, track, n_tracks, capable, delta, peaks, peak_track = fitting
+        plain = extra == 0
+        only_plain = None if peaks is None else peaks & plain
+        self._fit_on(
+            data, y, anchors & plain, track, n_tracks, capable, delta, only_plain, peak_track
+        )
+        # a row of a group with isomer tracks cannot be put on its track before the term is
+        # known: the term is learned on the other groups when they have enough such rows
+        single = np.ones(len(x), dtype=bool)
+        if self.lines_ is not None:  # anchored lines, one track, no isomer alternative
+            anchored = np.isin(LEVELS[self.lines_.level], ["group", "pooled"])
+            single = ~self.lines_.multi_track[group] & anchored[group]
+            if capable is not None:
+                single &= ~capable
+        real = anchors & np.isfinite(x)
+        learn_from, source = _hydroxyl_rows(extra > 0, real, confident, single)
+        resid = y - self._nearest_line(x, y, group)
+        offset = learned_offset(resid, extra, learn_from) if learn_from is not None else None
+        if offset is None or learn_from is None:
+            term, source, n = prior_term(self._slope(), lpo), "prior", 0
+        else:
+            term, n = offset, int((learn_from & (extra > 0)).sum())
+        self._fit_on(data, y - term * extra, *fitting)
+        self.hydroxyl_ = HydroxylTerm(term, term + self._slope() * lpo, source, n)
+        return self
+
+    def _slope(self) -> float:
+        """The common slope of the fitted model (the prior without one)."""
+        if self.pooled_ is not None:
+            return float(self.pooled_.slope)
+        return float(self.comp_slope_) if self.comp_slope_ is not None else PRIOR_SLOPE
+
+    def _nearest_line(self, x: np.ndarray, y: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Each row's RT on the fitted track of its group nearest to ``y`` (NaN without)."""
+        if self.lines_ is None:
+            return np.full(len(x), np.nan)
+        line_x = self.lines_.slope[group] * x + self.lines_.bend(group, x)
+        lines = self.lines_.intercept[group] + line_x[:, None]
+        with np.errstate(invalid="ignore"):
+            gap = np.where(np.isfinite(lines), np.abs(lines - y[:, None]), np.inf)
+        return lines[np.arange(len(x)), np.argmin(gap, axis=1)]
+
+    def _fit_on(
+        self,
+        data: pd.DataFrame,
+        y: np.ndarray,
+        anchors: np.ndarray,
+        track: np.ndarray,
+        n_tracks: dict[int, int],
+        capable: np.ndarray | None,
+        fallback_delta: float | None,
+        peaks: np.ndarray | None,
+        peak_track: np.ndarray | None,
+    ) -> RetentionModel:
+        """Fit every level on RT ``y`` (RT less the hydroxyl term)."""
+        x, _, group = _columns(data)
         names = _group_names(data, group)
         use = anchors & np.isfinite(x) & np.isfinite(y)
+        self.fitted_on_ = "anchors"
+        self.self_calibration_: SelfCalibration | None = None
+        if use.sum() < 2 and peaks is not None:
+            found = _self_calibrate((x, y, group), use, track, peaks, peak_track, self.rt_sd_floor)
+            if found is not None:
+                use, track, n_tracks, self.self_calibration_ = found
+                self.fitted_on_ = "self"
         k = max([2, *n_tracks.values()])
         track, n_tracks, delta = _anchor_tracks(
             (x, y, group), use, track, n_tracks, k, capable, fallback_delta, self.rt_sd_floor
@@ -133,9 +256,11 @@ class RetentionModel:
         unit = group * k + np.clip(track, 0, None)
         anchor_idx = np.flatnonzero(use)
         pooled = fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
-        group_fits, rejected = self._fit_groups(
-            (x, y, group), unit, anchor_idx, pooled, k, names.size
-        )
+        centre = bend_centres(data, x, group, names.size)
+        if pooled is not None:
+            settings = (self.rt_sd_floor, k, PRIOR_SD)
+            pooled = with_bend(pooled, (x, y, unit), anchor_idx, centre, settings)
+        group_fits, rejected = self._fit_groups((x, y, group), unit, anchor_idx, pooled, k, centre)
         group_comp = group_composition(data, group, names.size)
         pooled_fit = pooled[0] if pooled is not None else None
         comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
@@ -155,13 +280,53 @@ class RetentionModel:
             (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
         )
         self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
+        self.comp_cov_ = comp.cov if comp is not None else None
         self.lines_ = None
         if comp is not None:
             groups = (names, k, n_tracks)
             fits = (pooled_fit, self.group_fits_, comp)
             x_mean = float(np.mean(x[anchor_idx]))
-            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor)
+            self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor, centre)
         return self
+
+    def to_json(self, data: pd.DataFrame) -> dict[str, Any] | None:
+        """The fitted lines as plain data, to be saved and applied to other runs
+        (:class:`~._transfer.TransferredModel`); None when nothing was fitted.
+
+        ``data`` is the frame given to :meth:`fit`: its anchors (or calibration peaks) become
+        the reference peaks a later run's RT shift is measured on.
+        """
+        if self.lines_ is None or self.comp_coef_ is None or self.comp_slope_ is None:
+            return None
+        x, y, _ = _columns(data)
+        rows = self.anchor_rows_
+        keys = data["group_key"].astype(str).to_numpy(dtype=object)[rows]
+        ceramides = data["ceramide"].astype(str).to_numpy(dtype=object)[rows]
+        references = pd.DataFrame(
+            {
+                "key": [format_group_key(g, c) for g, c in zip(keys, ceramides, strict=True)],
+                "log_p": x[rows],
+                "rt": y[rows],
+            }
+        )
+        pooled = self.pooled_
+        composition = {
+            "coef": self.comp_coef_,
+            "cov": self.comp_cov_,
+            "sd": self.comp_sd_,
+            "slope": self.comp_slope_,
+            "s": pooled.s if pooled is not None else max(PRIOR_SD, self.rt_sd_floor),
+            "xbar": float(np.mean(x[rows])) if pooled is not None else 0.0,
+            "sxx": pooled.sxx if pooled is not None else None,
+        }
+        return lines_to_json(
+            self.lines_,
+            self.group_names_,
+            composition,
+            references,
+            self.isomer_delta_,
+            self.hydroxyl_,
+        )
 
     def _fit_groups(
         self,
@@ -170,11 +335,13 @@ class RetentionModel:
         anchor_idx: np.ndarray,
         pooled: tuple[LineFit, np.ndarray] | None,
         k: int,
-        n_groups: int,
+        centre: np.ndarray,
     ) -> tuple[dict[int, tuple[LineFit, np.ndarray]], dict[int, str]]:
         """Own lines (with their anchors' leave-one-out z) of the groups with enough anchors
-        that pass the checks, and why the others were rejected."""
+        that pass the checks, and why the others were rejected (``centre``: the Log P each
+        group would bend about)."""
         x, y, group = columns
+        n_groups = centre.size
         kept: dict[int, tuple[LineFit, np.ndarray]] = {}
         rejected: dict[int, str] = {}
         counts = np.bincount(group[anchor_idx], minlength=n_groups)
@@ -182,6 +349,9 @@ class RetentionModel:
         for g in np.flatnonzero(counts >= self.min_anchors_group_model):
             rows = anchor_idx[group[anchor_idx] == g]
             found = fit_lines(x, y, unit, rows, self.rt_sd_floor, k, prior_sd=prior_sd)
+            if found is not None:
+                settings = (self.rt_sd_floor, k, prior_sd)
+                found = with_bend(found, (x, y, unit), rows, centre, settings)
             if found is None:
                 rejected[int(g)] = "no spread in Log P"
             elif found[0].slope <= 0:
@@ -228,9 +398,11 @@ class RetentionModel:
             raise ValueError(
                 f"predict() needs the {self.n_rows_} rows given to fit(), got {len(data)} rows"
             )
-        return predict_rows(
+        x, y, group = _columns(data)
+        added = self._hydroxyl_added(data)
+        result = predict_rows(
             self.lines_,
-            _columns(data),
+            (x, y - added, group),
             usable,
             score_rows,
             isomer_rank,
@@ -238,7 +410,61 @@ class RetentionModel:
             robust=self.robust,
             logp_range=self.logp_range_,
             anchors=(self.anchor_rows_, self.anchor_z_loo_),
+            self_calibration=self.self_calibration_,
         )
+        if self.hydroxyl_ is None:
+            return result
+        return replace(result, predicted=result.predicted + added)
+
+    def _hydroxyl_added(self, data: pd.DataFrame) -> np.ndarray:
+        """The hydroxyl term of every row (0 without extra oxygens or without the term)."""
+        if self.hydroxyl_ is None:
+            return np.zeros(len(data))
+        return self.hydroxyl_.term * extra_oxygens(data)
+
+
+def _hydroxyl_rows(
+    has_extra: np.ndarray, real: np.ndarray, confident: np.ndarray | None, single: np.ndarray
+) -> tuple[np.ndarray | None, str]:
+    """The rows the hydroxyl term is learned from and what they are: anchors before other
+    peaks, groups without isomer tracks before those with; None when no set is large enough."""
+    options = [(real & single, "anchors")]
+    if confident is not None:
+        options.append((confident & single, "peaks"))
+    options.append((real, "anchors"))
+    if confident is not None:
+        options.append((confident, "peaks"))
+    for rows, source in options:
+        if (rows & has_extra).sum() >= MIN_HYDROXYL_ROWS:
+            return rows, source
+    return None, "prior"
+
+
+def _self_calibrate(
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    use: np.ndarray,
+    track: np.ndarray,
+    peaks: np.ndarray,
+    peak_track: np.ndarray | None,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, dict[int, int], SelfCalibration] | None:
+    """The calibration peaks (with the anchors there are), their tracks, the tracks per
+    multi-track group and what the robust fit found; None when the peaks cannot calibrate."""
+    x, y, group = columns
+    ptrack = np.full(len(x), -1) if peak_track is None else np.asarray(peak_track)
+    found = calibration_peaks(x, y, group, np.clip(ptrack, 0, None), peaks, floor)
+    if found is None:
+        return None
+    kept, info = found
+    new_track = np.where(use, track, np.where(kept, ptrack, -1))
+    ranked = kept & (ptrack >= 0)
+    size = int(group.max()) + 1
+    seen = [np.bincount(group[ranked & (ptrack == t)], minlength=size) > 0 for t in (0, 1)]
+    n_tracks = {int(g): 2 for g in np.flatnonzero(seen[0] & seen[1])}
+    # a peak of a multi-track group without a rank goes to its nearest track; elsewhere 0
+    multi = np.isin(group, list(n_tracks))
+    new_track = np.where((new_track < 0) & ~multi, 0, new_track)
+    return use | kept, new_track, n_tracks, info
 
 
 def _group_names(data: pd.DataFrame, group: np.ndarray) -> np.ndarray:

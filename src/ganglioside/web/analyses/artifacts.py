@@ -7,7 +7,7 @@ from pathlib import PurePath
 from typing import Any
 
 from ganglioside.report import ARTIFACTS
-from ganglioside.result import Analysis as CoreAnalysis
+from ganglioside.result import AnalysisResult as CoreAnalysis
 
 from .models import ArtifactKind
 

@@ -2,7 +2,7 @@
 
 The pages show the same Plotly figures as the core's HTML report
 (:mod:`ganglioside.report.plots`).  Those builders take a core
-:class:`ganglioside.Analysis`, so this module rebuilds one from the stored rows, loading only
+:class:`ganglioside.AnalysisResult`, so this module rebuilds one from the stored rows, loading only
 the columns (and for the RT chart only the rows) a figure needs: a table of 100,000 rows is never
 read whole to draw one group.  Figures of a succeeded analysis never change, so their JSON is
 cached.
@@ -23,8 +23,13 @@ from django.db.models import Count, Field, Q
 from ganglioside import AnalysisConfig, ConfigError
 from ganglioside.report.abundance import natural_key
 from ganglioside.report.plots import RT_PLOT_COLUMNS as RT_COLUMNS  # what the RT chart reads
-from ganglioside.report.plots import abundance_figure, rt_logp_figure
-from ganglioside.result import Analysis as CoreAnalysis
+from ganglioside.report.plots import (
+    abundance_figure,
+    observed_predicted_figure,
+    residual_figure,
+    rt_logp_figure,
+)
+from ganglioside.result import AnalysisResult as CoreAnalysis
 from ganglioside.result import ModelReport
 
 from .models import Analysis, AnalysisStatus, Compound, RTModel
@@ -34,7 +39,9 @@ ABUNDANCE_COLUMNS: tuple[str, ...] = (
     "row", "status", "category", "group_key", "core", "ceramide", "volume_consolidated",
 )  # fmt: skip
 #: Abundance levels the pages offer (``report.abundance.LEVELS`` has more).
-ABUNDANCE_LEVELS: tuple[str, ...] = ("category", "headgroup")
+ABUNDANCE_LEVELS: tuple[str, ...] = ("category", "headgroup", "ceramide")
+#: Charts of every scored row (fragments aside), by the name the page asks for.
+OVERVIEWS = {"residuals": residual_figure, "observed-predicted": observed_predicted_figure}
 
 _CACHE_SECONDS = 24 * 3600
 # Plotly's display options for every chart of the pages (the mode bar keeps the PNG export).
@@ -198,15 +205,35 @@ def rt_figure_json(analysis: Analysis, group: str) -> str | None:
     return text
 
 
+def overview_figure_json(analysis: Analysis, kind: str) -> str | None:
+    """One chart of :data:`OVERVIEWS` (z by group, observed against predicted RT) as Plotly
+    JSON, drawn by the core on the rows an RT model scored; ``None`` for an unknown kind."""
+    if analysis.status != AnalysisStatus.SUCCEEDED or kind not in OVERVIEWS:
+        return None
+    key = _cache_key(analysis, "overview", kind)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    scored = (
+        Compound.objects.filter(analysis=analysis, predicted_rt__isnull=False)
+        .exclude(status="fragment")
+        .values_list(*RT_COLUMNS)
+    )
+    figure = OVERVIEWS[kind](_core_analysis(analysis, _frame(scored, RT_COLUMNS), []))
+    text = figure.to_json()
+    cache.set(key, text, _CACHE_SECONDS)
+    return text
+
+
 def abundance_figures_json(analysis: Analysis) -> dict[str, str]:
-    """The relative-abundance bar charts (by category and by headgroup), as Plotly JSON.
+    """The relative-abundance bar charts (by category, headgroup and ceramide), as Plotly JSON.
 
     Drawn by :func:`ganglioside.report.plots.abundance_figure`; empty for an analysis that has
     not succeeded.
     """
     if analysis.status != AnalysisStatus.SUCCEEDED:
         return {}
-    key = _cache_key(analysis, "abundance")
+    key = _cache_key(analysis, "abundance", *ABUNDANCE_LEVELS)
     cached = cache.get(key)
     if cached is not None:
         return cached

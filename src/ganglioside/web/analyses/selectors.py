@@ -48,3 +48,31 @@ def rt_model_list(*, analysis: Analysis) -> QuerySet[RTModel]:
 
 def fragment_list(*, analysis: Analysis) -> QuerySet[FragmentEvent]:
     return FragmentEvent.objects.filter(analysis=analysis).order_by("fragment_row", "parent_row")
+
+
+def valid_anchor_count(*, analysis: Analysis) -> int:
+    """How many of the analysis's valid rows are anchors (a part of the valid count)."""
+    return Compound.objects.filter(analysis=analysis, status="valid", is_anchor=True).count()
+
+
+def compound_get(*, analysis: Analysis, row: int) -> Compound:
+    """Row ``row`` of the analysis (Http404 when the table has no such row)."""
+    try:
+        return Compound.objects.get(analysis=analysis, row=row)
+    except Compound.DoesNotExist:
+        raise Http404("no such row") from None
+
+
+def compound_links(*, analysis: Analysis, row: int) -> dict[str, list]:
+    """What row ``row`` is linked to: the fragment links where it is the fragment
+    (``parents``) or the parent (``fragments``), and its O-acetyl partners (``oac_base``: the
+    base peak it pairs with; ``oac_acetylated``: peaks that pair with it as their base)."""
+    links = FragmentEvent.objects.filter(analysis=analysis)
+    compounds = Compound.objects.filter(analysis=analysis).only(
+        "row", "name", "status", "rt", "oac_label", "oac_shift"
+    )
+    return {
+        "parents": list(links.filter(fragment_row=row).order_by("parent_row")),
+        "fragments": list(links.filter(parent_row=row).order_by("fragment_row")),
+        "oac_acetylated": list(compounds.filter(oac_base_row=row).order_by("row")),
+    }

@@ -25,9 +25,19 @@ urlpatterns = [
         name="analysis-outcome",
     ),
     path(
+        "analyses/<int:analysis_id>/rows/<int:row>/",
+        views_pages.compound_detail,
+        name="analysis-row",
+    ),
+    path(
         "analyses/<int:analysis_id>/charts/rt/",
         views_pages.analysis_rt_chart,
         name="analysis-rt-chart",
+    ),
+    path(
+        "analyses/<int:analysis_id>/charts/<slug:kind>/",
+        views_pages.analysis_overview_chart,
+        name="analysis-chart",
     ),
     path(
         "analyses/<int:analysis_id>/download/<str:kind>/",

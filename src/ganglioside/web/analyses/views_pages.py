@@ -159,7 +159,12 @@ def history(request: SignedInRequest) -> HttpResponse:
     )
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
+    """Counts by status as the CLI and summary.json give them (the anchors a part of valid)."""
     summary = analysis.summary or {}
     by_status = summary.get("by_status") or analysis.status_counts or {}
     cards: list[dict[str, Any]] = [
@@ -176,23 +181,26 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
                 "glyph": style.glyph,
             }
         )
+    anchors = selectors.valid_anchor_count(analysis=analysis)
+    next(c for c in cards if c["key"] == "valid")["note"] = (
+        f"of which {_counted(anchors, 'anchor')}"
+    )
     models = summary.get("models") or {}
     by_level = models.get("by_level") or {}
     fragments = summary.get("fragments") or {}
     cards += [
-        {"label": "anchors", "value": summary.get("anchors", 0), "key": "anchors"},
         {"label": "RT-model groups", "value": summary.get("groups", 0), "key": "groups"},
         {
             "label": "RT models",
             "value": models.get("count", 0),
             "key": "models",
-            "note": ", ".join(f"{n} rows {level}" for level, n in by_level.items()),
+            "note": ", ".join(f"{_counted(n, 'row')} {level}" for level, n in by_level.items()),
         },
         {
             "label": "fragment links",
             "value": fragments.get("events", 0),
             "key": "fragments",
-            "note": f"{fragments.get('parents', 0)} parents",
+            "note": _counted(fragments.get("parents", 0), "parent"),
         },
     ]
     return cards
@@ -214,6 +222,11 @@ def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:
         "compounds": reverse("api:analysis-compounds", args=[pk]),
         "outcome": reverse("pages:analysis-outcome", args=[pk]),
         "rtChart": reverse("pages:analysis-rt-chart", args=[pk]),
+        "charts": {
+            kind: reverse("pages:analysis-chart", args=[pk, kind]) for kind in figures.OVERVIEWS
+        },
+        "fragments": reverse("api:analysis-fragments", args=[pk]),
+        "rowPage": reverse("pages:analysis-row", args=[pk, 1]).removesuffix("1/"),
         "plotConfig": figures.PLOT_CONFIG,
         "colors": {k: v.color for k, v in POINT_STYLES.items()},
     }
@@ -229,6 +242,7 @@ def _outcome_context(analysis: Any) -> dict[str, Any]:
             groups=figures.rt_groups(analysis),
             abundance_category=abundance.get("category"),
             abundance_headgroup=abundance.get("headgroup"),
+            abundance_ceramide=abundance.get("ceramide"),
             models=list(selectors.rt_model_list(analysis=analysis)),
             downloads=[
                 (kind, label, note, reverse("pages:analysis-download", args=[analysis.pk, kind]))
@@ -256,6 +270,45 @@ def analysis_detail(request: SignedInRequest, analysis_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def compound_detail(request: SignedInRequest, analysis_id: int, row: int) -> HttpResponse:
+    """One row of an analysis: its evidence, its place on its group's RT chart, its fragment
+    links and its O-acetyl partners."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    if analysis.status != AnalysisStatus.SUCCEEDED:
+        raise Http404("the analysis has no results")
+    compound = selectors.compound_get(analysis=analysis, row=row)
+    base = None
+    if compound.oac_base_row is not None:
+        base = selectors.compound_get(analysis=analysis, row=compound.oac_base_row)
+    page_data = {
+        "id": analysis.pk,
+        "row": compound.row,
+        "rtChart": reverse("pages:analysis-rt-chart", args=[analysis.pk]),
+        "group": compound.group_key,
+        "point": {"x": compound.log_p, "y": compound.rt},
+        "plotConfig": figures.PLOT_CONFIG,
+    }
+    return render(
+        request,
+        "analyses/compound.html",
+        {
+            "analysis": analysis,
+            "compound": compound,
+            "oac_base": base,
+            # The core joins reasons with "; " (names hold ";"), evidence and warnings with ";".
+            "reasons": [r for r in compound.reasons.split("; ") if r],
+            "evidence": [e for e in compound.evidence.split(";") if e],
+            "warnings": [w for w in compound.warnings.split(";") if w],
+            **selectors.compound_links(analysis=analysis, row=compound.row),
+            "page_data": page_data,
+            "plotly_js": PLOTLY_STATIC_PATH,
+            "color": POINT_STYLES[compound.status].color,
+        },
+    )
+
+
+@login_required
+@require_GET
 def analysis_outcome(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """The results (or failure) fragment of the detail page, loaded when a run finishes."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
@@ -278,6 +331,19 @@ def analysis_rt_chart(request: SignedInRequest, analysis_id: int) -> HttpRespons
         '{"group": %s, "figure": %s}' % (json.dumps(group), text),  # noqa: UP031
         content_type="application/json",
     )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def analysis_overview_chart(request: SignedInRequest, analysis_id: int, kind: str) -> HttpResponse:
+    """A chart of every scored row (``residuals``, ``observed-predicted``) as Plotly JSON."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    text = figures.overview_figure_json(analysis, kind)
+    if text is None:
+        return JsonResponse({"error": f"no chart {kind!r}"}, status=404)
+    response = HttpResponse('{"figure": %s}' % text, content_type="application/json")  # noqa: UP031
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import re
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import OrderingFilter
 
 from ganglioside.result import CATEGORIES, STATUSES
 
 from ..models import Analysis, AnalysisStatus, Compound
+
+_ROW_PART = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
 
 
 class _UtcDateTimeField(forms.DateTimeField):
@@ -50,12 +57,68 @@ class AnalysisFilter(django_filters.FilterSet):
         fields = ["status", "created_after", "created_before"]
 
 
+class RowNumbersField(forms.CharField):
+    """Row numbers and ranges, e.g. ``70, 72, 100-120``, as a list of (first, last) pairs."""
+
+    def clean(self, value: Any) -> list[tuple[int, int]] | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        spans = []
+        for part in (p.strip() for p in text.split(",") if p.strip()):
+            match = _ROW_PART.match(part)
+            if not match:
+                raise forms.ValidationError(
+                    f"{part!r} is not a row number or a range like 100-120 "
+                    "(expected row numbers and ranges separated by commas, e.g. 70, 72, 100-120)"
+                )
+            first = int(match.group(1))
+            last = int(match.group(2) or first)
+            if last < first:
+                raise forms.ValidationError(f"the range {part!r} ends before it starts")
+            spans.append((first, last))
+        return spans
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RowNumbersFilter(django_filters.Filter):
+    field_class = RowNumbersField
+
+    def filter(self, qs: QuerySet, value: list[tuple[int, int]] | None) -> QuerySet:
+        if not value:
+            return qs
+        wanted = Q()
+        for first, last in value:
+            wanted |= Q(row=first) if first == last else Q(row__range=(first, last))
+        return qs.filter(wanted)
+
+
 class CompoundFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=[(s, s) for s in STATUSES])
     category = django_filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
     group_key = django_filters.CharFilter(label="RT model group, e.g. GD1+OAc", max_length=200)
     is_anchor = django_filters.BooleanFilter()
+    rows = RowNumbersFilter(label="row numbers and ranges, e.g. 70, 72, 100-120")
 
     class Meta:
         model = Compound
-        fields = ["status", "category", "group_key", "is_anchor"]
+        fields = ["status", "category", "group_key", "is_anchor", "rows"]
+
+
+class CompoundOrderingFilter(OrderingFilter):
+    """``?ordering=`` as DRF reads it, with rows that have no value last in either direction
+    and the row number breaking ties (so that pages do not overlap)."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms = [
+            F(name[1:]).desc(nulls_last=True)
+            if name.startswith("-")
+            else F(name).asc(nulls_last=True)
+            for name in ordering
+        ]
+        if not any(name.lstrip("-") == "row" for name in ordering):
+            terms.append(F("row").asc())
+        return queryset.order_by(*terms)

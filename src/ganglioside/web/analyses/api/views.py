@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models.functions import Abs
 from django.http import HttpResponseBase
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import filters, generics, status
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -23,7 +25,7 @@ from .. import selectors
 from ..file_responses import export_response
 from ..models import Analysis, Compound
 from ..services import deletion, downloads, submission
-from .filters import AnalysisFilter, CompoundFilter
+from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
 from .serializers import (
@@ -252,6 +254,7 @@ class CompoundListView(_AnalysisChildListView):
 
     serializer_class = CompoundSerializer
     pagination_class = CompoundPagination
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, CompoundOrderingFilter]
     filterset_class = CompoundFilter
     search_fields = ["name"]
     ordering_fields = [
@@ -269,17 +272,33 @@ class CompoundListView(_AnalysisChildListView):
         "mass",
         "sugar_count",
         "volume_consolidated",
+        "abs_z",  # |z|: the size of the deviation, whatever its sign
     ]
     ordering = ["row"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no analysis
             return Compound.objects.none()
-        return self.rows(selectors.compound_list(analysis=self.get_analysis()))
+        compounds = selectors.compound_list(analysis=self.get_analysis())
+        return self.rows(compounds.annotate(abs_z=Abs("z")))
 
     @extend_schema(
         operation_id="analyses_compounds",
         tags=["results"],
+        parameters=[
+            OpenApiParameter(
+                "rows",
+                OpenApiTypes.STR,
+                description="row numbers and ranges, e.g. 70, 72, 100-120",
+            ),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                description="a column to order by, '-' first for descending: "
+                + ", ".join(ordering_fields)
+                + " (abs_z is |z|); rows without a value come last, ties by row",
+            ),
+        ],
         responses={
             200: CompoundSerializer(many=True),
             **_errors(400, 401, 429, 503),

@@ -35,7 +35,7 @@ def _read_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analyses", "0003_compound_analysis_no_own_index")]
+    dependencies = [("analyses", "0004_compound_species_internal_standard")]
 
     operations = [
         migrations.AddField(

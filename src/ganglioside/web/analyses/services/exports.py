@@ -116,7 +116,7 @@ def exports_render(*, analysis_id: int) -> bool:
     return exports_write(analysis, analyze_stored(analysis))
 
 
-def exports_write(analysis: Analysis, result: ganglioside.Analysis) -> bool:
+def exports_write(analysis: Analysis, result: ganglioside.AnalysisResult) -> bool:
     """Write every export of ``result`` as files and record them (replacing older ones).
 
     A writing error is logged and ``False`` returned: a broken export must not undo a stored
@@ -162,9 +162,10 @@ def exports_write(analysis: Analysis, result: ganglioside.Analysis) -> bool:
     return True
 
 
-def _write_files(result: ganglioside.Analysis, folder: Path) -> dict[str, Path]:
-    """The one call into the core's writers: every export of ``result`` into ``folder``."""
-    return report.write_all(result, folder)
+def _write_files(result: ganglioside.AnalysisResult, folder: Path) -> dict[str, Path]:
+    """The one call into the core's writers: every export the web offers into ``folder``
+    (``ArtifactKind``'s values are names of the core's outputs: csv, xlsx, json, html)."""
+    return report.write_all(result, folder, outputs=tuple(ArtifactKind.values))
 
 
 def export_files_delete(analysis_id: int, *, on_commit: bool = False) -> Path:

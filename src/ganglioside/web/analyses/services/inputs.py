@@ -48,7 +48,7 @@ def input_path(analysis: Analysis) -> Iterator[Path]:
 
 def analyze_stored(
     analysis: Analysis, progress: ProgressCallback | None = None
-) -> ganglioside.Analysis:
+) -> ganglioside.AnalysisResult:
     """Run the core on the stored input with the stored parameters."""
     config = AnalysisConfig.from_mapping(analysis.parameters or {})
     with input_path(analysis) as path:

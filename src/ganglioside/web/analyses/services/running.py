@@ -258,7 +258,7 @@ def _fail_with(
 
 
 def _store_result(
-    analysis: Analysis, result: ganglioside.Analysis, duration: float
+    analysis: Analysis, result: ganglioside.AnalysisResult, duration: float
 ) -> Analysis | None:
     summary = json_safe(result.summary)
     counts = _status_counts(result.compounds)

@@ -15,13 +15,13 @@ from django.db import transaction
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs.columns import map_columns
-from ganglioside.inputs.files import ReadLimits, preview_cells
-from ganglioside.inputs.formats import to_canonical
+from ganglioside.inputs.files import ReadLimits, check_upload
+from ganglioside.inputs.formats import read_export
 
 from ... import outages
 from .. import execution
 from ..models import Analysis
-from .inputs import renamed
+from .inputs import as_local_file, renamed
 from .persistence import clean_text, json_safe
 
 if TYPE_CHECKING:
@@ -180,11 +180,13 @@ def _read_upload(file: File, filename: str) -> bytes:
 
 
 def _check_table(content: bytes, filename: str) -> None:
-    """The cheap checks of the core's reader (:func:`~ganglioside.inputs.files.preview_cells`)
-    and the columns of the first rows; the whole table is read by the worker."""
+    """The cheap checks of the core's reader (:func:`~ganglioside.inputs.files.check_upload`),
+    and the columns of a text table read from its first 256 KB as the worker will read it; the
+    whole table is read by the worker."""
     try:
-        preview = preview_cells(content, filename, limits=ReadLimits.from_environ())
-        if preview is not None:
-            map_columns(to_canonical(preview))
+        head = check_upload(content, filename, limits=ReadLimits.from_environ())
+        if head is not None:
+            with as_local_file(head, filename) as path:
+                map_columns(read_export(path).table())
     except InputError as exc:
         raise renamed(exc, filename) from None

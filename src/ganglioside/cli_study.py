@@ -1,0 +1,162 @@
+"""The ``study`` and ``simulate-study`` subcommands of the ``ganglioside`` command.
+
+::
+
+    ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare A/B]
+                      [--quantity raw|total|internal_standard] [--impute none|half_min]
+                      [--rt-tolerance MIN] [--config FILE.toml] [--set key=value ...]
+    ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N]
+
+Only argument parsing and calls into :mod:`ganglioside.studies` and
+:mod:`ganglioside.simulate.study` live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .config import AnalysisConfig
+
+
+def add_study_parsers(commands: Any, positive_int: Any) -> None:
+    """Add ``study`` and ``simulate-study`` to the subcommands of the main parser."""
+    study = commands.add_parser(
+        "study",
+        help="analyse many samples and compare their groups",
+        description="Analyse every sample of a design table (sample, file, group, optional "
+        "batch, injection_order, replicate_of), align the species across samples, measure the "
+        "retention drift and compare the groups; writes matrix.csv, statistics.csv, "
+        "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html and "
+        "study.mztab into DIR.",
+    )
+    study.add_argument("design", metavar="DESIGN", help="design table (CSV, TSV or XLSX)")
+    study.add_argument("-o", "--output", metavar="DIR", default="study", help="output folder")
+    study.add_argument("--export", metavar="FILE", help="multi-sample export for rows without file")
+    study.add_argument(
+        "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
+    )
+    study.add_argument("--compare", metavar="A/B", help="fold change of group A over group B")
+    study.add_argument(
+        "--quantity",
+        choices=("raw", "total", "internal_standard"),
+        help="consolidated volume (default), share of the valid signal, or ratio to the "
+        "internal standard of the category",
+    )
+    study.add_argument(
+        "--impute",
+        choices=("none", "half_min"),
+        help="fill missing values with half the species' smallest (default: none)",
+    )
+    study.add_argument(
+        "--rt-tolerance",
+        type=float,
+        metavar="MIN",
+        help="largest RT gap within one compound after the drift correction (default 0.15)",
+    )
+    study.add_argument("--no-images", action="store_true", help="do not write figures as images")
+    study.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
+    study.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="change one analysis parameter (repeatable)",
+    )
+    sim = commands.add_parser(
+        "simulate-study",
+        help="write a simulated study with known truth",
+        description="Write per-sample tables, design.csv, truth.csv (changed species and their "
+        "folds) and runs.csv (true drift) of a simulated two-group study into DIR.",
+    )
+    sim.add_argument("--seed", type=int, required=True, help="random seed")
+    sim.add_argument("-o", "--output", metavar="DIR", required=True)
+    sim.add_argument("--per-group", type=positive_int, default=6, help="samples per group")
+    sim.add_argument("--rows", type=positive_int, default=180, help="rows per table (approx.)")
+
+
+def _study_config(args: argparse.Namespace) -> Any:
+    from .studies import StudyConfig
+
+    analysis = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    analysis = analysis.with_overrides(args.overrides)
+    changes: dict[str, Any] = {"analysis": analysis}
+    for option, key in (
+        ("compare", "compare"),
+        ("quantity", "quantity"),
+        ("impute", "imputation"),
+        ("rt_tolerance", "rt_tolerance"),
+    ):
+        if getattr(args, option) is not None:
+            changes[key] = getattr(args, option)
+    return StudyConfig.from_mapping(changes)
+
+
+def _progress(enabled: bool) -> Any:
+    if not enabled:
+        return None
+
+    def show(done: int, total: int, sample: str) -> None:
+        print(f"\r  analysed {done}/{total} samples ({sample})", end="", file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)
+
+    return show
+
+
+def run_study(args: argparse.Namespace) -> int:
+    """``ganglioside study``: exit status 0 on success."""
+    from .studies import default_jobs, study
+    from .studies.outputs import write_study
+
+    design = Path(args.design)
+    if not design.is_file():
+        raise FileNotFoundError(2, "design table not found", str(design))
+    started = time.perf_counter()
+    result = study(
+        design,
+        _study_config(args),
+        export=args.export,
+        jobs=args.jobs or default_jobs(),
+        progress=_progress(sys.stderr.isatty()),
+        compounds_folder=Path(args.output) / "samples",
+    )
+    paths = write_study(result, args.output, images=not args.no_images)
+    s = result.summary
+    print(f"{design.name}: {s['n_samples']} samples, groups {s['groups']}")
+    print(
+        f"  {s['n_compounds']} aligned compounds, {s['n_tested']} tested ({s['test']}, "
+        f"{s['comparison']}); q < 0.05: {s['n_changed_q05']} "
+        f"({s['n_up_q05']} up, {s['n_down_q05']} down)"
+    )
+    shifts = result.drift["rt_shift"]
+    print(f"  RT drift: {shifts.min():+.3f} to {shifts.max():+.3f} min across samples")
+    for warning in result.warnings[:5]:
+        print(f"  warning: {warning}")
+    seconds = time.perf_counter() - started
+    print(f"Results written to {args.output} ({len(paths)} files) in {seconds:.1f} s")
+    print(f"Report: {paths['study_report.html'].resolve()}")
+    return 0
+
+
+def run_simulate_study(args: argparse.Namespace) -> int:
+    """``ganglioside simulate-study``: exit status 0 on success."""
+    from .simulate.study import simulate_study
+
+    simulated = simulate_study(args.seed, n_per_group=args.per_group, n_rows=args.rows)
+    paths = simulated.write(args.output)
+    n_changed = int(simulated.species["changed"].sum())
+    print(
+        f"wrote {len(simulated.tables)} sample tables, design.csv, truth.csv ({n_changed} changed "
+        f"peaks) and runs.csv into {Path(args.output)}"
+    )
+    print(f"design: {paths[-4]}")
+    return 0
+
+
+#: Subcommand → runner, for the main command's dispatch.
+STUDY_RUNNERS = {"study": run_study, "simulate-study": run_simulate_study}

@@ -1,0 +1,81 @@
+"""Which rows of an export are gangliosides, which are other lipids, which are not annotated.
+
+Instrument exports list every feature: whole lipidomes (PC, PE, TG … next to the
+gangliosides) and features nobody annotated.  :func:`classify_annotations` is the one place
+that decides, row by row:
+
+* not annotated: an empty name, ``Unknown`` (MS-DIAL, also ``Unknown 123``), a name marked
+  ``w/o MS2:`` (MS-DIAL's annotation by precursor mass alone), or a missing-value word
+  (``null``, ``NA``, ``#N/A`` …);
+* ganglioside: the export's class column (MS-DIAL ``Ontology``, LipidSearch ``Class``) names
+  a ganglioside headgroup (``GM3``, ``GD1a``, ``NGcGM3``, ``Ganglioside``); without a class
+  (or with an empty one) the name must start with a headgroup such as ``GM3``, ``GD1a``,
+  ``GT1b`` after label prefixes (``[IS]``, ``d5-``, ``Ganglioside``, ``asialo-``,
+  ``N-glycolyl-``) and carry a chain composition such as ``36:1``;
+* other class: everything else that is annotated.
+
+The names package will later classify names itself; this function is the single switch.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .decimals import MISSING_WORDS
+
+NOT_ANNOTATED = 0
+OTHER_CLASS = 1
+GANGLIOSIDE = 2
+
+_PREFIXES = (
+    r"(?:\s|\[\s*is\s*\]|\(\s*is\s*\)|istd[\s:_-]*|is[\s:_-]+|d\d+-|\(d\d+\)|"
+    r"ganglioside[\s:_-]*|asialo[\s-]*|n-?glycolyl[\s-]*|neu5?gc[\s-]*|ngc[\s-]*)*"
+)
+_HEAD = re.compile(_PREFIXES + r"g[amdtqp]\d", re.IGNORECASE)
+_CHAIN = re.compile(r"\d+:\d+")
+_CLASS = re.compile(r"\s*(?:ngc|neu5?gc|n-?glycolyl)?[\s-]*g[amdtqp]\d|.*ganglioside", re.I)
+_UNANNOTATED_PREFIXES = ("unknown", "w/o ms2", "unannotated", "not annotated")
+
+
+def is_not_annotated(name: str) -> bool:
+    """Whether ``name`` says the feature was not annotated (see the module)."""
+    text = name.strip().lower()
+    return text in MISSING_WORDS or text.startswith(_UNANNOTATED_PREFIXES)
+
+
+def is_ganglioside_name(name: str) -> bool:
+    """Whether ``name`` starts with a ganglioside headgroup and carries a chain composition."""
+    head = _HEAD.match(name)
+    return head is not None and _CHAIN.search(name, head.end()) is not None
+
+
+def is_ganglioside_class(lipid_class: str) -> bool:
+    """Whether an export's class cell names a ganglioside (``GM3``, ``GD1a``, ``NGcGM3`` …)."""
+    return _CLASS.match(lipid_class) is not None
+
+
+def _kind(name: str, lipid_class: str) -> int:
+    if is_not_annotated(name):
+        return NOT_ANNOTATED
+    if lipid_class.strip().lower() not in MISSING_WORDS:
+        return GANGLIOSIDE if is_ganglioside_class(lipid_class) else OTHER_CLASS
+    return GANGLIOSIDE if is_ganglioside_name(name) else OTHER_CLASS
+
+
+def classify_annotations(names: pd.Series, classes: pd.Series | None = None) -> np.ndarray:
+    """Per row: :data:`GANGLIOSIDE`, :data:`OTHER_CLASS` or :data:`NOT_ANNOTATED` (int8).
+
+    Each distinct (name, class) pair is looked at once.
+    """
+    name_text = names.astype("string").fillna("").astype(object)
+    if classes is None:
+        class_text = pd.Series("", index=names.index, dtype=object)
+    else:
+        class_text = classes.astype("string").fillna("").astype(object)
+    pairs = pd.MultiIndex.from_arrays([name_text.to_numpy(), class_text.to_numpy()])
+    codes, uniques = pd.factorize(pairs)
+    kinds = np.array([_kind(str(n), str(c)) for n, c in uniques], dtype=np.int8)
+    return kinds[codes]

@@ -1,0 +1,62 @@
+"""Co-eluting isobaric species of one precursor (MRM cross-talk).
+
+Two molecular species of one sum composition — same headgroup, total carbons, double bonds
+and oxygens, e.g. ``GM3(d18:1/18:0)`` and ``GM3(d20:1/16:0)`` — share their precursor mass;
+in an MRM method the transitions of one can pick up the other's peak.  Such rows share the
+``species`` key (the sum composition) but are written differently, and they elute together.
+The RT model cannot tell their chain split apart (both have the sum's Log P), so the weaker of
+two such peaks is not a misannotation for its RT: it is reported as an isobaric co-elution,
+naming its partner, for a reviewer to check the transitions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def isobaric_partners(
+    species: np.ndarray,
+    name_codes: np.ndarray,
+    rt: np.ndarray,
+    volume: np.ndarray,
+    eligible: np.ndarray,
+    window: float,
+) -> np.ndarray:
+    """Per row, the position of its co-eluting isobaric partner (-1 without one).
+
+    A partner is an ``eligible`` row of the same ``species`` with another written name
+    (``name_codes``) whose RT is within ``window`` min; of several, the most abundant (then the
+    nearest in RT, then the first).  Only species written in two or more ways are compared,
+    each against its own rows.
+    """
+    partner = np.full(len(rt), -1, dtype=np.int64)
+    ok = eligible & np.isfinite(rt) & pd.notna(species) & (species != "")
+    frame = pd.DataFrame(
+        {"i": np.flatnonzero(ok), "sp": species[ok], "name": name_codes[ok], "rt": rt[ok]}
+    )
+    frame["v"] = np.nan_to_num(volume[ok], nan=0.0)
+    spelled = frame.groupby("sp")["name"].transform("nunique")
+    frame = frame[spelled >= 2]
+    if frame.empty:
+        return partner
+    pairs = frame.merge(frame, on="sp", suffixes=("", "_p"))
+    pairs["gap"] = (pairs["rt"] - pairs["rt_p"]).abs()
+    pairs = pairs[(pairs["name"] != pairs["name_p"]) & (pairs["gap"] <= window + 1e-9)]
+    if pairs.empty:
+        return partner
+    best = pairs.sort_values(["i", "v_p", "gap", "i_p"], ascending=[True, False, True, True])
+    best = best.drop_duplicates("i")
+    partner[best["i"].to_numpy()] = best["i_p"].to_numpy()
+    return partner
+
+
+def partner_on_line(
+    partner: np.ndarray, z: np.ndarray, anchors: np.ndarray, outlier_z: float
+) -> np.ndarray:
+    """Rows whose isobaric partner passes the RT check (an anchor, or |z| < ``outlier_z``)."""
+    has = partner >= 0
+    at = np.where(has, partner, 0)
+    with np.errstate(invalid="ignore"):
+        passes = anchors[at] | (np.isfinite(z[at]) & (np.abs(z[at]) < outlier_z))
+    return has & passes

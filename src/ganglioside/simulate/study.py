@@ -1,0 +1,307 @@
+"""Simulated studies with known truth: the same species in every sample, two groups.
+
+One table from :func:`~ganglioside.simulate.simulate` gives the species of the study (its real
+species, with their RT, Log P, isomer track and anchors), its in-source fragments and its
+misannotations.  Every sample is that run measured again:
+
+* retention drift: a shift per sample (a trend along the injection order plus a random part)
+  and a small slope, then a little RT noise per peak;
+* abundance: a loading factor per sample, biological noise per species and sample, and for the
+  species chosen as changed a known fold (second group over first) in the second group;
+* in-source fragments keep their ratio to their parent and appear in a share of the samples;
+  the table's misannotations appear in a share of the samples, and each sample gets a few of
+  its own (a species' name at an RT 1-2.5 min away from where it elutes);
+* anchors are kept at random per sample, and one sample keeps only two of them (it has to
+  borrow the others');
+* two labelled internal standards (a GM and a GD species, ``d5``-labelled), spiked at a constant
+  amount, so that only the loading factor moves them.
+
+:class:`SimulatedStudy` holds the tables, their per-row truth, the design and the truth per
+species; :meth:`SimulatedStudy.write` writes them as files for ``ganglioside study``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .simulator import simulate
+
+#: Columns of :attr:`SimulatedStudy.species`.
+SPECIES_COLUMNS = ("name", "track", "rt", "changed", "fold", "is_standard")
+#: Pivot (min) of the per-sample RT slope.
+SLOPE_PIVOT = 13.5
+
+
+@dataclass(frozen=True)
+class StudyKnobs:
+    """The knobs of a simulated study (see :func:`simulate_study`)."""
+
+    n_per_group: int = 6
+    n_rows: int = 180
+    groups: tuple[str, str] = ("control", "disease")
+    changed_fraction: float = 0.15
+    fold_range: tuple[float, float] = (2.0, 4.0)
+    bio_sd: float = 0.15
+    loading_sd: float = 0.10
+    drift_trend: float = 0.25
+    drift_sd: float = 0.05
+    slope_sd: float = 0.004
+    rt_noise_sd: float = 0.005
+    fragment_keep: float = 0.7
+    outlier_keep: float = 0.6
+    extra_outliers: int = 2
+    anchor_keep: float = 0.85
+    poor_samples: int = 1
+    standards: bool = True
+
+
+@dataclass(frozen=True)
+class SimulatedStudy:
+    """A simulated study: tables, per-row truth, design and per-species truth.
+
+    ``species`` has one row per real species peak of the base run (:data:`SPECIES_COLUMNS`):
+    its name, isomer track (``early``/``late``/empty), RT in the base run, whether it changes
+    between the groups and the true fold (second group over first; 1 when unchanged).  ``runs``
+    has one row per sample: its true ``rt_shift`` (at ``SLOPE_PIVOT``), ``rt_slope`` and
+    ``loading`` factor.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    truths: dict[str, pd.DataFrame]
+    design: pd.DataFrame
+    species: pd.DataFrame
+    runs: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, outdir: str | Path) -> list[Path]:
+        """Write ``<sample>.csv`` and ``<sample>.truth.csv`` per sample, ``design.csv``,
+        ``truth.csv`` (per species), ``runs.csv`` (drift and loading per sample) and
+        ``study.json`` (the knobs) into ``outdir``."""
+        outdir = Path(outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for sample, table in self.tables.items():
+            paths.append(outdir / f"{sample}.csv")
+            table.to_csv(paths[-1], index=False)
+            self.truths[sample].to_csv(outdir / f"{sample}.truth.csv", index=False)
+        paths.append(outdir / "design.csv")
+        self.design.to_csv(paths[-1], index=False)
+        paths.append(outdir / "truth.csv")
+        self.species.to_csv(paths[-1], index=False)
+        paths.append(outdir / "runs.csv")
+        self.runs.to_csv(paths[-1], index=False)
+        paths.append(outdir / "study.json")
+        paths[-1].write_text(json.dumps(self.params, indent=2), encoding="utf-8")
+        return paths
+
+
+def simulate_study(seed: int, knobs: StudyKnobs | None = None, **changes: Any) -> SimulatedStudy:
+    """Simulate a two-group study with known changed species.
+
+    Parameters
+    ----------
+    seed:
+        Seed (whole number ≥ 0); the same seed and knobs give the same study.
+    knobs:
+        The study's knobs (:class:`StudyKnobs`); ``changes`` override single knobs.
+    """
+    k = StudyKnobs(**{**(knobs or StudyKnobs()).__dict__, **changes})
+    base = simulate(seed, n_rows=k.n_rows)
+    rng = np.random.default_rng([seed, 7])
+    table, truth = (
+        _with_standards(base.table, base.truth, rng)
+        if k.standards
+        else (
+            base.table,
+            base.truth,
+        )
+    )
+    species = _species_truth(table, truth, k, rng)
+    design = _design(k, rng)
+    tables, truths, runs = {}, {}, []
+    for i, (_, row) in enumerate(design.iterrows()):
+        run = _run(row, k, rng)
+        t, tr = _sample(table, truth, species, row, run, k, rng, poor=i < k.poor_samples)
+        tables[row["sample"]], truths[row["sample"]] = t, tr
+        runs.append({"sample": row["sample"], **run})
+    params = {"seed": seed, **{key: _plain(v) for key, v in k.__dict__.items()}}
+    return SimulatedStudy(tables, truths, design, species, pd.DataFrame(runs), params)
+
+
+def _run(design_row: pd.Series, k: StudyKnobs, rng: np.random.Generator) -> dict[str, float]:
+    """A sample's RT shift (a trend along the injection order plus noise), slope, loading."""
+    n_samples = 2 * k.n_per_group
+    position = (float(design_row["injection_order"]) - 1) / max(n_samples - 1, 1)
+    return {
+        "rt_shift": k.drift_trend * (position - 0.5) + rng.normal(0, k.drift_sd),
+        "rt_slope": 1.0 + rng.normal(0, k.slope_sd),
+        "loading": float(np.exp(rng.normal(0, k.loading_sd))),
+    }
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _with_standards(
+    table: pd.DataFrame, truth: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two ``d5``-labelled standards next to a valid GM and a valid GD species (constant spike)."""
+    valid = truth["label"].to_numpy() == "valid"
+    names = table["Name"].astype(str)
+    rows_t, rows_tr = [], []
+    for prefix in ("GM", "GD"):
+        candidates = np.flatnonzero(valid & names.str.match(rf"{prefix}\d\(").to_numpy())
+        if not len(candidates):
+            continue
+        i = int(candidates[0])
+        name = f"d5-{names.iat[i]}"
+        rows_t.append(
+            {
+                "Name": name,
+                "RT": round(float(table["RT"].to_numpy(dtype=float)[i]) - 0.01, 3),
+                "Volume": 2.0e5,
+                "Log P": table["Log P"].iat[i],
+                "Anchor": "F",
+            }
+        )
+        rows_tr.append({"label": "valid", "kind": "standard", "species": name, "track": ""})
+    n = len(table)
+    extra_t = pd.DataFrame(rows_t, columns=table.columns)
+    extra_tr = pd.DataFrame(rows_tr).assign(row=np.arange(n + 1, n + 1 + len(rows_tr)))
+    return (
+        pd.concat([table, extra_t], ignore_index=True),
+        pd.concat([truth, extra_tr], ignore_index=True),
+    )
+
+
+def _species_truth(
+    table: pd.DataFrame, truth: pd.DataFrame, k: StudyKnobs, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Per real species peak: changed or not, and its fold (the same for both isomer tracks)."""
+    valid = truth["label"].to_numpy() == "valid"
+    names = table["Name"].astype(str).to_numpy()[valid]
+    standard = (truth["kind"].to_numpy() == "standard")[valid]
+    distinct = pd.unique(names[~standard])
+    n_changed = max(1, round(k.changed_fraction * len(distinct)))
+    changed_names = rng.choice(distinct, size=n_changed, replace=False)
+    magnitude = np.exp(rng.uniform(np.log(k.fold_range[0]), np.log(k.fold_range[1]), n_changed))
+    direction = np.where(rng.random(n_changed) < 0.5, 1.0, -1.0)
+    fold_of = dict(zip(changed_names, magnitude**direction, strict=True))
+    fold = np.array([fold_of.get(n, 1.0) for n in names])
+    return pd.DataFrame(
+        {
+            "name": names,
+            "track": truth["track"].fillna("").to_numpy()[valid],
+            "rt": table["RT"].to_numpy(dtype=float)[valid],
+            "changed": fold != 1.0,
+            "fold": fold,
+            "is_standard": standard,
+        }
+    )
+
+
+def _design(k: StudyKnobs, rng: np.random.Generator) -> pd.DataFrame:
+    """Samples of both groups, injected in a random order, in two batches."""
+    samples = [(f"{g[0].upper()}{i + 1:02d}", g) for g in k.groups for i in range(k.n_per_group)]
+    order = rng.permutation(len(samples)) + 1
+    design = pd.DataFrame(
+        {
+            "sample": [s for s, _ in samples],
+            "file": [f"{s}.csv" for s, _ in samples],
+            "group": [g for _, g in samples],
+            "batch": np.where(order <= len(samples) // 2, "B1", "B2"),
+            "injection_order": order,
+        }
+    )
+    return design
+
+
+def _sample(
+    table: pd.DataFrame,
+    truth: pd.DataFrame,
+    species: pd.DataFrame,
+    design_row: pd.Series,
+    run: dict[str, float],
+    k: StudyKnobs,
+    rng: np.random.Generator,
+    poor: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One sample's table and per-row truth."""
+    shift, slope, loading = run["rt_shift"], run["rt_slope"], run["loading"]
+    in_second = design_row["group"] == k.groups[1]
+    label = truth["label"].to_numpy()
+    standard = truth["kind"].to_numpy() == "standard"
+    factor = _abundance_factor(table, truth, species, in_second, k, rng) * loading
+    factor[standard] = loading * np.exp(rng.normal(0, 0.03, standard.sum()))
+    keep = np.ones(len(table), dtype=bool)
+    keep[label == "fragment"] = rng.random((label == "fragment").sum()) < k.fragment_keep
+    keep[label == "outlier"] = rng.random((label == "outlier").sum()) < k.outlier_keep
+    out = table.copy()
+    rt = out["RT"].to_numpy(dtype=float)
+    out["RT"] = np.round(
+        rt + shift + (slope - 1.0) * (rt - SLOPE_PIVOT) + rng.normal(0, k.rt_noise_sd, len(rt)), 3
+    )
+    out["Volume"] = np.round(out["Volume"].to_numpy(dtype=float) * factor)
+    out["Anchor"] = _anchors(out["Anchor"].to_numpy(), k, rng, poor)
+    sample_truth = truth.assign(label=label)
+    out, sample_truth = out[keep], sample_truth[keep]
+    extra, extra_truth = _own_misannotations(out, sample_truth, k, rng)
+    out = pd.concat([out, extra], ignore_index=True)
+    sample_truth = pd.concat([sample_truth, extra_truth], ignore_index=True)
+    sample_truth["row"] = np.arange(1, len(out) + 1)
+    columns = ["row", "label", "kind", "species", "track"]
+    return out.reset_index(drop=True), sample_truth[columns].reset_index(drop=True)
+
+
+def _abundance_factor(
+    table: pd.DataFrame,
+    truth: pd.DataFrame,
+    species: pd.DataFrame,
+    in_second: bool,
+    k: StudyKnobs,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Per row: fold (second group) times biological noise; fragments follow their parent."""
+    names = table["Name"].astype(str).to_numpy()
+    fold_of = species.drop_duplicates("name").set_index("name")["fold"]
+    fold = fold_of.reindex(names).fillna(1.0).to_numpy() if in_second else np.ones(len(names))
+    factor = fold * np.exp(rng.normal(0, k.bio_sd, len(names)))
+    label = truth["label"].to_numpy()
+    parent = truth["parent_row"].to_numpy()
+    frag = np.flatnonzero(label == "fragment")
+    parent_index = np.array([int(parent[i]) - 1 for i in frag], dtype=np.int64)
+    factor[frag] = factor[parent_index] * np.exp(rng.normal(0, 0.05, len(frag)))
+    return factor
+
+
+def _anchors(flags: np.ndarray, k: StudyKnobs, rng: np.random.Generator, poor: bool) -> np.ndarray:
+    is_anchor = flags == "T"
+    kept = is_anchor & (rng.random(len(flags)) < k.anchor_keep)
+    if poor:
+        idx = np.flatnonzero(kept)
+        kept[idx[2:]] = False
+    return np.where(kept, "T", "F")
+
+
+def _own_misannotations(
+    table: pd.DataFrame, truth: pd.DataFrame, k: StudyKnobs, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A few rows with a real species' name at an RT 1-2.5 min away from where it elutes."""
+    real = np.flatnonzero((truth["label"].to_numpy() == "valid") & (truth["kind"] != "standard"))
+    if k.extra_outliers <= 0 or not len(real):
+        return table.iloc[:0], truth.iloc[:0]
+    pick = rng.choice(real, size=min(k.extra_outliers, len(real)), replace=False)
+    rows = table.iloc[pick].copy()
+    move = rng.uniform(1.0, 2.5, len(pick)) * np.where(rng.random(len(pick)) < 0.5, -1, 1)
+    rows["RT"] = np.round(np.clip(rows["RT"].to_numpy(dtype=float) + move, 1.0, 30.0), 3)
+    rows["Volume"] = np.round(rows["Volume"].to_numpy(dtype=float) * 0.2)
+    rows["Anchor"] = "F"
+    extra_truth = truth.iloc[pick].assign(label="outlier", kind="own_misannotation")
+    return rows, extra_truth

@@ -1,0 +1,178 @@
+"""Studies: many samples analysed at once, aligned, quantified and compared between groups.
+
+::
+
+    import ganglioside
+    result = ganglioside.study("design.csv")          # or study(design, config, jobs=4)
+    result.matrix        # one row per aligned compound, one column per sample
+    result.statistics    # fold change, Welch / Mann–Whitney (or ANOVA / Kruskal–Wallis), q values
+    result.drift         # RT shift (and slope) per sample
+    result.samples       # counts, anchors and drift per sample
+
+The steps, each a module of its own:
+
+``design``
+    read and check the design table (every problem reported before anything runs);
+``run``
+    the per-sample work: :func:`analyze_sample` (a pure function of a :class:`SampleTask`, for a
+    process pool or a Celery task) and :func:`run_samples`;
+``peaks``, ``drift``, ``borrow``
+    the peaks of all samples keyed by species; run-to-run RT drift per sample
+    (:func:`~.drift.shared_calibration` is the hook for a study-wide RT model); anchors
+    borrowed by samples with too few;
+``align``, ``quantify``, ``statistics``
+    aligned compounds; raw, total-normalised or internal-standard quantities and imputation;
+    tests between groups, q values and PCA;
+``step``
+    the study step from stored per-sample results (:func:`combine`);
+``plots``, ``report``, ``workbook``, ``mztab``, ``outputs``
+    figures, the HTML report, the workbook, mzTab-M and every file of ``ganglioside study``.
+
+Run elsewhere (e.g. one Celery task per sample), the same steps are::
+
+    design = read_design(path)                                # DesignError before anything runs
+    tasks = sample_tasks(design, config.analysis)            # plain, picklable
+    results = [analyze_sample(t) for t in tasks]              # anywhere; store the compounds
+    # later, from what was stored:
+    results = [SampleResult(sample, source, compounds, summary, warnings) ...]
+    again = borrow_tasks(design, tasks, results, config)      # samples to run once more
+    result = combine(design, results, config)                 # the study step
+    study_report_html(result), study_mztab(result), study_workbook_bytes(result)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..config import AnalysisConfig
+from .config import StudyConfig, resolve_study_config
+from .design import Design, DesignError, SampleSpec, read_design
+from .result import StudyResult
+
+if TYPE_CHECKING:
+    from .run import SampleProgress, SampleResult, SampleTask
+
+__all__ = [
+    "Design",
+    "DesignError",
+    "SampleResult",
+    "SampleSpec",
+    "SampleTask",
+    "StudyConfig",
+    "StudyResult",
+    "analyze_sample",
+    "borrow_tasks",
+    "combine",
+    "default_jobs",
+    "read_design",
+    "run_samples",
+    "sample_tasks",
+    "shared_calibration",
+    "study",
+]
+
+#: Names read from their modules on first use, so that ``import ganglioside`` stays quick
+#: (the statistics and plots need scipy.stats, statsmodels and Plotly).
+_LAZY = {
+    "SampleResult": "run",
+    "SampleTask": "run",
+    "analyze_sample": "run",
+    "default_jobs": "run",
+    "run_samples": "run",
+    "sample_tasks": "run",
+    "combine": "step",
+    "shared_calibration": "drift",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def study(
+    design: str | Path | pd.DataFrame | Design,
+    config: StudyConfig | AnalysisConfig | Mapping[str, Any] | None = None,
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    export: str | Path | None = None,
+    jobs: int = 1,
+    progress: SampleProgress | None = None,
+    export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
+    compounds_folder: str | Path | None = None,
+) -> StudyResult:
+    """Analyse every sample of a design and compare the groups.
+
+    Parameters
+    ----------
+    design:
+        The design table (path, DataFrame or :class:`Design`); see :mod:`.design`.
+    config:
+        A :class:`StudyConfig`, an :class:`~ganglioside.AnalysisConfig` (study defaults), a
+        mapping of parameters of either, or None.
+    tables:
+        Tables in memory by sample name (they win over the design's files).
+    export:
+        A multi-sample export holding the samples whose design row has no file.
+    jobs:
+        Processes analysing samples at once (1: in this process).
+    progress:
+        Called as ``progress(done, total, sample)`` after each sample's analysis.
+    export_reader:
+        Reads a multi-sample export into sample → table (default: ``ganglioside.read_export``).
+    compounds_folder:
+        Let each worker write ``<folder>/<sample>/compounds.csv`` as soon as its sample is
+        analysed (the command passes ``DIR/samples``).
+
+    Raises
+    ------
+    DesignError
+        When the design has problems (all are listed), or too few samples are left.
+    ConfigError
+        When a parameter is unknown or out of range.
+    """
+    from .run import run_samples, sample_tasks
+    from .step import combine
+
+    cfg = resolve_study_config(config)
+    checked = read_design(design, export=export, in_memory=tables)
+    folder = None if compounds_folder is None else Path(compounds_folder)
+    tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder)
+    results = run_samples(tasks, jobs=jobs, progress=progress)
+    again = borrow_tasks(checked, tasks, results, cfg)
+    if again:
+        redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
+        results = [redone.get(r.sample, r) for r in results]
+    return combine(checked, results, cfg)
+
+
+def borrow_tasks(
+    design: Design,
+    tasks: list[SampleTask],
+    results: list[SampleResult],
+    config: StudyConfig,
+) -> list[SampleTask]:
+    """The tasks to run again with borrowed anchors (samples with too few of their own)."""
+    from .borrow import borrowed_anchor_rows
+    from .drift import estimate_drift
+    from .peaks import peak_table
+    from .run import SampleTask
+    from .step import usable_design
+
+    usable, _ = usable_design(design, results)
+    ok = {r.sample: r for r in results if r.ok}
+    names = [s.sample for s in usable.samples]
+    peaks = peak_table({s: ok[s].compounds for s in names})  # type: ignore[misc]
+    drift = estimate_drift(peaks, names, config)
+    rows = borrowed_anchor_rows(peaks, names, drift, config)
+    return [
+        SampleTask(t.sample, t.table, t.config, rows[t.sample], t.source, t.compounds_csv)
+        for t in tasks
+        if t.sample in rows
+    ]

@@ -1,0 +1,154 @@
+"""The parameters of a study: the per-sample analysis's and the study step's own."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from ..config import AnalysisConfig
+from ..errors import ConfigError
+
+#: How abundances are expressed before the statistics.
+QUANTITIES = ("raw", "total", "internal_standard")
+#: How missing values are filled for the statistics (``none`` leaves them out).
+IMPUTATIONS = ("none", "half_min")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """Parameters of one study.
+
+    Attributes
+    ----------
+    analysis:
+        The parameters of every sample's analysis (the five rules).
+    rt_tolerance:
+        Largest RT difference (min, after the drift correction) between peaks of one species
+        and isomer track that are taken for the same compound across samples.
+    quantity:
+        ``raw`` (consolidated volume), ``total`` (share of the sample's total valid ganglioside
+        signal, internal standards left out) or ``internal_standard`` (ratio to the labelled
+        internal standard of the same category, or to all standards for a category without
+        one).
+    imputation:
+        ``none`` (a missing value stays missing; tests use the values there are) or
+        ``half_min`` (half the species' smallest value in the study).
+    compare:
+        ``(numerator, denominator)`` groups of the fold change; by default the second group of
+        the design over the first.
+    borrow_anchors:
+        Let a sample with fewer than ``min_own_anchors`` anchors take as anchors its peaks of
+        species that are anchors in at least half of the other samples and elute there (after
+        the drift correction) within ``rt_tolerance``; the sample is then analysed again.
+    min_own_anchors:
+        Anchors a sample needs to be left as it is.
+    drift_references:
+        Strongest valid species used to measure a sample's drift when it has fewer than three
+        anchors.
+    slope_min_points, slope_min_span:
+        A per-sample RT slope is estimated only from this many reference species spanning this
+        many minutes, and used only when its 95 % interval excludes 1.
+    """
+
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    rt_tolerance: float = 0.15
+    quantity: str = "raw"
+    imputation: str = "none"
+    compare: tuple[str, str] | None = None
+    borrow_anchors: bool = True
+    min_own_anchors: int = 5
+    drift_references: int = 20
+    slope_min_points: int = 8
+    slope_min_span: float = 4.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.analysis, Mapping):
+            object.__setattr__(self, "analysis", AnalysisConfig.from_mapping(self.analysis))
+        if not isinstance(self.analysis, AnalysisConfig):
+            raise ConfigError(f"analysis must be an AnalysisConfig, got {type(self.analysis)}")
+        for name in ("rt_tolerance", "slope_min_span"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ConfigError(f"{name} must be a number > 0, got {value!r}")
+        for name, low in (("min_own_anchors", 0), ("drift_references", 1), ("slope_min_points", 3)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+        if self.quantity not in QUANTITIES:
+            raise ConfigError(
+                f"quantity must be one of {', '.join(QUANTITIES)}, got {self.quantity!r}"
+            )
+        if self.imputation not in IMPUTATIONS:
+            raise ConfigError(
+                f"imputation must be one of {', '.join(IMPUTATIONS)}, got {self.imputation!r}"
+            )
+        object.__setattr__(self, "compare", _pair(self.compare))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> StudyConfig:
+        """Build a config from a mapping; keys of :class:`AnalysisConfig` go to ``analysis``."""
+        own = {f.name for f in fields(cls)}
+        analysis_keys = {f.name for f in fields(AnalysisConfig)}
+        unknown = sorted(set(values) - own - analysis_keys)
+        if unknown:
+            raise ConfigError(
+                f"unknown study parameter(s) {', '.join(unknown)}; known: "
+                f"{', '.join(sorted(own | analysis_keys))}"
+            )
+        mine = {k: v for k, v in values.items() if k in own}
+        loose = {k: v for k, v in values.items() if k in analysis_keys and k not in own}
+        if loose:
+            base = mine.get("analysis") or AnalysisConfig()
+            base = base if isinstance(base, AnalysisConfig) else AnalysisConfig.from_mapping(base)
+            mine["analysis"] = base.replace(**loose)
+        try:
+            return cls(**mine)
+        except TypeError as exc:
+            raise ConfigError(str(exc)) from exc
+
+    def replace(self, **changes: Any) -> StudyConfig:
+        """A copy with some parameters changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready values (the analysis parameters under ``analysis``)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "analysis"}
+        out["compare"] = list(self.compare) if self.compare else None
+        out["analysis"] = self.analysis.to_dict()
+        return out
+
+
+def _pair(value: object) -> tuple[str, str] | None:
+    """``"a/b"`` or a two-item sequence as a pair of group names."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split("/")]
+    elif isinstance(value, list | tuple):
+        parts = [str(p).strip() for p in value]
+    else:
+        parts = []
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        raise ConfigError(
+            f"compare must name two different groups as 'numerator/denominator', got {value!r}"
+        )
+    return parts[0], parts[1]
+
+
+def resolve_study_config(
+    config: StudyConfig | AnalysisConfig | Mapping[str, Any] | None,
+) -> StudyConfig:
+    """The study parameters from a StudyConfig, an AnalysisConfig, a mapping or None."""
+    if config is None:
+        return StudyConfig()
+    if isinstance(config, StudyConfig):
+        return config
+    if isinstance(config, AnalysisConfig):
+        return StudyConfig(analysis=config)
+    if isinstance(config, Mapping):
+        return StudyConfig.from_mapping(config)
+    raise ConfigError(
+        f"config must be a StudyConfig, AnalysisConfig or mapping, got {type(config)}"
+    )

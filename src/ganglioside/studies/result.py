@@ -1,0 +1,98 @@
+"""The result of a study: samples, aligned compounds, matrix, statistics, drift and summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .config import StudyConfig
+from .design import Design
+
+if TYPE_CHECKING:
+    from .quantify import Quantities
+    from .run import SampleResult
+    from .statistics import Comparison, Pca
+
+#: The leading columns of :attr:`StudyResult.matrix`; one column per sample follows.
+MATRIX_COLUMNS = ("species", "name", "isomer_track")
+
+#: Columns of :attr:`StudyResult.samples` before the drift and the design's extra columns.
+SAMPLE_COLUMNS: dict[str, str] = {
+    "sample": "the sample's name in the design",
+    "group": "its group",
+    "batch": "its batch (empty when not given)",
+    "injection_order": "its position in the injection sequence (empty when not given)",
+    "replicate_of": "the sample it repeats (technical replicate), empty otherwise",
+    "source": "the table it was read from",
+    "rows": "rows in its table",
+    "valid": "rows valid",
+    "outlier": "rows outlier",
+    "fragment": "rows fragment",
+    "unverified": "rows unverified",
+    "invalid": "rows invalid",
+    "anchors": "anchors of its own",
+    "borrowed_anchors": "anchors borrowed from the other samples",
+    "compounds_found": "aligned compounds valid in it",
+    "valid_signal": "sum of the consolidated volumes of its valid rows (standards left out)",
+    "warnings": "its file-level warnings (semicolon separated)",
+    "error": "why its table could not be analysed (then left out of the study)",
+}
+
+
+@dataclass
+class StudyResult:
+    """Everything one run of :func:`ganglioside.study` produced.
+
+    Attributes
+    ----------
+    design:
+        The checked design.
+    samples:
+        One row per sample (:data:`SAMPLE_COLUMNS`, then the drift columns and the design's
+        extra columns).
+    analyses:
+        Sample → its :class:`~.run.SampleResult` (with its compounds frame).
+    features:
+        One row per aligned compound (:data:`~.align.FEATURE_COLUMNS`).
+    matrix:
+        One row per aligned compound: ``species``, ``name`` (as most often written),
+        ``isomer_track``, then one column per sample in the chosen quantity (empty where the
+        compound was not valid in the sample).
+    statistics:
+        One row per compound that is no internal standard: fold change, tests, q values, group
+        means and found fractions.
+    drift:
+        One row per sample: RT shift, slope and the references they came from.
+    pca:
+        Scores of the samples and explained variance.
+    abundance:
+        Consolidated volumes, compounds × samples (index: the compound number of ``features``).
+    quantities:
+        The chosen quantity before and after imputation, with notes on how it was made.
+    comparison:
+        The groups compared (numerator over denominator).
+    summary:
+        Counts, the comparison, how quantities were made, parameters and version (JSON-ready).
+    warnings:
+        Study-level warnings, in plain words.
+    peaks:
+        Every peak of every sample with its species key, corrected RT and compound number.
+    """
+
+    design: Design
+    samples: pd.DataFrame
+    analyses: dict[str, SampleResult]
+    features: pd.DataFrame
+    matrix: pd.DataFrame
+    statistics: pd.DataFrame
+    drift: pd.DataFrame
+    pca: Pca
+    abundance: pd.DataFrame
+    quantities: Quantities
+    comparison: Comparison
+    summary: dict[str, Any]
+    config: StudyConfig
+    warnings: list[str] = field(default_factory=list)
+    peaks: pd.DataFrame | None = None
