@@ -33,6 +33,7 @@ from .decimals import decimal_points
 XLSX_MAGIC = b"PK\x03\x04"
 MB = 1024 * 1024
 
+
 @dataclass(frozen=True)
 class ReadLimits:
     """How large a table may be.  Each default can be changed by an environment variable
@@ -99,8 +100,10 @@ class ReadLimits:
 
 #: Separators a text table may use, in the order ties are broken.
 SEPARATORS = (",", "\t", ";")
-#: Lines looked at to sniff the separator and to find the header row.
+#: Lines looked at to sniff the separator and to find the header row, and the characters of
+#: each line looked at.
 TOP_LINES = 40
+TOP_CHARS = 65_536
 
 #: ``find_header(rows)``: the index of the header among the first rows of a file (each a list
 #: of cells), or None when the first row is the header.
@@ -210,7 +213,11 @@ def check_upload(raw: bytes, filename: str, *, limits: ReadLimits | None = None)
             file=label,
         )
     first = text.lstrip("\ufeff").split("\n", 1)[0]
-    sep = "\t" if PurePath(label).suffix.lower() in {".tsv", ".tab"} else sniff_separator(text[:65536])
+    sep = (
+        "\t"
+        if PurePath(label).suffix.lower() in {".tsv", ".tab"}
+        else sniff_separator(text[:65536])
+    )
     _check_shape(count_separators(first, sep) + 1, 0, label, limits)
     if len(raw) <= 256 * 1024:
         return raw
@@ -315,7 +322,7 @@ def sniff_separator(text: str) -> str:
     larger count.  Decimal commas in a ``;`` file, or a ``;`` in ``(36:1;O2)``, vary from line
     to line or sit inside brackets, so they do not win.
     """
-    lines = [line for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
+    lines = [line[:TOP_CHARS] for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
     best, best_score = ",", (0, 0)
     for sep in SEPARATORS:
         counts = [count_separators(line, sep) for line in lines]
@@ -330,7 +337,9 @@ def _top_rows(text: str, sep: str) -> list[list[str]]:
     """The first lines of ``text`` split into cells (for finding the header)."""
     rows = []
     for line in text.split("\n", TOP_LINES)[:TOP_LINES]:
-        parsed = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        # A huge cell says nothing about where the header is (and the csv module refuses
+        # fields over 128 KB): only the start of each line is looked at.
+        parsed = next(csv.reader([line[:TOP_CHARS].rstrip("\r")], delimiter=sep), [])
         rows.append([cell.strip() for cell in parsed])
     return rows
 
