@@ -510,10 +510,8 @@ def _check_sheet_dimension(archive: zipfile.ZipFile, label: str, limits: ReadLim
         _check_shape(width, int(found.group(2)) - 1, label, limits)
 
 
-def _read_xlsx(
-    raw: bytes, source: str, limits: ReadLimits, max_rows: int | None = None
-) -> list[list[str]]:
-    """The non-blank rows of the first sheet, every cell as text (at most ``max_rows``)."""
+def _read_xlsx(raw: bytes, source: str, limits: ReadLimits) -> list[list[str]]:
+    """The non-blank rows of the first sheet, every cell as text."""
     from openpyxl import load_workbook
 
     try:
@@ -532,8 +530,6 @@ def _read_xlsx(
                 if not rows:
                     _check_shape(len(cells), 0, source, limits)
                 rows.append(cells)
-                if max_rows is not None and len(rows) >= max_rows:
-                    break
                 if len(rows) > limits.max_rows + 1:
                     _check_shape(0, len(rows) - 1, source, limits)
     except InputError:
