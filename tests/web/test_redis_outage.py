@@ -138,7 +138,8 @@ def test_a_redis_outage_during_an_analysis(postgres, own_redis, big_table, tmp_p
             assert time.monotonic() < deadline, f"still {status}\n{services.logs()}"
             time.sleep(0.5)
             status = _status(services.base, auth, pk)
-        assert status == "succeeded", services.logs()
+        detail = httpx.get(f"{services.base}/api/v1/analyses/{pk}/", headers=auth, timeout=10)
+        assert status == "succeeded", f"{detail.json()['error']}\n{services.logs()}"
         assert supervisor.poll() is None, services.logs()  # the worker is still up
         # And it takes new work after the outage.
         with SAMPLE_CSV.open("rb") as handle:

@@ -352,12 +352,14 @@ CELERY_TASK_TIME_LIMIT = GANGLIOSIDE_TASK_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = GANGLIOSIDE_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A Redis outage never stops a worker: it reconnects for as long as it takes, and a task cut off
-# by the lost connection is cancelled (its message is delivered again, and the run's claim makes
-# the second delivery harmless) instead of being acknowledged on a dead channel.
+# A Redis outage never stops a worker: it reconnects for as long as it takes.  A run going on
+# when the connection drops is not cancelled: it needs PostgreSQL only, so it runs to its end and
+# stores its result (a redelivered message finds the analysis finished; its claim makes that
+# harmless).  Should the worker process exit on the lost connection anyway, `ganglioside worker`
+# starts it again and the sweep re-queues a run whose process is gone.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Redelivery of an unacknowledged task (a worker died) waits this long; keep it above the
 # hard time limit so a slow but healthy run is never delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
