@@ -429,3 +429,13 @@ def test_analyze_shows_a_progress_bar_on_a_terminal(sample_csv, tmp_path):
     assert process.returncode == 0
     assert "retention" in text and "writing report.html" in text
     assert "100%" in text
+
+
+def test_simulate_warns_when_the_table_is_too_large_for_a_decidable_truth(tmp_path, capsys):
+    from ganglioside.cli import main
+
+    assert main(["simulate", "--seed", "3", "--rows", "5000", "-o", str(tmp_path / "big.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: with 5000 rows" in err and "about 4,500 rows stay decidable" in err
+    assert main(["simulate", "--seed", "3", "--rows", "800", "-o", str(tmp_path / "ok.csv")]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -90,7 +90,7 @@ def test_the_command_analyses_every_sample_into_its_folder(tmp_path, capsys):
     assert "4 of 6 features are gangliosides (2 of other classes and 0 not annotated" in out
     for sample in ("Brain_WT_1", "Brain_KO_1"):
         folder = outdir / "samples" / sample
-        for name in ("compounds.csv", "summary.json", "workbook.xlsx", "report.html"):
+        for name in ("compounds.csv", "fragments.csv", "summary.json", "report.html"):
             assert (folder / name).stat().st_size > 0
         document = json.loads((folder / "summary.json").read_text("utf-8"))
         assert document["summary"]["input"]["sample"] == sample

@@ -131,7 +131,7 @@ def test_a_coeluting_smaller_species_is_a_fragment_of_its_parent(clean):
     parent_row = int(clean.index[clean["Name"] == "GT1(36:1;O2)"][0]) + 1
     assert row["status"] == "fragment"
     assert row["fragment_of"] == parent_row
-    assert row["fragment_lost"] == "-NeuAc"
+    assert row["fragment_lost"] == "NeuAc"
     assert "in-source fragment" in row["reasons"]
     events = result.fragments
     assert events.loc[0, "parent_row"] == parent_row

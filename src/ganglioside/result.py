@@ -78,7 +78,7 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "fragment_of": "row of the root parent when status is fragment",
     "fragment_parent": "row of the direct parent",
     "fragment_delta_rt": "RT(fragment) - RT(parent) (min)",
-    "fragment_lost": "residues lost from the parent, e.g. -NeuAc",
+    "fragment_lost": "residues lost from the parent, e.g. NeuAc or 2NeuAc+Hex (no sign)",
     "volume_consolidated": "own volume plus the volumes of its fragments (roots); 0 for fragments",
 }
 

@@ -73,12 +73,3 @@ def present(raw: RawTable, names: Iterable[str]) -> dict[str, pd.Series]:
 def source_rows(raw: RawTable) -> np.ndarray:
     """Row of each data row in the file, as a spreadsheet numbers it (the header's row + 1 …)."""
     return np.arange(raw.header_line + 1, raw.header_line + 1 + len(raw.cells), dtype=np.int64)
-
-
-def first_row_with(top: list[list[str]], *names: str) -> int | None:
-    """Index of the first of the ``top`` rows that has every one of ``names`` among its cells."""
-    wanted = {_key(n) for n in names}
-    for i, row in enumerate(top):
-        if wanted <= {_key(c) for c in row}:
-            return i
-    return None

@@ -110,7 +110,8 @@ def hover_labels(compounds: pd.DataFrame) -> list[str]:
         parent = rec.get("fragment_parent")
         if parent is not None and _num(parent, ".0f") != "–":
             lost = esc(rec.get("fragment_lost"))
-            lines.append(f"fragment of row {_num(parent, '.0f')} {lost}".rstrip())
+            text = f"fragment of row {_num(parent, '.0f')}"
+            lines.append(f"{text}, lost {lost}" if lost else text)
         reasons = str(rec.get("reasons") or "")
         if reasons and reasons != "nan":
             for reason in reasons.split("; ")[:4]:  # the separator; "36:1;O2" stays whole

@@ -282,7 +282,10 @@ def roots(parent: np.ndarray, is_fragment: np.ndarray) -> np.ndarray:
 
 
 def lost_residues(comp: pd.DataFrame, fragment: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Residues the parent lost to give the fragment, e.g. ``-NeuAc-Hex``."""
+    """Residues the parent lost to give the fragment, e.g. ``NeuAc+Hex`` or ``2NeuAc``.
+
+    No leading sign: a spreadsheet would take ``-NeuAc`` for a formula, and the exports would
+    then have to quote it."""
     code, texts = lost_residue_codes(comp, fragment, parent)
     return np.array(texts, dtype=object)[code]
 
@@ -306,12 +309,12 @@ def lost_residue_codes(
     code, distinct = pd.factorize(packed)
     texts = []
     for value in distinct.tolist():
-        text = ""
+        parts = []
         for r in RESIDUES:
             value, d = divmod(value, 64)
             if d:
-                text += f"-{d if d > 1 else ''}{RESIDUE_LABEL[r]}"
-        texts.append(text)
+                parts.append(f"{d if d > 1 else ''}{RESIDUE_LABEL[r]}")
+        texts.append("+".join(parts))
     return code, texts
 
 

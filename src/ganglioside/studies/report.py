@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -147,9 +148,10 @@ def _notes(result: StudyResult) -> str:
     )
 
 
-def study_report_html(result: StudyResult) -> str:
-    """The study report as one HTML document."""
-    figures = study_figures(result)
+def study_report_html(result: StudyResult, figures: Mapping[str, Any] | None = None) -> str:
+    """The study report as one HTML document (``figures``: those of :func:`study_figures`
+    when the caller has them already)."""
+    figures = study_figures(result) if figures is None else figures
     stats = result.statistics.sort_values("q_value", na_position="last", kind="stable")
     sections = [
         ("Summary", _cards(result) + _notes(result)),

@@ -34,8 +34,6 @@ SHEETS = (
 )
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
-#: Sheets written only in some studies.
-OPTIONAL_SHEETS = ("Abundance",)
 
 
 def _summary_rows(result: StudyResult) -> pd.DataFrame:

@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ganglioside.web.settings")
 
 app = Celery("ganglioside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["ganglioside.web.analyses"])
+app.autodiscover_tasks(["ganglioside.web.analyses", "ganglioside.web.studies"])
 
 
 @worker_init.connect

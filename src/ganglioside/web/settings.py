@@ -234,6 +234,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "ganglioside.web.analyses",
+    "ganglioside.web.methods",
+    "ganglioside.web.studies",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +341,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AnalysisStatusEnum": "ganglioside.web.analyses.models.AnalysisStatus",
         "CompoundStatusEnum": "ganglioside.result.STATUSES",
+        "StudyStatusEnum": "ganglioside.web.studies.models.StudyStatus",
     },
 }
 
@@ -374,7 +377,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
         "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
-    }
+    },
+    "sweep-stuck-studies": {
+        "task": "ganglioside.web.studies.tasks.sweep_stuck_studies",
+        "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -13,7 +13,11 @@ from .analyses.api.errors import json_not_found, json_server_error
 
 urlpatterns = [
     path("", include("ganglioside.web.analyses.urls_pages")),
+    path("", include("ganglioside.web.methods.urls")),
+    path("", include("ganglioside.web.studies.urls")),
     path("api/v1/", include("ganglioside.web.analyses.api.urls")),
+    path("api/v1/", include("ganglioside.web.methods.api_urls")),
+    path("api/v1/", include("ganglioside.web.studies.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy
     # allows no inline script.

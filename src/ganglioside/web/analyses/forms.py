@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from ..methods.models import Method
 from .api.parameters import _descriptions, defaults
 
 # A hint for the browser's file picker only: the core recognises the format from the content.
@@ -92,8 +93,22 @@ class UploadForm(forms.Form):
         help_text="A label for the analysis; the file name when empty.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    method = forms.ModelChoiceField(
+        queryset=Method.objects.none(),
+        required=False,
+        label="Method",
+        empty_label="— none: parameters below, no calibrants —",
+        help_text="A saved method: its calibrants become anchors and its parameters apply; "
+        "a parameter changed below from its default overrides the method's.",
+    )
+
+    def __init__(self, *args: Any, owner: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        method_field = self.fields["method"]
+        assert isinstance(method_field, forms.ModelChoiceField)
+        method_field.queryset = (
+            Method.objects.filter(owner=owner) if owner else Method.objects.none()
+        )
         described = _descriptions()
         self.parameter_names: list[str] = []
         for name, default in defaults().items():
@@ -102,7 +117,8 @@ class UploadForm(forms.Form):
         limit = settings.GANGLIOSIDE_MAX_UPLOAD_MB
         self.fields["file"].help_text = (
             f"CSV, TSV or XLSX, up to {limit:g} MB: one row per peak with the columns Name, RT "
-            "and Volume, and optionally Log P and Anchor."
+            "and Volume, and optionally Log P and Anchor; or an export of MS-DIAL, LipidSearch, "
+            "MZmine or Skyline. Other tables: you will be asked which column gives what."
         )
 
     @property
@@ -110,11 +126,13 @@ class UploadForm(forms.Form):
         return [self[name] for name in self.parameter_names]
 
     def parameters(self) -> dict[str, Any]:
-        """The parameters the user gave (an empty field means the default)."""
+        """The parameters the user gave (an empty field means the default); with a method
+        chosen, only those that differ from the default (the method's apply to the rest)."""
         out = {}
+        base = defaults() if self.cleaned_data.get("method") is not None else {}
         for name in self.parameter_names:
             value = self.cleaned_data.get(name)
-            if value is None:
+            if value is None or (name in base and value == base[name]):
                 continue
             out[name] = value
         return out

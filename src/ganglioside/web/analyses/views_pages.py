@@ -23,6 +23,8 @@ from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
 
+from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
+from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
@@ -92,7 +94,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
     """The upload form; a valid table is stored and queued, then its page is shown."""
     input_error: dict[str, Any] | None = None
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, owner=request.user)
         wait = _upload_throttled(request)
         if wait is not None:
             form.is_valid()
@@ -102,13 +104,17 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 f"try again in {wait:.0f} s.",
             )
         elif form.is_valid():
+            given = {
+                "file": form.cleaned_data["file"],
+                "name": form.cleaned_data.get("name") or "",
+                "parameters": form.parameters(),
+                "method": form.cleaned_data.get("method"),
+            }
             try:
-                analysis = submission.analysis_create(
-                    owner=request.user,
-                    file=form.cleaned_data["file"],
-                    name=form.cleaned_data.get("name") or "",
-                    parameters=form.parameters(),
-                )
+                analysis = submission.analysis_create(owner=request.user, **given)
+            except (SampleChoiceNeeded, ColumnsNeeded) as need:
+                # A multi-sample export or an unrecognised table: keep it and ask.
+                return ask_choice(request, need, **given)
             except InputError as exc:
                 # Shown in full next to the file field (message, file, row, column, value).
                 input_error = exc.to_dict()
@@ -120,7 +126,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 return redirect("pages:analysis", analysis_id=analysis.pk)
         status = 429 if wait is not None else 400
     else:
-        form = UploadForm()
+        form = UploadForm(owner=request.user)
         status = 200
     return render(
         request,

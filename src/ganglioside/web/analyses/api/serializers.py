@@ -39,13 +39,55 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='send as the header "Authorization: Token <token>"')
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            key: {"type": "string"} for key in ("name", "rt", "volume", "log_p", "anchor", "class")
+        },
+        "additionalProperties": False,
+        "description": "explicit column mapping for a table the app does not recognise: which "
+        'column gives what, e.g. {"name": "Metabolite", "rt": "RT (min)", "volume": "Area"} '
+        "(in multipart, as JSON text)",
+    }
+)
+class ColumnMappingField(serializers.JSONField):
+    """A column mapping: a JSON object of key -> column header (JSON text in a form)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(binary=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise serializers.ValidationError(
+                'expected a JSON object of column names, e.g. {"name": "Metabolite"}'
+            )
+        return value
+
+
 def _analysis_create_serializer() -> type[serializers.Serializer]:
     attrs: dict[str, Any] = {
         "file": serializers.FileField(help_text="CSV, TSV or XLSX feature table"),
         "name": serializers.CharField(
             required=False, allow_blank=True, max_length=200, help_text="defaults to the file name"
         ),
-        **parameter_fields(with_defaults=True),
+        "sample": serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=500,
+            help_text="the sample to analyse of an export with several (required for one)",
+        ),
+        "columns": ColumnMappingField(required=False),
+        "method": serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            help_text="id of one of your methods (/api/v1/methods/): its calibrants become "
+            "anchors and its parameters apply; parameters given here override them",
+        ),
+        **parameter_fields(with_defaults=False),
         "__doc__": "A table to analyse and the analysis parameters (all optional).",
     }
     return type("AnalysisCreateSerializer", (serializers.Serializer,), attrs)

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...methods.selectors import method_get
 from .. import selectors
 from ..file_responses import export_response
 from ..models import Analysis, Compound
@@ -157,18 +158,23 @@ class AnalysisListCreateView(generics.GenericAPIView):
             202: OpenApiResponse(
                 AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
             ),
-            **_errors(400, 401, 429, 503),
+            **_errors(400, 401, 404, 429, 503),
         },
         tags=["analyses"],
     )
     def post(self, request: Request) -> Response:
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        owner = _signed_in(request)
+        method_id = data.validated_data.get("method")
         analysis = submission.analysis_create(
-            owner=_signed_in(request),
+            owner=owner,
             file=data.validated_data["file"],
             name=data.validated_data.get("name", ""),
             parameters=given_parameters(data.validated_data),
+            sample=data.validated_data.get("sample") or None,
+            columns=data.validated_data.get("columns") or None,
+            method=method_get(owner=owner, method_id=method_id) if method_id else None,
         )
         body = AnalysisDetailSerializer(analysis, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

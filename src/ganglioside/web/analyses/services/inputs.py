@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 
+import pandas as pd
+
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 
+from ...methods.models import AnalysisInput
 from ..models import Analysis
 
 # What the core calls with each step's progress: (step, fraction done, message).
@@ -49,10 +52,22 @@ def input_path(analysis: Analysis) -> Iterator[Path]:
 def analyze_stored(
     analysis: Analysis, progress: ProgressCallback | None = None
 ) -> ganglioside.AnalysisResult:
-    """Run the core on the stored input with the stored parameters."""
+    """Run the core on the stored input with the stored parameters and input choice (the
+    sample of an export, a column mapping, a method's calibrants)."""
     config = AnalysisConfig.from_mapping(analysis.parameters or {})
+    choice = AnalysisInput.objects.filter(analysis=analysis).first()
+    options: dict = {}
+    if choice is not None:
+        calibrants = pd.DataFrame(choice.calibrants) if choice.calibrants else None
+        if calibrants is not None:
+            calibrants.attrs["source"] = f"method {choice.method_name!r}"
+        options = {
+            "sample": choice.sample or None,
+            "columns": choice.columns or None,
+            "calibrants": calibrants,
+        }
     with input_path(analysis) as path:
-        result = ganglioside.analyze(path, config=config, progress=progress)
+        result = ganglioside.analyze(path, config=config, progress=progress, **options)
     result.source = analysis.input_filename
     return result
 

@@ -14,11 +14,11 @@ from django.db import transaction
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.inputs.columns import map_columns
-from ganglioside.inputs.files import ReadLimits, check_upload
-from ganglioside.inputs.formats import read_export
+from ganglioside.inputs import files as input_files
 
 from ... import outages
+from ...methods.models import AnalysisInput, Method
+from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
 from .inputs import as_local_file, renamed
@@ -37,6 +37,9 @@ def analysis_create(
     name: str = "",
     parameters: Mapping[str, Any] | None = None,
     start: bool = True,
+    sample: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
 ) -> Analysis:
     """Validate an uploaded table and its parameters, store them and queue the analysis.
 
@@ -53,6 +56,13 @@ def analysis_create(
     start:
         Send the run to the executor when the transaction commits (``False``: the caller
         runs it with :func:`.running.analysis_run`).
+    sample:
+        The sample to analyse of an export with several.
+    columns:
+        An explicit column mapping (``{"name": …, "rt": …, "volume": …}``).
+    method:
+        A saved method: its parameters come first (``parameters`` override them) and its
+        calibrants become anchors.
 
     Returns
     -------
@@ -64,17 +74,61 @@ def analysis_create(
     ganglioside.ConfigError
         A parameter is unknown or out of range.
     ganglioside.InputError
-        The table cannot be analysed (format, encoding, columns, size); nothing is stored.
-        Only cheap checks run here (the zip directory of a workbook, the header and the first
-        rows of a text table); the table is read in the worker.
+        The table cannot be analysed (format, columns, size); nothing is stored.  An export
+        with several samples and no ``sample`` raises ``SampleChoiceNeeded``, a table without
+        recognised columns and no ``columns`` raises ``ColumnsNeeded`` (both in
+        :mod:`ganglioside.web.methods.reading`, both ``InputError``).  Only cheap checks and
+        the first rows of the file are read here (see :func:`_validate_table`); the whole
+        table is read by the worker.
     """
-    config = AnalysisConfig.from_mapping(dict(parameters or {}))
+    config = _config(parameters, method)
     filename = clean_text(PurePath(getattr(file, "name", "") or "input").name) or "input"
     content = _read_upload(file, filename)
-    _check_table(content, filename)
+    _validate_table(content, filename, max_rt=config.max_rt, sample=sample, columns=columns)
     return _store_new_analysis(
-        owner=owner, filename=filename, content=content, name=name, config=config, start=start
+        owner=owner,
+        filename=filename,
+        content=content,
+        name=name,
+        config=config,
+        start=start,
+        choice=_input_choice(sample, columns, method),
     )
+
+
+def analyses_create_per_sample(
+    *,
+    owner: User,
+    file: File,
+    name: str = "",
+    parameters: Mapping[str, Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+    method: Method | None = None,
+) -> list[Analysis]:
+    """One queued analysis per sample of an export, each named ``<name or file> · <sample>``.
+
+    Raises the errors of :func:`analysis_create`; nothing is stored when one is raised.
+    """
+    config = _config(parameters, method)
+    filename = PurePath(getattr(file, "name", "") or "input").name
+    content = _read_upload(file, filename)
+    checked = _validate_table(
+        content, filename, max_rt=config.max_rt, sample=None, columns=columns, any_sample=True
+    )
+    samples = checked.samples or ("",)
+    label = (name or filename).strip() or filename
+    with transaction.atomic():
+        return [
+            _store_new_analysis(
+                owner=owner,
+                filename=filename,
+                content=content,
+                name=f"{label} · {sample}" if sample else label,
+                config=config,
+                choice=_input_choice(sample or None, columns, method),
+            )
+            for sample in samples
+        ]
 
 
 def analysis_rerun(
@@ -103,6 +157,7 @@ def analysis_rerun(
         content=content,
         name=name or analysis.name,
         config=config,
+        choice=_copied_choice(analysis),
     )
 
 
@@ -135,6 +190,7 @@ def _store_new_analysis(
     name: str,
     config: AnalysisConfig,
     start: bool = True,
+    choice: AnalysisInput | None = None,
 ) -> Analysis:
     name = clean_text(name)
     analysis = Analysis(
@@ -150,6 +206,9 @@ def _store_new_analysis(
         analysis.input_file.save(filename, ContentFile(content), save=False)
         try:
             analysis.save()
+            if choice is not None:
+                choice.analysis = analysis
+                choice.save()
         except Exception:
             analysis.input_file.delete(save=False)
             raise
@@ -179,14 +238,88 @@ def _read_upload(file: File, filename: str) -> bytes:
     return content
 
 
-def _check_table(content: bytes, filename: str) -> None:
-    """The cheap checks of the core's reader (:func:`~ganglioside.inputs.files.check_upload`),
-    and the columns of a text table read from its first 256 KB as the worker will read it; the
-    whole table is read by the worker."""
+def _validate_table(
+    content: bytes,
+    filename: str,
+    *,
+    max_rt: float,
+    sample: str | None,
+    columns: Mapping[str, str] | None,
+    any_sample: bool = False,
+) -> UploadCheck:
+    """The file checked cheaply, then its first rows read as the worker will read the file;
+    ``any_sample``: every sample of an export will do.
+
+    The core's cheap checks (:func:`ganglioside.inputs.files.check_upload`: size limits, a
+    workbook's zip directory, the encoding, lines and width of a text table) come first; then
+    only the first 256 KB of a text table, or a workbook unpacking to at most
+    :data:`READ_WORKBOOK_UP_TO_MB`, are read here, so a request never reads a large table (a
+    larger workbook is read, and its problems reported, by the worker).
+    """
     try:
-        head = check_upload(content, filename, limits=ReadLimits.from_environ())
-        if head is not None:
-            with as_local_file(head, filename) as path:
-                map_columns(read_export(path).table())
+        head = input_files.check_upload(content, filename)
     except InputError as exc:
         raise renamed(exc, filename) from None
+    if head is None and _unpacked_mb(content) <= READ_WORKBOOK_UP_TO_MB:
+        head = content
+    if head is None:
+        return UploadCheck(format="", samples=(), header=())
+    with as_local_file(head, filename) as path:
+        try:
+            try:
+                return check_upload(path, sample=sample, columns=columns, max_rt=max_rt)
+            except SampleChoiceNeeded as exc:
+                if not any_sample:
+                    raise
+                first = exc.samples[0]
+                return check_upload(path, sample=first, columns=columns, max_rt=max_rt)
+        except InputError as exc:
+            exc.file = filename  # the upload's name, not the temporary copy's path
+            raise
+
+
+#: A workbook unpacking to more than this is not read in the request (only checked).
+READ_WORKBOOK_UP_TO_MB = 20.0
+
+
+def _unpacked_mb(content: bytes) -> float:
+    """MB a workbook's parts unpack to (its zip directory; inf when it is not a zip)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(i.file_size for i in archive.infolist()) / 2**20
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return float("inf")
+
+
+def _config(parameters: Mapping[str, Any] | None, method: Method | None) -> AnalysisConfig:
+    base = dict(method.parameters) if method is not None else {}
+    return AnalysisConfig.from_mapping({**base, **dict(parameters or {})})
+
+
+def _input_choice(
+    sample: str | None, columns: Mapping[str, str] | None, method: Method | None
+) -> AnalysisInput | None:
+    """How the analysis reads its file, or None for a plain table read as it is."""
+    if not sample and not columns and method is None:
+        return None
+    return AnalysisInput(
+        sample=sample or "",
+        columns=dict(columns) if columns else None,
+        calibrants=list(method.calibrants) if method is not None and method.calibrants else None,
+        method_name=method.name if method is not None else "",
+    )
+
+
+def _copied_choice(analysis: Analysis) -> AnalysisInput | None:
+    original = AnalysisInput.objects.filter(analysis=analysis).first()
+    if original is None:
+        return None
+    return AnalysisInput(
+        sample=original.sample,
+        columns=original.columns,
+        calibrants=original.calibrants,
+        method_name=original.method_name,
+    )

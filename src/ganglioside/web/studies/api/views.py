@@ -1,0 +1,280 @@
+"""Studies API views: parse, check ownership through the selectors, call one service, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ganglioside.web.analyses.api.throttles import UploadRateThrottle
+from ganglioside.web.analyses.api.views import _DownloadRenderer, _errors, _signed_in
+
+from .. import selectors
+from ..models import Study, StudySample
+from ..services import actions, creation
+from ..services.outputs import CONTENT_TYPES
+from .serializers import (
+    FinishSerializer,
+    RowsSerializer,
+    StudyCreateSerializer,
+    StudyDetailSerializer,
+    StudyListSerializer,
+    StudySampleSerializer,
+)
+
+TAGS = ["studies"]
+
+
+class _OwnedStudyMixin(APIView):
+    """Resolve ``pk`` to a study of the requesting user (404 otherwise)."""
+
+    def get_study(self) -> Study:
+        if not hasattr(self, "_study"):
+            self._study = selectors.study_get(
+                user=_signed_in(self.request), study_id=self.kwargs["pk"]
+            )
+        return self._study
+
+
+def _detail(study: Study, request: Request) -> dict[str, Any]:
+    fresh = Study.objects.prefetch_related(
+        Prefetch("samples", queryset=StudySample.objects.defer("compounds"))
+    ).get(pk=study.pk)
+    return StudyDetailSerializer(fresh, context={"request": request}).data
+
+
+class StudyListCreateView(generics.GenericAPIView):
+    """List your studies, or upload tables and a design to start one."""
+
+    serializer_class = StudyListSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Study.objects.none()
+        return selectors.study_list(user=_signed_in(self.request))
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            throttles.append(UploadRateThrottle())
+        return throttles
+
+    @extend_schema(
+        operation_id="studies_list",
+        responses={200: StudyListSerializer(many=True), **_errors(401, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = StudyListSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="studies_create",
+        request={"multipart/form-data": StudyCreateSerializer},
+        responses={
+            202: OpenApiResponse(StudyDetailSerializer, description="queued; follow its status"),
+            **_errors(400, 401, 429),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = StudyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        study = creation.study_create(
+            owner=_signed_in(request),
+            files=values["files"],
+            design=values.get("design_file") or values.get("design", ""),
+            name=values.get("name", ""),
+            parameters=values.get("parameters") or {},
+        )
+        return Response(_detail(study, request), status=status.HTTP_202_ACCEPTED)
+
+
+class StudyDetailView(_OwnedStudyMixin, APIView):
+    """One study: status, progress per sample, summary, files; or delete it."""
+
+    @extend_schema(
+        operation_id="studies_retrieve",
+        responses={200: StudyDetailSerializer, **_errors(401, 404, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_detail(self.get_study(), request))
+
+    @extend_schema(
+        operation_id="studies_destroy", responses={204: None, **_errors(401, 404, 429)}, tags=TAGS
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        actions.study_delete(study=self.get_study())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StudySampleListView(_OwnedStudyMixin, APIView):
+    """The study's samples with their status, error and counts."""
+
+    @extend_schema(
+        operation_id="studies_samples",
+        responses={200: StudySampleSerializer(many=True), **_errors(401, 404, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        rows = selectors.sample_list(study=self.get_study())
+        return Response(StudySampleSerializer(rows, many=True).data)
+
+
+class StudySampleRerunView(_OwnedStudyMixin, APIView):
+    """Run a failed sample again; the study step follows when every sample is done."""
+
+    @extend_schema(
+        operation_id="studies_sample_rerun",
+        request=None,
+        responses={202: StudySampleSerializer, **_errors(400, 401, 404, 429)},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int, sample_id: int) -> Response:
+        sample = selectors.sample_get(study=self.get_study(), sample_id=sample_id)
+        sample = actions.study_sample_rerun(sample=sample)
+        return Response(StudySampleSerializer(sample).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StudyFinishView(_OwnedStudyMixin, APIView):
+    """Finish a study without its failed samples (every group must keep two or more)."""
+
+    @extend_schema(
+        operation_id="studies_finish",
+        request=FinishSerializer,
+        responses={202: StudyDetailSerializer, **_errors(400, 401, 404, 429)},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        study = actions.study_finish_without_failed(study=self.get_study())
+        return Response(_detail(study, request), status=status.HTTP_202_ACCEPTED)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(content))
+    return response
+
+
+class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
+    """A sample's own analysis: its ``compounds.csv`` as its worker stored it."""
+
+    renderer_classes = [JSONRenderer, _DownloadRenderer]
+
+    @extend_schema(
+        operation_id="studies_sample_compounds",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(401, 404, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int, sample_id: int) -> HttpResponse:
+        sample = selectors.sample_get(study=self.get_study(), sample_id=sample_id)
+        if sample.compounds is None:
+            return Response(
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": "the sample has no analysis",
+                        "details": {},
+                    }
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return _download(
+            bytes(sample.compounds), "text/csv; charset=utf-8", f"{sample.sample}_compounds.csv"
+        )
+
+
+class StudyFileView(_OwnedStudyMixin, APIView):
+    """Download one file of a finished study, as stored."""
+
+    renderer_classes = [JSONRenderer, _DownloadRenderer]
+
+    @extend_schema(
+        operation_id="studies_file",
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(CONTENT_TYPES)
+            )
+        ],
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **_errors(401, 404, 429),
+        },
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int, name: str) -> HttpResponse:
+        stored = selectors.study_file(study=self.get_study(), name=name)
+        return _download(bytes(stored.content), stored.content_type, stored.name)
+
+
+def _rows(frame: Any) -> dict[str, Any]:
+    return {
+        "count": len(frame),
+        "columns": [str(c) for c in frame.columns],
+        "rows": selectors.records(frame),
+    }
+
+
+class StudyMatrixView(_OwnedStudyMixin, APIView):
+    """The aligned compounds × samples matrix (the chosen quantity; null = missing)."""
+
+    @extend_schema(
+        operation_id="studies_matrix",
+        responses={200: RowsSerializer, **_errors(401, 404, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_rows(selectors.table_of(study=self.get_study(), name="matrix.csv")))
+
+
+class StudyStatisticsView(_OwnedStudyMixin, APIView):
+    """Per compound: fold change, tests and q values; filtered."""
+
+    @extend_schema(
+        operation_id="studies_statistics",
+        parameters=[
+            OpenApiParameter("search", OpenApiTypes.STR, description="in the name or species"),
+            OpenApiParameter("category", OpenApiTypes.STR, description="GM, GD, GT, GQ, GA …"),
+            OpenApiParameter("q_max", OpenApiTypes.FLOAT, description="q value at most"),
+            OpenApiParameter("direction", OpenApiTypes.STR, enum=["up", "down"]),
+        ],
+        responses={200: RowsSerializer, **_errors(400, 401, 404, 429)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        frame = selectors.species_rows(
+            study=self.get_study(), **species_filters(request.query_params)
+        )
+        return Response(_rows(frame))
+
+
+def species_filters(params: Any) -> dict[str, Any]:
+    """The species-table filters from query parameters (a bad q_max is a 400)."""
+    from rest_framework.exceptions import ValidationError
+
+    q_text = (params.get("q_max") or "").strip()
+    try:
+        q_max = float(q_text) if q_text else None
+    except ValueError:
+        raise ValidationError({"q_max": [f"expected a number, got {q_text!r}"]}) from None
+    direction = params.get("direction") or ""
+    if direction not in ("", "up", "down"):
+        raise ValidationError({"direction": ["expected up or down"]})
+    return {
+        "search": (params.get("search") or "").strip(),
+        "category": (params.get("category") or "").strip(),
+        "q_max": q_max,
+        "direction": direction,
+    }

@@ -1,0 +1,99 @@
+"""Read-only queries of studies, scoped to their owner (someone else's study is a 404)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Study, StudyFile, StudySample
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_LIST_DEFERRED = ("design", "parameters", "summary", "warnings", "figures", "error_details")
+
+
+def study_list(*, user: User) -> QuerySet[Study]:
+    """The user's studies, newest first, without the heavy columns."""
+    return Study.objects.filter(owner=user).defer(*_LIST_DEFERRED)
+
+
+def study_get(*, user: User, study_id: int | str) -> Study:
+    """The user's study ``study_id``.
+
+    Raises
+    ------
+    django.http.Http404
+        When it does not exist or belongs to someone else (the two look the same).
+    """
+    try:
+        return Study.objects.get(pk=int(study_id), owner=user)
+    except (Study.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such study") from None
+
+
+def sample_list(*, study: Study) -> QuerySet[StudySample]:
+    """The study's samples in design order, without their stored compounds."""
+    return study.samples.defer("compounds").order_by("position")
+
+
+def sample_get(*, study: Study, sample_id: int | str) -> StudySample:
+    try:
+        return study.samples.get(pk=int(sample_id))
+    except (StudySample.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such sample in this study") from None
+
+
+def study_file(*, study: Study, name: str) -> StudyFile:
+    try:
+        return study.files.get(name=name)
+    except StudyFile.DoesNotExist:
+        raise Http404(f"the study has no file {name!r} (yet)") from None
+
+
+def file_names(*, study: Study) -> list[str]:
+    return list(study.files.order_by("name").values_list("name", flat=True))
+
+
+def table_of(*, study: Study, name: str) -> pd.DataFrame:
+    """A stored CSV file of the study (``matrix.csv``, ``statistics.csv`` …) as a frame."""
+    content = bytes(study_file(study=study, name=name).content)
+    return pd.read_csv(io.BytesIO(content), keep_default_na=False, na_values=[""])
+
+
+def species_rows(
+    *,
+    study: Study,
+    search: str = "",
+    category: str = "",
+    q_max: float | None = None,
+    direction: str = "",
+) -> pd.DataFrame:
+    """The rows of ``statistics.csv`` kept by the filters: name or species containing
+    ``search``, the ganglioside ``category`` (GM, GD …), ``q_value ≤ q_max`` and the
+    ``direction`` of the fold change (``up`` or ``down``)."""
+    frame = table_of(study=study, name="statistics.csv")
+    keep = pd.Series(True, index=frame.index)
+    if search:
+        text = frame["name"].astype(str) + " " + frame["species"].astype(str)
+        keep &= text.str.contains(search, case=False, regex=False)
+    if category:
+        keep &= frame["category"].astype(str).str.upper() == category.upper()
+    if q_max is not None:
+        keep &= pd.to_numeric(frame["q_value"], errors="coerce") <= q_max
+    fold = pd.to_numeric(frame["log2_fold_change"], errors="coerce")
+    if direction == "up":
+        keep &= fold > 0
+    elif direction == "down":
+        keep &= fold < 0
+    return frame[keep]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dictionaries (missing values as null)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in clean.to_dict(orient="records")]

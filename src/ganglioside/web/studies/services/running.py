@@ -1,0 +1,189 @@
+"""Running a study: each sample analysed on its own (any worker), stored once; the last sample
+to finish starts the study step; a failed sample fails alone.
+
+The steps of :mod:`ganglioside.studies` (``sample_tasks`` → ``analyze_sample`` → results rebuilt
+from what was stored → ``borrow_tasks`` → ``combine`` → the files):
+
+* :func:`study_sample_run` analyses one sample and stores its ``compounds.csv``, summary and
+  warnings in its :class:`StudySample` row (a sample already done is left alone: nothing is
+  computed twice), then :func:`after_sample` decides, with the study row locked, whether it
+  was the last one;
+* :func:`study_combine` is the study step: it rebuilds every sample's result from the stored
+  rows, runs again only the samples that must borrow anchors (and stores them), combines, and
+  stores the output files and figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ganglioside.errors import GangliosideError
+from ganglioside.studies.run import SampleResult, analyze_sample
+from ganglioside.web.analyses.services.persistence import json_safe
+
+from .. import execution
+from ..models import SampleStatus, Study, StudySample, StudyStatus
+from . import outputs, stored
+
+log = logging.getLogger(__name__)
+
+#: Sample states that still have work to do.
+PENDING = (SampleStatus.QUEUED, SampleStatus.RUNNING)
+
+
+def study_send(*, study_id: int) -> None:
+    """Send every queued sample of the study to the executor (after the creating commit)."""
+    ids = list(
+        StudySample.objects.filter(study_id=study_id, status=SampleStatus.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    Study.objects.filter(pk=study_id, status=StudyStatus.QUEUED).update(
+        status=StudyStatus.RUNNING, started_at=timezone.now()
+    )
+    task_ids = execution.enqueue_samples(ids, _run_sample_by_id)
+    for sid, task_id in task_ids.items():
+        StudySample.objects.filter(pk=sid).update(task_id=task_id)
+
+
+def _run_sample_by_id(sample_id: int) -> None:
+    study_sample_run(sample_id=sample_id)
+
+
+def _run_combine_by_id(study_id: int) -> None:
+    study_combine(study_id=study_id)
+
+
+def study_sample_run(*, sample_id: int) -> None:
+    """Analyse one sample of a study and store its result (or its error)."""
+    with transaction.atomic():
+        row = StudySample.objects.select_for_update().select_related("study").get(pk=sample_id)
+        if row.status != SampleStatus.QUEUED:
+            # Done, or claimed by another run (a message delivered twice): nothing is computed
+            # twice.  A run whose worker stopped is put back in the queue by the sweep.
+            return
+        row.status = SampleStatus.RUNNING
+        row.attempts += 1
+        row.started_at = timezone.now()
+        row.save(update_fields=["status", "attempts", "started_at"])
+    began = time.monotonic()
+    try:
+        design = stored.study_design(row.study)
+        task = stored.tasks_for(row.study, design, {row.sample})[0]
+        result = analyze_sample(task)
+    except GangliosideError as exc:
+        result = SampleResult(row.sample, row.input_filename, None, error=str(exc))
+    except Exception as exc:
+        log.exception("sample %s of study %s failed", row.sample, row.study_id)
+        result = SampleResult(row.sample, row.input_filename, None, error=f"unexpected: {exc}")
+    _store_sample(row, result, time.monotonic() - began)
+    after_sample(row.study_id)
+
+
+def _store_sample(row: StudySample, result: SampleResult, seconds: float) -> None:
+    fields: dict[str, Any] = {
+        "finished_at": timezone.now(),
+        "duration_seconds": seconds,
+        "source": result.source[:255],
+        "error_message": result.error,
+        "borrowed_anchors": result.borrowed_anchors,
+    }
+    if result.compounds is None:
+        fields.update(status=SampleStatus.FAILED, compounds=None, n_compounds=0)
+    else:
+        counts = result.compounds["status"].astype(str).value_counts()
+        fields.update(
+            status=SampleStatus.SUCCEEDED,
+            compounds=stored.compounds_bytes(result.compounds),
+            n_compounds=len(result.compounds),
+            status_counts={str(k): int(v) for k, v in counts.items()},
+            summary=json_safe(result.summary),
+            warnings=[str(w) for w in result.warnings],
+        )
+    StudySample.objects.filter(pk=row.pk).update(**fields)
+
+
+def after_sample(study_id: int) -> None:
+    """With the study row locked: the last sample to finish moves the study on."""
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study_id)
+        if study.status not in (StudyStatus.RUNNING, StudyStatus.QUEUED):
+            return
+        states = set(study.samples.values_list("status", flat=True))
+        if states & set(PENDING):
+            return
+        if SampleStatus.FAILED in states:
+            study.status = StudyStatus.WAITING
+            study.save(update_fields=["status"])
+            return
+        study.status = StudyStatus.COMBINING
+        study.save(update_fields=["status"])
+        transaction.on_commit(lambda: execution.enqueue_combine(study_id, _run_combine_by_id))
+
+
+def study_combine(*, study_id: int) -> None:
+    """The study step: stored results → borrowed anchors → combine → files and figures."""
+    study = Study.objects.get(pk=study_id)
+    if study.status != StudyStatus.COMBINING:
+        return
+    try:
+        result = _combined(study)
+        made = outputs.figures_of(result)
+        files = outputs.output_files(result, made)
+        figures = outputs.figures_json(made)
+    except GangliosideError as exc:
+        _fail(study, str(exc), exc.to_dict() if hasattr(exc, "to_dict") else {})
+        return
+    except Exception as exc:
+        log.exception("the study step of study %s failed", study_id)
+        _fail(study, f"the study step failed unexpectedly: {exc}", {})
+        return
+    with transaction.atomic():
+        study.files.all().delete()
+        outputs.store_files(study, files)
+        Study.objects.filter(pk=study_id).update(
+            status=StudyStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            summary=json_safe(result.summary),
+            warnings=[str(w) for w in result.warnings],
+            comparison=result.comparison.label[:200],
+            figures=figures,
+            error_message="",
+            error_details={},
+        )
+
+
+def _combined(study: Study) -> Any:
+    from ganglioside.studies import borrow_tasks
+    from ganglioside.studies.step import combine
+
+    design = stored.study_design(study)
+    config = stored.study_config(study)
+    rows = {r.sample: r for r in study.samples.all()}
+    results = [stored.stored_result(rows[s.sample]) for s in design.samples]
+    done = {r.sample for r in results if r.ok}
+    fresh = {s for s in done if rows[s].borrowed_anchors == 0}
+    again = [
+        t
+        for t in borrow_tasks(design, stored.tasks_for(study, design, done), results, config)
+        if t.sample in fresh
+    ]
+    for task in again:  # too few anchors of its own: analysed once more, with borrowed ones
+        redone = analyze_sample(task)
+        _store_sample(rows[task.sample], redone, rows[task.sample].duration_seconds or 0.0)
+        results = [redone if r.sample == task.sample else r for r in results]
+    return combine(design, results, config)
+
+
+def _fail(study: Study, message: str, details: dict[str, Any]) -> None:
+    Study.objects.filter(pk=study.pk).update(
+        status=StudyStatus.FAILED,
+        finished_at=timezone.now(),
+        error_message=message,
+        error_details=json_safe(details),
+    )

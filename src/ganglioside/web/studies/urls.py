@@ -1,0 +1,22 @@
+"""Study pages (namespace ``studies``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "studies"
+
+urlpatterns = [
+    path("studies/", views.study_list, name="list"),
+    path("studies/new/", views.study_new, name="new"),
+    path("studies/<int:study_id>/", views.study_detail, name="detail"),
+    path("studies/<int:study_id>/finish/", views.study_finish, name="finish"),
+    path("studies/<int:study_id>/samples/<int:sample_id>/", views.sample_detail, name="sample"),
+    path(
+        "studies/<int:study_id>/samples/<int:sample_id>/rerun/",
+        views.sample_rerun,
+        name="sample-rerun",
+    ),
+    path("studies/<int:study_id>/download/<str:name>", views.download, name="download"),
+    path("studies/<int:study_id>/delete/", views.study_delete, name="delete"),
+]

@@ -1,0 +1,221 @@
+"""Study pages: the list, the form that starts a study, the study page (progress per sample,
+figures, the species table with filters, downloads) and each sample's own page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
+
+from ganglioside import ConfigError, InputError
+from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+
+from . import selectors
+from .api.views import species_filters
+from .forms import StudyForm
+from .models import StudyStatus
+from .services import actions, creation
+from .services.outputs import CONTENT_TYPES
+from .services.stored import compounds_frame
+
+if TYPE_CHECKING:
+    from ganglioside.web.analyses.views_pages import SignedInRequest
+
+#: Rows of a sample's compounds shown on its page (all are in the download).
+SAMPLE_ROWS_SHOWN = 500
+#: Files offered for download, in this order.
+DOWNLOADS = (
+    "matrix.csv",
+    "statistics.csv",
+    "samples.csv",
+    "study.xlsx",
+    "study_report.html",
+    "study.mztab",
+    "matrix_imputed.csv",
+    "pca.csv",
+    "study_summary.json",
+)
+
+
+@login_required
+@require_GET
+def study_list(request: SignedInRequest) -> HttpResponse:
+    studies = selectors.study_list(user=request.user)[:200]
+    return render(request, "studies/list.html", {"studies": studies})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def study_new(request: SignedInRequest) -> HttpResponse:
+    """The form: tables (several files or one zip) and the design; errors shown next to it."""
+    design_error: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        form = StudyForm(request.POST, request.FILES)
+        files = request.FILES.getlist("files")
+        if form.is_valid():
+            try:
+                study = creation.study_create(
+                    owner=request.user,
+                    files=files,
+                    design=form.design_source(),
+                    name=form.cleaned_data.get("name") or "",
+                    parameters=form.cleaned_data.get("parameters") or {},
+                )
+            except InputError as exc:  # DesignError too: every problem listed
+                design_error = exc.to_dict()
+            except ConfigError as exc:
+                form.add_error("parameters", str(exc))
+            else:
+                return redirect("studies:detail", study_id=study.pk)
+        status = 400
+    else:
+        form = StudyForm()
+    context = {
+        "form": form,
+        "design_error": design_error,
+        "max_upload_mb": settings.GANGLIOSIDE_MAX_UPLOAD_MB,
+    }
+    return render(request, "studies/new.html", context, status=status)
+
+
+@login_required
+@require_GET
+def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    samples = list(selectors.sample_list(study=study))
+    names = set(selectors.file_names(study=study))
+    context: dict[str, Any] = {
+        "study": study,
+        "samples": samples,
+        "failed": [s for s in samples if s.status == "failed"],
+        "downloads": [n for n in DOWNLOADS if n in names],
+        "plotly_js": PLOTLY_STATIC_PATH,
+        "api_url": reverse("studies-api:study-detail", kwargs={"pk": study.pk}),
+        "finished": study.is_finished or study.status == StudyStatus.WAITING,
+        "figure_names": [
+            n
+            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes")
+            if n in (study.figures or {})
+        ],
+    }
+    if "statistics.csv" in names:
+        context.update(_species_context(request, study))
+    return render(request, "studies/detail.html", context)
+
+
+def _species_context(request: SignedInRequest, study: Any) -> dict[str, Any]:
+    try:
+        filters = species_filters(request.GET)
+    except ValidationError:
+        filters = species_filters({})
+    frame = selectors.species_rows(study=study, **filters)
+    columns = [
+        c
+        for c in (
+            "species",
+            "name",
+            "isomer_track",
+            "category",
+            "rt",
+            "log2_fold_change",
+            "p_value",
+            "q_value",
+        )
+        if c in frame.columns
+    ]
+    return {
+        "filters": filters,
+        "species_columns": columns,
+        "species_rows": [
+            [row.get(c) for c in columns] for row in selectors.records(frame[columns])
+        ],
+        "species_count": len(frame),
+    }
+
+
+@login_required
+@require_POST
+def study_finish(request: SignedInRequest, study_id: int) -> HttpResponse:
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    try:
+        actions.study_finish_without_failed(study=study)
+    except InputError as exc:
+        messages.error(request, str(exc))
+    return redirect("studies:detail", study_id=study.pk)
+
+
+@login_required
+@require_POST
+def sample_rerun(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    sample = selectors.sample_get(study=study, sample_id=sample_id)
+    try:
+        actions.study_sample_rerun(sample=sample)
+    except InputError as exc:
+        messages.error(request, str(exc))
+    return redirect("studies:detail", study_id=study.pk)
+
+
+@login_required
+@require_GET
+def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
+    """A sample's own analysis: counts, warnings, error, and its compounds."""
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    sample = selectors.sample_get(study=study, sample_id=sample_id)
+    columns: list[str] = []
+    rows: list[list[Any]] = []
+    if sample.compounds is not None:
+        frame = compounds_frame(bytes(sample.compounds), columns=None)
+        wanted = (
+            "row",
+            "name",
+            "rt",
+            "volume",
+            "status",
+            "category",
+            "predicted_rt",
+            "z",
+            "reasons",
+        )
+        columns = [c for c in wanted if c in frame.columns]
+        shown = frame[columns].head(SAMPLE_ROWS_SHOWN)
+        rows = [[r.get(c) for c in columns] for r in selectors.records(shown)]
+    context = {
+        "study": study,
+        "sample": sample,
+        "columns": columns,
+        "rows": rows,
+        "rows_shown": SAMPLE_ROWS_SHOWN,
+        "compounds_url": reverse(
+            "studies-api:sample-compounds", kwargs={"pk": study.pk, "sample_id": sample.pk}
+        ),
+    }
+    return render(request, "studies/sample.html", context)
+
+
+@login_required
+@require_GET
+def download(request: SignedInRequest, study_id: int, name: str) -> HttpResponse:
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    stored = selectors.study_file(study=study, name=name)
+    response = HttpResponse(bytes(stored.content), content_type=CONTENT_TYPES[stored.name])
+    response["Content-Disposition"] = f'attachment; filename="{stored.name}"'
+    response["Content-Length"] = str(stored.size)
+    return response
+
+
+@login_required
+@require_POST
+def study_delete(request: SignedInRequest, study_id: int) -> HttpResponse:
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    actions.study_delete(study=study)
+    messages.success(request, f"Study {study.name} deleted.")
+    return redirect("studies:list")
