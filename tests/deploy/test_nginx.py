@@ -197,6 +197,10 @@ def test_proxied_responses_carry_each_security_header_once(site):
     assert response.headers.get_list("x-frame-options") == ["DENY"]
     assert response.headers.get_list("x-content-type-options") == ["nosniff"]
     assert response.headers["referrer-policy"] == "same-origin"
+    # The same Permissions-Policy as the application's own (ops/conf.py), once.
+    from ganglioside.web.ops.conf import DEFAULT_PERMISSIONS_POLICY
+
+    assert response.headers.get_list("permissions-policy") == [DEFAULT_PERMISSIONS_POLICY]
     # The application's Content-Security-Policy passes through untouched.
     assert response.headers["content-security-policy"] == "default-src 'self'"
     assert "server" not in response.headers or "nginx/" not in response.headers["server"]

@@ -96,17 +96,23 @@ def test_ten_thousand_columns_are_refused_at_upload(api):
     assert Analysis.objects.count() == 0
 
 
-def test_the_upload_does_not_read_the_whole_table(api, monkeypatch):
-    import ganglioside.inputs.reader as reader
+def test_the_upload_reads_only_the_head_of_a_large_table(api, monkeypatch):
+    from ganglioside.web.methods import reading
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("read_table called in the request")
+    seen: list[int] = []
+    real = reading.read_table
 
-    monkeypatch.setattr(reader, "read_table", refuse)
-    response = api.post(
-        URL, {"file": make_upload(SAMPLE_CSV.read_bytes(), "s.csv")}, format="multipart"
-    )
+    def counting(table, **kwargs):
+        seen.append(len(table.cells))
+        return real(table, **kwargs)
+
+    monkeypatch.setattr(reading, "read_table", counting)
+    rows = GOOD * 200  # about 11,800 rows, 400 KB
+    content = _csv(rows)
+    assert len(content) > 256 * 1024
+    response = api.post(URL, {"file": make_upload(content, "big.csv")}, format="multipart")
     assert response.status_code == 202
+    assert seen and max(seen) < len(rows) * 0.7  # the first 256 KB only; the worker reads all
 
 
 # -- 3. NUL and control characters never reach the database -------------------------------------

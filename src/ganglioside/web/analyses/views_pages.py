@@ -360,7 +360,9 @@ def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> 
     """A finished analysis's export (csv, xlsx, json or html) as a file download."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     try:
-        artifact = downloads.analysis_download(analysis=analysis, kind=kind)
+        artifact = downloads.analysis_download(
+            analysis=analysis, kind=kind, wait=downloads.PAGE_WAIT_SECONDS
+        )
     except exports.ExportError as exc:
         # The API's mapping: a 404 is a 404 here too; anything else is explained on the page.
         answer = service_error_answer(exc)
