@@ -7,6 +7,7 @@ Prints:
   worker, polling the API): the first upload and the median of five more;
 * ``GET /api/v1/analyses/`` with 100 analyses: median and p95;
 * a 100-row page of ``GET /api/v1/analyses/{id}/compounds/``: median and p95;
+* each export of the sample (CSV, JSON, XLSX, HTML report) downloaded 20 times: median and p95;
 * storing 100,000 compound rows with the persistence service.
 
 The worker runs 2 processes (prefork), as `ganglioside worker` does on a 2-core machine.
@@ -52,6 +53,7 @@ ENV = {
     "GANGLIOSIDE_API_RATE": "100000/s",
     "GANGLIOSIDE_UPLOAD_RATE": "100000/min",
     "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
+    "GANGLIOSIDE_EXPORTS_AFTER_RUN": "1",
     "LOG_LEVEL": "warning",
     "GANGLIOSIDE_QUEUE": f"ganglioside-bench-{os.getpid()}",
 }
@@ -219,6 +221,8 @@ def main() -> int:
             assert len(body["results"]) > 0
             print(f"  GET compounds, 100-row page: {_percentiles(samples)}")
 
+            _downloads(http, analysis_id)
+
         frame = pd.DataFrame.from_records(
             Compound.objects.filter(analysis_id=analysis_id).values(
                 *[
@@ -246,6 +250,27 @@ def main() -> int:
 
         connections.close_all()
     return 0
+
+
+def _downloads(http, analysis_id: int) -> None:
+    """Each export of the sample, 20 downloads each: files written once by the worker, so a
+    download is a file transfer (the application streams it here; nginx sends it in
+    production)."""
+    deadline = time.monotonic() + 60
+    for kind in ("csv", "json", "xlsx", "html"):
+        url = f"/api/v1/analyses/{analysis_id}/export/{kind}"
+        while http.get(url).status_code == 409:  # the worker is still writing the files
+            if time.monotonic() > deadline:
+                raise SystemExit("the exports were not written")
+            time.sleep(0.1)
+        samples, size = [], 0
+        for _ in range(20):
+            start = time.perf_counter()
+            answer = http.get(url)
+            size = len(answer.content)
+            samples.append(time.perf_counter() - start)
+            assert answer.status_code == 200
+        print(f"  download {kind} ({size / 1e6:.2f} MB): {_percentiles(samples)}")
 
 
 if __name__ == "__main__":

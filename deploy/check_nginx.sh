@@ -19,7 +19,7 @@ else
     work="$(mktemp -d)"
     trap 'rm -rf "$work"' EXIT
 fi
-mkdir -p "$work/tls" "$work/static" "$work/logs"
+mkdir -p "$work/tls" "$work/static" "$work/logs" "$work/media/exports"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=ganglioside.test" \
     -keyout "$work/tls/privkey.pem" -out "$work/tls/fullchain.pem" 2>/dev/null
@@ -28,6 +28,7 @@ GANGLIOSIDE_SERVER_NAME=ganglioside.test \
 GANGLIOSIDE_UPSTREAM="${GANGLIOSIDE_UPSTREAM:-127.0.0.1:8000}" \
 GANGLIOSIDE_STATIC_ROOT="$work/static" \
 GANGLIOSIDE_TLS_DIR="$work/tls" \
+GANGLIOSIDE_MEDIA_ROOT="$work/media" \
     "$here/nginx/render.sh" > "$work/ganglioside.conf"
 
 # Relative includes resolve against the directory of the main file, as they do in /etc/nginx.

@@ -52,7 +52,7 @@ def test_check_rt_names_each_kind_of_bad_retention_time():
     assert texts[3] == (
         "column 'RT', value 'inf': not finite; expected a retention time in minutes"
     )
-    assert texts[4] == "column 'RT', value '130.0': out of range; expected 0 < RT ≤ 120"
+    assert texts[4] == "column 'RT', value '130.0': out of range; expected 0.01 ≤ RT ≤ 120"
 
 
 def test_check_volume_refuses_negative_and_missing_volumes():

@@ -13,8 +13,9 @@ export GANGLIOSIDE_SERVER_NAME
 export GANGLIOSIDE_UPSTREAM="${GANGLIOSIDE_UPSTREAM:-127.0.0.1:8000}"
 export GANGLIOSIDE_STATIC_ROOT="${GANGLIOSIDE_STATIC_ROOT:-/var/lib/ganglioside/static}"
 export GANGLIOSIDE_TLS_DIR="${GANGLIOSIDE_TLS_DIR:-/etc/letsencrypt/live/$GANGLIOSIDE_SERVER_NAME}"
+export GANGLIOSIDE_MEDIA_ROOT="${GANGLIOSIDE_MEDIA_ROOT:-/var/lib/ganglioside/media}"
 
 # The single quotes are deliberate: envsubst receives the list of names to replace, not values.
 # shellcheck disable=SC2016
-envsubst '${GANGLIOSIDE_SERVER_NAME} ${GANGLIOSIDE_UPSTREAM} ${GANGLIOSIDE_STATIC_ROOT} ${GANGLIOSIDE_TLS_DIR}' \
+envsubst '${GANGLIOSIDE_SERVER_NAME} ${GANGLIOSIDE_UPSTREAM} ${GANGLIOSIDE_STATIC_ROOT} ${GANGLIOSIDE_TLS_DIR} ${GANGLIOSIDE_MEDIA_ROOT}' \
     < "$here/templates/ganglioside.conf.template"

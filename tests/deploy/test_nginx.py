@@ -197,6 +197,10 @@ def test_proxied_responses_carry_each_security_header_once(site):
     assert response.headers.get_list("x-frame-options") == ["DENY"]
     assert response.headers.get_list("x-content-type-options") == ["nosniff"]
     assert response.headers["referrer-policy"] == "same-origin"
+    # The same Permissions-Policy as the application's own (ops/conf.py), once.
+    from ganglioside.web.ops.conf import DEFAULT_PERMISSIONS_POLICY
+
+    assert response.headers.get_list("permissions-policy") == [DEFAULT_PERMISSIONS_POLICY]
     # The application's Content-Security-Policy passes through untouched.
     assert response.headers["content-security-policy"] == "default-src 'self'"
     assert "server" not in response.headers or "nginx/" not in response.headers["server"]
@@ -280,6 +284,20 @@ def test_private_paths_are_not_served(site):
     with site.client() as client:
         assert client.get(f"{site.https}/metrics").status_code == 404
         assert client.get(f"{site.https}/media/inputs/1/table.csv").status_code == 404
+
+
+def test_exports_are_sent_by_nginx_after_the_application_names_them(site):
+    folder = site.workdir / "media" / "exports" / "1" / "f00d"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "compounds.csv").write_text("row,name\n1,GD1(36:1;O2)\n")
+    with site.client() as client:
+        sent = client.get(f"{site.https}/download/1/f00d/compounds.csv")
+        direct = client.get(f"{site.https}/_exports/1/f00d/compounds.csv")
+    assert sent.status_code == 200 and sent.text == "row,name\n1,GD1(36:1;O2)\n"
+    assert sent.headers["content-type"] == "text/csv; charset=utf-8"
+    assert sent.headers["content-disposition"] == 'attachment; filename="analysis_1_compounds.csv"'
+    assert sent.headers["x-content-type-options"] == "nosniff"
+    assert direct.status_code == 404  # internal: only the application's answer reaches it
 
 
 def test_static_files_are_served_by_nginx_with_cache_lifetimes(site):

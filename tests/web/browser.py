@@ -69,6 +69,8 @@ class Platform:
             GANGLIOSIDE_HTTPS="0",
             GANGLIOSIDE_NOTIFY_BY_EMAIL="0",
             GANGLIOSIDE_UPLOAD_RATE="30/min",
+            # As in production: the worker writes the export files right after the run.
+            GANGLIOSIDE_EXPORTS_AFTER_RUN="1",
             LOG_JSON="0",
         )
         if self.redis:

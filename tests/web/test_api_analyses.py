@@ -82,8 +82,9 @@ def test_upload_with_an_out_of_range_parameter_answers_400(api, sample_bytes):
     )
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "invalid_parameters"
-    assert "outlier_z" in error["message"]
+    # Refused by the API's field, which states the range the core accepts.
+    assert error["code"] == "invalid"
+    assert error["message"].startswith("outlier_z:") and "greater than 0" in error["message"]
 
 
 def test_upload_with_a_non_numeric_parameter_names_it(api, sample_bytes):

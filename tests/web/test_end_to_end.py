@@ -53,6 +53,8 @@ class Services:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "GANGLIOSIDE_HTTPS": "0",
             "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
+            # As in production: the worker writes the export files right after the run.
+            "GANGLIOSIDE_EXPORTS_AFTER_RUN": "1",
             # A queue of its own: no other worker on this Redis takes the task.
             "GANGLIOSIDE_QUEUE": f"ganglioside-e2e-{os.getpid()}-{self.port}",
         }
@@ -149,10 +151,15 @@ def test_upload_follow_progress_over_the_websocket_and_download_the_workbook(ser
     assert detail["status"] == "succeeded"
     assert detail["attempts"] == 1
 
-    xlsx = httpx.get(
-        f"{services.base}/api/v1/analyses/{analysis['id']}/export/xlsx", headers=auth, timeout=60
-    )
-    assert xlsx.status_code == 200
+    # The worker writes the files after announcing success: a download may be asked to wait.
+    export_url = f"{services.base}/api/v1/analyses/{analysis['id']}/export/xlsx"
+    deadline = time.monotonic() + 60
+    xlsx = httpx.get(export_url, headers=auth, timeout=60)
+    while xlsx.status_code == 409 and time.monotonic() < deadline:
+        assert xlsx.json()["error"]["code"] == "being_written" and xlsx.headers["retry-after"]
+        time.sleep(0.2)
+        xlsx = httpx.get(export_url, headers=auth, timeout=60)
+    assert xlsx.status_code == 200, xlsx.text
     assert xlsx.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -521,7 +521,8 @@ def test_downloads_hold_the_export(client, user, finished_analysis, sample_resul
     response = client.get(f"/analyses/{finished_analysis.pk}/download/csv/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == len(sample_result.compounds)
     assert [r["status"] for r in rows] == list(sample_result.compounds["status"])
     assert client.get(f"/analyses/{finished_analysis.pk}/download/docx/").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -244,11 +245,21 @@ def test_delete_removes_the_rows_and_the_input_file(
     assert not os.path.exists(path)
 
 
-def test_export_renders_a_missing_kind_once_and_keeps_it(finished_analysis):
+def test_a_missing_export_is_pending_until_the_worker_writes_every_file(finished_analysis):
     assert Artifact.objects.filter(analysis=finished_analysis).count() == 0
+    with pytest.raises(exports.ExportPending, match="being written"):
+        exports.analysis_export(analysis=finished_analysis, kind="csv")
+    assert exports.exports_render(analysis_id=finished_analysis.pk) is True
     csv = exports.analysis_export(analysis=finished_analysis, kind="csv")
     assert csv.filename == f"analysis_{finished_analysis.pk}_compounds.csv"
-    assert bytes(csv.content).decode("utf-8").count("\n") >= 324
+    assert exports.export_path(csv).read_text("utf-8").count("\n") >= 324
+    assert {a.kind for a in Artifact.objects.filter(analysis=finished_analysis)} == {
+        "csv",
+        "xlsx",
+        "json",
+        "html",
+    }
+    assert exports.exports_render(analysis_id=finished_analysis.pk) is False  # written once
     again = exports.analysis_export(analysis=finished_analysis, kind="csv")
     assert again.pk == csv.pk
 
@@ -268,11 +279,27 @@ def test_export_of_an_unfinished_analysis_raises_not_ready(queued_analysis):
     assert isinstance(caught.value, exports.ExportError)
 
 
-def test_eager_exports_are_rendered_after_the_run(queued_analysis, settings):
-    settings.GANGLIOSIDE_EAGER_EXPORTS = ["csv", "json"]
+def test_the_worker_writes_every_export_as_a_file_after_the_run(queued_analysis, settings):
+    settings.GANGLIOSIDE_EXPORTS_AFTER_RUN = True
     running.analysis_run(analysis_id=queued_analysis.pk)
-    kinds = set(Artifact.objects.filter(analysis=queued_analysis).values_list("kind", flat=True))
-    assert kinds == {"csv", "json"}
+    stored = list(Artifact.objects.filter(analysis=queued_analysis))
+    assert {a.kind for a in stored} == {"csv", "json", "xlsx", "html"}
+    for artifact in stored:
+        path = exports.export_path(artifact)
+        assert path.is_file() and path.stat().st_size == artifact.size
+        assert path.is_relative_to(Path(settings.MEDIA_ROOT) / "exports" / str(queued_analysis.pk))
+
+
+def test_deleting_an_analysis_removes_its_export_files(
+    queued_analysis, settings, django_capture_on_commit_callbacks
+):
+    settings.GANGLIOSIDE_EXPORTS_AFTER_RUN = True
+    running.analysis_run(analysis_id=queued_analysis.pk)
+    folder = Path(settings.MEDIA_ROOT) / "exports" / str(queued_analysis.pk)
+    assert any(folder.rglob("*.csv"))
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion.analysis_delete(analysis=queued_analysis)
+    assert not folder.exists()
 
 
 def test_an_abandoned_run_out_of_attempts_is_not_run_again(queued_analysis, settings):

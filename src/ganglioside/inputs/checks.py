@@ -7,13 +7,23 @@ A row with a problem is kept: the analysis marks it ``invalid`` with the recorde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ..errors import excerpt
 from .columns import DISPLAY
 from .decimals import looks_like_decimal_comma
+
+#: The shortest plausible retention time (min): smaller values (1e-320, 0.001) are typos or
+#: units in hours, not a peak eluting within the first second.
+MIN_RT = 0.01
+
+#: C0 and C1 control characters (NUL, tab, line breaks, escape, DEL, ...): no name holds them,
+#: and PostgreSQL cannot store NUL at all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 TRUE_WORDS = {"t", "true", "1", "yes", "y", "1.0"}
 FALSE_WORDS = {"f", "false", "0", "no", "n", "", "0.0"}
@@ -22,7 +32,7 @@ FALSE_WORDS = {"f", "false", "0", "no", "n", "", "0.0"}
 def problem_text(column: str, value: object, message: str) -> str:
     """``column 'RT', value 'abc': not a number; ...`` (an empty cell shows as ``''``)."""
     shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else value
-    return f"column {DISPLAY[column]!r}, value {str(shown)!r}: {message}"
+    return f"column {DISPLAY.get(column, column)!r}, value {excerpt(shown)!r}: {message}"
 
 
 class Problems:
@@ -87,18 +97,29 @@ def check_names(cells: pd.Series, problems: Problems) -> NameColumn:
         np.isin(names.codes, empty),
         problem_text("name", "", "empty; expected a name such as GD1(36:1;O2)"),
     )
+    control = np.array([bool(CONTROL_CHARACTERS.search(n)) for n in names.distinct], dtype=bool)
+    if control.any():
+        problems.add_values(
+            control[names.codes],
+            "name",
+            names.distinct[names.codes],
+            "holds a control character (such as NUL, a tab or a line break); "
+            "expected printable text such as GD1(36:1;O2)",
+        )
     return names
 
 
 def check_rt(cells: pd.Series, problems: Problems, *, max_rt: float) -> np.ndarray:
-    """Retention times (min): a number with 0 < RT ≤ ``max_rt``; NaN where unusable."""
+    """Retention times (min): a number with ``MIN_RT`` ≤ RT ≤ ``max_rt``; NaN where unusable."""
     what = "a retention time in minutes"
     rt, not_number = _numbers(cells, "rt", what, problems)
     problems.add(np.isnan(rt) & ~not_number, problem_text("rt", "", f"missing; expected {what}"))
     problems.add(np.isinf(rt), problem_text("rt", "inf", f"not finite; expected {what}"))
     finite = np.isfinite(rt)
-    out_of_range = finite & ((rt <= 0) | (rt > max_rt))
-    problems.add_values(out_of_range, "rt", rt, f"out of range; expected 0 < RT ≤ {max_rt:g}")
+    out_of_range = finite & ((rt < MIN_RT) | (rt > max_rt))
+    problems.add_values(
+        out_of_range, "rt", rt, f"out of range; expected {MIN_RT:g} ≤ RT ≤ {max_rt:g}"
+    )
     return np.where(finite, rt, np.nan)
 
 
@@ -196,3 +217,40 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad = np.zeros(len(values), dtype=bool)
     bad[again] = (text.fillna("").to_numpy(dtype=object) != "") & np.isnan(numbers[again])
     return numbers, bad
+
+
+def check_cell_lengths(
+    cells: pd.DataFrame, header: list[str], problems: Problems, *, max_chars: int
+) -> None:
+    """Cut every cell longer than ``max_chars`` characters to an excerpt, in place, and mark
+    its row: a 5 MB cell neither sinks the file nor travels on into results and messages."""
+    for pos in range(cells.shape[1]):
+        column = cells.iloc[:, pos]
+        lengths = _text_lengths(column)
+        if lengths is None:
+            continue
+        long = lengths > max_chars
+        if not long.any():
+            continue
+        label = header[pos] if pos < len(header) else str(pos + 1)
+        found = np.full(problems.n_rows, "", dtype=object)
+        for i in np.flatnonzero(long):
+            found[i] = (
+                f"column {excerpt(label)!r}: the cell holds {lengths[i]:,} characters; "
+                f"at most {max_chars:,} are accepted"
+            )
+        problems._found.append(found)
+        rows = np.flatnonzero(long)
+        cells.iloc[rows, pos] = [excerpt(v, max_chars) for v in column.iloc[rows]]
+
+
+def _text_lengths(column: pd.Series) -> np.ndarray | None:
+    """Characters of each text cell (0 for anything else); ``None`` for a numeric column."""
+    if not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column)):
+        return None
+    values = column.to_numpy(dtype=object)
+    try:
+        return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    except TypeError:  # a DataFrame's column may mix texts with numbers or missing values
+        texts = (len(v) if isinstance(v, str) else 0 for v in values)
+        return np.fromiter(texts, dtype=np.int64, count=len(values))

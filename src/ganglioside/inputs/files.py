@@ -7,27 +7,103 @@ preamble above their header); the rows above it are kept in :attr:`RawTable.abov
 written with a decimal comma in a ``;``- or tab-separated file are rewritten with a point
 (:mod:`.decimals`).  Nothing here knows what the columns mean; :mod:`.columns` recognises them
 and :mod:`.checks` checks the values.
+
+Reading is bounded (:class:`ReadLimits`): rows, columns, the characters of one cell and the
+unpacked size of a workbook.  :func:`check_upload` makes the cheap checks of an upload (the zip
+directory of a workbook, the encoding, lines and header line of a text table) without reading
+the whole table.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+import os
+import re
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path, PurePath
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, excerpt
 from .decimals import decimal_points
 
 XLSX_MAGIC = b"PK\x03\x04"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How large a table may be.  Each default can be changed by an environment variable
+    (:meth:`from_environ`), read by the command line and the web platform alike.
+
+    Attributes
+    ----------
+    max_rows:
+        Data rows (the header not counted); ``GANGLIOSIDE_MAX_ROWS``, default 1,000,000.
+    max_columns:
+        Columns; ``GANGLIOSIDE_MAX_COLUMNS``, default 1,000.
+    max_cell_chars:
+        Characters of one cell; a longer cell is cut and its row marked invalid
+        (``GANGLIOSIDE_MAX_CELL_CHARS``, default 1,000).
+    max_unpacked_mb:
+        Size of a workbook's parts once unpacked (XLSX is a zip of XML), in MB;
+        ``GANGLIOSIDE_MAX_UNPACKED_MB``, default 100.
+    """
+
+    max_rows: int = 1_000_000
+    max_columns: int = 1_000
+    max_cell_chars: int = 1_000
+    max_unpacked_mb: float = 100.0
+
+    ENVIRONMENT = {
+        "max_rows": "GANGLIOSIDE_MAX_ROWS",
+        "max_columns": "GANGLIOSIDE_MAX_COLUMNS",
+        "max_cell_chars": "GANGLIOSIDE_MAX_CELL_CHARS",
+        "max_unpacked_mb": "GANGLIOSIDE_MAX_UNPACKED_MB",
+    }
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
+        """The defaults, replaced by the environment variables that are set.
+
+        Raises
+        ------
+        ValueError
+            A variable is not a positive number (the message names it).
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, float | int] = {}
+        for field in fields(cls):
+            text = (environ.get(cls.ENVIRONMENT[field.name]) or "").strip()
+            if not text:
+                continue
+            kind = float if field.name == "max_unpacked_mb" else int
+            try:
+                number = kind(text)
+            except ValueError:
+                number = 0
+            if not number > 0:
+                raise ValueError(
+                    f"environment variable {cls.ENVIRONMENT[field.name]} is {text!r}; "
+                    "expected a number > 0"
+                )
+            values[field.name] = number
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * MB)
+
 
 #: Separators a text table may use, in the order ties are broken.
 SEPARATORS = (",", "\t", ";")
-#: Lines looked at to sniff the separator and to find the header row.
+#: Lines looked at to sniff the separator and to find the header row, and the characters of
+#: each line looked at.
 TOP_LINES = 40
+TOP_CHARS = 65_536
 
 #: ``find_header(rows)``: the index of the header among the first rows of a file (each a list
 #: of cells), or None when the first row is the header.
@@ -63,7 +139,10 @@ class RawTable:
 
 
 def read_cells(
-    source: str | Path | pd.DataFrame, *, find_header: HeaderFinder | None = None
+    source: str | Path | pd.DataFrame,
+    *,
+    find_header: HeaderFinder | None = None,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
     """Read a CSV/TSV/XLSX file (or take a DataFrame) into a :class:`RawTable`.
 
@@ -73,29 +152,104 @@ def read_cells(
         A path, or a DataFrame (its ``attrs["source"]``, when set, names it in messages).
     find_header:
         Where the header is among the first rows of a file; the first row when not given.
+    limits:
+        The largest table read (rows, columns, unpacked workbook); by default
+        :meth:`ReadLimits.from_environ`.
 
     Raises
     ------
     InputError
-        When the file is missing, empty, binary, not UTF-8, an old ``.xls`` workbook, or not a
-        table at all.
+        When the file is missing, empty, binary, not UTF-8, an old ``.xls`` workbook, not a
+        table at all, or over a limit.
     """
+    limits = limits or ReadLimits.from_environ()
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
         label = str(source.attrs.get("source", "<DataFrame>"))
+        _check_shape(len(header), len(source), label, limits)
         return RawTable(source.reset_index(drop=True), header, label)
     path = Path(source)
     raw = _read_bytes(path)
     label = path.name
     suffix = path.suffix.lower()
-    if raw.startswith(XLSX_MAGIC) or suffix in {".xlsx", ".xlsm"}:
-        return _workbook_cells(raw, label, find_header)
-    if suffix == ".xls":
+    if _is_workbook(raw, label):
+        return _workbook_cells(raw, label, find_header, limits)
+    _refuse_xls(label)
+    sep = "\t" if suffix in {".tsv", ".tab"} else None
+    return with_decimal_points(_text_cells(_decode(raw, label), label, sep, find_header, limits))
+
+
+def check_upload(raw: bytes, filename: str, *, limits: ReadLimits | None = None) -> bytes | None:
+    """The cheap checks of an uploaded file; the head of a text table to preview, if any.
+
+    A text table is checked whole for its encoding and its number of lines, and its first line
+    for the number of columns; a workbook by its zip directory (the unpacked size of its parts)
+    and the dimension its first sheet declares.  Nothing is parsed beyond that, so this costs
+    milliseconds for any file an upload accepts.
+
+    Returns
+    -------
+    bytes or None
+        The first 256 KB of a text table, cut after a whole line, for checking its columns by
+        reading it as usual; ``None`` for a workbook, or when the first rows are longer.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_cells` would, for what these checks can see.
+    """
+    limits = limits or ReadLimits.from_environ()
+    label = PurePath(filename).name or "input"
+    if _is_workbook(raw, label):
+        _check_sheet_dimension(_check_workbook_directory(raw, label, limits), label, limits)
+        return None
+    _refuse_xls(label)
+    text = _decode(raw, label)
+    lines = text.count("\n") + 1
+    if lines > limits.max_rows + 1 + TOP_LINES:
+        raise InputError(
+            f"the file has {lines:,} lines; at most {limits.max_rows + 1:,} (a header and "
+            f"{limits.max_rows:,} data rows) are accepted (GANGLIOSIDE_MAX_ROWS)",
+            file=label,
+        )
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    sep = (
+        "\t"
+        if PurePath(label).suffix.lower() in {".tsv", ".tab"}
+        else sniff_separator(text[:65536])
+    )
+    _check_shape(count_separators(first, sep) + 1, 0, label, limits)
+    if len(raw) <= 256 * 1024:
+        return raw
+    head = raw[: 256 * 1024]
+    head = head[: head.rindex(b"\n") + 1] if b"\n" in head else b""
+    return head if head.strip().count(b"\n") >= 1 else None
+
+
+def _is_workbook(raw: bytes, label: str) -> bool:
+    return raw.startswith(XLSX_MAGIC) or PurePath(label).suffix.lower() in {".xlsx", ".xlsm"}
+
+
+def _refuse_xls(label: str) -> None:
+    if PurePath(label).suffix.lower() == ".xls":
         raise InputError(
             "old .xls workbooks are not supported; save as .xlsx or CSV UTF-8", file=label
         )
-    sep = "\t" if suffix in {".tsv", ".tab"} else None
-    return with_decimal_points(_text_cells(_decode(raw, label), label, sep, find_header))
+
+
+def _check_shape(n_columns: int, n_rows: int, source: str, limits: ReadLimits) -> None:
+    if n_columns > limits.max_columns:
+        raise InputError(
+            f"the table has {n_columns:,} columns; at most {limits.max_columns:,} are accepted "
+            "(GANGLIOSIDE_MAX_COLUMNS); keep the columns the analysis needs",
+            file=source,
+        )
+    if n_rows > limits.max_rows:
+        raise InputError(
+            f"the table has more than {limits.max_rows:,} data rows, the most accepted "
+            "(GANGLIOSIDE_MAX_ROWS); split it into several tables",
+            file=source,
+        )
 
 
 def with_decimal_points(raw: RawTable) -> RawTable:
@@ -168,7 +322,7 @@ def sniff_separator(text: str) -> str:
     larger count.  Decimal commas in a ``;`` file, or a ``;`` in ``(36:1;O2)``, vary from line
     to line or sit inside brackets, so they do not win.
     """
-    lines = [line for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
+    lines = [line[:TOP_CHARS] for line in text.split("\n", TOP_LINES)[:TOP_LINES] if line.strip()]
     best, best_score = ",", (0, 0)
     for sep in SEPARATORS:
         counts = [count_separators(line, sep) for line in lines]
@@ -183,13 +337,17 @@ def _top_rows(text: str, sep: str) -> list[list[str]]:
     """The first lines of ``text`` split into cells (for finding the header)."""
     rows = []
     for line in text.split("\n", TOP_LINES)[:TOP_LINES]:
-        parsed = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        # A huge cell says nothing about where the header is (and the csv module refuses
+        # fields over 128 KB): only the start of each line is looked at.
+        parsed = next(csv.reader([line[:TOP_CHARS].rstrip("\r")], delimiter=sep), [])
         rows.append([cell.strip() for cell in parsed])
     return rows
 
 
-def _read_text(text: str, source: str, sep: str) -> pd.DataFrame:
+def _read_text(text: str, source: str, sep: str, limits: ReadLimits) -> pd.DataFrame:
     """Parse delimited text with pandas' C parser, every cell kept as the text it was."""
+    # The header line says how wide the table is before pandas builds any column.
+    _check_shape(count_separators(text.split("\n", 1)[0], sep) + 1, 0, source, limits)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -200,6 +358,7 @@ def _read_text(text: str, source: str, sep: str) -> pd.DataFrame:
             na_filter=False,
             skip_blank_lines=True,
             engine="c",
+            nrows=limits.max_rows + 2,  # the header, the rows allowed, and one to notice more
         )
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header row", file=source) from None
@@ -208,10 +367,12 @@ def _read_text(text: str, source: str, sep: str) -> pd.DataFrame:
         if fallback is None:
             detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise InputError(
-                f"the file cannot be read as a table ({detail}); check the separator and quoting",
+                f"the file cannot be read as a table ({excerpt(detail, 200)}); check the "
+                "separator and quoting",
                 file=source,
             ) from None
         frame = fallback
+    _check_shape(frame.shape[1], len(frame) - 1, source, limits)
     frame = frame.fillna("")
     blank = (frame == "").all(axis=1)
     return frame[~blank.to_numpy()].reset_index(drop=True)
@@ -248,7 +409,11 @@ def _split_outside_brackets(text: str, sep: str) -> pd.DataFrame | None:
 
 
 def _text_cells(
-    text: str, label: str, sep: str | None, find_header: HeaderFinder | None
+    text: str,
+    label: str,
+    sep: str | None,
+    find_header: HeaderFinder | None,
+    limits: ReadLimits,
 ) -> RawTable:
     text = text.lstrip("\ufeff")
     if sep is None:
@@ -260,7 +425,7 @@ def _text_cells(
         above = tuple(tuple(row) for row in top[:skip] if any(row))
         if skip:
             text = text.split("\n", skip)[skip]
-    cells = _read_text(text, label, sep)
+    cells = _read_text(text, label, sep, limits)
     if cells.empty:
         raise InputError("the file is empty; expected a header row and data rows", file=label)
     header = [str(h).strip().lstrip("\ufeff") for h in cells.iloc[0]]
@@ -278,12 +443,11 @@ def _text_cells(
 # -- Excel workbooks ---------------------------------------------------------------------------
 
 
-def _workbook_cells(raw: bytes, label: str, find_header: HeaderFinder | None) -> RawTable:
-    if not raw.startswith(XLSX_MAGIC):
-        if not raw.strip():
-            raise InputError("the file is empty", file=label)
-        raise InputError("the file has an .xlsx name but is not an Excel workbook", file=label)
-    rows = _read_xlsx(raw, label)
+def _workbook_cells(
+    raw: bytes, label: str, find_header: HeaderFinder | None, limits: ReadLimits
+) -> RawTable:
+    _check_workbook_directory(raw, label, limits)
+    rows = _read_xlsx(raw, label, limits)
     skip = (
         (find_header([[c.strip() for c in r] for r in rows[:TOP_LINES]]) or 0) if find_header else 0
     )
@@ -292,7 +456,61 @@ def _workbook_cells(raw: bytes, label: str, find_header: HeaderFinder | None) ->
     return RawTable(table.cells, table.header, label, above=above, header_line=skip + 1)
 
 
-def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:
+def _workbook_directory(raw: bytes, label: str) -> zipfile.ZipFile:
+    """The zip directory of a workbook (read from the end of the file; nothing unpacked)."""
+    if not raw.startswith(XLSX_MAGIC):
+        if not raw.strip():
+            raise InputError("the file is empty", file=label)
+        raise InputError("the file has an .xlsx name but is not an Excel workbook", file=label)
+    try:
+        return zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(
+            f"the file cannot be opened as an Excel workbook ({type(exc).__name__})", file=label
+        ) from None
+
+
+def _check_workbook_directory(raw: bytes, label: str, limits: ReadLimits) -> zipfile.ZipFile:
+    """Refuse a workbook whose parts unpack to more than the limit (a zip bomb).
+
+    The sizes come from the zip directory; :mod:`zipfile` stops at the declared size and
+    refuses a part that holds more, so a lying directory cannot get past this.
+    """
+    archive = _workbook_directory(raw, label)
+    unpacked = sum(item.file_size for item in archive.infolist())
+    if unpacked > limits.max_unpacked_bytes:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / MB:,.0f} MB of XML; at most "
+            f"{limits.max_unpacked_mb:g} MB are accepted (GANGLIOSIDE_MAX_UNPACKED_MB); save "
+            "the table as CSV or keep only the sheet with the features",
+            file=label,
+        )
+    if not any(n.startswith("xl/worksheets/") for n in archive.namelist()):
+        raise InputError("the file is a zip archive but not an Excel workbook", file=label)
+    return archive
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"')
+
+
+def _check_sheet_dimension(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> None:
+    """The rows and columns the first sheet declares (its ``<dimension>``, in its first bytes)."""
+    sheets = sorted(
+        (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+        key=lambda n: int(re.sub(r"\D", "", n) or 0),
+    )
+    if not sheets:
+        return
+    with archive.open(sheets[0]) as handle:
+        found = _DIMENSION.search(handle.read(4096))
+    if found and found.group(1):
+        width = 0
+        for letter in found.group(1).decode():
+            width = width * 26 + ord(letter) - 64
+        _check_shape(width, int(found.group(2)) - 1, label, limits)
+
+
+def _read_xlsx(raw: bytes, source: str, limits: ReadLimits) -> list[list[str]]:
     """The non-blank rows of the first sheet, every cell as text."""
     from openpyxl import load_workbook
 
@@ -305,11 +523,22 @@ def _read_xlsx(raw: bytes, source: str) -> list[list[str]]:
         ) from None
     try:
         ws = wb.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         for values in ws.iter_rows(values_only=True):
             cells = ["" if v is None else _cell_text(v) for v in values]
             if any(c.strip() for c in cells):
+                if not rows:
+                    _check_shape(len(cells), 0, source, limits)
                 rows.append(cells)
+                if len(rows) > limits.max_rows + 1:
+                    _check_shape(0, len(rows) - 1, source, limits)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(
+            f"the workbook cannot be read ({type(exc).__name__}: {excerpt(exc, 200)})",
+            file=source,
+        ) from None
     finally:
         wb.close()
     return rows

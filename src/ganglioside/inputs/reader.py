@@ -19,6 +19,7 @@ from ..errors import InputError
 from .checks import (
     Problems,
     check_anchors,
+    check_cell_lengths,
     check_log_p,
     check_names,
     check_rt,
@@ -26,7 +27,7 @@ from .checks import (
 )
 from .columns import map_columns
 from .export import Export
-from .files import RawTable
+from .files import RawTable, ReadLimits
 from .formats import read_export
 
 MAX_PROBLEMS_SHOWN = 5
@@ -82,8 +83,11 @@ def read_table(
     """
     raw = source if isinstance(source, RawTable) else read_export(source, columns).table(sample)
     mapping = map_columns(raw)
-    cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     problems = Problems(len(raw.cells))
+    # A cell longer than the limit is cut here (its row marked), before anything quotes it.
+    max_chars = ReadLimits.from_environ().max_cell_chars
+    check_cell_lengths(raw.cells, raw.header, problems, max_chars=max_chars)
+    cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     names = check_names(cells["name"], problems)
     frame = pd.DataFrame(
         {

@@ -1,7 +1,8 @@
 """``ganglioside serve | worker | beat | manage`` (the core CLI hands these to :func:`main`).
 
 * ``serve [--host H] [--port P]``: apply migrations, then serve HTTP and WebSocket with uvicorn.
-* ``worker [celery options]``: a Celery worker (needs ``REDIS_URL``).
+* ``worker [celery options]``: a Celery worker (needs ``REDIS_URL``), run by a small supervisor
+  that starts it again when it exits on an error (``--no-supervise``: the worker itself).
 * ``beat [celery options]``: the Celery beat scheduler of the stuck-run sweep (needs
   ``REDIS_URL``).
 * ``manage <command> ...``: any Django management command (``migrate``, ``createsuperuser``,
@@ -144,6 +145,11 @@ def _celery(kind: str, argv: Sequence[str]) -> int:
             "Without REDIS_URL, `ganglioside serve` runs analyses in its own threads.\n"
         )
         return 2
+    if kind == "worker" and "--no-supervise" not in argv:
+        return supervise(
+            [sys.executable, "-m", "ganglioside.web.cli", "worker", "--no-supervise", *argv]
+        )
+    argv = [a for a in argv if a != "--no-supervise"]
     _setup()
     from ganglioside.web.celery import app
 
@@ -155,6 +161,50 @@ def _celery(kind: str, argv: Sequence[str]) -> int:
         schedule = Path(settings.DATA_DIR) / "celerybeat-schedule"
         app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}", *argv])
     return 0
+
+
+def supervise(command: list[str], *, max_delay: float = 30.0) -> int:
+    """Run ``command`` and start it again whenever it exits on an error, until it exits
+    cleanly or this process is asked to stop (SIGTERM or SIGINT, passed on to it).
+
+    A worker can exit on its own when the broker drops in the middle of a task; a bare
+    ``ganglioside worker`` must not stay down then.  The delay between starts doubles up to
+    ``max_delay`` seconds and is reset once a start has lasted a minute.
+    """
+    import signal
+    import subprocess
+    import time
+
+    stopping = False
+    child: subprocess.Popen[bytes] | None = None
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    delay = 1.0
+    try:
+        while True:
+            started = time.monotonic()
+            child = subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
+            code = child.wait()
+            if stopping or code == 0:
+                return code
+            if time.monotonic() - started > 60:
+                delay = 1.0
+            sys.stderr.write(
+                f"ganglioside worker: exited with {code}; starting again in {delay:g} s\n"
+            )
+            time.sleep(delay)
+            if stopping:
+                return code
+            delay = min(delay * 2, max_delay)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _manage(argv: Sequence[str]) -> int:

@@ -95,18 +95,32 @@ class Env:
         return [item.strip() for item in value.split(",") if item.strip()]
 
     @overload
-    def url(self, name: Text, schemes: tuple[Text, ...], default: Text) -> Text: ...
+    def url(
+        self, name: Text, schemes: tuple[Text, ...], default: Text, bare: tuple[Text, ...] = ()
+    ) -> Text: ...
     @overload
-    def url(self, name: Text, schemes: tuple[Text, ...], default: None = None) -> Text | None: ...
+    def url(
+        self,
+        name: Text,
+        schemes: tuple[Text, ...],
+        default: None = None,
+        bare: tuple[Text, ...] = (),
+    ) -> Text | None: ...
 
     def url(
-        self, name: Text, schemes: tuple[Text, ...], default: Text | None = None
+        self,
+        name: Text,
+        schemes: tuple[Text, ...],
+        default: Text | None = None,
+        bare: tuple[Text, ...] = (),
     ) -> Text | None:
+        """A URL with one of ``schemes``; those in ``bare`` need nothing after ``://``."""
         value = self.raw(name)
         if value is None:
             return default
         parts = urlsplit(value)
-        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        complete = bool(parts.netloc or parts.path) or parts.scheme in bare
+        if parts.scheme not in schemes or not complete:
             raise ImproperlyConfiguredEnvironment(
                 name, value, f"a URL starting with {' or '.join(s + '://' for s in schemes)}"
             )

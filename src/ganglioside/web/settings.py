@@ -107,6 +107,9 @@ try:
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": "ganglioside",
+                # Fail fast during a Redis outage (answered 503 or let through, see
+                # analyses/api/throttles.py) rather than holding the request.
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             }
         }
         CHANNEL_LAYERS = {
@@ -140,18 +143,25 @@ try:
         "GANGLIOSIDE_STALE_AFTER", GANGLIOSIDE_TASK_TIME_LIMIT + 120, minimum=1
     )
     GANGLIOSIDE_MAX_ATTEMPTS = env.int("GANGLIOSIDE_MAX_ATTEMPTS", 3, minimum=1)
-    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 300, minimum=10)
-    # Exports rendered as soon as a run succeeds; the others on their first download.
-    GANGLIOSIDE_EAGER_EXPORTS = env.list("GANGLIOSIDE_EAGER_EXPORTS", ["csv", "json"])
-    if GANGLIOSIDE_EAGER_EXPORTS == ["none"]:
-        GANGLIOSIDE_EAGER_EXPORTS = []
-    for _kind in GANGLIOSIDE_EAGER_EXPORTS:
-        if _kind not in ("csv", "json", "xlsx", "html"):
-            raise ImproperlyConfiguredEnvironment(
-                "GANGLIOSIDE_EAGER_EXPORTS",
-                _kind,
-                "a comma-separated list of csv, json, xlsx, html (or none)",
-            )
+    # The sweep runs this often (seconds), and re-sends an upload whose message never reached
+    # the broker (Redis was down) once it is GANGLIOSIDE_RESEND_AFTER seconds old.
+    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 30, minimum=5)
+    GANGLIOSIDE_RESEND_AFTER = env.int("GANGLIOSIDE_RESEND_AFTER", 20, minimum=1)
+    # Exports (CSV, JSON, XLSX, HTML) are written as files by the worker right after a run
+    # succeeds; 0 leaves them to the first download (which asks the worker for them).
+    GANGLIOSIDE_EXPORTS_AFTER_RUN = env.bool("GANGLIOSIDE_EXPORTS_AFTER_RUN", True)
+    # Behind nginx: the internal location that serves MEDIA_ROOT/exports/ (X-Accel-Redirect);
+    # empty: the application streams the file itself.
+    GANGLIOSIDE_ACCEL_REDIRECT = env.str("GANGLIOSIDE_ACCEL_REDIRECT", "") or ""
+    # Seconds a delete waits for a worker that is storing the results before answering 409.
+    GANGLIOSIDE_DELETE_WAIT = env.float("GANGLIOSIDE_DELETE_WAIT", 3.0, minimum=0.1)
+    # Largest table the core reads (rows, columns, characters of a cell, unpacked workbook);
+    # read from the same variables by the core (ganglioside.inputs.files.ReadLimits), checked
+    # here so that a malformed value stops the process at start.
+    GANGLIOSIDE_MAX_ROWS = env.int("GANGLIOSIDE_MAX_ROWS", 1_000_000, minimum=1)
+    GANGLIOSIDE_MAX_COLUMNS = env.int("GANGLIOSIDE_MAX_COLUMNS", 1_000, minimum=1)
+    GANGLIOSIDE_MAX_CELL_CHARS = env.int("GANGLIOSIDE_MAX_CELL_CHARS", 1_000, minimum=1)
+    GANGLIOSIDE_MAX_UNPACKED_MB = env.float("GANGLIOSIDE_MAX_UNPACKED_MB", 100.0, minimum=0.001)
 
     # -- rate limits ----------------------------------------------------------------------------
     GANGLIOSIDE_RATES = {
@@ -159,6 +169,15 @@ try:
         "uploads": env.rate("GANGLIOSIDE_UPLOAD_RATE", "2/min"),
         "auth": env.rate("GANGLIOSIDE_AUTH_RATE", "10/min"),
     }
+    # Failed sign-ins (pages, admin, token) allowed per account and per client address within
+    # the cool-off (seconds); then that account or address waits out the cool-off.
+    GANGLIOSIDE_SIGNIN_ACCOUNT_FAILURES = env.int(
+        "GANGLIOSIDE_SIGNIN_ACCOUNT_FAILURES", 5, minimum=1
+    )
+    GANGLIOSIDE_SIGNIN_ADDRESS_FAILURES = env.int(
+        "GANGLIOSIDE_SIGNIN_ADDRESS_FAILURES", 20, minimum=1
+    )
+    GANGLIOSIDE_SIGNIN_COOLOFF = env.int("GANGLIOSIDE_SIGNIN_COOLOFF", 900, minimum=1)
 
     # -- email ----------------------------------------------------------------------------------
     DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "ganglioside@localhost")
@@ -166,7 +185,9 @@ try:
     GANGLIOSIDE_SITE_URL = (
         env.url("GANGLIOSIDE_SITE_URL", ("http", "https"), "http://127.0.0.1:8000") or ""
     ).rstrip("/")
-    _email_url = env.url("EMAIL_URL", ("smtp", "smtps", "smtp+tls", "console", "locmem"))
+    _email_url = env.url(
+        "EMAIL_URL", ("smtp", "smtps", "smtp+tls", "console", "locmem"), bare=("console", "locmem")
+    )
     if _email_url:
         _parts = urlsplit(_email_url)
         if _parts.scheme in ("console", "locmem"):
@@ -334,9 +355,24 @@ CELERY_TASK_TIME_LIMIT = GANGLIOSIDE_TASK_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = GANGLIOSIDE_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis outage never stops a worker: it reconnects for as long as it takes.  A run going on
+# when the connection drops is not cancelled: it needs PostgreSQL only, so it runs to its end and
+# stores its result (a redelivered message finds the analysis finished; its claim makes that
+# harmless).  Should the worker process exit on the lost connection anyway, `ganglioside worker`
+# starts it again and the sweep re-queues a run whose process is gone.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Redelivery of an unacknowledged task (a worker died) waits this long; keep it above the
 # hard time limit so a slow but healthy run is never delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GANGLIOSIDE_TASK_TIME_LIMIT + 300}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": GANGLIOSIDE_TASK_TIME_LIMIT + 300,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+# Sending a task while Redis is down fails within seconds (the upload stays queued and the sweep
+# sends it later) rather than holding the request.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
         "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",

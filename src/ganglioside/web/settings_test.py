@@ -16,8 +16,9 @@ os.environ.setdefault("GANGLIOSIDE_DATA_DIR", tempfile.mkdtemp(prefix="gangliosi
 os.environ.setdefault("GANGLIOSIDE_API_RATE", "100000/s")
 os.environ.setdefault("GANGLIOSIDE_UPLOAD_RATE", "100000/min")
 os.environ.setdefault("GANGLIOSIDE_AUTH_RATE", "100000/min")
-# Exports are rendered on first download in tests (the ones that download test that path).
-os.environ.setdefault("GANGLIOSIDE_EAGER_EXPORTS", "none")
+# Exports are written on first download in tests (by the inline executor), which keeps the runs
+# of the many tests that never download short; the tests of the worker's path turn it on.
+os.environ.setdefault("GANGLIOSIDE_EXPORTS_AFTER_RUN", "0")
 # The test client speaks plain HTTP; the HTTPS redirect and secure cookies are tested on their own.
 os.environ.setdefault("GANGLIOSIDE_HTTPS", "0")
 

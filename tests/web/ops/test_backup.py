@@ -36,14 +36,17 @@ def snapshot(analysis_id: int) -> dict:
         "compounds": list(
             Compound.objects.filter(analysis=analysis).values_list("row", "name", "status", "z")
         ),
-        "artifacts": {a.kind: bytes(a.content) for a in Artifact.objects.filter(analysis=analysis)},
+        "artifacts": {
+            a.kind: exports.export_path(a).read_bytes()
+            for a in Artifact.objects.filter(analysis=analysis)
+        },
         "input": analysis.input_file.read(),
         "users": sorted(get_user_model().objects.values_list("username", flat=True)),
     }
 
 
 def round_trip(analysis: Analysis, tmp_path: Path) -> tuple[dict, dict, Path]:
-    exports.analysis_export(analysis=analysis, kind="csv")  # one stored export at least
+    exports.exports_render(analysis_id=analysis.pk)  # stored export files, in the media folder
     pk = analysis.pk  # delete() below clears analysis.pk
     before = snapshot(pk)
     out = io.StringIO()

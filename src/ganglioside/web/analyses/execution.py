@@ -18,12 +18,15 @@ from django.db import close_old_connections, connection
 
 from ganglioside.web.celery import app
 
+from .services.exports import exports_render
 from .services.running import analysis_run
 
 log = logging.getLogger(__name__)
 
 # The Celery task that runs one analysis; its name is kept stable for queued messages.
 RUN_ANALYSIS_TASK = "ganglioside.web.analyses.tasks.run_analysis"
+# The Celery task that writes the export files of a succeeded analysis again.
+RENDER_EXPORTS_TASK = "ganglioside.web.analyses.tasks.render_exports"
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -48,6 +51,28 @@ def enqueue(analysis_id: int) -> str | None:
         return None
     analysis_run(analysis_id=analysis_id)
     return None
+
+
+def enqueue_exports(analysis_id: int) -> None:
+    """Have the export files of ``analysis_id`` written by the configured executor (a worker,
+    a thread of this process, or right here with ``inline``)."""
+    mode = settings.GANGLIOSIDE_EXECUTOR
+    if mode == "celery":
+        app.send_task(RENDER_EXPORTS_TASK, args=[analysis_id])
+    elif mode == "threads":
+        _thread_pool().submit(_in_thread, exports_render, analysis_id)
+    else:
+        exports_render(analysis_id=analysis_id)
+
+
+def _in_thread(job: object, analysis_id: int) -> None:
+    close_old_connections()
+    try:
+        job(analysis_id=analysis_id)  # type: ignore[operator]
+    except Exception:
+        log.exception("background job %s of analysis %s failed", job, analysis_id)
+    finally:
+        connection.close()
 
 
 def _thread_pool() -> ThreadPoolExecutor:

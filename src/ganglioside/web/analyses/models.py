@@ -255,17 +255,17 @@ class ArtifactKind(models.TextChoices):
 
 
 class Artifact(models.Model):
-    """A downloadable export of a finished analysis, kept in the database.
+    """A downloadable export of a finished analysis: a file written by the worker.
 
-    Kept as bytes in the database rather than in MEDIA_ROOT so that a worker on another
-    machine can write it and any web server can serve it.
+    The file lives under ``MEDIA_ROOT`` (``path`` is relative to it), which the web servers and
+    the workers share; it is served as a file, never rendered by the web process.
     """
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="artifacts")
     kind = models.CharField(max_length=8, choices=ArtifactKind.choices)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=128)
-    content = models.BinaryField()
+    path = models.CharField(max_length=500, help_text="the file, relative to MEDIA_ROOT")
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ganglioside.web.celery import app
 
-from .execution import RUN_ANALYSIS_TASK
+from .execution import RENDER_EXPORTS_TASK, RUN_ANALYSIS_TASK
+from .services.exports import exports_render
 from .services.recovery import analyses_sweep_stuck
 from .services.running import analysis_run
 
@@ -17,6 +18,11 @@ from .services.running import analysis_run
 @app.task(name=RUN_ANALYSIS_TASK, acks_late=True)
 def run_analysis(analysis_id: int) -> None:
     analysis_run(analysis_id=analysis_id)
+
+
+@app.task(name=RENDER_EXPORTS_TASK, acks_late=True)
+def render_exports(analysis_id: int) -> None:
+    exports_render(analysis_id=analysis_id)
 
 
 @app.task(name="ganglioside.web.analyses.tasks.sweep_stuck_analyses")

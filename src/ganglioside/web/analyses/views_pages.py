@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,9 +30,10 @@ from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .api.throttles import UploadRateThrottle
+from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind
-from .services import deletion, exports, submission
+from .services import deletion, downloads, exports, submission
 from .staticfinders import PLOTLY_STATIC_PATH
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def upload_throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when the user reached the upload limit (the API's), else ``None``."""
     throttle = UploadRateThrottle()
     # The throttle reads only the request's user and address, which a page request has too.
-    if throttle.allow_request(request, None):  # type: ignore[arg-type]
+    if throttle.allow_request(request, None):
         return None
     return throttle.wait() or 1.0
 
@@ -382,11 +383,13 @@ def analysis_overview_chart(request: SignedInRequest, analysis_id: int, kind: st
 
 @login_required
 @require_GET
-def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> HttpResponse:
+def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> HttpResponseBase:
     """A finished analysis's export (csv, xlsx, json or html) as a file download."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     try:
-        artifact = exports.analysis_export(analysis=analysis, kind=kind)
+        artifact = downloads.analysis_download(
+            analysis=analysis, kind=kind, wait=downloads.PAGE_WAIT_SECONDS
+        )
     except exports.ExportError as exc:
         # The API's mapping: a 404 is a 404 here too; anything else is explained on the page.
         answer = service_error_answer(exc)
@@ -394,10 +397,7 @@ def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> 
             raise Http404(str(exc)) from exc
         messages.error(request, str(exc).capitalize() + ".")
         return redirect("pages:analysis", analysis_id=analysis.pk)
-    response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
-    response["Content-Length"] = str(artifact.size)
-    return response
+    return export_response(artifact)
 
 
 @login_required
@@ -406,7 +406,11 @@ def analysis_delete(request: SignedInRequest, analysis_id: int) -> HttpResponse:
     """Delete an analysis with its results and input file."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     name = analysis.name
-    deletion.analysis_delete(analysis=analysis)
+    try:
+        deletion.analysis_delete(analysis=analysis)
+    except deletion.AnalysisBusy as exc:
+        messages.error(request, str(exc).capitalize() + ".")
+        return redirect("pages:analysis", analysis_id=analysis.pk)
     messages.success(request, f"Deleted “{name}”.")
     return redirect("pages:history")
 

@@ -10,6 +10,7 @@ class OpsConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
 
         from . import request_id
+        from . import signin_limits as _signin_limits  # noqa: F401 (connects its receivers)
         from . import tasks as _tasks  # noqa: F401 (registers the periodic task with Celery)
 
         # In a worker, the task id plays the role of the request id in the JSON logs.

@@ -96,6 +96,10 @@ def backup_create(*, destination: Path, include_media: bool = True) -> Path:
             "sha256": {name: _sha256(partial / name) for name in files},
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        for child in partial.iterdir():
+            # Every user's data and password hashes: readable by the owner only, whatever the
+            # umask of the process that wrote them (pg_dump and tar leave 0644).
+            child.chmod(0o600)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

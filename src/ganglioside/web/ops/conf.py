@@ -44,6 +44,21 @@ DEFAULT_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# Browser features the site never uses, refused to it and to anything it might embed.
+DEFAULT_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 ONE_YEAR = 365 * 24 * 3600
 POSTGRES_ENGINES = ("django.db.backends.postgresql",)
 
@@ -56,10 +71,14 @@ def apply_operations_settings(namespace: dict[str, Any], env: Env) -> None:
     middleware = list(namespace["MIDDLEWARE"])
     # First, so the request id and the timing cover every other middleware.
     middleware.insert(0, "ganglioside.web.ops.middleware.RequestLogMiddleware")
+    # Last, so its process_exception sees what the views raise.
+    middleware.append("ganglioside.web.ops.middleware.OutageMiddleware")
+    middleware.append("ganglioside.web.ops.signin_limits.SignInLimitMiddleware")
     security = middleware.index("django.middleware.security.SecurityMiddleware")
     middleware.insert(
         security + 1, "ganglioside.web.ops.middleware.ContentSecurityPolicyMiddleware"
     )
+    middleware.insert(security + 2, "ganglioside.web.ops.middleware.RefuseNulQueryMiddleware")
     namespace["MIDDLEWARE"] = middleware
 
     _apply_https_and_headers(namespace, env, debug)
@@ -87,6 +106,9 @@ def _apply_https_and_headers(namespace: dict[str, Any], env: Env, debug: bool) -
         SECURE_REFERRER_POLICY="same-origin",
         SECURE_CROSS_ORIGIN_OPENER_POLICY="same-origin",
         GANGLIOSIDE_CSP=env.str("GANGLIOSIDE_CSP", DEFAULT_CSP),
+        GANGLIOSIDE_PERMISSIONS_POLICY=env.str(
+            "GANGLIOSIDE_PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY
+        ),
     )
 
 

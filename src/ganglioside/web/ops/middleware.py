@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.functional import LazyObject
 
 from . import metrics, request_id
@@ -83,12 +83,77 @@ class RequestLogMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` (``GANGLIOSIDE_CSP``) and ``Permissions-Policy``
+    (``GANGLIOSIDE_PERMISSIONS_POLICY``) on every response that does not set its own."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        policy = getattr(settings, "GANGLIOSIDE_CSP", "")
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
+        for header, setting in (
+            ("Content-Security-Policy", "GANGLIOSIDE_CSP"),
+            ("Permissions-Policy", "GANGLIOSIDE_PERMISSIONS_POLICY"),
+        ):
+            policy = getattr(settings, setting, "")
+            if policy and header not in response:
+                response[header] = policy
+        return response
+
+
+class RefuseNulQueryMiddleware:
+    """400 for a query string holding a NUL character: no database stores NUL in text, and
+    PostgreSQL refuses a query that compares with it (which would surface as a 500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                shown = key.replace("\x00", "\\x00")[:40]
+                return JsonResponse(
+                    {
+                        "error": {
+                            "code": "invalid",
+                            "message": f"query parameter {shown!r} holds a NUL character",
+                            "details": {},
+                        }
+                    },
+                    status=400,
+                )
+        return self.get_response(request)
+
+
+class OutageMiddleware:
+    """503 with ``Retry-After`` instead of a 500 when Redis (the rate-limit counters, the broker
+    or the channel layer) cannot be reached while a page or an API request is served."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        from ganglioside.web.outages import OUTAGE_RETRY_AFTER, ServiceUnavailable, outage_errors
+
+        if not isinstance(exception, (ServiceUnavailable, *outage_errors())):
+            return None
+        logging.getLogger(__name__).warning(
+            "Redis unreachable: %s %s", request.method, request.path
+        )
+        message = "The service is briefly unavailable; try again in a little while."
+        response: HttpResponseBase
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"error": {"code": "unavailable", "message": message, "details": {}}}, status=503
+            )
+        else:
+            response = HttpResponse(
+                f"<!doctype html><title>Unavailable</title><p>{message}</p>", status=503
+            )
+        response["Retry-After"] = str(OUTAGE_RETRY_AFTER)
         return response

@@ -12,8 +12,10 @@ from rest_framework.response import Response
 
 from ganglioside import ConfigError, InputError
 
+from ...outages import ServiceUnavailable, outage_errors
 from ..services.curation import CurationNotReady, DecisionError
-from ..services.exports import ExportNotReady, UnknownExportFormat
+from ..services.deletion import AnalysisBusy
+from ..services.exports import ExportNotReady, ExportPending, UnknownExportFormat
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
     (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
     (DecisionError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_decision")),
     (CurationNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
+    (ExportPending, ErrorAnswer(status.HTTP_409_CONFLICT, "being_written")),
+    (AnalysisBusy, ErrorAnswer(status.HTTP_409_CONFLICT, "busy")),
 )
 
 
@@ -54,7 +58,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     answer = service_error_answer(exc)
     if answer is not None:
         details = exc.to_dict() if isinstance(exc, InputError) else None
-        return Response(error_body(answer.code, str(exc), details), status=answer.status)
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            headers["Retry-After"] = str(retry)
+        return Response(
+            error_body(answer.code, str(exc), details), status=answer.status, headers=headers
+        )
+    if isinstance(exc, outage_errors()):
+        log.warning("Redis unreachable in %s: %s", type(context.get("view")).__name__, exc)
+        exc = ServiceUnavailable()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
@@ -71,6 +83,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     wait = getattr(exc, "wait", None)
     if wait is not None:
         headers["Retry-After"] = str(int(wait))
+    if isinstance(exc, ServiceUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", _first_message(exc.detail), exc.detail)
     elif isinstance(exc, exceptions.Throttled):

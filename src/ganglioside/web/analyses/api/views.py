@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Abs
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -24,8 +24,9 @@ from rest_framework.views import APIView
 
 from ...methods.selectors import method_get
 from .. import comparison, selectors
+from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
-from ..services import curation, deletion, exports, submission
+from ..services import curation, deletion, downloads, submission
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -60,7 +61,15 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="not signed in"),
     404: OpenApiResponse(ErrorSerializer, description="no such analysis (or not yours)"),
     429: OpenApiResponse(ErrorSerializer, description="rate limit reached"),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="briefly unavailable (Redis unreachable); Retry-After says when to try again",
+    ),
 }
+#: A list's page past the last one (``?page=``).
+PAGE_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="no such page (past the last), or no such analysis"
+)
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -77,7 +86,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, **_errors(400, 429)},
+        responses={200: TokenOutputSerializer, **_errors(400, 429, 503)},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -141,7 +150,11 @@ class AnalysisListCreateView(generics.GenericAPIView):
 
     @extend_schema(
         operation_id="analyses_list",
-        responses={200: AnalysisListSerializer(many=True), **_errors(400, 401, 429)},
+        responses={
+            200: AnalysisListSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
         tags=["analyses"],
     )
     def get(self, request: Request) -> Response:
@@ -157,7 +170,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
             202: OpenApiResponse(
                 AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
             ),
-            **_errors(400, 401, 404, 429),
+            **_errors(400, 401, 404, 429, 503),
         },
         tags=["analyses"],
     )
@@ -186,7 +199,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_retrieve",
-        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429)},
+        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429, 503)},
         tags=["analyses"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -195,7 +208,15 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_destroy",
-        responses={204: None, **_errors(401, 404, 429)},
+        responses={
+            204: None,
+            **_errors(401, 404, 429, 503),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="its results are being stored right now; Retry-After says when to "
+                "try again",
+            ),
+        },
         tags=["analyses"],
     )
     def delete(self, request: Request, pk: int) -> Response:
@@ -210,7 +231,7 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
     @extend_schema(
         operation_id="analyses_rerun",
         request=AnalysisRerunSerializer,
-        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429)},
+        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429, 503)},
         tags=["analyses"],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -297,7 +318,11 @@ class CompoundListView(_AnalysisChildListView):
                 + " (abs_z is |z|); rows without a value come last, ties by row",
             ),
         ],
-        responses={200: CompoundSerializer(many=True), **_errors(400, 401, 404, 429)},
+        responses={
+            200: CompoundSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -315,7 +340,11 @@ class RTModelListView(_AnalysisChildListView):
     @extend_schema(
         operation_id="analyses_models",
         tags=["results"],
-        responses={200: RTModelSerializer(many=True), **_errors(401, 404, 429)},
+        responses={
+            200: RTModelSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -333,7 +362,11 @@ class FragmentListView(_AnalysisChildListView):
     @extend_schema(
         operation_id="analyses_fragments",
         tags=["results"],
-        responses={200: FragmentEventSerializer(many=True), **_errors(401, 404, 429)},
+        responses={
+            200: FragmentEventSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -409,18 +442,20 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            **_errors(401, 404, 429),
-            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+            **_errors(401, 404, 429, 503),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="the analysis has not succeeded, or its files are being written "
+                "(then Retry-After says when to ask again)",
+            ),
         },
         tags=["results"],
     )
-    def get(self, request: Request, pk: int, export_format: str) -> HttpResponse:
-        # An unknown format or an unfinished analysis: answered by errors.exception_handler.
-        artifact = exports.analysis_export(analysis=self.get_analysis(), kind=export_format)
-        response = HttpResponse(bytes(artifact.content), content_type=artifact.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{artifact.filename}"'
-        response["Content-Length"] = str(artifact.size)
-        return response
+    def get(self, request: Request, pk: int, export_format: str) -> HttpResponseBase:
+        # An unknown format, an unfinished analysis or a file not written yet: answered by
+        # errors.exception_handler (404, 409, 409 with Retry-After).
+        artifact = downloads.analysis_download(analysis=self.get_analysis(), kind=export_format)
+        return export_response(artifact)
 
 
 class NotReady(APIException):

@@ -25,6 +25,21 @@ COMPOUND_BATCH_SIZE = 2000
 
 #: The columns stored in typed fields: the core's, and the curation's status columns.
 STORED_COLUMNS = (*COMPOUND_COLUMNS, *CURATION_COLUMNS)
+#: Text PostgreSQL cannot store (NUL, in text and JSON alike) and what stands in for it.
+_NUL, _NUL_SHOWN = "\x00", "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """``text`` as the database can store it: each NUL character replaced by U+FFFD."""
+    return text.replace(_NUL, _NUL_SHOWN) if _NUL in text else text
+
+
+def _clean_texts(cells: list[Any]) -> list[Any]:
+    """The texts of a column as the database can store them (one scan when none needs it)."""
+    if not any(_NUL in v for v in cells if isinstance(v, str)):
+        return cells
+    return [clean_text(v) if isinstance(v, str) else v for v in cells]
+
 
 _COMPOUND_FIELDS: dict[str, models.Field] = {
     f.name: f for f in Compound._meta.concrete_fields if f.name in STORED_COLUMNS
@@ -56,7 +71,7 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     if extra_names:
         extra_frame = frame[extra_names]
         extras = [
-            {str(k): _json_value(v) for k, v in zip(extra_names, values, strict=True)}
+            {clean_text(str(k)): _json_value(v) for k, v in zip(extra_names, values, strict=True)}
             for values in extra_frame.itertuples(index=False, name=None)
         ]
     else:
@@ -171,14 +186,14 @@ def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
     # Text: NULL is not allowed, so a missing value is the empty string.
     if isinstance(series.dtype, pd.CategoricalDtype):
         # Each label converted once; code -1 (missing) picks the empty string at the end.
-        labels = np.array([*map(str, series.cat.categories), ""], dtype=object)
+        labels = np.array([*map(clean_text, map(str, series.cat.categories)), ""], dtype=object)
         return labels[series.cat.codes.to_numpy()].tolist()
     cells = series.to_numpy(dtype=object, copy=True)
     missing = pd.isna(cells)
     cells[missing] = ""
     if pd.api.types.infer_dtype(cells, skipna=False) != "string":
-        return [v if isinstance(v, str) else str(v) for v in cells.tolist()]
-    return cells.tolist()
+        return _clean_texts([v if isinstance(v, str) else str(v) for v in cells.tolist()])
+    return _clean_texts(cells.tolist())
 
 
 def _nullable(series: pd.Series) -> list[Any]:
@@ -192,20 +207,22 @@ def _json_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, int | str | bool):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, int | bool):
         return value
     try:
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
-    return str(value)
+    return clean_text(str(value))
 
 
 def json_safe(value: Any) -> Any:
     """Plain JSON data: numpy scalars unwrapped, NaN/inf as null, tuples as lists."""
     if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {clean_text(str(k)): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [json_safe(v) for v in value]
     if isinstance(value, np.ndarray):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Analysis, AnalysisStatus
@@ -32,8 +33,10 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
     A ``running`` analysis with no sign of life for ``GANGLIOSIDE_STALE_AFTER`` seconds (or
     whose worker process on this machine is gone) goes back to ``queued`` while it has attempts
     left (``GANGLIOSIDE_MAX_ATTEMPTS``), otherwise it becomes ``failed``.  A ``queued``
-    analysis older than that is sent to the executor again (its message may have been lost);
-    running it twice is harmless because a run first claims the analysis.
+    analysis older than that is sent to the executor again (its message may have been lost),
+    and so is one that was never sent (no task id: the broker was down at upload) once
+    ``GANGLIOSIDE_RESEND_AFTER`` seconds old; running it twice is harmless because a run first
+    claims the analysis.
 
     Parameters
     ----------
@@ -47,7 +50,13 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
     _sweep_running(cutoff, report)
     queued = Analysis.objects.filter(status=AnalysisStatus.QUEUED)
     if not resend_all_queued:
-        queued = queued.filter(created_at__lt=cutoff)
+        # Lost messages after the stale time; never sent at all (the broker was down when the
+        # upload was stored: no task id) after GANGLIOSIDE_RESEND_AFTER seconds.
+        unsent = timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_RESEND_AFTER)
+        never_sent = Q(task_id="", created_at__lt=unsent)
+        if settings.GANGLIOSIDE_EXECUTOR != "celery":
+            never_sent = Q(pk__in=[])
+        queued = queued.filter(Q(created_at__lt=cutoff) | never_sent)
     lost = queued.order_by("created_at").values_list("pk", flat=True)
     for pk in lost:
         if pk not in report.requeued:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 import ganglioside
 from ganglioside import ConfigError, InputError
+from ganglioside.errors import bounded, excerpt
 
 from .. import events
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
     FragmentEvent,
     RTModel,
 )
-from .exports import store_artifacts
+from .exports import export_files_delete, exports_write
 from .inputs import analyze_stored, renamed
 from .notifications import analysis_notify_owner
 from .persistence import compounds_store, fragment_events, json_safe, rt_model
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # Progress is saved at most this often (seconds) within one step; every step change is saved.
 PROGRESS_SAVE_INTERVAL = 0.25
+# The longest error message stored (characters); the core bounds its own, this is the last cap.
+MAX_ERROR_CHARS = 2000
 
 
 def analysis_run(*, analysis_id: int) -> Analysis | None:
@@ -78,12 +81,15 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     if stored is None:
         return None
     transaction.on_commit(lambda: announce_finished(stored))
-    eager = set(settings.GANGLIOSIDE_EAGER_EXPORTS)
-    if stored.status == AnalysisStatus.SUCCEEDED and eager and result is not None:
-        # Exports derive from the stored result, so they are rendered after the analysis is
-        # reported as succeeded; the others (the HTML report takes seconds and megabytes) on
-        # their first download.
-        store_artifacts(stored, result, kinds=eager, raise_errors=False)
+    if (
+        stored.status == AnalysisStatus.SUCCEEDED
+        and settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
+        and result is not None
+    ):
+        # Exports derive from the stored result, so they are written after the analysis is
+        # reported as succeeded, here in the worker with the result in memory; a download in
+        # the meantime is asked to wait a few seconds.
+        exports_write(stored, result)
     return stored
 
 
@@ -198,7 +204,7 @@ class _Progress:
             Analysis.objects.filter(pk=self.analysis_id).update(
                 progress_step=step[:32],
                 progress_fraction=fraction,
-                progress_message=str(message),
+                progress_message=excerpt(message, 500),
                 heartbeat_at=timezone.now(),
             )
             self._last_step, self._last_save = step, now
@@ -209,7 +215,7 @@ class _Progress:
                 "status": AnalysisStatus.RUNNING,
                 "step": step,
                 "fraction": fraction,
-                "message": str(message),
+                "message": excerpt(message, 500),
             },
         )
 
@@ -223,7 +229,9 @@ def _unexpected_message(exc: Exception) -> str:
             f"the analysis took longer than {settings.GANGLIOSIDE_TASK_SOFT_TIME_LIMIT} s "
             "(GANGLIOSIDE_TASK_SOFT_TIME_LIMIT) and was stopped"
         )
-    return f"the analysis stopped on an unexpected error ({type(exc).__name__}: {exc})"
+    return (
+        f"the analysis stopped on an unexpected error ({type(exc).__name__}: {excerpt(exc, 500)})"
+    )
 
 
 def _fail(analysis: Analysis, exc: InputError, started: float) -> Analysis | None:
@@ -234,10 +242,11 @@ def _fail_with(
     analysis: Analysis, message: str, details: dict[str, Any], started: float
 ) -> Analysis | None:
     now = timezone.now()
+    short = {str(k): excerpt(v, 300) if isinstance(v, str) else v for k, v in details.items()}
     updated = Analysis.objects.filter(pk=analysis.pk, worker=analysis.worker).update(
         status=AnalysisStatus.FAILED,
-        error_message=message,
-        error_details=json_safe(details),
+        error_message=bounded(message, MAX_ERROR_CHARS),
+        error_details=json_safe(short),
         finished_at=now,
         heartbeat_at=now,
         duration_seconds=time.monotonic() - started,
@@ -273,7 +282,7 @@ def _store_result(
         Analysis.objects.filter(pk=analysis.pk).update(
             status=AnalysisStatus.SUCCEEDED,
             summary=summary,
-            warnings=json_safe(list(result.warnings)),
+            warnings=json_safe([bounded(str(w), MAX_ERROR_CHARS) for w in result.warnings]),
             n_compounds=len(result.compounds),
             status_counts=counts,
             finished_at=now,
@@ -289,6 +298,7 @@ def _store_result(
 def _delete_results(analysis_id: int) -> None:
     for model in (Compound, RTModel, FragmentEvent, Artifact):
         model.objects.filter(analysis_id=analysis_id).delete()
+    export_files_delete(analysis_id, on_commit=True)
 
 
 def _status_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -14,18 +15,22 @@ from django.db import transaction
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
+from ganglioside.inputs import files as input_files
 
+from ... import outages
 from ...methods.models import AnalysisInput, Method
 from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
 from ..parameter_diff import changes_text, parameter_changes
 from . import curation
-from .inputs import as_local_file
-from .persistence import json_safe
+from .inputs import as_local_file, renamed
+from .persistence import clean_text, json_safe
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+log = logging.getLogger(__name__)
 
 
 def analysis_create(
@@ -75,7 +80,9 @@ def analysis_create(
         The table cannot be analysed (format, columns, size); nothing is stored.  An export
         with several samples and no ``sample`` raises ``SampleChoiceNeeded``, a table without
         recognised columns and no ``columns`` raises ``ColumnsNeeded`` (both in
-        :mod:`ganglioside.web.methods.reading`, both ``InputError``).
+        :mod:`ganglioside.web.methods.reading`, both ``InputError``).  Only cheap checks and
+        the first rows of the file are read here (see :func:`_validate_table`); the whole
+        table is read by the worker.
     """
     checked = upload_check(
         file=file, parameters=parameters, sample=sample, columns=columns, method=method
@@ -106,7 +113,7 @@ def upload_check(
     Raises the errors of :func:`analysis_create`.
     """
     config = _config(parameters, method)
-    filename = PurePath(getattr(file, "name", "") or "input").name
+    filename = clean_text(PurePath(getattr(file, "name", "") or "input").name) or "input"
     content = _read_upload(file, filename)
     _validate_table(content, filename, max_rt=config.max_rt, sample=sample, columns=columns)
     return CheckedUpload(filename, content, config, _input_choice(sample, columns, method))
@@ -230,15 +237,25 @@ def rerun_name(root: Analysis, config: AnalysisConfig, *, n_decisions: int = 0) 
     return root.name[: max(0, 200 - len(suffix))] + suffix[:200]
 
 
-def analysis_send(*, analysis_id: int) -> None:
+def analysis_send(*, analysis_id: int) -> bool:
     """Send a queued analysis to the executor; with Celery, record the id of its task.
 
     Call it after the transaction that queued the analysis commits
-    (``transaction.on_commit``), so the worker finds the row.
+    (``transaction.on_commit``), so the worker finds the row.  When the broker cannot be
+    reached the analysis stays queued without a task id, and the sweep
+    (:func:`.recovery.analyses_sweep_stuck`, every ``GANGLIOSIDE_SWEEP_EVERY`` seconds) sends
+    it again once ``GANGLIOSIDE_RESEND_AFTER`` seconds have passed; ``False`` then.
     """
-    task_id = execution.enqueue(analysis_id)
+    try:
+        task_id = execution.enqueue(analysis_id)
+    except outages.outage_errors() as exc:
+        log.warning(
+            "analysis %s: the broker is unreachable (%s); the sweep sends it", analysis_id, exc
+        )
+        return False
     if task_id is not None:
         Analysis.objects.filter(pk=analysis_id).update(task_id=task_id)
+    return True
 
 
 def _store_new_analysis(
@@ -253,6 +270,7 @@ def _store_new_analysis(
     rerun_of: Analysis | None = None,
     before_start: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
+    name = clean_text(name)
     analysis = Analysis(
         owner=owner,
         rerun_of=rerun_of,
@@ -310,8 +328,24 @@ def _validate_table(
     columns: Mapping[str, str] | None,
     any_sample: bool = False,
 ) -> UploadCheck:
-    """The file read as the worker will; ``any_sample``: every sample of an export will do."""
-    with as_local_file(content, filename) as path:
+    """The file checked cheaply, then its first rows read as the worker will read the file;
+    ``any_sample``: every sample of an export will do.
+
+    The core's cheap checks (:func:`ganglioside.inputs.files.check_upload`: size limits, a
+    workbook's zip directory, the encoding, lines and width of a text table) come first; then
+    only the first 256 KB of a text table, or a workbook unpacking to at most
+    :data:`READ_WORKBOOK_UP_TO_MB`, are read here, so a request never reads a large table (a
+    larger workbook is read, and its problems reported, by the worker).
+    """
+    try:
+        head = input_files.check_upload(content, filename)
+    except InputError as exc:
+        raise renamed(exc, filename) from None
+    if head is None and _unpacked_mb(content) <= READ_WORKBOOK_UP_TO_MB:
+        head = content
+    if head is None:
+        return UploadCheck(format="", samples=(), header=())
+    with as_local_file(head, filename) as path:
         try:
             try:
                 return check_upload(path, sample=sample, columns=columns, max_rt=max_rt)
@@ -323,6 +357,22 @@ def _validate_table(
         except InputError as exc:
             exc.file = filename  # the upload's name, not the temporary copy's path
             raise
+
+
+#: A workbook unpacking to more than this is not read in the request (only checked).
+READ_WORKBOOK_UP_TO_MB = 20.0
+
+
+def _unpacked_mb(content: bytes) -> float:
+    """MB a workbook's parts unpack to (its zip directory; inf when it is not a zip)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(i.file_size for i in archive.infolist()) / 2**20
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return float("inf")
 
 
 def _config(parameters: Mapping[str, Any] | None, method: Method | None) -> AnalysisConfig:

@@ -15,7 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ganglioside.web.analyses.api.throttles import UploadRateThrottle
-from ganglioside.web.analyses.api.views import _DownloadRenderer, _errors, _signed_in
+from ganglioside.web.analyses.api.views import (
+    PAGE_NOT_FOUND,
+    _DownloadRenderer,
+    _errors,
+    _signed_in,
+)
 
 from .. import selectors
 from ..models import Study, StudySample
@@ -69,7 +74,11 @@ class StudyListCreateView(generics.GenericAPIView):
 
     @extend_schema(
         operation_id="studies_list",
-        responses={200: StudyListSerializer(many=True), **_errors(401, 429)},
+        responses={
+            200: StudyListSerializer(many=True),
+            **_errors(400, 401, 429, 503),
+            404: PAGE_NOT_FOUND,
+        },
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
