@@ -186,9 +186,8 @@ def test_serve_warms_up_its_thread_pool_unless_turned_off(monkeypatch, settings)
     calls = []
     monkeypatch.setattr(warmup, "warm_up", lambda kinds=None: calls.append(kinds) or 0.0)
     settings.GANGLIOSIDE_WORKER_WARM_UP = True
-    settings.GANGLIOSIDE_EAGER_EXPORTS = ["csv", "json"]
     cli._prepare_thread_pool(settings)
-    assert calls == [["csv", "json"]]
+    assert calls == [cli.WARM_UP_EXPORTS] == [("csv", "json")]
     settings.GANGLIOSIDE_WORKER_WARM_UP = False
     cli._prepare_thread_pool(settings)
     assert len(calls) == 1

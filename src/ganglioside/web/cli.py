@@ -110,9 +110,13 @@ def _prepare_thread_pool(settings: Any) -> None:
     if settings.GANGLIOSIDE_WORKER_WARM_UP:
         from ganglioside.web.analyses.warmup import warm_up
 
-        # The exports rendered after every run; the others load on their first download, so
-        # that the server is up sooner.
-        warm_up(kinds=settings.GANGLIOSIDE_EAGER_EXPORTS)
+        # The analysis and the light exports: the server is up in a few seconds, and the
+        # report writers load with the first run's files.
+        warm_up(kinds=WARM_UP_EXPORTS)
+
+
+#: Exports rendered by the embedded server's warm-up (the HTML and PDF writers load later).
+WARM_UP_EXPORTS = ("csv", "json")
 
 
 def _run_uvicorn(host: str, port: int, log_level: str, banner: str) -> None:
