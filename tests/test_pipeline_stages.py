@@ -273,3 +273,13 @@ def test_explanations_of_an_invalid_and_a_valid_row():
         "rt_model:pass;fragment:no;logp:mismatch",
     ]
     assert list(out.warnings) == ["", "logp_mismatch"]
+
+
+def test_a_warning_listing_rows_says_how_many_it_left_out():
+    from ganglioside.pipeline.file_warnings import _SHOWN_ROWS, _rows
+
+    rows = np.arange(1, 268)
+    text = _rows(rows, np.ones(267, dtype=bool))
+    assert text.startswith("1, 2, 3")
+    assert text.endswith(f"…and {267 - _SHOWN_ROWS} more")
+    assert _rows(rows[:3], np.ones(3, dtype=bool)) == "1, 2, 3"

@@ -56,8 +56,11 @@ def file_warnings(
 
 
 def _rows(row: np.ndarray, mask: np.ndarray) -> str:
-    """The first row numbers of ``mask``, comma separated."""
-    return ", ".join(str(r) for r in row[mask][:_SHOWN_ROWS])
+    """The first row numbers of ``mask``, comma separated, and how many more there are."""
+    chosen = row[mask]
+    shown = ", ".join(str(r) for r in chosen[:_SHOWN_ROWS])
+    more = len(chosen) - _SHOWN_ROWS
+    return f"{shown} …and {more} more" if more > 0 else shown
 
 
 def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> list[str]:

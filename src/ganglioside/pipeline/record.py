@@ -28,6 +28,9 @@ _TABLE_COLUMNS = frozenset({"row", "name", "rt", "volume", "log_p", "is_anchor"}
 _RECORD_INT = tuple(c for c in INT_FIELDS if c not in ("series", "sialic"))
 _RECORD_TEXT = ("group_key", "core", "category", "isomer", "modifications", "ceramide")
 _MASSES = ("mass", "mz_h", "mz_2h")
+#: Differences of two retention times are rounded to this many decimals (instruments give RT to
+#: 3-4 decimals): -0.003, not the float noise -0.0030000000000001137.
+RT_DIFFERENCE_DECIMALS = 6
 _EVENT_COLUMNS = [
     "root_row",
     "parent_row",
@@ -233,10 +236,10 @@ def compound_frame(
             "isomer_track": track_label,
             "oac_label": categorical(oac.code, oac.labels),
             "oac_base_row": optional_row(rows.row[np.clip(oac.base, 0, None)], oac.base >= 0),
-            "oac_shift": oac.shift,
+            "oac_shift": np.round(oac.shift, RT_DIFFERENCE_DECIMALS),
             "fragment_of": links.root_row,
             "fragment_parent": links.parent_row,
-            "fragment_delta_rt": links.delta_rt,
+            "fragment_delta_rt": np.round(links.delta_rt, RT_DIFFERENCE_DECIMALS),
             "fragment_lost": links.lost,
             "volume_consolidated": links.consolidated,
         }
