@@ -13,9 +13,16 @@ import pytest
 import ganglioside
 from ganglioside import AnalysisConfig
 from ganglioside.web.analyses.models import Artifact, Compound, Decision
-from ganglioside.web.analyses.services import curation, exports, running, submission
+from ganglioside.web.analyses.services import curation, downloads, exports, running, submission
 
 from .conftest import SAMPLE_CSV
+
+
+def _download(analysis, kind: str) -> bytes:
+    """The export file a download hands out (written by the worker: inline in the tests)."""
+    artifact = downloads.analysis_download(analysis=analysis, kind=kind)
+    return exports.export_path(artifact).read_bytes()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +57,7 @@ def test_recounting_an_unchanged_result_gives_the_cores_own_summary(core_result)
 
 
 def test_a_status_override_changes_the_stored_row_counts_and_exports(finished_analysis, user):
-    exports.analysis_export(analysis=finished_analysis, kind="csv")
+    downloads.analysis_download(analysis=finished_analysis, kind="csv")
     before = dict(finished_analysis.status_counts)
     assert _stored(finished_analysis, OUTLIER_ROW).status == "outlier"
 
@@ -77,7 +84,7 @@ def test_a_status_override_changes_the_stored_row_counts_and_exports(finished_an
     )
     # The export rendered before the decision is dropped and rendered again with it.
     assert not Artifact.objects.filter(analysis=finished_analysis).exists()
-    rows = _csv_rows(bytes(exports.analysis_export(analysis=finished_analysis, kind="csv").content))
+    rows = _csv_rows(_download(finished_analysis, "csv"))
     third = rows[OUTLIER_ROW - 1]
     assert (third["status"], third["status_computed"], third["override"]) == (
         "valid",
@@ -186,7 +193,7 @@ def test_a_rerun_applies_anchor_changes_and_keeps_the_overrides(finished_analysi
     assert (third["status"], third["override"]) == ("valid", "valid")
     assert third["status_computed"] == expected.compounds["status"].iloc[OUTLIER_ROW - 1]
     # Every export of the re-run shows the override.
-    document = json.loads(bytes(exports.analysis_export(analysis=again, kind="json").content))
+    document = json.loads(_download(again, "json"))
     assert document["summary"]["curation"]["overrides"] == 1
     audit = document["summary"]["curation"]["decisions"]
     assert [(d["row"], d["action"], d["user"]) for d in audit] == [

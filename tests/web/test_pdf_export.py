@@ -16,12 +16,13 @@ def test_the_pdf_report_downloads_from_the_api_and_the_page(api, client, user, f
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].endswith('_report.pdf"')
-    assert response.content.startswith(b"%PDF-")
+    pdf = response.getvalue()  # a streamed file: read once
+    assert pdf.startswith(b"%PDF-")
     client.force_login(user)
     page = client.get(f"/analyses/{finished_analysis.pk}/").content.decode()
     link = f"/analyses/{finished_analysis.pk}/download/pdf/"
     assert f'href="{link}"' in page
-    assert client.get(link).content == bytes(response.content)  # kept, not rendered again
+    assert client.get(link).getvalue() == pdf  # kept, not rendered again
 
 
 def test_the_pdf_report_shows_the_decisions(api, finished_analysis, tmp_path):
@@ -32,7 +33,7 @@ def test_the_pdf_report_shows_the_decisions(api, finished_analysis, tmp_path):
         {"row": 3, "action": "status", "status": "valid", "reason": "seen in the MS2 spectrum"},
         format="json",
     )
-    content = api.get(f"/api/v1/analyses/{finished_analysis.pk}/export/pdf").content
+    content = api.get(f"/api/v1/analyses/{finished_analysis.pk}/export/pdf").getvalue()
     path = tmp_path / "report.pdf"
     path.write_bytes(content)
     text = subprocess.run(

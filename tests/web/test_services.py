@@ -258,6 +258,7 @@ def test_a_missing_export_is_pending_until_the_worker_writes_every_file(finished
         "xlsx",
         "json",
         "html",
+        "pdf",
     }
     assert exports.exports_render(analysis_id=finished_analysis.pk) is False  # written once
     again = exports.analysis_export(analysis=finished_analysis, kind="csv")
@@ -283,7 +284,7 @@ def test_the_worker_writes_every_export_as_a_file_after_the_run(queued_analysis,
     settings.GANGLIOSIDE_EXPORTS_AFTER_RUN = True
     running.analysis_run(analysis_id=queued_analysis.pk)
     stored = list(Artifact.objects.filter(analysis=queued_analysis))
-    assert {a.kind for a in stored} == {"csv", "json", "xlsx", "html"}
+    assert {a.kind for a in stored} == {"csv", "json", "xlsx", "html", "pdf"}
     for artifact in stored:
         path = exports.export_path(artifact)
         assert path.is_file() and path.stat().st_size == artifact.size

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -210,8 +211,10 @@ def _refresh(analysis: Analysis) -> None:
         status_counts={s: n for s, n in summary["by_status"].items() if n},
         curated_at=timezone.now(),
     )
-    # Rendered before the decision; the next download renders them again with it.
+    # Written before the decision: the next download asks the worker for them again (at once:
+    # the once-a-minute guard of downloads is reset).
     Artifact.objects.filter(analysis=analysis).delete()
+    cache.delete(f"exports-requested:{analysis.pk}")
     analysis.refresh_from_db()
 
 

@@ -50,6 +50,9 @@ def _written_recently(analysis: Analysis) -> bool:
     from django.utils import timezone
 
     finished = analysis.finished_at
+    curated = getattr(analysis, "curated_at", None)
+    if finished is not None and curated is not None and curated >= finished:
+        return False  # a decision dropped the files after the run wrote them: nobody writes now
     return bool(
         settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
         and finished is not None
