@@ -31,11 +31,11 @@ def analysis_download(*, analysis: Analysis, kind: str, wait: float = 0.0) -> Ar
         try:
             return analysis_export(analysis=analysis, kind=kind)
         except ExportPending:
-            # Asked of the worker only when the run's own writing is not under way.
-            first = cache.add(f"exports-requested:{analysis.pk}", 1, timeout=60)
-            if first and not _written_recently(analysis):
-                execution.enqueue_exports(analysis.pk)
-                return analysis_export(analysis=analysis, kind=kind)
+            if cache.add(f"exports-requested:{analysis.pk}", 1, timeout=60):
+                # Asked of the worker only when the run's own writing is not under way.
+                if not _written_recently(analysis):
+                    execution.enqueue_exports(analysis.pk)
+                    return analysis_export(analysis=analysis, kind=kind)
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.25)
