@@ -50,7 +50,7 @@ async def _lifespan(receive, send) -> None:
         elif message["type"] == "lifespan.shutdown":
             from asgiref.sync import sync_to_async
 
-            from ganglioside.web.analyses.execution import shutdown
+            from ganglioside.web.dispatch import shutdown
 
             # Waiting analyses stay queued in the database; the next start picks them up.
             await sync_to_async(shutdown, thread_sensitive=False)(wait=False)

@@ -10,23 +10,12 @@ module imports no task and writes nothing.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
-from django.db import close_old_connections, connection
-
-from ganglioside.web.celery import app
-
-log = logging.getLogger(__name__)
+from ganglioside.web.dispatch import dispatch
 
 RUN_SAMPLE_TASK = "ganglioside.web.studies.tasks.run_study_sample"
 COMBINE_TASK = "ganglioside.web.studies.tasks.combine_study"
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
 
 
 def enqueue_samples(sample_ids: Sequence[int], run: Callable[[int], None]) -> dict[int, str]:
@@ -34,53 +23,10 @@ def enqueue_samples(sample_ids: Sequence[int], run: Callable[[int], None]) -> di
 
     ``run`` is the service that analyses one sample (used by the in-process executors).
     """
-    mode = settings.GANGLIOSIDE_EXECUTOR
-    if mode == "celery":
-        return {sid: str(app.send_task(RUN_SAMPLE_TASK, args=[sid]).id) for sid in sample_ids}
-    for sid in sample_ids:
-        if mode == "threads":
-            _thread_pool().submit(_in_thread, run, sid)
-        else:
-            run(sid)
-    return {}
+    sent = {sid: dispatch(RUN_SAMPLE_TASK, sid, run) for sid in sample_ids}
+    return {sid: task_id for sid, task_id in sent.items() if task_id is not None}
 
 
 def enqueue_combine(study_id: int, run: Callable[[int], None]) -> str | None:
     """Start the study step of ``study_id``; the Celery task id, or ``None`` in-process."""
-    mode = settings.GANGLIOSIDE_EXECUTOR
-    if mode == "celery":
-        return str(app.send_task(COMBINE_TASK, args=[study_id]).id)
-    if mode == "threads":
-        _thread_pool().submit(_in_thread, run, study_id)
-        return None
-    run(study_id)
-    return None
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(
-                max_workers=settings.GANGLIOSIDE_THREADS, thread_name_prefix="ganglioside-study"
-            )
-        return _pool
-
-
-def _in_thread(run: Callable[[int], None], object_id: int) -> None:
-    close_old_connections()
-    try:
-        run(object_id)
-    except Exception:
-        log.exception("background study work on %s failed", object_id)
-    finally:
-        connection.close()
-
-
-def shutdown(wait: bool = True) -> None:
-    """Stop the thread pool (tests and server shutdown)."""
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=wait, cancel_futures=True)
-            _pool = None
+    return dispatch(COMBINE_TASK, study_id, run)
