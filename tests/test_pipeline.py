@@ -166,3 +166,14 @@ def test_config_may_be_a_mapping_but_nothing_else():
     assert five.config.outlier_z == 3.0
     with pytest.raises(ConfigError, match="config must be an AnalysisConfig or a mapping"):
         analyze(STANDARDS, 3.0)  # type: ignore[arg-type]
+
+
+def test_the_summary_counts_the_rows_of_every_model_level_the_record_has():
+    from ganglioside.simulate import simulate
+
+    table = simulate(4, n_rows=400).table.drop(columns="Anchor")
+    result = analyze(table)
+    levels = result.compounds["model_level"].astype(str)
+    expected = {str(k): int(v) for k, v in levels[levels != ""].value_counts().items()}
+    assert "self_calibrated" in expected  # no anchors: the file calibrates itself
+    assert result.summary["models"]["by_level"] == expected

@@ -12,6 +12,10 @@ from .codes import codes_of
 from .config import AnalysisConfig
 from .logp import LogPModel
 from .result import CATEGORIES, STATUSES, ModelReport
+from .rules.retention import LEVELS
+
+#: RT model levels in the order the summary lists its rows per level.
+MODEL_LEVELS: tuple[str, ...] = tuple(str(level) for level in LEVELS if level)
 
 #: Statuses whose volumes count as quantified species.
 QUANTIFIED = ("valid",)
@@ -79,8 +83,14 @@ def build_summary(
     expected_oac_shift: float,
     logp_model: LogPModel,
     other_classes: pd.DataFrame | None = None,
+    input_summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a reader needs at a glance, JSON-ready."""
+    """Everything a reader needs at a glance, JSON-ready.
+
+    ``other_classes`` are the rows the names set aside, ``input_summary`` what the reader of the
+    file says of it (format, sample, features it left out); both enter one count of the rows of
+    other lipid classes.
+    """
     from . import __version__
 
     status_counts = compounds["status"].value_counts()
@@ -98,10 +108,7 @@ def build_summary(
             "source": source,
             "software": {"name": "ganglioside", "version": __version__},
             "rows": len(compounds),
-            "n_skipped_other_classes": 0 if other_classes is None else len(other_classes),
-            "other_classes": {}
-            if other_classes is None
-            else {str(k): int(v) for k, v in other_classes["class"].value_counts().items()},
+            **_set_aside(other_classes, input_summary or {}),
             "internal_standards": int(compounds["is_internal_standard"].sum()),
             "anchors": int(compounds["is_anchor"].sum()),
             "distinct_names": int(compounds["name"].nunique()),
@@ -118,14 +125,7 @@ def build_summary(
                 "by_headgroup": abundance(compounds, "group_key"),
                 "by_ceramide": abundance(compounds, "ceramide"),
             },
-            "models": {
-                "count": len(reports),
-                "by_level": {
-                    lvl: int((compounds["model_level"] == lvl).sum())
-                    for lvl in ("group", "pooled", "composition")
-                },
-                "calibration": reports[0].calibration if reports else {"source": "none"},
-            },
+            "models": _models(compounds, reports),
             "fragments": {
                 "events": len(events),
                 "parents": int(events["root_row"].nunique()) if len(events) else 0,
@@ -143,5 +143,32 @@ def build_summary(
             },
             "parameters": config.to_dict(),
             "timings_s": {k: round(v, 4) for k, v in timings.items()},
+            "input": input_summary or {},
         }
     )
+
+
+def _set_aside(other_classes: pd.DataFrame | None, input_summary: dict[str, Any]) -> dict[str, Any]:
+    """The rows of other lipid classes: counted once, whether the export's reader or the names
+    set them aside, and by class where the names did."""
+    by_class = (
+        {}
+        if other_classes is None
+        else {str(k): int(v) for k, v in other_classes["class"].value_counts().items()}
+    )
+    read_aside = int(input_summary.get("n_skipped_other_classes", 0))
+    return {
+        "n_skipped_other_classes": sum(by_class.values()) + read_aside,
+        "other_classes": by_class,
+    }
+
+
+def _models(compounds: pd.DataFrame, reports: list[ModelReport]) -> dict[str, Any]:
+    """How many RT models, how many rows each level reached, and how they were calibrated."""
+    counts = compounds["model_level"].astype(str).value_counts()
+    order = [lvl for lvl in MODEL_LEVELS if lvl in counts.index]
+    return {
+        "count": len(reports),
+        "by_level": {lvl: int(counts[lvl]) for lvl in order},
+        "calibration": reports[0].calibration if reports else {"source": "none"},
+    }

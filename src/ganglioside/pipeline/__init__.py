@@ -129,21 +129,25 @@ def analyze(
         _apply_rules(export.table(chosen), cfg, steps, (standards, reference)), cfg
     )
     steps.done()
+    return _result(record, cfg, steps.timings, export.input_summary(chosen))
+
+
+def _result(
+    record: Record, cfg: AnalysisConfig, timings: dict[str, float], read: dict[str, Any]
+) -> AnalysisResult:
+    """The record, its summary (``read``: what the reader says of the file) and the config."""
     summary = build_summary(
         record.compounds,
         record.fragments,
         record.models,
         cfg,
         source=record.source,
-        timings=steps.timings,
+        timings=timings,
         expected_oac_shift=record.expected_oac_shift,
         logp_model=record.logp_model,
         other_classes=record.other_classes,
+        input_summary=read,
     )
-    summary["input"] = export.input_summary(chosen)
-    # one count of the rows of other lipid classes, whether the export's reader or the names
-    # set them aside
-    summary["n_skipped_other_classes"] += int(summary["input"].get("n_skipped_other_classes", 0))
     return AnalysisResult(
         compounds=record.compounds,
         models=record.models,
