@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -243,13 +244,18 @@ def test_a_download_is_a_file_transfer_and_behind_nginx_an_accel_redirect(
 def test_with_a_worker_a_missing_export_is_asked_of_it_not_rendered_here(
     api, finished_analysis, settings, monkeypatch
 ):
+    from ganglioside.web import dispatch
     from ganglioside.web.analyses import execution
 
     settings.GANGLIOSIDE_EXECUTOR = "celery"
     sent = []
-    monkeypatch.setattr(execution.app, "send_task", lambda name, args: sent.append((name, args)))
     monkeypatch.setattr(
-        exports, "exports_write", lambda *a: pytest.fail("rendered in the web process")
+        dispatch.app,
+        "send_task",
+        lambda name, args: sent.append((name, args)) or SimpleNamespace(id="sent"),
+    )
+    monkeypatch.setattr(
+        exports, "exports_write", lambda *a, **k: pytest.fail("rendered in the web process")
     )
     response = api.get(f"{URL}{finished_analysis.pk}/export/html")
     assert response.status_code == 409 and response.json()["error"]["code"] == "being_written"

@@ -22,6 +22,7 @@ from ganglioside.web.analyses.models import (
 )
 from ganglioside.web.analyses.services import (
     deletion,
+    downloads,
     exports,
     inputs,
     persistence,
@@ -284,11 +285,27 @@ def test_the_worker_writes_every_export_as_a_file_after_the_run(queued_analysis,
     settings.GANGLIOSIDE_EXPORTS_AFTER_RUN = True
     running.analysis_run(analysis_id=queued_analysis.pk)
     stored = list(Artifact.objects.filter(analysis=queued_analysis))
-    assert {a.kind for a in stored} == {"csv", "json", "xlsx", "html", "pdf"}
+    assert {a.kind for a in stored} == {"csv", "json", "xlsx", "html"}  # not the slow PDF
     for artifact in stored:
         path = exports.export_path(artifact)
         assert path.is_file() and path.stat().st_size == artifact.size
         assert path.is_relative_to(Path(settings.MEDIA_ROOT) / "exports" / str(queued_analysis.pk))
+
+
+def test_the_pdf_is_written_when_first_asked_for_and_the_other_files_stay(
+    queued_analysis, settings, django_capture_on_commit_callbacks
+):
+    settings.GANGLIOSIDE_EXPORTS_AFTER_RUN = True
+    running.analysis_run(analysis_id=queued_analysis.pk)
+    queued_analysis.refresh_from_db()
+    before = {a.kind: a.path for a in Artifact.objects.filter(analysis=queued_analysis)}
+    # the run has just finished, but its writing never makes the PDF: the worker is asked now
+    with django_capture_on_commit_callbacks(execute=True):
+        pdf = downloads.analysis_download(analysis=queued_analysis, kind="pdf")
+    assert exports.export_path(pdf).read_bytes().startswith(b"%PDF-")
+    after = {a.kind: a.path for a in Artifact.objects.filter(analysis=queued_analysis)}
+    assert after == {**before, "pdf": pdf.path}  # the other files were kept, not written again
+    assert all(exports.export_path(a).is_file() for a in Artifact.objects.all())
 
 
 def test_deleting_an_analysis_removes_its_export_files(

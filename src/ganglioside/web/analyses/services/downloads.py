@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from .. import execution
 from ..models import Analysis, Artifact
-from .exports import ExportPending, analysis_export
+from .exports import AFTER_RUN_KINDS, ExportPending, analysis_export
 
 #: Seconds a page's download waits for files being written (the API answers 409 at once).
 PAGE_WAIT_SECONDS = 15.0
@@ -32,9 +32,9 @@ def analysis_download(*, analysis: Analysis, kind: str, wait: float = 0.0) -> Ar
             return analysis_export(analysis=analysis, kind=kind)
         except ExportPending:
             # Asked of the worker only when the run's own writing is not under way.
-            if cache.add(
+            if not _written_after_run(analysis, kind) and cache.add(
                 f"exports-requested:{analysis.pk}", 1, timeout=60
-            ) and not _written_recently(analysis):
+            ):
                 execution.enqueue_exports(analysis.pk)
                 return analysis_export(analysis=analysis, kind=kind)
             if time.monotonic() >= deadline:
@@ -42,19 +42,19 @@ def analysis_download(*, analysis: Analysis, kind: str, wait: float = 0.0) -> Ar
             time.sleep(0.25)
 
 
-def _written_recently(analysis: Analysis) -> bool:
-    """The run finished within the last minute: its worker is writing the files now."""
+def _written_after_run(analysis: Analysis, kind: str) -> bool:
+    """``kind`` is one the worker writes after every run and the run finished within the last
+    minute: that writing is under way.  Not so after a decision, which drops the files."""
     from datetime import timedelta
 
     from django.conf import settings
     from django.utils import timezone
 
-    finished = analysis.finished_at
-    curated = getattr(analysis, "curated_at", None)
-    if finished is not None and curated is not None and curated >= finished:
-        return False  # a decision dropped the files after the run wrote them: nobody writes now
+    finished, curated = analysis.finished_at, analysis.curated_at
     return bool(
         settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
+        and kind in AFTER_RUN_KINDS
         and finished is not None
+        and (curated is None or curated < finished)
         and timezone.now() - finished < timedelta(seconds=60)
     )

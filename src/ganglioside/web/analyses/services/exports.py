@@ -1,9 +1,10 @@
-"""Exports of a finished analysis (CSV, XLSX, JSON, HTML report): files written once, by the
-worker, and served as files.
+"""Exports of a finished analysis (CSV, XLSX, JSON, HTML and PDF reports): files written once,
+by the worker, and served as files.
 
 The worker writes them right after a run succeeds (:func:`exports_write`, with the result still
-in memory), into ``MEDIA_ROOT/exports/<analysis id>/<random>/``, and records each file's path
-in an :class:`Artifact` row.  A download only looks the row up (:func:`analysis_export`): the
+in memory; the PDF report when it is first asked for), into
+``MEDIA_ROOT/exports/<analysis id>/<random>/``, and records each file's path in an
+:class:`Artifact` row.  A download only looks the row up (:func:`analysis_export`): the
 web process never renders an export nor holds a whole analysis in memory.  An export that is
 missing (still being written, or lost) is rendered again by the worker from the stored input
 (:func:`exports_render`), sent by :mod:`.downloads`.
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Folder of the export files, under MEDIA_ROOT.
 EXPORTS_FOLDER = "exports"
+#: The exports the worker writes right after every run; the others (the PDF report, whose
+#: writer takes seconds) are written the first time someone asks for them.
+AFTER_RUN_KINDS: tuple[str, ...] = tuple(k for k in ArtifactKind.values if k != ArtifactKind.PDF)
+
 #: Seconds a client is asked to wait for an export being written.
 PENDING_RETRY_AFTER = 5
 
@@ -110,14 +115,22 @@ def exports_render(*, analysis_id: int) -> bool:
     analysis = Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.SUCCEEDED).first()
     if analysis is None:
         return False
-    kept = Artifact.objects.filter(analysis_id=analysis_id)
-    if len(kept) == len(ArtifactKind.values) and all(export_path(a).is_file() for a in kept):
+    present = {
+        a.kind for a in Artifact.objects.filter(analysis_id=analysis_id) if export_path(a).is_file()
+    }
+    missing = tuple(k for k in ArtifactKind.values if k not in present)
+    if not missing:
         return False
-    return exports_write(analysis, analyze_stored(analysis))
+    return exports_write(analysis, analyze_stored(analysis), kinds=missing)
 
 
-def exports_write(analysis: Analysis, result: ganglioside.AnalysisResult) -> bool:
-    """Write every export of ``result`` as files and record them (replacing older ones).
+def exports_write(
+    analysis: Analysis,
+    result: ganglioside.AnalysisResult,
+    kinds: tuple[str, ...] = AFTER_RUN_KINDS,
+) -> bool:
+    """Write the exports ``kinds`` of ``result`` as files and record them (replacing older files
+    of those kinds).
 
     A writing error is logged and ``False`` returned: a broken export must not undo a stored
     result (a download asks the worker again).
@@ -125,7 +138,7 @@ def exports_write(analysis: Analysis, result: ganglioside.AnalysisResult) -> boo
     relative = PurePath(EXPORTS_FOLDER, str(analysis.pk), uuid.uuid4().hex)
     folder = Path(settings.MEDIA_ROOT) / relative
     try:
-        written = _write_files(result, folder)
+        written = _write_files(result, folder, kinds)
     except Exception:
         log.exception("analysis %s: writing the exports failed", analysis.pk)
         shutil.rmtree(folder, ignore_errors=True)
@@ -152,20 +165,24 @@ def exports_write(analysis: Analysis, result: ganglioside.AnalysisResult) -> boo
         if not still.exists():
             transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
             return False
-        old = {
+        replaced = Artifact.objects.filter(analysis_id=analysis.pk, kind__in=kinds)
+        old = {PurePath(p).parent for p in replaced.values_list("path", flat=True)}
+        replaced.delete()
+        Artifact.objects.bulk_create(rows)
+        kept = {
             PurePath(p).parent
             for p in Artifact.objects.filter(analysis_id=analysis.pk).values_list("path", flat=True)
         }
-        Artifact.objects.filter(analysis_id=analysis.pk).delete()
-        Artifact.objects.bulk_create(rows)
-        transaction.on_commit(lambda: _remove_folders(old - {relative}))
+        transaction.on_commit(lambda: _remove_folders(old - kept))
     return True
 
 
-def _write_files(result: ganglioside.AnalysisResult, folder: Path) -> dict[str, Path]:
-    """The one call into the core's writers: every export the web offers into ``folder``
-    (``ArtifactKind``'s values are names of the core's outputs: csv, xlsx, json, html)."""
-    return report.write_all(result, folder, outputs=tuple(ArtifactKind.values))
+def _write_files(
+    result: ganglioside.AnalysisResult, folder: Path, kinds: tuple[str, ...]
+) -> dict[str, Path]:
+    """The one call into the core's writers: the exports ``kinds`` into ``folder``
+    (``ArtifactKind``'s values are names of the core's outputs: csv, xlsx, json, html, pdf)."""
+    return report.write_all(result, folder, outputs=kinds)
 
 
 def export_files_delete(analysis_id: int, *, on_commit: bool = False) -> Path:
