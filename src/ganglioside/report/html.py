@@ -131,7 +131,7 @@ def _missing(value: object) -> bool:
     return isinstance(value, float) and np.isnan(value)
 
 
-def _cell(column: str, value: object) -> str:
+def table_cell(column: str, value: object) -> str:
     """One ``<td>``: numbers formatted and right-aligned, text escaped."""
     if _missing(value):
         return "<td></td>"
@@ -167,7 +167,7 @@ def html_table(
     columns = [str(c) for c in shown.columns]
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = "\n".join(
-        "<tr>" + "".join(_cell(c, v) for c, v in zip(columns, rec, strict=True)) + "</tr>"
+        "<tr>" + "".join(table_cell(c, v) for c, v in zip(columns, rec, strict=True)) + "</tr>"
         for rec in shown.itertuples(index=False, name=None)
     )
     ident = f' id="{_e(table_id)}"' if table_id else ""

@@ -7,16 +7,15 @@ Tables are capped (the CSV files and the workbook hold every row).
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from ..report.html import table_cell
 from .plots import study_figures
 from .result import StudyResult
 
@@ -82,25 +81,13 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "<td></td>"
-    if isinstance(value, bool | np.bool_):
-        return f"<td>{'yes' if value else 'no'}</td>"
-    if isinstance(value, int | np.integer):
-        return f'<td class="num">{int(value)}</td>'
-    if isinstance(value, float | np.floating):
-        return f'<td class="num">{float(value):.4g}</td>'
-    return f"<td>{_e(value)}</td>"
-
-
 def html_table(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
     """An HTML table of at most :data:`MAX_ROWS` rows, with a note when rows were left out."""
     columns = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     shown = frame[columns].head(MAX_ROWS)
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(_cell(v) for v in row) + "</tr>"
+        "<tr>" + "".join(table_cell(str(c), v) for c, v in zip(columns, row, strict=True)) + "</tr>"
         for row in shown.itertuples(index=False, name=None)
     )
     more = len(frame) - len(shown)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
+from ganglioside.studies.outputs import STATISTICS_LEAD
 from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
 
 from . import selectors
@@ -117,20 +118,8 @@ def _species_context(request: SignedInRequest, study: Any) -> dict[str, Any]:
     except ValidationError:
         filters = species_filters({})
     frame = selectors.species_rows(study=study, **filters)
-    columns = [
-        c
-        for c in (
-            "species",
-            "name",
-            "isomer_track",
-            "category",
-            "rt",
-            "log2_fold_change",
-            "p_value",
-            "q_value",
-        )
-        if c in frame.columns
-    ]
+    # the statistics' leading columns but the name of the test
+    columns = [c for c in STATISTICS_LEAD if c in frame.columns and c != "test"]
     return {
         "filters": filters,
         "species_columns": columns,
