@@ -226,16 +226,8 @@ def main() -> int:
         return httpx.Client(base_url=url, headers={"Authorization": f"Token {token}"}, timeout=60)
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health/ready").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start; see {base.WORK}")
-            time.sleep(0.2)
+        with httpx.Client(base_url=url) as probe:
+            base.wait_ready(probe, seconds=60)
         sessions = _prepare(http_factory, content)
         print(
             f"load: {USERS * CLIENTS_PER_USER} clients ({USERS} users), {args.requests} requests "

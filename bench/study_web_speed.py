@@ -44,26 +44,6 @@ def _study(samples: int, rows: int) -> tuple[bytes, str]:
     return _zip_of(tables), sim.design.to_csv(index=False)
 
 
-def _wait_ready(http, worker_name: str) -> None:
-    import httpx
-
-    from ganglioside.web.celery import app as celery_app
-
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if http.get("/health/ready").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server did not start; see {base.WORK}")
-        time.sleep(0.2)
-    while not celery_app.control.ping(destination=[worker_name], timeout=0.5):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the worker did not start; see {base.WORK}")
-
-
 def _run_once(http, archive: bytes, design: str) -> dict[str, float]:
     start = time.perf_counter()
     answer = http.post(
@@ -117,7 +97,7 @@ def main() -> int:
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=auth, timeout=120) as http:
-            _wait_ready(http, worker_name)
+            base.wait_ready(http, worker_name)
             print(
                 f"study through the web: {args.samples} samples of {args.rows} rows "
                 f"(zip {len(archive) / 1e6:.1f} MB), 1 Celery worker of 2 processes; "

@@ -108,6 +108,31 @@ def _start_server(port: int) -> subprocess.Popen:
     )
 
 
+def wait_ready(http, worker_name: str | None = None, seconds: float = 120.0) -> None:
+    """Wait until the server answers ``/health/ready`` and, when named, the Celery worker
+    answers a ping (after its warm-up); stop the bench with the log folder if either never
+    does.  ``http`` is an ``httpx.Client`` on the server."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if http.get("/health/ready").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start; see {WORK}")
+        time.sleep(0.2)
+    if worker_name is None:
+        return
+    from ganglioside.web.celery import app as celery_app
+
+    while not celery_app.control.ping(destination=[worker_name], timeout=0.5):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the worker did not start; see {WORK}")
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
@@ -151,23 +176,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if http.get("/health/ready").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not start; see {WORK}")
-                time.sleep(0.2)
-
-            # the worker is ready when it answers a ping (after its warm-up)
-            from ganglioside.web.celery import app as celery_app
-
-            while not celery_app.control.ping(destination=[worker_name], timeout=0.5):
-                if time.monotonic() > deadline + 60:
-                    raise SystemExit(f"the worker did not start; see {WORK}")
+            wait_ready(http, worker_name)
             worker_ready = time.monotonic() - worker_started
             print(
                 f"web speed (PostgreSQL {DATABASE_URL.rsplit('/', 1)[-1]}, Redis, "
