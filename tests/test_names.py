@@ -233,3 +233,17 @@ def test_ceramide_forms_only_pygoslin_reads_are_read_through_it():
     assert parse_name("GM3(t18:0/h24:0)").ceramide == "42:0;O4"
     assert parse_name("GM3(d18:1/16:0(2OH))").ceramide == "34:1;O3"
     assert parse_name("GM3 18:1;2/16:0;1").ceramide == "34:1;O3"
+
+
+@pytest.mark.parametrize(
+    "core", ["GA1", "GA2", "GM1", "GM2", "GM3", "GD1", "GD2", "GD3", "GT1", "GQ1"]
+)
+@pytest.mark.parametrize("ceramide", ["36:1;O2", "34:0;O2", "42:2;O2", "38:1;O3", "40:0;O4"])
+def test_the_added_up_formula_of_a_core_on_a_ceramide_is_pygoslins(core, ceramide):
+    from ganglioside.names.formula import _counts, core_ceramide_counts, goslin_parse
+
+    lipid = goslin_parse(f"{core} {ceramide}")
+    assert lipid is not None, f"pygoslin does not read {core} {ceramide}"
+    assert (
+        core_ceramide_counts(core, ceramide).tolist() == _counts(lipid.get_sum_formula()).tolist()
+    )

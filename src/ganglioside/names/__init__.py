@@ -5,9 +5,10 @@ composition (``GD1(36:1;O2)``, ``GT1b+OAc(38:1;O2)``, ``GM3+Gc(36:1;O2)``); the 
 lipid databases and tools are read too (:mod:`.dialects`): LIPID MAPS and Goslin species and
 molecular species (``GM3(d18:1/16:0)``, ``GM3 18:1;O2/16:0``), MS-DIAL 4 and 5, LipidSearch
 (with adducts), HMDB and trivial names, SwissLipids decorations, LDA suffixes, N-glycolyl
-forms and labelled internal standards.  The headgroup and ceramide formula come from pygoslin;
-modifications and element masses from molmass.  Each distinct name is parsed once per table,
-and each distinct core and ceramide is sent to pygoslin once per process.
+forms and labelled internal standards.  The formula adds up the ceramide and the residues
+(residue formulas and element masses from molmass; checked against pygoslin's in the tests).
+Each distinct name is parsed once per table; pygoslin reads only what the project's grammar
+does not.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def _name_record(name: str) -> tuple[dict[str, object], np.ndarray | None]:
     record = _record(p)
     try:
         c = core_ceramide_counts(p.core, p.ceramide).copy()
-    except Exception:  # pygoslin raises its own error types: the row keeps no formula
+    except (KeyError, ValueError):  # a core or ceramide key outside the grammar: no formula
         return record, None
     residues = residue_counts()
     for code, n in p.modifications:

@@ -233,6 +233,8 @@ def parse_name(name: str) -> ParsedName:
     """
     if not isinstance(name, str):
         raise NameSyntaxError(f"expected a name such as GD1(36:1;O2), got {name!r}")
+    if not name.strip():
+        raise NameSyntaxError(f"the name is empty; expected e.g. {EXAMPLES}")
     plain = _read_project_plain(name)
     if plain is not None:
         return plain

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ...group_keys import format_group_key
 from ._composition import COMPOSITION
@@ -388,6 +387,8 @@ def _shift(before: np.ndarray, after: np.ndarray, fit_scale: bool) -> tuple[floa
     scale = 1.0
     spread = float(before.max() - before.min())
     if fit_scale and before.size >= MIN_SLOPE_MATCHES and spread >= MIN_SLOPE_SPAN:
+        from scipy import stats  # loaded only when a saved calibration measures a scale
+
         found = stats.theilslopes(after, before)
         if SCALE_LIMITS[0] <= found.slope <= SCALE_LIMITS[1]:
             scale = float(found.slope)
