@@ -136,3 +136,15 @@ def test_columns_on_the_command_line(tmp_path, capsys):
     code, _, err = run(["analyze", str(table), "-o", str(outdir), "--columns", "rt=Time"], capsys)
     assert code == 2
     assert "'Time' given for rt is not in the file; its columns are: 'Metabolite'" in err
+
+
+def test_a_calibrant_list_serves_every_sample_of_an_export():
+    calibrants = pd.DataFrame({"name": ["GM3(d18:1/18:0)", "GD1 36:1;O2"]})
+    results = ganglioside.analyze_samples(
+        Path(__file__).parent / "data" / "exports" / "msdial_alignment_area.txt",
+        calibrants=calibrants,
+    )
+    assert len(results) == 4
+    for result in results.values():
+        anchored = result.compounds.loc[result.compounds["is_anchor"], "species"]
+        assert sorted(anchored) == ["GD1 36:1;O2", "GM3 36:1;O2"]

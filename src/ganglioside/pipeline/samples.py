@@ -22,13 +22,16 @@ def analyze_samples(
     *,
     samples: Sequence[str] | None = None,
     columns: str | Mapping[str, str] | None = None,
+    calibrants: str | Path | pd.DataFrame | None = None,
+    calibration: str | Path | Mapping[str, Any] | None = None,
 ) -> dict[str, AnalysisResult]:
     """Analyse each sample of an export (a plain table counts as one sample named ``""``).
 
     Parameters
     ----------
-    source, config, columns:
-        As for :func:`~ganglioside.analyze`; the file is read once.
+    source, config, columns, calibrants, calibration:
+        As for :func:`~ganglioside.analyze`; the file is read once, and the calibrant list or
+        saved calibration serves every sample.
     progress:
         Optional ``progress(step, fraction, message)``; the fraction runs once from 0 to 1
         over all the samples, and the message starts with the sample's name.
@@ -52,7 +55,12 @@ def analyze_samples(
     results = {}
     for i, name in enumerate(chosen):
         results[name] = analyze(
-            export, cfg, share_of_progress(progress, i, len(chosen), name), sample=name
+            export,
+            cfg,
+            share_of_progress(progress, i, len(chosen), name),
+            sample=name,
+            calibrants=calibrants,
+            calibration=calibration,
         )
     return results
 
