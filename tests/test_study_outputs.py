@@ -183,3 +183,17 @@ def test_a_bad_design_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Traceback" not in err
     assert main(["study", str(design), "--compare", "x", "-o", str(tmp_path)]) == 2
     assert "compare must name two different groups" in capsys.readouterr().err
+
+
+def test_without_kaleido_the_command_says_why_no_image_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ganglioside.studies import outputs
+
+    monkeypatch.setattr(outputs, "images_available", lambda: False)
+    assert main(["simulate-study", "--seed", "4", "--per-group", "3", "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["study", str(tmp_path / "design.csv"), "-o", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "figures as SVG/PNG were not written: they need kaleido" in printed
+    assert not (tmp_path / "out" / "figures").exists()

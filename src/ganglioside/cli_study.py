@@ -139,6 +139,11 @@ def run_study(args: argparse.Namespace) -> int:
         print(f"  warning: {warning}")
     seconds = time.perf_counter() - started
     print(f"Results written to {args.output} ({len(paths)} files) in {seconds:.1f} s")
+    if not args.no_images and not any(name.startswith("figures/") for name in paths):
+        print(
+            "  figures as SVG/PNG were not written: they need kaleido "
+            "(pip install kaleido); every figure is in the report and saves from there"
+        )
     print(f"Report: {paths['study_report.html'].resolve()}")
     return 0
 
