@@ -12,9 +12,57 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigError
+
+
+class Bounds(NamedTuple):
+    """The range of a numeric parameter: the one definition, read by the config's checks and
+    by the web API's fields and schema."""
+
+    minimum: float
+    exclusive: bool = False
+    maximum: float | None = None
+    whole: bool = False
+
+    def admits(self, value: object) -> bool:
+        """Whether ``value`` is a number (a whole one when asked) in the range; NaN is not."""
+        kind = int if self.whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return False
+        above = value > self.minimum if self.exclusive else value >= self.minimum
+        return bool(above and (self.maximum is None or value <= self.maximum))
+
+    @property
+    def expected(self) -> str:
+        """The range in words, e.g. ``a number > 0``."""
+        kind = "a whole number" if self.whole else "a number"
+        if self.maximum is not None:
+            return f"{kind} between {self.minimum:g} and {self.maximum:g}"
+        return f"{kind} {'>' if self.exclusive else '≥'} {self.minimum:g}"
+
+
+#: The range of each numeric parameter of :class:`AnalysisConfig`.
+PARAMETER_BOUNDS: dict[str, Bounds] = {
+    **{
+        name: Bounds(0, exclusive=True)
+        for name in (
+            "fragment_rt_window",
+            "outlier_z",
+            "rt_sd_floor",
+            "oac_max_shift",
+            "logp_mismatch",
+            "max_rt",
+        )
+    },
+    **{
+        name: Bounds(0)
+        for name in ("oac_coelution", "oac_expected_shift", "fragment_keep_volume_ratio")
+    },
+    "min_anchors_group_model": Bounds(3, whole=True),
+    "min_q2": Bounds(-1, maximum=1),
+}
 
 
 @dataclass(frozen=True)
@@ -78,29 +126,10 @@ class AnalysisConfig:
     isomer_elution_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        positive = (
-            "fragment_rt_window",
-            "outlier_z",
-            "rt_sd_floor",
-            "oac_max_shift",
-            "logp_mismatch",
-            "max_rt",
-        )
-        for name in positive:
+        for name, bounds in PARAMETER_BOUNDS.items():
             value = getattr(self, name)
-            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
-                raise ConfigError(f"{name} must be a number > 0, got {value!r}")
-        for name in ("oac_coelution", "oac_expected_shift", "fragment_keep_volume_ratio"):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{name} must be a number ≥ 0, got {value!r}")
-        if not isinstance(self.min_anchors_group_model, int) or self.min_anchors_group_model < 3:
-            raise ConfigError(
-                f"min_anchors_group_model must be a whole number ≥ 3, "
-                f"got {self.min_anchors_group_model!r}"
-            )
-        if not isinstance(self.min_q2, int | float) or not -1.0 <= self.min_q2 <= 1.0:
-            raise ConfigError(f"min_q2 must be a number between -1 and 1, got {self.min_q2!r}")
+            if not bounds.admits(value):
+                raise ConfigError(f"{name} must be {bounds.expected}, got {value!r}")
         if self.oac_coelution >= self.oac_max_shift:
             raise ConfigError("oac_coelution must be smaller than oac_max_shift")
         order = {

@@ -11,44 +11,18 @@ import inspect
 import json
 import math
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from ganglioside import AnalysisConfig
+from ganglioside.config import PARAMETER_BOUNDS, Bounds
 
-
-class Bounds(NamedTuple):
-    """The range :class:`AnalysisConfig` accepts for a number (its ``__post_init__``)."""
-
-    minimum: float
-    exclusive: bool = False
-    maximum: float | None = None
-
-
-#: Parameter → its range, so the schema states it and a value out of range is refused by the
-#: serializer with the field named.  ``tests/web/test_schema.py`` checks the core agrees.
-BOUNDS: dict[str, Bounds] = {
-    **{
-        name: Bounds(0, exclusive=True)
-        for name in (
-            "fragment_rt_window",
-            "outlier_z",
-            "rt_sd_floor",
-            "oac_max_shift",
-            "logp_mismatch",
-            "max_rt",
-        )
-    },
-    **{
-        name: Bounds(0)
-        for name in ("oac_coelution", "oac_expected_shift", "fragment_keep_volume_ratio")
-    },
-    "min_anchors_group_model": Bounds(3),
-    "min_q2": Bounds(-1, maximum=1),
-}
+#: Parameter → its range (the core's, so the schema states it and a value out of range is
+#: refused by the serializer with the field named).
+BOUNDS: dict[str, Bounds] = PARAMETER_BOUNDS
 
 
 class _OptionalBoolean(serializers.BooleanField):
