@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..analyses.api.serializers import ErrorSerializer
+from ganglioside.web.analyses.api.common import error_responses, signed_in
+
 from . import services
 from .models import Method
 
@@ -43,21 +43,12 @@ class MethodSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-def _user(request: Any) -> User:
-    """The signed-in user (the API's default permission lets no anonymous request in)."""
-    user = request.user
-    assert user.is_authenticated
-    return user
-
-
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    described = {
-        400: "invalid request (a calibrant row or a parameter; the message names it)",
-        401: "not signed in",
-        404: "no such method (or not yours)",
-        429: "rate limit reached",
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return error_responses(
+        *codes,
+        thing="method",
+        invalid="invalid request (a calibrant row or a parameter; the message names it)",
+    )
 
 
 @extend_schema_view(
@@ -100,12 +91,12 @@ class MethodViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Method.objects.none()
-        return Method.objects.filter(owner=_user(self.request))
+        return Method.objects.filter(owner=signed_in(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        method = services.method_save(owner=_user(request), **self._given(data.validated_data))
+        method = services.method_save(owner=signed_in(request), **self._given(data.validated_data))
         return Response(self.get_serializer(method).data, status=201)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -118,7 +109,7 @@ class MethodViewSet(viewsets.ModelViewSet):
             given.setdefault("name", method.name)
             given.setdefault("description", method.description)
             given.setdefault("parameters", method.parameters)
-        saved = services.method_save(owner=_user(request), method=method, **given)
+        saved = services.method_save(owner=signed_in(request), method=method, **given)
         return Response(self.get_serializer(saved).data)
 
     def perform_destroy(self, instance: Method) -> None:

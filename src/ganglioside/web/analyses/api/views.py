@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Abs
@@ -15,9 +13,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, generics, status
-from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +25,7 @@ from .. import comparison, selectors
 from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
+from .common import DownloadRenderer, error_responses, page_not_found, signed_in
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
@@ -51,29 +50,13 @@ from .serializers import (
 from .throttles import AuthRateThrottle, UploadRateThrottle
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 #: Changed rows per page of a comparison.
 COMPARE_PAGE_SIZE = 100
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="invalid request"),
-    401: OpenApiResponse(ErrorSerializer, description="not signed in"),
-    404: OpenApiResponse(ErrorSerializer, description="no such analysis (or not yours)"),
-    429: OpenApiResponse(ErrorSerializer, description="rate limit reached"),
-    503: OpenApiResponse(
-        ErrorSerializer,
-        description="briefly unavailable (Redis unreachable); Retry-After says when to try again",
-    ),
-}
 #: A list's page past the last one (``?page=``).
-PAGE_NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="no such page (past the last), or no such analysis"
-)
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+PAGE_NOT_FOUND = page_not_found("analysis")
 
 
 class TokenView(APIView):
@@ -86,7 +69,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, **_errors(400, 429, 503)},
+        responses={200: TokenOutputSerializer, **error_responses(400, 429, 503)},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -105,14 +88,6 @@ class TokenView(APIView):
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
-def _signed_in(request: Request) -> User:
-    """The requesting user (the default permission, ``IsAuthenticated``, admits no one else)."""
-    user = request.user
-    if isinstance(user, AnonymousUser):
-        raise NotAuthenticated()
-    return user
-
-
 def count_upload(request: Request, view: APIView) -> None:
     """Count a request that starts an analysis against the upload limit (429 when over it).
 
@@ -129,7 +104,7 @@ class _OwnedAnalysisMixin(APIView):
     def get_analysis(self) -> Analysis:
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=_signed_in(self.request), analysis_id=self.kwargs["pk"]
+                user=signed_in(self.request), analysis_id=self.kwargs["pk"]
             )
         return self._analysis
 
@@ -146,13 +121,13 @@ class AnalysisListCreateView(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Analysis.objects.none()
-        return selectors.analysis_list(user=_signed_in(self.request))
+        return selectors.analysis_list(user=signed_in(self.request))
 
     @extend_schema(
         operation_id="analyses_list",
         responses={
             200: AnalysisListSerializer(many=True),
-            **_errors(400, 401, 429, 503),
+            **error_responses(400, 401, 429, 503),
             404: PAGE_NOT_FOUND,
         },
         tags=["analyses"],
@@ -170,14 +145,14 @@ class AnalysisListCreateView(generics.GenericAPIView):
             202: OpenApiResponse(
                 AnalysisDetailSerializer, description="queued; follow its status or WebSocket"
             ),
-            **_errors(400, 401, 404, 429, 503),
+            **error_responses(400, 401, 404, 429, 503),
         },
         tags=["analyses"],
     )
     def post(self, request: Request) -> Response:
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner = _signed_in(request)
+        owner = signed_in(request)
         method_id = data.validated_data.get("method")
         checked = submission.upload_check(
             file=data.validated_data["file"],
@@ -199,7 +174,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_retrieve",
-        responses={200: AnalysisDetailSerializer, **_errors(401, 404, 429, 503)},
+        responses={200: AnalysisDetailSerializer, **error_responses(401, 404, 429, 503)},
         tags=["analyses"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -210,7 +185,7 @@ class AnalysisDetailView(_OwnedAnalysisMixin, APIView):
         operation_id="analyses_destroy",
         responses={
             204: None,
-            **_errors(401, 404, 429, 503),
+            **error_responses(401, 404, 429, 503),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="its results are being stored right now; Retry-After says when to "
@@ -231,7 +206,7 @@ class AnalysisRerunView(_OwnedAnalysisMixin, APIView):
     @extend_schema(
         operation_id="analyses_rerun",
         request=AnalysisRerunSerializer,
-        responses={202: AnalysisDetailSerializer, **_errors(400, 401, 404, 429, 503)},
+        responses={202: AnalysisDetailSerializer, **error_responses(400, 401, 404, 429, 503)},
         tags=["analyses"],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -256,7 +231,7 @@ class _AnalysisChildListView(_OwnedAnalysisMixin, generics.ListAPIView):
         # Only the ownership check and the id: these views never show the analysis itself.
         if not hasattr(self, "_analysis"):
             self._analysis = selectors.analysis_get(
-                user=_signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
+                user=signed_in(self.request), analysis_id=self.kwargs["pk"], only_id=True
             )
         return self._analysis
 
@@ -320,7 +295,7 @@ class CompoundListView(_AnalysisChildListView):
         ],
         responses={
             200: CompoundSerializer(many=True),
-            **_errors(400, 401, 429, 503),
+            **error_responses(400, 401, 429, 503),
             404: PAGE_NOT_FOUND,
         },
     )
@@ -342,7 +317,7 @@ class RTModelListView(_AnalysisChildListView):
         tags=["results"],
         responses={
             200: RTModelSerializer(many=True),
-            **_errors(400, 401, 429, 503),
+            **error_responses(400, 401, 429, 503),
             404: PAGE_NOT_FOUND,
         },
     )
@@ -364,7 +339,7 @@ class FragmentListView(_AnalysisChildListView):
         tags=["results"],
         responses={
             200: FragmentEventSerializer(many=True),
-            **_errors(400, 401, 429, 503),
+            **error_responses(400, 401, 429, 503),
             404: PAGE_NOT_FOUND,
         },
     )
@@ -377,7 +352,7 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
 
     @extend_schema(
         operation_id="analyses_decisions_list",
-        responses={200: DecisionSerializer(many=True), **_errors(401, 404, 429)},
+        responses={200: DecisionSerializer(many=True), **error_responses(401, 404, 429)},
         tags=["curation"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -389,7 +364,7 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         request=DecisionCreateSerializer,
         responses={
             201: DecisionSerializer,
-            **_errors(400, 401, 404, 429),
+            **error_responses(400, 401, 404, 429),
             409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
         },
         tags=["curation"],
@@ -400,7 +375,7 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         data.is_valid(raise_exception=True)
         decision = curation.decision_create(
             analysis=analysis,
-            user=_signed_in(request),
+            user=signed_in(request),
             row=data.validated_data["row"],
             action=data.validated_data["action"],
             status=data.validated_data.get("status", ""),
@@ -409,22 +384,10 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class _DownloadRenderer(BaseRenderer):
-    """Lets a client ask for the file's own media type; errors still go out as JSON."""
-
-    media_type = "*/*"
-    format = "download"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
-        if isinstance(data, bytes | bytearray):
-            return bytes(data)
-        return json.dumps(data).encode("utf-8")
-
-
 class ExportView(_OwnedAnalysisMixin, APIView):
     """Download a finished analysis as CSV, XLSX (workbook), JSON, an HTML or a PDF report."""
 
-    renderer_classes = [JSONRenderer, _DownloadRenderer]
+    renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="analyses_export",
@@ -442,7 +405,7 @@ class ExportView(_OwnedAnalysisMixin, APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/html"): OpenApiTypes.STR,
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            **_errors(401, 404, 429, 503),
+            **error_responses(401, 404, 429, 503),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="the analysis has not succeeded, or its files are being written "
@@ -476,13 +439,13 @@ class CompareView(APIView):
         ],
         responses={
             200: ComparisonSerializer,
-            **_errors(400, 401, 404, 429),
+            **error_responses(400, 401, 404, 429),
             409: OpenApiResponse(ErrorSerializer, description="an analysis has not succeeded"),
         },
         tags=["results"],
     )
     def get(self, request: Request) -> Response:
-        user = _signed_in(request)
+        user = signed_in(request)
         ids = [request.query_params.get(side, "") for side in ("a", "b")]
         if not all(ids):
             raise ValidationError({"a": ["give two analyses: ?a=<id>&b=<id>"]})
@@ -499,11 +462,11 @@ class CompareView(APIView):
 class AuditView(_OwnedAnalysisMixin, APIView):
     """The audit trail of an analysis as a CSV file (one line per decision)."""
 
-    renderer_classes = [JSONRenderer, _DownloadRenderer]
+    renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="analyses_decisions_audit",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(401, 404, 429)},
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **error_responses(401, 404, 429)},
         tags=["curation"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ganglioside.web.analyses.api.throttles import UploadRateThrottle
-from ganglioside.web.analyses.api.views import (
-    PAGE_NOT_FOUND,
-    _DownloadRenderer,
-    _errors,
-    _signed_in,
+from ganglioside.web.analyses.api.common import (
+    DownloadRenderer,
+    error_responses,
+    page_not_found,
+    signed_in,
 )
+from ganglioside.web.analyses.api.throttles import UploadRateThrottle
 
 from .. import selectors
 from ..models import Study, StudySample
@@ -44,7 +44,7 @@ class _OwnedStudyMixin(APIView):
     def get_study(self) -> Study:
         if not hasattr(self, "_study"):
             self._study = selectors.study_get(
-                user=_signed_in(self.request), study_id=self.kwargs["pk"]
+                user=signed_in(self.request), study_id=self.kwargs["pk"]
             )
         return self._study
 
@@ -64,7 +64,7 @@ class StudyListCreateView(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Study.objects.none()
-        return selectors.study_list(user=_signed_in(self.request))
+        return selectors.study_list(user=signed_in(self.request))
 
     def get_throttles(self):
         throttles = super().get_throttles()
@@ -76,8 +76,8 @@ class StudyListCreateView(generics.GenericAPIView):
         operation_id="studies_list",
         responses={
             200: StudyListSerializer(many=True),
-            **_errors(400, 401, 429, 503),
-            404: PAGE_NOT_FOUND,
+            **error_responses(400, 401, 429, 503, thing="study"),
+            404: page_not_found("study"),
         },
         tags=TAGS,
     )
@@ -91,7 +91,7 @@ class StudyListCreateView(generics.GenericAPIView):
         request={"multipart/form-data": StudyCreateSerializer},
         responses={
             202: OpenApiResponse(StudyDetailSerializer, description="queued; follow its status"),
-            **_errors(400, 401, 429),
+            **error_responses(400, 401, 429, thing="study"),
         },
         tags=TAGS,
     )
@@ -100,7 +100,7 @@ class StudyListCreateView(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         study = creation.study_create(
-            owner=_signed_in(request),
+            owner=signed_in(request),
             files=values["files"],
             design=values.get("design_file") or values.get("design", ""),
             name=values.get("name", ""),
@@ -114,14 +114,16 @@ class StudyDetailView(_OwnedStudyMixin, APIView):
 
     @extend_schema(
         operation_id="studies_retrieve",
-        responses={200: StudyDetailSerializer, **_errors(401, 404, 429)},
+        responses={200: StudyDetailSerializer, **error_responses(401, 404, 429, thing="study")},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(self.get_study(), request))
 
     @extend_schema(
-        operation_id="studies_destroy", responses={204: None, **_errors(401, 404, 429)}, tags=TAGS
+        operation_id="studies_destroy",
+        responses={204: None, **error_responses(401, 404, 429, thing="study")},
+        tags=TAGS,
     )
     def delete(self, request: Request, pk: int) -> Response:
         actions.study_delete(study=self.get_study())
@@ -133,7 +135,10 @@ class StudySampleListView(_OwnedStudyMixin, APIView):
 
     @extend_schema(
         operation_id="studies_samples",
-        responses={200: StudySampleSerializer(many=True), **_errors(401, 404, 429)},
+        responses={
+            200: StudySampleSerializer(many=True),
+            **error_responses(401, 404, 429, thing="study"),
+        },
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -147,7 +152,10 @@ class StudySampleRerunView(_OwnedStudyMixin, APIView):
     @extend_schema(
         operation_id="studies_sample_rerun",
         request=None,
-        responses={202: StudySampleSerializer, **_errors(400, 401, 404, 429)},
+        responses={
+            202: StudySampleSerializer,
+            **error_responses(400, 401, 404, 429, thing="study"),
+        },
         tags=TAGS,
     )
     def post(self, request: Request, pk: int, sample_id: int) -> Response:
@@ -162,7 +170,10 @@ class StudyFinishView(_OwnedStudyMixin, APIView):
     @extend_schema(
         operation_id="studies_finish",
         request=FinishSerializer,
-        responses={202: StudyDetailSerializer, **_errors(400, 401, 404, 429)},
+        responses={
+            202: StudyDetailSerializer,
+            **error_responses(400, 401, 404, 429, thing="study"),
+        },
         tags=TAGS,
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -180,11 +191,14 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
     """A sample's own analysis: its ``compounds.csv`` as its worker stored it."""
 
-    renderer_classes = [JSONRenderer, _DownloadRenderer]
+    renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="studies_sample_compounds",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(401, 404, 429)},
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            **error_responses(401, 404, 429, thing="study"),
+        },
         tags=TAGS,
     )
     def get(self, request: Request, pk: int, sample_id: int) -> HttpResponse:
@@ -208,7 +222,7 @@ class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
 class StudyFileView(_OwnedStudyMixin, APIView):
     """Download one file of a finished study, as stored."""
 
-    renderer_classes = [JSONRenderer, _DownloadRenderer]
+    renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="studies_file",
@@ -219,7 +233,7 @@ class StudyFileView(_OwnedStudyMixin, APIView):
         ],
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            **_errors(401, 404, 429),
+            **error_responses(401, 404, 429, thing="study"),
         },
         tags=TAGS,
     )
@@ -241,7 +255,7 @@ class StudyMatrixView(_OwnedStudyMixin, APIView):
 
     @extend_schema(
         operation_id="studies_matrix",
-        responses={200: RowsSerializer, **_errors(401, 404, 429)},
+        responses={200: RowsSerializer, **error_responses(401, 404, 429, thing="study")},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -259,7 +273,7 @@ class StudyStatisticsView(_OwnedStudyMixin, APIView):
             OpenApiParameter("q_max", OpenApiTypes.FLOAT, description="q value at most"),
             OpenApiParameter("direction", OpenApiTypes.STR, enum=["up", "down"]),
         ],
-        responses={200: RowsSerializer, **_errors(400, 401, 404, 429)},
+        responses={200: RowsSerializer, **error_responses(400, 401, 404, 429, thing="study")},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
