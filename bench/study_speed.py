@@ -72,6 +72,8 @@ def _breakdown(design: Path, out: Path, jobs: int) -> None:
         read_design,
         run_samples,
         sample_tasks,
+        shared_calibration,
+        with_shared_anchors,
     )
     from ganglioside.studies.outputs import write_study
 
@@ -79,18 +81,21 @@ def _breakdown(design: Path, out: Path, jobs: int) -> None:
     t0 = time.perf_counter()
     checked = read_design(design)
     tasks = sample_tasks(checked, config.analysis)
-    results = run_samples(tasks, jobs=jobs)
+    shared = shared_calibration(tasks, config)
+    ts = time.perf_counter()
+    results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs)
     t1 = time.perf_counter()
     again = borrow_tasks(checked, tasks, results, config)
     redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
     results = [redone.get(r.sample, r) for r in results]
     t2 = time.perf_counter()
-    result = combine(checked, results, config)
+    result = combine(checked, results, config, shared)
     t3 = time.perf_counter()
     write_study(result, out, images=False)
     t4 = time.perf_counter()
     print(
-        f"    in-process: samples {t1 - t0:.2f} s, borrowing ({len(again)} samples) "
+        f"    in-process: design and shared anchors {ts - t0:.2f} s, samples {t1 - ts:.2f} s, "
+        f"borrowing ({len(again)} samples) "
         f"{t2 - t1:.2f} s, study step {t3 - t2:.2f} s, files {t4 - t3:.2f} s; "
         f"{result.summary['n_compounds']} compounds, {result.summary['n_changed_q05']} at q < 0.05"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -172,6 +173,13 @@ def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixtur
     for name in ("matrix.csv", "statistics.csv", "samples.csv", "study.mztab", "study.xlsx"):
         assert (out / name).is_file()
     assert (out / "samples" / "C01" / "compounds.csv").is_file()
+    assert (out / "calibration.json").is_file() and (out / "shared_anchors.csv").is_file()
+    own = tmp_path / "own"
+    assert main(["study", str(design), "-o", str(own), "--own-anchors", "--no-images"]) == 0
+    summary = json.loads((own / "study_summary.json").read_text(encoding="utf-8"))
+    assert summary["rt_model"] == {"anchors": "own"}
+    assert summary["parameters"]["shared_model"] is False
+    assert not (own / "calibration.json").exists()
 
 
 def test_a_bad_design_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

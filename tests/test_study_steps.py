@@ -10,7 +10,6 @@ from statsmodels.stats.multitest import multipletests
 
 from ganglioside.errors import ConfigError
 from ganglioside.studies import StudyConfig, combine, read_design
-from ganglioside.studies import drift as drift_module
 from ganglioside.studies.run import SampleResult
 
 #: Species of the hand-made samples: name, RT in the consensus run, volume, anchor.
@@ -82,16 +81,6 @@ def test_a_sample_without_anchors_is_measured_on_its_strongest_species() -> None
     row = result.drift.set_index("sample").loc["S4"]
     assert row["references"] == "strongest valid"
     assert row["rt_shift"] == pytest.approx(0.4 - 0.15, abs=1e-9)
-
-
-def test_the_shared_calibration_hook_replaces_the_estimate(monkeypatch) -> None:
-    def shared(peaks, samples, config):
-        table = pd.DataFrame({"sample": samples, "rt_shift": 0.0, "method": "shared model"})
-        return drift_module.Drift(table, dict.fromkeys(samples, 0.0), dict.fromkeys(samples, 1.0))
-
-    monkeypatch.setattr(drift_module, "shared_calibration", shared)
-    result = _study([0.0, 0.0, 0.0, 0.0], [{}] * 4, ["a", "a", "b", "b"])
-    assert set(result.drift["method"]) == {"shared model"}
 
 
 def test_names_in_other_dialects_align_to_one_species() -> None:

@@ -4,7 +4,8 @@
 
     ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare A/B]
                       [--quantity raw|total|internal_standard] [--impute none|half_min]
-                      [--rt-tolerance MIN] [--config FILE.toml] [--set key=value ...]
+                      [--rt-tolerance MIN] [--own-anchors] [--config FILE.toml]
+                      [--set key=value ...]
     ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N]
 
 Only argument parsing and calls into :mod:`ganglioside.studies` and
@@ -57,6 +58,12 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         metavar="MIN",
         help="largest RT gap within one compound after the drift correction (default 0.15)",
     )
+    study.add_argument(
+        "--own-anchors",
+        action="store_true",
+        help="each sample on its own anchors only (no anchors pooled across the samples; "
+        "samples with too few borrow after a first analysis)",
+    )
     study.add_argument("--no-images", action="store_true", help="do not write figures as images")
     study.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
     study.add_argument(
@@ -93,6 +100,8 @@ def _study_config(args: argparse.Namespace) -> Any:
     ):
         if getattr(args, option) is not None:
             changes[key] = getattr(args, option)
+    if args.own_anchors:
+        changes["shared_model"] = False
     return StudyConfig.from_mapping(changes)
 
 

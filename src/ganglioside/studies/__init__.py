@@ -16,10 +16,13 @@ The steps, each a module of its own:
 ``run``
     the per-sample work: :func:`analyze_sample` (a pure function of a :class:`SampleTask`, for a
     process pool or a Celery task) and :func:`run_samples`;
+``shared_model``
+    the anchors of all samples pooled on one time scale, taken by every sample (each then
+    fits its model on the study-wide anchor set in its own time; :func:`shared_calibration`);
 ``peaks``, ``drift``, ``borrow``
-    the peaks of all samples keyed by species; run-to-run RT drift per sample
-    (:func:`~.drift.shared_calibration` is the hook for a study-wide RT model); anchors
-    borrowed by samples with too few;
+    the peaks of all samples keyed by species; run-to-run RT drift per sample (the shared
+    model's shifts, or consensus RTs without one); without a shared model, anchors borrowed
+    by samples with too few;
 ``align``, ``quantify``, ``statistics``
     aligned compounds; raw, total-normalised or internal-standard quantities and imputation;
     tests between groups, q values and PCA;
@@ -32,11 +35,13 @@ Run elsewhere (e.g. one Celery task per sample), the same steps are::
 
     design = read_design(path)                                # DesignError before anything runs
     tasks = sample_tasks(design, config.analysis)            # plain, picklable
+    shared = shared_calibration(tasks, config)                # None: too few anchors
+    tasks = with_shared_anchors(tasks, shared)                # every sample: shared anchors
     results = [analyze_sample(t) for t in tasks]              # anywhere; store the compounds
     # later, from what was stored:
     results = [SampleResult(sample, source, compounds, summary, warnings) ...]
-    again = borrow_tasks(design, tasks, results, config)      # samples to run once more
-    result = combine(design, results, config)                 # the study step
+    again = borrow_tasks(design, tasks, results, config)      # no shared model: borrow anchors
+    result = combine(design, results, config, shared)         # the study step
     study_report_html(result), study_mztab(result), study_workbook_bytes(result)
 """
 
@@ -74,6 +79,7 @@ __all__ = [
     "sample_tasks",
     "shared_calibration",
     "study",
+    "with_shared_anchors",
 ]
 
 #: Names read from their modules on first use, so that ``import ganglioside`` stays quick
@@ -86,7 +92,8 @@ _LAZY = {
     "run_samples": "run",
     "sample_tasks": "run",
     "combine": "step",
-    "shared_calibration": "drift",
+    "shared_calibration": "shared_model",
+    "with_shared_anchors": "shared_model",
 }
 
 
@@ -138,18 +145,20 @@ def study(
         When a parameter is unknown or out of range.
     """
     from .run import run_samples, sample_tasks
+    from .shared_model import shared_calibration, with_shared_anchors
     from .step import combine
 
     cfg = resolve_study_config(config)
     checked = read_design(design, export=export, in_memory=tables)
     folder = None if compounds_folder is None else Path(compounds_folder)
     tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder)
-    results = run_samples(tasks, jobs=jobs, progress=progress)
+    shared = shared_calibration(tasks, cfg)
+    results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs, progress=progress)
     again = borrow_tasks(checked, tasks, results, cfg)
     if again:
         redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
         results = [redone.get(r.sample, r) for r in results]
-    return combine(checked, results, cfg)
+    return combine(checked, results, cfg, shared)
 
 
 def borrow_tasks(
@@ -158,7 +167,8 @@ def borrow_tasks(
     results: list[SampleResult],
     config: StudyConfig,
 ) -> list[SampleTask]:
-    """The tasks to run again with borrowed anchors (samples with too few of their own)."""
+    """The tasks to run again with borrowed anchors (samples with too few of their own, when
+    no shared anchors were given to them before their analysis)."""
     from .borrow import borrowed_anchor_rows
     from .drift import estimate_drift
     from .peaks import peak_table

@@ -38,10 +38,16 @@ class StudyConfig:
     compare:
         ``(numerator, denominator)`` groups of the fold change; by default the second group of
         the design over the first.
+    shared_model:
+        Fit one RT model on the anchors of all samples (put on one time scale) and analyse
+        every sample on it with its own RT shift and, when its peaks support one, change of
+        scale (see :mod:`.shared_model`); ``False``, or too few anchors in the study: each
+        sample fits its own model and the drift is measured on consensus RTs.
     borrow_anchors:
-        Let a sample with fewer than ``min_own_anchors`` anchors take as anchors its peaks of
-        species that are anchors in at least half of the other samples and elute there (after
-        the drift correction) within ``rt_tolerance``; the sample is then analysed again.
+        Without a shared model, let a sample with fewer than ``min_own_anchors`` anchors take
+        as anchors its peaks of species that are anchors in at least half of the other samples
+        and elute there (after the drift correction) within ``rt_tolerance``; the sample is
+        then analysed again.
     min_own_anchors:
         Anchors a sample needs to be left as it is.
     drift_references:
@@ -57,6 +63,7 @@ class StudyConfig:
     quantity: str = "raw"
     imputation: str = "none"
     compare: tuple[str, str] | None = None
+    shared_model: bool = True
     borrow_anchors: bool = True
     min_own_anchors: int = 5
     drift_references: int = 20
@@ -84,6 +91,9 @@ class StudyConfig:
             raise ConfigError(
                 f"imputation must be one of {', '.join(IMPUTATIONS)}, got {self.imputation!r}"
             )
+        for name in ("shared_model", "borrow_anchors"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         object.__setattr__(self, "compare", _pair(self.compare))
 
     @classmethod

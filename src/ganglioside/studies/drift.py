@@ -9,8 +9,8 @@ shifts are centred on their median (the consensus run has shift 0).  When a samp
 ``slope_min_points`` references spanning ``slope_min_span`` minutes, a Theil–Sen line of its
 RTs on the consensus RTs is fitted, and its slope is used when its 95 % interval excludes 1.
 
-:func:`shared_calibration` is the one place where a study-wide RT model (a saved calibration
-applied to every run with its own shift) takes over from this estimate.
+With the study's shared anchors (:mod:`.shared_model`) every sample usually has three anchors
+or more, so its references are anchors.
 """
 
 from __future__ import annotations
@@ -68,25 +68,9 @@ class Drift:
         return (rt - np.nan_to_num(a)) / np.where(np.isfinite(b), b, 1.0)
 
 
-def shared_calibration(
-    peaks: pd.DataFrame, samples: list[str], config: StudyConfig
-) -> Drift | None:
-    """The hook where a study-wide RT model replaces the consensus estimate.
-
-    A shared model (anchors of all samples in one RT model, each sample with its own shift and,
-    when supported, slope) will be applied here and return its per-sample lines as a
-    :class:`Drift` (method ``shared model``).  The package has no such model yet, so this
-    returns ``None`` and :func:`estimate_drift` measures the drift from the consensus RTs.
-    """
-    return None
-
-
 def estimate_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig) -> Drift:
-    """Each sample's drift: from the shared model when there is one, else from the consensus."""
-    shared = shared_calibration(peaks, samples, config)
-    if shared is None:
-        return consensus_drift(peaks, samples, config)
-    return Drift(shared.table.reindex(columns=list(DRIFT_COLUMNS)), shared.intercept, shared.slope)
+    """Each sample's drift, measured against the consensus RTs."""
+    return consensus_drift(peaks, samples, config)
 
 
 def comparable_peaks(peaks: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,11 @@ file                           what it holds
 ``study.xlsx``                 the tables above in one workbook
 ``study_report.html``          the self-contained report with its figures
 ``study.mztab``                mzTab-M 2.0 (MTD, SML, SMF)
-``study_summary.json``         counts, comparison, quantity notes, parameters, version
+``study_summary.json``         counts, comparison, quantity notes, RT anchoring, parameters
+``shared_anchors.csv``         the study's pooled anchors (species, name, RT on the common scale,
+                               samples anchoring it); only when the samples shared anchors
+``calibration.json``           the RT model fitted on those pooled anchors, as a calibration
+                               file (``ganglioside analyze --calibration``); only with them
 ``figures/*.svg``, ``*.png``   the figures as images, only when kaleido can draw them
 =============================  ===============================================================
 """
@@ -106,11 +110,25 @@ def write_study(
     paths["study_summary.json"].write_text(
         json.dumps(result.summary, indent=2, default=str), encoding="utf-8"
     )
+    paths.update(write_shared_model(result, outdir))
     say("report")
     paths["study_report.html"] = outdir / "study_report.html"
     paths["study_report.html"].write_text(study_report_html(result), encoding="utf-8")
     if images:
         paths.update(write_images(result, outdir / "figures"))
+    return paths
+
+
+def write_shared_model(result: StudyResult, outdir: Path) -> dict[str, Path]:
+    """``shared_anchors.csv`` and ``calibration.json`` when the samples shared anchors."""
+    shared = result.shared_model
+    if shared is None:
+        return {}
+    paths = {"shared_anchors.csv": _csv(shared.anchors, outdir / "shared_anchors.csv")}
+    if shared.calibration is not None:
+        paths["calibration.json"] = outdir / "calibration.json"
+        text = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
+        paths["calibration.json"].write_text(text, encoding="utf-8")
     return paths
 
 

@@ -121,8 +121,20 @@ def _figure(fig: Any) -> str:
     return str(pio.to_html(fig, full_html=False, include_plotlyjs=False, config=_PLOT_CONFIG))
 
 
+def anchoring_note(rt_model: Mapping[str, Any]) -> str:
+    """How the samples' RT models were anchored, in one sentence."""
+    if rt_model.get("anchors") != "shared":
+        return "RT models: each sample on its own anchors (too few anchors to share)"
+    return (
+        f"RT models: every sample fitted on the study's {rt_model['pooled_anchors']} shared "
+        f"anchors (pooled from {rt_model['samples_contributing']} samples on one time scale; "
+        f"{rt_model['rows_taken_as_anchors']} peaks taken as anchors), each in its own time"
+    )
+
+
 def _notes(result: StudyResult) -> str:
     notes = [*result.quantities.notes, f"comparison: {result.comparison.label}"]
+    notes.append(anchoring_note(result.summary.get("rt_model") or {}))
     notes.append(
         "tests on log2 quantities; replicates averaged into their sample; "
         "q values by Benjamini–Hochberg"

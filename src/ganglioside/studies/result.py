@@ -13,6 +13,7 @@ from .design import Design
 if TYPE_CHECKING:
     from .quantify import Quantities
     from .run import SampleResult
+    from .shared_model import SharedModel
     from .statistics import Comparison, Pca
 
 #: The leading columns of :attr:`StudyResult.matrix`; one column per sample follows.
@@ -79,6 +80,9 @@ class StudyResult:
         Study-level warnings, in plain words.
     peaks:
         Every peak of every sample with its species key, corrected RT and compound number.
+    shared_model:
+        The study's shared RT model (its calibration and pooled anchors), or ``None`` when
+        each sample fitted its own.
     """
 
     design: Design
@@ -96,3 +100,4 @@ class StudyResult:
     config: StudyConfig
     warnings: list[str] = field(default_factory=list)
     peaks: pd.DataFrame | None = None
+    shared_model: SharedModel | None = None

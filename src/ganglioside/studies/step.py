@@ -24,6 +24,7 @@ from .peaks import peak_table
 from .quantify import quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
 from .run import SampleResult
+from .shared_model import SharedModel
 from .statistics import comparison, group_statistics, pca
 
 #: A compound is called changed in the summary below this q value.
@@ -60,8 +61,14 @@ def usable_design(design: Design, results: Sequence[SampleResult]) -> tuple[Desi
     return Design(kept, groups, design.source), warnings
 
 
-def combine(design: Design, results: Sequence[SampleResult], config: StudyConfig) -> StudyResult:
-    """Drift, alignment, quantities and statistics from the per-sample results."""
+def combine(
+    design: Design,
+    results: Sequence[SampleResult],
+    config: StudyConfig,
+    shared: SharedModel | None = None,
+) -> StudyResult:
+    """Drift, alignment, quantities and statistics from the per-sample results (``shared``:
+    the shared anchors the samples were given, reported in the summary)."""
     design, warnings = usable_design(design, results)
     by_sample = {r.sample: r for r in results if r.ok}
     names = [s.sample for s in design.samples]
@@ -80,6 +87,7 @@ def combine(design: Design, results: Sequence[SampleResult], config: StudyConfig
     warnings.extend(_drift_warnings(drift.table))
     matrix = _matrix(features, quantities.values, names)
     summary = _summary(design, samples, features, statistics, quantities, pair, config, scores)
+    summary["rt_model"] = rt_model_summary(shared)
     summary["warnings"] = list(warnings)
     return StudyResult(
         design=design,
@@ -97,7 +105,22 @@ def combine(design: Design, results: Sequence[SampleResult], config: StudyConfig
         config=config,
         warnings=warnings,
         peaks=alignment.peaks,
+        shared_model=shared,
     )
+
+
+def rt_model_summary(shared: SharedModel | None) -> dict[str, Any]:
+    """How the samples' RT models were anchored: on the study's shared anchors (how many,
+    from how many samples, how many rows were taken as anchors) or on their own."""
+    if shared is None:
+        return {"anchors": "own"}
+    return {
+        "anchors": "shared",
+        "pooled_anchors": len(shared.anchors),
+        "samples_contributing": shared.n_samples,
+        "rows_taken_as_anchors": sum(len(r) for r in shared.rows.values()),
+        "calibration_fitted": shared.calibration is not None,
+    }
 
 
 def _matrix(features: pd.DataFrame, values: pd.DataFrame, samples: list[str]) -> pd.DataFrame:
