@@ -15,6 +15,7 @@ from ganglioside.simulate.study import simulate_study
 from ganglioside.studies import StudyConfig, read_design, sample_tasks, study
 from ganglioside.studies.outputs import write_study
 from ganglioside.studies.shared_model import (
+    SharedModel,
     anchor_shifts,
     pooled_anchors,
     shared_calibration,
@@ -127,3 +128,18 @@ def test_without_shared_anchors_each_sample_keeps_its_own(simulated, tmp_path: P
 def test_shared_model_must_be_true_or_false() -> None:
     with pytest.raises(ganglioside.errors.ConfigError, match="shared_model"):
         StudyConfig(shared_model="yes")  # type: ignore[arg-type]
+
+
+def test_the_shared_model_survives_a_json_round_trip(simulated) -> None:
+    sim, design = simulated
+    config = StudyConfig()
+    tasks = sample_tasks(read_design(design, in_memory=sim.tables), config.analysis, sim.tables)
+    shared = shared_calibration(tasks, config)
+    assert shared is not None
+    shared.shifts.iloc[0] = np.nan  # a sample whose shift could not be measured
+    again = SharedModel.from_dict(json.loads(json.dumps(shared.to_dict())))
+    pd.testing.assert_frame_equal(again.anchors, shared.anchors)
+    pd.testing.assert_series_equal(again.shifts, shared.shifts, check_names=False)
+    assert again.rows == shared.rows
+    assert again.calibration == shared.calibration
+    assert again.n_samples == shared.n_samples

@@ -29,7 +29,7 @@ than :data:`MIN_POOLED_ANCHORS` pooled anchors are found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -76,6 +76,30 @@ class SharedModel:
     def n_samples(self) -> int:
         """Samples whose anchors went into the pool."""
         return int(self.anchors.attrs.get("contributors", 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data (stored by the web platform between its tasks)."""
+        return {
+            "anchors": self.anchors.to_dict(orient="records"),
+            "contributors": self.n_samples,
+            "shifts": {
+                str(k): (float(v) if np.isfinite(v) else None) for k, v in self.shifts.items()
+            },
+            "rows": {k: list(v) for k, v in self.rows.items()},
+            "calibration": self.calibration,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SharedModel:
+        """The model :meth:`to_dict` gave."""
+        anchors = pd.DataFrame(list(data["anchors"]), columns=list(POOLED_COLUMNS))
+        anchors.attrs["contributors"] = int(data.get("contributors", 0))
+        shifts = pd.Series(
+            {k: np.nan if v is None else float(v) for k, v in data["shifts"].items()},
+            dtype=float,
+        )
+        rows = {str(k): tuple(int(r) for r in v) for k, v in data["rows"].items()}
+        return cls(anchors, shifts, rows, data.get("calibration"))
 
 
 def shared_calibration(tasks: Sequence[SampleTask], config: StudyConfig) -> SharedModel | None:
