@@ -55,6 +55,12 @@ class Study(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     figures = models.JSONField(default=dict, blank=True, help_text="name → Plotly figure")
+    shared_anchors = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="the anchors pooled across the samples before their analysis "
+        "(ganglioside.studies.shared_model.SharedModel.to_dict; empty: none)",
+    )
     error_message = models.TextField(blank=True, default="")
     error_details = models.JSONField(default=dict, blank=True)
 

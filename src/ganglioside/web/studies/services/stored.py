@@ -4,6 +4,7 @@ step, and the library's tasks rebuilt from a study's folder."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ganglioside.report.safe import safe_frame
 from ganglioside.studies import Design, StudyConfig, read_design
 from ganglioside.studies.config import resolve_study_config
 from ganglioside.studies.run import STUDY_INPUT_COLUMNS, SampleResult, SampleTask, sample_tasks
+from ganglioside.studies.shared_model import SharedModel
 
 from ..models import SampleStatus, Study, StudySample
 
@@ -41,10 +43,18 @@ def _design_at(path: str) -> Design:
 
 
 def tasks_for(study: Study, design: Design, names: set[str] | None = None) -> list[SampleTask]:
-    """The library's task of each sample of ``design`` (only ``names`` when given)."""
+    """The library's task of each sample of ``design`` (only ``names`` when given), with its
+    rows of the study's shared anchors when they were pooled."""
     specs = tuple(s for s in design.samples if names is None or s.sample in names)
     part = Design(specs, design.groups, design.source)
-    return sample_tasks(part, study_config(study).analysis)
+    tasks = sample_tasks(part, study_config(study).analysis)
+    rows = (study.shared_anchors or {}).get("rows") or {}
+    return [replace(t, borrowed_anchor_rows=tuple(rows.get(t.sample, ()))) for t in tasks]
+
+
+def shared_model(study: Study) -> SharedModel | None:
+    """The study's shared anchors as stored (``None`` when none were pooled)."""
+    return SharedModel.from_dict(study.shared_anchors) if study.shared_anchors else None
 
 
 def compounds_bytes(compounds: pd.DataFrame) -> bytes:
