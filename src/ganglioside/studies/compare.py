@@ -327,12 +327,19 @@ def _changed(q: pd.Series) -> np.ndarray:
 def _summary(rows: pd.DataFrame, a: StudySide, b: StudySide, rt_tolerance: float) -> dict[str, Any]:
     counts = rows["agreement"].value_counts()
     in_both = rows["matched_by"] != ""
+    by_track = int((rows["matched_by"] == "track").sum())
+    by_rt = int((rows["matched_by"] == "rt").sum())
     return {
         "n_compounds": len(rows),
         "n_in_both": int(in_both.sum()),
-        "matched_by_track": int((rows["matched_by"] == "track").sum()),
-        "matched_by_rt": int((rows["matched_by"] == "rt").sum()),
+        "matched_by_track": by_track,
+        "matched_by_rt": by_rt,
         "rt_tolerance": float(rt_tolerance),
+        "matching": (
+            f"{by_track} compound{'s' if by_track != 1 else ''} matched by species and isomer "
+            f"track, {by_rt} more by species and consensus RT (within {rt_tolerance:g} min) "
+            "where the isomer tracks differ"
+        ),
         "significant_q": SIGNIFICANT_Q,
         "agreement": {label: int(counts.get(label, 0)) for label in AGREEMENTS},
         "correlation": fold_change_correlation(rows[in_both]),
@@ -399,13 +406,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-#: Colour and marker of each agreement label in the figure (Okabe–Ito; shapes for grey print).
-_STYLE: dict[str, tuple[str, str]] = {
+#: Colour and marker of each agreement label (Okabe–Ito colours; shapes for grey print).
+AGREEMENT_STYLE: dict[str, tuple[str, str]] = {
     "same_direction": ("#009E73", "circle"),
     "opposite_directions": ("#D55E00", "x"),
     "changed_only_in_a": ("#0072B2", "triangle-right"),
     "changed_only_in_b": ("#E69F00", "triangle-up"),
     "unchanged_in_both": ("#999999", "circle-open"),
+    "only_measured_in_a": ("#56B4E9", "square-open"),
+    "only_measured_in_b": ("#CC79A7", "diamond-open"),
 }
 
 
@@ -416,7 +425,7 @@ def agreement_figure(
     label, with the line of equal change."""
     rows = comparison.rows[comparison.rows["matched_by"] != ""]
     fig = go.Figure()
-    for label, (colour, symbol) in _STYLE.items():
+    for label, (colour, symbol) in AGREEMENT_STYLE.items():
         part = rows[rows["agreement"] == label]
         part = part[part["log2_fold_change_a"].notna() & part["log2_fold_change_b"].notna()]
         if part.empty:
