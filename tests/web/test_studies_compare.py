@@ -134,7 +134,7 @@ def test_other_users_studies_are_404(api, other_api, client, other_user, pair, u
     for url in (_url(a, b), _url(a, b, csv=True)):
         assert other_api.get(url).status_code == 404, url
     client.force_login(other_user)
-    for name in ("studies:compare", "studies:compare-csv"):
+    for name in ("studies:comparison", "studies:comparison-csv"):
         assert client.get(reverse(name, args=[a.pk, b.pk])).status_code == 404
     assert client.get(reverse("studies:compare-pick", args=[a.pk]), {"with": b.pk}).status_code == (
         404
@@ -149,7 +149,7 @@ def test_other_users_studies_are_404(api, other_api, client, other_user, pair, u
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
     client.force_login(user)
-    assert client.get(reverse("studies:compare", args=[a.pk, theirs.pk])).status_code == 404
+    assert client.get(reverse("studies:comparison", args=[a.pk, theirs.pk])).status_code == 404
     detail = client.get(reverse("studies:detail", args=[a.pk]))
     assert [s.pk for s in detail.context["compare_choices"]] == [b.pk]
 
@@ -166,7 +166,7 @@ def test_a_study_that_has_not_succeeded_is_409(
         assert error["code"] == "not_ready" and f"#{queued.pk} (queued)" in error["message"]
         assert api.get(_url(first, second, csv=True)).status_code == 409
     client.force_login(user)
-    page = client.get(reverse("studies:compare", args=[a.pk, queued.pk]))
+    page = client.get(reverse("studies:comparison", args=[a.pk, queued.pk]))
     assert page.status_code == 409
     assert "must have succeeded" in page.content.decode()
     assert 'id="compare-table"' not in page.content.decode()
@@ -187,11 +187,11 @@ def test_the_compare_pages(client, user, pair):
 
     picked = client.get(reverse("studies:compare-pick", args=[a.pk]), {"with": str(b.pk)})
     assert picked.status_code == 302
-    assert picked["Location"] == reverse("studies:compare", args=[a.pk, b.pk])
+    assert picked["Location"] == reverse("studies:comparison", args=[a.pk, b.pk])
     nothing = client.get(reverse("studies:compare-pick", args=[a.pk]))
     assert nothing["Location"] == reverse("studies:detail", args=[a.pk])
 
-    page = client.get(reverse("studies:compare", args=[a.pk, b.pk]))
+    page = client.get(reverse("studies:comparison", args=[a.pk, b.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     summary = page.context["summary"]
@@ -203,17 +203,20 @@ def test_the_compare_pages(client, user, pair):
     assert 'data-parameter="compare"' in html and 'id="different-comparisons"' in html
     assert reverse("studies:detail", args=[a.pk]) in html
     assert reverse("studies:detail", args=[b.pk]) in html
-    assert reverse("studies:compare-csv", args=[a.pk, b.pk]) in html
+    assert reverse("studies:comparison-csv", args=[a.pk, b.pk]) in html
+    # the navigation marks Studies, not the comparison of analyses
+    assert f'href="{reverse("studies:list")}" aria-current="page"' in html
+    assert f'href="{reverse("pages:compare")}" aria-current' not in html
 
     only = client.get(
-        reverse("studies:compare", args=[a.pk, b.pk]), {"agreement": "opposite_directions"}
+        reverse("studies:comparison", args=[a.pk, b.pk]), {"agreement": "opposite_directions"}
     )
     assert only.content.decode().count('<tr data-agreement="') == changed
     assert only.context["row_count"] == changed
-    ignored = client.get(reverse("studies:compare", args=[a.pk, b.pk]), {"agreement": "nope"})
+    ignored = client.get(reverse("studies:comparison", args=[a.pk, b.pk]), {"agreement": "nope"})
     assert ignored.context["row_count"] == summary["n_compounds"]
 
-    download = client.get(reverse("studies:compare-csv", args=[a.pk, b.pk]))
+    download = client.get(reverse("studies:comparison-csv", args=[a.pk, b.pk]))
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     frame = pd.read_csv(io.BytesIO(download.content))
     assert len(frame) == summary["n_compounds"]

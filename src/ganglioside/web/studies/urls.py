@@ -23,11 +23,11 @@ urlpatterns = [
     path(
         "studies/<int:study_id>/compare/<int:other_id>/",
         views_compare.compare_page,
-        name="compare",
+        name="comparison",
     ),
     path(
         "studies/<int:study_id>/compare/<int:other_id>/comparison.csv",
         views_compare.compare_csv,
-        name="compare-csv",
+        name="comparison-csv",
     ),
 ]

@@ -46,7 +46,7 @@ def compare_pick(request: SignedInRequest, study_id: int) -> HttpResponse:
     study = selectors.study_get(user=request.user, study_id=study_id)
     other = (request.GET.get("with") or "").strip()
     if other.isdigit():
-        return redirect("studies:compare", study_id=study.pk, other_id=int(other))
+        return redirect("studies:comparison", study_id=study.pk, other_id=int(other))
     return redirect("studies:detail", study_id=study.pk)
 
 
