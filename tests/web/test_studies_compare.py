@@ -231,3 +231,15 @@ def test_the_only_study_offers_no_choice_but_says_so(
     html = client.get(reverse("studies:detail", args=[alone.pk])).content.decode()
     assert 'id="compare-with"' in html and "once there is one" in html
     assert 'name="with"' not in html
+
+
+def test_the_committed_schema_documents_the_comparison():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text()
+    for path, operation in (
+        ("/api/v1/studies/{id}/compare/{other_id}/", "studies_compare"),
+        ("/api/v1/studies/{id}/compare/{other_id}/csv/", "studies_compare_csv"),
+    ):
+        assert f"  {path}:" in text and f"operationId: {operation}\n" in text
+    assert "    StudyComparisonRow:" in text and "description: a study has not succeeded" in text
