@@ -9,12 +9,20 @@ import pandas as pd
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Study, StudyFile, StudySample
+from ganglioside.studies.compare import StudyComparison, StudySide, compare_studies
+
+from .models import Study, StudyFile, StudySample, StudyStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 _LIST_DEFERRED = ("design", "parameters", "summary", "warnings", "figures", "error_details")
+#: Studies offered on a study page to compare it with (the newest).
+COMPARE_CHOICES = 200
+
+
+class StudyNotReady(Exception):
+    """A study to compare has not succeeded (still running, waiting or failed)."""
 
 
 def study_list(*, user: User) -> QuerySet[Study]:
@@ -97,3 +105,45 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dictionaries (missing values as null)."""
     clean = frame.astype(object).where(frame.notna(), None)
     return [{str(k): v for k, v in row.items()} for row in clean.to_dict(orient="records")]
+
+
+def comparable_studies(*, user: User, exclude: Study | None = None) -> QuerySet[Study]:
+    """The user's succeeded studies, newest first, but ``exclude`` (light columns only)."""
+    studies = Study.objects.filter(owner=user, status=StudyStatus.SUCCEEDED)
+    if exclude is not None:
+        studies = studies.exclude(pk=exclude.pk)
+    return studies.only("id", "name", "comparison", "created_at", "status")[:COMPARE_CHOICES]
+
+
+def study_side(*, study: Study) -> StudySide:
+    """A succeeded study as one side of a comparison: its stored ``statistics.csv``, the groups
+    it compared and its parameters."""
+    statistics = table_of(study=study, name="statistics.csv")
+    return StudySide(statistics, study.comparison, dict(study.parameters or {}))
+
+
+def study_comparison(
+    *, user: User, study_id: int | str, other_id: int | str
+) -> tuple[Study, Study, StudyComparison]:
+    """The user's studies ``study_id`` (A) and ``other_id`` (B), and their comparison.
+
+    Raises
+    ------
+    django.http.Http404
+        When either does not exist or belongs to someone else.
+    StudyNotReady
+        When either has not succeeded.
+    """
+    a = study_get(user=user, study_id=study_id)
+    b = study_get(user=user, study_id=other_id)
+    unfinished = [s for s in (a, b) if s.status != StudyStatus.SUCCEEDED]
+    if unfinished:
+        names = ", ".join(f"#{s.pk} ({s.get_status_display().lower()})" for s in unfinished)
+        raise StudyNotReady(f"both studies must have succeeded to be compared; not {names}")
+    return a, b, compare_studies(study_side(study=a), study_side(study=b))
+
+
+def comparison_rows(comparison: StudyComparison, agreement: str = "") -> pd.DataFrame:
+    """The comparison's rows, only those with the ``agreement`` label when given."""
+    rows = comparison.rows
+    return rows[rows["agreement"] == agreement] if agreement else rows

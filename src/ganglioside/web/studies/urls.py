@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_compare
 
 app_name = "studies"
 
@@ -19,4 +19,15 @@ urlpatterns = [
     ),
     path("studies/<int:study_id>/download/<str:name>", views.download, name="download"),
     path("studies/<int:study_id>/delete/", views.study_delete, name="delete"),
+    path("studies/<int:study_id>/compare/", views_compare.compare_pick, name="compare-pick"),
+    path(
+        "studies/<int:study_id>/compare/<int:other_id>/",
+        views_compare.compare_page,
+        name="comparison",
+    ),
+    path(
+        "studies/<int:study_id>/compare/<int:other_id>/comparison.csv",
+        views_compare.compare_csv,
+        name="comparison-csv",
+    ),
 ]

@@ -107,6 +107,9 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
             if n in (study.figures or {})
         ],
     }
+    if study.status == StudyStatus.SUCCEEDED:
+        others = selectors.comparable_studies(user=request.user, exclude=study)
+        context["compare_choices"] = list(others)
     if "statistics.csv" in names:
         context.update(_species_context(request, study))
     return render(request, "studies/detail.html", context)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ganglioside.studies.compare import AGREEMENTS, StudyComparison
+
 from ..models import SampleStatus, Study, StudySample, StudyStatus
+from ..selectors import records
 from ..services.outputs import CONTENT_TYPES
 
 
@@ -190,3 +194,157 @@ class RowsSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.DictField())
+
+
+# -- comparison of two studies ------------------------------------------------------------------
+
+
+class StudyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    comparison = serializers.CharField(help_text="the groups it compared, numerator/denominator")
+    url = serializers.URLField(help_text="the study in the API")
+    page = serializers.URLField(help_text="the study's page")
+
+
+class AgreementCountsSerializer(serializers.Serializer):
+    """Compounds per agreement label."""
+
+    same_direction = serializers.IntegerField(help_text=AGREEMENTS["same_direction"])
+    opposite_directions = serializers.IntegerField(help_text=AGREEMENTS["opposite_directions"])
+    changed_only_in_a = serializers.IntegerField(help_text=AGREEMENTS["changed_only_in_a"])
+    changed_only_in_b = serializers.IntegerField(help_text=AGREEMENTS["changed_only_in_b"])
+    unchanged_in_both = serializers.IntegerField(help_text=AGREEMENTS["unchanged_in_both"])
+    only_measured_in_a = serializers.IntegerField(help_text=AGREEMENTS["only_measured_in_a"])
+    only_measured_in_b = serializers.IntegerField(help_text=AGREEMENTS["only_measured_in_b"])
+
+
+class CorrelationSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="spearman")
+    n = serializers.IntegerField(help_text="compounds in both studies with both fold changes")
+    rho = serializers.FloatField(
+        allow_null=True, help_text="null with fewer than three compounds or a constant side"
+    )
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class StudyComparisonSummarySerializer(serializers.Serializer):
+    n_compounds = serializers.IntegerField(help_text="rows: compounds of A, B or both")
+    n_in_both = serializers.IntegerField()
+    matched_by_track = serializers.IntegerField(help_text="pairs of the same species and track")
+    matched_by_rt = serializers.IntegerField(
+        help_text="pairs of one species with different tracks, consensus RTs within rt_tolerance"
+    )
+    rt_tolerance = serializers.FloatField(help_text="minutes")
+    matching = serializers.CharField(help_text="how the compounds were matched, in words")
+    significant_q = serializers.FloatField(help_text="a compound is changed below this q value")
+    agreement = AgreementCountsSerializer()
+    correlation = CorrelationSerializer()
+    comparison_a = serializers.CharField()
+    comparison_b = serializers.CharField()
+    same_comparison = serializers.BooleanField(help_text="both studies compared the same groups")
+
+
+class StudyParameterChangeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    a = serializers.JSONField(help_text="the value in A")
+    b = serializers.JSONField(help_text="the value in B")
+
+
+def _number(**kwargs: Any) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, **kwargs)
+
+
+class StudyComparisonRowSerializer(serializers.Serializer):
+    """One compound: both studies' values (null where the study did not measure it)."""
+
+    species = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    agreement = serializers.ChoiceField(choices=list(AGREEMENTS))
+    matched_by = serializers.ChoiceField(
+        choices=["track", "rt", ""],
+        help_text="track: same species and isomer track; rt: same species, other track, close "
+        "consensus RT; empty: in one study only",
+    )
+    isomer_track_a = serializers.CharField(allow_null=True, allow_blank=True)
+    isomer_track_b = serializers.CharField(allow_null=True, allow_blank=True)
+    rt_a = _number(help_text="consensus RT (min)")
+    rt_b = _number()
+    log2_fold_change_a = _number(help_text="numerator over denominator of A's comparison")
+    log2_fold_change_b = _number()
+    q_value_a = _number()
+    q_value_b = _number()
+    found_fraction_a = _number(help_text="share of A's samples the compound was valid in")
+    found_fraction_b = _number()
+    found_numerator_a = _number(help_text="share of the numerator group's samples")
+    found_numerator_b = _number()
+    found_denominator_a = _number()
+    found_denominator_b = _number()
+    mean_numerator_a = _number(help_text="mean quantity in the numerator group")
+    mean_numerator_b = _number()
+    mean_denominator_a = _number()
+    mean_denominator_b = _number()
+
+
+class StudyComparisonPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="rows with the asked label (all without one)")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StudyComparisonRowSerializer(many=True)
+
+
+class StudyComparisonSerializer(serializers.Serializer):
+    """Two studies side by side: how compounds were matched, counts per agreement label, the
+    correlation of the fold changes, the parameters that differ and a page of compounds."""
+
+    a = StudyRefSerializer()
+    b = StudyRefSerializer()
+    summary = StudyComparisonSummarySerializer()
+    parameter_changes = StudyParameterChangeSerializer(many=True)
+    labels = serializers.DictField(
+        child=serializers.CharField(), help_text="agreement label → what it says"
+    )
+    csv = serializers.URLField(help_text="every row and column as CSV")
+    rows = StudyComparisonPageSerializer()
+
+
+def study_comparison_data(
+    request: Any, a: Study, b: Study, result: StudyComparison, page: Any
+) -> dict[str, Any]:
+    """The answer of the comparison endpoint (``page``: a page of the comparison's rows)."""
+
+    def ref(study: Study) -> dict[str, Any]:
+        return {
+            "id": study.pk,
+            "name": study.name,
+            "comparison": study.comparison,
+            "url": request.build_absolute_uri(
+                reverse("studies-api:study-detail", kwargs={"pk": study.pk})
+            ),
+            "page": request.build_absolute_uri(reverse("studies:detail", args=[study.pk])),
+        }
+
+    def page_url(number: int | None) -> str | None:
+        if number is None:
+            return None
+        query = {"page": number}
+        if request.query_params.get("agreement"):
+            query = {"agreement": request.query_params["agreement"], **query}
+        return request.build_absolute_uri(f"?{urlencode(query)}")
+
+    ids = {"pk": a.pk, "other_id": b.pk}
+    return {
+        "a": ref(a),
+        "b": ref(b),
+        "summary": result.summary,
+        "parameter_changes": [{"name": p.name, "a": p.a, "b": p.b} for p in result.parameters],
+        "labels": dict(AGREEMENTS),
+        "csv": request.build_absolute_uri(reverse("studies-api:study-compare-csv", kwargs=ids)),
+        "rows": {
+            "count": page.paginator.count,
+            "next": page_url(page.next_page_number() if page.has_next() else None),
+            "previous": page_url(page.previous_page_number() if page.has_previous() else None),
+            "results": records(page.object_list),
+        },
+    }

@@ -26,4 +26,14 @@ urlpatterns = [
         name="study-statistics",
     ),
     path("studies/<int:pk>/files/<str:name>", views.StudyFileView.as_view(), name="study-file"),
+    path(
+        "studies/<int:pk>/compare/<int:other_id>/",
+        views.StudyCompareView.as_view(),
+        name="study-compare",
+    ),
+    path(
+        "studies/<int:pk>/compare/<int:other_id>/csv/",
+        views.StudyCompareCsvView.as_view(),
+        name="study-compare-csv",
+    ),
 ]

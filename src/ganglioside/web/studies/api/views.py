@@ -4,38 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ganglioside.studies.compare import AGREEMENTS, rows_csv
 from ganglioside.web.analyses.api.common import (
     DownloadRenderer,
     error_responses,
     page_not_found,
     signed_in,
 )
+from ganglioside.web.analyses.api.serializers import ErrorSerializer
 from ganglioside.web.analyses.api.throttles import UploadRateThrottle
 
 from .. import selectors
 from ..models import Study, StudySample
 from ..services import actions, creation
 from ..services.outputs import CONTENT_TYPES
+from ..views_compare import csv_response
 from .serializers import (
     FinishSerializer,
     RowsSerializer,
+    StudyComparisonSerializer,
     StudyCreateSerializer,
     StudyDetailSerializer,
     StudyListSerializer,
     StudySampleSerializer,
+    study_comparison_data,
 )
 
 TAGS = ["studies"]
+#: Compounds per page of a comparison of two studies.
+COMPARE_PAGE_SIZE = 200
 
 
 class _OwnedStudyMixin(APIView):
@@ -285,7 +294,6 @@ class StudyStatisticsView(_OwnedStudyMixin, APIView):
 
 def species_filters(params: Any) -> dict[str, Any]:
     """The species-table filters from query parameters (a bad q_max is a 400)."""
-    from rest_framework.exceptions import ValidationError
 
     q_text = (params.get("q_max") or "").strip()
     try:
@@ -301,3 +309,79 @@ def species_filters(params: Any) -> dict[str, Any]:
         "q_max": q_max,
         "direction": direction,
     }
+
+
+class StudiesNotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_ready"
+    default_detail = "both studies must have succeeded to be compared"
+
+
+def _compared(request: Request, pk: int, other_id: int) -> tuple[Study, Study, Any]:
+    try:
+        return selectors.study_comparison(user=signed_in(request), study_id=pk, other_id=other_id)
+    except selectors.StudyNotReady as exc:
+        raise StudiesNotReady(str(exc)) from None
+
+
+_COMPARE_ERRORS = {
+    **error_responses(401, 404, 429, thing="study"),
+    409: OpenApiResponse(ErrorSerializer, description="a study has not succeeded"),
+}
+
+
+class StudyCompareView(APIView):
+    """Compare two of your studies: matching, counts per agreement label, correlation of the
+    fold changes, parameter differences and a page of compounds."""
+
+    @extend_schema(
+        operation_id="studies_compare",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="study A"),
+            OpenApiParameter(
+                "other_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="study B"
+            ),
+            OpenApiParameter(
+                "agreement", OpenApiTypes.STR, enum=list(AGREEMENTS), description="only this label"
+            ),
+            OpenApiParameter(
+                "page", OpenApiTypes.INT, description=f"page of compounds ({COMPARE_PAGE_SIZE})"
+            ),
+        ],
+        responses={
+            200: StudyComparisonSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="unknown agreement label"),
+            **_COMPARE_ERRORS,
+        },
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int, other_id: int) -> Response:
+        agreement = request.query_params.get("agreement", "")
+        if agreement and agreement not in AGREEMENTS:
+            raise ValidationError({"agreement": [f"expected one of {', '.join(AGREEMENTS)}"]})
+        a, b, result = _compared(request, pk, other_id)
+        frame = selectors.comparison_rows(result, agreement)
+        page = Paginator(frame, COMPARE_PAGE_SIZE).get_page(request.query_params.get("page"))
+        data = study_comparison_data(request, a, b, result, page)
+        return Response(StudyComparisonSerializer(data).data)
+
+
+class StudyCompareCsvView(APIView):
+    """The comparison of two of your studies as CSV: every compound, every column."""
+
+    renderer_classes = [JSONRenderer, DownloadRenderer]
+
+    @extend_schema(
+        operation_id="studies_compare_csv",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="study A"),
+            OpenApiParameter(
+                "other_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="study B"
+            ),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_COMPARE_ERRORS},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int, other_id: int) -> HttpResponse:
+        a, b, result = _compared(request, pk, other_id)
+        return csv_response(rows_csv(result), a, b)
