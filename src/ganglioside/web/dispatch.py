@@ -4,14 +4,27 @@
 otherwise).  Work is named by its Celery task and handed an object id only; with Celery the
 message names the task, so callers import no task module.  The analyses and the studies share
 one bounded thread pool (``GANGLIOSIDE_THREADS``), which server shutdown stops.
+
+Under the ``threads`` executor, a job of the thread pool may hand pure CPU work to
+:func:`compute`, which runs it in a pool of processes of this server
+(``GANGLIOSIDE_PROCESSES``, one per CPU by default; the GIL makes threads run Python one at a
+time).  The pool is created on first use and stopped with the thread pool.  Its processes are
+forked from a fork server (``forkserver``), a small process started clean, not from this one:
+a fork of the server would copy its threads' locks and its open database connections.  Each
+process loads the analysis once, as it starts.  With Celery each worker already is a process,
+and the ``inline`` executor (tests) stays in this one: there :func:`compute` calls the function
+here.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -22,6 +35,18 @@ log = logging.getLogger(__name__)
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_processes: ProcessPoolExecutor | None = None
+_processes_lock = threading.Lock()
+
+#: What the fork server imports once, before it forks the pool's processes.
+PROCESS_PRELOAD = ["ganglioside.studies.run"]
+
+Argument = TypeVar("Argument")
+Result = TypeVar("Result")
+
+
+class WorkStopped(Exception):
+    """The server is stopping: work handed to :func:`compute` was cancelled before it ran."""
 
 
 def dispatch(task: str, object_id: int, run: Callable[[int], object]) -> str | None:
@@ -65,10 +90,97 @@ def _in_thread(task: str, run: Callable[[int], object], object_id: int) -> None:
         connection.close()
 
 
+def compute(function: Callable[[Argument], Result], arguments: Sequence[Argument]) -> list[Result]:
+    """``[function(a) for a in arguments]``, in the process pool when there is one.
+
+    ``function`` and the arguments must be picklable (a module's function and plain data) and
+    ``function`` pure: it runs in another process, which writes nothing to the database.
+    Without a process pool (Celery, ``inline``, ``GANGLIOSIDE_PROCESSES=0``) it runs here.
+
+    Raises
+    ------
+    WorkStopped
+        The pool was stopped (server shutdown) before the work ran.
+    concurrent.futures.process.BrokenProcessPool
+        A process of the pool died (killed, out of memory); the next call starts a new pool.
+    """
+    pool = _process_pool()
+    if pool is None:
+        return [function(a) for a in arguments]
+    try:
+        futures = [pool.submit(function, a) for a in arguments]
+    except BrokenProcessPool:
+        _forget_broken(pool)
+        raise
+    except RuntimeError as exc:  # "cannot schedule new futures after shutdown"
+        raise WorkStopped("the server is stopping") from exc
+    try:
+        return [f.result() for f in futures]
+    except BrokenProcessPool:
+        _forget_broken(pool)
+        raise
+    except CancelledError as exc:
+        raise WorkStopped("the server is stopping") from exc
+
+
+def process_pool_pids() -> frozenset[int]:
+    """The process ids of the process pool's workers (empty when it is not running)."""
+    with _processes_lock:
+        if _processes is None:
+            return frozenset()
+        workers = _processes._processes or {}  # the executor's own table of its processes
+        return frozenset(p.pid for p in workers.values() if p.pid)
+
+
+def _process_pool() -> ProcessPoolExecutor | None:
+    global _processes
+    size = settings.GANGLIOSIDE_PROCESSES
+    if settings.GANGLIOSIDE_EXECUTOR != "threads" or size < 1:
+        return None
+    with _processes_lock:
+        if _processes is None:
+            from ganglioside.studies.run import warm_up
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PROCESS_PRELOAD)
+            _processes = ProcessPoolExecutor(
+                max_workers=size, mp_context=context, initializer=warm_up
+            )
+        return _processes
+
+
+def _forget_broken(pool: ProcessPoolExecutor) -> None:
+    global _processes
+    log.error("a process of the pool died; the next job starts a new pool")
+    with _processes_lock:
+        if _processes is pool:
+            _processes = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def shutdown(wait: bool = True) -> None:
-    """Stop the thread pool (tests and server shutdown); queued work stays in the database."""
-    global _pool
+    """Stop the thread pool and the process pool (tests and server shutdown); queued work stays
+    in the database.
+
+    Work not started is cancelled (a thread waiting in :func:`compute` sees
+    :class:`WorkStopped`); with ``wait`` this returns once the running work has ended.  A job
+    that sends work while the pools stop is refused (the pools stay known until then), and the
+    locks are not held while waiting, so a job ending meanwhile is not blocked.
+    """
+    global _pool, _processes
     with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=wait, cancel_futures=True)
+        threads = _pool
+    with _processes_lock:
+        processes = _processes
+    if threads is not None:
+        threads.shutdown(wait=False, cancel_futures=True)
+    if processes is not None:
+        processes.shutdown(wait=wait, cancel_futures=True)
+    if threads is not None and wait:
+        threads.shutdown(wait=True)
+    with _pool_lock:
+        if _pool is threads:
             _pool = None
+    with _processes_lock:
+        if _processes is processes:
+            _processes = None
