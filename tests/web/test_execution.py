@@ -1,17 +1,27 @@
-"""Background execution without a broker: the bounded thread pool of the server process."""
+"""Background execution without a broker: the bounded thread pool of the server process, and
+its process pool for a study's samples."""
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 
 import pytest
 from django.db import transaction
 
+from ganglioside.web import dispatch
 from ganglioside.web.analyses import execution
 from ganglioside.web.analyses.models import Analysis
 from ganglioside.web.analyses.services import submission
+from ganglioside.web.studies import execution as study_execution
+from ganglioside.web.studies.models import Study
+from ganglioside.web.studies.services import creation
+from ganglioside.web.studies.services import running as study_running
 
+from . import process_probe
 from .conftest import make_upload
+from .studies_data import study_files, uploads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +71,101 @@ def test_with_a_broker_the_upload_is_sent_to_celery_with_its_id(
         client.delete(queue)
     finally:
         app.conf.task_default_queue = default_queue
+
+
+# -- a study's samples in the process pool (threads executor) -----------------------------------
+
+
+def _wait_until(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_without_a_broker_a_studys_samples_are_analysed_in_other_processes(
+    user, settings, monkeypatch
+):
+    settings.GANGLIOSIDE_EXECUTOR = "threads"
+    settings.GANGLIOSIDE_THREADS = 2
+    settings.GANGLIOSIDE_PROCESSES = 2
+    monkeypatch.setattr(study_running, "analyze_sample", process_probe.analyze_noting_the_process)
+    tables, design = study_files()
+    try:
+        with transaction.atomic():
+            study = creation.study_create(owner=user, files=uploads(tables), design=design)
+        assert _wait_until(
+            lambda: Study.objects.get(pk=study.pk).status in ("succeeded", "failed", "waiting")
+        )
+        study.refresh_from_db()
+        assert study.status == "succeeded", study.error_message
+        pool = dispatch.process_pool_pids()
+        # A sample that borrows anchors is analysed once more by the study step, in its thread.
+        own = [s for s in study.samples.all() if s.borrowed_anchors == 0]
+        assert len(own) == 5
+        pids = {s.summary["analysed_in_pid"] for s in own}
+        assert os.getpid() not in pids
+        assert pids <= pool and 1 <= len(pool) <= 2
+    finally:
+        dispatch.shutdown(wait=True)
+    assert dispatch.process_pool_pids() == frozenset()
+    assert _wait_until(lambda: not any(_alive(pid) for pid in pool), seconds=30)
+
+
+def test_work_not_started_when_the_pools_stop_is_refused_not_run(settings, tmp_path):
+    settings.GANGLIOSIDE_EXECUTOR = "threads"
+    settings.GANGLIOSIDE_PROCESSES = 1
+    go = str(tmp_path / "go")
+    outcome: dict[str, object] = {}
+
+    def compute_four() -> None:
+        try:
+            outcome["pids"] = dispatch.compute(process_probe.wait_for_file, [go] * 4)
+        except dispatch.WorkStopped as exc:
+            outcome["stopped"] = exc
+
+    thread = threading.Thread(target=compute_four)
+    thread.start()
+    try:
+        # The one process runs the first call; two more wait in line behind the next one.
+        assert _wait_until(lambda: (tmp_path / "go.started").exists(), seconds=60)
+        dispatch.shutdown(wait=False)
+    finally:
+        (tmp_path / "go").touch()
+        thread.join(timeout=60)
+        dispatch.shutdown(wait=True)
+    assert isinstance(outcome.get("stopped"), dispatch.WorkStopped), outcome
+    assert dispatch.process_pool_pids() == frozenset()
+
+
+def test_a_sample_whose_work_was_stopped_goes_back_in_the_queue(
+    user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    study = creation.study_create(owner=user, files=uploads(tables), design=design, start=False)
+    row = study.samples.order_by("position").first()
+
+    def stopped(*args):
+        raise dispatch.WorkStopped("the server is stopping")
+
+    monkeypatch.setattr(study_execution, "analyze", stopped)
+    study_running.study_sample_run(sample_id=row.pk)
+    row.refresh_from_db()
+    study.refresh_from_db()
+    assert row.status == "queued" and row.attempts == 0 and row.error_message == ""
+    assert study.status == "queued"
+    # Sent again (as the server does when it starts), it runs for real.
+    monkeypatch.undo()
+    study_running.study_sample_run(sample_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == "succeeded" and row.attempts == 1
