@@ -170,12 +170,14 @@ class Platform:
 
 
 class Watch:
-    """What a page did: WebSocket frames, API calls, console errors, requests elsewhere."""
+    """What a page did: WebSocket frames, API calls (an analysis's or a study's status: what a
+    page polls), console errors, requests elsewhere."""
 
     def __init__(self, page, origin: str) -> None:
         self.frames: list[dict] = []
         self.errors: list[str] = []
         self.api_polls: list[str] = []
+        self.study_polls: list[str] = []
         self.foreign: list[str] = []
         host = urlsplit(origin).netloc
         page.on("websocket", self._socket)
@@ -191,6 +193,8 @@ class Watch:
                 self.foreign.append(req.url)
             if re.search(r"/api/v1/analyses/\d+/$", parts.path):
                 self.api_polls.append(req.url)
+            if re.search(r"/api/v1/studies/\d+/$", parts.path):
+                self.study_polls.append(req.url)
 
         page.on("request", request)
 
