@@ -56,7 +56,7 @@ def _run_once(http, archive: bytes, design: str) -> dict[str, float]:
             samples_done = time.perf_counter() - start
         if detail["status"] in ("succeeded", "failed", "waiting"):
             break
-        time.sleep(0.05)
+        time.sleep(0.2)
     total = time.perf_counter() - start
     if detail["status"] != "succeeded":
         raise SystemExit(f"study {study_id} {detail['status']}: {detail['error_message']}")

@@ -4,9 +4,12 @@ its process pool for a study's samples."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 from django.db import transaction
 
@@ -20,6 +23,7 @@ from ganglioside.web.studies.services import creation
 from ganglioside.web.studies.services import running as study_running
 
 from . import process_probe
+from .browser import running_platform
 from .conftest import make_upload
 from .studies_data import study_files, uploads
 
@@ -86,11 +90,24 @@ def _wait_until(condition, seconds: float = 120) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting for its parent does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
 
 
 def test_without_a_broker_a_studys_samples_are_analysed_in_other_processes(
@@ -137,15 +154,21 @@ def test_work_not_started_when_the_pools_stop_is_refused_not_run(settings, tmp_p
     thread = threading.Thread(target=compute_four)
     thread.start()
     try:
-        # The one process runs the first call; two more wait in line behind the next one.
+        # The one process runs the first call; the others wait in line.
         assert _wait_until(lambda: (tmp_path / "go.started").exists(), seconds=60)
+        workers = dispatch.process_pool_pids()
+        assert len(workers) == 1
+        # The server stopping: the work waiting is cancelled, the running work ended with its
+        # process; the thread learns that the server stops (not that the work failed).
         dispatch.shutdown(wait=False)
+        thread.join(timeout=60)
+        assert isinstance(outcome.get("stopped"), dispatch.WorkStopped), outcome
+        assert dispatch.process_pool_pids() == frozenset()
+        assert _wait_until(lambda: not any(_alive(pid) for pid in workers), seconds=30)
     finally:
         (tmp_path / "go").touch()
         thread.join(timeout=60)
         dispatch.shutdown(wait=True)
-    assert isinstance(outcome.get("stopped"), dispatch.WorkStopped), outcome
-    assert dispatch.process_pool_pids() == frozenset()
 
 
 def test_a_sample_whose_work_was_stopped_goes_back_in_the_queue(
@@ -169,3 +192,40 @@ def test_a_sample_whose_work_was_stopped_goes_back_in_the_queue(
     study_running.study_sample_run(sample_id=row.pk)
     row.refresh_from_db()
     assert row.status == "succeeded" and row.attempts == 1
+
+
+def test_a_stopped_server_leaves_no_process_of_its_pool_behind(tmp_path):
+    """``ganglioside serve`` without a broker, stopped as systemd does (SIGTERM) after a study:
+    the fork server and the pool's processes end with it (uvicorn ends with the signal, so the
+    pool is not left to the exit handlers)."""
+    with running_platform(tmp_path, broker=False) as platform:
+        token = platform.run(
+            "manage",
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model\n"
+            "from rest_framework.authtoken.models import Token\n"
+            "user = get_user_model().objects.get(username='lab')\n"
+            "print(Token.objects.create(user=user).key)",
+        ).split()[-1]
+        tables, design = study_files()
+        files = [("files", (name, content, "text/csv")) for name, content in tables.items()]
+        auth = {"Authorization": f"Token {token}"}
+        with httpx.Client(base_url=platform.base, headers=auth, timeout=60) as http:
+            answer = http.post("/api/v1/studies/", files=files, data={"design": design})
+            assert answer.status_code == 202, answer.text
+            url = f"/api/v1/studies/{answer.json()['id']}/"
+            assert _wait_until(
+                lambda: http.get(url).json()["status"] in ("succeeded", "failed", "waiting")
+            )
+            assert http.get(url).json()["status"] == "succeeded", platform.logs()
+        helpers = _children(platform.processes["server"].pid)  # fork server, resource tracker
+        workers = set().union(*(_children(pid) for pid in helpers))
+        assert workers, "the study ran without the process pool"
+        platform.stop("server")
+    left = workers | helpers
+    ended = _wait_until(lambda: not any(_alive(pid) for pid in left), seconds=30)
+    orphans = [pid for pid in left if _alive(pid)]
+    for pid in orphans:  # not left running after a failure either
+        os.kill(pid, signal.SIGKILL)
+    assert ended, f"processes left behind by the server: {orphans}"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,8 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _processes: ProcessPoolExecutor | None = None
 _processes_lock = threading.Lock()
+#: Pools stopped by :func:`shutdown`: a process of theirs that ended was ended on purpose.
+_stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 #: What the fork server imports once, before it forks the pool's processes.
 PROCESS_PRELOAD = ["ganglioside.studies.run"]
@@ -116,7 +119,9 @@ def compute(function: Callable[[Argument], Result], arguments: Sequence[Argument
         raise WorkStopped("the server is stopping") from exc
     try:
         return [f.result() for f in futures]
-    except BrokenProcessPool:
+    except BrokenProcessPool as exc:
+        if pool in _stopped:  # its processes were ended with the server
+            raise WorkStopped("the server is stopping") from exc
         _forget_broken(pool)
         raise
     except CancelledError as exc:
@@ -158,12 +163,22 @@ def _forget_broken(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _stop_processes(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """End the pool's processes now: the server is stopping and may not live long enough to
+    tell them (uvicorn ends with the signal it received, which skips the exit handlers), and an
+    orphaned process would wait for work forever.  Their work is pure computation: nothing is
+    lost, its sample goes back in the queue."""
+    for process in workers:
+        process.terminate()
+
+
 def shutdown(wait: bool = True) -> None:
     """Stop the thread pool and the process pool (tests and server shutdown); queued work stays
     in the database.
 
     Work not started is cancelled (a thread waiting in :func:`compute` sees
-    :class:`WorkStopped`); with ``wait`` this returns once the running work has ended.  A job
+    :class:`WorkStopped`); with ``wait`` this returns once the running work has ended; without
+    (the server stopping) the pool's processes are ended at once.  A job
     that sends work while the pools stop is refused (the pools stay known until then), and the
     locks are not held while waiting, so a job ending meanwhile is not blocked.
     """
@@ -175,7 +190,11 @@ def shutdown(wait: bool = True) -> None:
     if threads is not None:
         threads.shutdown(wait=False, cancel_futures=True)
     if processes is not None:
+        _stopped.add(processes)
+        workers = list((processes._processes or {}).values())  # forgotten by its shutdown
         processes.shutdown(wait=wait, cancel_futures=True)
+        if not wait:
+            _stop_processes(workers)
     if threads is not None and wait:
         threads.shutdown(wait=True)
     with _pool_lock:
