@@ -99,11 +99,10 @@ def _serve(argv: Sequence[str]) -> int:
 
 
 def _prepare_thread_pool(settings: Any) -> None:
-    """Re-send the analyses and study samples a previous server left behind, and warm up as a Celery worker does
-    (the first upload then runs as fast as the next ones: pygoslin's grammars, the writers and
-    caches are loaded)."""
+    """Re-send the analyses and study samples a previous server left behind, and warm up as a
+    Celery worker does (the first upload then runs as fast as the next ones: pygoslin's
+    grammars, the writers and caches are loaded)."""
     from ganglioside.web.analyses.services.recovery import analyses_sweep_stuck
-
     from ganglioside.web.studies.services.recovery import studies_sweep_stuck
 
     report = analyses_sweep_stuck(resend_all_queued=True)

@@ -163,7 +163,7 @@ def _forget_broken(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _stop_processes(workers: list[multiprocessing.process.BaseProcess]) -> None:
+def _stop_processes(workers: Sequence[multiprocessing.process.BaseProcess]) -> None:
     """End the pool's processes now: the server is stopping and may not live long enough to
     tell them (uvicorn ends with the signal it received, which skips the exit handlers), and an
     orphaned process would wait for work forever.  Their work is pure computation: nothing is
