@@ -229,3 +229,23 @@ def test_a_stopped_server_leaves_no_process_of_its_pool_behind(tmp_path):
     for pid in orphans:  # not left running after a failure either
         os.kill(pid, signal.SIGKILL)
     assert ended, f"processes left behind by the server: {orphans}"
+
+
+def test_a_sample_whose_process_died_fails_with_that_reason_and_the_pool_is_replaced(
+    user, settings, monkeypatch
+):
+    settings.GANGLIOSIDE_EXECUTOR = "threads"
+    settings.GANGLIOSIDE_PROCESSES = 1
+    tables, design = study_files()
+    study = creation.study_create(owner=user, files=uploads(tables), design=design, start=False)
+    row = study.samples.order_by("position").first()
+    monkeypatch.setattr(study_running, "analyze_sample", process_probe.die)
+    try:
+        study_running.study_sample_run(sample_id=row.pk)
+        row.refresh_from_db()
+        assert row.status == "failed"
+        assert "process analysing it stopped" in row.error_message
+        # The broken pool was dropped: the next work gets a new one.
+        assert dispatch.compute(process_probe.pid_of, [None]) != [os.getpid()]
+    finally:
+        dispatch.shutdown(wait=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any
 
@@ -109,6 +110,10 @@ def _analysed(row: StudySample) -> SampleResult:
         raise
     except GangliosideError as exc:
         return SampleResult(row.sample, row.input_filename, None, error=str(exc))
+    except BrokenProcessPool:
+        log.exception("the process analysing sample %s of study %s died", row.pk, row.study_id)
+        message = "the process analysing it stopped (killed, or out of memory); run it again"
+        return SampleResult(row.sample, row.input_filename, None, error=message)
     except Exception as exc:
         log.exception("sample %s of study %s failed", row.sample, row.study_id)
         return SampleResult(row.sample, row.input_filename, None, error=f"unexpected: {exc}")
