@@ -146,12 +146,20 @@ def _process_pool() -> ProcessPoolExecutor | None:
         if _processes is None:
             from ganglioside.studies.run import warm_up
 
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PROCESS_PRELOAD)
             _processes = ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=warm_up
+                max_workers=size, mp_context=_clean_start(), initializer=warm_up
             )
         return _processes
+
+
+def _clean_start() -> multiprocessing.context.BaseContext:
+    """Processes started clean: from the fork server (the analysis imported once), or each
+    started afresh where there is none (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PROCESS_PRELOAD)
+    return context
 
 
 def _forget_broken(pool: ProcessPoolExecutor) -> None:
