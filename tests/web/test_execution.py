@@ -194,41 +194,65 @@ def test_a_sample_whose_work_was_stopped_goes_back_in_the_queue(
     assert row.status == "succeeded" and row.attempts == 1
 
 
-def test_a_stopped_server_leaves_no_process_of_its_pool_behind(tmp_path):
-    """``ganglioside serve`` without a broker, stopped as systemd does (SIGTERM) after a study:
-    the fork server and the pool's processes end with it (uvicorn ends with the signal, so the
-    pool is not left to the exit handlers)."""
+def _api_token(platform) -> str:
+    return platform.run(
+        "manage",
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "from rest_framework.authtoken.models import Token\n"
+        "user = get_user_model().objects.get(username='lab')\n"
+        "print(Token.objects.get_or_create(user=user)[0].key)",
+    ).split()[-1]
+
+
+def _sample_states(platform) -> list[str]:
+    out = platform.run(
+        "manage",
+        "shell",
+        "-c",
+        "from ganglioside.web.studies.models import StudySample\n"
+        "print('states', *StudySample.objects.values_list('status', flat=True))",
+    )
+    return out.split("states", 1)[1].split()
+
+
+def test_a_server_stopped_mid_study_leaves_no_process_behind_and_the_next_one_finishes_it(
+    tmp_path,
+):
+    """``ganglioside serve`` without a broker, stopped as systemd does (SIGTERM) while a study
+    runs: the fork server and the pool's processes end with it (uvicorn ends with the signal,
+    so the pool is not left to the exit handlers), no sample is left "running", and the next
+    start sends the queued samples again and finishes the study."""
+    tables, design = study_files(n_per_group=10)
+    files = [("files", (name, content, "text/csv")) for name, content in tables.items()]
     with running_platform(tmp_path, broker=False) as platform:
-        token = platform.run(
-            "manage",
-            "shell",
-            "-c",
-            "from django.contrib.auth import get_user_model\n"
-            "from rest_framework.authtoken.models import Token\n"
-            "user = get_user_model().objects.get(username='lab')\n"
-            "print(Token.objects.create(user=user).key)",
-        ).split()[-1]
-        tables, design = study_files()
-        files = [("files", (name, content, "text/csv")) for name, content in tables.items()]
-        auth = {"Authorization": f"Token {token}"}
+        auth = {"Authorization": f"Token {_api_token(platform)}"}
         with httpx.Client(base_url=platform.base, headers=auth, timeout=60) as http:
             answer = http.post("/api/v1/studies/", files=files, data={"design": design})
             assert answer.status_code == 202, answer.text
             url = f"/api/v1/studies/{answer.json()['id']}/"
-            assert _wait_until(
-                lambda: http.get(url).json()["status"] in ("succeeded", "failed", "waiting")
-            )
-            assert http.get(url).json()["status"] == "succeeded", platform.logs()
+            assert _wait_until(lambda: http.get(url).json()["progress"]["done"] >= 2)
         helpers = _children(platform.processes["server"].pid)  # fork server, resource tracker
         workers = set().union(*(_children(pid) for pid in helpers))
         assert workers, "the study ran without the process pool"
         platform.stop("server")
-    left = workers | helpers
-    ended = _wait_until(lambda: not any(_alive(pid) for pid in left), seconds=30)
-    orphans = [pid for pid in left if _alive(pid)]
-    for pid in orphans:  # not left running after a failure either
-        os.kill(pid, signal.SIGKILL)
-    assert ended, f"processes left behind by the server: {orphans}"
+        left = workers | helpers
+        ended = _wait_until(lambda: not any(_alive(pid) for pid in left), seconds=30)
+        orphans = [pid for pid in left if _alive(pid)]
+        for pid in orphans:  # not left running after a failure either
+            os.kill(pid, signal.SIGKILL)
+        assert ended, f"processes left behind by the server: {orphans}"
+        assert "running" not in _sample_states(platform)
+
+        platform.start("server", "serve", "--host", "127.0.0.1", "--port", str(platform.port))
+        platform.wait_ready()
+        with httpx.Client(base_url=platform.base, headers=auth, timeout=60) as http:
+            settled = ("succeeded", "failed", "waiting")
+            assert _wait_until(lambda: http.get(url).json()["status"] in settled)
+            study = http.get(url).json()
+        assert study["status"] == "succeeded", platform.logs()
+        assert {s["attempts"] for s in study["samples"]} == {1}
 
 
 def test_a_sample_whose_process_died_fails_with_that_reason_and_the_pool_is_replaced(

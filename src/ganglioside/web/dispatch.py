@@ -23,7 +23,8 @@ import multiprocessing
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -40,6 +41,12 @@ _processes: ProcessPoolExecutor | None = None
 _processes_lock = threading.Lock()
 #: Pools stopped by :func:`shutdown`: a process of theirs that ended was ended on purpose.
 _stopped: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+
+_jobs: set[Future[None]] = set()  # the thread pool's jobs not yet done
+_jobs_lock = threading.Lock()
+
+#: Seconds a stopping server gives its jobs to record that their work was stopped.
+STOP_GRACE_SECONDS = 5.0
 
 #: What the fork server imports once, before it forks the pool's processes.
 PROCESS_PRELOAD = ["ganglioside.studies.run"]
@@ -65,10 +72,18 @@ def dispatch(task: str, object_id: int, run: Callable[[int], object]) -> str | N
     if mode == "celery":
         return str(app.send_task(task, args=[object_id]).id)
     if mode == "threads":
-        _thread_pool().submit(_in_thread, task, run, object_id)
+        job = _thread_pool().submit(_in_thread, task, run, object_id)
+        with _jobs_lock:
+            _jobs.add(job)
+        job.add_done_callback(_job_done)
     else:
         run(object_id)
     return None
+
+
+def _job_done(job: Future[None]) -> None:
+    with _jobs_lock:
+        _jobs.discard(job)
 
 
 def _thread_pool() -> ThreadPoolExecutor:
@@ -186,7 +201,8 @@ def shutdown(wait: bool = True) -> None:
 
     Work not started is cancelled (a thread waiting in :func:`compute` sees
     :class:`WorkStopped`); with ``wait`` this returns once the running work has ended; without
-    (the server stopping) the pool's processes are ended at once.  A job
+    (the server stopping) the pool's processes are ended at once, and the jobs get up to
+    :data:`STOP_GRACE_SECONDS` to record it.  A job
     that sends work while the pools stop is refused (the pools stay known until then), and the
     locks are not held while waiting, so a job ending meanwhile is not blocked.
     """
@@ -203,6 +219,12 @@ def shutdown(wait: bool = True) -> None:
         processes.shutdown(wait=wait, cancel_futures=True)
         if not wait:
             _stop_processes(workers)
+    if threads is not None and not wait:
+        # The jobs whose work was stopped put their sample back in the queue (a moment's
+        # work); a job analysing in its own thread (an analysis) is not waited for long.
+        with _jobs_lock:
+            running = list(_jobs)
+        futures_wait(running, timeout=STOP_GRACE_SECONDS)
     if threads is not None and wait:
         threads.shutdown(wait=True)
     with _pool_lock:
