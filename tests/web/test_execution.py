@@ -165,6 +165,10 @@ def test_work_not_started_when_the_pools_stop_is_refused_not_run(settings, tmp_p
         assert isinstance(outcome.get("stopped"), dispatch.WorkStopped), outcome
         assert dispatch.process_pool_pids() == frozenset()
         assert _wait_until(lambda: not any(_alive(pid) for pid in workers), seconds=30)
+        # Work sent while the server stops is refused: no new pool that nothing would stop.
+        with pytest.raises(dispatch.WorkStopped):
+            dispatch.compute(process_probe.pid_of, [None])
+        assert dispatch.process_pool_pids() == frozenset()
     finally:
         (tmp_path / "go").touch()
         thread.join(timeout=60)

@@ -8,12 +8,12 @@ one bounded thread pool (``GANGLIOSIDE_THREADS``), which server shutdown stops.
 Under the ``threads`` executor, a job of the thread pool may hand pure CPU work to
 :func:`compute`, which runs it in a pool of processes of this server
 (``GANGLIOSIDE_PROCESSES``, one per CPU by default; the GIL makes threads run Python one at a
-time).  The pool is created on first use and stopped with the thread pool.  Its processes are
-forked from a fork server (``forkserver``), a small process started clean, not from this one:
-a fork of the server would copy its threads' locks and its open database connections.  Each
-process loads the analysis once, as it starts.  With Celery each worker already is a process,
-and the ``inline`` executor (tests) stays in this one: there :func:`compute` calls the function
-here.
+time).  The pool is created on first use and stopped with the thread pool (its processes
+ended at once when the server stops).  Its processes are forked from a fork server
+(``forkserver``), a small process started clean, not from this one: a fork of the server would
+copy its threads' locks and its open database connections.  Each process loads the analysis
+once, as it starts.  With Celery each worker already is a process, and the ``inline`` executor
+(tests) stays in this one: there :func:`compute` calls the function here.
 """
 
 from __future__ import annotations
@@ -200,11 +200,11 @@ def shutdown(wait: bool = True) -> None:
     in the database.
 
     Work not started is cancelled (a thread waiting in :func:`compute` sees
-    :class:`WorkStopped`); with ``wait`` this returns once the running work has ended; without
-    (the server stopping) the pool's processes are ended at once, and the jobs get up to
-    :data:`STOP_GRACE_SECONDS` to record it.  A job
-    that sends work while the pools stop is refused (the pools stay known until then), and the
-    locks are not held while waiting, so a job ending meanwhile is not blocked.
+    :class:`WorkStopped`).  With ``wait`` (tests) this returns once the running work has ended,
+    and the next work starts new pools.  Without (the server stopping) the processes are ended
+    at once, the jobs get up to :data:`STOP_GRACE_SECONDS` to record it, and any work handed to
+    :func:`compute` later is refused.  The locks are not held while waiting, so a job ending
+    meanwhile is not blocked.
     """
     global _pool, _processes
     with _pool_lock:
@@ -231,5 +231,7 @@ def shutdown(wait: bool = True) -> None:
         if _pool is threads:
             _pool = None
     with _processes_lock:
-        if _processes is processes:
+        # A stopping server keeps its stopped pool: work sent meanwhile is refused
+        # (WorkStopped) instead of starting a new pool that nothing would stop.
+        if _processes is processes and wait:
             _processes = None
