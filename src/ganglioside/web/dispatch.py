@@ -127,20 +127,18 @@ def compute(function: Callable[[Argument], Result], arguments: Sequence[Argument
         return [function(a) for a in arguments]
     try:
         futures = [pool.submit(function, a) for a in arguments]
-    except BrokenProcessPool:
-        _forget_broken(pool)
-        raise
-    except RuntimeError as exc:  # "cannot schedule new futures after shutdown"
-        raise WorkStopped("the server is stopping") from exc
-    try:
         return [f.result() for f in futures]
+    except CancelledError as exc:
+        raise WorkStopped("the server is stopping") from exc
     except BrokenProcessPool as exc:
         if pool in _stopped:  # its processes were ended with the server
             raise WorkStopped("the server is stopping") from exc
         _forget_broken(pool)
         raise
-    except CancelledError as exc:
-        raise WorkStopped("the server is stopping") from exc
+    except RuntimeError as exc:  # submitted after shutdown
+        if pool in _stopped:
+            raise WorkStopped("the server is stopping") from exc
+        raise
 
 
 def process_pool_pids() -> frozenset[int]:
