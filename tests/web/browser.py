@@ -52,10 +52,10 @@ def _redis_url() -> str | None:
 class Platform:
     """``ganglioside serve`` (and a Celery worker when Redis is there) on a fresh database."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, broker: bool = True) -> None:
         self.folder = folder
         self.port = free_port()
-        self.redis = _redis_url()
+        self.redis = _redis_url() if broker else None
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(
             DJANGO_SETTINGS_MODULE="ganglioside.web.settings",
@@ -170,12 +170,14 @@ class Platform:
 
 
 class Watch:
-    """What a page did: WebSocket frames, API calls, console errors, requests elsewhere."""
+    """What a page did: WebSocket frames, API calls (an analysis's or a study's status: what a
+    page polls), console errors, requests elsewhere."""
 
     def __init__(self, page, origin: str) -> None:
         self.frames: list[dict] = []
         self.errors: list[str] = []
         self.api_polls: list[str] = []
+        self.study_polls: list[str] = []
         self.foreign: list[str] = []
         host = urlsplit(origin).netloc
         page.on("websocket", self._socket)
@@ -191,6 +193,8 @@ class Watch:
                 self.foreign.append(req.url)
             if re.search(r"/api/v1/analyses/\d+/$", parts.path):
                 self.api_polls.append(req.url)
+            if re.search(r"/api/v1/studies/\d+/$", parts.path):
+                self.study_polls.append(req.url)
 
         page.on("request", request)
 
@@ -227,9 +231,10 @@ def chromium_or_skip() -> str:
 
 
 @contextmanager
-def running_platform(folder: Path) -> Iterator[Platform]:
-    """A migrated platform with the user ``USERNAME``, its server started and ready."""
-    running = Platform(folder)
+def running_platform(folder: Path, *, broker: bool = True) -> Iterator[Platform]:
+    """A migrated platform with the user ``USERNAME``, its server started and ready (without
+    Redis even when it answers if not ``broker``)."""
+    running = Platform(folder, broker=broker)
     running.run("manage", "migrate", "--noinput")
     running.create_user(USERNAME, PASSWORD)
     running.start("server", "serve", "--host", "127.0.0.1", "--port", str(running.port))

@@ -38,6 +38,9 @@ class WebsocketClient(ApplicationCommunicator):
         assert message["type"] == "websocket.send", message
         return json.loads(message["text"])
 
+    async def send_json_to(self, content: Any) -> None:
+        await self.send_input({"type": "websocket.receive", "text": json.dumps(content)})
+
     async def disconnect(self, code: int = 1000, timeout: float = 5) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": code})
         await self.wait(timeout)

@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP (Django) and the WebSocket (Channels) in one application.
 
 WebSocket connections pass the origin check (``ALLOWED_HOSTS``), then session authentication,
-then token authentication, then the URL router.
+then token authentication, then the URL router (``/ws/analyses/<id>/``, ``/ws/studies/<id>/``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from ganglioside.web.analyses.events import remember_server_loop  # noqa: E402
-from ganglioside.web.analyses.routing import websocket_urlpatterns  # noqa: E402
+from ganglioside.web.analyses.routing import websocket_urlpatterns as analyses_sockets  # noqa: E402
+from ganglioside.web.studies.routing import websocket_urlpatterns as studies_sockets  # noqa: E402
 from ganglioside.web.ws_auth import SiteOriginValidator, TokenAuthMiddleware  # noqa: E402
+
+websocket_urlpatterns = [*analyses_sockets, *studies_sockets]
 
 router = ProtocolTypeRouter(
     {
@@ -52,7 +55,8 @@ async def _lifespan(receive, send) -> None:
 
             from ganglioside.web.dispatch import shutdown
 
-            # Waiting analyses stay queued in the database; the next start picks them up.
+            # Waiting analyses and study samples stay queued in the database; the next start
+            # picks them up.
             await sync_to_async(shutdown, thread_sensitive=False)(wait=False)
             await send({"type": "lifespan.shutdown.complete"})
             return

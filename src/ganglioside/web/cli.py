@@ -99,14 +99,19 @@ def _serve(argv: Sequence[str]) -> int:
 
 
 def _prepare_thread_pool(settings: Any) -> None:
-    """Re-send the analyses a previous server left behind, and warm up as a Celery worker does
-    (the first upload then runs as fast as the next ones: pygoslin's grammars, the writers and
-    caches are loaded)."""
+    """Re-send the analyses and study samples a previous server left behind, and warm up as a
+    Celery worker does (the first upload then runs as fast as the next ones: pygoslin's
+    grammars, the writers and caches are loaded)."""
     from ganglioside.web.analyses.services.recovery import analyses_sweep_stuck
+    from ganglioside.web.studies.services.recovery import studies_sweep_stuck
 
     report = analyses_sweep_stuck(resend_all_queued=True)
     if report.requeued or report.failed:
         print(f"re-queued analyses {report.requeued}; failed {report.failed}")
+    # The samples of studies too (those a stopping server put back in the queue).
+    samples = studies_sweep_stuck(resend_all_queued=True)
+    if samples.requeued or samples.failed:
+        print(f"re-queued study samples {samples.requeued}; failed {samples.failed}")
     if settings.GANGLIOSIDE_WORKER_WARM_UP:
         from ganglioside.web.analyses.warmup import warm_up
 

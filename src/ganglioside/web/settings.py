@@ -8,6 +8,7 @@ value stops the process with a message naming the variable.
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -23,6 +24,13 @@ def _refuse(message: str) -> None:
     # A clear line on stderr and a non-zero exit beat a traceback from deep inside Django.
     sys.stderr.write(f"ganglioside: cannot start: {message}\n")
     raise SystemExit(2)
+
+
+def _cpu_count() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - not on Linux
 
 
 env = Env()
@@ -97,6 +105,9 @@ try:
             "GANGLIOSIDE_EXECUTOR", "celery", "threads or inline when REDIS_URL is not set"
         )
     GANGLIOSIDE_THREADS = env.int("GANGLIOSIDE_THREADS", 2, minimum=1)
+    # Without a broker, the CPU work of a study's samples runs in a pool of this many processes
+    # of the server (0: in its threads); by default one per CPU.
+    GANGLIOSIDE_PROCESSES = env.int("GANGLIOSIDE_PROCESSES", _cpu_count(), minimum=0)
     # The Celery queue of this deployment (several deployments may share one Redis).
     GANGLIOSIDE_QUEUE = env.str("GANGLIOSIDE_QUEUE", "celery") or "celery"
     # A Celery worker analyses the bundled sample once before its pool starts (see warmup.py).

@@ -2,7 +2,7 @@
 
 Consumers of ``/ws/analyses/<id>/`` join the group ``analysis_<id>``; the service that runs the
 analysis calls :func:`publish` from plain synchronous code (a Celery worker, a background
-thread, a test).
+thread, a test).  :func:`send_to_group` does the sending for any group (studies use it).
 """
 
 from __future__ import annotations
@@ -38,10 +38,15 @@ def publish(analysis_id: int, event: dict[str, Any]) -> None:
 
     Never raises: live progress is a convenience, the database holds the truth.
     """
+    send_to_group(group_name(analysis_id), {**event, "analysis": analysis_id})
+
+
+def send_to_group(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to a channel-layer group from synchronous code; never raises (the
+    studies' live progress sends through it too)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {**event, "analysis": analysis_id}
     try:
         loop = _server_loop
         if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
@@ -50,11 +55,9 @@ def publish(analysis_id: int, event: dict[str, Any]) -> None:
             except RuntimeError:
                 running = None
             if running is not loop:
-                future = asyncio.run_coroutine_threadsafe(
-                    layer.group_send(group_name(analysis_id), message), loop
-                )
+                future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
                 future.result(timeout=5)
                 return
-        async_to_sync(layer.group_send)(group_name(analysis_id), message)
+        async_to_sync(layer.group_send)(group, message)
     except Exception:
-        log.warning("could not publish an event of analysis %s", analysis_id, exc_info=True)
+        log.warning("could not publish an event to %s", group, exc_info=True)

@@ -6,13 +6,18 @@ samples in parallel; the last sample to finish sends the study step (:data:`COMB
 the fan-in of a chord, decided in the database (see :mod:`.services.running`), so it needs no
 result backend and works the same after a sample is re-run.  Messages name the tasks, so this
 module imports no task and writes nothing.
+
+Without a broker (the ``threads`` executor) a sample's service runs in the server's thread
+pool, and hands the analysis itself, pure CPU work, to the server's process pool
+(:func:`analyze`, see :func:`ganglioside.web.dispatch.compute`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ganglioside.web.dispatch import dispatch
+from ganglioside.studies.run import SampleResult, SampleTask
+from ganglioside.web.dispatch import compute, dispatch
 
 RUN_SAMPLE_TASK = "ganglioside.web.studies.tasks.run_study_sample"
 COMBINE_TASK = "ganglioside.web.studies.tasks.combine_study"
@@ -30,3 +35,17 @@ def enqueue_samples(sample_ids: Sequence[int], run: Callable[[int], None]) -> di
 def enqueue_combine(study_id: int, run: Callable[[int], None]) -> str | None:
     """Start the study step of ``study_id``; the Celery task id, or ``None`` in-process."""
     return dispatch(COMBINE_TASK, study_id, run)
+
+
+def analyze(
+    analyze_sample: Callable[[SampleTask], SampleResult], tasks: Sequence[SampleTask]
+) -> list[SampleResult]:
+    """``analyze_sample`` of each task: in the server's process pool under the ``threads``
+    executor, here otherwise (a Celery worker is a process already; ``inline`` is for tests).
+
+    Raises
+    ------
+    ganglioside.web.dispatch.WorkStopped
+        The server stopped before the work ran.
+    """
+    return compute(analyze_sample, tasks)

@@ -11,22 +11,30 @@ from what was stored → ``borrow_tasks`` → ``combine`` → the files):
 * :func:`study_combine` is the study step: it rebuilds every sample's result from the stored
   rows, runs again only the samples that must borrow anchors (and stores them), combines, and
   stores the output files and figures.
+
+Each change is announced to the study's live pages (:mod:`..events`) once it is committed: a
+sample running, succeeded or failed (with its reason), the study combining, waiting on a
+failed sample, succeeded or failed.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ganglioside.errors import GangliosideError
 from ganglioside.studies.run import SampleResult, analyze_sample
 from ganglioside.web.analyses.services.persistence import json_safe
+from ganglioside.web.dispatch import WorkStopped
 
-from .. import execution
+from .. import events, execution
 from ..models import SampleStatus, Study, StudySample, StudyStatus
 from . import outputs, stored
 
@@ -61,28 +69,64 @@ def _run_combine_by_id(study_id: int) -> None:
 
 def study_sample_run(*, sample_id: int) -> None:
     """Analyse one sample of a study and store its result (or its error)."""
+    row = _claim_sample(sample_id)
+    if row is None:
+        # Done, or claimed by another run (a message delivered twice): nothing is computed
+        # twice.  A run whose worker stopped is put back in the queue by the sweep.
+        return
+    began = time.monotonic()
+    try:
+        result = _analysed(row)
+    except WorkStopped:
+        _unclaim_sample(row)
+        return
+    _store_sample(row, result, time.monotonic() - began)
+    transaction.on_commit(partial(_announce_sample, row.pk))
+    after_sample(row.study_id)
+
+
+def _claim_sample(sample_id: int) -> StudySample | None:
+    """The sample, now running, if it was queued (announced once the claim is committed)."""
     with transaction.atomic():
         row = StudySample.objects.select_for_update().select_related("study").get(pk=sample_id)
         if row.status != SampleStatus.QUEUED:
-            # Done, or claimed by another run (a message delivered twice): nothing is computed
-            # twice.  A run whose worker stopped is put back in the queue by the sweep.
-            return
+            return None
         row.status = SampleStatus.RUNNING
         row.attempts += 1
         row.started_at = timezone.now()
         row.save(update_fields=["status", "attempts", "started_at"])
-    began = time.monotonic()
+        transaction.on_commit(partial(_announce_sample, row.pk))
+    return row
+
+
+def _analysed(row: StudySample) -> SampleResult:
+    """The sample's analysis (in the server's process pool without a broker); an error of the
+    table, or an unexpected one, is returned in the result."""
     try:
         design = stored.study_design(row.study)
         task = stored.tasks_for(row.study, design, {row.sample})[0]
-        result = analyze_sample(task)
+        return execution.analyze(analyze_sample, [task])[0]
+    except WorkStopped:
+        raise
     except GangliosideError as exc:
-        result = SampleResult(row.sample, row.input_filename, None, error=str(exc))
+        return SampleResult(row.sample, row.input_filename, None, error=str(exc))
+    except BrokenProcessPool:
+        log.exception("the process analysing sample %s of study %s died", row.pk, row.study_id)
+        message = "the process analysing it stopped (killed, or out of memory); run it again"
+        return SampleResult(row.sample, row.input_filename, None, error=message)
     except Exception as exc:
         log.exception("sample %s of study %s failed", row.sample, row.study_id)
-        result = SampleResult(row.sample, row.input_filename, None, error=f"unexpected: {exc}")
-    _store_sample(row, result, time.monotonic() - began)
-    after_sample(row.study_id)
+        return SampleResult(row.sample, row.input_filename, None, error=f"unexpected: {exc}")
+
+
+def _unclaim_sample(row: StudySample) -> None:
+    """The server stopped before the sample's analysis ran: back in the queue (the attempt
+    does not count), sent again when the server starts."""
+    log.info("sample %s of study %s goes back in the queue: the server stops", row.pk, row.study_id)
+    StudySample.objects.filter(pk=row.pk, status=SampleStatus.RUNNING).update(
+        status=SampleStatus.QUEUED, attempts=F("attempts") - 1, started_at=None
+    )
+    transaction.on_commit(partial(_announce_sample, row.pk))
 
 
 def _store_sample(row: StudySample, result: SampleResult, seconds: float) -> None:
@@ -117,13 +161,13 @@ def after_sample(study_id: int) -> None:
         states = set(study.samples.values_list("status", flat=True))
         if states & set(PENDING):
             return
-        if SampleStatus.FAILED in states:
-            study.status = StudyStatus.WAITING
-            study.save(update_fields=["status"])
-            return
-        study.status = StudyStatus.COMBINING
+        study.status = (
+            StudyStatus.WAITING if SampleStatus.FAILED in states else StudyStatus.COMBINING
+        )
         study.save(update_fields=["status"])
-        transaction.on_commit(lambda: execution.enqueue_combine(study_id, _run_combine_by_id))
+        transaction.on_commit(partial(_announce_study, study_id))
+        if study.status == StudyStatus.COMBINING:
+            transaction.on_commit(lambda: execution.enqueue_combine(study_id, _run_combine_by_id))
 
 
 def study_combine(*, study_id: int) -> None:
@@ -156,6 +200,7 @@ def study_combine(*, study_id: int) -> None:
             error_message="",
             error_details={},
         )
+        transaction.on_commit(partial(_announce_study, study_id))
 
 
 def _combined(study: Study) -> Any:
@@ -187,3 +232,42 @@ def _fail(study: Study, message: str, details: dict[str, Any]) -> None:
         error_message=message,
         error_details=json_safe(details),
     )
+    transaction.on_commit(partial(_announce_study, study.pk))
+
+
+# -- live progress --------------------------------------------------------------------------
+
+
+def sample_snapshot(row: StudySample) -> dict[str, Any]:
+    """A sample as live pages show it (its row of the study page)."""
+    return {
+        "sample_id": row.pk,
+        "sample": row.sample,
+        "status": row.status,
+        "label": SampleStatus(row.status).label,
+        "error": row.error_message or None,
+        "n_compounds": row.n_compounds,
+        "borrowed_anchors": row.borrowed_anchors,
+        "duration_seconds": row.duration_seconds,
+    }
+
+
+def study_snapshot(study: Study) -> dict[str, Any]:
+    """The study's own state as live pages show it (its samples are sent one by one)."""
+    return {
+        "status": study.status,
+        "label": StudyStatus(study.status).label,
+        "error": study.error_message or None,
+    }
+
+
+def _announce_sample(sample_id: int) -> None:
+    row = StudySample.objects.defer("compounds").filter(pk=sample_id).first()
+    if row is not None:
+        events.publish(row.study_id, events.SAMPLE, sample_snapshot(row))
+
+
+def _announce_study(study_id: int) -> None:
+    study = Study.objects.only("status", "error_message").filter(pk=study_id).first()
+    if study is not None:
+        events.publish(study_id, events.STATUS, study_snapshot(study))

@@ -1,9 +1,19 @@
-// The study page: draws the stored Plotly figures and, while samples run, polls the API for
-// the progress of each sample (the page reloads once the study stops or waits).
+// The study page: draws the stored Plotly figures and, while the study runs, follows it live
+// over the WebSocket /ws/studies/<id>/: each sample's row (status, error, compounds, borrowed
+// anchors, time) and the study's status change as the server announces them.  When the socket
+// cannot connect (or drops), the page polls the API every 2 s instead, as the analysis page
+// does.  Once the study stops or waits on a failed sample, the page reloads: the server draws
+// the results (or the choices after a failure).  Values are put in the page as text.
 (function () {
   "use strict";
   const root = document.getElementById("study");
   if (!root) return;
+  const SETTLED = ["succeeded", "failed", "waiting"];
+  const POLL_MS = 2000;
+  let status = root.dataset.status;
+  let settled = SETTLED.indexOf(status) >= 0;
+  let socket = null;
+  let pollTimer = null;
 
   function drawFigures() {
     const data = document.getElementById("study-figures");
@@ -18,45 +28,169 @@
     });
   }
 
-  function badge(cell, status, label) {
-    const span = cell.querySelector(".badge");
-    if (!span) return;
-    span.className = "badge " + status;
-    span.dataset.status = status;
-    span.textContent = label || status;
+  function setLive(text, on) {
+    const live = document.getElementById("live");
+    if (!live) return;
+    live.textContent = text;
+    live.classList.toggle("on", !!on);
   }
 
-  function showProgress(study) {
-    const p = study.progress;
+  function capitalised(word) {
+    return word ? word.charAt(0).toUpperCase() + word.slice(1) : "";
+  }
+
+  function badge(cell, state, label) {
+    const span = cell && cell.querySelector(".badge");
+    if (!span || !state) return;
+    span.className = "badge " + state;
+    span.dataset.status = state;
+    span.textContent = label || capitalised(state);
+  }
+
+  function setCell(row, selector, text) {
+    const cell = row.querySelector(selector);
+    if (cell) cell.textContent = text;
+  }
+
+  function showSample(s) {
+    const row = document.querySelector('#samples tr[data-sample="' + s.sample_id + '"]');
+    if (!row) return;
+    const cell = row.querySelector(".sample-status");
+    badge(cell, s.status, s.label);
+    let error = cell.querySelector(".sample-error");
+    if (s.error && !error) {
+      error = document.createElement("div");
+      error.className = "small bad-text sample-error";
+      cell.appendChild(error);
+    }
+    if (error) error.textContent = s.error || "";
+    setCell(row, ".sample-compounds", String(s.n_compounds || 0));
+    setCell(row, ".sample-borrowed", String(s.borrowed_anchors || 0));
+    const seconds = s.duration_seconds;
+    setCell(row, ".sample-seconds", seconds === null || seconds === undefined ?
+      "" : Number(seconds).toFixed(2));
+  }
+
+  function showProgress() {
+    const counts = { succeeded: 0, failed: 0, total: 0 };
+    document.querySelectorAll("#samples .sample-status .badge").forEach(function (span) {
+      counts.total += 1;
+      if (span.dataset.status in counts) counts[span.dataset.status] += 1;
+    });
+    const done = counts.succeeded + counts.failed;
+    const share = counts.total ? Math.round((100 * done) / counts.total) : 0;
     const fill = document.getElementById("progress-fill");
-    const bar = document.getElementById("progress-bar");
-    const share = p.total ? Math.round((100 * p.done) / p.total) : 0;
     if (fill) fill.style.width = share + "%";
+    const bar = document.getElementById("progress-bar");
     if (bar) bar.setAttribute("aria-valuenow", String(share));
     const text = document.getElementById("progress-text");
-    if (text) text.textContent = p.done + " of " + p.total + " samples done (" + p.failed + " failed)";
-    study.samples.forEach(function (s) {
-      const row = document.querySelector('tr[data-sample="' + s.id + '"]');
-      if (row) badge(row.querySelector(".sample-status"), s.status, s.status);
-    });
-    badge(document.getElementById("study-status"), study.status, study.status);
+    if (text) {
+      text.textContent = done + " of " + counts.total + " samples done (" + counts.failed +
+        " failed)";
+    }
   }
 
-  const settled = ["succeeded", "failed", "waiting"];
+  function showStudy(state, label) {
+    if (!state) return;
+    status = state;
+    badge(document.getElementById("study-status"), state, label);
+  }
+
+  function settle() {
+    if (settled) return;
+    settled = true;
+    stopPolling();
+    if (socket) { try { socket.close(); } catch (e) { /* already closed */ } }
+    setLive("done", false);
+    window.location.reload();
+  }
+
+  function handle(message) {
+    if (message.type === "state") {
+      (message.samples || []).forEach(showSample);
+      showStudy(message.status, message.label);
+    } else if (message.type === "sample") {
+      showSample(message);
+    } else if (message.type === "status") {
+      showStudy(message.status, message.label);
+    } else {
+      return;
+    }
+    showProgress();
+    if (SETTLED.indexOf(status) >= 0) settle();
+  }
+
+  // -- the fallback: polling the API ----------------------------------------------------------
+
+  function fromApi(study) {
+    return {
+      type: "state",
+      status: study.status,
+      samples: (study.samples || []).map(function (s) {
+        return {
+          sample_id: s.id, status: s.status, error: s.error_message,
+          n_compounds: s.n_compounds, borrowed_anchors: s.borrowed_anchors,
+          duration_seconds: s.duration_seconds,
+        };
+      }),
+    };
+  }
+
   function poll() {
     fetch(root.dataset.api, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-      .then(function (study) {
-        showProgress(study);
-        if (settled.indexOf(study.status) >= 0) window.location.reload();
-        else window.setTimeout(poll, 1000);
+      .then(function (response) {
+        if (response.status === 404 || response.status === 401 || response.status === 403) {
+          // Deleted meanwhile, or the session ended: polling again cannot help.
+          stopPolling();
+          setLive(response.status === 404 ? "this study no longer exists" :
+            "signed out: reload the page", false);
+          return null;
+        }
+        return response.ok ? response.json() : null;
       })
-      .catch(function () { window.setTimeout(poll, 3000); });
+      .then(function (study) { if (study) handle(fromApi(study)); })
+      .catch(function () { /* the next poll tries again */ });
+  }
+
+  function startPolling() {
+    if (settled || pollTimer) return;
+    setLive("updating every " + POLL_MS / 1000 + " s", true);
+    poll();
+    pollTimer = window.setInterval(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer) window.clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  // -- live: the WebSocket ----------------------------------------------------------------------
+
+  function connect() {
+    if (!("WebSocket" in window) || !root.dataset.websocket) { startPolling(); return; }
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    try {
+      socket = new WebSocket(scheme + window.location.host + root.dataset.websocket);
+    } catch (e) {
+      startPolling();
+      return;
+    }
+    socket.onopen = function () { setLive("live", true); };
+    socket.onmessage = function (event) {
+      let message;
+      try { message = JSON.parse(event.data); } catch (e) { return; /* not ours */ }
+      handle(message);
+    };
+    socket.onclose = function () {
+      socket = null;
+      if (!settled) startPolling();
+    };
   }
 
   function start() {
     drawFigures();
-    if (settled.indexOf(root.dataset.status) < 0) poll();
+    showProgress();
+    if (!settled) connect();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
