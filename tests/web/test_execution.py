@@ -127,10 +127,10 @@ def test_without_a_broker_a_studys_samples_are_analysed_in_other_processes(
         study.refresh_from_db()
         assert study.status == "succeeded", study.error_message
         pool = dispatch.process_pool_pids()
-        # A sample that borrows anchors is analysed once more by the study step, in its thread.
-        own = [s for s in study.samples.all() if s.borrowed_anchors == 0]
-        assert len(own) == 5
-        pids = {s.summary["analysed_in_pid"] for s in own}
+        # Every sample took the shared anchors before its one analysis, in the process pool.
+        samples = list(study.samples.all())
+        assert len(samples) == 6 and study.shared_anchors["pooled"] is True
+        pids = {s.summary["analysed_in_pid"] for s in samples}
         assert os.getpid() not in pids
         assert pids <= pool and 1 <= len(pool) <= 2
     finally:

@@ -50,17 +50,47 @@ def test_a_study_runs_every_sample_once_and_stores_its_files(
     samples = list(study.samples.order_by("position"))
     assert [s.sample for s in samples] == ["C01", "C02", "C03", "D01", "D02", "D03"]
     assert all(s.status == SampleStatus.SUCCEEDED and s.attempts == 1 for s in samples)
-    # Each sample once, plus the one sample with too few anchors, run again with borrowed ones.
-    borrowed = [s.sample for s in samples if s.borrowed_anchors > 0]
-    assert sorted(calls) == sorted([s.sample for s in samples] + borrowed)
-    assert len(borrowed) == 1
+    # Each sample once: the anchors were pooled by the first sample to run and every sample
+    # took its share of them before its analysis (the poor one too: no second run).
+    assert sorted(calls) == sorted(s.sample for s in samples)
+    assert study.shared_anchors["pooled"] is True
+    rows = study.shared_anchors["rows"]
+    assert {s.sample: s.borrowed_anchors for s in samples} == {k: len(v) for k, v in rows.items()}
+    assert study.summary["rt_model"]["anchors"] == "shared"
     names = set(study.files.values_list("name", flat=True))
     assert names >= {"matrix.csv", "statistics.csv", "samples.csv", "study.xlsx"}
+    assert names >= {"shared_anchors.csv", "calibration.json"}
     assert names <= set(CONTENT_TYPES)
     matrix = pd.read_csv(io.BytesIO(bytes(study.files.get(name="matrix.csv").content)))
     assert list(matrix.columns[-6:]) == ["C01", "C02", "C03", "D01", "D02", "D03"]
     assert set(study.figures) == {"heatmap", "volcano", "pca", "composition", "boxes", "drift"}
     assert study.summary["n_samples"] == 6 and study.comparison
+
+
+def test_without_shared_anchors_the_poor_sample_borrows_in_the_study_step(
+    user, django_capture_on_commit_callbacks, monkeypatch
+):
+    tables, design = study_files()
+    calls = []
+    original = running.analyze_sample
+    monkeypatch.setattr(
+        running, "analyze_sample", lambda task: calls.append(task.sample) or original(task)
+    )
+    study = _create(
+        user,
+        tables,
+        design,
+        django_capture_on_commit_callbacks,
+        parameters={"shared_model": False},
+    )
+    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    assert study.shared_anchors == {"pooled": False}
+    samples = list(study.samples.order_by("position"))
+    borrowed = [s.sample for s in samples if s.borrowed_anchors > 0]
+    assert len(borrowed) == 1  # the one with two anchors of its own, run again with borrowed
+    assert sorted(calls) == sorted([s.sample for s in samples] + borrowed)
+    assert study.summary["rt_model"] == {"anchors": "own"}
+    assert not study.files.filter(name="calibration.json").exists()
 
 
 def test_the_study_matches_the_library_run_on_the_same_files(
@@ -77,6 +107,10 @@ def test_the_study_matches_the_library_run_on_the_same_files(
     stored = pd.read_csv(io.BytesIO(bytes(study.files.get(name="matrix.csv").content)))
     assert len(stored) == len(direct.matrix)
     assert stored["species"].tolist() == direct.matrix["species"].tolist()
+    web_samples = pd.read_csv(io.BytesIO(bytes(study.files.get(name="samples.csv").content)))
+    assert web_samples["borrowed_anchors"].tolist() == direct.samples["borrowed_anchors"].tolist()
+    pooled = study.files.get(name="shared_anchors.csv").content
+    assert bytes(pooled).decode() == direct.shared_model.anchors.to_csv(index=False)
 
 
 def test_a_zip_and_a_typed_design_make_the_same_samples(

@@ -119,16 +119,26 @@ def write_study(
     return paths
 
 
-def write_shared_model(result: StudyResult, outdir: Path) -> dict[str, Path]:
-    """``shared_anchors.csv`` and ``calibration.json`` when the samples shared anchors."""
+def shared_model_texts(result: StudyResult) -> dict[str, str]:
+    """``shared_anchors.csv`` and ``calibration.json`` (name → text) when the samples shared
+    anchors; nothing otherwise."""
     shared = result.shared_model
     if shared is None:
         return {}
-    paths = {"shared_anchors.csv": _csv(shared.anchors, outdir / "shared_anchors.csv")}
+    texts = {
+        "shared_anchors.csv": safe_frame(shared.anchors).to_csv(index=False, lineterminator="\n")
+    }
     if shared.calibration is not None:
-        paths["calibration.json"] = outdir / "calibration.json"
-        text = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
-        paths["calibration.json"].write_text(text, encoding="utf-8")
+        texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
+    return texts
+
+
+def write_shared_model(result: StudyResult, outdir: Path) -> dict[str, Path]:
+    """Write :func:`shared_model_texts` into ``outdir``; name → path."""
+    paths = {}
+    for name, text in shared_model_texts(result).items():
+        paths[name] = outdir / name
+        paths[name].write_text(text, encoding="utf-8", newline="")
     return paths
 
 

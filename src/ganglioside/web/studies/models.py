@@ -58,8 +58,7 @@ class Study(models.Model):
     shared_anchors = models.JSONField(
         default=dict,
         blank=True,
-        help_text="the anchors pooled across the samples before their analysis "
-        "(ganglioside.studies.shared_model.SharedModel.to_dict; empty: none)",
+        help_text="anchors pooled across the samples by the first to run (empty: not yet)",
     )
     error_message = models.TextField(blank=True, default="")
     error_details = models.JSONField(default=dict, blank=True)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ganglioside.report.safe import safe_frame
 from ganglioside.studies.mztab import study_mztab
-from ganglioside.studies.outputs import matrix_frame, statistics_frame
+from ganglioside.studies.outputs import matrix_frame, shared_model_texts, statistics_frame
 from ganglioside.studies.plots import study_figures
 from ganglioside.studies.report import study_report_html
 from ganglioside.studies.result import StudyResult
@@ -20,7 +20,8 @@ from ganglioside.studies.workbook import study_workbook_bytes
 from ..models import Study, StudyFile
 
 #: Every file a finished study offers, with its content type (``matrix_imputed.csv`` only when
-#: imputation was asked).
+#: imputation was asked; ``shared_anchors.csv`` and ``calibration.json`` only when the samples
+#: shared anchors).
 CONTENT_TYPES = {
     "matrix.csv": "text/csv; charset=utf-8",
     "matrix_imputed.csv": "text/csv; charset=utf-8",
@@ -31,6 +32,8 @@ CONTENT_TYPES = {
     "study_report.html": "text/html; charset=utf-8",
     "study.mztab": "text/tab-separated-values; charset=utf-8",
     "study_summary.json": "application/json",
+    "shared_anchors.csv": "text/csv; charset=utf-8",
+    "calibration.json": "application/json",
 }
 
 
@@ -53,6 +56,7 @@ def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> 
     }
     if result.quantities.imputation != "none":
         files["matrix_imputed.csv"] = _csv(matrix_frame(result, True))
+    files.update({k: v.encode("utf-8") for k, v in shared_model_texts(result).items()})
     return files
 
 

@@ -4,13 +4,14 @@ to finish starts the study step; a failed sample fails alone.
 The steps of :mod:`ganglioside.studies` (``sample_tasks`` → ``analyze_sample`` → results rebuilt
 from what was stored → ``borrow_tasks`` → ``combine`` → the files):
 
-* :func:`study_sample_run` analyses one sample and stores its ``compounds.csv``, summary and
+* :func:`study_sample_run` takes the study's shared anchors (pooled by the first sample to
+  run, :mod:`.shared_anchors`), analyses one sample and stores its ``compounds.csv``, summary and
   warnings in its :class:`StudySample` row (a sample already done is left alone: nothing is
   computed twice), then :func:`after_sample` decides, with the study row locked, whether it
   was the last one;
 * :func:`study_combine` is the study step: it rebuilds every sample's result from the stored
-  rows, runs again only the samples that must borrow anchors (and stores them), combines, and
-  stores the output files and figures.
+  rows, runs again only the samples that must borrow anchors when no anchors were shared (and
+  stores them), combines, and stores the output files and figures.
 
 Each change is announced to the study's live pages (:mod:`..events`) once it is committed: a
 sample running, succeeded or failed (with its reason), the study combining, waiting on a
@@ -37,6 +38,7 @@ from ganglioside.web.dispatch import WorkStopped
 from .. import events, execution
 from ..models import SampleStatus, Study, StudySample, StudyStatus
 from . import outputs, stored
+from .shared_anchors import ensure_shared_anchors
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ def _analysed(row: StudySample) -> SampleResult:
     """The sample's analysis (in the server's process pool without a broker); an error of the
     table, or an unexpected one, is returned in the result."""
     try:
+        row.study.shared_anchors = ensure_shared_anchors(row.study_id)
         design = stored.study_design(row.study)
         task = stored.tasks_for(row.study, design, {row.sample})[0]
         return execution.analyze(analyze_sample, [task])[0]
@@ -211,6 +214,9 @@ def _combined(study: Study) -> Any:
     config = stored.study_config(study)
     rows = {r.sample: r for r in study.samples.all()}
     results = [stored.stored_result(rows[s.sample]) for s in design.samples]
+    shared = stored.shared_model(study)
+    if shared is not None:  # every sample took the shared anchors: none borrows
+        return combine(design, results, config, shared)
     done = {r.sample for r in results if r.ok}
     fresh = {s for s in done if rows[s].borrowed_anchors == 0}
     again = [

@@ -54,7 +54,8 @@ def tasks_for(study: Study, design: Design, names: set[str] | None = None) -> li
 
 def shared_model(study: Study) -> SharedModel | None:
     """The study's shared anchors as stored (``None`` when none were pooled)."""
-    return SharedModel.from_dict(study.shared_anchors) if study.shared_anchors else None
+    data = study.shared_anchors or {}
+    return SharedModel.from_dict(data) if data.get("anchors") else None
 
 
 def compounds_bytes(compounds: pd.DataFrame) -> bytes:
