@@ -168,8 +168,9 @@ def test_axe_finds_no_serious_or_critical_violation(browser, platform, viewport)
     a, b = platform.study_a, platform.study_b
     page, _ = _page(browser, platform, viewport)
     found = {}
-    # the whole comparison page, and the choice that leads to it on the study's page
-    for path, part in ((f"/studies/{a}/compare/{b}/", None), (f"/studies/{a}/", "#compare-with")):
+    # the whole comparison page, and the whole study page that leads to it (its progress bar,
+    # scrolling tables and figures included)
+    for path, part in ((f"/studies/{a}/compare/{b}/", None), (f"/studies/{a}/", None)):
         page.goto(platform.base + path)
         page.wait_for_load_state("networkidle")
         page.wait_for_selector('[data-drawn="true"] .main-svg')

@@ -16,7 +16,15 @@ from .models import Study, StudyFile, StudySample, StudyStatus
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-_LIST_DEFERRED = ("design", "parameters", "summary", "warnings", "figures", "error_details")
+_LIST_DEFERRED = (
+    "design",
+    "parameters",
+    "summary",
+    "warnings",
+    "figures",
+    "shared_anchors",
+    "error_details",
+)
 #: Studies offered on a study page to compare it with (the newest).
 COMPARE_CHOICES = 200
 
