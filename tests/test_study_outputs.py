@@ -180,6 +180,17 @@ def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert summary["rt_model"] == {"anchors": "own"}
     assert summary["parameters"]["shared_model"] is False
     assert not (own / "calibration.json").exists()
+    truth = pd.read_csv(tmp_path / "truth.csv")
+    single = truth[~truth["is_standard"] & truth["track"].isna()].head(5)
+    single[["name", "rt"]].to_csv(tmp_path / "standards.csv", index=False)
+    with_standards = tmp_path / "with_standards"
+    args = ["study", str(design), "-o", str(with_standards), "--no-images"]
+    assert main([*args, "--calibrants", str(tmp_path / "standards.csv")]) == 0
+    samples = pd.read_csv(with_standards / "samples.csv")
+    assert (samples["anchors"] >= 1).all()
+    capsys.readouterr()
+    assert main([*args, "--calibrants", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv" in capsys.readouterr().err
 
 
 def test_a_bad_design_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -143,3 +143,18 @@ def test_the_shared_model_survives_a_json_round_trip(simulated) -> None:
     assert again.rows == shared.rows
     assert again.calibration == shared.calibration
     assert again.n_samples == shared.n_samples
+
+
+def test_calibrants_are_matched_in_every_sample_and_pooled(simulated) -> None:
+    sim, design = simulated
+    bare = {s: t.drop(columns="Anchor") for s, t in sim.tables.items()}
+    species = sim.species[~sim.species["is_standard"] & (sim.species["track"] == "")]
+    standards = species.sort_values("rt").iloc[::3].head(8)[["name", "rt"]]
+    without = study(design, tables=bare)
+    assert without.summary["rt_model"] == {"anchors": "own"}  # no anchor anywhere to pool
+    result = study(design, tables=bare, calibrants=standards)
+    assert result.summary["rt_model"]["anchors"] == "shared"
+    assert result.summary["rt_model"]["samples_contributing"] == len(design)
+    assert (result.samples["anchors"] >= 6).all()  # matched in each sample by analyze itself
+    pooled = set(result.shared_model.anchors["name"])
+    assert pooled <= set(standards["name"]) and len(pooled) >= 6

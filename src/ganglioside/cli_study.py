@@ -4,7 +4,8 @@
 
     ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare A/B]
                       [--quantity raw|total|internal_standard] [--impute none|half_min]
-                      [--rt-tolerance MIN] [--own-anchors] [--config FILE.toml]
+                      [--rt-tolerance MIN] [--calibrants FILE] [--own-anchors]
+                      [--config FILE.toml]
                       [--set key=value ...]
     ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N]
 
@@ -57,6 +58,12 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         type=float,
         metavar="MIN",
         help="largest RT gap within one compound after the drift correction (default 0.15)",
+    )
+    study.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (name, optional rt and tolerance), matched in every sample "
+        "as anchors",
     )
     study.add_argument(
         "--own-anchors",
@@ -133,6 +140,7 @@ def run_study(args: argparse.Namespace) -> int:
         jobs=args.jobs or default_jobs(),
         progress=_progress(sys.stderr.isatty()),
         compounds_folder=Path(args.output) / "samples",
+        calibrants=args.calibrants,
     )
     paths = write_study(result, args.output, images=not args.no_images)
     s = result.summary

@@ -48,6 +48,7 @@ Run elsewhere (e.g. one Celery task per sample), the same steps are::
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,7 @@ def study(
     progress: SampleProgress | None = None,
     export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
     compounds_folder: str | Path | None = None,
+    calibrants: str | Path | pd.DataFrame | None = None,
 ) -> StudyResult:
     """Analyse every sample of a design and compare the groups.
 
@@ -136,6 +138,10 @@ def study(
     compounds_folder:
         Let each worker write ``<folder>/<sample>/compounds.csv`` as soon as its sample is
         analysed (the command passes ``DIR/samples``).
+    calibrants:
+        The lab's standards (a file or DataFrame with ``name``, optional ``rt`` and
+        ``tolerance``; see :mod:`ganglioside.calibrants`), matched in every sample: the rows
+        they match are anchors there, and go into the study's shared anchors.
 
     Raises
     ------
@@ -144,14 +150,16 @@ def study(
     ConfigError
         When a parameter is unknown or out of range.
     """
+    from ..calibrants import read_calibrants
     from .run import run_samples, sample_tasks
     from .shared_model import shared_calibration, with_shared_anchors
     from .step import combine
 
     cfg = resolve_study_config(config)
+    standards = read_calibrants(calibrants) if calibrants is not None else None
     checked = read_design(design, export=export, in_memory=tables)
     folder = None if compounds_folder is None else Path(compounds_folder)
-    tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder)
+    tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder, standards)
     shared = shared_calibration(tasks, cfg)
     results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs, progress=progress)
     again = borrow_tasks(checked, tasks, results, cfg)
@@ -172,7 +180,6 @@ def borrow_tasks(
     from .borrow import borrowed_anchor_rows
     from .drift import estimate_drift
     from .peaks import peak_table
-    from .run import SampleTask
     from .step import usable_design
 
     usable, _ = usable_design(design, results)
@@ -181,8 +188,4 @@ def borrow_tasks(
     peaks = peak_table({s: ok[s].compounds for s in names})  # type: ignore[misc]
     drift = estimate_drift(peaks, names, config)
     rows = borrowed_anchor_rows(peaks, names, drift, config)
-    return [
-        SampleTask(t.sample, t.table, t.config, rows[t.sample], t.source, t.compounds_csv)
-        for t in tasks
-        if t.sample in rows
-    ]
+    return [replace(t, borrowed_anchor_rows=rows[t.sample]) for t in tasks if t.sample in rows]

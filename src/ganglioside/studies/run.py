@@ -54,7 +54,8 @@ class SampleTask:
     multi-sample export); ``config`` the analysis parameters as a mapping
     (:meth:`AnalysisConfig.to_dict`); ``borrowed_anchor_rows`` the 1-based data rows to take as
     anchors on top of the table's own; ``compounds_csv`` a path where the worker writes the
-    sample's ``compounds.csv`` itself (empty: not written).
+    sample's ``compounds.csv`` itself (empty: not written); ``calibrants`` the study's checked
+    calibrant list (:func:`ganglioside.calibrants.read_calibrants`), matched in every sample.
     """
 
     sample: str
@@ -63,6 +64,7 @@ class SampleTask:
     borrowed_anchor_rows: tuple[int, ...] = ()
     source: str = ""
     compounds_csv: str = ""
+    calibrants: pd.DataFrame | None = None
 
 
 @dataclass
@@ -95,7 +97,9 @@ def analyze_sample(task: SampleTask) -> SampleResult:
         table = task.table
         if task.borrowed_anchor_rows:
             table = with_anchors(table, task.borrowed_anchor_rows)
-        result = analyze(table, AnalysisConfig.from_mapping(task.config))
+        result = analyze(
+            table, AnalysisConfig.from_mapping(task.config), calibrants=task.calibrants
+        )
     except GangliosideError as exc:
         return SampleResult(task.sample, source, None, error=str(exc))
     if task.compounds_csv:
@@ -150,13 +154,15 @@ def sample_tasks(
     tables: Mapping[str, pd.DataFrame] | None = None,
     export_reader: Callable[[Path], Mapping[str, pd.DataFrame]] | None = None,
     compounds_folder: Path | None = None,
+    calibrants: pd.DataFrame | None = None,
 ) -> list[SampleTask]:
     """One task per sample of the design.
 
     ``tables`` gives tables in memory by sample name (they win over the design's files);
     ``export_reader`` reads a multi-sample export into sample → table (each export is read
     once), by default :func:`read_export_tables`; with ``compounds_folder`` each worker writes
-    ``<folder>/<sample>/compounds.csv`` as soon as its sample is analysed.
+    ``<folder>/<sample>/compounds.csv`` as soon as its sample is analysed; ``calibrants`` (a
+    checked calibrant list) is matched in every sample.
 
     Raises
     ------
@@ -183,7 +189,16 @@ def sample_tasks(
             if compounds_folder is None
             else str(compounds_folder / spec.sample / "compounds.csv")
         )
-        tasks.append(SampleTask(spec.sample, table, settings, source=source, compounds_csv=csv))
+        tasks.append(
+            SampleTask(
+                spec.sample,
+                table,
+                settings,
+                source=source,
+                compounds_csv=csv,
+                calibrants=calibrants,
+            )
+        )
     if problems:
         raise DesignError(problems, file=design.source)
     return tasks

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..calibrants import match_calibrants
 from ..errors import GangliosideError
 from ..inputs import read_table
 from ..names import composition_frame
@@ -133,26 +134,10 @@ def with_shared_anchors(
 
 def peak_frames(tasks: Sequence[SampleTask]) -> pd.DataFrame:
     """Every row of every table: ``sample, row, name, rt, volume, is_anchor, key`` (species
-    key; empty for standards and names that do not parse).  A table that cannot be read gives
-    none: its analysis will report why."""
-    parts = []
-    for task in tasks:
-        try:
-            frame = read_table(task.table).frame
-        except GangliosideError:
-            continue
-        parts.append(
-            pd.DataFrame(
-                {
-                    "sample": task.sample,
-                    "row": frame["row"].to_numpy(dtype=np.int64),
-                    "name": frame["name"].astype(str).to_numpy(),
-                    "rt": frame["rt"].to_numpy(dtype=float),
-                    "volume": frame["volume"].to_numpy(dtype=float),
-                    "is_anchor": frame["is_anchor"].fillna(False).to_numpy(dtype=bool),
-                }
-            )
-        )
+    key; empty for standards and names that do not parse); the rows a task's calibrants match
+    are anchors too.  A table that cannot be read gives none: its analysis will report why."""
+    parts = [_rows_of(task) for task in tasks]
+    parts = [p for p in parts if p is not None]
     if not parts:
         return pd.DataFrame(columns=["sample", "row", "name", "rt", "volume", "is_anchor", "key"])
     peaks = pd.concat(parts, ignore_index=True)
@@ -160,8 +145,45 @@ def peak_frames(tasks: Sequence[SampleTask]) -> pd.DataFrame:
     names = composition_frame(peaks["name"])
     species = names["species"].fillna("").astype(str).reindex(peaks["name"]).to_numpy()
     standard = names["is_internal_standard"].astype(bool).reindex(peaks["name"]).to_numpy()
+    for task in tasks:
+        if task.calibrants is not None:
+            _mark_calibrants(peaks, task, species, standard)
     peaks["key"] = np.where(standard, "", species)
     return peaks
+
+
+def _rows_of(task: SampleTask) -> pd.DataFrame | None:
+    try:
+        frame = read_table(task.table).frame
+    except GangliosideError:
+        return None
+    return pd.DataFrame(
+        {
+            "sample": task.sample,
+            "row": frame["row"].to_numpy(dtype=np.int64),
+            "name": frame["name"].astype(str).to_numpy(),
+            "rt": frame["rt"].to_numpy(dtype=float),
+            "volume": frame["volume"].to_numpy(dtype=float),
+            "is_anchor": frame["is_anchor"].fillna(False).to_numpy(dtype=bool),
+        }
+    )
+
+
+def _mark_calibrants(
+    peaks: pd.DataFrame, task: SampleTask, species: np.ndarray, standard: np.ndarray
+) -> None:
+    """The rows of ``task``'s sample that its calibrants match become anchors (as ``analyze``
+    will make them)."""
+    assert task.calibrants is not None
+    mine = np.flatnonzero((peaks["sample"] == task.sample).to_numpy())
+    rt = peaks["rt"].to_numpy(dtype=float)[mine]
+    volume = peaks["volume"].to_numpy(dtype=float)[mine]
+    match = match_calibrants(
+        task.calibrants, species[mine], standard[mine], rt, volume, species[mine] != ""
+    )
+    flags = peaks["is_anchor"].to_numpy(dtype=bool).copy()
+    flags[mine] |= match.anchors
+    peaks["is_anchor"] = flags
 
 
 def anchor_shifts(anchors: pd.DataFrame, samples: Sequence[str]) -> pd.Series:
