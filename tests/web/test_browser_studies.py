@@ -162,6 +162,16 @@ def test_a_study_from_upload_to_figures_table_and_downloads(platform, page, tabl
     page.wait_for_selector('#figure-volcano[data-drawn="true"] .main-svg')
     for name in ("heatmap", "pca", "composition", "drift"):
         assert page.locator(f'#figure-{name}[data-drawn="true"]').count() == 1
+    # each figure saves as PNG (the camera) and as SVG (the disk) from its toolbar
+    page.hover("#figure-volcano")
+    with page.expect_download() as svg:
+        page.click('#figure-volcano .modebar-btn[data-title="Download plot as SVG"]')
+    assert svg.value.suggested_filename == "study-volcano.svg"
+    assert "<svg" in svg.value.path().read_text(encoding="utf-8")[:500]
+    with page.expect_download() as png:
+        page.click('#figure-volcano .modebar-btn[data-title="Download plot as a png"]')
+    assert png.value.suggested_filename == "study-volcano.png"
+    assert png.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     every = page.locator("#species-table tbody tr").count()
     assert every > 10

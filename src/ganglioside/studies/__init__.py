@@ -48,8 +48,8 @@ Run elsewhere (e.g. one Celery task per sample), the same steps are::
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -23,7 +23,20 @@
       const fig = figures[el.dataset.figure];
       if (!fig) return;
       const layout = Object.assign({}, fig.layout || {}, { autosize: true });
-      Plotly.newPlot(el, fig.data || [], layout, { responsive: true, displaylogo: false });
+      const name = "study-" + el.dataset.figure;
+      // The camera saves a PNG; a second button saves the same figure as SVG.
+      const svg = {
+        name: "download-svg",
+        title: "Download plot as SVG",
+        icon: Plotly.Icons.disk,
+        click: function (gd) { Plotly.downloadImage(gd, { format: "svg", filename: name }); },
+      };
+      Plotly.newPlot(el, fig.data || [], layout, {
+        responsive: true,
+        displaylogo: false,
+        toImageButtonOptions: { format: "png", filename: name },
+        modeBarButtonsToAdd: [svg],
+      });
       el.dataset.drawn = "true";
     });
   }
