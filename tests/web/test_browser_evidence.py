@@ -237,14 +237,22 @@ def test_the_fragment_table_shows_what_links_each_fragment_to_its_parent(browser
 
 
 def test_every_chart_of_the_report_is_drawn_and_saved_as_svg_and_png(browser, platform, tmp_path):
-    page, watch = _open(browser, platform)
     charts = ["rt-chart", "residuals-chart", "observed-predicted-chart"] + [
         f"abundance-{level}" for level in ("category", "headgroup", "ceramide")
     ]
+    page, watch = _open(browser, platform)
     for chart in charts:
         page.wait_for_selector(f"#{chart} .main-svg")
     assert page.locator("#abundance-tables table").count() == 3
     for chart in charts:
+        # One page per chart: Chromium holds back a page's automatic downloads after several
+        # (its multiple-downloads guard, which a person answers and a headless test cannot),
+        # and whether it does depends on timing; two downloads a page never reach it.
+        if chart != charts[0]:
+            assert watch.errors == [] and watch.foreign == []
+            page.close()
+            page, watch = _open(browser, platform)
+            page.wait_for_selector(f"#{chart} .main-svg")
         for kind, magic in (("svg", b"<svg"), ("png", b"\x89PNG")):
             with page.expect_download() as info:
                 page.click(f'button[data-chart="{chart}"][data-format="{kind}"]')

@@ -169,7 +169,7 @@ def test_a_study_from_upload_to_figures_table_and_downloads(platform, page, tabl
     assert svg.value.suggested_filename == "study-volcano.svg"
     assert "<svg" in svg.value.path().read_text(encoding="utf-8")[:500]
     with page.expect_download() as png:
-        page.click('#figure-volcano .modebar-btn[data-title="Download plot as a png"]')
+        page.click('#figure-volcano .modebar-btn[data-title="Download plot as a PNG"]')
     assert png.value.suggested_filename == "study-volcano.png"
     assert png.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
