@@ -131,6 +131,10 @@ async def test_another_user_receives_nothing_of_a_run_they_cannot_see(user, othe
     # The refused socket left the study's group: nothing of the run reached it.
     assert await outsider.receive_nothing(timeout=0.5)
     await owner.disconnect()
+    # Closed by the server, the refused consumer still listens on its channel until the client
+    # goes: say so, or the event loop's teardown has to cancel a pending channel-layer read
+    # (with Redis that cancel hung the suite once).
+    await outsider.disconnect()
 
 
 async def test_an_anonymous_socket_is_closed_with_4401(user):
