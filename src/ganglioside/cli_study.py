@@ -24,6 +24,58 @@ from typing import Any
 from .config import AnalysisConfig
 
 
+def _add_study_arguments(parser: Any, positive_int: Any) -> None:
+    """The arguments of ``ganglioside study``."""
+    parser.add_argument("design", metavar="DESIGN", help="design table (CSV, TSV or XLSX)")
+    parser.add_argument("-o", "--output", metavar="DIR", default="study", help="output folder")
+    parser.add_argument(
+        "--export", metavar="FILE", help="multi-sample export for rows without file"
+    )
+    parser.add_argument(
+        "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
+    )
+    parser.add_argument("--compare", metavar="A/B", help="fold change of group A over group B")
+    parser.add_argument(
+        "--quantity",
+        choices=("raw", "total", "internal_standard"),
+        help="consolidated volume (default), share of the valid signal, or ratio to the "
+        "internal standard of the category",
+    )
+    parser.add_argument(
+        "--impute",
+        choices=("none", "half_min"),
+        help="fill missing values with half the species' smallest (default: none)",
+    )
+    parser.add_argument(
+        "--rt-tolerance",
+        type=float,
+        metavar="MIN",
+        help="largest RT gap within one compound after the drift correction (default 0.15)",
+    )
+    parser.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (name, optional rt and tolerance), matched in every sample "
+        "as anchors",
+    )
+    parser.add_argument(
+        "--own-anchors",
+        action="store_true",
+        help="each sample on its own anchors only (no anchors pooled across the samples; "
+        "samples with too few borrow after a first analysis)",
+    )
+    parser.add_argument("--no-images", action="store_true", help="do not write figures as images")
+    parser.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="change one analysis parameter (repeatable)",
+    )
+
+
 def add_study_parsers(commands: Any, positive_int: Any) -> None:
     """Add ``study`` and ``simulate-study`` to the subcommands of the main parser."""
     study = commands.add_parser(
@@ -35,52 +87,7 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html and "
         "study.mztab into DIR.",
     )
-    study.add_argument("design", metavar="DESIGN", help="design table (CSV, TSV or XLSX)")
-    study.add_argument("-o", "--output", metavar="DIR", default="study", help="output folder")
-    study.add_argument("--export", metavar="FILE", help="multi-sample export for rows without file")
-    study.add_argument(
-        "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
-    )
-    study.add_argument("--compare", metavar="A/B", help="fold change of group A over group B")
-    study.add_argument(
-        "--quantity",
-        choices=("raw", "total", "internal_standard"),
-        help="consolidated volume (default), share of the valid signal, or ratio to the "
-        "internal standard of the category",
-    )
-    study.add_argument(
-        "--impute",
-        choices=("none", "half_min"),
-        help="fill missing values with half the species' smallest (default: none)",
-    )
-    study.add_argument(
-        "--rt-tolerance",
-        type=float,
-        metavar="MIN",
-        help="largest RT gap within one compound after the drift correction (default 0.15)",
-    )
-    study.add_argument(
-        "--calibrants",
-        metavar="FILE",
-        help="the lab's standards (name, optional rt and tolerance), matched in every sample "
-        "as anchors",
-    )
-    study.add_argument(
-        "--own-anchors",
-        action="store_true",
-        help="each sample on its own anchors only (no anchors pooled across the samples; "
-        "samples with too few borrow after a first analysis)",
-    )
-    study.add_argument("--no-images", action="store_true", help="do not write figures as images")
-    study.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
-    study.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="change one analysis parameter (repeatable)",
-    )
+    _add_study_arguments(study, positive_int)
     sim = commands.add_parser(
         "simulate-study",
         help="write a simulated study with known truth",

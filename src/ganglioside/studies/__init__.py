@@ -162,7 +162,8 @@ def study(
     tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder, standards)
     shared = shared_calibration(tasks, cfg)
     results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs, progress=progress)
-    again = borrow_tasks(checked, tasks, results, cfg)
+    # With shared anchors every sample already has the others' anchors: nothing to borrow.
+    again = borrow_tasks(checked, tasks, results, cfg) if shared is None else []
     if again:
         redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
         results = [redone.get(r.sample, r) for r in results]

@@ -31,6 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
+from ..pairing import closest_pairs
 from ..report.abundance import natural_key
 from ..report.points import esc
 from ..report.safe import safe_frame
@@ -241,16 +242,7 @@ def closest_first(
             gap = math.inf if math.isnan(gap) else gap
             if gap <= tolerance:
                 candidates.append((gap, i, j))
-    candidates.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    chosen = []
-    for _, i, j in candidates:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            chosen.append((i, j))
-    return sorted(chosen)
+    return closest_pairs(candidates)
 
 
 def _rows(a: pd.DataFrame, b: pd.DataFrame, pairs: list[tuple[int, int, str]]) -> pd.DataFrame:

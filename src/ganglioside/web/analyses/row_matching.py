@@ -17,6 +17,8 @@ from bisect import bisect_left, bisect_right
 
 import pandas as pd
 
+from ganglioside.pairing import closest_pairs
+
 #: Above this many candidate pairs in one species (rows in A × rows in B), the pairing of that
 #: species takes the closest pairs first instead of keeping the elution order (which costs
 #: time in proportion to that product).
@@ -115,17 +117,8 @@ def _in_elution_order(rt_a: list[float], rt_b: list[float], tolerance: float) ->
 def _closest_first(rt_a: list[float], rt_b: list[float], tolerance: float) -> list[tuple]:
     """Pairs within the tolerance taken from the closest, each peak used once."""
     # rt_b is sorted: the peaks within the tolerance of x lie between two bisections.
-    candidates = sorted(
+    return closest_pairs(
         (abs(x - rt_b[j]), i, j)
         for i, x in enumerate(rt_a)
         for j in range(bisect_left(rt_b, x - tolerance), bisect_right(rt_b, x + tolerance))
     )
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    chosen = []
-    for _, i, j in candidates:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            chosen.append((i, j))
-    return sorted(chosen)
