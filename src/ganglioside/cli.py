@@ -32,7 +32,7 @@ from . import __version__
 from .cli_inputs import add_input_arguments
 from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .errors import GangliosideError
-from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs, unavailable_outputs
+from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import AnalysisConfig
@@ -84,8 +84,6 @@ def _outputs_help() -> str:
     lines = ["outputs (--outputs):"]
     for name, output in OUTPUTS.items():
         mark = " (default)" if name in DEFAULT_OUTPUTS else ""
-        if output.unavailable:
-            mark = " (not available yet)"
         lines.append(f"  {name:<10} {output.filename:<18} {output.description}{mark}")
     return "\n".join(lines)
 
@@ -284,9 +282,6 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise _UsageError(f"input file {source} does not exist")
     if source.is_dir():
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
-    missing = unavailable_outputs(args.outputs)
-    if missing:
-        raise _UsageError(f"--outputs {missing[0].name}: {missing[0].unavailable}")
     config = _config(args)
     outdir = Path(args.output)
     from .cli_inputs import read_input, run_samples
