@@ -219,7 +219,15 @@ def test_a_sample_already_analysed_is_not_analysed_again(
     tables, design = study_files()
     study = _create(user, tables, design, django_capture_on_commit_callbacks)
     monkeypatch.setattr(running, "analyze_sample", lambda task: pytest.fail("ran twice"))
-    running.study_sample_run(sample_id=study.samples.first().pk)
+    sample = study.samples.first()
+    before = (sample.status, sample.attempts, sample.finished_at, sample.n_compounds)
+    running.study_sample_run(sample_id=sample.pk)
+    sample.refresh_from_db()
+    # Left as it was: not claimed again, not re-stored, and the study did not move.
+    assert before[0] == SampleStatus.SUCCEEDED and before[3] > 0
+    assert (sample.status, sample.attempts, sample.finished_at, sample.n_compounds) == before
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED
 
 
 def test_deleting_a_study_removes_its_rows_and_folder(
