@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, listed
 from .classes import GANGLIOSIDE, NOT_ANNOTATED, OTHER_CLASS, classify_annotations
 from .columns import ALIASES, normalise_header
 from .decimals import MISSING_WORDS
@@ -101,7 +101,7 @@ class Export:
                 return names[0]
             raise InputError(
                 f"the file is an export ({self.format}) with {len(names)} samples "
-                f"({_listed(names)}); choose one (sample=..., on the command line --sample "
+                f"({listed(names)}); choose one (sample=..., on the command line --sample "
                 "NAME) or analyse them all with ganglioside.analyze_samples",
                 file=self.source,
             )
@@ -112,7 +112,7 @@ class Export:
                     file=self.source,
                 )
             raise InputError(
-                f"no sample {sample!r} in the file; its samples are: {_listed(names)}",
+                f"no sample {sample!r} in the file; its samples are: {listed(names)}",
                 file=self.source,
             )
         return sample
@@ -155,11 +155,6 @@ class Export:
         }
 
 
-def _listed(names: list[str], shown: int = 20) -> str:
-    text = ", ".join(repr(n) for n in names[:shown])
-    return text + (f" … and {len(names) - shown} more" if len(names) > shown else "")
-
-
 def reading_of(raw: RawTable) -> dict[str, Any]:
     """How ``raw`` was read, for the input summary."""
     return {
@@ -167,6 +162,7 @@ def reading_of(raw: RawTable) -> dict[str, Any]:
         "decimal": raw.decimal,
         "header_line": raw.header_line,
         "rows_above_header": len(raw.above),
+        "encoding": raw.encoding,
     }
 
 
@@ -240,7 +236,7 @@ def build_export(
     """Pick the ganglioside features and build one canonical table per sample."""
     kinds = classify_annotations(features.names, features.classes)
     keep = np.flatnonzero(kinds == GANGLIOSIDE)
-    tables = {s.name: _sample_table(raw.source, features, s, keep) for s in samples}
+    tables = {s.name: _sample_table(raw, features, s, keep) for s in samples}
     other = features.names[kinds == OTHER_CLASS].astype(str)
     return Export(
         format=fmt,
@@ -256,7 +252,7 @@ def build_export(
 
 
 def _sample_table(
-    source: str, features: Features, sample: SampleColumns, keep: np.ndarray
+    read: RawTable, features: Features, sample: SampleColumns, keep: np.ndarray
 ) -> SampleTable:
     """The canonical table of one sample: the picked features with an area in it."""
     has_area = ~without_area(sample.area.iloc[keep])
@@ -273,9 +269,9 @@ def _sample_table(
     frame["source_row"] = features.source_rows[rows]
     header = list(frame.columns)
     frame.columns = pd.Index(range(len(header)))
-    label = source if not sample.name else f"{source} [{sample.name}]"
+    label = read.source if not sample.name else f"{read.source} [{sample.name}]"
     return SampleTable(
-        raw=RawTable(frame, header, label),
+        raw=RawTable(frame, header, label, warnings=read.warnings),
         metadata=dict(sample.metadata),
         columns={
             "name": features.name_column,
