@@ -3,10 +3,10 @@ implementation), on simulated log2 matrices with missing values, batches and thr
 
 Needs ``Rscript`` with limma (Debian: ``apt-get install r-bioc-limma``); a bench-only check,
 never a test dependency.  Prints the largest differences of the prior df and variance, the
-moderated t, its p and the moderated F p over the compounds measured in every sample.  For compounds with missing values
-limma's ``contrasts.fit`` is approximate (it takes the coefficients' correlation of the complete
-design; its documentation says so) while ours refits the contrast exactly on the samples
-measured, so only their correlation is printed.
+moderated t, its p and the moderated F p over the compounds measured in every sample.  For
+compounds with missing values limma's ``contrasts.fit`` is approximate (it takes the
+coefficients' correlation of the complete design; its documentation says so) while ours refits
+the contrast exactly on the samples measured, so only their correlation is printed.
 
     .venv/bin/python bench/moderated_t_limma.py [--seeds 5] [--compounds 300]
 """
@@ -76,9 +76,7 @@ def _compare(seed: int, m: int, folder: Path) -> dict[str, float]:
         "max |p diff|": float(np.nanmax(np.abs(mine.p_value - p_r)[full])),
         "max |F p diff|": float(np.nanmax(np.abs(mine.p_f - r["F.p"].to_numpy())[full])),
         "max |df diff|": float(np.nanmax(np.abs(mine.df_total - r["df.total"].to_numpy()))),
-        "t corr, rows with NA": float(
-            np.corrcoef(mine.t[~full].ravel(), t_r[~full].ravel())[0, 1]
-        ),
+        "t corr, rows with NA": float(np.corrcoef(mine.t[~full].ravel(), t_r[~full].ravel())[0, 1]),
     }
 
 

@@ -75,7 +75,9 @@ def fit_f_dist(s2: np.ndarray, df: np.ndarray) -> tuple[float, float]:
     z = np.log(np.maximum(s2, floor))
     e = z - special.digamma(df / 2.0) + np.log(df / 2.0)
     mean = float(np.mean(e))
-    var = float(np.sum((e - mean) ** 2) / (len(e) - 1)) - float(np.mean(special.polygamma(1, df / 2.0)))
+    var = float(np.sum((e - mean) ** 2) / (len(e) - 1)) - float(
+        np.mean(special.polygamma(1, df / 2.0))
+    )
     if var > 0:
         d0 = 2.0 * float(trigamma_inverse(np.array([var]))[0])
         s0 = float(np.exp(mean + special.digamma(d0 / 2.0) - np.log(d0 / 2.0)))
@@ -135,7 +137,12 @@ def moderated_fit(
         patterns.setdefault(np.packbits(measured[i]).tobytes(), []).append(i)
     for rows in patterns.values():
         mask = measured[rows[0]]
-        part = _fit_pattern(x[mask], y[np.ix_(rows, np.flatnonzero(mask))], contrasts, overall)
+        part = _fit_pattern(
+            x[mask],
+            y[np.ix_(np.asarray(rows, dtype=np.intp), np.flatnonzero(mask))],
+            contrasts,
+            overall,
+        )
         est[rows], sd[rows], s2[rows], df[rows], f_un[rows] = part
     d0, s0 = fit_f_dist(s2, df)
     return _moderate(est, sd, s2, df, f_un, d0, s0, overall)

@@ -150,7 +150,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
     chem = _chemistry(result)
     values = result.quantities.values.reindex(features["feature"]).reset_index(drop=True)
     stats = (
-        result.main_statistics.set_index("feature").reindex(features["feature"]).reset_index(drop=True)
+        result.main_statistics.set_index("feature")
+        .reindex(features["feature"])
+        .reset_index(drop=True)
     )
     anchored = _anchored(result)
     sml = pd.DataFrame(

@@ -53,8 +53,8 @@ def normalise(
 ) -> tuple[pd.DataFrame, pd.Series, list[str]]:
     """The abundances in the quantity asked, each sample's dilution factor (NaN when the
     method has none) and notes in words."""
-    standard = features.set_index("feature")["is_standard"].reindex(abundance.index)
-    standard = standard.fillna(False).to_numpy(dtype=bool)
+    flags = features.set_index("feature")["is_standard"].reindex(abundance.index)
+    standard = flags.fillna(False).to_numpy(dtype=bool)
     notes = [f"quantity: {QUANTITY_TEXT[quantity]}"]
     factors = pd.Series(np.nan, index=abundance.columns, dtype=float)
     if quantity == "raw":

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 from scipy.cluster import hierarchy
 
 from ..result import CATEGORIES
+from .qc_plots import batch_pca_figure, qc_rsd_figure
 from .result import StudyResult
 from .statistics import log2_frame
 
@@ -32,6 +33,8 @@ def study_figures(result: StudyResult) -> dict[str, go.Figure]:
         "composition": composition_figure(result),
         "boxes": box_figure(result),
         "drift": drift_figure(result),
+        "qc": qc_rsd_figure(result),
+        "batches": batch_pca_figure(result),
     }
 
 

@@ -181,7 +181,10 @@ def batch_corrected(values: pd.DataFrame, design: Design) -> pd.DataFrame | None
     if batches.nunique() < 2:
         return None
     groups = pd.Series([s.group for s in specs], index=batches.index)
-    logs = np.log2(values[batches.index].where(values[batches.index] > 0))
+    part = values[batches.index]
+    logs = pd.DataFrame(
+        np.log2(part.where(part > 0).to_numpy(dtype=float)), index=part.index, columns=part.columns
+    )
     group_means = logs.T.groupby(groups).transform("mean").T
     resid = logs - group_means
     out = logs.copy()
@@ -192,4 +195,4 @@ def batch_corrected(values: pd.DataFrame, design: Design) -> pd.DataFrame | None
         sd = resid[cols].std(axis=1, ddof=1)
         scale = (pooled_sd / sd.where(sd > 0)).fillna(1.0)
         out[cols] = group_means[cols] + (resid[cols].sub(mean, axis=0)).mul(scale, axis=0)
-    return np.exp2(out)
+    return pd.DataFrame(np.exp2(out.to_numpy(dtype=float)), index=out.index, columns=out.columns)

@@ -103,7 +103,7 @@ def comparison(
     if not compare:
         return Comparison(groups[1], groups[0], groups, ((groups[1], groups[0]),))
     pairs = [compare] if isinstance(compare[0], str) else list(compare)
-    pairs_t: list[tuple[str, str]] = [(str(a), str(b)) for a, b in pairs]  # type: ignore[misc]
+    pairs_t: list[tuple[str, str]] = [(str(a), str(b)) for a, b in pairs]
     unknown = sorted({g for pair in pairs_t for g in pair if g not in groups})
     if unknown:
         raise ConfigError(

@@ -146,9 +146,7 @@ def feature_id(feature: int) -> str:
     return f"F{int(feature):04d}"
 
 
-def _with_counts(
-    statistics: pd.DataFrame, quantities: Any, features: pd.DataFrame
-) -> pd.DataFrame:
+def _with_counts(statistics: pd.DataFrame, quantities: Any, features: pd.DataFrame) -> pd.DataFrame:
     """Missing and imputed cells, the QC measures and filter reasons, the feature id."""
     index = statistics["feature"]
     statistics.insert(1, "feature_id", [feature_id(f) for f in index])
