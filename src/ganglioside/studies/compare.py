@@ -161,6 +161,9 @@ def _groups(statistics: pd.DataFrame) -> list[str]:
 def _prepared(side: StudySide, which: str) -> pd.DataFrame:
     """The study's compounds with the columns the comparison uses, in plain types."""
     frame = side.statistics
+    if "contrast" in frame.columns and side.comparison:
+        # one row per compound: the study's main contrast
+        frame = frame[frame["contrast"].astype(str) == side.comparison].reset_index(drop=True)
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise ValueError(f"the statistics of study {which} lack the column(s) {', '.join(missing)}")

@@ -151,7 +151,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
     chem = _chemistry(result)
     values = result.quantities.values.reindex(features["feature"]).reset_index(drop=True)
     stats = (
-        result.statistics.set_index("feature").reindex(features["feature"]).reset_index(drop=True)
+        result.main_statistics.set_index("feature")
+        .reindex(features["feature"])
+        .reset_index(drop=True)
     )
     anchored = _anchored(result)
     sml = pd.DataFrame(
@@ -178,6 +180,7 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         mean = cells.mean(axis=1)
         more[f"abundance_study_variable[{j}]"] = mean
         more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
+    more["opt_global_feature_id"] = features["feature_id"]
     more["opt_global_species"] = features["species"]
     more["opt_global_isomer_track"] = features["isomer_track"]
     more["opt_global_category"] = features["category"]

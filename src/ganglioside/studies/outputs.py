@@ -3,10 +3,17 @@
 =============================  ===============================================================
 file                           what it holds
 =============================  ===============================================================
-``matrix.csv``                 one row per aligned compound: species, name, isomer_track, one
+``matrix.csv``                 one row per aligned compound: feature_id, species, name,
+                               isomer_track, one
                                column per sample (the chosen quantity; empty = missing)
 ``matrix_imputed.csv``         the same after imputation (only when imputation was asked)
-``statistics.csv``             one row per compound: fold change, tests, q values, means
+``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
+``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
+                               compound removed (for pictures; only with two or more batches)
+``qc.csv``                     per compound: QC RSD before/after the drift correction,
+                               D-ratio, blank ratio, detection rate, filter reasons
+``statistics.csv``             one row per compound and contrast: fold change, tests, q values,
+                               means, found fractions, QC filter
 ``samples.csv``                one row per sample: counts, anchors, drift, design columns
 ``pca.csv``                    PCA scores of the samples
 ``samples/<sample>/compounds.csv``  each sample's own analysis, as ``analyze`` writes it
@@ -41,6 +48,8 @@ from .workbook import write_study_workbook
 
 #: Leading columns of ``statistics.csv``; the tests' own columns and group columns follow.
 STATISTICS_LEAD = (
+    "feature_id",
+    "contrast",
     "species",
     "name",
     "isomer_track",
@@ -68,6 +77,20 @@ def matrix_frame(result: StudyResult, imputed: bool = False) -> pd.DataFrame:
     return head.join(result.quantities.imputed).reset_index(drop=True)
 
 
+def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
+    head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
+    out: dict[str, pd.DataFrame] = {}
+    q = result.quantities
+    if q.imputation != "none":
+        out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
+    if q.batch_corrected is not None:
+        out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
+    if q.qc is not None:
+        out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
+    return out
+
+
 def statistics_frame(result: StudyResult) -> pd.DataFrame:
     """``statistics.csv``'s rows, lead columns first."""
     stats = result.statistics
@@ -93,6 +116,8 @@ def write_study(
         paths["matrix_imputed.csv"] = _csv(
             matrix_frame(result, True), outdir / "matrix_imputed.csv"
         )
+    for name, frame in extra_tables(result).items():
+        paths[name] = _csv(frame, outdir / name)
     paths["statistics.csv"] = _csv(statistics_frame(result), outdir / "statistics.csv")
     paths["samples.csv"] = _csv(result.samples, outdir / "samples.csv")
     paths["pca.csv"] = _csv(result.pca.scores, outdir / "pca.csv")

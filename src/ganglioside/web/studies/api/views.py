@@ -272,7 +272,7 @@ class StudyMatrixView(_OwnedStudyMixin, APIView):
 
 
 class StudyStatisticsView(_OwnedStudyMixin, APIView):
-    """Per compound: fold change, tests and q values; filtered."""
+    """Per compound and contrast: fold change, tests, q values, QC filter; filtered."""
 
     @extend_schema(
         operation_id="studies_statistics",
@@ -281,6 +281,9 @@ class StudyStatisticsView(_OwnedStudyMixin, APIView):
             OpenApiParameter("category", OpenApiTypes.STR, description="GM, GD, GT, GQ, GA …"),
             OpenApiParameter("q_max", OpenApiTypes.FLOAT, description="q value at most"),
             OpenApiParameter("direction", OpenApiTypes.STR, enum=["up", "down"]),
+            OpenApiParameter(
+                "contrast", OpenApiTypes.STR, description="one contrast, e.g. disease/control"
+            ),
         ],
         responses={200: RowsSerializer, **error_responses(400, 401, 404, 429, thing="study")},
         tags=TAGS,
@@ -308,6 +311,7 @@ def species_filters(params: Any) -> dict[str, Any]:
         "category": (params.get("category") or "").strip(),
         "q_max": q_max,
         "direction": direction,
+        "contrast": (params.get("contrast") or "").strip(),
     }
 
 
