@@ -19,6 +19,8 @@ file                           what it holds
 ``samples/<sample>/compounds.csv``  each sample's own analysis, as ``analyze`` writes it
 ``study.xlsx``                 the tables above in one workbook
 ``study_report.html``          the self-contained report with its figures
+``study_report.pdf``           the report on A4 pages (matplotlib): summary, figures, heatmap
+                               with every row labelled, compounds by q value, samples
 ``study.mztab``                mzTab-M 2.0 (MTD, SML, SMF)
 ``study_summary.json``         counts, comparison, quantity notes, RT anchoring, parameters
 ``shared_anchors.csv``         the study's pooled anchors (species, name, RT on the common scale,
@@ -40,6 +42,7 @@ import pandas as pd
 
 from ..report.safe import safe_csv
 from .mztab import study_mztab
+from .pdf import write_study_pdf
 from .plots import study_figures
 from .report import study_report_html
 from .result import MATRIX_COLUMNS, StudyResult
@@ -137,6 +140,7 @@ def write_study(
     say("report")
     paths["study_report.html"] = outdir / "study_report.html"
     paths["study_report.html"].write_text(study_report_html(result), encoding="utf-8")
+    paths["study_report.pdf"] = write_study_pdf(result, outdir / "study_report.pdf")
     if images:
         paths.update(write_images(result, outdir / "figures"))
     return paths

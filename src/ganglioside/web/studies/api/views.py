@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -82,12 +82,6 @@ class StudyListCreateView(generics.GenericAPIView):
             return Study.objects.none()
         return selectors.study_list(user=signed_in(self.request))
 
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "POST":
-            throttles.append(UploadRateThrottle())
-        return throttles
-
     @extend_schema(
         operation_id="studies_list",
         responses={
@@ -115,13 +109,22 @@ class StudyListCreateView(generics.GenericAPIView):
         data = StudyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        study = creation.study_create(
-            owner=signed_in(request),
-            files=values["files"],
-            design=values.get("design_file") or values.get("design", ""),
-            name=values.get("name", ""),
-            parameters=values.get("parameters") or {},
-        )
+        # Counted once the request is well-formed, taken back when its files are refused
+        # (unreadable, no design ...): only a study that starts uses up the upload limit.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, self):
+            raise Throttled(wait=throttle.wait())
+        try:
+            study = creation.study_create(
+                owner=signed_in(request),
+                files=values["files"],
+                design=values.get("design_file") or values.get("design", ""),
+                name=values.get("name", ""),
+                parameters=values.get("parameters") or {},
+            )
+        except Exception:
+            throttle.refund()
+            raise
         return Response(_detail(study, request), status=status.HTTP_202_ACCEPTED)
 
 
