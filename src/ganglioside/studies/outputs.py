@@ -45,7 +45,7 @@ from .mztab import study_mztab
 from .pdf import write_study_pdf
 from .plots import study_figures
 from .report import study_report_html
-from .result import MATRIX_COLUMNS, StudyResult
+from .result import MATRIX_COLUMNS, StudyResult, extra_tables
 from .run import write_compounds_csv
 from .workbook import write_study_workbook
 
@@ -78,20 +78,6 @@ def matrix_frame(result: StudyResult, imputed: bool = False) -> pd.DataFrame:
         return result.matrix.drop(columns=["feature"])
     head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
     return head.join(result.quantities.imputed).reset_index(drop=True)
-
-
-def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
-    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
-    head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
-    out: dict[str, pd.DataFrame] = {}
-    q = result.quantities
-    if q.imputation != "none":
-        out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
-    if q.batch_corrected is not None:
-        out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
-    if q.qc is not None:
-        out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
-    return out
 
 
 def statistics_frame(result: StudyResult) -> pd.DataFrame:
