@@ -3,15 +3,24 @@
 =============================  ===============================================================
 file                           what it holds
 =============================  ===============================================================
-``matrix.csv``                 one row per aligned compound: species, name, isomer_track, one
+``matrix.csv``                 one row per aligned compound: feature_id, species, name,
+                               isomer_track, one
                                column per sample (the chosen quantity; empty = missing)
 ``matrix_imputed.csv``         the same after imputation (only when imputation was asked)
-``statistics.csv``             one row per compound: fold change, tests, q values, means
+``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
+``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
+                               compound removed (for pictures; only with two or more batches)
+``qc.csv``                     per compound: QC RSD before/after the drift correction,
+                               D-ratio, blank ratio, detection rate, filter reasons
+``statistics.csv``             one row per compound and contrast: fold change, tests, q values,
+                               means, found fractions, QC filter
 ``samples.csv``                one row per sample: counts, anchors, drift, design columns
 ``pca.csv``                    PCA scores of the samples
 ``samples/<sample>/compounds.csv``  each sample's own analysis, as ``analyze`` writes it
 ``study.xlsx``                 the tables above in one workbook
 ``study_report.html``          the self-contained report with its figures
+``study_report.pdf``           the report on A4 pages (matplotlib): summary, figures, heatmap
+                               with every row labelled, compounds by q value, samples
 ``study.mztab``                mzTab-M 2.0 (MTD, SML, SMF)
 ``study_summary.json``         counts, comparison, quantity notes, RT anchoring, parameters
 ``shared_anchors.csv``         the study's pooled anchors (species, name, RT on the common scale,
@@ -34,16 +43,19 @@ from typing import Any
 import pandas as pd
 
 from ..report.outputs import CSV, JSON
-from ..report.safe import safe_frame
+from ..report.safe import safe_csv
 from .mztab import study_mztab
+from .pdf import study_pdf_bytes
 from .plots import study_figures
 from .report import study_report_html
-from .result import MATRIX_COLUMNS, StudyResult
+from .result import MATRIX_COLUMNS, StudyResult, extra_tables
 from .run import write_compounds_csv
 from .workbook import study_workbook_bytes
 
 #: Leading columns of ``statistics.csv``; the tests' own columns and group columns follow.
 STATISTICS_LEAD = (
+    "feature_id",
+    "contrast",
     "species",
     "name",
     "isomer_track",
@@ -61,7 +73,7 @@ Figures = Mapping[str, Any] | None
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return safe_csv(frame).encode("utf-8")
 
 
 def matrix_frame(result: StudyResult, imputed: bool = False) -> pd.DataFrame:
@@ -97,6 +109,14 @@ def _imputed(result: StudyResult, _: Figures) -> bytes | None:
     return _csv(matrix_frame(result, True))
 
 
+def _extra(name: str) -> Callable[[StudyResult, Figures], bytes | None]:
+    def render(result: StudyResult, _: Figures) -> bytes | None:
+        frame = extra_tables(result).get(name)
+        return None if frame is None else _csv(frame)
+
+    return render
+
+
 def _shared(name: str) -> Callable[[StudyResult, Figures], bytes | None]:
     def render(result: StudyResult, _: Figures) -> bytes | None:
         text = shared_model_texts(result).get(name)
@@ -116,6 +136,12 @@ STUDY_OUTPUTS: dict[str, StudyOutput] = {
                     lambda r, _: _csv(matrix_frame(r)), "tables"),
         StudyOutput("matrix_imputed.csv", CSV, "the matrix after imputation (when asked)",
                     _imputed, "tables"),
+        StudyOutput("imputed_cells.csv", CSV, "true where a cell of the imputed matrix was filled",
+                    _extra("imputed_cells.csv"), "tables"),
+        StudyOutput("matrix_batch_corrected.csv", CSV, "the matrix with batch effects removed",
+                    _extra("matrix_batch_corrected.csv"), "tables"),
+        StudyOutput("qc.csv", CSV, "per compound: QC RSD, D-ratio, blank ratio, filters",
+                    _extra("qc.csv"), "tables"),
         StudyOutput("statistics.csv", CSV, "one row per compound: fold change, tests, q values",
                     lambda r, _: _csv(statistics_frame(r)), "tables"),
         StudyOutput("samples.csv", CSV, "one row per sample: counts, anchors, drift, design",
@@ -135,6 +161,8 @@ STUDY_OUTPUTS: dict[str, StudyOutput] = {
                     _shared("calibration.json"), "mztab"),
         StudyOutput("study_report.html", "text/html; charset=utf-8", "the report",
                     lambda r, figures: study_report_html(r, figures).encode("utf-8"), "report"),
+        StudyOutput("study_report.pdf", "application/pdf", "the report on A4 pages",
+                    lambda r, _: study_pdf_bytes(r), "report"),
     )
 }  # fmt: skip
 
@@ -186,9 +214,7 @@ def shared_model_texts(result: StudyResult) -> dict[str, str]:
     shared = result.shared_model
     if shared is None:
         return {}
-    texts = {
-        "shared_anchors.csv": safe_frame(shared.anchors).to_csv(index=False, lineterminator="\n")
-    }
+    texts = {"shared_anchors.csv": safe_csv(shared.anchors)}
     if shared.calibration is not None:
         texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
     return texts
