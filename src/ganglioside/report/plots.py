@@ -174,23 +174,34 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
     """Lines of the models that scored this group's rows (one per isomer track when the report
     gives one), each with its quadratic term when it bends.  Each row's own prediction, which
     may also carry a group-specific correction, is drawn separately as its prediction interval."""
-    used = {str(m) for m in rows["model_id"].dropna() if str(m)}
-    candidates = [m for m in models if not used or m.model_id in used]
-    tracks_present = {str(t) for t in rows["isomer_track"].dropna() if str(t)}
+    used = _texts(rows["model_id"])
+    tracks_present = _texts(rows["isomer_track"])
     lines: list[_Line] = []
-    for model in candidates:
-        units = {
-            unit: value
-            for unit, (value, _se) in model.intercepts.items()
-            if parse_group_key(unit)[0] == group
-        }
+    for model in (m for m in models if not used or m.model_id in used):
+        units = _group_intercepts(model, group)
         for unit, intercept in units.items():
             lines.extend(_unit_lines(model, group, unit, intercept, tracks_present))
         if not units and model.model_id in used:
-            estimate = _composition_intercept(model, rows)
-            if estimate is not None:
-                lines.append(_line(model, group, f"{esc(model.level)} estimate", estimate))
+            lines.extend(_estimate_line(model, group, rows))
     return lines
+
+
+def _texts(column: pd.Series) -> set[str]:
+    """The distinct non-empty texts of a column."""
+    return {str(v) for v in column.dropna() if str(v)}
+
+
+def _group_intercepts(model: ModelReport, group: str) -> dict[str, float]:
+    """The model's intercepts of ``group`` (one per isomer track unit), by unit."""
+    return {u: v for u, (v, _se) in model.intercepts.items() if parse_group_key(u)[0] == group}
+
+
+def _estimate_line(model: ModelReport, group: str, rows: pd.DataFrame) -> list[_Line]:
+    """The line a composition-level model estimates for a group it has no intercept of."""
+    estimate = _composition_intercept(model, rows)
+    if estimate is None:
+        return []
+    return [_line(model, group, f"{esc(model.level)} estimate", estimate)]
 
 
 def model_curves(
