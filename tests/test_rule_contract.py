@@ -51,7 +51,7 @@ def test_names_of_the_rules_are_unique():
 
 def test_the_outlier_test_is_written_once_in_the_core():
     """|z| against outlier_z is decided by the RT model's rule; the others read its masks."""
-    comparison = re.compile(r"(>=|<)\s*(\d+\s*\*\s*)?[\w.]*(outlier_z|limit)\b")
+    comparison = re.compile(r"(>=|<)\s*(\d+\s*\*\s*)?[\w.]*outlier_z\b")
     places = {
         str(p.relative_to(SRC))
         for p in SRC.rglob("*.py")
