@@ -137,6 +137,11 @@ def run_samples(
     from .pipeline import analyze
     from .pipeline.samples import share_of_progress
 
+    from .errors import InputError
+
+    kept = export.n_features - export.n_other_classes - export.n_not_annotated
+    if export.n_features and kept == 0:  # one plain answer, not one failure per sample
+        raise InputError(export.why_empty(export.sample_names[0]), file=export.source)
     every = bool(options.pop("all_samples", False))
     folders = folder_names(list(export.sample_names if every else export.analysed_samples))
     compounds, counts, failed, warnings = [], {}, {}, {}
