@@ -218,5 +218,5 @@ def test_a_sample_without_any_area_says_so(tmp_path):
         lines[i] = "\t".join(cells)
     path = tmp_path / "empty_sample.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ganglioside.InputError, match="'KO_3' has no area .* any of the 28"):
+    with pytest.raises(ganglioside.InputError, match=r"'KO_3' has no area .* any of the 28"):
         ganglioside.analyze(path, sample="KO_3")
