@@ -169,17 +169,17 @@ def _write_combined(compounds: list[pd.DataFrame], failed: dict[str, str], outdi
     """``compounds.csv`` of every sample analysed, ``failed_samples.csv`` of the others."""
     import pandas as pd
 
-    from .report.safe import safe_frame
+    from .report.safe import safe_csv
 
     outdir.mkdir(parents=True, exist_ok=True)
     if compounds:
         combined = pd.concat(compounds, ignore_index=True)
         combined = combined[["sample", *(c for c in combined.columns if c != "sample")]]
-        text = safe_frame(combined).to_csv(index=False, lineterminator="\n")
+        text = safe_csv(combined)
         (outdir / "compounds.csv").write_text(text, "utf-8")
     if failed:
         table = pd.DataFrame({"sample": list(failed), "reason": list(failed.values())})
-        text = safe_frame(table).to_csv(index=False, lineterminator="\n")
+        text = safe_csv(table)
         (outdir / "failed_samples.csv").write_text(text, "utf-8")
 
 
