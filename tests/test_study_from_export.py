@@ -64,3 +64,13 @@ def test_an_export_without_groups_writes_a_design_to_fill_in(tmp_path, capsys):
     written = pd.read_csv(out / "design.csv", dtype=str, keep_default_na=False)
     assert written["sample"].tolist() == ["s1", "s2", "s3", "s4"]
     assert (written["group"] == "").all()
+
+
+def test_the_study_mztab_reads_back_as_an_export(tmp_path):
+    out = tmp_path / "study"
+    assert cli.main(["study", str(MSDIAL5), "-o", str(out), "--no-images", "--jobs", "1"]) == 0
+    export = ganglioside.read_export(out / "study.mztab")
+    assert export.format == "mzTab-M" and len(export.sample_names) == 8
+    assert export.samples["WT_1"].metadata["Class"] == "WT"
+    matrix = pd.read_csv(out / "matrix.csv")
+    assert len(export.frame("WT_1")) == len(matrix)
