@@ -46,7 +46,7 @@ def test_names_of_the_public_notations_are_read(name, species, composition):
 
 @pytest.mark.parametrize("name", ["KDN-GM1(d18:1/18:0)", "(KDN, Neu5Ac)GD1a(d18:1/18:0)"])
 def test_kdn_species_are_refused_naming_kdn(name):
-    with pytest.raises(NameSyntaxError, match="KDN .deaminoneuraminic acid"):
+    with pytest.raises(NameSyntaxError, match=r"KDN .deaminoneuraminic acid"):
         parse_name(name)
 
 
