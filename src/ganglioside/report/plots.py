@@ -152,7 +152,9 @@ def _line(model: ModelReport, group: str, label: str, intercept: float) -> _Line
     curvature = model.curvature if model.curvature and centre is not None else 0.0
     centre = float(centre) if centre is not None else 0.0
     equation = _equation(model.slope, intercept, curvature, centre)
-    return _Line(f"{label}: {equation}", model.slope, intercept, curvature, centre)
+    # a bent line's equation on a line of its own: legends stay narrow enough for a phone
+    joint = ":<br>" if curvature else ": "
+    return _Line(f"{label}{joint}{equation}", model.slope, intercept, curvature, centre)
 
 
 def _unit_lines(
