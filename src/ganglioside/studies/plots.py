@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from scipy.cluster import hierarchy
 
 from ..result import CATEGORIES
+from .qc_plots import batch_pca_figure, qc_rsd_figure
 from .result import StudyResult
 from .statistics import log2_frame
 
@@ -41,6 +42,8 @@ def study_figures(result: StudyResult) -> dict[str, go.Figure]:
         "composition": composition_figure(result),
         "boxes": box_figure(result),
         "drift": drift_figure(result),
+        "qc": qc_rsd_figure(result),
+        "batches": batch_pca_figure(result),
     }
 
 
@@ -154,7 +157,7 @@ def _leaf_order(data: np.ndarray) -> np.ndarray:
 
 def volcano_figure(result: StudyResult) -> go.Figure:
     """log2 fold change against -log10 p, compounds with q < 0.05 highlighted."""
-    stats = result.statistics.dropna(subset=["p_value", "log2_fold_change"])
+    stats = result.main_statistics.dropna(subset=["p_value", "log2_fold_change"])
     changed = stats["q_value"].to_numpy(dtype=float) < CHANGED_Q
     fig = go.Figure()
     for mask, name, colour in ((~changed, "q ≥ 0.05", "#9e9e9e"), (changed, "q < 0.05", "#d62728")):
@@ -246,7 +249,7 @@ def composition_figure(result: StudyResult) -> go.Figure:
 
 def box_figure(result: StudyResult) -> go.Figure:
     """Box plots per group of the compounds with the smallest q values."""
-    stats = result.statistics.dropna(subset=["q_value"]).nsmallest(BOX_SPECIES, "q_value")
+    stats = result.main_statistics.dropna(subset=["q_value"]).nsmallest(BOX_SPECIES, "q_value")
     n = max(len(stats), 1)
     cols = min(BOX_COLUMNS, n)
     rows = int(np.ceil(n / cols))

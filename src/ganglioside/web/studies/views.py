@@ -43,6 +43,9 @@ DOWNLOADS = (
     "study_report.pdf",
     "study.mztab",
     "matrix_imputed.csv",
+    "imputed_cells.csv",
+    "qc.csv",
+    "matrix_batch_corrected.csv",
     "pca.csv",
     "study_summary.json",
 )
@@ -113,7 +116,7 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "finished": study.is_finished or study.status == StudyStatus.WAITING,
         "figure_names": [
             n
-            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes")
+            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
             if n in (study.figures or {})
         ],
     }
