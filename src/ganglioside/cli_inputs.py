@@ -159,10 +159,13 @@ def run_samples(
     Returns the exit status: 0, :data:`EXIT_SOME_FAILED` (3) when some samples failed, 2 when
     every sample failed, 1 when the results cannot be written.
     """
-    from .errors import GangliosideError
+    from .errors import GangliosideError, InputError
     from .pipeline import analyze
     from .pipeline.samples import share_of_progress
 
+    kept = export.n_features - export.n_other_classes - export.n_not_annotated
+    if export.n_features and kept == 0:  # one plain answer, not one failure per sample
+        raise InputError(export.why_empty(export.sample_names[0]), file=export.source)
     every = bool(options.pop("all_samples", False))
     folders = folder_names(list(export.sample_names if every else export.analysed_samples))
     compounds, counts, failed, warnings = [], {}, {}, {}
