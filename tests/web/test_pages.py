@@ -19,7 +19,7 @@ from django.utils.html import escape
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.table import read_table
+from ganglioside.inputs import read_table
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 from ganglioside.web.analyses.services import running, submission
 from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH

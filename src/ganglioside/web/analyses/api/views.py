@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -391,10 +390,9 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-#: The content type of each export format, as the worker stores it (without its charset).
-EXPORT_CONTENT_TYPES = {
-    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
-}
+#: The content type of each download format (a name of the core's output registry), as the
+#: worker stores it (without its charset).
+EXPORT_CONTENT_TYPES = {name: o.media_type.split(";")[0] for name, o in report.OUTPUTS.items()}
 
 
 class ExportView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):
