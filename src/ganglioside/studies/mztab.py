@@ -55,6 +55,9 @@ def _param(label: str, accession: str, name: str, value: str = "") -> str:
 _UNITS = {
     "raw": "consolidated peak volume",
     "total": "share of the total valid ganglioside signal",
+    "median": "consolidated peak volume divided by the sample's median",
+    "pqn": "consolidated peak volume after probabilistic quotient normalisation",
+    "amount": "consolidated peak volume per unit of the sample's amount",
     "internal_standard": "ratio to the internal standard",
 }
 
