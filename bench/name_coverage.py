@@ -12,7 +12,8 @@ oxygens, internal-standard flag; for the other-class file: the class as expected
 corpus marks ``refused=WORD`` (KDN species) counts as read right when it is refused with a
 message naming WORD.  Targets (printed against the figures): right C/DB/sialic >= 97 % over
 all ganglioside names and >= 95 % in every dialect; read right or refused naming the notation
->= 99 % of the names that carry a chain.  This is a benchmark: it prints figures and exits 0 whatever they are.
+>= 99 % of the names that carry a chain.  This is a benchmark: it prints figures and exits 0
+whatever they are.
 """
 
 from __future__ import annotations
