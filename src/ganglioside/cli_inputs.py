@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported only when a com
     import pandas as pd
 
     from .config import AnalysisConfig
+    from .curation import Decision
     from .inputs import Export
     from .result import AnalysisResult
 
@@ -94,6 +95,31 @@ def read_input(source: Path, args: argparse.Namespace) -> Export:
     if export.format != "table":  # a plain table is read as it always was: nothing to say
         print(describe(export))
     return export.only(args.sample) if args.sample is not None else export
+
+
+def with_decisions(export: Export, path: str | None) -> tuple[Export, list[Decision] | None]:
+    """``export`` with the Anchor flags that ``--decisions`` sets, and the decisions (None
+    without ``--decisions``).
+
+    Raises
+    ------
+    InputError
+        When the decisions file is wrong, or the export has several samples (decisions are
+        about the rows of one: ``--sample`` says which).
+    """
+    if path is None:
+        return export, None
+    from .curation import effective, read_decisions, with_anchors
+    from .errors import InputError
+
+    decisions = read_decisions(path)
+    if len(export.samples) > 1:
+        raise InputError(
+            f"--decisions is about the rows of one sample, and {export.source} has "
+            f"{len(export.samples)} ({', '.join(list(export.sample_names)[:6])}); give --sample"
+        )
+    anchors = effective(decisions).anchors
+    return (with_anchors(export, anchors) if anchors else export), decisions
 
 
 def folder_names(samples: list[str]) -> dict[str, str]:

@@ -17,13 +17,13 @@ from django.db import transaction
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs import files as input_files
+from ganglioside.parameter_diff import changes_text, parameter_changes
 
 from ... import outages
 from ...methods.models import AnalysisInput, Method
 from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
-from ..parameter_diff import changes_text, parameter_changes
 from . import curation
 from .inputs import as_local_file, renamed
 from .persistence import clean_text, json_safe
