@@ -124,7 +124,7 @@ try:
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": "ganglioside",
                 # Fail fast during a Redis outage (answered 503 or let through, see
-                # analyses/api/throttles.py) rather than holding the request.
+                # common/throttles.py) rather than holding the request.
                 "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             }
         }
@@ -320,7 +320,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["ganglioside.web.analyses.api.throttles.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ganglioside.web.common.throttles.ApiRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
+from ganglioside.web.common.throttles import UploadRateThrottle
 
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
 from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
-from .api.throttles import UploadRateThrottle
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind

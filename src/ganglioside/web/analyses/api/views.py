@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
+
 from ...methods.selectors import method_get
 from .. import comparison, selectors
 from ..file_responses import export_response
@@ -47,7 +49,6 @@ from .serializers import (
     TokenOutputSerializer,
     comparison_data,
 )
-from .throttles import AuthRateThrottle, UploadRateThrottle
 
 if TYPE_CHECKING:
     pass

@@ -24,7 +24,7 @@ from ganglioside.web.analyses.api.common import (
     signed_in,
 )
 from ganglioside.web.analyses.api.serializers import ErrorSerializer
-from ganglioside.web.analyses.api.throttles import UploadRateThrottle
+from ganglioside.web.common.throttles import UploadRateThrottle
 
 from .. import selectors
 from ..models import Study, StudySample
