@@ -290,7 +290,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.js for the pages' charts, from the installed plotly package (no CDN).
-    "ganglioside.web.analyses.staticfinders.PlotlyJsFinder",
+    "ganglioside.web.common.staticfinders.PlotlyJsFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -326,7 +326,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "ganglioside.web.analyses.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ganglioside.web.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ganglioside.web.analyses.api.errors.exception_handler",

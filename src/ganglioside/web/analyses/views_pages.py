@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle
 
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
@@ -34,7 +35,6 @@ from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind
 from .services import deletion, downloads, exports, submission
-from .staticfinders import PLOTLY_STATIC_PATH
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

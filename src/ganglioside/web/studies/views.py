@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
 from ganglioside.studies.outputs import STATISTICS_LEAD
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 
 from . import selectors
 from .api.views import species_filters

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ganglioside.web.common.pagination import CompoundPagination
 from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
 from ...methods.selectors import method_get
@@ -29,7 +30,6 @@ from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
 from .common import DownloadRenderer, error_responses, page_not_found, signed_in
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
-from .pagination import CompoundPagination
 from .parameters import given_parameters
 from .serializers import (
     EXPORT_FORMATS,
