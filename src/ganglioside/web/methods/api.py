@@ -9,7 +9,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ganglioside.web.analyses.api.common import error_responses, signed_in
+from ganglioside.web.common.api import error_responses, signed_in
 
 from . import services
 from .models import Method

@@ -29,18 +29,6 @@ from .parameters import parameter_fields
 EXPORT_FORMATS = tuple(ArtifactKind.values)
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="machine-readable, e.g. invalid_input, not_found")
-    message = serializers.CharField(help_text="what went wrong, in plain words")
-    details = serializers.JSONField(
-        help_text="more about it, e.g. {file, row, column, value} for an input error"
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
-
-
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)

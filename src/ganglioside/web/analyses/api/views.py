@@ -20,6 +20,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ganglioside.web.common.api import (
+    DownloadRenderer,
+    ErrorSerializer,
+    error_responses,
+    page_not_found,
+    signed_in,
+)
 from ganglioside.web.common.pagination import CompoundPagination
 from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
@@ -28,7 +35,6 @@ from .. import comparison, selectors
 from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
-from .common import DownloadRenderer, error_responses, page_not_found, signed_in
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .parameters import given_parameters
 from .serializers import (
@@ -41,7 +47,6 @@ from .serializers import (
     CompoundSerializer,
     DecisionCreateSerializer,
     DecisionSerializer,
-    ErrorSerializer,
     FragmentEventSerializer,
     PlainRowSerializer,
     RTModelSerializer,

@@ -17,13 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ganglioside.studies.compare import AGREEMENTS, rows_csv
-from ganglioside.web.analyses.api.common import (
+from ganglioside.web.common.api import (
     DownloadRenderer,
+    ErrorSerializer,
     error_responses,
     page_not_found,
     signed_in,
 )
-from ganglioside.web.analyses.api.serializers import ErrorSerializer
 from ganglioside.web.common.throttles import UploadRateThrottle
 
 from .. import selectors
