@@ -16,6 +16,7 @@ from django.db import transaction
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs import files as input_files
+from ganglioside.web.common.json_safety import clean_text, json_safe
 
 from ... import outages
 from ...methods.models import AnalysisInput, Method
@@ -25,7 +26,6 @@ from ..models import Analysis
 from ..parameter_diff import changes_text, parameter_changes
 from . import curation
 from .inputs import as_local_file, renamed
-from .persistence import clean_text, json_safe
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
