@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
+from ganglioside.web.common.auth import SignedInRequest
 from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle
 
@@ -37,13 +38,7 @@ from .models import AnalysisStatus, ArtifactKind
 from .services import deletion, downloads, exports, submission
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-
-class SignedInRequest(HttpRequest):
-    """The request a view behind ``login_required`` gets: its user is signed in."""
-
-    user: User
+    pass
 
 
 HISTORY_PAGE_SIZE = 20

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ganglioside import ConfigError, InputError
+from ganglioside.web.common.auth import SignedInRequest
 
 from ..analyses.services import submission
 from . import services
@@ -21,13 +22,7 @@ from .models import Method
 from .reading import ColumnsNeeded, SampleChoiceNeeded
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-
-class SignedInRequest(HttpRequest):
-    """The request a view behind ``login_required`` gets: its user is signed in."""
-
-    user: User
+    pass
 
 
 #: Session key of the uploads waiting for a choice, by token.

@@ -27,7 +27,7 @@ from .services.outputs import CONTENT_TYPES
 from .services.stored import compounds_frame
 
 if TYPE_CHECKING:
-    from ganglioside.web.analyses.views_pages import SignedInRequest
+    from ganglioside.web.common.auth import SignedInRequest
 
 #: Rows of a sample's compounds shown on its page (all are in the download).
 SAMPLE_ROWS_SHOWN = 500

@@ -19,7 +19,7 @@ from . import selectors
 
 if TYPE_CHECKING:
     from ganglioside.studies.compare import StudyComparison
-    from ganglioside.web.analyses.views_pages import SignedInRequest
+    from ganglioside.web.common.auth import SignedInRequest
 
     from .models import Study
 
