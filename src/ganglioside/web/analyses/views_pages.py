@@ -29,13 +29,13 @@ from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle
 
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
-from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind
 from .services import deletion, downloads, exports, submission
+from .views_choice import ask_choice
 
 if TYPE_CHECKING:
     pass
