@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ganglioside.result import STATUSES
+from ganglioside.web.common.parameters import parameter_fields
 
 from ..comparison import Comparison, StatusChange
 from ..models import (
@@ -24,7 +25,6 @@ from ..models import (
     FragmentEvent,
     RTModel,
 )
-from .parameters import parameter_fields
 
 EXPORT_FORMATS = tuple(ArtifactKind.values)
 

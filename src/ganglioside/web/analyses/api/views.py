@@ -28,6 +28,7 @@ from ganglioside.web.common.api import (
     signed_in,
 )
 from ganglioside.web.common.pagination import CompoundPagination
+from ganglioside.web.common.parameters import given_parameters
 from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
 from ...methods.selectors import method_get
@@ -36,7 +37,6 @@ from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
-from .parameters import given_parameters
 from .serializers import (
     EXPORT_FORMATS,
     AnalysisCreateSerializer,

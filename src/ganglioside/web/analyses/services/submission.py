@@ -16,6 +16,7 @@ from django.db import transaction
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs import files as input_files
+from ganglioside.web.common.files import as_local_file
 from ganglioside.web.common.json_safety import clean_text, json_safe
 
 from ... import outages
@@ -25,7 +26,7 @@ from .. import execution
 from ..models import Analysis
 from ..parameter_diff import changes_text, parameter_changes
 from . import curation
-from .inputs import as_local_file, renamed
+from .inputs import renamed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
