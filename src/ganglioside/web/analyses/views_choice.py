@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ganglioside import ConfigError, InputError
 from ganglioside.web.common.auth import SignedInRequest
-from ganglioside.web.methods import services
+from ganglioside.web.methods import selectors, services
 from ganglioside.web.methods.forms import ALL_SAMPLES, ColumnMappingForm, SampleChoiceForm
 from ganglioside.web.methods.models import Method
 from ganglioside.web.methods.reading import ColumnsNeeded, SampleChoiceNeeded
@@ -86,7 +86,7 @@ def upload_choice(request: SignedInRequest, token: str) -> HttpResponse:
 def _finish(
     request: SignedInRequest, token: str, pending: dict[str, Any], form: Any
 ) -> HttpResponse:
-    method = Method.objects.filter(owner=request.user, pk=pending["method"]).first()
+    method = selectors.method_find(owner=request.user, method_id=pending["method"])
     common: dict[str, Any] = {
         "owner": request.user,
         "file": services.pending_open(pending["path"]),

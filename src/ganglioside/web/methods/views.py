@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ganglioside import ConfigError, InputError
 from ganglioside.web.common.auth import SignedInRequest
 
-from . import services
+from . import selectors, services
 from .forms import MethodForm
 from .models import Method
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @login_required
 @require_http_methods(["GET"])
 def method_list(request: SignedInRequest) -> HttpResponse:
-    methods = Method.objects.filter(owner=request.user)
+    methods = selectors.method_list(owner=request.user)
     return render(request, "methods/list.html", {"methods": methods})
 
 
