@@ -33,7 +33,6 @@ import pandas as pd
 
 from ..report.safe import safe_frame
 from .mztab import study_mztab
-from .plots import study_figures
 from .report import study_report_html
 from .result import MATRIX_COLUMNS, StudyResult
 from .run import write_compounds_csv
@@ -168,6 +167,8 @@ def write_images(result: StudyResult, folder: Path) -> dict[str, Path]:
         return {}
     paths: dict[str, Path] = {}
     folder.mkdir(parents=True, exist_ok=True)
+    from .plots import study_figures  # plotly and scipy: imported when figures are made
+
     for name, fig in study_figures(result).items():
         for suffix in ("svg", "png"):
             path = folder / f"{name}.{suffix}"

@@ -25,9 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.multivariate.pca import PCA
-from statsmodels.stats.multitest import multipletests
 
 from .design import Design
 
@@ -103,6 +100,8 @@ def group_statistics(
         mw = _per_row(raw[pair.numerator], raw[pair.denominator], _mann_whitney)
         out["p_mann_whitney"], out["q_mann_whitney"] = mw, bh(mw)
     else:
+        from scipy import stats  # imported where used: scipy.stats is slow to import
+
         anova = _across_groups([by_group[g] for g in pair.groups], stats.f_oneway)
         kw = _across_groups([raw[g] for g in pair.groups], stats.kruskal)
         out["test"] = "ANOVA"
@@ -132,6 +131,8 @@ def bh(p: np.ndarray) -> np.ndarray:
     q = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
     if ok.any():
+        from statsmodels.stats.multitest import multipletests
+
         q[ok] = multipletests(p[ok], method="fdr_bh")[1]
     return q
 
@@ -155,12 +156,16 @@ def _per_row(
 
 
 def _welch(x: np.ndarray, y: np.ndarray) -> float:
+    from scipy import stats
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(stats.ttest_ind(x, y, equal_var=False).pvalue)
 
 
 def _mann_whitney(x: np.ndarray, y: np.ndarray) -> float:
+    from scipy import stats
+
     return float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
 
 
@@ -192,6 +197,8 @@ def pca(values: pd.DataFrame, features: pd.DataFrame, design: Design) -> Pca:
     empty = pd.DataFrame({"sample": units.columns, "group": group.to_numpy()})
     if n_comp < 1:
         return Pca(empty, [], int(logs.shape[1]))
+    from statsmodels.multivariate.pca import PCA
+
     model = PCA(logs.to_numpy(), ncomp=n_comp, standardize=True, method="svd")
     scores = empty.copy()
     for k in range(n_comp):
