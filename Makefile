@@ -1,11 +1,15 @@
-# The two commands a newcomer needs: `make run` and `make test`.  Both create the virtual
-# environment on first use.
+# The two commands a newcomer needs: `make run` and `make test` (and `make check`, the fast
+# loop while working).  They create the virtual environment on first use.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test check lint format bench clean
+
+# The tests `make check` leaves out: marked slow, or needing services (PostgreSQL, Redis,
+# Celery) or a browser.
+FAST_TESTS := not slow and not service and not browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11 (or newer)")'
@@ -23,8 +27,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/ganglioside serve --demo --host 127.0.0.1 --port 8000 $(if $(RESET_PASSWORD),--reset-password)
 
+# Every test (the slow ones, and those needing services or Chromium, which skip without them).
 test: install
 	$(BIN)/python -m pytest
+
+# The fast loop: lint, types, then the tests not marked slow, service or browser.
+check: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/ganglioside
+	$(BIN)/python -m pytest -q -m "$(FAST_TESTS)"
 
 lint: install
 	$(BIN)/ruff check src tests bench
