@@ -17,16 +17,14 @@ to review first) and the others as a density (:mod:`ganglioside.report.density`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..group_keys import parse_group_key
-from ..result import AnalysisResult, ModelReport
+from ..result import AnalysisResult
 from .abundance import natural_key
 from .abundance_plots import abundance_figure, abundance_spec
 from .density import (
@@ -39,6 +37,7 @@ from .density import (
     pick_rows,
 )
 from .figure_json import Spec, figure, trace
+from .model_lines import model_curves
 from .points import (
     _FONT,
     _TEMPLATE,
@@ -95,95 +94,15 @@ RT_PLOT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Line:
-    label: str
-    slope: float
-    intercept: float
-
-
-def _equation(slope: float, intercept: float) -> str:
-    sign = "+" if intercept >= 0 else "−"
-    return f"RT = {slope:.3f}·LogP {sign} {abs(intercept):.3f}"
-
-
-def _track_offsets(model: ModelReport, group: str, tracks_present: set[str]) -> dict[str, float]:
-    """Offsets of isomer tracks given as ``group|track`` (or a bare track name) in the report."""
-    offsets = {}
-    for key, offset in model.tracks.items():
-        key_base, key_track = parse_group_key(key)
-        if key_track and key_base == group:
-            offsets[key_track] = offset
-        elif not key_track and key in tracks_present:
-            offsets[key] = offset
-    return offsets
-
-
-def _composition_intercept(model: ModelReport, rows: pd.DataFrame) -> float | None:
-    """Intercept of a composition-level model for this group: ``base`` plus one increment per
-    residue (report keys ``+neuac``, ``+hex`` ...), counted on the group's composition."""
-    if "base" not in model.intercepts or rows.empty:
-        return None
-    first = rows.iloc[0]
-    intercept = model.intercepts["base"][0]
-    for key, (increment, _se) in model.intercepts.items():
-        column = key[1:]
-        if key.startswith("+") and column in rows.columns:
-            count = pd.to_numeric(first[column], errors="coerce")
-            if np.isfinite(count):
-                intercept += increment * float(count)
-    return float(intercept)
-
-
-def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) -> list[_Line]:
-    """Lines of the models that scored this group's rows (one per isomer track when the report
-    gives one).  Each row's own prediction, which may also carry a group-specific correction, is
-    drawn separately as its prediction interval."""
-    used = {str(m) for m in rows["model_id"].dropna() if str(m)}
-    candidates = [m for m in models if not used or m.model_id in used]
-    tracks_present = {str(t) for t in rows["isomer_track"].dropna() if str(t)}
-    lines: list[_Line] = []
-    for model in candidates:
-        units = {
-            unit: value
-            for unit, (value, _se) in model.intercepts.items()
-            if parse_group_key(unit)[0] == group
-        }
-        for unit, intercept in units.items():
-            track = parse_group_key(unit)[1]
-            offsets = {} if track else _track_offsets(model, group, tracks_present)
-            if offsets:
-                for name, offset in offsets.items():
-                    value = intercept + offset
-                    label = f"{esc(model.level)} model, track {esc(name)}: "
-                    lines.append(_Line(label + _equation(model.slope, value), model.slope, value))
-            else:
-                label = f"{esc(model.level)} model" + (f", track {esc(track)}" if track else "")
-                lines.append(
-                    _Line(f"{label}: {_equation(model.slope, intercept)}", model.slope, intercept)
-                )
-        if not units and model.model_id in used:
-            estimate = _composition_intercept(model, rows)
-            if estimate is not None:
-                label = f"{esc(model.level)} estimate: {_equation(model.slope, estimate)}"
-                lines.append(_Line(label, model.slope, estimate))
-    return lines
-
-
 def _line_traces(analysis: AnalysisResult, group: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
     """The lines of the model reports, drawn over the Log P range of the group's rows."""
-    lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
-    pad = max(0.1, 0.05 * (hi - lo))
-    xs = np.array([lo - pad, hi + pad])
     return [
         trace(
-            "scatter", x=xs, y=line.slope * xs + line.intercept, mode="lines", name=line.label,
+            "scatter", x=xs, y=ys, mode="lines", name=label,
             line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2}, hoverinfo="name",
         )
         # One row per model and track is enough to choose the lines (and is much faster).
-        for i, line in enumerate(
-            _model_lines(analysis.models, group, rows.drop_duplicates(["model_id", "isomer_track"]))
-        )
+        for i, (label, xs, ys) in enumerate(model_curves(analysis.models, group, rows))
     ]  # fmt: skip
 
 

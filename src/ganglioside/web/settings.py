@@ -324,7 +324,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "ganglioside.web.analyses.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "ganglioside.web.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -334,6 +334,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Request bodies are JSON; only the uploads (analyses, studies) take multipart forms, by
+    # their own parser_classes.  The schema then declares each body with the one content type
+    # it is read as (a generated client gets one typed body per operation).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # No ?format= override: an answer's type is chosen by the Accept header alone (a parameter
+    # that changed nothing was advertised on every file endpoint).
+    "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -348,6 +355,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.0 reads `nullable` only beside a `type`: a nullable reference becomes a oneOf
+    # with an explicit null branch (web/analyses/api/schema.py).
+    # Answers other than files are JSON (a file view's errors too: FileAnswerMixin); the
+    # renderer that lets a download be asked for by any Accept header is not a media type.
+    "RENDERER_WHITELIST": ["rest_framework.renderers.JSONRenderer"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ganglioside.web.analyses.api.schema.nullable_references",
+    ],
     # Swagger UI and ReDoc from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ganglioside import ConfigError, InputError
 from ganglioside.web.common.auth import SignedInRequest
+from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 from ganglioside.web.methods import selectors, services
 from ganglioside.web.methods.forms import ALL_SAMPLES, ColumnMappingForm, SampleChoiceForm
 from ganglioside.web.methods.models import Method
@@ -48,6 +49,7 @@ def ask_choice(
         "method": method.pk if method is not None else None,
         "format": getattr(need, "format", ""),
         "samples": list(getattr(need, "samples", ())),
+        "analysed": list(getattr(need, "analysed", ())),
         "header": list(getattr(need, "header", ())),
         "message": need.message,
     }
@@ -66,19 +68,31 @@ def upload_choice(request: SignedInRequest, token: str) -> HttpResponse:
         raise Http404("no upload waits for a choice here")
     form: SampleChoiceForm | ColumnMappingForm
     if pending["samples"]:
-        form = SampleChoiceForm(request.POST or None, samples=pending["samples"])
+        form = SampleChoiceForm(
+            request.POST or None,
+            samples=pending["samples"],
+            analysed=pending.get("analysed") or pending["samples"],
+        )
     else:
         offered = services.mapping_offered(owner=request.user, header=pending["header"])
         form = ColumnMappingForm(request.POST or None, header=pending["header"], initial=offered)
     input_error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            return _finish(request, token, pending, form)
-        except InputError as exc:
-            input_error = exc.to_dict()
-        except ConfigError as exc:
-            form.add_error(None, str(exc))
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        # The upload counts against the limit when its analyses start, not when it was kept
+        # to ask; a file refused here (unreadable with this sample or mapping) is taken back.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, None):
+            form.add_error(None, upload_limit_message(throttle.wait()))
+            status = 429
+        else:
+            try:
+                return _finish(request, token, pending, form)
+            except InputError as exc:
+                input_error = exc.to_dict()
+            except ConfigError as exc:
+                form.add_error(None, str(exc))
+            throttle.refund()
     context = {"form": form, "pending": pending, "input_error": input_error}
     return render(request, "analyses/choice.html", context, status=status)
 

@@ -17,13 +17,15 @@ from rest_framework.exceptions import ValidationError
 from ganglioside import ConfigError, InputError
 from ganglioside.studies.outputs import STATISTICS_LEAD
 from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
-from . import selectors
+from . import formatting, selectors
 from .api.views import species_filters
 from .forms import StudyForm
 from .models import StudyStatus
 from .services import actions, creation
 from .services.outputs import CONTENT_TYPES
+from .services.sample_analysis import sample_analysis_open
 from .services.stored import compounds_frame
 
 if TYPE_CHECKING:
@@ -38,8 +40,12 @@ DOWNLOADS = (
     "samples.csv",
     "study.xlsx",
     "study_report.html",
+    "study_report.pdf",
     "study.mztab",
     "matrix_imputed.csv",
+    "imputed_cells.csv",
+    "qc.csv",
+    "matrix_batch_corrected.csv",
     "pca.csv",
     "study_summary.json",
 )
@@ -61,7 +67,14 @@ def study_new(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = StudyForm(request.POST, request.FILES)
         files = request.FILES.getlist("files")
-        if form.is_valid():
+        status = 400
+        # A study that starts counts against the upload limit (as the API's); one refused
+        # (unreadable tables, a bad design) is taken back.
+        throttle = UploadRateThrottle()
+        if form.is_valid() and not throttle.allow_request(request, None):
+            form.add_error(None, upload_limit_message(throttle.wait()))
+            status = 429
+        elif form.is_valid():
             try:
                 study = creation.study_create(
                     owner=request.user,
@@ -76,7 +89,7 @@ def study_new(request: SignedInRequest) -> HttpResponse:
                 form.add_error("parameters", str(exc))
             else:
                 return redirect("studies:detail", study_id=study.pk)
-        status = 400
+            throttle.refund()
     else:
         form = StudyForm()
     context = {
@@ -103,7 +116,7 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "finished": study.is_finished or study.status == StudyStatus.WAITING,
         "figure_names": [
             n
-            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes")
+            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
             if n in (study.figures or {})
         ],
     }
@@ -126,9 +139,7 @@ def _species_context(request: SignedInRequest, study: Any) -> dict[str, Any]:
     return {
         "filters": filters,
         "species_columns": columns,
-        "species_rows": [
-            [row.get(c) for c in columns] for row in selectors.records(frame[columns])
-        ],
+        "species_table": formatting.table(columns, selectors.records(frame[columns])),
         "species_count": len(frame),
     }
 
@@ -157,13 +168,27 @@ def sample_rerun(request: SignedInRequest, study_id: int, sample_id: int) -> Htt
 
 
 @login_required
+@require_POST
+def sample_analysis(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
+    """Open the sample as an analysis of its own (made the first time) and go to its page."""
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    sample = selectors.sample_get(study=study, sample_id=sample_id)
+    try:
+        analysis = sample_analysis_open(sample=sample)
+    except InputError as exc:
+        messages.error(request, str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return redirect("studies:sample", study_id=study.pk, sample_id=sample.pk)
+    return redirect("pages:analysis", analysis_id=analysis.pk)
+
+
+@login_required
 @require_GET
 def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
     """A sample's own analysis: counts, warnings, error, and its compounds."""
     study = selectors.study_get(user=request.user, study_id=study_id)
     sample = selectors.sample_get(study=study, sample_id=sample_id)
     columns: list[str] = []
-    rows: list[list[Any]] = []
+    rows: list[dict[str, Any]] = []
     if sample.compounds is not None:
         frame = compounds_frame(bytes(sample.compounds), columns=None)
         wanted = (
@@ -179,12 +204,16 @@ def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> Ht
         )
         columns = [c for c in wanted if c in frame.columns]
         shown = frame[columns].head(SAMPLE_ROWS_SHOWN)
-        rows = [[r.get(c) for c in columns] for r in selectors.records(shown)]
+        rows = selectors.records(shown)
+    analysis = sample.analysis if sample.analysis_id else None
     context = {
         "study": study,
         "sample": sample,
+        "analysis": analysis,
+        "rows_linked": analysis is not None and analysis.status == "succeeded",
         "columns": columns,
         "rows": rows,
+        "compounds_table": formatting.table(columns, rows),
         "rows_shown": SAMPLE_ROWS_SHOWN,
         "compounds_url": reverse(
             "studies-api:sample-compounds", kwargs={"pk": study.pk, "sample_id": sample.pk}

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models
 
+from ganglioside.curation import CURATION_COLUMNS
 from ganglioside.result import COMPOUND_COLUMNS
 from ganglioside.web.common.json_safety import NUL, clean_text, json_safe, json_value
 
 from ..models import Compound, FragmentEvent, RTModel
-from .curation import CURATION_COLUMNS
 
 COMPOUND_BATCH_SIZE = 2000
 
@@ -214,6 +214,9 @@ def rt_model(analysis_id: int, position: int, report: Any) -> RTModel:
         logp_range=data["logp_range"],
         tracks=data["tracks"],
         warnings=data["warnings"],
+        curvature=data.get("curvature"),
+        curvature_se=data.get("curvature_se"),
+        centres=data.get("centres") or {},
     )
 
 
