@@ -16,6 +16,7 @@ import importlib
 import io
 import json
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from .test_end_to_end import Services
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
 
-PACKAGE = "ganglioside_api_client"
+PACKAGE = "ganglioside_client"  # as docs/scripting.md names it
 #: Seconds a journey step may wait for the platform (analysis, exports, study).
 PATIENCE = 240
 
@@ -139,10 +140,32 @@ def test_a_generated_client_runs_the_main_journey(platform, tmp_path, user):
         modules = _import_everything(root)
         assert len([m for m in modules if ".api." in m]) >= 30
         _journey(modules, platform.base, checker)
+        _the_documented_example(platform.base)
     finally:
         _forget(root)
     operations = {(method, path) for method, path, _ in checker.checked}
     assert len(operations) >= 25, sorted(operations)
+
+
+def _the_documented_example(base: str) -> None:
+    """docs/scripting.md's Python example, run as it is written (but for the address, the user
+    and the table)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scripting.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1
+    code = (
+        blocks[0]
+        .replace('"http://127.0.0.1:8000"', repr(base))
+        .replace(
+            'username="demo", password="PASSWORD"', 'username="alice", password="alice-pw-123"'
+        )
+        .replace('open("table.csv", "rb")', f"open({str(SAMPLE_CSV)!r}, 'rb')")
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/scripting.md", "exec"), namespace)
+    assert namespace["analysis"].status.value == "succeeded"
+    assert namespace["outliers"].count > 0
+    assert namespace["workbook"].startswith(b"PK")
 
 
 class _Api:
