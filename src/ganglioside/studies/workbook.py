@@ -64,10 +64,25 @@ def _frames(result: StudyResult) -> dict[str, pd.DataFrame]:
         "Matrix": result.matrix,
         "Abundance": abundance,
         "Statistics": result.statistics,
+        **{_sheet(name): frame for name, frame in _extra(result).items()},
         "Drift": result.drift,
         "Compounds": result.features,
         "Parameters": _parameters(result),
     }
+
+
+def _extra(result: StudyResult) -> dict[str, pd.DataFrame]:
+    from .outputs import extra_tables
+
+    return extra_tables(result)
+
+
+def _sheet(name: str) -> str:
+    return {
+        "imputed_cells.csv": "Imputed cells",
+        "matrix_batch_corrected.csv": "Batch corrected",
+        "qc.csv": "QC",
+    }[name]
 
 
 def write_study_workbook(result: StudyResult, target: str | Path | io.BytesIO) -> None:

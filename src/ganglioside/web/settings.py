@@ -85,9 +85,14 @@ try:
         if _sqlite_name and _sqlite_name != ":memory:":
             # SQLite creates the file but not its folder (a fresh per-user data folder).
             Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
-        # WAL lets the background threads write while requests read.
+        # The embedded database under concurrency (the server's threads and requests): WAL
+        # lets them read while one writes (synchronous=NORMAL is WAL's usual pairing: no fsync
+        # per commit, never a corrupt file); a writer waits up to `timeout` seconds for another;
+        # transactions take the write lock as they begin (IMMEDIATE), so none has to upgrade a
+        # read lock half way, which SQLite refuses at once.  A statement that still meets a lock
+        # is tried again (ganglioside.web.common.database).
         DATABASES["default"]["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
@@ -244,6 +249,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "ganglioside.web.common",
     "ganglioside.web.analyses",
     "ganglioside.web.methods",
     "ganglioside.web.studies",

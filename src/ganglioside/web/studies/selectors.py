@@ -93,12 +93,15 @@ def species_rows(
     category: str = "",
     q_max: float | None = None,
     direction: str = "",
+    contrast: str = "",
 ) -> pd.DataFrame:
     """The rows of ``statistics.csv`` kept by the filters: name or species containing
-    ``search``, the ganglioside ``category`` (GM, GD …), ``q_value ≤ q_max`` and the
-    ``direction`` of the fold change (``up`` or ``down``)."""
+    ``search``, the ganglioside ``category`` (GM, GD …), ``q_value ≤ q_max``, the
+    ``direction`` of the fold change (``up`` or ``down``) and the ``contrast``."""
     frame = table_of(study=study, name="statistics.csv")
     keep = pd.Series(True, index=frame.index)
+    if contrast and "contrast" in frame.columns:
+        keep &= frame["contrast"].astype(str) == contrast
     if search:
         text = frame["name"].astype(str) + " " + frame["species"].astype(str)
         keep &= text.str.contains(search, case=False, regex=False)

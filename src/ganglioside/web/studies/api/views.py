@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -82,12 +82,6 @@ class StudyListCreateView(generics.GenericAPIView):
             return Study.objects.none()
         return selectors.study_list(user=signed_in(self.request))
 
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "POST":
-            throttles.append(UploadRateThrottle())
-        return throttles
-
     @extend_schema(
         operation_id="studies_list",
         responses={
@@ -115,13 +109,22 @@ class StudyListCreateView(generics.GenericAPIView):
         data = StudyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        study = creation.study_create(
-            owner=signed_in(request),
-            files=values["files"],
-            design=values.get("design_file") or values.get("design", ""),
-            name=values.get("name", ""),
-            parameters=values.get("parameters") or {},
-        )
+        # Counted once the request is well-formed, taken back when its files are refused
+        # (unreadable, no design ...): only a study that starts uses up the upload limit.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, self):
+            raise Throttled(wait=throttle.wait())
+        try:
+            study = creation.study_create(
+                owner=signed_in(request),
+                files=values["files"],
+                design=values.get("design_file") or values.get("design", ""),
+                name=values.get("name", ""),
+                parameters=values.get("parameters") or {},
+            )
+        except Exception:
+            throttle.refund()
+            raise
         return Response(_detail(study, request), status=status.HTTP_202_ACCEPTED)
 
 
@@ -286,7 +289,7 @@ class StudyMatrixView(_OwnedStudyMixin, APIView):
 
 
 class StudyStatisticsView(_OwnedStudyMixin, APIView):
-    """Per compound: fold change, tests and q values; filtered."""
+    """Per compound and contrast: fold change, tests, q values, QC filter; filtered."""
 
     @extend_schema(
         operation_id="studies_statistics",
@@ -295,6 +298,9 @@ class StudyStatisticsView(_OwnedStudyMixin, APIView):
             OpenApiParameter("category", OpenApiTypes.STR, description="GM, GD, GT, GQ, GA …"),
             OpenApiParameter("q_max", OpenApiTypes.FLOAT, description="q value at most"),
             OpenApiParameter("direction", OpenApiTypes.STR, enum=["up", "down"]),
+            OpenApiParameter(
+                "contrast", OpenApiTypes.STR, description="one contrast, e.g. disease/control"
+            ),
         ],
         responses={
             200: StatisticsSerializer,
@@ -325,6 +331,7 @@ def species_filters(params: Any) -> dict[str, Any]:
         "category": (params.get("category") or "").strip(),
         "q_max": q_max,
         "direction": direction,
+        "contrast": (params.get("contrast") or "").strip(),
     }
 
 
