@@ -55,6 +55,9 @@ def _param(label: str, accession: str, name: str, value: str = "") -> str:
 _UNITS = {
     "raw": "consolidated peak volume",
     "total": "share of the total valid ganglioside signal",
+    "median": "consolidated peak volume over the sample's median",
+    "pqn": "consolidated peak volume over the sample's dilution factor (PQN)",
+    "amount": "consolidated peak volume per sample amount",
     "internal_standard": "ratio to the internal standard",
 }
 
