@@ -77,6 +77,7 @@ class TokenView(APIView):
 
     @extend_schema(
         operation_id="auth_token",
+        auth=[],  # no security requirement: a generated client asks with no token yet
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer, **error_responses(400, 429, 503)},
         tags=["auth"],
