@@ -50,7 +50,7 @@ from .rows import (
     set_aside_other_classes,
     shared_rows,
 )
-from .rt_model import RetentionFit, fit_retention
+from .rt_model import RetentionFit, fit_retention, interval_too_wide
 from .rule_steps import (
     Acetylation,
     FragmentDecision,
@@ -299,6 +299,7 @@ def _statuses(
         isobaric_on_line=isobaric.partner_on_line(
             partner, fit.prediction.z, rows.anchors, cfg.outlier_z
         ),
+        cannot_catch=interval_too_wide(fit.prediction.sd),
     )
 
 
@@ -390,4 +391,6 @@ def _row_facts(found: Findings, cfg: AnalysisConfig) -> RowFacts:
         reversed_oac=found.oac.reversed,
         isobaric_partner=found.isobaric_partner,
         row=rows.row,
+        refused=getattr(found.fit.model, "refused_", None),
+        too_wide=interval_too_wide(res.sd),
     )

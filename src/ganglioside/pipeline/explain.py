@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..codes import categorical
 from ..logp import LOGP_SOURCES
+from ..rules.retention._credibility import MAX_HALF_WIDTH_95
 from .status import FRAGMENT, INVALID, ISTD, OUTLIER, UNVERIFIED, VALID
 
 _ON_THE_LINE = (
@@ -61,6 +62,8 @@ class RowFacts:
     reversed_oac: np.ndarray
     isobaric_partner: np.ndarray | None = None  # position of a co-eluting isobaric row, -1
     row: np.ndarray | None = None  # 1-based data row numbers (to name the partner)
+    refused: str | None = None  # why the RT model may decide nothing (plain words)
+    too_wide: np.ndarray | None = None  # the row's 95 % RT interval is too wide to catch
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,14 @@ def _reasons(f: RowFacts) -> pd.Categorical:
     )
     unverified = status == UNVERIFIED
     reasons.set(unverified, "no RT model can reach this row (the file has too few anchors)")
+    if f.refused is not None:
+        reasons.set(unverified, f"no RT verdict: {f.refused}")
+    if f.too_wide is not None:
+        reasons.set(
+            unverified & f.too_wide,
+            f"the RT model's 95 % interval here is wider than ±{MAX_HALF_WIDTH_95:g} min "
+            "(see pi_low, pi_high): it could not have caught a wrong name",
+        )
     reasons.set(
         unverified & (f.logp_source == LOGP_SOURCES.index("missing")),
         "Log P unknown and cannot be estimated",

@@ -19,6 +19,7 @@ from ..result import ModelReport
 from ..rules import isomers
 from ..rules.fragments import FragmentCandidates
 from ..rules.retention import RetentionModel, RetentionResult, TransferredModel
+from ..rules.retention._credibility import MAX_HALF_WIDTH_95, Z95
 from .rows import Rows
 from .rule_steps import IsomerTracks
 
@@ -123,3 +124,10 @@ def _inconsistent_anchors(
     with np.errstate(invalid="ignore"):
         off = (np.abs(prediction.anchor_z_loo) >= outlier_z) | (np.abs(prediction.z) >= outlier_z)
     return anchors & off
+
+
+def interval_too_wide(sd: np.ndarray) -> np.ndarray:
+    """Rows whose 95 % RT interval is wider than ±``MAX_HALF_WIDTH_95`` min: the model that
+    reaches them could not have caught a wrong name there (NaN SD: no model, not this mask)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(Z95 * sd > MAX_HALF_WIDTH_95)

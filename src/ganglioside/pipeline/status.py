@@ -23,6 +23,7 @@ def decide_status(
     outlier_z: float,
     reversed_is_outlier: bool,
     isobaric_on_line: np.ndarray | None = None,
+    cannot_catch: np.ndarray | None = None,
 ) -> np.ndarray:
     """The status code of every row (int8, positional).
 
@@ -41,7 +42,8 @@ def decide_status(
        sum composition elutes, and the RT model cannot tell chain splits apart (MRM
        cross-talk).  It stays ``valid`` with the warning ``isobaric_coelution`` naming the
        partner.  When both are off the line, both are outliers;
-    7. ``unverified``: no RT model reaches the row;
+    7. ``unverified``: no RT model reaches the row, or the model that reaches it could not
+       have caught a wrong name (``cannot_catch``: its 95 % interval there is too wide);
     8. ``valid`` otherwise.
     """
     off_line = has_model & (np.abs(z) >= outlier_z)
@@ -56,7 +58,7 @@ def decide_status(
         (anchors, VALID),
         (is_fragment, FRAGMENT),
         (off_line, OUTLIER),
-        (~has_model, UNVERIFIED),
+        (~has_model if cannot_catch is None else ~has_model | cannot_catch, UNVERIFIED),
     )
     status = np.full(len(invalid), VALID, dtype=np.int8)
     for mask, code in reversed(rules):  # the earlier rules are written last and win
