@@ -72,6 +72,16 @@ def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int
     }
 
 
+def _identification_counts(compounds: pd.DataFrame) -> dict[str, int]:
+    """Rows per identification level (label), best first; empty without the column."""
+    if "identification" not in compounds:
+        return {}
+    from .identification import LEVELS
+
+    counts = compounds["identification"].astype(str).value_counts()
+    return {label: int(counts.get(label, 0)) for label in LEVELS[1:]}
+
+
 def build_summary(
     compounds: pd.DataFrame,
     events: pd.DataFrame,
@@ -114,6 +124,7 @@ def build_summary(
             "distinct_names": int(compounds["name"].nunique()),
             "groups": len(headgroups),
             "by_status": by_status,
+            "by_identification": _identification_counts(compounds),
             "by_category": by_category,
             "by_headgroup": headgroups,
             "abundance": {
