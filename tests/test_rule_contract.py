@@ -34,6 +34,8 @@ def test_the_rules_run_in_this_order():
         "mz_error",
         "ms2_evidence",
         "adduct_artefacts",
+        "composition_check",
+        "sialic_order",
         "sugar_order",
         "identification",
     ]

@@ -45,17 +45,21 @@ def identification_levels(
     unverified_or_istd: np.ndarray,
     diagnostic_ms2: np.ndarray,
     mz_off: np.ndarray,
+    implausible: np.ndarray | None = None,
 ) -> np.ndarray:
     """The level code (1-5, int8) of every row.
 
     ``valid``: the row's status is valid; ``anchor``: a confirmed standard;
     ``unverified_or_istd``: no rule could check it; ``diagnostic_ms2``: its spectrum holds
-    sialic-acid evidence; ``mz_off``: its precursor m/z is beyond the tolerance.  Every other
-    status (outlier, fragment, invalid) is contradicted.
+    sialic-acid evidence; ``mz_off``: its precursor m/z is beyond the tolerance;
+    ``implausible``: its composition cannot be a ganglioside's (at best 4).  Every other status
+    (outlier, fragment, invalid) is contradicted.
     """
     level = np.full(len(valid), 5, dtype=np.int8)
     level[unverified_or_istd] = 4
     level[valid] = np.where(diagnostic_ms2[valid], 2, 3)
     level[valid & anchor] = 1
     level[mz_off & (level < 5)] = 5
+    if implausible is not None:
+        level[implausible & (level < 4)] = 4
     return level

@@ -11,6 +11,7 @@ from . import (
     acetylation,
     adduct_artefacts,
     checks,
+    composition_check,
     fragment_candidates,
     fragments,
     identification,
@@ -19,6 +20,7 @@ from . import (
     ms2_evidence,
     mz_error,
     retention,
+    sialic_order,
     sugar_order,
 )
 
@@ -33,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     mz_error.RULE,  # precursor m/z against the formula's ion
     ms2_evidence.RULE,  # diagnostic MS/MS ions
     adduct_artefacts.RULE,  # a feature that is another's adduct ion
+    composition_check.RULE,  # a ceramide sum no sphingoid base and fatty acid make
+    sialic_order.RULE,  # more sialic acids elute earlier at equal ceramide
     sugar_order.RULE,  # Rule 2, reads the statuses
     identification.RULE,  # the identification level, from the statuses and the evidence
 )

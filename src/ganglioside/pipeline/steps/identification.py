@@ -10,6 +10,7 @@ from ...identification import LEVELS, identification_levels
 from ..context import Context, Rule
 from ..contract import Finding
 from ..status import ISTD, UNVERIFIED, VALID
+from .composition_check import CompositionCheck
 from .ms2_evidence import Ms2Evidence
 from .mz_error import MzError
 
@@ -22,6 +23,7 @@ def apply(ctx: Context) -> Finding:
         unverified_or_istd=(status == UNVERIFIED) | (status == ISTD),
         diagnostic_ms2=ctx.detail(Ms2Evidence).diagnostic,
         mz_off=ctx.detail(MzError).off,
+        implausible=ctx.detail(CompositionCheck).implausible,
     )
     return Finding(
         rule="identification",
@@ -32,4 +34,4 @@ def apply(ctx: Context) -> Finding:
     )
 
 
-RULE = Rule("identification", apply, needs=(Ms2Evidence, MzError))
+RULE = Rule("identification", apply, needs=(Ms2Evidence, MzError, CompositionCheck))
