@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..identification import LEVELS, MZTAB_RELIABILITY
 from ..names import composition_frame
+from ..report.safe import CSV_FLOAT_DIGITS
 from ..report.summary_json import software_version
 from .result import StudyResult
 
@@ -45,7 +46,7 @@ def _value(value: object) -> str:
     if value is None or value is pd.NA:
         return NULL
     if isinstance(value, float | np.floating):
-        return NULL if not math.isfinite(float(value)) else f"{float(value):.10g}"
+        return NULL if not math.isfinite(float(value)) else f"{float(value):.{CSV_FLOAT_DIGITS}g}"
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     text = str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
@@ -185,7 +186,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
     chem = _chemistry(result)
     values = result.quantities.values.reindex(features["feature"]).reset_index(drop=True)
     stats = (
-        result.statistics.set_index("feature").reindex(features["feature"]).reset_index(drop=True)
+        result.main_statistics.set_index("feature")
+        .reindex(features["feature"])
+        .reset_index(drop=True)
     )
     level = identification_of(result)
     sml = pd.DataFrame(
@@ -212,6 +215,7 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         mean = cells.mean(axis=1)
         more[f"abundance_study_variable[{j}]"] = mean
         more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
+    more["opt_global_feature_id"] = features["feature_id"]
     more["opt_global_species"] = features["species"]
     more["opt_global_isomer_track"] = features["isomer_track"]
     more["opt_global_category"] = features["category"]

@@ -43,7 +43,7 @@ def apply(ctx: Context) -> Finding:
         reasons=(
             Reason(
                 odd,
-                rank=110,
+                rank=25,  # after a valid row's RT reason, before any other status's
                 keys=keys,
                 text_of=lambda k: (
                     "implausible composition: " + composition_words(*divmod(float(k), 1000.0))

@@ -88,13 +88,13 @@ def fit_retention(
         )
     prediction = model.predict(data, rows.usable, scoring & ~rows.anchors, rank)
     saved = model.to_json() if isinstance(model, TransferredModel) else model.to_json(data)
-    z, limit = prediction.z, cfg.outlier_z
+    z, outlier_z = prediction.z, cfg.outlier_z
     has_model = np.isfinite(prediction.predicted)
     with np.errstate(invalid="ignore"):
-        outliers = has_model & (np.abs(z) >= limit)
-        on_line = has_model & (np.abs(z) < limit)
-        far_off = np.isfinite(z) & (np.abs(z) >= 2 * limit)
-        loo_off = np.abs(prediction.anchor_z_loo) >= limit
+        outliers = has_model & (np.abs(z) >= outlier_z)
+        on_line = has_model & (np.abs(z) < outlier_z)
+        far_off = np.isfinite(z) & (np.abs(z) >= 2 * outlier_z)
+        loo_off = np.abs(prediction.anchor_z_loo) >= outlier_z
     return RetentionFit(
         prediction=prediction,
         reports=describe_models(model, prediction),

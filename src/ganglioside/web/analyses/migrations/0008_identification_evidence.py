@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analyses", "0006_reliability_export_files"),
+        ("analyses", "0007_rtmodel_bend"),
     ]
 
     operations = [
