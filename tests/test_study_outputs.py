@@ -159,6 +159,7 @@ def test_names_from_files_are_escaped_and_neutralised(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:
     result, _ = written
+    batch = result.samples.loc[0, "batch"]
     result.features.loc[0, "name"] = "<script>alert(1)</script>"
     result.samples.loc[0, "batch"] = "=HYPERLINK(1)"
     try:
@@ -171,6 +172,7 @@ def test_names_from_files_are_escaped_and_neutralised(
         assert "'=HYPERLINK(1)" in cells
     finally:
         result.features.loc[0, "name"] = result.matrix.loc[0, "name"]
+        result.samples.loc[0, "batch"] = batch
 
 
 def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,3 +230,18 @@ def test_without_kaleido_the_command_says_why_no_image_was_written(
     printed = capsys.readouterr().out
     assert "figures as SVG/PNG were not written: they need kaleido" in printed
     assert not (tmp_path / "out" / "figures").exists()
+
+
+def test_every_file_written_is_one_of_the_registry_and_the_same_bytes(
+    written: tuple[StudyResult, dict[str, Path]],
+) -> None:
+    from ganglioside.studies.outputs import STUDY_OUTPUTS, render_study
+
+    result, paths = written
+    top = {name for name in paths if "/" not in name}
+    assert top <= set(STUDY_OUTPUTS)
+    rendered = render_study(result)
+    assert set(rendered) == top  # matrix_imputed.csv too: this study imputes
+    # the workbook stamps its creation time, the report's figures have random element ids
+    for name in top - {"study.xlsx", "study_report.html"}:
+        assert paths[name].read_bytes() == rendered[name], name

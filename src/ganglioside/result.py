@@ -202,18 +202,3 @@ class AnalysisResult:
         default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
     )
     calibration: dict[str, Any] | None = None
-
-
-def __getattr__(name: str) -> Any:
-    """``Analysis``, the old name of :class:`AnalysisResult`, kept for one release."""
-    if name == "Analysis":
-        import warnings
-
-        warnings.warn(
-            "ganglioside.result.Analysis is deprecated and will be removed in the next "
-            "release; use AnalysisResult",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return AnalysisResult
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,6 +33,9 @@ EXPECTED = (
 # Rewrites of forms pygoslin and the project grammar do not read (pattern, replacement).
 _REWRITES = (
     (re.compile(r"\s+"), ""),
+    # HMDB's double-bond position before a chain: d18:1/9Z-18:1, d18:1/9Z,12Z-18:2
+    (re.compile(r"(?<=[/_(])\d+[EZ]?(?:,\d+[EZ]?)*-(?=\d+:\d)"), ""),
+    (re.compile(r"(?<=:\d)-(?=[dtm]?\d+:\d)"), "/"),  # hyphen between chains: d18:1-20:0
     (re.compile(r"_"), "/"),  # a sphingolipid's first chain is the base in every tool
     (re.compile(r"\+(\d*)O\b"), r";\1O"),  # LipidSearch 16:0+O
     (re.compile(r";?\((?:\d+[RS]?-?)?OH\)"), ";O"),  # MS-DIAL ;(2OH), LIPID MAPS (2OH)
@@ -146,3 +149,15 @@ def read_ceramide(text: str) -> tuple[int, int, int]:
             f"ceramide part {text!r} has no oxygen count; expected e.g. 36:1;O2 or d36:1"
         )
     raise NameSyntaxError(f"ceramide part {text!r} not understood; {EXPECTED}")
+
+
+#: Two chains with no sphingoid base letter and no oxygen count on the first (HMDB's
+#: ``Ganglioside GM3 (18:1/16:0)``): read as a dihydroxy base (d18:1), which the name only
+#: implies.
+_BARE_PAIR = re.compile(r"(?<![\w;:])\d{1,2}:\d+(?![\d;])(?:\([^)]*\))?\s*[/_-]\s*\d{1,2}:\d")
+
+
+def base_assumed(name: str) -> bool:
+    """Whether ``name`` gives two chains without saying the sphingoid base's kind (a ``d``,
+    ``t`` or ``m`` letter or ``;O2``): the reading assumes a dihydroxy base."""
+    return _BARE_PAIR.search(name) is not None

@@ -36,9 +36,12 @@ _PREFIXES: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
         (r"(?:\d+(?:,\d+)*-)?di-O-ac(?:etyl)?", "OAc", 2),
         (r"ac-O-\d+", "OAc", 1),  # SwissLipids Ac-O-9
         (r"(?:\d+-)?O-?ac(?:etyl(?:ated)?)?", "OAc", 1),  # 9-O-Ac, 9-OAc, O-acetyl, OAc
+        (r"Ac(?:etyl)?(?![a-z])", "OAc", 1),  # Calico's AcGM3, AcGD1a
         (r"N-?glycolyl", "Gc", 1),
         (r"Neu5Gc|NeuGc|NGc|Gc", "Gc", 1),
         (r"Neu5Ac|NeuAc|Sia", "NeuAc", 1),
+        (r"Le[xa](?![a-z])", "Lewis", 1),  # Lewis x/a: Gal, Fuc and GlcNAc
+        (r"LacNAc", "LacNAc", 1),  # Gal-GlcNAc
         (r"GalNAc|GlcNAc|HexNAc", "HexNAc", 1),
         (r"Fuc(?:osyl)?|dHex", "dHex", 1),
         (r"Gal|Glc|Hex", "Hex", 1),
@@ -62,16 +65,26 @@ def _not_understood(part: str, text: str, name: str, expected: str) -> NameSynta
     return NameSyntaxError(f"{part} {text!r} in {name!r} not understood; expected {expected}")
 
 
+#: Prefix codes that stand for several residues.
+_UNITS = {"Lewis": (("Hex", 1), ("dHex", 1), ("HexNAc", 1)), "LacNAc": (("Hex", 1), ("HexNAc", 1))}
+
+
 def _read_prefixes(text: str, name: str, mods: dict[str, int]) -> None:
+    """Residues written before the core; a branch in parentheses (``Gal(Fuc)-GD1b``) counts as
+    its residues too.  NeuGc next to the core replaces one of its NeuAc (``NeuGc-GM3``); NeuGc
+    further out ends an extension and is one sialic acid more (``NeuGc-LacNAc-GM1``)."""
     pos, end = 0, len(text)
     while pos < end:
-        if text[pos] in "- \t":
+        if text[pos] in "- \t(),":
             pos += 1
             continue
         for pattern, code, count in _PREFIXES:
             m = pattern.match(text, pos)
             if m:
-                mods[code] = mods.get(code, 0) + count
+                if code == "Gc" and text[m.end() :].strip(" -\t(),"):
+                    code = "NeuGc"  # ends a glycan extension (NeuGc-LacNAc-GM1): one more
+                for unit, n in _UNITS.get(code, ((code, 1),)):
+                    mods[unit] = mods.get(unit, 0) + n * count
                 pos = m.end()
                 break
         else:

@@ -42,7 +42,13 @@ from .explain import explain
 from .file_warnings import file_warnings
 from .progress import Progress, Steps
 from .record import compound_frame, extra_columns
-from .rows import parse_names, rule_frame, set_aside_other_classes, shared_rows
+from .rows import (
+    assumed_base_warnings,
+    parse_names,
+    rule_frame,
+    set_aside_other_classes,
+    shared_rows,
+)
 from .status import decide_status
 from .steps import RULES
 from .steps.acetylation import Acetylation
@@ -203,7 +209,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         logp=logp,
         rows=rows,
         data=rule_frame(names, rows),
-        table_warnings=(*table.warnings, *calibrant_warnings),
+        table_warnings=(*table.warnings, *assumed_base_warnings(names), *calibrant_warnings),
         reference=given.reference,
         extras=extra_columns(table.frame),
     )

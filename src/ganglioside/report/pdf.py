@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .plots import model_curves
+from .model_lines import model_curves
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.backends.backend_pdf import PdfPages

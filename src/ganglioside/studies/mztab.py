@@ -61,13 +61,17 @@ def _param(label: str, accession: str, name: str, value: str = "") -> str:
 _UNITS = {
     "raw": "consolidated peak volume",
     "total": "share of the total valid ganglioside signal",
+    "median": "consolidated peak volume divided by the sample's median",
+    "pqn": "consolidated peak volume, probabilistic quotient normalised",
+    "amount": "consolidated peak volume per unit of sample amount",
     "internal_standard": "ratio to the internal standard",
 }
 
 
 def _metadata(result: StudyResult) -> list[tuple[str, str]]:
     stem = Path(result.design.source).stem or "study"
-    unit = _param("", "", _UNITS[result.quantities.quantity])
+    quantity = result.quantities.quantity
+    unit = _param("", "", _UNITS.get(quantity, quantity))
     software = f"ganglioside {software_version()}"
     mtd: list[tuple[str, str]] = [
         ("mzTab-version", VERSION),

@@ -68,9 +68,20 @@ class SampleChoiceForm(forms.Form):
 
     sample = forms.ChoiceField(widget=forms.RadioSelect, label="Sample")
 
-    def __init__(self, *args: Any, samples: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        samples: Sequence[str],
+        analysed: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(ALL_SAMPLES, f"All {len(samples)} samples (one analysis each)")]
+        analysed = samples if analysed is None else analysed
+        apart = len(samples) - len(analysed)
+        label = f"All {len(analysed)} samples (one analysis each)"
+        if apart:
+            label += f"; the {apart} QC, blank and standard runs only when chosen below"
+        choices = [(ALL_SAMPLES, label)]
         choices += [(sample, sample) for sample in samples]
         field = self.fields["sample"]
         assert isinstance(field, forms.ChoiceField)

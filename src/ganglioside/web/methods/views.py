@@ -133,6 +133,7 @@ def ask_choice(
         "method": method.pk if method is not None else None,
         "format": getattr(need, "format", ""),
         "samples": list(getattr(need, "samples", ())),
+        "analysed": list(getattr(need, "analysed", ())),
         "header": list(getattr(need, "header", ())),
         "message": need.message,
     }
@@ -151,7 +152,11 @@ def upload_choice(request: SignedInRequest, token: str) -> HttpResponse:
         raise Http404("no upload waits for a choice here")
     form: SampleChoiceForm | ColumnMappingForm
     if pending["samples"]:
-        form = SampleChoiceForm(request.POST or None, samples=pending["samples"])
+        form = SampleChoiceForm(
+            request.POST or None,
+            samples=pending["samples"],
+            analysed=pending.get("analysed") or pending["samples"],
+        )
     else:
         offered = services.mapping_offered(owner=request.user, header=pending["header"])
         form = ColumnMappingForm(request.POST or None, header=pending["header"], initial=offered)

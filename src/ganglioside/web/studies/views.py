@@ -25,6 +25,7 @@ from .forms import StudyForm
 from .models import StudyStatus
 from .services import actions, creation
 from .services.outputs import CONTENT_TYPES
+from .services.sample_analysis import sample_analysis_open
 from .services.stored import compounds_frame
 
 if TYPE_CHECKING:
@@ -167,6 +168,20 @@ def sample_rerun(request: SignedInRequest, study_id: int, sample_id: int) -> Htt
 
 
 @login_required
+@require_POST
+def sample_analysis(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
+    """Open the sample as an analysis of its own (made the first time) and go to its page."""
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    sample = selectors.sample_get(study=study, sample_id=sample_id)
+    try:
+        analysis = sample_analysis_open(sample=sample)
+    except InputError as exc:
+        messages.error(request, str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return redirect("studies:sample", study_id=study.pk, sample_id=sample.pk)
+    return redirect("pages:analysis", analysis_id=analysis.pk)
+
+
+@login_required
 @require_GET
 def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
     """A sample's own analysis: counts, warnings, error, and its compounds."""
@@ -190,9 +205,12 @@ def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> Ht
         columns = [c for c in wanted if c in frame.columns]
         shown = frame[columns].head(SAMPLE_ROWS_SHOWN)
         rows = selectors.records(shown)
+    analysis = sample.analysis if sample.analysis_id else None
     context = {
         "study": study,
         "sample": sample,
+        "analysis": analysis,
+        "rows_linked": analysis is not None and analysis.status == "succeeded",
         "columns": columns,
         "rows": rows,
         "compounds_table": formatting.table(columns, rows),

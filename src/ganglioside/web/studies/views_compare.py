@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ganglioside.parameter_diff import value_text
 from ganglioside.studies.compare import AGREEMENT_STYLE, AGREEMENTS, agreement_figure, rows_csv
 from ganglioside.web.analyses.figures import PLOT_CONFIG
-from ganglioside.web.analyses.parameter_diff import value_text
 from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
 
 from . import selectors

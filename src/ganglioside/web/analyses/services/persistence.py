@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models
 
+from ganglioside.curation import CURATION_COLUMNS
 from ganglioside.result import COMPOUND_COLUMNS
 
 from ..models import Compound, FragmentEvent, RTModel
-from .curation import CURATION_COLUMNS
 
 COMPOUND_BATCH_SIZE = 2000
 
