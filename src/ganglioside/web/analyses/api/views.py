@@ -277,6 +277,8 @@ class CompoundListView(_AnalysisChildListView):
         "mass",
         "sugar_count",
         "volume_consolidated",
+        "identification_level",
+        "mz_error_ppm",
         "abs_z",  # |z|: the size of the deviation, whatever its sign
     ]
     ordering = ["row"]
