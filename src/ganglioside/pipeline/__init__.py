@@ -216,6 +216,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         data=rule_frame(names, rows),
         table_warnings=(*table.warnings, *assumed_base_warnings(names), *calibrant_warnings),
         reference=given.reference,
+        extras=extra_columns(table.frame),
     )
     run_rules(ctx, RULES, steps)
     steps("summary", 0.9, "assembling the result")
@@ -224,7 +225,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         status=decide_status(ctx.findings, len(rows.rt)),
         source=table.source,
         other_classes=split.skipped,
-        extras=extra_columns(table.frame),
+        extras=dict(ctx.extras),
     )
 
 
