@@ -96,16 +96,29 @@ class RowNumbersFilter(django_filters.Filter):
         return qs.filter(wanted)
 
 
+_LEVEL_CHOICES = [(k, f"{k} {label}") for k, label in enumerate(LEVELS) if k]
+_LEVEL_LABEL = (
+    "identification level: 1 standard, 2 MS/MS + RT, 3 RT-consistent MS1, "
+    "4 composition only, 5 contradicted"
+)
+
+
+# The parameter's schema is stated here: read from the model's SmallIntegerField it would carry
+# the database's bounds (PostgreSQL's 16-bit range, SQLite's 64-bit one), so docs/openapi.yaml
+# would depend on the database the schema was generated on.
+@extend_schema_field(
+    {"type": "integer", "enum": [k for k, _ in _LEVEL_CHOICES], "description": _LEVEL_LABEL}
+)
+class IdentificationLevelFilter(django_filters.ChoiceFilter):
+    pass
+
+
 class CompoundFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=[(s, s) for s in STATUSES])
     category = django_filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
     group_key = django_filters.CharFilter(label="RT model group, e.g. GD1+OAc", max_length=200)
     is_anchor = django_filters.BooleanFilter()
-    identification_level = django_filters.ChoiceFilter(
-        choices=[(k, f"{k} {label}") for k, label in enumerate(LEVELS) if k],
-        label="identification level: 1 standard, 2 MS/MS + RT, 3 RT-consistent MS1, "
-        "4 composition only, 5 contradicted",
-    )
+    identification_level = IdentificationLevelFilter(choices=_LEVEL_CHOICES, label=_LEVEL_LABEL)
     rows = RowNumbersFilter(label="row numbers and ranges, e.g. 70, 72, 100-120")
 
     class Meta:
