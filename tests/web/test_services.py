@@ -24,7 +24,6 @@ from ganglioside.web.analyses.services import (
     deletion,
     downloads,
     exports,
-    inputs,
     persistence,
     recovery,
     running,
@@ -172,10 +171,10 @@ def test_a_stale_running_analysis_is_run_again(queued_analysis, settings):
 def test_an_input_error_during_the_run_fails_it_naming_the_uploaded_file(
     queued_analysis, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    def refuse(source, **kwargs):
+    def refuse(source, *args, **kwargs):
         raise InputError("not a number", file=str(source), row=7, column="RT", value="abc")
 
-    monkeypatch.setattr(inputs.ganglioside, "analyze", refuse)
+    monkeypatch.setattr("ganglioside.pipeline.analyze", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         finished = running.analysis_run(analysis_id=queued_analysis.pk)
     assert finished.status == "failed"
@@ -208,7 +207,7 @@ def test_an_unexpected_error_in_the_core_fails_the_analysis_with_a_message(
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(inputs.ganglioside, "analyze", broken)
+    monkeypatch.setattr("ganglioside.pipeline.analyze", broken)
     finished = running.analysis_run(analysis_id=queued_analysis.pk)
     assert finished.status == "failed"
     assert "ZeroDivisionError: boom" in finished.error_message
