@@ -83,7 +83,10 @@ def file_names(*, study: Study) -> list[str]:
 
 
 #: Columns of the study tables that hold text, whatever they look like.
-TEXT_COLUMNS = ("species", "name", "isomer_track", "category", "test", "outlier_in", "fragment_in")
+TEXT_COLUMNS = (
+    *("feature_id", "contrast", "species", "name", "isomer_track", "category", "test"),
+    *("outlier_in", "fragment_in", "filter"),
+)
 
 
 def table_of(*, study: Study, name: str) -> pd.DataFrame:

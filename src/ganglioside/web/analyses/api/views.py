@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -78,6 +77,7 @@ class TokenView(APIView):
 
     @extend_schema(
         operation_id="auth_token",
+        auth=[],  # no security requirement: a generated client asks with no token yet
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer, **error_responses(400, 429, 503)},
         tags=["auth"],
@@ -277,6 +277,8 @@ class CompoundListView(_AnalysisChildListView):
         "mass",
         "sugar_count",
         "volume_consolidated",
+        "identification_level",
+        "mz_error_ppm",
         "abs_z",  # |z|: the size of the deviation, whatever its sign
     ]
     ordering = ["row"]
@@ -396,10 +398,9 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-#: The content type of each export format, as the worker stores it (without its charset).
-EXPORT_CONTENT_TYPES = {
-    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
-}
+#: The content type of each download format (a name of the core's output registry), as the
+#: worker stores it (without its charset).
+EXPORT_CONTENT_TYPES = {name: o.media_type.split(";")[0] for name, o in report.OUTPUTS.items()}
 
 
 class ExportView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):
