@@ -35,6 +35,7 @@ def scores():
     return out
 
 
+@pytest.mark.slow
 def test_outliers_and_fragments_are_found_across_seeds(scores):
     figures = pooled(scores)
     assert figures["macro_f1"] >= 0.95, figures
@@ -53,6 +54,7 @@ def test_no_seed_collapses(scores):
     assert worst >= 0.8, [round(r["macro_f1"], 3) for r in scores]
 
 
+@pytest.mark.slow
 def test_accuracy_holds_when_log_p_is_missing_on_a_fifth_of_rows():
     results = []
     for seed in range(2000, 2004):

@@ -138,6 +138,7 @@ def test_columns_on_the_command_line(tmp_path, capsys):
     assert "'Time' given for rt is not in the file; its columns are: 'Metabolite'" in err
 
 
+@pytest.mark.slow
 def test_a_calibrant_list_serves_every_sample_of_an_export():
     calibrants = pd.DataFrame({"name": ["GM3(d18:1/18:0)", "GD1 36:1;O2"]})
     results = ganglioside.analyze_samples(

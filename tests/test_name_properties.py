@@ -266,6 +266,7 @@ def test_the_mass_follows_the_composition(c):
     assert delta == pytest.approx(sum(increments[k] * n for k, n in c.mods.items()), abs=1e-3)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.text(max_size=40))
 def test_any_text_parses_or_raises_a_name_error(text):

@@ -51,6 +51,7 @@ def test_every_input_is_pinned(current):
     assert sorted(current.analyses) == sorted(PINNED_COUNTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PINNED_FILES)
 def test_outputs_match_the_pin(current, name):
     assert current.floats[name] == PINNED_FLOATS[name], f"{name}: the float columns changed"

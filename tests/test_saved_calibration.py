@@ -118,6 +118,7 @@ def test_a_missing_or_non_json_file_is_refused(tmp_path):
         load_calibration(bad)
 
 
+@pytest.mark.slow
 def test_the_cli_saves_and_applies_a_calibration(standards_run, tmp_path, capsys):
     sim, _ = standards_run
     standards = tmp_path / "standards.csv"

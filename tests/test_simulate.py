@@ -99,6 +99,7 @@ def test_every_name_follows_the_grammar_and_the_package_parser(sims):
             parse_name(name)  # raises on a name the analysis could not read
 
 
+@pytest.mark.slow
 def test_stacked_modifications_are_sometimes_written_out_of_order():
     reordered = 0
     for seed in range(20):
@@ -142,6 +143,7 @@ def test_log_p_is_constant_per_name_and_linear_in_composition(sims):
         assert coef[4] == pytest.approx(-2.48, abs=0.2)
 
 
+@pytest.mark.slow
 def test_reference_species_get_their_documented_log_p():
     seen: dict[str, list[float]] = {}
     for seed in range(25):
@@ -273,6 +275,7 @@ def test_no_misannotation_looks_like_an_in_source_fragment(sims):
         assert not sub.any() and not sup.any()
 
 
+@pytest.mark.slow
 def test_co_eluting_real_species_are_too_abundant_to_be_fragments():
     for seed in range(6):
         sim = simulate(seed)
@@ -523,6 +526,7 @@ def test_scoring_refuses_an_analysis_that_misses_rows(sims):
         score(perfect(truth).iloc[:-3], truth)
 
 
+@pytest.mark.slow
 def test_the_analysis_meets_the_accuracy_targets_on_simulated_tables():
     totals = dict.fromkeys(
         ("outlier_tp", "outlier_fp", "outlier_fn", "fragment_tp", "fragment_fp", "fragment_fn"), 0

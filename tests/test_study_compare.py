@@ -80,6 +80,7 @@ def _write_b(simulated: SimulatedStudy, chosen: dict[str, list[str]], folder: Pa
     return folder / "design.csv"
 
 
+@pytest.mark.slow
 def test_a_study_compared_to_itself_agrees_everywhere(study_a: StudyResult) -> None:
     result = compare_studies(side_of(study_a), side_of(study_a))
     rows, summary = result.rows, result.summary
@@ -98,6 +99,7 @@ def test_a_study_compared_to_itself_agrees_everywhere(study_a: StudyResult) -> N
     assert (rows["mean_numerator_a"] > 0).any()
 
 
+@pytest.mark.slow
 def test_the_reversed_comparison_disagrees_on_every_change(
     study_a: StudyResult, simulated: SimulatedStudy, tmp_path: Path
 ) -> None:
@@ -119,6 +121,7 @@ def test_the_reversed_comparison_disagrees_on_every_change(
     )
 
 
+@pytest.mark.slow
 def test_two_studies_with_different_changes_get_the_labels_of_the_truth(
     study_a: StudyResult, simulated: SimulatedStudy, tmp_path: Path
 ) -> None:

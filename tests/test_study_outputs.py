@@ -56,6 +56,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyResult, dict
     return result, write_study(result, folder / "out", images=False)
 
 
+@pytest.mark.slow
 def test_matrix_and_statistics_files(written: tuple[StudyResult, dict[str, Path]]) -> None:
     result, paths = written
     matrix = pd.read_csv(paths["matrix.csv"], keep_default_na=False, na_values=[""])
@@ -155,6 +156,7 @@ def test_workbook_and_report(written: tuple[StudyResult, dict[str, Path]]) -> No
         assert f"<h2>{title}</h2>" in html
 
 
+@pytest.mark.slow
 def test_names_from_files_are_escaped_and_neutralised(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:
@@ -175,6 +177,7 @@ def test_names_from_files_are_escaped_and_neutralised(
         result.samples.loc[0, "batch"] = batch
 
 
+@pytest.mark.slow
 def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate-study", "--seed", "4", "--per-group", "3", "-o", str(tmp_path)]) == 0
     design = tmp_path / "design.csv"
@@ -218,6 +221,7 @@ def test_a_bad_design_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "compare must name two different groups" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_without_kaleido_the_command_says_why_no_image_was_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

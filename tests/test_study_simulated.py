@@ -10,6 +10,10 @@ from ganglioside.names import composition_frame
 from ganglioside.simulate.study import SLOPE_PIVOT, SimulatedStudy, simulate_study
 from ganglioside.studies import StudyResult, study
 
+#: Each test here runs whole analyses or studies: left out of `make check`.
+pytestmark = pytest.mark.slow
+
+
 SEEDS = (0, 1, 2, 3)
 
 

@@ -145,6 +145,7 @@ def test_an_unknown_status_filter_answers_400(api):
     assert response.json()["error"]["code"] == "invalid"
 
 
+@pytest.mark.slow
 def test_the_list_costs_the_same_queries_for_3_or_30_analyses(api, user, sample_bytes):
     _make(user, sample_bytes, 3)
     with CaptureQueriesContext(connection) as few:
@@ -182,6 +183,7 @@ def test_delete_answers_204_and_the_analysis_is_gone(api, finished_analysis):
     assert api.get(f"{URL}{finished_analysis.pk}/").status_code == 404
 
 
+@pytest.mark.slow
 def test_rerun_answers_202_with_a_new_analysis_and_changed_parameters(api, finished_analysis):
     response = api.post(
         f"{URL}{finished_analysis.pk}/rerun/", {"outlier_z": 3.0, "name": "z3"}, format="json"

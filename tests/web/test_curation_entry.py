@@ -31,6 +31,7 @@ def _accept(api, analysis, row=OUTLIER_ROW):
 # -- the API --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_decision_through_the_api_is_kept_and_shown_with_the_row(api, finished_analysis):
     response = _accept(api, finished_analysis)
     assert response.status_code == 201, response.content
@@ -57,6 +58,7 @@ def test_a_decision_through_the_api_is_kept_and_shown_with_the_row(api, finished
     assert links["decisions"].endswith(_decisions_url(finished_analysis))
 
 
+@pytest.mark.slow
 def test_decisions_of_another_users_analysis_are_not_found(other_api, finished_analysis):
     assert other_api.get(_decisions_url(finished_analysis)).status_code == 404
     assert _accept(other_api, finished_analysis).status_code == 404
@@ -65,6 +67,7 @@ def test_decisions_of_another_users_analysis_are_not_found(other_api, finished_a
     assert not Decision.objects.exists()
 
 
+@pytest.mark.slow
 def test_a_decision_the_service_refuses_answers_400_naming_the_problem(api, finished_analysis):
     response = _accept(api, finished_analysis, row=5000)
     assert response.status_code == 400
@@ -83,6 +86,7 @@ def test_decisions_on_an_unfinished_analysis_answer_409(api, queued_analysis):
     assert response.json()["error"]["code"] == "not_ready"
 
 
+@pytest.mark.slow
 def test_the_audit_trail_downloads_as_csv(api, finished_analysis):
     _accept(api, finished_analysis)
     response = api.get(f"{_decisions_url(finished_analysis)}audit.csv")
@@ -94,6 +98,7 @@ def test_the_audit_trail_downloads_as_csv(api, finished_analysis):
     assert line["reason"] == "MS2 confirms it" and line["decided_at"]
 
 
+@pytest.mark.slow
 def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(api, finished_analysis):
     _accept(api, finished_analysis)
     response = api.post(
@@ -106,6 +111,7 @@ def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(api, 
     assert again.decisions.get().reason == "MS2 confirms it"
 
 
+@pytest.mark.slow
 def test_an_api_rerun_with_a_bad_parameter_does_not_count_against_the_limit(
     api, finished_analysis, settings
 ):
@@ -119,6 +125,7 @@ def test_an_api_rerun_with_a_bad_parameter_does_not_count_against_the_limit(
 # -- the pages ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_analysis_page_offers_decisions_and_rerun(client, user, finished_analysis):
     client.force_login(user)
     html = client.get(f"/analyses/{finished_analysis.pk}/").content.decode()

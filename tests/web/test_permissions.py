@@ -23,6 +23,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tail", PATHS)
 def test_another_users_analysis_is_404_on_every_get(other_api, finished_analysis, tail):
     response = other_api.get(f"/api/v1/analyses/{finished_analysis.pk}/{tail}")

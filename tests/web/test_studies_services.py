@@ -25,7 +25,7 @@ from ganglioside.web.studies.services.outputs import CONTENT_TYPES
 
 from .studies_data import broken, study_files, uploads, zipped
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _create(user, tables, design, capture, **kwargs):
