@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -394,7 +393,7 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
 
 #: The content type of each export format, as the worker stores it (without its charset).
 EXPORT_CONTENT_TYPES = {
-    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
+    kind: report.OUTPUTS[kind].media_type.split(";")[0] for kind in EXPORT_FORMATS
 }
 
 
