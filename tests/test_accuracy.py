@@ -41,6 +41,7 @@ def test_outliers_and_fragments_are_found_across_seeds(scores):
     assert figures["macro_f1"] >= 0.95, figures
 
 
+@pytest.mark.slow
 def test_true_species_are_kept_valid(scores):
     assert pooled(scores)["valid_kept"] >= 0.97
 

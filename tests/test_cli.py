@@ -144,6 +144,7 @@ def test_analyze_on_the_sample_exits_0_and_writes_the_default_outputs(sample_run
     assert f"Report: {(outdir / 'report.html').resolve()}" in out
 
 
+@pytest.mark.slow
 def test_analyze_writes_the_outputs_asked_for(sample_csv, tmp_path, capsys):
     code, out, err = run(
         ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "xlsx,parquet"], capsys

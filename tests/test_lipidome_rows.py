@@ -22,6 +22,7 @@ def _with_rows(table: pd.DataFrame, extra: list[dict]) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_other_classes_are_skipped_and_counted_not_invalid(sample_table):
     others = [
         {"Name": "PC 34:1", "RT": 12.0, "Volume": 5e6, "Log P": 9.0, "Anchor": "F"},

@@ -168,6 +168,7 @@ def test_config_may_be_a_mapping_but_nothing_else():
         analyze(STANDARDS, 3.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_the_summary_counts_the_rows_of_every_model_level_the_record_has():
     from ganglioside.simulate import simulate
 

@@ -58,6 +58,7 @@ def test_arbitrary_bytes_give_a_result_or_a_ganglioside_error(tmp_path_factory, 
     check(outcome)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=6, unique=True),

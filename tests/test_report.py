@@ -111,6 +111,7 @@ def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
     assert {c[0] for c in calls} == {"outputs"}
 
 
+@pytest.mark.slow
 def test_every_output_renders_as_bytes_what_its_writer_writes(small_analysis, tmp_path):
     rendered = {o.name: o.render(small_analysis) for o in OUTPUTS.values()}
     written = {
@@ -720,6 +721,7 @@ def test_the_report_renders_offline_and_never_runs_names_as_script(tmp_path):
     assert groups == 3
 
 
+@pytest.mark.slow
 def test_compounds_csv_of_a_real_analysis_neutralises_its_categorical_text(sample_analysis):
     # analyze() returns text columns as categoricals; their cells are neutralised too
     assert isinstance(sample_analysis.compounds["fragment_lost"].dtype, pd.CategoricalDtype)

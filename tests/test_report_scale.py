@@ -150,6 +150,7 @@ def test_large_figures_draw_at_most_their_budget_and_aggregate_the_rest(large_an
         )
 
 
+@pytest.mark.slow
 def test_the_worst_outliers_of_a_large_table_are_drawn(large_analysis):
     fig = residual_figure(large_analysis)
     drawn = [z for t in fig.data if t.legendgroup == "outlier" for z in t.y]

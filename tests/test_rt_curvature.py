@@ -76,6 +76,7 @@ def test_the_curvature_option_leaves_default_tables_unchanged_and_is_checked():
         simulate(3, rt_curvature=float("inf"))
 
 
+@pytest.mark.slow
 def test_a_bent_calibration_is_saved_and_applied_to_a_later_run():
     sim = simulate(5, rt_curvature=BEND)
     standards = analyze(sim.table)

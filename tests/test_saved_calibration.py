@@ -39,6 +39,7 @@ def later_run(sim):
     return table[keep].reset_index(drop=True), keep
 
 
+@pytest.mark.slow
 def test_a_saved_calibration_round_trips_through_its_file(standards_run, tmp_path):
     _, result = standards_run
     path = save_calibration(result, tmp_path / "cal.json")

@@ -162,6 +162,7 @@ def test_two_studies_with_different_changes_get_the_labels_of_the_truth(
     assert ((in_both["agreement"] == "unchanged_in_both") == (~changed_a & ~changed_b)).all()
 
 
+@pytest.mark.slow
 def test_the_stored_statistics_compare_as_the_result_does(study_a: StudyResult) -> None:
     stored = statistics_frame(study_a).to_csv(index=False)
     frame = pd.read_csv(io.StringIO(stored), keep_default_na=False, na_values=[""])

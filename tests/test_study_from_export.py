@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import ganglioside
 from ganglioside import cli
@@ -33,6 +34,7 @@ def test_the_design_comes_from_the_metadata_rows(tmp_path):
     assert (tmp_path / design["file"].iat[0]).resolve() == MSDIAL5.resolve()
 
 
+@pytest.mark.slow
 def test_a_new_user_runs_a_study_straight_from_an_export_and_again_from_its_design(
     tmp_path, capsys
 ):
@@ -66,6 +68,7 @@ def test_an_export_without_groups_writes_a_design_to_fill_in(tmp_path, capsys):
     assert (written["group"] == "").all()
 
 
+@pytest.mark.slow
 def test_the_study_mztab_reads_back_as_an_export(tmp_path):
     out = tmp_path / "study"
     assert cli.main(["study", str(MSDIAL5), "-o", str(out), "--no-images", "--jobs", "1"]) == 0

@@ -80,6 +80,7 @@ def test_matrix_and_statistics_files(written: tuple[StudyResult, dict[str, Path]
         assert len(compounds) == len(result.analyses[sample].compounds)
 
 
+@pytest.mark.slow
 def test_mztab_is_read_by_pyteomics(written: tuple[StudyResult, dict[str, Path]]) -> None:
     result, paths = written
     table = mztab.MzTab(str(paths["study.mztab"]))
@@ -236,6 +237,7 @@ def test_without_kaleido_the_command_says_why_no_image_was_written(
     assert not (tmp_path / "out" / "figures").exists()
 
 
+@pytest.mark.slow
 def test_every_file_written_is_one_of_the_registry_and_the_same_bytes(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:

@@ -112,6 +112,7 @@ def test_a_study_from_one_multi_sample_export(tmp_path: Path) -> None:
     assert (result.samples["valid"] > 0).all()
 
 
+@pytest.mark.slow
 def test_replicates_pasted_into_one_table_are_pointed_to_the_study() -> None:
     one = simulate(6, n_rows=80).table
     again = one.assign(RT=one["RT"] + 0.01)

@@ -121,6 +121,7 @@ def test_statistics_are_scipy_and_statsmodels_on_log2_values() -> None:
     assert result.comparison.label == "b/a"
 
 
+@pytest.mark.slow
 def test_more_than_two_groups_have_an_overall_test_and_each_contrast() -> None:
     rng = np.random.default_rng(1)
     scales = [{n: float(np.exp(rng.normal(0, 0.2))) for n, *_ in SPECIES} for _ in range(9)]

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/analyses/"
 
 
+@pytest.mark.slow
 def test_upload_answers_202_with_the_queued_analysis(api, sample_bytes):
     response = api.post(
         URL, {"file": make_upload(sample_bytes), "name": "run 1"}, format="multipart"
@@ -33,6 +34,7 @@ def test_upload_answers_202_with_the_queued_analysis(api, sample_bytes):
     assert Analysis.objects.get(pk=body["id"]).owner.username == "alice"
 
 
+@pytest.mark.slow
 def test_upload_runs_the_analysis_once_the_upload_is_committed(
     api, sample_bytes, django_capture_on_commit_callbacks
 ):
@@ -158,6 +160,7 @@ def test_the_list_costs_the_same_queries_for_3_or_30_analyses(api, user, sample_
     assert len(many.captured_queries) <= 3  # token, count, page
 
 
+@pytest.mark.slow
 def test_the_detail_shows_status_progress_parameters_and_links(api, finished_analysis):
     body = api.get(f"{URL}{finished_analysis.pk}/").json()
     assert body["status"] == "succeeded"
@@ -177,6 +180,7 @@ def test_the_detail_of_a_failed_analysis_shows_the_error(api, queued_analysis):
     assert body["error"] == {"message": "row 3: bad", "details": {"row": 3}}
 
 
+@pytest.mark.slow
 def test_delete_answers_204_and_the_analysis_is_gone(api, finished_analysis):
     response = api.delete(f"{URL}{finished_analysis.pk}/")
     assert response.status_code == 204

@@ -137,6 +137,7 @@ def test_the_analysis_page_offers_decisions_and_rerun(client, user, finished_ana
     assert opened.status_code == 302 and opened["Location"] == f"/analyses/{pk}/rows/7/"
 
 
+@pytest.mark.slow
 def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rows/{OUTLIER_ROW}/"
@@ -160,6 +161,7 @@ def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finis
     assert "co-eluting contaminant" in audit.content.decode()
 
 
+@pytest.mark.slow
 def test_the_decision_form_explains_what_was_wrong(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/curation/"
@@ -174,6 +176,7 @@ def test_the_decision_form_explains_what_was_wrong(client, user, finished_analys
     assert 'id="pending"' in page and "waits for a re-run" in page
 
 
+@pytest.mark.slow
 def test_curation_pages_of_another_users_analysis_are_not_found(
     client, other_user, finished_analysis
 ):
@@ -194,6 +197,7 @@ def test_curation_pages_of_another_users_analysis_are_not_found(
     assert not Decision.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_rerun_form_starts_at_the_current_parameters(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rerun/"
@@ -213,6 +217,7 @@ def test_the_rerun_form_starts_at_the_current_parameters(client, user, finished_
     assert Analysis.objects.order_by("-pk").first().name == "sample (re-run 2: same parameters)"
 
 
+@pytest.mark.slow
 def test_a_rerun_parameter_out_of_range_is_shown_at_its_field(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rerun/"

@@ -628,6 +628,7 @@ def test_the_comparison_refuses_unfinished_analyses_and_asks_for_two(client, use
     assert f'<option value="{queued_analysis.pk}"' not in page
 
 
+@pytest.mark.slow
 def test_a_rows_page_shows_its_identification_level(client, user, finished_analysis, sample_result):
     comp = sample_result.compounds
     anchor = comp[comp["is_anchor"]].iloc[0]

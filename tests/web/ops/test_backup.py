@@ -141,6 +141,7 @@ def test_a_backup_names_its_files_and_their_checksums(user, sample_bytes, tmp_pa
     assert backup.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_damaged_backup_is_refused_before_anything_changes(user, tmp_path):
     backup = backup_create(destination=tmp_path)
