@@ -19,10 +19,10 @@ from django.utils.html import escape
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.table import read_table
+from ganglioside.inputs import read_table
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 from ganglioside.web.analyses.services import running, submission
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 
 from .conftest import SAMPLE_CSV, make_upload
 

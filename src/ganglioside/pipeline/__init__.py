@@ -30,12 +30,11 @@ from ..calibrants import read_calibrants
 from ..calibration import calibration_document, load_calibration
 from ..config import AnalysisConfig
 from ..errors import ConfigError
-from ..inputs import Export, read_export
+from ..inputs import Export, read_export, read_table
 from ..inputs.files import RawTable
 from ..logp import LogPModel, assign_logp
 from ..result import AnalysisResult, ModelReport
 from ..summary import build_summary
-from ..table import read_table
 from .anchors import with_calibrants
 from .context import Context, Rule
 from .explain import explain
