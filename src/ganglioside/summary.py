@@ -72,6 +72,16 @@ def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int
     }
 
 
+def _identification_counts(compounds: pd.DataFrame) -> dict[str, int]:
+    """Rows per identification level (label), best first; empty without the column."""
+    if "identification" not in compounds:
+        return {}
+    from .identification import LEVELS
+
+    counts = compounds["identification"].astype(str).value_counts()
+    return {label: int(counts.get(label, 0)) for label in LEVELS[1:]}
+
+
 def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
     """The rows counted by status (``by_status``), and the rows that are not invalid by
     category and status (``by_category``) and by headgroup and status (``by_headgroup``).
@@ -88,6 +98,29 @@ def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
             c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
         },
         "by_headgroup": _pair_counts(kept["group_key"], kept["status"]),
+    }
+
+
+def abundances(compounds: pd.DataFrame) -> dict[str, Any]:
+    """The quantified volume in all and by category, headgroup and ceramide (the analysis and
+    the curation's recount both compute it here)."""
+    quantified = compounds["status"].isin(QUANTIFIED)
+    return {
+        "total_volume": float(compounds.loc[quantified, "volume_consolidated"].sum()),
+        "by_category": abundance(compounds, "category"),
+        "by_headgroup": abundance(compounds, "group_key"),
+        "by_ceramide": abundance(compounds, "ceramide"),
+    }
+
+
+def _log_p(compounds: pd.DataFrame, logp_model: LogPModel) -> dict[str, Any]:
+    """How the Log P values were obtained, and the composition model that estimates them."""
+    return {
+        "estimated_rows": int((compounds["log_p_source"] == "estimated").sum()),
+        "model_names": logp_model.n_names,
+        "increments": logp_model.coefficients,
+        "intercept": logp_model.intercept,
+        "residual_sd": logp_model.residual_sd,
     }
 
 
@@ -126,15 +159,8 @@ def build_summary(
             "distinct_names": int(compounds["name"].nunique()),
             "groups": len(counted["by_headgroup"]),
             **counted,
-            "abundance": {
-                "quantified_statuses": list(QUANTIFIED),
-                "total_volume": float(
-                    compounds.loc[compounds["status"].isin(QUANTIFIED), "volume_consolidated"].sum()
-                ),
-                "by_category": abundance(compounds, "category"),
-                "by_headgroup": abundance(compounds, "group_key"),
-                "by_ceramide": abundance(compounds, "ceramide"),
-            },
+            "by_identification": _identification_counts(compounds),
+            "abundance": {"quantified_statuses": list(QUANTIFIED), **abundances(compounds)},
             "models": _models(compounds, reports),
             "fragments": {
                 "events": len(events),
@@ -144,13 +170,7 @@ def build_summary(
                 "labels": {str(k): int(v) for k, v in oac.items()},
                 "expected_shift_min": expected_oac_shift,
             },
-            "log_p": {
-                "estimated_rows": int((compounds["log_p_source"] == "estimated").sum()),
-                "model_names": logp_model.n_names,
-                "increments": logp_model.coefficients,
-                "intercept": logp_model.intercept,
-                "residual_sd": logp_model.residual_sd,
-            },
+            "log_p": _log_p(compounds, logp_model),
             "parameters": config.to_dict(),
             "timings_s": {k: round(v, 4) for k, v in timings.items()},
             "input": input_summary or {},

@@ -7,6 +7,7 @@ keep a bent line's quadratic term for the charts.  The browser tests are in
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 
@@ -224,3 +225,36 @@ def test_a_study_sample_opens_as_the_analysis_the_study_used(
     text = signed_in.get(page).content.decode()
     assert 'id="sample-analysis-link"' in text
     assert reverse("pages:analysis-row", args=[analysis.pk, 1]) in text
+
+
+def test_the_study_page_shows_the_design_contrasts_and_corrections(
+    signed_in, api, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(
+            "/api/v1/studies/", {"files": uploads(tables), "design": design}, format="multipart"
+        )
+    study = Study.objects.get(pk=created.json()["id"])
+    assert study.status == "succeeded", study.error_message
+    page = signed_in.get(reverse("studies:detail", args=[study.pk]))
+    text = page.content.decode()
+    panel = text[text.index('id="design-model"') :]
+    contrast = study.summary["comparison"]
+    counts = study.summary["contrast_counts"][contrast]
+    assert re.search(
+        rf"<td>{re.escape(contrast)}</td><td class=\"num\">{counts['tested']}</td>"
+        rf"<td class=\"num\">{counts['changed']}</td>",
+        panel,
+    )
+    assert "Samples by type: 6 sample." in panel
+    assert html.escape(study.summary["quantity_notes"][0]) in panel
+    filtered = study.summary["qc_filters"]["filtered"]
+    assert f"{filtered} in all" in panel
+    # the species table: labels for people, numbers rounded
+    head = re.search(r'<table id="species-table">\s*<thead>(.*?)</thead>', text, re.S).group(1)
+    assert (
+        "log₂ fold change" in head and "q (BH)" in head and "_" not in re.sub(r"<[^>]+>", "", head)
+    )
+    body = re.search(r'<table id="species-table">.*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    assert not re.search(r"\d\.\d{5,}", body)

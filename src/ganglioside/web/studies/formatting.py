@@ -23,6 +23,13 @@ LABELS = {
     "predicted_rt": "Predicted RT (min)",
     "z": "z",
     "reasons": "Why",
+    "feature_id": "Feature",
+    "contrast": "Contrast",
+    "qc_rsd_before": "QC RSD before correction",
+    "qc_rsd": "QC RSD",
+    "d_ratio": "D-ratio",
+    "blank_ratio": "Blank ratio",
+    "filter": "Filtered by",
 }
 
 _DECIMALS = {"rt": 2, "predicted_rt": 2}
