@@ -393,7 +393,8 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
 
 #: The content type of each export format, as the worker stores it (without its charset).
 EXPORT_CONTENT_TYPES = {
-    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
+    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0]
+    for a in report.OUTPUTS.values()
 }
 
 
