@@ -31,7 +31,13 @@ def test_the_rules_run_in_this_order():
         "fragments",
         "acetylation",
         "isobaric",
+        "mz_error",
+        "ms2_evidence",
+        "adduct_artefacts",
+        "composition_check",
+        "sialic_order",
         "sugar_order",
+        "identification",
     ]
 
 
@@ -84,11 +90,11 @@ def _context() -> Context:
 
 
 def test_a_rule_that_claims_after_the_statuses_were_read_is_refused():
-    ctx = _context()  # sugar_order read the statuses
+    ctx = _context()  # sugar_order and identification read the statuses
     late = Finding(
         "late", claims=(Claim("rt_outlier", "outlier", np.zeros(len(ctx.rows.rt), bool)),)
     )
-    with pytest.raises(RuntimeError, match="'late' claims statuses after rule 'sugar_order'"):
+    with pytest.raises(RuntimeError, match="'late' claims statuses after rule 'identification'"):
         ctx.add(late)
 
 

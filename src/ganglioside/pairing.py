@@ -98,36 +98,39 @@ def _pair_group(a: pd.DataFrame, b: pd.DataFrame, tolerance: float) -> pd.DataFr
 def _in_elution_order(rt_a: list[float], rt_b: list[float], tolerance: float) -> list[tuple]:
     """The order-keeping pairing with the most pairs, then the smallest total RT difference
     (an alignment of the two sorted lists by dynamic programming)."""
+    return _trace_back(_alignment_steps(rt_a, rt_b, tolerance))
+
+
+def _alignment_steps(rt_a: list[float], rt_b: list[float], tolerance: float) -> list[list[int]]:
+    """``step[i][j]`` of the best pairing of ``a[:i]`` with ``b[:j]``: 1 when ``a[i-1]`` is
+    left alone, 2 when ``b[j-1]`` is, 3 when they are paired."""
     n, m = len(rt_a), len(rt_b)
     # score[i][j]: (pairs, -total difference) of the best pairing of a[:i] with b[:j].
     score = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
-    step = [[0] * (m + 1) for _ in range(n + 1)]  # 1: a[i-1] left alone, 2: b[j-1], 3: paired
-    for i in range(1, n + 1):
-        step[i][0] = 1
-    for j in range(1, m + 1):
-        step[0][j] = 2
+    step = [[1] * (m + 1) for _ in range(n + 1)]
+    step[0] = [2] * (m + 1)
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             best, how = score[i - 1][j], 1
             if score[i][j - 1] > best:
                 best, how = score[i][j - 1], 2
             gap = abs(rt_a[i - 1] - rt_b[j - 1])
-            if gap <= tolerance:
-                pairs, total = score[i - 1][j - 1]
-                if (pairs + 1, total - gap) > best:
-                    best, how = (pairs + 1, total - gap), 3
+            pairs, total = score[i - 1][j - 1]
+            if gap <= tolerance and (pairs + 1, total - gap) > best:
+                best, how = (pairs + 1, total - gap), 3
             score[i][j], step[i][j] = best, how
+    return step
+
+
+def _trace_back(step: list[list[int]]) -> list[tuple[int, int]]:
+    """The pairs (index in a, index in b) of an alignment, in order."""
     chosen = []
-    i, j = n, m
+    i, j = len(step) - 1, len(step[0]) - 1
     while i > 0 or j > 0:
         how = step[i][j]
         if how == 3:
             chosen.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif how == 1:
-            i -= 1
-        else:
-            j -= 1
+        i, j = (i - 1 if how in (1, 3) else i), (j - 1 if how in (2, 3) else j)
     return chosen[::-1]
 
 

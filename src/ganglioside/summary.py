@@ -72,6 +72,16 @@ def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int
     }
 
 
+def _identification_counts(compounds: pd.DataFrame) -> dict[str, int]:
+    """Rows per identification level (label), best first; empty without the column."""
+    if "identification" not in compounds:
+        return {}
+    from .identification import LEVELS
+
+    counts = compounds["identification"].astype(str).value_counts()
+    return {label: int(counts.get(label, 0)) for label in LEVELS[1:]}
+
+
 def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
     """The rows counted by status (``by_status``), and the rows that are not invalid by
     category and status (``by_category``) and by headgroup and status (``by_headgroup``).
@@ -126,6 +136,7 @@ def build_summary(
             "distinct_names": int(compounds["name"].nunique()),
             "groups": len(counted["by_headgroup"]),
             **counted,
+            "by_identification": _identification_counts(compounds),
             "abundance": {
                 "quantified_statuses": list(QUANTIFIED),
                 "total_volume": float(

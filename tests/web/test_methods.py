@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from ganglioside import InputError
-from ganglioside.web.analyses.api.parameters import defaults
 from ganglioside.web.analyses.models import Analysis
 from ganglioside.web.analyses.services import running, submission
+from ganglioside.web.common.parameters import defaults
 from ganglioside.web.methods import services
 from ganglioside.web.methods.models import AnalysisInput, ColumnMapping, Method
 from ganglioside.web.methods.reading import ColumnsNeeded, SampleChoiceNeeded

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from ..errors import InputError
 from .export import Export, plain_export
 from .files import RawTable, decode_text, read_cells
 from .lipidsearch import LIPIDSEARCH
@@ -83,9 +84,12 @@ def _is_mztab_file(path: Path) -> bool:
             head = handle.read(8192)
     except OSError:
         return False  # read_cells says why
-    if not head.strip():
+    if not head.strip() or head.startswith(b"PK"):
         return False
-    return is_mztab(decode_text(head, path.name).text)
+    try:
+        return is_mztab(decode_text(head, path.name).text)
+    except InputError:  # binary: read_cells says why
+        return False
 
 
 def _read_mztab_file(path: Path) -> Export:

@@ -71,26 +71,34 @@ def own_ceramide(text: str) -> tuple[int, int, int] | None:
     parts = text.split("/")
     if len(parts) > 2:
         return None
-    chains = [_chain(p) for p in parts]
-    if any(c is None for c in chains):
+    read = [_chain(p) for p in parts]
+    chains = [c for c in read if c is not None]
+    if len(chains) < len(read):
         return None
-    carbons = sum(c[0] for c in chains if c)
-    dbonds = sum(c[1] for c in chains if c)
-    base = chains[0]
-    assert base is not None
+    base, acids = chains[0], chains[1:]
+    if acids and acids[0][3] is not None:
+        return None  # a base prefix on the fatty acid: not a ceramide we know
+    oxygens = _base_oxygens(base, two_chains=bool(acids)) + sum(a[2] or 0 for a in acids)
+    return sum(c[0] for c in chains), sum(c[1] for c in chains), oxygens
+
+
+def _base_oxygens(base: tuple[int, int, int | None, str | None], two_chains: bool) -> int:
+    """The oxygens of the sphingoid base (or of the sum): written (``;O2``), from the base
+    prefix (``d``, ``t``, ``m``), or the two of a dihydroxy base that the molecular-species form
+    implies.
+
+    Raises
+    ------
+    NoOxygenCount
+        For a bare sum such as ``36:1``.
+    """
     if base[2] is not None:
-        oxygens = base[2]
-    elif base[3] is not None:
-        oxygens = _BASE_OXYGENS[base[3]]
-    elif len(chains) == 2:
-        oxygens = 2  # a dihydroxy sphingoid base is implied by the molecular-species form
-    else:
-        raise NoOxygenCount
-    if len(chains) == 2 and chains[1] is not None:
-        oxygens += chains[1][2] or 0  # hydroxylated fatty acid, e.g. 18:0;O
-        if chains[1][3] is not None:
-            return None  # a base prefix on the fatty acid: not a ceramide we know
-    return carbons, dbonds, oxygens
+        return base[2]
+    if base[3] is not None:
+        return _BASE_OXYGENS[base[3]]
+    if two_chains:
+        return 2
+    raise NoOxygenCount
 
 
 def _goslin_ceramide(text: str) -> tuple[int, int, int] | None:

@@ -13,6 +13,7 @@ N-glycolyl (code ``Gc``: NeuAc → NeuGc, formula +O); a ``+NeuGc`` modification
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import NameSyntaxError
 from .grammar import Headgroup, ordered_mods, read_mods
@@ -116,50 +117,89 @@ def _read_suffixes(text: str, name: str, mods: dict[str, int]) -> str:
         if text[pos] in " \t":
             pos += 1
             continue
-        for pattern, mark in ((_SUFFIX_WORD, ""), (_EITHER_ISOMER, "/")):
-            wm = pattern.match(text, pos)
-            if wm:
-                alpha, pos = mark or alpha, wm.end()
+        for reader in _SUFFIX_READERS:
+            found = reader(text, pos, name, mods)
+            if found is not None:
+                pos, mark = found
+                alpha = mark or alpha
                 break
         else:
-            wm = None
-        if wm:
-            continue
-        if text.startswith("+", pos):
-            tail = re.match(r"(?:\+[^+()\s]*)+", text[pos:])
-            assert tail is not None
-            for code, n in read_mods(tail.group(0), name).items():
-                mods[code] = mods.get(code, 0) + n
-            pos += tail.end()
-            continue
-        am = re.compile(r"-?\s*(?:α|alpha)(?![a-z])", re.IGNORECASE).match(text, pos)
-        if am:
-            alpha, pos = "α", am.end()
-            continue
-        sm = _SIALIC_LIST.match(text, pos)
-        if sm:
-            _sialic_list(sm[1], mods)
-            pos = sm.end()
-            continue
-        gm = _SUFFIX_GC.match(text, pos)
-        if gm:
-            mods["Gc"] = mods.get("Gc", 0) + 1
-            pos = gm.end()
-            continue
-        mm = _SUFFIX_MOD.match(text, pos) or _PAREN_MOD.match(text, pos)
-        if mm:
-            code = _SUFFIX_CODE[mm["code"].lower()]
-            mods[code] = mods.get(code, 0) + (int(mm["n"]) if mm["n"] else 1)
-            pos = mm.end()
-            continue
-        raise _not_understood(
-            "headgroup suffix",
-            text[pos:].strip(),
-            name,
-            "an isomer letter (a, b, c, alpha), a sialic-acid list such as (NeuGc) or "
-            "(NeuAc/NeuGc), -AC/-OAc, -Fuc, or +modifications such as +OAc",
-        )
+            raise _not_understood(
+                "headgroup suffix",
+                text[pos:].strip(),
+                name,
+                "an isomer letter (a, b, c, alpha), a sialic-acid list such as (NeuGc) or "
+                "(NeuAc/NeuGc), -AC/-OAc, -Fuc, or +modifications such as +OAc",
+            )
     return alpha
+
+
+#: A suffix reader: at ``pos`` of ``text``, the position after what it read and the alpha mark
+#: it found ("" for none), adding modifications to ``mods``; None when it reads nothing there.
+_SuffixReader = Callable[[str, int, str, dict[str, int]], tuple[int, str] | None]
+_ALPHA = re.compile(r"-?\s*(?:α|alpha)(?![a-z])", re.IGNORECASE)
+
+
+def _read_word(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    wm = _SUFFIX_WORD.match(text, pos)
+    return None if wm is None else (wm.end(), "")
+
+
+def _read_either(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    wm = _EITHER_ISOMER.match(text, pos)
+    return None if wm is None else (wm.end(), "/")
+
+
+def _read_plus(text: str, pos: int, name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    if not text.startswith("+", pos):
+        return None
+    tail = re.match(r"(?:\+[^+()\s]*)+", text[pos:])
+    assert tail is not None
+    for code, n in read_mods(tail.group(0), name).items():
+        mods[code] = mods.get(code, 0) + n
+    return pos + tail.end(), ""
+
+
+def _read_alpha(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    am = _ALPHA.match(text, pos)
+    return None if am is None else (am.end(), "α")
+
+
+def _read_sialic(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    sm = _SIALIC_LIST.match(text, pos)
+    if sm is None:
+        return None
+    _sialic_list(sm[1], mods)
+    return sm.end(), ""
+
+
+def _read_gc(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    gm = _SUFFIX_GC.match(text, pos)
+    if gm is None:
+        return None
+    mods["Gc"] = mods.get("Gc", 0) + 1
+    return gm.end(), ""
+
+
+def _read_mod(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    mm = _SUFFIX_MOD.match(text, pos) or _PAREN_MOD.match(text, pos)
+    if mm is None:
+        return None
+    code = _SUFFIX_CODE[mm["code"].lower()]
+    mods[code] = mods.get(code, 0) + (int(mm["n"]) if mm["n"] else 1)
+    return mm.end(), ""
+
+
+#: The suffix readers, in the order they are tried.
+_SUFFIX_READERS: tuple[_SuffixReader, ...] = (
+    _read_word,
+    _read_either,
+    _read_plus,
+    _read_alpha,
+    _read_sialic,
+    _read_gc,
+    _read_mod,
+)
 
 
 def _trivial_word(text: str) -> tuple[str, str | None]:

@@ -30,12 +30,11 @@ from ..calibrants import read_calibrants
 from ..calibration import calibration_document, load_calibration
 from ..config import AnalysisConfig
 from ..errors import ConfigError
-from ..inputs import Export, read_export
+from ..inputs import Export, read_export, read_table
 from ..inputs.files import RawTable
 from ..logp import LogPModel, assign_logp
 from ..result import AnalysisResult, ModelReport
 from ..summary import build_summary
-from ..table import read_table
 from .anchors import with_calibrants
 from .context import Context, Rule
 from .explain import explain
@@ -211,6 +210,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         data=rule_frame(names, rows),
         table_warnings=(*table.warnings, *assumed_base_warnings(names), *calibrant_warnings),
         reference=given.reference,
+        extras=extra_columns(table.frame),
     )
     run_rules(ctx, RULES, steps)
     steps("summary", 0.9, "assembling the result")
@@ -219,7 +219,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         status=decide_status(ctx.findings, len(rows.rt)),
         source=table.source,
         other_classes=split.skipped,
-        extras=extra_columns(table.frame),
+        extras=dict(ctx.extras),
     )
 
 

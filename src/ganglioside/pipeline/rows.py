@@ -15,9 +15,9 @@ import pandas as pd
 from ..codes import per_row_text
 from ..errors import InputError
 from ..group_keys import format_group_key
+from ..inputs import Table
 from ..logp import LogPAssignment
 from ..names import INT_FIELDS, TEXT_FIELDS, composition_frame
-from ..table import Table
 
 #: Composition texts given to every row (``parse_error`` stays per name).
 COMPOSITION_TEXT = (*TEXT_FIELDS[1:], "species", "formula")

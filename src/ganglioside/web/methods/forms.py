@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from ..analyses.api.parameters import _descriptions, defaults
-from ..analyses.forms import ACCEPTED_SUFFIXES, parameter_field
+from ganglioside.web.common.forms import ACCEPTED_SUFFIXES, parameter_field
+from ganglioside.web.common.parameters import defaults, descriptions
+
 from .reading import MAPPING_KEYS, REQUIRED_KEYS
 
 #: The sample choice that creates one analysis per sample.
@@ -45,7 +46,7 @@ class MethodForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["calibrants_file"].help_text += " Leave empty to keep the current list."
-        described = _descriptions()
+        described = descriptions()
         self.parameter_names: list[str] = []
         for name, default in defaults().items():
             self.fields[name] = parameter_field(name, default, described.get(name, ""))

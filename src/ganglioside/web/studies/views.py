@@ -16,8 +16,8 @@ from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
 from ganglioside.studies.outputs import STATISTICS_LEAD
-from ganglioside.web.analyses.api.throttles import UploadRateThrottle, upload_limit_message
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
 from . import formatting, selectors
 from .api.views import species_filters
@@ -29,7 +29,7 @@ from .services.sample_analysis import sample_analysis_open
 from .services.stored import compounds_frame
 
 if TYPE_CHECKING:
-    from ganglioside.web.analyses.views_pages import SignedInRequest
+    from ganglioside.web.common.auth import SignedInRequest
 
 #: Rows of a sample's compounds shown on its page (all are in the download).
 SAMPLE_ROWS_SHOWN = 500

@@ -18,6 +18,8 @@ import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs import files as input_files
 from ganglioside.parameter_diff import changes_text, parameter_changes
+from ganglioside.web.common.files import as_local_file
+from ganglioside.web.common.json_safety import clean_text, json_safe
 
 from ... import outages
 from ...methods.models import AnalysisInput, Method
@@ -25,8 +27,7 @@ from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
 from . import curation
-from .inputs import as_local_file, renamed
-from .persistence import clean_text, json_safe
+from .inputs import renamed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -23,7 +23,7 @@ from ganglioside import InputError
 from ganglioside.inputs.files import read_cells
 from ganglioside.studies import Design, DesignError, read_design
 from ganglioside.studies.config import resolve_study_config
-from ganglioside.web.analyses.services.persistence import json_safe
+from ganglioside.web.common.json_safety import json_safe
 
 from ..models import Study, StudySample
 from . import running
