@@ -21,13 +21,17 @@ import xlsxwriter
 from ..report.safe import safe_frame
 from .result import StudyResult
 
-#: Sheet names, in order.
+#: Sheet names, in order (Abundance only when the matrix holds another quantity than the raw
+#: volume; Imputed cells with imputation; Batch corrected with two or more batches).
 SHEETS = (
     "Summary",
     "Samples",
     "Matrix",
     "Abundance",
     "Statistics",
+    "Imputed cells",
+    "Batch corrected",
+    "QC",
     "Drift",
     "Compounds",
     "Parameters",
