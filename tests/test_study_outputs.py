@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import unquote, urlparse
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd

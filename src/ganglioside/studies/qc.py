@@ -1,7 +1,7 @@
 """Pooled QCs, blanks and batches: signal-drift correction, QC filters, batch correction.
 
-**Signal drift** (``qc_drift``): per batch and compound, a robust LOWESS (statsmodels; locally
-linear, ``it=3`` robustifying iterations that down-weight aberrant QCs) of the log2 QC values
+**Signal drift** (``qc_drift``): per batch and compound, a robust LOWESS (:mod:`.smooth`: locally
+linear, three robustifying iterations that down-weight aberrant QCs) of the log2 QC values
 against the injection order is taken as the drift; every sample of the batch (QCs, study
 samples, blanks) is divided by it, interpolated at its injection order (flat beyond the first
 and last QC), and multiplied by the compound's median QC value over all batches, which also
@@ -30,13 +30,14 @@ without its empirical-Bayes shrinkage (Johnson et al. 2007, Biostatistics 8:118)
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from .design import Design
+from .smooth import robust_lowess
 
 #: Fewest QCs (with injection orders, the compound measured) a batch needs for the correction.
 MIN_QCS = 4
@@ -73,7 +74,8 @@ def drift_correct(values: pd.DataFrame, design: Design) -> tuple[pd.DataFrame, l
         ]
     logs = np.log2(values.where(values > 0).to_numpy(dtype=float))
     qc_columns = [values.columns.get_loc(s.sample) for s in qcs]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a compound no QC measured
         level = np.nanmedian(logs[:, qc_columns], axis=1)
     out = logs.copy()
     corrected_batches = []
@@ -109,14 +111,15 @@ def _correct_batch(
     positions = np.array([o if math.isfinite(o) else np.nan for _, o in order_of])
     fill = np.nanmedian(qc_order)
     positions = np.where(np.isfinite(positions), positions, fill)
-    for row in range(logs.shape[0]):
-        y = logs[row, qc_idx]
-        ok = np.isfinite(y)
-        if ok.sum() < MIN_QCS or not np.isfinite(level[row]):
-            continue
-        fitted = lowess(y[ok], qc_order[ok], frac=LOWESS_FRAC, it=3, return_sorted=True)
-        xs, ys = fitted[:, 0], fitted[:, 1]
-        trend = np.interp(positions, xs, ys)
+    sort = np.argsort(qc_order, kind="stable")
+    qc_idx, qc_order = qc_idx[sort], qc_order[sort]
+    y = logs[:, qc_idx]
+    rows = np.flatnonzero((np.isfinite(y).sum(axis=1) >= MIN_QCS) & np.isfinite(level))
+    if not len(rows):
+        return
+    fitted = robust_lowess(qc_order, y[rows], LOWESS_FRAC, iterations=3)
+    for k, row in enumerate(rows):
+        trend = np.interp(positions, qc_order, fitted[k])
         out[row, targets] = logs[row, targets] - trend + level[row]
 
 

@@ -16,7 +16,7 @@ biological sample.  Tests run on log2 quantities, per contrast (``numerator/deno
   passed the QC filters (a filtered compound keeps its p, its q is empty).
 
 A test needs two values in each group it compares; otherwise its p value is empty.  Internal
-standards are not tested.  The PCA (statsmodels) runs on the autoscaled log2 quantities of the
+standards are not tested.  The PCA (a thin SVD) runs on the autoscaled log2 quantities of the
 study samples for the compounds present in all of them after imputation (missing values filled
 with half the compound's minimum for the PCA alone when no imputation was chosen).
 """
@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.multivariate.pca import PCA
 from statsmodels.stats.multitest import multipletests
 
 from .design import Design, SampleSpec
@@ -208,7 +207,7 @@ def _contrast_tests(
 ) -> None:
     num, den = pair
     enough = _enough(by_group[num]) & _enough(by_group[den])
-    welch = _per_row(by_group[num], by_group[den], _welch)
+    welch = welch_p(by_group[num], by_group[den])
     mw = _per_row(raw[num], raw[den], _mann_whitney)
     if fit is not None:
         fold = np.where(enough, fit.estimate[:, j], np.nan)
@@ -293,10 +292,19 @@ def _per_row(
     return out
 
 
-def _welch(x: np.ndarray, y: np.ndarray) -> float:
-    with warnings.catch_warnings():
+def welch_p(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Welch's t-test per row of ``a`` against ``b`` on their finite values (vectorised; the
+    same p as ``scipy.stats.ttest_ind(equal_var=False)``); NaN with fewer than two values."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.ttest_ind(x, y, equal_var=False).pvalue)
+        na, nb = np.isfinite(a).sum(axis=1), np.isfinite(b).sum(axis=1)
+        va = np.nanvar(a, axis=1, ddof=1) / na
+        vb = np.nanvar(b, axis=1, ddof=1) / nb
+        t = (np.nanmean(a, axis=1) - np.nanmean(b, axis=1)) / np.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+        p = 2.0 * stats.t.sf(np.abs(t), df)
+    enough = (na >= MIN_PER_GROUP) & (nb >= MIN_PER_GROUP)
+    return np.where(enough, p, np.nan)
 
 
 def _mann_whitney(x: np.ndarray, y: np.ndarray) -> float:
@@ -331,10 +339,20 @@ def pca(values: pd.DataFrame, features: pd.DataFrame, design: Design) -> Pca:
     empty = pd.DataFrame({"sample": units.columns, "group": group.to_numpy()})
     if n_comp < 1:
         return Pca(empty, [], int(logs.shape[1]))
-    model = PCA(logs.to_numpy(), ncomp=n_comp, standardize=True, method="svd")
+    found, explained = pca_scores(logs.to_numpy(dtype=float), n_comp)
     scores = empty.copy()
     for k in range(n_comp):
-        scores[f"PC{k + 1}"] = np.asarray(model.scores)[:, k]
-    eig = np.asarray(model.eigenvals, dtype=float)
-    explained = (eig / eig.sum())[:n_comp].tolist() if eig.sum() > 0 else []
+        scores[f"PC{k + 1}"] = found[:, k]
     return Pca(scores, explained, int(logs.shape[1]))
+
+
+def pca_scores(data: np.ndarray, n_comp: int) -> tuple[np.ndarray, list[float]]:
+    """Unit-length scores (samples × ``n_comp``) of the autoscaled columns and the explained
+    variance shares, by a thin SVD (statsmodels' PCA took a full one: 6 s for 1,000 samples)."""
+    centred = data - data.mean(axis=0)
+    sd = centred.std(axis=0)
+    scaled = centred / np.where(sd > 0, sd, 1.0)
+    u, s, _ = np.linalg.svd(scaled, full_matrices=False)
+    eig = s**2
+    explained = (eig / eig.sum())[:n_comp].tolist() if eig.sum() > 0 else []
+    return u[:, :n_comp], explained
