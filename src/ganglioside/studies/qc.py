@@ -5,8 +5,11 @@ linear, three robustifying iterations that down-weight aberrant QCs) of the log2
 against the injection order is taken as the drift; every sample of the batch (QCs, study
 samples, blanks) is divided by it, interpolated at its injection order (flat beyond the first
 and last QC), and multiplied by the compound's median QC value over all batches, which also
-puts the batches on one level.  A batch needs :data:`MIN_QCS` QCs with injection orders where
-the compound was measured, otherwise that compound is left as it is in that batch (Dunn et al.
+puts the batches on one level.  The LOWESS needs :data:`LOWESS_MIN_QCS` (5) QCs with injection
+orders where the compound was measured in the batch; with two to four the drift is interpolated
+linearly between them (the QCs are then matched exactly, so their RSD after the correction says
+nothing and the RSD filter should be read with that in mind); with fewer the compound is left
+as it is in that batch (Dunn et al.
 2011, Nat Protoc 6:1060, QC-RLSC; MS-DIAL and MetaboAnalyst offer the same).
 
 **QC filters** (Broadhurst et al. 2018, Metabolomics 14:72), each counted:
@@ -39,8 +42,11 @@ import pandas as pd
 from .design import Design
 from .smooth import robust_lowess
 
-#: Fewest QCs (with injection orders, the compound measured) a batch needs for the correction.
-MIN_QCS = 4
+#: Fewest QCs (with injection orders, the compound measured) a batch needs for the correction:
+#: with fewer than :data:`LOWESS_MIN_QCS` the drift is interpolated linearly between them.
+MIN_QCS = 2
+#: Fewest QCs of a batch (the compound measured) for the robust LOWESS.
+LOWESS_MIN_QCS = 5
 #: Span of the LOWESS (share of a batch's QCs in each local fit).
 LOWESS_FRAC = 0.75
 #: The filters, in the order their reasons are written.
@@ -89,7 +95,8 @@ def drift_correct(values: pd.DataFrame, design: Design) -> tuple[pd.DataFrame, l
     frame = pd.DataFrame(np.exp2(out), index=values.index, columns=values.columns)
     note = (
         f"signal drift corrected from {len(ordered)} pooled QCs along the injection order "
-        f"(robust LOWESS per compound) in batch(es) {', '.join(corrected_batches)}"
+        f"(robust LOWESS per compound, linear between the QCs of a batch with fewer than "
+        f"{LOWESS_MIN_QCS}) in batch(es) {', '.join(corrected_batches)}"
         if corrected_batches
         else f"signal drift not corrected: no batch has {MIN_QCS} QCs with injection orders"
     )
@@ -114,12 +121,16 @@ def _correct_batch(
     sort = np.argsort(qc_order, kind="stable")
     qc_idx, qc_order = qc_idx[sort], qc_order[sort]
     y = logs[:, qc_idx]
-    rows = np.flatnonzero((np.isfinite(y).sum(axis=1) >= MIN_QCS) & np.isfinite(level))
-    if not len(rows):
-        return
-    fitted = robust_lowess(qc_order, y[rows], LOWESS_FRAC, iterations=3)
+    measured = np.isfinite(y).sum(axis=1)
+    rows = np.flatnonzero((measured >= LOWESS_MIN_QCS) & np.isfinite(level))
+    fitted = robust_lowess(qc_order, y[rows], LOWESS_FRAC, iterations=3) if len(rows) else []
     for k, row in enumerate(rows):
         trend = np.interp(positions, qc_order, fitted[k])
+        out[row, targets] = logs[row, targets] - trend + level[row]
+    few = (measured >= MIN_QCS) & (measured < LOWESS_MIN_QCS) & np.isfinite(level)
+    for row in np.flatnonzero(few):
+        ok = np.isfinite(y[row])
+        trend = np.interp(positions, qc_order[ok], y[row, ok])
         out[row, targets] = logs[row, targets] - trend + level[row]
 
 

@@ -83,7 +83,7 @@ class Pca:
 
 
 @dataclass(frozen=True)
-class TestPlan:
+class StatsPlan:
     """How the compounds are tested: the test, the model's terms (empty: the default from the
     design) and the compounds left out of the q values by the QC filters."""
 
@@ -135,13 +135,13 @@ def group_statistics(
     features: pd.DataFrame,
     design: Design,
     pair: Comparison,
-    plan: TestPlan | None = None,
+    plan: StatsPlan | None = None,
     measured: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per compound (no internal standard) and contrast: fold change, tests, q values,
     means and found fractions per group (``measured``: the values before imputation, for the
     found fractions); and notes on the model."""
-    plan = plan or TestPlan()
+    plan = plan or StatsPlan()
     info = features.set_index("feature").reindex(values.index)
     keep = ~info["is_standard"].to_numpy(dtype=bool)
     units, group = unit_matrix(values.loc[keep], design)
@@ -176,7 +176,7 @@ def _described(out: pd.DataFrame, info: pd.DataFrame, keep: np.ndarray) -> pd.Da
 
 
 def _model_fit(
-    logs: pd.DataFrame, units: pd.Index, design: Design, pair: Comparison, plan: TestPlan
+    logs: pd.DataFrame, units: pd.Index, design: Design, pair: Comparison, plan: StatsPlan
 ) -> tuple[Any, list[str]]:
     if plan.test != "moderated_t":
         return None, []
@@ -200,7 +200,7 @@ def _contrast_tests(
     by_group: dict[str, np.ndarray],
     raw: dict[str, np.ndarray],
     pair: tuple[str, str],
-    plan: TestPlan,
+    plan: StatsPlan,
     fit: Any,
     j: int,
     passing: np.ndarray,
@@ -228,7 +228,7 @@ def _overall(
     by_group: dict[str, np.ndarray],
     raw: dict[str, np.ndarray],
     pair: Comparison,
-    plan: TestPlan,
+    plan: StatsPlan,
     fit: Any,
 ) -> dict[str, np.ndarray]:
     if len(pair.groups) < 3:

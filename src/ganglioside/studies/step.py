@@ -25,7 +25,7 @@ from .quantify import quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
 from .run import SampleResult
 from .shared_model import SharedModel
-from .statistics import TestPlan, comparison, group_statistics, pca
+from .statistics import StatsPlan, comparison, group_statistics, pca
 
 #: A compound is called changed in the summary below this q value.
 SIGNIFICANT_Q = 0.05
@@ -81,7 +81,7 @@ def combine(
     quantities = quantify(alignment.abundance, features, design, config)
     pair = comparison(design, config.compare)
     qc = quantities.qc
-    plan = TestPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
+    plan = StatsPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
     statistics, model_notes = group_statistics(
         quantities.imputed, features, design, pair, plan, quantities.values
     )
