@@ -123,7 +123,7 @@ def _correct_batch(
     y = logs[:, qc_idx]
     measured = np.isfinite(y).sum(axis=1)
     rows = np.flatnonzero((measured >= LOWESS_MIN_QCS) & np.isfinite(level))
-    fitted = robust_lowess(qc_order, y[rows], LOWESS_FRAC, iterations=3) if len(rows) else []
+    fitted = robust_lowess(qc_order, y[rows], LOWESS_FRAC, iterations=3)
     for k, row in enumerate(rows):
         trend = np.interp(positions, qc_order, fitted[k])
         out[row, targets] = logs[row, targets] - trend + level[row]
