@@ -110,8 +110,8 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         description="Analyse every sample of a design table (sample, file, group, optional "
         "batch, injection_order, replicate_of), align the species across samples, measure the "
         "retention drift and compare the groups; writes matrix.csv, statistics.csv, "
-        "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html and "
-        "study.mztab into DIR.",
+        "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html, "
+        "study_report.pdf and study.mztab into DIR.",
     )
     _add_study_arguments(study, positive_int)
     sim = commands.add_parser(

@@ -7,6 +7,9 @@ user files, so an exported table could carry a formula that runs on the reader's
 quote.  Numbers are never touched: a negative residual or Log P stays a number, and text that is a
 plain number (``"-0.5"``) is left as it is because a spreadsheet reads it as that number, not as
 a formula.
+
+:func:`safe_csv` is the one way a table becomes CSV text: neutralised, ``\n`` line ends, and
+every float written with :data:`CSV_FLOAT_DIGITS` significant digits.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ import numpy as np
 import pandas as pd
 
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+#: Significant digits of every float in a CSV/TSV export.  Twelve keep every value an instrument
+#: records (retention times, peak volumes and m/z carry at most 10) and drop the last-bit noise
+#: of arithmetic: ``7.938000000000001`` is written ``7.938``.  Written values read back within a
+#: relative 5e-13 of the computed ones.
+CSV_FLOAT_DIGITS = 12
+CSV_FLOAT_FORMAT = f"%.{CSV_FLOAT_DIGITS}g"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -75,6 +85,14 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = values.map(neutralise, na_action="ignore")
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text: formulas neutralised, no index, ``\\n`` line ends, floats written
+    with :data:`CSV_FLOAT_DIGITS` significant digits, missing values as empty cells."""
+    return str(
+        safe_frame(frame).to_csv(index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
+    )
 
 
 def plain_value(value: object) -> object:

@@ -16,7 +16,7 @@ from typing import IO
 import pandas as pd
 
 from ..result import AnalysisResult
-from .safe import safe_frame
+from .safe import CSV_FLOAT_FORMAT, safe_csv, safe_frame
 
 #: Rows written per block by the CSV writers (and per progress step).
 CSV_BLOCK_ROWS = 50_000
@@ -27,14 +27,15 @@ Progress = Callable[[float, str], None]
 def compounds_csv(analysis: AnalysisResult) -> str:
     """The compounds frame as CSV text (comma separated, ``\\n`` line ends, formulas neutralised).
 
-    Numbers are written at full precision; missing values are empty cells.
+    Floats are written with twelve significant digits (:data:`~.safe.CSV_FLOAT_DIGITS`);
+    missing values are empty cells.
     """
-    return str(safe_frame(analysis.compounds).to_csv(index=False, lineterminator="\n"))
+    return safe_csv(analysis.compounds)
 
 
 def fragments_csv(analysis: AnalysisResult) -> str:
     """The fragment events (:attr:`AnalysisResult.fragments`) as CSV text, formulas neutralised."""
-    return str(safe_frame(analysis.fragments).to_csv(index=False, lineterminator="\n"))
+    return safe_csv(analysis.fragments)
 
 
 def write_csv_blocks(
@@ -45,15 +46,21 @@ def write_csv_blocks(
 ) -> None:
     """Write ``frame`` (already neutralised) as CSV to ``stream``, ``block_rows`` rows at a time.
 
-    The text is the same as one ``frame.to_csv(index=False, lineterminator="\\n")``.
+    The text is the same as one :func:`~.safe.safe_csv` of the frame.
     """
     total = len(frame)
     if total == 0:
-        frame.to_csv(stream, index=False, lineterminator="\n")
+        frame.to_csv(stream, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
         return
     for start in range(0, total, block_rows):
         block = frame.iloc[start : start + block_rows]
-        block.to_csv(stream, index=False, header=start == 0, lineterminator="\n")
+        block.to_csv(
+            stream,
+            index=False,
+            header=start == 0,
+            lineterminator="\n",
+            float_format=CSV_FLOAT_FORMAT,
+        )
         if progress is not None:
             done = min(start + block_rows, total)
             progress(done / total, f"{done:,} of {total:,} rows")

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..names import composition_frame
+from ..report.safe import CSV_FLOAT_DIGITS
 from ..report.summary_json import software_version
 from .result import StudyResult
 
@@ -39,7 +40,7 @@ def _value(value: object) -> str:
     if value is None or value is pd.NA:
         return NULL
     if isinstance(value, float | np.floating):
-        return NULL if not math.isfinite(float(value)) else f"{float(value):.10g}"
+        return NULL if not math.isfinite(float(value)) else f"{float(value):.{CSV_FLOAT_DIGITS}g}"
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     text = str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")

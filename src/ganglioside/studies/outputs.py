@@ -19,6 +19,8 @@ file                           what it holds
 ``samples/<sample>/compounds.csv``  each sample's own analysis, as ``analyze`` writes it
 ``study.xlsx``                 the tables above in one workbook
 ``study_report.html``          the self-contained report with its figures
+``study_report.pdf``           the report on A4 pages (matplotlib): summary, figures, heatmap
+                               with every row labelled, compounds by q value, samples
 ``study.mztab``                mzTab-M 2.0 (MTD, SML, SMF)
 ``study_summary.json``         counts, comparison, quantity notes, RT anchoring, parameters
 ``shared_anchors.csv``         the study's pooled anchors (species, name, RT on the common scale,
@@ -38,11 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report.safe import safe_frame
+from ..report.safe import safe_csv
 from .mztab import study_mztab
+from .pdf import write_study_pdf
 from .plots import study_figures
 from .report import study_report_html
-from .result import MATRIX_COLUMNS, StudyResult
+from .result import MATRIX_COLUMNS, StudyResult, extra_tables
 from .run import write_compounds_csv
 from .workbook import write_study_workbook
 
@@ -65,9 +68,7 @@ Progress = Callable[[str], None]
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.write_text(
-        safe_frame(frame).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline=""
-    )
+    path.write_text(safe_csv(frame), encoding="utf-8", newline="")
     return path
 
 
@@ -77,20 +78,6 @@ def matrix_frame(result: StudyResult, imputed: bool = False) -> pd.DataFrame:
         return result.matrix.drop(columns=["feature"])
     head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
     return head.join(result.quantities.imputed).reset_index(drop=True)
-
-
-def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
-    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
-    head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
-    out: dict[str, pd.DataFrame] = {}
-    q = result.quantities
-    if q.imputation != "none":
-        out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
-    if q.batch_corrected is not None:
-        out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
-    if q.qc is not None:
-        out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
-    return out
 
 
 def statistics_frame(result: StudyResult) -> pd.DataFrame:
@@ -139,6 +126,7 @@ def write_study(
     say("report")
     paths["study_report.html"] = outdir / "study_report.html"
     paths["study_report.html"].write_text(study_report_html(result), encoding="utf-8")
+    paths["study_report.pdf"] = write_study_pdf(result, outdir / "study_report.pdf")
     if images:
         paths.update(write_images(result, outdir / "figures"))
     return paths
@@ -150,9 +138,7 @@ def shared_model_texts(result: StudyResult) -> dict[str, str]:
     shared = result.shared_model
     if shared is None:
         return {}
-    texts = {
-        "shared_anchors.csv": safe_frame(shared.anchors).to_csv(index=False, lineterminator="\n")
-    }
+    texts = {"shared_anchors.csv": safe_csv(shared.anchors)}
     if shared.calibration is not None:
         texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
     return texts

@@ -113,3 +113,17 @@ class StudyResult:
         if "contrast" not in stats.columns:
             return stats
         return stats[stats["contrast"] == self.comparison.label].reset_index(drop=True)
+
+
+def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
+    head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
+    out: dict[str, pd.DataFrame] = {}
+    q = result.quantities
+    if q.imputation != "none":
+        out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
+    if q.batch_corrected is not None:
+        out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
+    if q.qc is not None:
+        out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
+    return out

@@ -19,7 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..report.safe import safe_frame
-from .result import StudyResult
+from .result import StudyResult, extra_tables
 
 #: Sheet names, in order (Abundance only when the matrix holds another quantity than the raw
 #: volume; Imputed cells with imputation; Batch corrected with two or more batches).
@@ -68,17 +68,11 @@ def _frames(result: StudyResult) -> dict[str, pd.DataFrame]:
         "Matrix": result.matrix,
         "Abundance": abundance,
         "Statistics": result.statistics,
-        **{_sheet(name): frame for name, frame in _extra(result).items()},
+        **{_sheet(name): frame for name, frame in extra_tables(result).items()},
         "Drift": result.drift,
         "Compounds": result.features,
         "Parameters": _parameters(result),
     }
-
-
-def _extra(result: StudyResult) -> dict[str, pd.DataFrame]:
-    from .outputs import extra_tables
-
-    return extra_tables(result)
 
 
 def _sheet(name: str) -> str:

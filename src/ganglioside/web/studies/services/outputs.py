@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ganglioside.report.safe import safe_frame
+from ganglioside.report.safe import safe_csv
 from ganglioside.studies.mztab import study_mztab
 from ganglioside.studies.outputs import (
     extra_tables,
@@ -17,6 +17,7 @@ from ganglioside.studies.outputs import (
     shared_model_texts,
     statistics_frame,
 )
+from ganglioside.studies.pdf import study_pdf_bytes
 from ganglioside.studies.plots import study_figures
 from ganglioside.studies.report import study_report_html
 from ganglioside.studies.result import StudyResult
@@ -39,6 +40,7 @@ CONTENT_TYPES = {
     "pca.csv": "text/csv; charset=utf-8",
     "study.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "study_report.html": "text/html; charset=utf-8",
+    "study_report.pdf": "application/pdf",
     "study.mztab": "text/tab-separated-values; charset=utf-8",
     "study_summary.json": "application/json",
     "shared_anchors.csv": "text/csv; charset=utf-8",
@@ -47,7 +49,7 @@ CONTENT_TYPES = {
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return safe_csv(frame).encode("utf-8")
 
 
 def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> dict[str, bytes]:
@@ -62,6 +64,7 @@ def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> 
         "study.mztab": study_mztab(result).encode("utf-8"),
         "study_summary.json": json.dumps(result.summary, indent=2, default=str).encode("utf-8"),
         "study_report.html": study_report_html(result, figures).encode("utf-8"),
+        "study_report.pdf": study_pdf_bytes(result),
     }
     if result.quantities.imputation != "none":
         files["matrix_imputed.csv"] = _csv(matrix_frame(result, True))
