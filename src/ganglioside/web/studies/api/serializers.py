@@ -280,14 +280,16 @@ class MatrixRowSerializer(OpenRowSerializer):
         "description": "the quantity in the sample the column is named after (null: missing)",
     }
 
+    feature_id = serializers.CharField(help_text="the compound's id (F0001 …), as in statistics")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="the isomer track (early, late …); null: one track only")
 
 
 class StatisticsRowSerializer(OpenRowSerializer):
-    """One compound of ``statistics.csv``: fold change, tests and q values, then the mean and
-    the found fraction of each group as ``mean_<group>`` and ``found_<group>``."""
+    """One compound and contrast of ``statistics.csv``: fold change, tests and q values, QC
+    measures, then the mean and the found fraction of each group as ``mean_<group>`` and
+    ``found_<group>``."""
 
     extra_columns = {
         "type": "number",
@@ -296,21 +298,34 @@ class StatisticsRowSerializer(OpenRowSerializer):
         "its samples the compound was found in",
     }
 
+    feature_id = serializers.CharField(help_text="the compound's id (F0001 …), as in the matrix")
+    contrast = serializers.CharField(help_text="numerator/denominator groups of this row")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="null: one track only")
     category = _text(help_text="GM, GD, GT, GQ, GA …")
     rt = _number(help_text="consensus RT (min)")
-    log2_fold_change = _number(help_text="numerator over denominator of the study's comparison")
-    p_value = _number(help_text="Welch's t-test (two groups) or ANOVA (more)")
-    q_value = _number(help_text="Benjamini-Hochberg q value of p_value")
-    test = serializers.CharField(help_text="Welch t-test or ANOVA")
-    p_mann_whitney = _number(required=False, help_text="two groups")
-    q_mann_whitney = _number(required=False, help_text="two groups")
-    p_kruskal_wallis = _number(required=False, help_text="more than two groups")
-    q_kruskal_wallis = _number(required=False, help_text="more than two groups")
-    p_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
-    q_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
+    log2_fold_change = _number(help_text="numerator over denominator of the row's contrast")
+    p_value = _number(help_text="the chosen test's p (moderated t of the linear model by default)")
+    q_value = _number(
+        help_text="Benjamini-Hochberg q value of p_value within the contrast (null: filtered)"
+    )
+    test = serializers.CharField(help_text="moderated t (linear model), Welch t-test …")
+    t = _number(required=False, help_text="moderated t statistic")
+    df = _number(required=False, help_text="its degrees of freedom (residual plus prior)")
+    p_welch = _number(required=False, help_text="Welch's t-test of the contrast's two groups")
+    q_welch = _number(required=False)
+    p_mann_whitney = _number(required=False, help_text="Mann-Whitney U of the two groups")
+    q_mann_whitney = _number(required=False)
+    p_overall = _number(required=False, help_text="three or more groups: the overall test")
+    q_overall = _number(required=False)
+    p_anova = _number(required=False, help_text="three or more groups")
+    p_kruskal_wallis = _number(required=False, help_text="three or more groups")
+    qc_rsd_before = _number(required=False, help_text="QC RSD before the drift correction")
+    qc_rsd = _number(required=False, help_text="QC RSD after the correction and normalisation")
+    d_ratio = _number(required=False, help_text="sd of the QCs over sd of the study samples")
+    blank_ratio = _number(required=False, help_text="study samples' median over the blanks'")
+    filter = _text(required=False, help_text="QC filters failed, separated by ','; empty: none")
     found_fraction = _number(help_text="share of all samples the compound was valid in")
     outlier_in = _text(help_text="samples where it was an outlier, separated by ';'")
     fragment_in = _text(help_text="samples where it was an in-source fragment, separated by ';'")
