@@ -266,3 +266,27 @@ def test_three_groups_have_each_contrast_and_an_overall_test() -> None:
     assert (per["high/low"]["p_overall"] == per["low/control"]["p_overall"]).all()
     truly = truth.reset_index(drop=True)["changed"].to_numpy()
     assert (per["low/control"]["p_overall"][truly] < 0.01).mean() > 0.8
+
+
+def test_ganglioside_indices_per_sample() -> None:
+    from ganglioside.studies.indices import ganglioside_indices
+
+    names = ["GM3(36:1;O2)", "GD3(36:1;O2)", "GT1(36:1;O2)", "GD3+OAc(36:1;O2)", "d5-GM1(36:1;O2)"]
+    features = pd.DataFrame(
+        {
+            "feature": range(5),
+            "name": names,
+            "category": ["GM", "GD", "GT", "GD", "GM"],
+            "is_standard": [False, False, False, False, True],
+        }
+    )
+    values = pd.DataFrame({"s1": [4.0, 2.0, 1.0, 1.0, 100.0], "s2": [2.0, np.nan, 2.0, 0.0, 50.0]})
+    table = ganglioside_indices(values, features)
+    # s1: (4·1 + 2·2 + 1·3 + 1·2) / 8; the standard left out
+    assert table.loc["sialylation_index", "s1"] == pytest.approx(13 / 8)
+    assert table.loc["sialylation_index", "s2"] == pytest.approx((2 + 6) / 4)
+    assert table.loc["o_acetylated_fraction", "s1"] == pytest.approx(1 / 8)
+    assert table.loc["a_to_b_series_ratio", "s1"] == pytest.approx(4 / (2 + 1))  # OAc-GD3: b
+    assert np.isnan(table.loc["a_to_b_series_ratio", "s2"])  # no b-series marker found
+    assert table.loc["share_GD", "s1"] == pytest.approx(3 / 8)
+    assert table.loc[["share_GM", "share_GD", "share_GT"], "s2"].sum() == pytest.approx(1.0)

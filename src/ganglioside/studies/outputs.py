@@ -10,6 +10,9 @@ file                           what it holds
 ``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
 ``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
                                compound removed (for pictures; only with two or more batches)
+``indices.csv``                ganglioside-level indices per sample (sialylation index,
+                               O-acetylated fraction, a-/b-series ratio, category shares)
+``index_statistics.csv``       their tests per contrast (same model, no moderation)
 ``qc.csv``                     per compound: QC RSD before/after the drift correction,
                                D-ratio, blank ratio, detection rate, filter reasons
 ``statistics.csv``             one row per compound and contrast: fold change, tests, q values,

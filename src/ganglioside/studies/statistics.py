@@ -90,6 +90,7 @@ class StatsPlan:
     test: str = "moderated_t"
     model: str = ""
     filtered: frozenset[int] = field(default_factory=frozenset)
+    moderate: bool = True
 
 
 def comparison(
@@ -186,7 +187,7 @@ def _model_fit(
     pairs = list(pair.pairs or ((pair.numerator, pair.denominator),))
     contrasts = contrast_matrix(matrix, pairs)
     overall = overall_matrix(matrix, pair.groups) if len(pair.groups) > 2 else None
-    fit = moderated_fit(logs.to_numpy(dtype=float), matrix.x, contrasts, overall)
+    fit = moderated_fit(logs.to_numpy(dtype=float), matrix.x, contrasts, overall, plan.moderate)
     # A contrast needs two measured values in each of its groups, as the other tests do.
     notes = [f"model: {' + '.join(matrix.terms)}", *matrix.notes]
     notes.append(
@@ -218,7 +219,9 @@ def _contrast_tests(
         fold = _nanmean(by_group[num]) - _nanmean(by_group[den])
         p = welch if plan.test == "welch" else mw
     out["log2_fold_change"] = fold
-    out["test"] = TEST_NAMES[plan.test]
+    out["test"] = (
+        TEST_NAMES[plan.test] if plan.moderate or fit is None else "t (linear model, unmoderated)"
+    )
     out["p_value"], out["q_value"] = p, bh_passing(p, passing)
     out["p_welch"], out["q_welch"] = welch, bh_passing(welch, passing)
     out["p_mann_whitney"], out["q_mann_whitney"] = mw, bh_passing(mw, passing)

@@ -20,6 +20,7 @@ from .align import align
 from .config import StudyConfig
 from .design import Design, DesignError
 from .drift import estimate_drift
+from .indices import ganglioside_indices, index_features
 from .peaks import peak_table
 from .quantify import quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
@@ -86,6 +87,7 @@ def combine(
         quantities.imputed, features, design, pair, plan, quantities.values
     )
     statistics = _with_counts(statistics, quantities, features)
+    indices, index_statistics = _indices(quantities.values, features, design, pair, plan)
     scores = pca(quantities.imputed, features, design)
     samples = sample_table(design, by_sample, alignment.abundance, features, drift.table)
     samples["dilution_factor"] = (
@@ -116,6 +118,8 @@ def combine(
         warnings=warnings,
         peaks=alignment.peaks,
         shared_model=shared,
+        indices=indices,
+        index_statistics=index_statistics,
     )
 
 
@@ -131,6 +135,24 @@ def rt_model_summary(shared: SharedModel | None) -> dict[str, Any]:
         "rows_taken_as_anchors": sum(len(r) for r in shared.rows.values()),
         "calibration_fitted": shared.calibration is not None,
     }
+
+
+def _indices(
+    values: pd.DataFrame, features: pd.DataFrame, design: Design, pair: Any, plan: StatsPlan
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ganglioside-level indices per sample and their tests (same model, no moderation)."""
+    indices = ganglioside_indices(values, features)
+    own = StatsPlan(plan.test, plan.model, frozenset(), moderate=False)
+    table, _ = group_statistics(
+        indices.reset_index(drop=True), index_features(indices), design, pair, own
+    )
+    keep = [
+        c
+        for c in table.columns
+        if c not in ("feature", "species", "isomer_track", "category", "rt", "outlier_in")
+        and c not in ("fragment_in", "found_fraction")
+    ]
+    return indices, table[keep].rename(columns={"name": "index"})
 
 
 def with_feature_ids(features: pd.DataFrame) -> pd.DataFrame:

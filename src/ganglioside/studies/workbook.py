@@ -32,6 +32,8 @@ SHEETS = (
     "Imputed cells",
     "Batch corrected",
     "QC",
+    "Indices",
+    "Index statistics",
     "Drift",
     "Compounds",
     "Parameters",
@@ -80,6 +82,8 @@ def _sheet(name: str) -> str:
         "imputed_cells.csv": "Imputed cells",
         "matrix_batch_corrected.csv": "Batch corrected",
         "qc.csv": "QC",
+        "indices.csv": "Indices",
+        "index_statistics.csv": "Index statistics",
     }[name]
 
 
