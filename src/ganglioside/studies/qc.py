@@ -84,23 +84,35 @@ def drift_correct(values: pd.DataFrame, design: Design) -> tuple[pd.DataFrame, l
         warnings.simplefilter("ignore", RuntimeWarning)  # a compound no QC measured
         level = np.nanmedian(logs[:, qc_columns], axis=1)
     out = logs.copy()
-    corrected_batches = []
-    for batch in dict.fromkeys(s.batch for s in design.samples):
-        members = [s for s in design.samples if s.batch == batch and s.sample in values.columns]
-        batch_qcs = [s for s in ordered if s.batch == batch]
-        if len(batch_qcs) < MIN_QCS:
-            continue
-        corrected_batches.append(batch or "(one batch)")
-        _correct_batch(logs, out, values.columns, members, batch_qcs, level)
+    corrected = _correct_batches(logs, out, values.columns, design, ordered, level)
     frame = pd.DataFrame(np.exp2(out), index=values.index, columns=values.columns)
     note = (
         f"signal drift corrected from {len(ordered)} pooled QCs along the injection order "
         f"(robust LOWESS per compound, linear between the QCs of a batch with fewer than "
-        f"{LOWESS_MIN_QCS}) in batch(es) {', '.join(corrected_batches)}"
-        if corrected_batches
+        f"{LOWESS_MIN_QCS}) in batch(es) {', '.join(corrected)}"
+        if corrected
         else f"signal drift not corrected: no batch has {MIN_QCS} QCs with injection orders"
     )
     return frame, [note]
+
+
+def _correct_batches(
+    logs: np.ndarray,
+    out: np.ndarray,
+    columns: pd.Index,
+    design: Design,
+    ordered: list,
+    level: np.ndarray,
+) -> list[str]:
+    """Correct every batch with enough QCs; the batches corrected."""
+    corrected = []
+    for batch in dict.fromkeys(s.batch for s in design.samples):
+        members = [s for s in design.samples if s.batch == batch and s.sample in columns]
+        batch_qcs = [s for s in ordered if s.batch == batch]
+        if len(batch_qcs) >= MIN_QCS:
+            corrected.append(batch or "(one batch)")
+            _correct_batch(logs, out, columns, members, batch_qcs, level)
+    return corrected
 
 
 def _correct_batch(
@@ -141,21 +153,9 @@ def qc_filters(
     limits: dict[str, float],
 ) -> QcReport:
     """QC RSD before/after, D-ratio, blank ratio and detection per compound; filter reasons."""
-    cols = values.columns
-    qcs = [s.sample for s in design.of_type("qc") if s.sample in cols]
-    blanks = [s.sample for s in design.of_type("blank") if s.sample in cols]
-    study = [s.sample for s in design.biological if s.sample in cols]
-    table = pd.DataFrame(index=values.index)
-    table["qc_rsd_before"] = _rsd(before[qcs]) if len(qcs) >= 2 else np.nan
-    table["qc_rsd"] = _rsd(values[qcs]) if len(qcs) >= 2 else np.nan
-    with np.errstate(all="ignore"):
-        sd_study = values[study].std(axis=1, ddof=1)
-        table["d_ratio"] = (values[qcs].std(axis=1, ddof=1) / sd_study) if len(qcs) >= 2 else np.nan
-        blank = values[blanks].fillna(0.0).median(axis=1) if blanks else None
-        table["blank_ratio"] = (
-            values[study].median(axis=1) / blank.where(blank > 0) if blank is not None else np.nan
-        )
-    table["detection"] = _best_group_rate(values, design)
+    qcs = [s.sample for s in design.of_type("qc") if s.sample in values.columns]
+    blanks = [s.sample for s in design.of_type("blank") if s.sample in values.columns]
+    table = _qc_measures(values, before, design, qcs, blanks)
     reasons = {
         "qc_rsd": table["qc_rsd"] > limits["qc_rsd"],
         "d_ratio": table["d_ratio"] > limits["d_ratio"],
@@ -170,6 +170,30 @@ def qc_filters(
     if not blanks:
         notes.append("no blank: the blank filter was not applied")
     return QcReport(table, counts, notes)
+
+
+def _qc_measures(
+    values: pd.DataFrame,
+    before: pd.DataFrame,
+    design: Design,
+    qcs: list[str],
+    blanks: list[str],
+) -> pd.DataFrame:
+    """QC RSD before and after, D-ratio, blank ratio and best group detection rate."""
+    study = [s.sample for s in design.biological if s.sample in values.columns]
+    table = pd.DataFrame(index=values.index)
+    enough = len(qcs) >= 2
+    table["qc_rsd_before"] = _rsd(before[qcs]) if enough else np.nan
+    table["qc_rsd"] = _rsd(values[qcs]) if enough else np.nan
+    with np.errstate(all="ignore"):
+        sd_study = values[study].std(axis=1, ddof=1)
+        table["d_ratio"] = (values[qcs].std(axis=1, ddof=1) / sd_study) if enough else np.nan
+        blank = values[blanks].fillna(0.0).median(axis=1) if blanks else None
+        table["blank_ratio"] = (
+            values[study].median(axis=1) / blank.where(blank > 0) if blank is not None else np.nan
+        )
+    table["detection"] = _best_group_rate(values, design)
+    return table
 
 
 def _rsd(frame: pd.DataFrame) -> pd.Series:

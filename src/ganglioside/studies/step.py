@@ -41,26 +41,37 @@ def usable_design(design: Design, results: Sequence[SampleResult]) -> tuple[Desi
     kept = tuple(
         s for s in design.samples if s.sample not in failed and s.replicate_of not in failed
     )
-    units: dict[str, set[str]] = {}
-    for s in kept:
-        if s.is_biological:
-            units.setdefault(s.group, set()).add(s.unit)
+    units = _units_per_group(kept)
     small = [g for g in design.groups if len(units.get(g, ())) < 2]
     if small:
-        problems = [
-            InputError(f"sample {s!r} could not be analysed: {e}", file=design.source)
-            for s, e in failed.items()
-        ]
-        problems.append(
-            InputError(
-                f"too few samples left to compare in group(s) {', '.join(small)}",
-                file=design.source,
-                column="group",
-            )
-        )
-        raise DesignError(problems, file=design.source)
+        raise _too_few_left(design, failed, small)
     groups = tuple(g for g in design.groups if g in units)
     return Design(kept, groups, design.source), warnings
+
+
+def _too_few_left(design: Design, failed: dict[str, str], small: list[str]) -> DesignError:
+    """The error of a study whose failed samples leave a group with fewer than two."""
+    problems = [
+        InputError(f"sample {s!r} could not be analysed: {e}", file=design.source)
+        for s, e in failed.items()
+    ]
+    problems.append(
+        InputError(
+            f"too few samples left to compare in group(s) {', '.join(small)}",
+            file=design.source,
+            column="group",
+        )
+    )
+    return DesignError(problems, file=design.source)
+
+
+def _units_per_group(samples: Sequence[Any]) -> dict[str, set[str]]:
+    """Group → the biological units (replicates once) of its study samples."""
+    units: dict[str, set[str]] = {}
+    for s in samples:
+        if s.is_biological:
+            units.setdefault(s.group, set()).add(s.unit)
+    return units
 
 
 def combine(
