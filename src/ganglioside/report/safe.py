@@ -1,4 +1,4 @@
-"""Neutralise spreadsheet formulas in exported text.
+"""Neutralise spreadsheet formulas in the text of the outputs.
 
 A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some
 programs also a leading tab or carriage return) as a formula.  Names and extra columns come from

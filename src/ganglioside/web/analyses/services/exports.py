@@ -143,7 +143,7 @@ def exports_write(
         log.exception("analysis %s: writing the exports failed", analysis.pk)
         shutil.rmtree(folder, ignore_errors=True)
         return False
-    media_types = {a.filename: a.media_type for a in report.ARTIFACTS}
+    media_types = {o.filename: o.media_type for o in report.OUTPUTS.values()}
     rows = [
         Artifact(
             analysis_id=analysis.pk,

@@ -21,6 +21,7 @@ from django.utils import timezone
 import ganglioside
 from ganglioside import ConfigError, InputError
 from ganglioside.errors import bounded, excerpt
+from ganglioside.web.common.json_safety import json_safe
 
 from .. import events
 from ..models import (
@@ -34,7 +35,7 @@ from ..models import (
 from .exports import export_files_delete, exports_write
 from .inputs import analyze_stored, renamed
 from .notifications import analysis_notify_owner
-from .persistence import compounds_store, fragment_events, json_safe, rt_model
+from .persistence import compounds_store, fragment_events, rt_model
 
 log = logging.getLogger(__name__)
 

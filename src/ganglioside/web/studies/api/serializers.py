@@ -280,7 +280,7 @@ class MatrixRowSerializer(OpenRowSerializer):
         "description": "the quantity in the sample the column is named after (null: missing)",
     }
 
-    feature_id = serializers.CharField(help_text="the compound's id (F0001 …), as in statistics")
+    feature_id = serializers.CharField(help_text="the compound's id in every file of the study")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="the isomer track (early, late …); null: one track only")
@@ -288,49 +288,47 @@ class MatrixRowSerializer(OpenRowSerializer):
 
 class StatisticsRowSerializer(OpenRowSerializer):
     """One compound and contrast of ``statistics.csv``: fold change, tests and q values, QC
-    measures, then the mean and the found fraction of each group as ``mean_<group>`` and
+    figures, then the mean and the found fraction of each group as ``mean_<group>`` and
     ``found_<group>``."""
 
     extra_columns = {
         "type": "number",
         "nullable": True,
         "description": "mean_<group>: the group's mean quantity; found_<group>: the share of "
-        "its samples the compound was found in",
+        "its samples the compound was measured in",
     }
 
-    feature_id = serializers.CharField(help_text="the compound's id (F0001 …), as in the matrix")
-    contrast = serializers.CharField(help_text="numerator/denominator groups of this row")
+    feature_id = serializers.CharField(help_text="the compound's id in every file of the study")
+    contrast = serializers.CharField(help_text="numerator/denominator, e.g. disease/control")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="null: one track only")
     category = _text(help_text="GM, GD, GT, GQ, GA …")
     rt = _number(help_text="consensus RT (min)")
-    log2_fold_change = _number(help_text="numerator over denominator of the row's contrast")
-    p_value = _number(help_text="the chosen test's p (moderated t of the linear model by default)")
-    q_value = _number(
-        help_text="Benjamini-Hochberg q value of p_value within the contrast (null: filtered)"
-    )
-    test = serializers.CharField(help_text="moderated t (linear model), Welch t-test …")
-    t = _number(required=False, help_text="moderated t statistic")
-    df = _number(required=False, help_text="its degrees of freedom (residual plus prior)")
-    p_welch = _number(required=False, help_text="Welch's t-test of the contrast's two groups")
-    q_welch = _number(required=False)
-    p_mann_whitney = _number(required=False, help_text="Mann-Whitney U of the two groups")
-    q_mann_whitney = _number(required=False)
-    p_overall = _number(required=False, help_text="three or more groups: the overall test")
-    q_overall = _number(required=False)
-    p_anova = _number(required=False, help_text="three or more groups")
-    p_kruskal_wallis = _number(required=False, help_text="three or more groups")
-    qc_rsd_before = _number(required=False, help_text="QC RSD before the drift correction")
-    qc_rsd = _number(required=False, help_text="QC RSD after the correction and normalisation")
-    d_ratio = _number(required=False, help_text="sd of the QCs over sd of the study samples")
-    blank_ratio = _number(required=False, help_text="study samples' median over the blanks'")
-    filter = _text(required=False, help_text="QC filters failed, separated by ','; empty: none")
+    log2_fold_change = _number(help_text="numerator over denominator of the contrast")
+    p_value = _number(help_text="of the study's test (moderated t, Welch or Mann-Whitney)")
+    q_value = _number(help_text="Benjamini-Hochberg q value of p_value (filtered rows: null)")
+    test = serializers.CharField(help_text="the test of p_value, in words")
+    t = _number(required=False, help_text="moderated t statistic (moderated t only)")
+    df = _number(required=False, help_text="its degrees of freedom (moderated t only)")
+    p_welch = _number()
+    q_welch = _number()
+    p_mann_whitney = _number()
+    q_mann_whitney = _number()
+    p_overall = _number(required=False, help_text="more than two groups: any difference")
+    q_overall = _number(required=False, help_text="more than two groups")
+    p_anova = _number(required=False, help_text="more than two groups")
+    p_kruskal_wallis = _number(required=False, help_text="more than two groups")
     found_fraction = _number(help_text="share of all samples the compound was valid in")
     outlier_in = _text(help_text="samples where it was an outlier, separated by ';'")
     fragment_in = _text(help_text="samples where it was an in-source fragment, separated by ';'")
     n_missing = serializers.IntegerField(help_text="samples without a value")
     n_imputed = serializers.IntegerField(help_text="of those, values imputed")
+    qc_rsd_before = _number(required=False, help_text="RSD in the QCs before drift correction")
+    qc_rsd = _number(required=False, help_text="RSD in the QCs")
+    d_ratio = _number(required=False, help_text="QC spread over the study samples' spread")
+    blank_ratio = _number(required=False, help_text="study samples over blanks")
+    filter = _text(required=False, help_text="the QC filters it failed, separated by ','")
 
 
 class MatrixSerializer(serializers.Serializer):
