@@ -113,7 +113,7 @@ def test_the_reversed_comparison_disagrees_on_every_change(
     assert result.summary["comparison_b"] == "control/disease"
     assert result.summary["same_comparison"] is False
     assert [(p.name, p.a, p.b) for p in result.parameters] == [
-        ("compare", None, ["control", "disease"])
+        ("compare", None, ["control/disease"])
     ]
     # the numerator's mean in B is the denominator's in A
     np.testing.assert_allclose(

@@ -68,6 +68,11 @@ _UNITS = {
 }
 
 
+def location_uri(source: str) -> str:
+    """A valid ``file:`` URI for a table's path (absolute, percent-encoded)."""
+    return Path(source).absolute().as_uri()
+
+
 def _metadata(result: StudyResult) -> list[tuple[str, str]]:
     stem = Path(result.design.source).stem or "study"
     quantity = result.quantities.quantity
@@ -117,8 +122,8 @@ def _runs_and_assays(result: StudyResult) -> list[tuple[str, str]]:
     """One ms_run (its table, negative polarity) and one assay per sample."""
     out = []
     for i, spec in enumerate(result.design.samples, start=1):
-        source = result.analyses[spec.sample].source or spec.sample
-        out.append((f"ms_run[{i}]-location", f"file:///{source}"))
+        source = spec.source or result.analyses[spec.sample].source or spec.sample
+        out.append((f"ms_run[{i}]-location", location_uri(str(source))))
         out.append((f"ms_run[{i}]-scan_polarity[1]", _param("MS", "MS:1000129", "negative scan")))
     for i, spec in enumerate(result.design.samples, start=1):
         out.append((f"assay[{i}]", spec.sample))
@@ -131,7 +136,9 @@ def _study_variables(result: StudyResult) -> list[tuple[str, str]]:
     out = []
     for j, group in enumerate(result.design.groups, start=1):
         refs = "|".join(
-            f"assay[{i}]" for i, s in enumerate(result.design.samples, start=1) if s.group == group
+            f"assay[{i}]"
+            for i, s in enumerate(result.design.samples, start=1)
+            if s.group == group and s.is_biological
         )
         out += [
             (f"study_variable[{j}]", group),
@@ -213,9 +220,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         }
     )
     more: dict[str, pd.Series] = _assay_columns(values)
-    group_of = {s.sample: s.group for s in result.design.samples}
+    group_of = {s.sample: s.group for s in result.design.samples if s.is_biological}
     for j, group in enumerate(result.design.groups, start=1):
-        cells = values[[s for s in values.columns if group_of[s] == group]]
+        cells = values[[s for s in values.columns if group_of.get(s) == group]]
         mean = cells.mean(axis=1)
         more[f"abundance_study_variable[{j}]"] = mean
         more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
