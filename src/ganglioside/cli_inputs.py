@@ -117,7 +117,7 @@ def run_samples(
 
     from .pipeline import analyze
     from .pipeline.samples import share_of_progress
-    from .report.safe import safe_frame
+    from .report.safe import table_text
 
     folders = folder_names(list(export.samples))
     compounds, counts = [], {}
@@ -131,7 +131,7 @@ def run_samples(
         combined = pd.concat(compounds, ignore_index=True)
         combined = combined[["sample", *(c for c in combined.columns if c != "sample")]]
         path = outdir / "compounds.csv"
-        path.write_text(safe_frame(combined).to_csv(index=False, lineterminator="\n"), "utf-8")
+        path.write_text(table_text(combined), "utf-8", newline="")
     except OSError as exc:
         print(
             f"ganglioside: error: cannot write the results to {outdir}: {exc.strerror or exc}",

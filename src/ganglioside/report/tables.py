@@ -16,7 +16,7 @@ from typing import IO
 import pandas as pd
 
 from ..result import AnalysisResult
-from .safe import safe_frame
+from .safe import safe_frame, table_text, write_table
 
 #: Rows written per block by the CSV writers (and per progress step).
 CSV_BLOCK_ROWS = 50_000
@@ -29,12 +29,12 @@ def compounds_csv(analysis: AnalysisResult) -> str:
 
     Numbers are written at full precision; missing values are empty cells.
     """
-    return str(safe_frame(analysis.compounds).to_csv(index=False, lineterminator="\n"))
+    return table_text(analysis.compounds)
 
 
 def fragments_csv(analysis: AnalysisResult) -> str:
     """The fragment events (:attr:`AnalysisResult.fragments`) as CSV text, formulas neutralised."""
-    return str(safe_frame(analysis.fragments).to_csv(index=False, lineterminator="\n"))
+    return table_text(analysis.fragments)
 
 
 def write_csv_blocks(
@@ -45,15 +45,15 @@ def write_csv_blocks(
 ) -> None:
     """Write ``frame`` (already neutralised) as CSV to ``stream``, ``block_rows`` rows at a time.
 
-    The text is the same as one ``frame.to_csv(index=False, lineterminator="\\n")``.
+    The text is the same as one :func:`~.safe.write_table` of the whole frame.
     """
     total = len(frame)
     if total == 0:
-        frame.to_csv(stream, index=False, lineterminator="\n")
+        write_table(frame, stream)
         return
     for start in range(0, total, block_rows):
         block = frame.iloc[start : start + block_rows]
-        block.to_csv(stream, index=False, header=start == 0, lineterminator="\n")
+        write_table(block, stream, header=start == 0)
         if progress is not None:
             done = min(start + block_rows, total)
             progress(done / total, f"{done:,} of {total:,} rows")

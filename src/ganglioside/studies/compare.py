@@ -34,7 +34,7 @@ from scipy import stats
 from ..pairing import closest_pairs
 from ..report.abundance import natural_key
 from ..report.points import esc
-from ..report.safe import safe_frame
+from ..report.safe import table_text
 from .config import StudyConfig
 from .result import StudyResult
 from .step import SIGNIFICANT_Q
@@ -457,4 +457,4 @@ def agreement_figure(
 def rows_csv(comparison: StudyComparison) -> str:
     """The rows as CSV text (agreement labels as codes, empty cells for missing values; text
     that a spreadsheet would run as a formula is quoted as the study's own tables are)."""
-    return safe_frame(comparison.rows).to_csv(index=False, lineterminator="\n")
+    return table_text(comparison.rows)

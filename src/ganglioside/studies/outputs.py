@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report.safe import safe_frame
+from ..report.safe import table_text
 from .mztab import study_mztab
 from .plots import study_figures
 from .report import study_report_html
@@ -56,9 +56,7 @@ Progress = Callable[[str], None]
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.write_text(
-        safe_frame(frame).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline=""
-    )
+    path.write_text(table_text(frame), encoding="utf-8", newline="")
     return path
 
 
@@ -125,9 +123,7 @@ def shared_model_texts(result: StudyResult) -> dict[str, str]:
     shared = result.shared_model
     if shared is None:
         return {}
-    texts = {
-        "shared_anchors.csv": safe_frame(shared.anchors).to_csv(index=False, lineterminator="\n")
-    }
+    texts = {"shared_anchors.csv": table_text(shared.anchors)}
     if shared.calibration is not None:
         texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
     return texts

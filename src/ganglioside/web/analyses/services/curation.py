@@ -22,8 +22,6 @@ sheet, the PDF report); :func:`audit_csv` is the audit trail as a file of its ow
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -418,11 +416,7 @@ def audit_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def audit_csv(analysis: Analysis) -> str:
     """The audit trail as CSV text (text cells that a spreadsheet would run are neutralised)."""
-    from ganglioside.report.safe import neutralise
+    from ganglioside.report.safe import table_text
 
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(AUDIT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in audit_rows(analysis):
-        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
-    return buffer.getvalue()
+    frame = pd.DataFrame(audit_rows(analysis), columns=list(AUDIT_COLUMNS), dtype=object)
+    return table_text(frame)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ganglioside.report.safe import safe_frame
+from ganglioside.report.safe import table_text
 from ganglioside.studies.mztab import study_mztab
 from ganglioside.studies.outputs import matrix_frame, shared_model_texts, statistics_frame
 from ganglioside.studies.plots import study_figures
@@ -38,7 +38,7 @@ CONTENT_TYPES = {
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return table_text(frame).encode("utf-8")
 
 
 def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> dict[str, bytes]:
