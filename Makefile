@@ -4,14 +4,17 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# `make install LOCKED=1` installs the exact versions of requirements/lock.txt (reproducible);
+# without it pip takes the newest versions that pyproject.toml's ranges allow.
+LOCK   ?= requirements/lock.txt
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(if $(LOCKED),$(LOCK))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[web,dev]"
+	$(BIN)/python -m pip install --quiet $(if $(LOCKED),-c $(LOCK)) -e ".[web,dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -39,6 +42,13 @@ bench: install
 	$(BIN)/python bench/core_speed.py
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/web_speed.py
+
+# Re-resolve requirements/lock.txt from pyproject.toml's ranges (after changing a dependency; the
+# test tests/test_lock.py fails until the lock covers every declared requirement).
+lock: install
+	$(BIN)/python -m pip install --quiet "uv>=0.5,<1"
+	$(BIN)/uv pip compile pyproject.toml --extra web --extra dev --universal \
+		--python-version 3.11 --no-header --quiet -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,8 @@ from ganglioside.inputs.classes import (
         ("GDP-mannose", OTHER_CLASS),
         ("Unknown", NOT_ANNOTATED),
         ("unknown_512.3", NOT_ANNOTATED),
-        ("w/o MS2: GM3 34:1;O2", NOT_ANNOTATED),
+        ("w/o MS2: GM3 34:1;O2", GANGLIOSIDE),  # read; the mark is kept as evidence
+        ("low score: GD2 32:1;O2", GANGLIOSIDE),
         ("null", NOT_ANNOTATED),
         ("#N/A", NOT_ANNOTATED),
         ("", NOT_ANNOTATED),

@@ -17,6 +17,7 @@ PEAK_LIST = EXPORTS / "msdial_peaklist_Brain_WT_1.txt"
 GANGLIOSIDES = [
     "GM3 36:1;O2",
     "GD1(36:1;O2)",
+    "w/o MS2: GM1 36:1;O2",
     "GT1(36:1;O2)",
     "GD3 37:1;O2",
     "NGcGM3 36:1;O2",
@@ -50,9 +51,11 @@ def test_only_gangliosides_are_kept_and_the_rest_is_counted(alignment):
     frame = alignment.frame("Brain_WT_1")
     assert frame["Name"].tolist() == GANGLIOSIDES
     assert alignment.n_features == 14
-    # PC, PE, TG, SM, Cer by their Ontology; Unknown and "w/o MS2:" are not annotations
+    # PC, PE, TG, SM, Cer by their Ontology; Unknown is not an annotation; "w/o MS2:" is read
+    # with its mark kept
     assert alignment.n_other_classes == 5
-    assert alignment.n_not_annotated == 2
+    assert alignment.n_not_annotated == 1
+    assert frame["Annotation flag"].tolist()[:3] == ["", "", "w/o MS2"]
     assert set(alignment.other_class_examples) == {
         "PC 34:1",
         "PE 38:4",
@@ -77,7 +80,8 @@ def test_a_feature_with_zero_area_in_a_sample_is_left_out_of_that_sample_only(al
     assert "GD3 37:1;O2" not in alignment.frame("Brain_WT_2")["Name"].tolist()
     assert "GD3 37:1;O2" in alignment.frame("Brain_KO_1")["Name"].tolist()
     assert alignment.samples["Brain_WT_2"].n_without_area == 1
-    assert alignment.samples["Brain_KO_1"].n_without_area == 0
+    # the "w/o MS2:" GM1 has no area in Brain_KO_1
+    assert alignment.samples["Brain_KO_1"].n_without_area == 1
 
 
 def test_quality_columns_are_carried_as_evidence_and_not_used_as_filters(alignment):
@@ -103,7 +107,7 @@ def test_analysing_one_sample_records_the_input_in_the_summary():
     assert block["format"] == "MS-DIAL alignment"
     assert block["sample"] == "Brain_KO_1"
     assert block["samples"] == ["Brain_WT_1", "Brain_WT_2", "Brain_KO_1", "QC_01"]
-    assert block["n_skipped_other_classes"] == 5 and block["n_skipped_unannotated"] == 2
+    assert block["n_skipped_other_classes"] == 5 and block["n_skipped_unannotated"] == 1
     assert block["n_rows"] == len(result.compounds) == 7
     assert block["sample_metadata"]["Class"] == "KO"
     assert result.source == "msdial_alignment_area.txt [Brain_KO_1]"
@@ -133,15 +137,20 @@ def test_the_peak_list_is_one_sample_named_after_its_file():
     assert export.format == "MS-DIAL peak list"
     assert export.sample_names == ("msdial_peaklist_Brain_WT_1",)
     frame = export.frame()
-    assert frame["Name"].tolist() == ["GM3 36:1;O2", "GD1(36:1;O2)", "GT1 36:1;O2"]
-    assert frame["RT"].tolist() == ["8.728", "9.411", "8.699"]
-    assert frame["Volume"].tolist() == ["321001", "530011", "56300110"]
-    assert export.n_not_annotated == 2 and export.n_other_classes == 1
+    assert frame["Name"].tolist() == [
+        "GM3 36:1;O2",
+        "GD1(36:1;O2)",
+        "w/o MS2: GD3 36:1;O2",
+        "GT1 36:1;O2",
+    ]
+    assert frame["RT"].tolist() == ["8.728", "9.411", "10.002", "8.699"]
+    assert frame["Volume"].tolist() == ["321001", "530011", "20040", "56300110"]
+    assert export.n_not_annotated == 1 and export.n_other_classes == 1
     assert {"Height", "MS/MS matched", "Total score", "Adduct"} <= set(frame.columns)
 
 
 def test_a_single_sample_export_is_analysed_without_naming_the_sample():
     result = ganglioside.analyze(PEAK_LIST)
-    assert len(result.compounds) == 3
+    assert len(result.compounds) == 4
     assert result.summary["input"]["format"] == "MS-DIAL peak list"
     assert result.summary["input"]["sample"] == "msdial_peaklist_Brain_WT_1"

@@ -169,6 +169,7 @@ def test_reading_says_how_the_file_was_read():
         "decimal": ",",
         "header_line": 1,
         "rows_above_header": 0,
+        "encoding": "utf-8",
     }
     volumes = export.frame("Brain_WT_1")["Volume"].astype(float)
     assert np.isclose(volumes.iloc[0], 321971.2)

@@ -13,7 +13,8 @@ from ganglioside import InputError, analyze
 from ganglioside.group_keys import format_group_key, parse_group_key
 from ganglioside.logp import LOGP_SOURCES, assign_logp
 from ganglioside.names import composition_frame
-from ganglioside.pipeline.explain import RowFacts, explain
+from ganglioside.pipeline.contract import Claim, Finding, Reason, Words
+from ganglioside.pipeline.explain import explain
 from ganglioside.pipeline.rows import parse_names, species_keys
 from ganglioside.pipeline.status import FRAGMENT, INVALID, OUTLIER, UNVERIFIED, VALID, decide_status
 from ganglioside.result import STATUSES
@@ -37,10 +38,25 @@ ORDINARY = {
 
 
 def status_of(reversed_is_outlier: bool = False, **row: object) -> str:
-    """The status decide_status gives one row (``row`` overrides :data:`ORDINARY`)."""
-    facts = {**ORDINARY, **row}
-    arrays = {k: np.array([v], dtype=float if k == "z" else bool) for k, v in facts.items()}
-    code = decide_status(**arrays, outlier_z=2.5, reversed_is_outlier=reversed_is_outlier)
+    """The status decide_status gives one row (``row`` overrides :data:`ORDINARY`), from the
+    claims the rules make of such a row (outlier_z 2.5)."""
+    f = {
+        k: np.array([v], dtype=float if k == "z" else bool) for k, v in {**ORDINARY, **row}.items()
+    }
+    with np.errstate(invalid="ignore"):
+        off = f["has_model"] & (np.abs(f["z"]) >= 2.5)
+    claims = [
+        Claim("rt_outlier", "outlier", off),  # in no particular order: the precedence sorts
+        Claim("no_rt_model", "unverified", ~f["has_model"]),
+        Claim("fragment", "fragment", f["is_fragment"]),
+        Claim("invalid", "invalid", f["invalid"]),
+        Claim("internal_standard", "istd", f["standard"]),
+        Claim("anchor", "valid", f["anchors"]),
+        Claim("no_log_p", "unverified", ~f["usable"]),
+    ]
+    if reversed_is_outlier:
+        claims.append(Claim("oac_reversed", "outlier", f["reversed_oac"]))
+    code = decide_status([Finding("test", claims=tuple(claims))], 1)
     assert code.dtype == np.int8
     return STATUSES[int(code[0])]
 
@@ -234,49 +250,47 @@ def test_name_errors_are_added_to_the_row_problems():
 
 
 def test_explanations_of_an_invalid_and_a_valid_row():
-    two = np.array([True, False])
-    none = np.zeros(2, dtype=bool)
-    facts = RowFacts(
-        status=np.array([INVALID, VALID], dtype=np.int8),
-        problems=np.array(["column 'RT', value 'x': not a number", ""], dtype=object),
-        level=pd.Categorical(["", "group"]),
-        z=np.array([np.nan, 0.3]),
-        predicted=np.array([np.nan, 9.0]),
-        logp_extrapolated=none,
-        multi_peak=none,
-        outlier_z=2.5,
-        invalid=two,
-        anchors=none,
-        anchor_inconsistent=none,
-        anchor_conflict=none,
-        candidate_parent=np.array([-1, -1]),
-        is_fragment=none,
-        possible=none,
-        root=np.array([-1, -1]),
-        lost=pd.Categorical(["", ""]),
-        volume=np.array([np.nan, 5.0]),
-        name_codes=np.array([0, 1]),
-        distinct_names=np.array(["GM1(36:1;O2)", "GD1(36:1;O2)"], dtype=object),
-        logp_source=np.array([2, 0], dtype=np.int8),
-        logp_mismatch=np.array([False, True]),
-        oac_code=np.array([0, 0], dtype=np.int8),
-        oac_labels=np.array([""], dtype=object),
-        reversed_oac=none,
-    )
-    out = explain(facts)
-    assert list(out.reasons) == [
-        "column 'RT', value 'x': not a number",
-        "RT within the prediction interval, on its group's RT line",
+    invalid = np.array([True, False])
+    findings = [
+        Finding(
+            "one",
+            reasons=(
+                Reason(
+                    np.ones(2, bool),
+                    status="invalid",
+                    rank=10,
+                    keys=np.array(["bad RT", ""]),
+                    text_of=str,
+                ),
+                Reason(np.array([False, True]), "on its line", status="valid", rank=20),
+                Reason(
+                    np.array([True, True]), "never shown: no row is an outlier", status="outlier"
+                ),
+            ),
+            evidence=(
+                Words(np.array([0, 1], dtype=np.int8), ["logp:given", "logp:mismatch"], rank=30),
+                Words(invalid.astype(np.int8), ("", "input:invalid"), alone=True),
+            ),
+            warnings=(Words.flag(np.array([False, True]), "logp_mismatch", rank=40),),
+        ),
+        Finding(
+            "two",
+            evidence=(
+                Words(np.array([0, 2], dtype=np.int8), ["rt:none", "rt:fail", "rt:pass"], 10),
+            ),
+            warnings=(Words.flag(np.array([False, True]), "possible_fragment", rank=10),),
+        ),
     ]
-    assert list(out.evidence) == [
-        "input:invalid",
-        "rt_model:pass;fragment:no;logp:mismatch",
-    ]
-    assert list(out.warnings) == ["", "logp_mismatch"]
+    out = explain(findings, np.array([INVALID, VALID], dtype=np.int8))
+    assert list(out.reasons) == ["bad RT", "on its line"]
+    # the words follow their ranks, not the order of the findings
+    assert list(out.evidence) == ["input:invalid", "rt:pass;logp:mismatch"]
+    assert list(out.warnings) == ["", "possible_fragment;logp_mismatch"]
 
 
 def test_a_warning_listing_rows_says_how_many_it_left_out():
-    from ganglioside.pipeline.file_warnings import _SHOWN_ROWS, _rows
+    from ganglioside.pipeline.file_warnings import _SHOWN_ROWS
+    from ganglioside.pipeline.file_warnings import rows_listed as _rows
 
     rows = np.arange(1, 268)
     text = _rows(rows, np.ones(267, dtype=bool))

@@ -97,7 +97,7 @@ def test_statistics_are_scipy_and_statsmodels_on_log2_values() -> None:
     scales = [{n: float(np.exp(rng.normal(0, 0.2))) for n, *_ in SPECIES} for _ in range(6)]
     for scale in scales[3:]:
         scale["GM3(36:1;O2)"] *= 4.0
-    result = _study([0.0] * 6, scales, list("aaabbb"))
+    result = _study([0.0] * 6, scales, list("aaabbb"), StudyConfig(quantity="raw", test="welch"))
     table = result.statistics.set_index("name")
     values = result.abundance.copy()
     values.index = result.features.set_index("feature").loc[values.index, "name"]
@@ -117,21 +117,33 @@ def test_statistics_are_scipy_and_statsmodels_on_log2_values() -> None:
     assert result.comparison.label == "b/a"
 
 
-def test_more_than_two_groups_use_anova_and_kruskal_wallis() -> None:
+def test_more_than_two_groups_have_an_overall_test_and_each_contrast() -> None:
     rng = np.random.default_rng(1)
     scales = [{n: float(np.exp(rng.normal(0, 0.2))) for n, *_ in SPECIES} for _ in range(9)]
-    config = StudyConfig(compare=("c", "a"))
+    config = StudyConfig(compare="c/a,b/a", quantity="raw", test="welch")
     result = _study([0.0] * 9, scales, list("aaabbbccc"), config)
-    table = result.statistics.set_index("name")
+    table = result.statistics
+    assert list(dict.fromkeys(table["contrast"])) == ["c/a", "b/a"]
+    assert len(table) == 2 * len(SPECIES)
     values = result.abundance.copy()
     values.index = result.features.set_index("feature").loc[values.index, "name"]
     logs = np.log2(values)
     name = "GD1(36:1;O2)"
     anova = stats.f_oneway(*(logs.loc[name].iloc[k : k + 3] for k in (0, 3, 6))).pvalue
-    assert table.loc[name, "p_value"] == pytest.approx(anova)
-    assert set(table["test"]) == {"ANOVA"}
-    assert "p_kruskal_wallis" in table.columns and "p_welch_pair" in table.columns
+    rows = table[table["name"] == name].set_index("contrast")
+    assert rows["p_overall"].to_numpy() == pytest.approx([anova, anova])
+    for label, k in (("c/a", 6), ("b/a", 3)):
+        other, first = logs.loc[name].iloc[k : k + 3], logs.loc[name].iloc[0:3]
+        welch = stats.ttest_ind(other, first, equal_var=False).pvalue
+        assert rows.loc[label, "p_value"] == pytest.approx(welch)
+        assert rows.loc[label, "log2_fold_change"] == pytest.approx(other.mean() - first.mean())
+        # BH per contrast
+        ps = table.loc[table["contrast"] == label, "p_value"]
+        q = multipletests(ps, method="fdr_bh")[1]
+        assert table.loc[table["contrast"] == label, "q_value"].to_numpy() == pytest.approx(q)
+    assert "p_kruskal_wallis" in table.columns and "p_anova" in table.columns
     assert result.comparison.label == "c/a"
+    assert result.main_statistics["contrast"].unique().tolist() == ["c/a"]
 
 
 def test_replicates_are_averaged_into_their_sample() -> None:

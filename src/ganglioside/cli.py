@@ -13,7 +13,8 @@
     ganglioside --version
 
 Exit status: 0 on success, 2 on bad input, bad parameters or bad usage (with the message on
-stderr and no traceback), 1 when results cannot be written or on an unexpected error.
+stderr and no traceback), 1 when results cannot be written or on an unexpected error, 3 when
+some samples of an export failed (each with its reason) and the others were analysed.
 This module only parses arguments and calls library functions; it imports the pipeline and
 the writers only when a command needs them, so that start-up stays short.
 """
@@ -302,6 +303,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 progress,
                 calibrants=args.calibrants,
                 calibration=args.calibration,
+                all_samples=args.all_samples,
             )
         result = analyze(
             export,

@@ -37,6 +37,12 @@ def add_input_arguments(analyze: argparse.ArgumentParser) -> None:
         "each into OUTDIR/samples/NAME/)",
     )
     analyze.add_argument(
+        "--all-samples",
+        action="store_true",
+        help="also analyse the QC, blank and standard columns of an export (by default only "
+        "the columns its metadata type as samples)",
+    )
+    analyze.add_argument(
         "--columns",
         metavar="MAP",
         help="which column gives what, for a table of another tool, e.g. --columns "
@@ -58,6 +64,12 @@ def describe(export: Export) -> str:
         names = export.sample_names
         more = f", … {len(names) - 6} more" if len(names) > 6 else ""
         text += f", {len(names)} sample(s) ({', '.join(names[:6])}{more})"
+        aside = export.set_aside_samples
+        if aside:
+            text += (
+                f"; {len(aside)} QC/blank/standard column(s) kept apart ({', '.join(aside[:6])}"
+                f"{', …' if len(aside) > 6 else ''}; --all-samples analyses them too)"
+            )
     kept = export.n_features - export.n_other_classes - export.n_not_annotated
     return text + (
         f"; {kept} of {export.n_features} features are gangliosides "
@@ -99,6 +111,10 @@ def folder_names(samples: list[str]) -> dict[str, str]:
     return names
 
 
+#: Exit status when some samples of an export failed and the others were analysed.
+EXIT_SOME_FAILED = 3
+
+
 def run_samples(
     export: Export,
     config: AnalysisConfig,
@@ -109,37 +125,86 @@ def run_samples(
 ) -> int:
     """Analyse every sample, write its files and the combined ``compounds.csv``.
 
-    ``options`` go to :func:`ganglioside.analyze` (``calibrants=``, ``calibration=``).
+    ``options`` go to :func:`ganglioside.analyze` (``calibrants=``, ``calibration=``), but for
+    ``all_samples=True``, which analyses the QCs, blanks and standards too.  A
+    sample that cannot be analysed (a column of text, no usable row …) fails alone: its reason
+    is printed and written to ``failed_samples.csv``, and the others are analysed and combined.
 
-    Returns the exit status (0, or 1 when the results cannot be written).
+    Returns the exit status: 0, :data:`EXIT_SOME_FAILED` (3) when some samples failed, 2 when
+    every sample failed, 1 when the results cannot be written.
     """
-    import pandas as pd
-
+    from .errors import GangliosideError
     from .pipeline import analyze
     from .pipeline.samples import share_of_progress
-    from .report.safe import table_text
 
-    folders = folder_names(list(export.samples))
-    compounds, counts = [], {}
+    every = bool(options.pop("all_samples", False))
+    folders = folder_names(list(export.sample_names if every else export.analysed_samples))
+    compounds, counts, failed, warnings = [], {}, {}, {}
     try:
         for i, (sample, folder) in enumerate(folders.items()):
             share = share_of_progress(progress, i, len(folders), sample)
-            result = analyze(export, config, share, sample=sample, **options)
+            try:
+                result = analyze(export, config, share, sample=sample, **options)
+            except GangliosideError as exc:
+                failed[sample] = str(exc)
+                continue
             write(result, outdir / "samples" / folder)
             compounds.append(result.compounds.assign(sample=sample))
             counts[sample] = result.compounds["status"].astype(str).value_counts()
-        combined = pd.concat(compounds, ignore_index=True)
-        combined = combined[["sample", *(c for c in combined.columns if c != "sample")]]
-        path = outdir / "compounds.csv"
-        path.write_text(table_text(combined), "utf-8", newline="")
+            warnings.update(dict.fromkeys(result.warnings))
+        _write_combined(compounds, failed, outdir)
     except OSError as exc:
         print(
             f"ganglioside: error: cannot write the results to {outdir}: {exc.strerror or exc}",
             file=sys.stderr,
         )
         return 1
-    _print_counts(counts)
-    print(f"Results written to {outdir}: compounds.csv (every sample) and samples/<sample>/")
+    return _report_samples(counts, failed, list(warnings), outdir)
+
+
+def _write_combined(compounds: list[pd.DataFrame], failed: dict[str, str], outdir: Path) -> None:
+    """``compounds.csv`` of every sample analysed, ``failed_samples.csv`` of the others."""
+    import pandas as pd
+
+    from .report.safe import safe_csv
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    if compounds:
+        combined = pd.concat(compounds, ignore_index=True)
+        combined = combined[["sample", *(c for c in combined.columns if c != "sample")]]
+        text = safe_csv(combined)
+        (outdir / "compounds.csv").write_text(text, "utf-8")
+    if failed:
+        table = pd.DataFrame({"sample": list(failed), "reason": list(failed.values())})
+        text = safe_csv(table)
+        (outdir / "failed_samples.csv").write_text(text, "utf-8")
+
+
+def _report_samples(
+    counts: dict[str, pd.Series], failed: dict[str, str], warnings: list[str], outdir: Path
+) -> int:
+    """Print the counts, the warnings shared by the samples and the failures; the exit status."""
+    if counts:
+        _print_counts(counts)
+    for warning in warnings[:3]:
+        print(f"  warning: {warning}")
+    for sample, reason in failed.items():
+        print(f"  failed: sample {sample!r}: {reason}", file=sys.stderr)
+    if not counts:
+        print(
+            f"ganglioside: error: none of the {len(failed)} samples could be analysed "
+            f"(reasons in {outdir / 'failed_samples.csv'})",
+            file=sys.stderr,
+        )
+        return 2
+    written = "compounds.csv (every sample analysed) and samples/<sample>/"
+    if failed:
+        print(
+            f"Results written to {outdir}: {written}; {len(failed)} of "
+            f"{len(failed) + len(counts)} samples failed (failed_samples.csv): " + ", ".join(failed)
+        )
+        return EXIT_SOME_FAILED
+    print(f"Results written to {outdir}: {written}")
     return 0
 
 

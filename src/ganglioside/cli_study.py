@@ -2,12 +2,14 @@
 
 ::
 
-    ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare A/B]
-                      [--quantity raw|total|internal_standard] [--impute none|half_min]
+    ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare B/A ...]
+                      [--model "group + batch + age"] [--test moderated_t|welch|mann_whitney]
+                      [--quantity pqn|raw|total|median|amount|internal_standard]
+                      [--impute none|half_min|min_prob|knn] [--no-qc-drift]
                       [--rt-tolerance MIN] [--calibrants FILE] [--own-anchors]
                       [--config FILE.toml]
                       [--set key=value ...]
-    ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N]
+    ganglioside simulate-study --seed N -o DIR [--per-group N] [--rows N] [--scenario NAME]
 
 Only argument parsing and calls into :mod:`ganglioside.studies` and
 :mod:`ganglioside.simulate.study` live here.
@@ -34,17 +36,41 @@ def _add_study_arguments(parser: Any, positive_int: Any) -> None:
     parser.add_argument(
         "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
     )
-    parser.add_argument("--compare", metavar="A/B", help="fold change of group A over group B")
+    parser.add_argument(
+        "--compare",
+        metavar="B/A",
+        action="append",
+        help="a contrast: fold change of group B over group A (repeatable, or B/A,C/A); "
+        "default: the design's second group over its first",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="TERMS",
+        help="the linear model's terms, e.g. 'group + batch + age' (design columns); default: "
+        "group, plus batch with two or more batches, plus subject when one repeats",
+    )
+    parser.add_argument(
+        "--test",
+        choices=("moderated_t", "welch", "mann_whitney"),
+        help="test of each contrast (default: moderated t of the linear model)",
+    )
     parser.add_argument(
         "--quantity",
-        choices=("raw", "total", "internal_standard"),
-        help="consolidated volume (default), share of the valid signal, or ratio to the "
-        "internal standard of the category",
+        choices=("pqn", "raw", "none", "total", "median", "amount", "internal_standard"),
+        help="normalisation: probabilistic quotient (default), none (raw), share of the valid "
+        "signal, sample median, the design's amount, or ratio to the internal standard of the "
+        "category",
     )
     parser.add_argument(
         "--impute",
-        choices=("none", "half_min"),
-        help="fill missing values with half the species' smallest (default: none)",
+        choices=("none", "half_min", "min_prob", "knn"),
+        help="fill missing values: half the species' smallest, drawn below the detection limit "
+        "(left-censored), or from the k nearest compounds (default: none)",
+    )
+    parser.add_argument(
+        "--no-qc-drift",
+        action="store_true",
+        help="do not correct the signal drift along the injection order from the pooled QCs",
     )
     parser.add_argument(
         "--rt-tolerance",
@@ -84,8 +110,8 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
         description="Analyse every sample of a design table (sample, file, group, optional "
         "batch, injection_order, replicate_of), align the species across samples, measure the "
         "retention drift and compare the groups; writes matrix.csv, statistics.csv, "
-        "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html and "
-        "study.mztab into DIR.",
+        "samples.csv, samples/<sample>/compounds.csv, study.xlsx, study_report.html, "
+        "study_report.pdf and study.mztab into DIR.",
     )
     _add_study_arguments(study, positive_int)
     sim = commands.add_parser(
@@ -98,6 +124,12 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
     sim.add_argument("-o", "--output", metavar="DIR", required=True)
     sim.add_argument("--per-group", type=positive_int, default=6, help="samples per group")
     sim.add_argument("--rows", type=positive_int, default=180, help="rows per table (approx.)")
+    sim.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="a cohort's difficulties, e.g. 'batches confounded', 'QCs with drift', 'unknown "
+        "amounts', 'paired small effects', 'below detection', 'three groups'",
+    )
 
 
 def _study_config(args: argparse.Namespace) -> Any:
@@ -106,8 +138,13 @@ def _study_config(args: argparse.Namespace) -> Any:
     analysis = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
     analysis = analysis.with_overrides(args.overrides)
     changes: dict[str, Any] = {"analysis": analysis}
+    if args.compare:
+        changes["compare"] = ",".join(args.compare)
+    if args.no_qc_drift:
+        changes["qc_drift"] = False
     for option, key in (
-        ("compare", "compare"),
+        ("model", "model"),
+        ("test", "test"),
         ("quantity", "quantity"),
         ("impute", "imputation"),
         ("rt_tolerance", "rt_tolerance"),
@@ -152,11 +189,19 @@ def run_study(args: argparse.Namespace) -> int:
     paths = write_study(result, args.output, images=not args.no_images)
     s = result.summary
     print(f"{design.name}: {s['n_samples']} samples, groups {s['groups']}")
-    print(
-        f"  {s['n_compounds']} aligned compounds, {s['n_tested']} tested ({s['test']}, "
-        f"{s['comparison']}); q < 0.05: {s['n_changed_q05']} "
-        f"({s['n_up_q05']} up, {s['n_down_q05']} down)"
-    )
+    print(f"  {s['n_compounds']} aligned compounds; {s['test']}; {'; '.join(s['model_notes'])}")
+    for label, counts in s["contrast_counts"].items():
+        print(
+            f"  {label}: {counts['tested']} tested, q < 0.05: {counts['changed']} "
+            f"({counts['up']} up, {counts['down']} down)"
+        )
+    filters = s.get("qc_filters") or {}
+    if filters:
+        print(
+            "  QC filters: "
+            + ", ".join(f"{k} {v}" for k, v in filters.items())
+            + " (marked in statistics.csv, left out of the q values)"
+        )
     shifts = result.drift["rt_shift"]
     print(f"  RT drift: {shifts.min():+.3f} to {shifts.max():+.3f} min across samples")
     for warning in result.warnings[:5]:
@@ -174,9 +219,16 @@ def run_study(args: argparse.Namespace) -> int:
 
 def run_simulate_study(args: argparse.Namespace) -> int:
     """``ganglioside simulate-study``: exit status 0 on success."""
-    from .simulate.study import simulate_study
+    from .errors import ConfigError
+    from .simulate.study import SCENARIOS, simulate_study
 
-    simulated = simulate_study(args.seed, n_per_group=args.per_group, n_rows=args.rows)
+    if args.scenario and args.scenario not in SCENARIOS:
+        raise ConfigError(
+            f"--scenario {args.scenario!r} is not known; the scenarios are "
+            f"{', '.join(repr(n) for n in SCENARIOS)}"
+        )
+    knobs = SCENARIOS[args.scenario] if args.scenario else {}
+    simulated = simulate_study(args.seed, n_per_group=args.per_group, n_rows=args.rows, **knobs)
     paths = simulated.write(args.output)
     n_changed = int(simulated.species["changed"].sum())
     print(

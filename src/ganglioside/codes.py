@@ -55,3 +55,10 @@ def label_code(labels: pd.Index | np.ndarray, label: str) -> int:
     """Code of ``label`` among factorized ``labels``, -1 when absent."""
     hits = np.flatnonzero(np.asarray(labels, dtype=object) == label)
     return int(hits[0]) if hits.size else -1
+
+
+def optional_row(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+    """A row number, or <NA>; 32 bits hold any table's row numbers."""
+    return pd.arrays.IntegerArray(
+        np.where(present, values, 0).astype(np.int32), ~np.asarray(present, dtype=bool)
+    )

@@ -25,6 +25,15 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]}… (+{len(text) - limit:,} characters)"
 
 
+def listed(values: object, shown: int = 20) -> str:
+    """``values`` quoted for a message: each an :func:`excerpt`, at most ``shown`` of them, then
+    how many more there are (a file's header of 1,000 columns, one of them 15 MB, stays short).
+    """
+    items = list(values)  # type: ignore[call-overload]
+    text = ", ".join(repr(excerpt(v)) for v in items[:shown])
+    return text + (f" … and {len(items) - shown:,} more" if len(items) > shown else "")
+
+
 def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``message`` cut to about ``limit`` characters, keeping its head and its tail.
 

@@ -51,12 +51,32 @@ def describe_models(
     if model.comp_coef_ is not None:
         out.append(_composition_report(model, rows_per_model.get("composition", 0)))
     hydroxyl = model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {}
-    out = [replace(r, hydroxyl=hydroxyl) for r in out]
+    centres = _centres(model)
+    out = [
+        replace(r, hydroxyl=hydroxyl, centres=centres.get(r.model_id, {}))
+        if r.curvature is not None
+        else replace(r, hydroxyl=hydroxyl)
+        for r in out
+    ]
     calibration = _calibration(model)
     if calibration["source"] == "anchors":
         return out
     note = "self-calibrated: fitted on the file's own peaks, not on anchors"
     return [replace(r, calibration=calibration, warnings=(note, *r.warnings)) for r in out]
+
+
+def _centres(model: RetentionModel) -> dict[str, dict[str, float]]:
+    """The Log P each bent group's line bends about, by model id then group key."""
+    lines = model.lines_
+    out: dict[str, dict[str, float]] = {}
+    if lines is None or not lines.bends:
+        return out
+    for g in np.flatnonzero(lines.curve != 0):
+        centre = float(lines.centre[g])
+        if np.isfinite(centre):
+            model_id = str(lines.model_ids[lines.model[g]])
+            out.setdefault(model_id, {})[str(model.group_names_[g])] = centre
+    return out
 
 
 def _calibration(model: RetentionModel) -> dict[str, Any]:

@@ -96,7 +96,9 @@ class ModelReport:
     ``hydroxyl`` gives the RT change (min) per oxygen beyond two in the ceramide (hydroxylated
     fatty acids, t-bases) and where it came from; ``curvature`` the quadratic term (min per
     Log P unit², on the squared distance from each group's mean Log P) when the line bends,
-    else None, and ``curvature_se`` its standard error.
+    else None, and ``curvature_se`` its standard error; ``centres`` the Log P each bent group
+    bends about (group key → Log P), so a line is drawn as it was fitted:
+    ``RT = intercept + slope × Log P + curvature × (Log P − centre)²``.
     """
 
     model_id: str
@@ -120,6 +122,7 @@ class ModelReport:
     hydroxyl: dict[str, Any] = field(default_factory=dict)
     curvature: float | None = None
     curvature_se: float | None = None
+    centres: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data."""
@@ -145,6 +148,7 @@ class ModelReport:
             "hydroxyl": dict(self.hydroxyl),
             "curvature": self.curvature,
             "curvature_se": self.curvature_se,
+            "centres": dict(self.centres),
         }
 
 

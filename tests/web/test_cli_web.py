@@ -170,7 +170,7 @@ def test_serve_demo_prints_how_to_sign_in_last_once_it_listens(tmp_path):
         # The server listens when it says so, and the printed password signs in.
         token = httpx.post(
             f"http://127.0.0.1:{port}/api/v1/auth/token/",
-            data={"username": "demo", "password": password},
+            json={"username": "demo", "password": password},
         )
         assert token.status_code == 200
     finally:

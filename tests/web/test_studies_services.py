@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ganglioside import InputError
+from ganglioside.report.safe import safe_csv
 from ganglioside.studies import DesignError
 from ganglioside.web.studies.models import (
     SampleStatus,
@@ -110,7 +111,7 @@ def test_the_study_matches_the_library_run_on_the_same_files(
     web_samples = pd.read_csv(io.BytesIO(bytes(study.files.get(name="samples.csv").content)))
     assert web_samples["borrowed_anchors"].tolist() == direct.samples["borrowed_anchors"].tolist()
     pooled = study.files.get(name="shared_anchors.csv").content
-    assert bytes(pooled).decode() == direct.shared_model.anchors.to_csv(index=False)
+    assert bytes(pooled).decode() == safe_csv(direct.shared_model.anchors)
 
 
 def test_a_zip_and_a_typed_design_make_the_same_samples(
@@ -218,7 +219,15 @@ def test_a_sample_already_analysed_is_not_analysed_again(
     tables, design = study_files()
     study = _create(user, tables, design, django_capture_on_commit_callbacks)
     monkeypatch.setattr(running, "analyze_sample", lambda task: pytest.fail("ran twice"))
-    running.study_sample_run(sample_id=study.samples.first().pk)
+    sample = study.samples.first()
+    before = (sample.status, sample.attempts, sample.finished_at, sample.n_compounds)
+    running.study_sample_run(sample_id=sample.pk)
+    sample.refresh_from_db()
+    # Left as it was: not claimed again, not re-stored, and the study did not move.
+    assert before[0] == SampleStatus.SUCCEEDED and before[3] > 0
+    assert (sample.status, sample.attempts, sample.finished_at, sample.n_compounds) == before
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED
 
 
 def test_deleting_a_study_removes_its_rows_and_folder(

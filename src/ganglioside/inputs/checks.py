@@ -242,13 +242,24 @@ def check_cell_lengths(
         label = header[pos] if pos < len(header) else str(pos + 1)
         found = np.full(problems.n_rows, "", dtype=object)
         for i in np.flatnonzero(long):
+            held = _length_before_cut(column.iat[int(i)], int(lengths[i]))
             found[i] = (
-                f"column {excerpt(label)!r}: the cell holds {lengths[i]:,} characters; "
+                f"column {excerpt(label)!r}: the cell holds {held:,} characters; "
                 f"at most {max_chars:,} are accepted"
             )
         problems._found.append(found)
         rows = np.flatnonzero(long)
         cells.iloc[rows, pos] = [excerpt(v, max_chars) for v in column.iloc[rows]]
+
+
+#: The note :func:`.files.cut_long_cells` leaves at the end of a cell it cut.
+_CUT_NOTE = re.compile(r"… \(\+(\d+) characters\)\Z")
+
+
+def _length_before_cut(value: object, length: int) -> int:
+    """The characters a cell held in the file (before the reader cut it)."""
+    note = _CUT_NOTE.search(value) if isinstance(value, str) else None
+    return length if note is None else note.start() + int(note.group(1))
 
 
 def _text_lengths(column: pd.Series) -> np.ndarray | None:

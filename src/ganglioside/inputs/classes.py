@@ -4,9 +4,10 @@ Instrument exports list every feature: whole lipidomes (PC, PE, TG … next to t
 gangliosides) and features nobody annotated.  :func:`classify_annotations` is the one place
 that decides, row by row:
 
-* not annotated: an empty name, ``Unknown`` (MS-DIAL, also ``Unknown 123``), a name marked
-  ``w/o MS2:`` (MS-DIAL's annotation by precursor mass alone), or a missing-value word
-  (``null``, ``NA``, ``#N/A`` …);
+* not annotated: an empty name, ``Unknown`` (MS-DIAL, also ``Unknown 123``), or a
+  missing-value word (``null``, ``NA``, ``#N/A`` …);  a name MS-DIAL marks as a weaker
+  annotation (``w/o MS2:`` — by precursor mass alone —, ``no MS2:``, ``low score:``) is read
+  after its mark, and the mark kept (:func:`annotation_flags`) as evidence;
 * ganglioside: the export's class column (MS-DIAL ``Ontology``, LipidSearch ``Class``) names
   a ganglioside headgroup (``GM3``, ``GD1a``, ``NGcGM3``, ``Ganglioside``); without a class
   (or with an empty one) the name must start with a headgroup such as ``GM3``, ``GD1a``,
@@ -30,14 +31,29 @@ NOT_ANNOTATED = 0
 OTHER_CLASS = 1
 GANGLIOSIDE = 2
 
+_FLAG = r"(?:w/o\s*ms2|no\s*ms2|low\s*score)\s*:"
 _PREFIXES = (
-    r"(?:\s|\[\s*is\s*\]|\(\s*is\s*\)|istd[\s:_-]*|is[\s:_-]+|d\d+-|\(d\d+\)|"
+    r"(?:\s|" + _FLAG + r"|\[\s*is\s*\]|\(\s*is\s*\)|istd[\s:_-]*|is[\s:_-]+|d\d+-|\(d\d+\)|"
     r"ganglioside[\s:_-]*|asialo[\s-]*|n-?glycolyl[\s-]*|neu5?gc[\s-]*|ngc[\s-]*)*"
 )
 _HEAD = re.compile(_PREFIXES + r"g[amdtqp]\d", re.IGNORECASE)
 _CHAIN = re.compile(r"\d+:\d+")
 _CLASS = re.compile(r"\s*(?:ngc|neu5?gc|n-?glycolyl)?[\s-]*g[amdtqp]\d|.*ganglioside", re.I)
-_UNANNOTATED_PREFIXES = ("unknown", "w/o ms2", "unannotated", "not annotated")
+_UNANNOTATED_PREFIXES = ("unknown", "unannotated", "not annotated")
+_FLAG_START = re.compile(r"\s*(" + _FLAG + ")", re.IGNORECASE)
+#: The marks as :func:`annotation_flags` spells them.
+FLAGS = {"w/oms2": "w/o MS2", "noms2": "no MS2", "lowscore": "low score"}
+
+
+def annotation_flags(names: pd.Series) -> pd.Series | None:
+    """Per name, MS-DIAL's mark of a weaker annotation (``"w/o MS2"``, ``"no MS2"``, ``"low
+    score"``, else ``""``); None when no name carries one."""
+    text = names.astype("string").fillna("")
+    marks = text.str.extract(_FLAG_START, expand=False).fillna("")
+    if not (marks != "").any():
+        return None
+    key = marks.str.rstrip(":").str.lower().str.replace(r"\s+", "", regex=True)
+    return key.map(lambda k: FLAGS.get(k, k)).astype(object)
 
 
 def is_not_annotated(name: str) -> bool:

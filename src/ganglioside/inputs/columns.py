@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
+from ..errors import InputError, listed
 from .files import RawTable
 
 #: Canonical columns every table must give.
@@ -57,7 +57,7 @@ def map_columns(raw: RawTable) -> dict[str, int]:
     missing = [DISPLAY[c] for c in REQUIRED if c not in mapping]
     if missing:
         raise InputError(
-            f"missing required column(s) {', '.join(missing)}; found {raw.header}; "
+            f"missing required column(s) {', '.join(missing)}; found {listed(raw.header)}; "
             "expected Name, RT, Volume and optionally Log P and Anchor",
             file=raw.source,
         )

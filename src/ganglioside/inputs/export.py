@@ -19,16 +19,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from .classes import GANGLIOSIDE, NOT_ANNOTATED, OTHER_CLASS, classify_annotations
+from ..errors import InputError, listed
+from .classes import (
+    GANGLIOSIDE,
+    NOT_ANNOTATED,
+    OTHER_CLASS,
+    annotation_flags,
+    classify_annotations,
+)
 from .columns import ALIASES, normalise_header
 from .decimals import MISSING_WORDS
 from .files import RawTable
 
 #: The format name of a table read as it is (columns Name, RT, Volume …).
 PLAIN_TABLE = "table"
+#: The evidence column holding MS-DIAL's mark of a weaker annotation (``w/o MS2``, ``no MS2``,
+#: ``low score``; empty for a full annotation).
+ANNOTATION_FLAG = "Annotation flag"
 #: Names of other-class rows shown in the input summary.
 EXAMPLES_SHOWN = 5
+
+
+#: Metadata labels that give a sample's type (MS-DIAL ``File type``, a design's ``sample_type``).
+SAMPLE_TYPE_LABELS = ("file type", "sample_type", "sample type", "type")
+#: The words of each sample type (lower case); anything else is a sample.
+SAMPLE_TYPES = {
+    "qc": ("qc", "pooled qc", "quality control", "pool", "pooled"),
+    "blank": ("blank", "solvent blank", "process blank", "extraction blank"),
+    "standard": ("standard", "std", "standard mix"),
+}
+
+
+def sample_type(metadata: Mapping[str, str]) -> str:
+    """``"sample"``, ``"qc"``, ``"blank"`` or ``"standard"``, from a sample's metadata (MS-DIAL's
+    ``File type`` row); ``"sample"`` when the metadata do not say."""
+    labels = {str(k).strip().lower(): str(v).strip().lower() for k, v in metadata.items()}
+    value = next((labels[k] for k in SAMPLE_TYPE_LABELS if k in labels), "")
+    return next((kind for kind, words in SAMPLE_TYPES.items() if value in words), "sample")
 
 
 @dataclass(frozen=True)
@@ -82,6 +109,20 @@ class Export:
         return () if self.is_plain else tuple(self.samples)
 
     @property
+    def analysed_samples(self) -> tuple[str, ...]:
+        """The samples analysed by default: those whose metadata type them as samples (QCs,
+        blanks and standards kept apart); every sample when none is typed a sample."""
+        names = self.sample_names
+        typed = tuple(n for n in names if sample_type(self.samples[n].metadata) == "sample")
+        return typed or names
+
+    @property
+    def set_aside_samples(self) -> tuple[str, ...]:
+        """The QCs, blanks and standards not analysed unless asked for."""
+        kept = set(self.analysed_samples)
+        return tuple(n for n in self.sample_names if n not in kept)
+
+    @property
     def is_plain(self) -> bool:
         """Whether this is one table with no samples (a table read as it is, or mapped)."""
         return list(self.samples) == [""]
@@ -99,9 +140,11 @@ class Export:
         if sample is None:
             if len(names) == 1:
                 return names[0]
+            if len(self.analysed_samples) == 1:  # one sample beside QCs and blanks
+                return self.analysed_samples[0]
             raise InputError(
                 f"the file is an export ({self.format}) with {len(names)} samples "
-                f"({_listed(names)}); choose one (sample=..., on the command line --sample "
+                f"({listed(names)}); choose one (sample=..., on the command line --sample "
                 "NAME) or analyse them all with ganglioside.analyze_samples",
                 file=self.source,
             )
@@ -112,7 +155,7 @@ class Export:
                     file=self.source,
                 )
             raise InputError(
-                f"no sample {sample!r} in the file; its samples are: {_listed(names)}",
+                f"no sample {sample!r} in the file; its samples are: {listed(names)}",
                 file=self.source,
             )
         return sample
@@ -142,6 +185,7 @@ class Export:
             "file": self.source,
             "sample": None if self.is_plain else chosen,
             "samples": list(self.sample_names),
+            "sample_type": None if self.is_plain else sample_type(table.metadata),
             "sample_metadata": dict(table.metadata),
             "columns": dict(table.columns),
             "quality_columns": list(self.quality_columns),
@@ -155,11 +199,6 @@ class Export:
         }
 
 
-def _listed(names: list[str], shown: int = 20) -> str:
-    text = ", ".join(repr(n) for n in names[:shown])
-    return text + (f" … and {len(names) - shown} more" if len(names) > shown else "")
-
-
 def reading_of(raw: RawTable) -> dict[str, Any]:
     """How ``raw`` was read, for the input summary."""
     return {
@@ -167,6 +206,7 @@ def reading_of(raw: RawTable) -> dict[str, Any]:
         "decimal": raw.decimal,
         "header_line": raw.header_line,
         "rows_above_header": len(raw.above),
+        "encoding": raw.encoding,
     }
 
 
@@ -238,9 +278,12 @@ def build_export(
     quality_columns: tuple[str, ...] = (),
 ) -> Export:
     """Pick the ganglioside features and build one canonical table per sample."""
+    flags = annotation_flags(features.names)
+    if flags is not None:  # MS-DIAL's "low score:", "no MS2:" …: read, and the mark kept
+        features = replace(features, evidence={**features.evidence, ANNOTATION_FLAG: flags})
     kinds = classify_annotations(features.names, features.classes)
     keep = np.flatnonzero(kinds == GANGLIOSIDE)
-    tables = {s.name: _sample_table(raw.source, features, s, keep) for s in samples}
+    tables = {s.name: _sample_table(raw, features, s, keep) for s in samples}
     other = features.names[kinds == OTHER_CLASS].astype(str)
     return Export(
         format=fmt,
@@ -256,7 +299,7 @@ def build_export(
 
 
 def _sample_table(
-    source: str, features: Features, sample: SampleColumns, keep: np.ndarray
+    read: RawTable, features: Features, sample: SampleColumns, keep: np.ndarray
 ) -> SampleTable:
     """The canonical table of one sample: the picked features with an area in it."""
     has_area = ~without_area(sample.area.iloc[keep])
@@ -273,9 +316,9 @@ def _sample_table(
     frame["source_row"] = features.source_rows[rows]
     header = list(frame.columns)
     frame.columns = pd.Index(range(len(header)))
-    label = source if not sample.name else f"{source} [{sample.name}]"
+    label = read.source if not sample.name else f"{read.source} [{sample.name}]"
     return SampleTable(
-        raw=RawTable(frame, header, label),
+        raw=RawTable(frame, header, label, warnings=read.warnings),
         metadata=dict(sample.metadata),
         columns={
             "name": features.name_column,

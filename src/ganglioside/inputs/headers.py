@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, listed
 from .files import RawTable
 
 
@@ -48,7 +48,7 @@ def required(raw: RawTable, *names: str) -> pd.Series:
     if found is None:
         raise InputError(
             f"none of the columns {', '.join(repr(n) for n in names)} is in the file; its "
-            f"columns are: {', '.join(repr(h) for h in raw.header)}",
+            f"columns are: {listed(raw.header)}",
             file=raw.source,
         )
     return found

@@ -1,5 +1,10 @@
 """LipidSearch 4 and 5 alignment results.
 
+LipidSearch 5 writes Windows-1252 text (read with a warning, :mod:`.files`), names its
+LipidMolecule export's class ``ClassKey`` and its RT ``BaseRt`` (``TopRT``, ``RetTime`` in
+some layouts), and its merged areas ``MeanArea[s1]``; a per-sample export has plain ``Area``
+(and ``Grade``) columns and is one sample named after the file.
+
 One row per lipid ion: ``Rej`` (``Rej.``; 1 = rejected by LipidSearch), ``LipidIon``
 (``GM3(d18:1/16:0)-H``), ``LipidMolec`` (``GM3(d18:1/16:0)``), ``Class`` (``GM3``, ``PC``,
 ``TG`` …), ``FattyAcid``, ``CalcMz``, ``BaseRt``, ``MainIon``, ``TotalGrade``, then per sample
@@ -15,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -28,9 +34,19 @@ _PER_SAMPLE = re.compile(r"(?P<kind>[A-Za-z]+)\[(?P<sample>[^\]]+)\]")
 AREA_KINDS = ("area", "mainarea", "meanarea", "height", "mainheight")
 #: Per-sample columns carried as evidence (``Grade[s1]`` → ``Grade`` in that sample's table).
 EVIDENCE_KINDS = ("grade", "maingrade", "apvalue")
-RT_KINDS = ("rt", "mainrt", "basert", "toprt")
-IDENTITY = ("LipidIon", "Class", "FattyAcid", "CalcMz", "ObsMz", "IonFormula", "MainIon")
-QUALITY = ("Rej", "Rej.", "TotalGrade", "TotalScore")
+RT_KINDS = ("rt", "mainrt", "basert", "toprt", "rettime")
+IDENTITY = (
+    "LipidIon", "Class", "ClassKey", "FattyAcid", "FAKey", "CalcMz", "CalcMass", "ObsMz",
+    "IonFormula", "MainIon", "IonKey",
+)  # fmt: skip
+QUALITY = ("Rej", "Rej.", "TotalGrade", "TotalScore", "TotalSmpIDRate(%)", "Grade", "Score")
+#: The name columns (the molecule before the ion), the class and the feature's RT, as the
+#: LipidMolecule and LipidIon exports of LipidSearch 4 and 5 spell them.
+NAMES = ("LipidMolec", "LipidGroup", "LipidIon")
+CLASSES = ("Class", "ClassKey")
+FEATURE_RT = ("BaseRt", "TopRT", "RetTime", "Rt", "RT", "MainRt")
+#: The area of a per-sample export (one sample, no ``[s1]`` columns).
+SINGLE_AREA = ("Area", "MainArea", "MeanArea", "Height")
 
 
 def _per_sample(raw: RawTable) -> dict[str, dict[str, int]]:
@@ -53,23 +69,26 @@ class LipidSearchAlignment:
     def header_row(self, top: list[list[str]]) -> int | None:
         for i, row in enumerate(top):
             cells = {c.lower() for c in row}
-            if {"lipidion", "lipidmolec"} & cells and "class" in cells:
+            if {"lipidion", "lipidmolec"} & cells and {"class", "classkey"} & cells:
                 return i or None
         return None
 
     def recognises(self, raw: RawTable) -> bool:
-        if position(raw, "LipidMolec", "LipidIon") is None or position(raw, "Class") is None:
+        if position(raw, "LipidMolec", "LipidIon") is None or position(raw, *CLASSES) is None:
             return False
-        return any(kind in AREA_KINDS for kinds in _per_sample(raw).values() for kind in kinds)
+        per_sample = any(
+            kind in AREA_KINDS for kinds in _per_sample(raw).values() for kind in kinds
+        )
+        return per_sample or position(raw, *SINGLE_AREA) is not None
 
     def read(self, raw: RawTable) -> Export:
-        name_header = header_of(raw, "LipidMolec", "LipidGroup", "LipidIon")
-        rt_header = header_of(raw, "BaseRt", "Rt", "RT", "TopRT")
+        name_header = header_of(raw, *NAMES)
+        rt_header = header_of(raw, *FEATURE_RT)
         features = Features(
             names=required(raw, name_header),
             rt=required(raw, rt_header) if rt_header else _empty(raw),
             source_rows=source_rows(raw),
-            classes=column(raw, "Class"),
+            classes=column(raw, *CLASSES),
             evidence=present(raw, (*QUALITY, *IDENTITY)),
             name_column=name_header,
             rt_column=rt_header,
@@ -79,7 +98,7 @@ class LipidSearchAlignment:
             _sample(raw, sample, kinds, files.get(sample))
             for sample, kinds in _per_sample(raw).items()
             if any(kind in kinds for kind in AREA_KINDS)
-        ]
+        ] or [_single_sample(raw)]
         quality = (*(header_of(raw, q) for q in QUALITY), *_grade_headers(samples))
         return build_export(self.name, raw, features, samples, quality)
 
@@ -101,6 +120,13 @@ def _sample(raw: RawTable, sample: str, kinds: dict[str, int], file: str | None)
         evidence=evidence,
         metadata={"file": file} if file else {},
     )
+
+
+def _single_sample(raw: RawTable) -> SampleColumns:
+    """The one sample of a per-sample export (``Area`` without ``[s1]``), named after the file."""
+    area = header_of(raw, *SINGLE_AREA)
+    name = Path(raw.source).stem if not raw.source.startswith("<") else "sample"
+    return SampleColumns(name=name, area=required(raw, area), area_column=area)
 
 
 def _grade_headers(samples: list[SampleColumns]) -> tuple[str, ...]:

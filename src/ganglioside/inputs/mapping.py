@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, excerpt, listed
 from .classes import GANGLIOSIDE, NOT_ANNOTATED, OTHER_CLASS, classify_annotations
 from .columns import ALIASES, DISPLAY, normalise_header
 from .export import EXAMPLES_SHOWN, Export, SampleTable, reading_of
@@ -105,8 +105,8 @@ def _position(raw: RawTable, key: str, header: str) -> int:
         )
     if pos is None:
         raise InputError(
-            f"the column {header!r} given for {key} is not in the file; its columns are: "
-            + ", ".join(repr(h) for h in raw.header),
+            f"the column {excerpt(header)!r} given for {key} is not in the file; its columns are: "
+            + listed(raw.header),
             file=raw.source,
             column=header,
         )
@@ -125,7 +125,7 @@ def mapped_export(raw: RawTable, mapping: Mapping[str, str]) -> Export:
     header = _renamed_header(raw.header, positions)
     cells = raw.cells.iloc[keep].reset_index(drop=True)
     cells[len(header)] = source_rows(raw)[keep]
-    table = RawTable(cells, [*header, "source_row"], raw.source)
+    table = RawTable(cells, [*header, "source_row"], raw.source, warnings=raw.warnings)
     other = names[kinds == OTHER_CLASS].astype(str)
     return Export(
         format=MAPPED,
@@ -146,7 +146,7 @@ def _name_cells(raw: RawTable) -> pd.Series:
     if pos is None:
         raise InputError(
             "no name column: map one with name=COLUMN; the file's columns are: "
-            + ", ".join(repr(h) for h in raw.header),
+            + listed(raw.header),
             file=raw.source,
         )
     return raw.cells.iloc[:, pos]

@@ -9,7 +9,10 @@ deviation column.  Above the header, metadata rows (``Class``, ``File type``, ``
 order``, ``Batch ID``, and more in newer versions) give each sample's value; their label sits
 in the column just left of the first sample, and the class statistics columns read ``NA`` /
 ``Average`` / ``Stdev`` there.  Without those rows (a DataFrame read from the header on),
-every column right of the feature columns is taken as a sample.
+every column right of the feature columns is taken as a sample.  The samples end at a
+``Lipid IS`` column (the internal standard, followed by the normalised block repeating the
+sample names).  ``File type`` says each column's type: ``Sample``, ``QC``, ``Blank`` or
+``Standard``; QCs and blanks are kept apart (:attr:`~.export.Export.analysed_samples`).
 
 Peak list (``Export → Peak list``, one file per sample): ``PeakID`` (``Peak ID``), ``Title``
 or ``Name``, ``RT left(min)``, ``RT (min)``, ``Precursor m/z``, ``Height``, ``Area``,
@@ -87,20 +90,33 @@ class MsdialAlignment:
         return build_export(self.name, raw, features, samples, quality)
 
 
+#: Headers where the samples end: MS-DIAL writes the internal standard's column and then the
+#: normalised values (the same sample names again) right of the raw samples.
+SAMPLES_END = frozenset({"lipid is", "internal standard", "is"})
+
+
 def _sample_columns(raw: RawTable) -> list[tuple[str, int, dict[str, str]]]:
-    """(sample name, position, metadata) of each sample column, in the file's order."""
+    """(sample name, position, metadata) of each sample column, in the file's order.
+
+    The samples are the columns right of the metadata rows' labels up to the first
+    ``Lipid IS`` column or the first repeated sample name (the normalised block); a column the
+    metadata rows mark ``Average``/``Stdev``/``NA`` is a class statistic, not a sample.
+    """
     first = _first_sample(raw)
     label_at = first - 1
     labels = [row[label_at] if len(row) > label_at else "" for row in raw.above]
     found: list[tuple[str, int, dict[str, str]]] = []
     seen: set[str] = set()
     for pos in range(first, len(raw.header)):
+        header = raw.header[pos].strip()
+        if header.lower() in SAMPLES_END or header in seen:
+            break
         values = [row[pos] if len(row) > pos else "" for row in raw.above]
-        if any(v.strip().lower() in STATISTICS for v in values) or not raw.header[pos]:
+        if any(v.strip().lower() in STATISTICS for v in values) or not header:
             continue
-        name = _unique(raw.header[pos], seen)
+        seen.add(header)
         meta = {lab: val for lab, val in zip(labels, values, strict=True) if lab}
-        found.append((name, pos, meta))
+        found.append((header, pos, meta))
     return found
 
 
@@ -113,15 +129,6 @@ def _first_sample(raw: RawTable) -> int:
             return filled[0] + 1
     known = [i for i, h in enumerate(raw.header) if h.strip().lower() in ALIGNMENT_COLUMNS]
     return max(known) + 1
-
-
-def _unique(name: str, seen: set[str]) -> str:
-    out, n = name, 1
-    while out in seen:
-        n += 1
-        out = f"{name} ({n})"
-    seen.add(out)
-    return out
 
 
 @dataclass(frozen=True)

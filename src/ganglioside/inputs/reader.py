@@ -104,7 +104,7 @@ def read_table(
     return Table(
         frame=frame,
         problems=per_row,
-        warnings=_invalid_rows_warnings(frame, per_row, raw.source),
+        warnings=[*raw.warnings, *_invalid_rows_warnings(frame, per_row, raw.source)],
         source=raw.source,
         name_codes=names.codes,
         distinct_names=names.distinct,

@@ -49,11 +49,14 @@ _CHAIN_START = re.compile(r"(?<![\w:;])[dtmh]?\d{1,2}:\d")
 _COMPOSITION = re.compile(r"(HexNAc|dHex|Hex|NeuAc|NeuGc|Fuc)(\d*)")
 
 
-_MSDIAL_NO_MS2 = re.compile(r"^\s*w/o\s*MS2\s*:\s*", re.IGNORECASE)
+#: MS-DIAL's marks of a weaker annotation (``w/o MS2:`` in version 4, ``no MS2:`` and
+#: ``low score:`` in version 5): the name after them is read, the mark kept by the reader.
+_MSDIAL_NO_MS2 = re.compile(r"^\s*(?:w/o\s*MS2|no\s*MS2|low\s*score)\s*:\s*", re.IGNORECASE)
 
 
 def _normalise(text: str) -> str:
-    """Unicode compatibility forms, dashes as hyphens, MS-DIAL's ``w/o MS2:`` mark dropped."""
+    """Unicode compatibility forms, dashes as hyphens, MS-DIAL's ``w/o MS2:``, ``no MS2:`` and
+    ``low score:`` marks dropped."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2013", "-").replace("\u2212", "-").replace("\u2010", "-")
     return _MSDIAL_NO_MS2.sub("", text).strip()

@@ -1,14 +1,16 @@
-"""The file-level warnings of an analysis, in plain words and in a fixed order."""
+"""The file-level warnings of an analysis: the words of each (used by the rules that note
+them) and the list of the file's warnings, from the findings' notes in rank order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..rules.retention import RetentionModel, TransferredModel
-from .rows import ParsedNames, Rows
+from .contract import Finding, ranked
+from .rows import ParsedNames
 
 #: At most this many row numbers are listed in one warning.
 _SHOWN_ROWS = 10
@@ -18,44 +20,13 @@ REPLICATE_RT = 0.05
 REPLICATE_SHARE, REPLICATE_MIN_NAMES = 0.3, 5
 
 
-def file_warnings(
-    *,
-    earlier: Sequence[str],
-    model: RetentionModel | TransferredModel,
-    rows: Rows,
-    names: ParsedNames,
-    anchor_inconsistent: np.ndarray,
-    anchor_conflict: np.ndarray,
-    logp_mismatch: np.ndarray,
-    outlier_z: float,
-    mismatch_limit: float,
-) -> list[str]:
-    """The warnings of the file: ``earlier`` (reading, Log P and sugar order, in that order),
-    then the RT model's, the anchors', the missing formulas' and the Log P mismatches'."""
-    out = [*earlier, *_model_warnings(model, int(rows.anchors.sum()))]
-    if anchor_inconsistent.any():
-        out.append(
-            f"{int(anchor_inconsistent.sum())} anchor(s) disagree with the model fitted without "
-            f"them (|leave-one-out z| ≥ {outlier_z}): rows {_rows(rows.row, anchor_inconsistent)}"
-            "; review them (anchors are never demoted)"
-        )
-    if anchor_conflict.any():
-        out.append(
-            f"{int(anchor_conflict.sum())} anchor(s) co-elute with a larger species of the "
-            "same ceramide like an in-source fragment would: rows "
-            + _rows(rows.row, anchor_conflict)
-        )
-    out.extend(_formula_warning(names))
-    out.extend(_replicate_warning(rows.rt, names.name_codes, len(names.distinct_names)))
-    if logp_mismatch.any():
-        out.append(
-            f"{int(logp_mismatch.sum())} row(s) have a Log P that disagrees with their "
-            f"composition by more than {mismatch_limit}: rows {_rows(rows.row, logp_mismatch)}"
-        )
-    return out
+def file_warnings(findings: Iterable[Finding]) -> list[str]:
+    """The warnings of the file: the rules' notes in rank order (reading, Log P, sugar order,
+    the RT model, the anchors, the missing formulas, replicates, Log P mismatches …)."""
+    return [note.text for note in ranked([n for f in findings for n in f.notes])]
 
 
-def _rows(row: np.ndarray, mask: np.ndarray) -> str:
+def rows_listed(row: np.ndarray, mask: np.ndarray) -> str:
     """The first row numbers of ``mask``, comma separated, and how many more there are."""
     chosen = row[mask]
     shown = ", ".join(str(r) for r in chosen[:_SHOWN_ROWS])
@@ -63,7 +34,7 @@ def _rows(row: np.ndarray, mask: np.ndarray) -> str:
     return f"{shown} …and {more} more" if more > 0 else shown
 
 
-def _model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> list[str]:
+def model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> list[str]:
     """What the fitted RT model could not do, and the isomer tracks it found."""
     if isinstance(model, TransferredModel):
         return [
@@ -126,7 +97,7 @@ def _bend_warning(model: RetentionModel) -> list[str]:
     ]
 
 
-def _formula_warning(names: ParsedNames) -> list[str]:
+def formula_warning(names: ParsedNames) -> list[str]:
     """Parsed names that pygoslin could not give a formula."""
     formula = names.composition["formula"].fillna("").to_numpy(dtype=object)
     no_formula = names.parsed & (formula == "")[names.name_codes]
@@ -140,7 +111,7 @@ def _formula_warning(names: ParsedNames) -> list[str]:
     ]
 
 
-def _replicate_warning(rt: np.ndarray, codes: np.ndarray, n_names: int) -> list[str]:
+def replicate_warning(rt: np.ndarray, codes: np.ndarray, n_names: int) -> list[str]:
     """Many names found again at nearly the same RT: replicate injections pasted into one table."""
     order = np.lexsort((rt, codes))
     same = (codes[order][1:] == codes[order][:-1]) & (np.diff(rt[order]) <= REPLICATE_RT)

@@ -36,7 +36,9 @@ def analyze_samples(
         Optional ``progress(step, fraction, message)``; the fraction runs once from 0 to 1
         over all the samples, and the message starts with the sample's name.
     samples:
-        The samples to analyse (all by default), in the order given.
+        The samples to analyse, in the order given; by default those the export's metadata
+        type as samples (:attr:`~ganglioside.inputs.Export.analysed_samples`: QCs, blanks
+        and standards are analysed only when named here).
 
     Returns
     -------
@@ -51,7 +53,11 @@ def analyze_samples(
     """
     cfg = resolve_config(config)
     export = read_export(source, columns)
-    chosen = [export.choose(s) for s in samples] if samples is not None else list(export.samples)
+    chosen = (
+        [export.choose(s) for s in samples]
+        if samples is not None
+        else list(export.analysed_samples or export.samples)
+    )
     results = {}
     for i, name in enumerate(chosen):
         results[name] = analyze(

@@ -1,64 +1,62 @@
-"""The status of every row, decided in one place from the rules' findings."""
+"""The status of every row, decided in one place from the rules' claims."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..result import STATUSES
+from .contract import Claim, Finding
 
 #: Status codes: the index of each status in :data:`~ganglioside.result.STATUSES`.
 VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s in STATUSES)
 
+#: The claims in order of precedence: the first claim that holds for a row decides its status;
+#: a row that no claim holds for is ``valid``.
+#:
+#: 1. ``invalid``: a problem in the table or a name that cannot be parsed;
+#: 2. ``internal_standard`` (istd): a labelled internal standard, not analysed as a species;
+#: 3. ``no_log_p`` (unverified): no Log P (given or estimated), so no rule can check the row;
+#: 4. ``anchor`` (valid): a confirmed standard is never demoted;
+#: 5. ``fragment``: an in-source fragment of a co-eluting larger species;
+#: 6. ``oac_reversed`` (outlier): an O-acetylated peak eluting before its base peak, when
+#:    ``oac_reversed_is_outlier``;
+#: 7. ``isobaric_coelution`` (valid): off its RT line, but its co-eluting isobaric partner (same
+#:    sum composition, another chain split) is on it — the RT model cannot tell chain splits
+#:    apart (MRM cross-talk); when both are off the line, both are outliers;
+#: 8. ``rt_outlier`` (outlier): off its RT model's line (|z| ≥ ``outlier_z``);
+#: 9. ``no_rt_model`` (unverified): no RT model reaches the row.
+PRECEDENCE = (
+    "invalid",
+    "internal_standard",
+    "no_log_p",
+    "anchor",
+    "fragment",
+    "oac_reversed",
+    "isobaric_coelution",
+    "rt_outlier",
+    "no_rt_model",
+)
 
-def decide_status(
-    *,
-    invalid: np.ndarray,
-    standard: np.ndarray,
-    usable: np.ndarray,
-    anchors: np.ndarray,
-    is_fragment: np.ndarray,
-    z: np.ndarray,
-    has_model: np.ndarray,
-    reversed_oac: np.ndarray,
-    outlier_z: float,
-    reversed_is_outlier: bool,
-    isobaric_on_line: np.ndarray | None = None,
-) -> np.ndarray:
-    """The status code of every row (int8, positional).
 
-    The first rule that holds decides:
+def decide_status(findings: Iterable[Finding], n: int) -> np.ndarray:
+    """The status code of every one of ``n`` rows (int8, positional) from the findings' claims.
 
-    1. ``invalid``: a problem in the table or a name that cannot be parsed;
-    2. ``istd``: a labelled internal standard (not analysed as an endogenous species);
-    3. ``unverified``: no Log P (given or estimated), so no rule can check the row;
-    4. ``valid``: an anchor (a confirmed standard is never demoted);
-    5. ``fragment``: an in-source fragment of a co-eluting larger species;
-    6. ``outlier``: off its RT model's line (|z| ≥ ``outlier_z``), or an O-acetylated peak
-       eluting before its base peak when ``reversed_is_outlier`` — except that a row off the
-       line whose co-eluting isobaric partner is on it (``isobaric_on_line``: same sum
-       composition, another chain split, |ΔRT| ≤ the fragment window; the partner an anchor
-       or |z| < ``outlier_z``) is not an outlier for its RT: the peak it shares is where the
-       sum composition elutes, and the RT model cannot tell chain splits apart (MRM
-       cross-talk).  It stays ``valid`` with the warning ``isobaric_coelution`` naming the
-       partner.  When both are off the line, both are outliers;
-    7. ``unverified``: no RT model reaches the row;
-    8. ``valid`` otherwise.
+    Raises
+    ------
+    ValueError
+        When a claim's name is not in :data:`PRECEDENCE` or its status not a status.
     """
-    off_line = has_model & (np.abs(z) >= outlier_z)
-    if isobaric_on_line is not None:
-        off_line &= ~isobaric_on_line
-    if reversed_is_outlier:
-        off_line = off_line | reversed_oac
-    rules = (
-        (invalid, INVALID),
-        (standard, ISTD),
-        (~usable, UNVERIFIED),
-        (anchors, VALID),
-        (is_fragment, FRAGMENT),
-        (off_line, OUTLIER),
-        (~has_model, UNVERIFIED),
-    )
-    status = np.full(len(invalid), VALID, dtype=np.int8)
-    for mask, code in reversed(rules):  # the earlier rules are written last and win
-        status[mask] = code
+    claims: list[Claim] = [c for f in findings for c in f.claims]
+    for c in claims:
+        if c.name not in PRECEDENCE or c.status not in STATUSES:
+            raise ValueError(
+                f"claim {c.name!r} ({c.status!r}): add its name to pipeline.status.PRECEDENCE "
+                f"and give one of {STATUSES}"
+            )
+    status = np.full(n, VALID, dtype=np.int8)
+    # the claims of higher precedence are written last and win
+    for c in sorted(claims, key=lambda c: PRECEDENCE.index(c.name), reverse=True):
+        status[np.asarray(c.mask, dtype=bool)] = STATUSES.index(c.status)
     return status

@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .plots import model_curves
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
     from ..result import AnalysisResult as Analysis
+    from ..result import ModelReport
 
 #: ``progress(fraction, message)``, as the other writers take it.
 PdfProgress = Callable[[float, str], None]
@@ -53,6 +56,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "istd": ("#CC79A7", "P"),
 }
 ANCHOR_STYLE = ("#0072B2", "D")
+_LINE_COLORS = ("#1F4E79", "#CC79A7", "#56B4E9", "#E69F00")
 
 
 def pdf_bytes(analysis: Analysis, progress: PdfProgress | None = None) -> bytes:
@@ -297,13 +301,13 @@ def _scatter_by_status(ax: Any, frame: pd.DataFrame, x: str, y: str) -> None:
                    label=f"anchor ({len(part)})")  # fmt: skip
 
 
-def _rt_panel(ax: Any, group: str, frame: pd.DataFrame) -> None:
+def _rt_panel(ax: Any, group: str, frame: pd.DataFrame, models: Sequence[ModelReport]) -> None:
     drawn = _drawn(frame)
     _scatter_by_status(ax, drawn, "log_p", "rt")
-    # One line per isomer track (each has its own intercept).
-    lines = frame[["log_p", "predicted_rt"]].assign(track=frame["isomer_track"].astype(str))
-    for _, line in lines.dropna().sort_values("log_p").groupby("track"):
-        ax.plot(line["log_p"], line["predicted_rt"], color="#1F4E79", linewidth=0.8)
+    # Each model line as it was fitted: one per isomer track, curved where it bends (the same
+    # lines as the web and HTML charts).
+    for i, (_label, xs, ys) in enumerate(model_curves(models, group, frame)):
+        ax.plot(xs, ys, color=_LINE_COLORS[i % len(_LINE_COLORS)], linewidth=0.9)
     shown = f" ({len(drawn)} of {len(frame)} drawn)" if len(drawn) < len(frame) else ""
     ax.set_title(f"{group}: {len(frame)} rows{shown}", loc="left")
     ax.set_xlabel("Log P")
@@ -320,7 +324,7 @@ def _rt_pages(pdf: PdfPages, analysis: Analysis) -> None:
     if not groups:
         return
     left_out = len(sizes) - len(groups)
-    note = "Points by status; the line is the model's prediction."
+    note = "Points by status; lines are the fitted models (one per isomer track, bent as fitted)."
     if left_out:
         note += (
             f" The {len(groups)} largest of {len(sizes)} groups; the others are in the HTML report."
@@ -331,7 +335,8 @@ def _rt_pages(pdf: PdfPages, analysis: Analysis) -> None:
         figure.subplots_adjust(left=0.09, right=0.96, top=0.9, bottom=0.06, hspace=0.45)
         page_groups = groups[start : start + GROUPS_PER_PAGE]
         for ax, group in zip(axes, page_groups, strict=False):
-            _rt_panel(ax, group, plotted[plotted["group_key"].astype(str) == group])
+            rows = plotted[plotted["group_key"].astype(str) == group]
+            _rt_panel(ax, group, rows, analysis.models)
         for ax in axes[len(page_groups) :]:
             ax.set_visible(False)
         axes[0].legend(fontsize=6, loc="best", frameon=False)

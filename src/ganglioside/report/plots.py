@@ -100,11 +100,22 @@ class _Line:
     label: str
     slope: float
     intercept: float
+    curvature: float = 0.0
+    centre: float = 0.0
+
+    def at(self, xs: np.ndarray) -> np.ndarray:
+        """RT on this line at Log P ``xs`` (with its quadratic term when it bends)."""
+        return self.intercept + self.slope * xs + self.curvature * (xs - self.centre) ** 2
 
 
-def _equation(slope: float, intercept: float) -> str:
+def _equation(slope: float, intercept: float, curvature: float = 0.0, centre: float = 0.0) -> str:
     sign = "+" if intercept >= 0 else "−"
-    return f"RT = {slope:.3f}·LogP {sign} {abs(intercept):.3f}"
+    text = f"RT = {slope:.3f}·LogP {sign} {abs(intercept):.3f}"
+    if curvature:
+        bend = "+" if curvature >= 0 else "−"
+        shift = "−" if centre >= 0 else "+"
+        text += f" {bend} {abs(curvature):.4f}·(LogP {shift} {abs(centre):.2f})²"
+    return text
 
 
 def _track_offsets(model: ModelReport, group: str, tracks_present: set[str]) -> dict[str, float]:
@@ -135,10 +146,34 @@ def _composition_intercept(model: ModelReport, rows: pd.DataFrame) -> float | No
     return float(intercept)
 
 
+def _line(model: ModelReport, group: str, label: str, intercept: float) -> _Line:
+    """The line of ``model`` for ``group`` at ``intercept``, bent as it was fitted."""
+    centre = model.centres.get(group)
+    curvature = model.curvature if model.curvature and centre is not None else 0.0
+    centre = float(centre) if centre is not None else 0.0
+    equation = _equation(model.slope, intercept, curvature, centre)
+    return _Line(f"{label}: {equation}", model.slope, intercept, curvature, centre)
+
+
+def _unit_lines(
+    model: ModelReport, group: str, unit: str, intercept: float, tracks_present: set[str]
+) -> list[_Line]:
+    """The line of one intercept of a model (one per isomer track when offsets are given)."""
+    track = parse_group_key(unit)[1]
+    offsets = {} if track else _track_offsets(model, group, tracks_present)
+    if offsets:
+        return [
+            _line(model, group, f"{esc(model.level)} model, track {esc(name)}", intercept + offset)
+            for name, offset in offsets.items()
+        ]
+    label = f"{esc(model.level)} model" + (f", track {esc(track)}" if track else "")
+    return [_line(model, group, label, intercept)]
+
+
 def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) -> list[_Line]:
     """Lines of the models that scored this group's rows (one per isomer track when the report
-    gives one).  Each row's own prediction, which may also carry a group-specific correction, is
-    drawn separately as its prediction interval."""
+    gives one), each with its quadratic term when it bends.  Each row's own prediction, which
+    may also carry a group-specific correction, is drawn separately as its prediction interval."""
     used = {str(m) for m in rows["model_id"].dropna() if str(m)}
     candidates = [m for m in models if not used or m.model_id in used]
     tracks_present = {str(t) for t in rows["isomer_track"].dropna() if str(t)}
@@ -150,40 +185,41 @@ def _model_lines(models: Sequence[ModelReport], group: str, rows: pd.DataFrame) 
             if parse_group_key(unit)[0] == group
         }
         for unit, intercept in units.items():
-            track = parse_group_key(unit)[1]
-            offsets = {} if track else _track_offsets(model, group, tracks_present)
-            if offsets:
-                for name, offset in offsets.items():
-                    value = intercept + offset
-                    label = f"{esc(model.level)} model, track {esc(name)}: "
-                    lines.append(_Line(label + _equation(model.slope, value), model.slope, value))
-            else:
-                label = f"{esc(model.level)} model" + (f", track {esc(track)}" if track else "")
-                lines.append(
-                    _Line(f"{label}: {_equation(model.slope, intercept)}", model.slope, intercept)
-                )
+            lines.extend(_unit_lines(model, group, unit, intercept, tracks_present))
         if not units and model.model_id in used:
             estimate = _composition_intercept(model, rows)
             if estimate is not None:
-                label = f"{esc(model.level)} estimate: {_equation(model.slope, estimate)}"
-                lines.append(_Line(label, model.slope, estimate))
+                lines.append(_line(model, group, f"{esc(model.level)} estimate", estimate))
     return lines
+
+
+def model_curves(
+    models: Sequence[ModelReport], group: str, rows: pd.DataFrame, points: int = 60
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Each model line of a group as drawn: its label, Log P and RT over the Log P range of the
+    group's rows (a little beyond), one per isomer track, curved where the line bends.  Used
+    by the web charts and the PDF alike, so both draw the models as they were fitted."""
+    logp = pd.to_numeric(rows["log_p"], errors="coerce")
+    logp = logp[np.isfinite(logp)]
+    if logp.empty:
+        return []
+    lo, hi = float(logp.min()), float(logp.max())
+    pad = max(0.1, 0.05 * (hi - lo))
+    lines = _model_lines(models, group, rows.drop_duplicates(["model_id", "isomer_track"]))
+    bent = any(line.curvature for line in lines)
+    xs = np.linspace(lo - pad, hi + pad, points if bent else 2)
+    return [(line.label, xs, line.at(xs)) for line in lines]
 
 
 def _line_traces(analysis: AnalysisResult, group: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
     """The lines of the model reports, drawn over the Log P range of the group's rows."""
-    lo, hi = float(rows["log_p"].min()), float(rows["log_p"].max())
-    pad = max(0.1, 0.05 * (hi - lo))
-    xs = np.array([lo - pad, hi + pad])
     return [
         trace(
-            "scatter", x=xs, y=line.slope * xs + line.intercept, mode="lines", name=line.label,
+            "scatter", x=xs, y=ys, mode="lines", name=label,
             line={"color": _LINE_COLORS[i % len(_LINE_COLORS)], "width": 2}, hoverinfo="name",
         )
         # One row per model and track is enough to choose the lines (and is much faster).
-        for i, line in enumerate(
-            _model_lines(analysis.models, group, rows.drop_duplicates(["model_id", "isomer_track"]))
-        )
+        for i, (label, xs, ys) in enumerate(model_curves(analysis.models, group, rows))
     ]  # fmt: skip
 
 

@@ -11,9 +11,9 @@ Numbers are never touched: a negative residual or Log P stays a number, and text
 number (``"-0.5"``) is left as it is because a spreadsheet reads it as that number, not as a
 formula.
 
-:func:`write_table` is the one way a table becomes CSV or TSV text: every text field that holds
-the delimiter, a quote, a carriage return or a line feed is quoted (RFC 4180), line ends are
-``\\n``.
+:func:`write_table` is the one way a table becomes CSV or TSV text (:func:`safe_csv` neutralises
+first): every text field that holds the delimiter, a quote, a carriage return or a line feed is
+quoted (RFC 4180), line ends are ``\\n``, floats have :data:`CSV_FLOAT_DIGITS` significant digits.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ import pandas as pd
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: Signs that start a formula once leading blanks are skipped and the text is folded (NFKC).
 FORMULA_SIGNS: frozenset[str] = frozenset("=+-@")
+
+#: Significant digits of every float in a CSV/TSV export.  Twelve keep every value an instrument
+#: records (retention times, peak volumes and m/z carry at most 10) and drop the last-bit noise
+#: of arithmetic: ``7.938000000000001`` is written ``7.938``.  Written values read back within a
+#: relative 5e-13 of the computed ones.
+CSV_FLOAT_DIGITS = 12
+CSV_FLOAT_FORMAT = f"%.{CSV_FLOAT_DIGITS}g"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 #: Unicode categories skipped before the first sign: controls, format characters, separators.
@@ -158,7 +165,7 @@ def write_table(
     """Write ``frame`` (already neutralised) as CSV (``sep=","``) or TSV (``sep="\\t"``).
 
     Every field holding ``sep``, a double quote, a CR or a LF is quoted; rows end with ``\\n``;
-    numbers at full precision; missing values are empty fields.  Returns the text when
+    floats with CSV_FLOAT_DIGITS significant digits; missing values are empty fields.  Returns the text when
     ``stream`` is ``None``.
     """
     if stream is None:
@@ -174,10 +181,15 @@ def write_table(
         sep=sep,
         lineterminator="\r\n",
         quoting=csv.QUOTE_MINIMAL,
+        float_format=CSV_FLOAT_FORMAT,
     )
     return None
 
 
-def table_text(frame: pd.DataFrame, sep: str = ",") -> str:
+def safe_csv(frame: pd.DataFrame, sep: str = ",") -> str:
     """``frame`` neutralised (:func:`safe_frame`) as CSV or TSV text (:func:`write_table`)."""
     return str(write_table(safe_frame(frame), sep=sep))
+
+
+#: The same function under a second name.
+table_text = safe_csv

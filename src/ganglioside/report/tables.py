@@ -16,7 +16,7 @@ from typing import IO
 import pandas as pd
 
 from ..result import AnalysisResult
-from .safe import safe_frame, table_text, write_table
+from .safe import safe_csv, safe_frame, write_table
 
 #: Rows written per block by the CSV writers (and per progress step).
 CSV_BLOCK_ROWS = 50_000
@@ -27,14 +27,15 @@ Progress = Callable[[float, str], None]
 def compounds_csv(analysis: AnalysisResult) -> str:
     """The compounds frame as CSV text (comma separated, ``\\n`` line ends, formulas neutralised).
 
-    Numbers are written at full precision; missing values are empty cells.
+    Floats are written with twelve significant digits (:data:`~.safe.CSV_FLOAT_DIGITS`);
+    missing values are empty cells.
     """
-    return table_text(analysis.compounds)
+    return safe_csv(analysis.compounds)
 
 
 def fragments_csv(analysis: AnalysisResult) -> str:
     """The fragment events (:attr:`AnalysisResult.fragments`) as CSV text, formulas neutralised."""
-    return table_text(analysis.fragments)
+    return safe_csv(analysis.fragments)
 
 
 def write_csv_blocks(
@@ -45,7 +46,7 @@ def write_csv_blocks(
 ) -> None:
     """Write ``frame`` (already neutralised) as CSV to ``stream``, ``block_rows`` rows at a time.
 
-    The text is the same as one :func:`~.safe.write_table` of the whole frame.
+    The text is the same as one :func:`~.safe.safe_csv` of the frame.
     """
     total = len(frame)
     if total == 0:

@@ -320,20 +320,20 @@ def lost_residue_codes(
 
 def decide(
     candidate_parent: np.ndarray,
-    z: np.ndarray,
+    on_line: np.ndarray,
+    far_off: np.ndarray,
     volume: np.ndarray,
     *,
-    outlier_z: float,
     keep_volume_ratio: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split candidates into fragments and real species that merely co-elute.
 
-    A candidate that sits on its own predicted RT (|z| < ``outlier_z``) stays a species when it
-    is not much smaller than the top of its chain of candidate parents (volume ratio ≥
-    ``keep_volume_ratio``; fragments carry a small share of their precursor's ions) or when
-    that top is itself far off its own line (|z| ≥ 2 ``outlier_z``: likely the misannotated
-    peak); any other candidate is a fragment.  A candidate without a model (NaN z) is decided
-    by co-elution alone.
+    A candidate that sits on its own predicted RT (``on_line``: |z| < ``outlier_z``, as the RT
+    model decided) stays a species when it is not much smaller than the top of its chain of
+    candidate parents (volume ratio ≥ ``keep_volume_ratio``; fragments carry a small share of
+    their precursor's ions) or when that top is itself far off its own line (``far_off``:
+    |z| ≥ 2 ``outlier_z``, likely the misannotated peak); any other candidate is a fragment.  A
+    candidate without a model is decided by co-elution alone.
 
     Returns
     -------
@@ -345,7 +345,5 @@ def decide(
     par = np.clip(top, 0, None)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.where(volume[par] > 0, volume / volume[par], np.inf)
-    on_own_line = np.isfinite(z) & (np.abs(z) < outlier_z)
-    parent_off = np.isfinite(z[par]) & (np.abs(z[par]) >= 2 * outlier_z)
-    stays = cand & on_own_line & ((ratio >= keep_volume_ratio) | parent_off)
+    stays = cand & on_line & ((ratio >= keep_volume_ratio) | far_off[par])
     return cand & ~stays, stays

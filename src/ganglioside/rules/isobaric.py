@@ -51,12 +51,8 @@ def isobaric_partners(
     return partner
 
 
-def partner_on_line(
-    partner: np.ndarray, z: np.ndarray, anchors: np.ndarray, outlier_z: float
-) -> np.ndarray:
-    """Rows whose isobaric partner passes the RT check (an anchor, or |z| < ``outlier_z``)."""
+def partner_on_line(partner: np.ndarray, on_line: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """Rows whose isobaric partner passes the RT check (an anchor, or on its line)."""
     has = partner >= 0
     at = np.where(has, partner, 0)
-    with np.errstate(invalid="ignore"):
-        passes = anchors[at] | (np.isfinite(z[at]) & (np.abs(z[at]) < outlier_z))
-    return has & passes
+    return has & (anchors[at] | on_line[at])

@@ -1,4 +1,4 @@
-"""Simulated studies with known truth: the same species in every sample, two groups.
+"""Simulated studies with known truth: the same species in every sample, two or more groups.
 
 One table from :func:`~ganglioside.simulate.simulate` gives the species of the study (its real
 species, with their RT, Log P, isomer track and anchors), its in-source fragments and its
@@ -16,6 +16,25 @@ misannotations.  Every sample is that run measured again:
 * two labelled internal standards (a GM and a GD species, ``d5``-labelled), spiked at a constant
   amount, so that only the loading factor moves them.
 
+The difficulties of real cohorts, each a knob (off by default; :data:`SCENARIOS` names the
+combinations the accuracy bench scores):
+
+* ``batch_sd``: a second batch whose every compound is shifted by its own factor (log-normal,
+  this sd); ``confounded``: the share of the first group's samples put in the first batch
+  (0.5 balanced, 5/6 for "mostly controls in one batch");
+* ``qc_every``: a pooled QC (the mean profile of the groups, technical noise only) every so
+  many injections, and ``signal_drift``: each compound's signal falling or rising along the
+  injection order (its own slope and curvature, up to this share over the run);
+* ``amount_range``: each sample's amount, unknown to the design, between these factors;
+* ``paired``: every subject measured once in each group (``subject`` in the design), with a
+  subject effect of ``bio_sd`` per compound and ``within_sd`` within the subject;
+* ``detection_quantile``: peaks below this quantile of the study's volumes are not reported;
+* ``tech_sd``: technical noise of every measurement (QCs included).
+
+:attr:`SimulatedStudy.matrix` holds the true abundance of every real species in every sample
+as it went into the tables (all of the above applied but the detection limit): the "perfect
+matrix" an analysis without identification or alignment errors would see.
+
 :class:`SimulatedStudy` holds the tables, their per-row truth, the design and the truth per
 species; :meth:`SimulatedStudy.write` writes them as files for ``ganglioside study``.
 """
@@ -30,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .cohort import cohort_design, cohort_effects, extra_group_folds, qc_fold
 from .simulator import simulate
 
 #: Columns of :attr:`SimulatedStudy.species`.
@@ -44,7 +64,7 @@ class StudyKnobs:
 
     n_per_group: int = 6
     n_rows: int = 180
-    groups: tuple[str, str] = ("control", "disease")
+    groups: tuple[str, ...] = ("control", "disease")
     changed_fraction: float = 0.15
     fold_range: tuple[float, float] = (2.0, 4.0)
     bio_sd: float = 0.15
@@ -59,6 +79,34 @@ class StudyKnobs:
     anchor_keep: float = 0.85
     poor_samples: int = 1
     standards: bool = True
+    batch_sd: float = 0.0
+    confounded: float = 0.5
+    qc_every: int = 0
+    signal_drift: float = 0.0
+    amount_range: tuple[float, float] = (1.0, 1.0)
+    paired: bool = False
+    within_sd: float = 0.15
+    detection_quantile: float = 0.0
+    tech_sd: float = 0.0
+
+
+#: The scenarios of ``bench/study_accuracy.py``: name → knobs (biological sd 0.35 log units, as
+#: in real cohorts) and the right model for them.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "batches balanced": {"bio_sd": 0.35, "batch_sd": 0.6},
+    "batches confounded": {"bio_sd": 0.35, "batch_sd": 0.6, "confounded": 5 / 6},
+    "unknown amounts": {"bio_sd": 0.35, "amount_range": (0.5, 2.0)},
+    "paired small effects": {
+        "bio_sd": 0.35,
+        "paired": True,
+        "within_sd": 0.12,
+        "fold_range": (1.3, 1.7),
+        "groups": ("before", "after"),
+    },
+    "QCs with drift": {"bio_sd": 0.35, "qc_every": 6, "signal_drift": 0.6, "tech_sd": 0.05},
+    "below detection": {"bio_sd": 0.35, "detection_quantile": 0.25},
+    "three groups": {"bio_sd": 0.35, "groups": ("control", "low", "high")},
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +126,7 @@ class SimulatedStudy:
     species: pd.DataFrame
     runs: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    matrix: pd.DataFrame | None = None
 
     def write(self, outdir: str | Path) -> list[Path]:
         """Write ``<sample>.csv`` and ``<sample>.truth.csv`` per sample, ``design.csv``,
@@ -114,29 +163,50 @@ def simulate_study(seed: int, knobs: StudyKnobs | None = None, **changes: Any) -
     k = StudyKnobs(**{**(knobs or StudyKnobs()).__dict__, **changes})
     base = simulate(seed, n_rows=k.n_rows)
     rng = np.random.default_rng([seed, 7])
+    more = np.random.default_rng([seed, 11])
     table, truth = (
-        _with_standards(base.table, base.truth, rng)
-        if k.standards
-        else (
-            base.table,
-            base.truth,
-        )
+        _with_standards(base.table, base.truth, rng) if k.standards else (base.table, base.truth)
     )
-    species = _species_truth(table, truth, k, rng)
-    design = _design(k, rng)
-    tables, truths, runs = {}, {}, []
+    species, folds = _species_truth(table, truth, k, rng, more)
+    design = cohort_design(k, more, _design(k, rng))
+    effects = cohort_effects(len(table), design, k, more)
+    limit = _detection_limit(table, truth, k)
+    tables, truths, runs, perfect = {}, {}, [], {}
     for i, (_, row) in enumerate(design.iterrows()):
-        run = _run(row, k, rng)
-        t, tr = _sample(table, truth, species, row, run, k, rng, poor=i < k.poor_samples)
+        run = _run(row, k, rng, len(design))
+        context = _SampleContext(folds, effects[row["sample"]], limit)
+        t, tr, volumes = _sample(
+            table, truth, species, row, run, k, rng, i < k.poor_samples, context
+        )
         tables[row["sample"]], truths[row["sample"]] = t, tr
+        perfect[row["sample"]] = volumes
         runs.append({"sample": row["sample"], **run})
     params = {"seed": seed, **{key: _plain(v) for key, v in k.__dict__.items()}}
-    return SimulatedStudy(tables, truths, design, species, pd.DataFrame(runs), params)
+    matrix = pd.DataFrame(perfect, index=species.index)
+    return SimulatedStudy(tables, truths, design, species, pd.DataFrame(runs), params, matrix)
 
 
-def _run(design_row: pd.Series, k: StudyKnobs, rng: np.random.Generator) -> dict[str, float]:
+@dataclass(frozen=True)
+class _SampleContext:
+    """What a sample's cohort adds: folds per group, its log factor per row, the detection
+    limit (volume; 0: none)."""
+
+    folds: dict[str, dict[str, float]]
+    effect: np.ndarray
+    limit: float
+
+
+def _detection_limit(table: pd.DataFrame, truth: pd.DataFrame, k: StudyKnobs) -> float:
+    if k.detection_quantile <= 0:
+        return 0.0
+    valid = (truth["label"].to_numpy() == "valid") & (truth["kind"].to_numpy() != "standard")
+    return float(np.quantile(table["Volume"].to_numpy(dtype=float)[valid], k.detection_quantile))
+
+
+def _run(
+    design_row: pd.Series, k: StudyKnobs, rng: np.random.Generator, n_samples: int
+) -> dict[str, float]:
     """A sample's RT shift (a trend along the injection order plus noise), slope, loading."""
-    n_samples = 2 * k.n_per_group
     position = (float(design_row["injection_order"]) - 1) / max(n_samples - 1, 1)
     return {
         "rt_shift": k.drift_trend * (position - 0.5) + rng.normal(0, k.drift_sd),
@@ -182,8 +252,12 @@ def _with_standards(
 
 
 def _species_truth(
-    table: pd.DataFrame, truth: pd.DataFrame, k: StudyKnobs, rng: np.random.Generator
-) -> pd.DataFrame:
+    table: pd.DataFrame,
+    truth: pd.DataFrame,
+    k: StudyKnobs,
+    rng: np.random.Generator,
+    more: np.random.Generator,
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
     """Per real species peak: changed or not, and its fold (the same for both isomer tracks)."""
     valid = truth["label"].to_numpy() == "valid"
     names = table["Name"].astype(str).to_numpy()[valid]
@@ -195,7 +269,8 @@ def _species_truth(
     direction = np.where(rng.random(n_changed) < 0.5, 1.0, -1.0)
     fold_of = dict(zip(changed_names, magnitude**direction, strict=True))
     fold = np.array([fold_of.get(n, 1.0) for n in names])
-    return pd.DataFrame(
+    folds = extra_group_folds(names, fold_of, k, more)
+    frame = pd.DataFrame(
         {
             "name": names,
             "track": truth["track"].fillna("").to_numpy()[valid],
@@ -205,10 +280,15 @@ def _species_truth(
             "is_standard": standard,
         }
     )
+    for group, own in folds.items():
+        frame[f"fold_{group}"] = [own.get(n, 1.0) for n in names]
+    columns = [f"fold_{g}" for g in folds]
+    frame["changed"] = (frame[columns] != 1.0).any(axis=1).to_numpy()
+    return frame, folds
 
 
 def _design(k: StudyKnobs, rng: np.random.Generator) -> pd.DataFrame:
-    """Samples of both groups, injected in a random order, in two batches."""
+    """Samples of every group, injected in a random order, in two batches."""
     samples = [(f"{g[0].upper()}{i + 1:02d}", g) for g in k.groups for i in range(k.n_per_group)]
     order = rng.permutation(len(samples)) + 1
     design = pd.DataFrame(
@@ -232,14 +312,15 @@ def _sample(
     k: StudyKnobs,
     rng: np.random.Generator,
     poor: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One sample's table and per-row truth."""
+    context: _SampleContext,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """One sample's table, per-row truth and the true volumes of the real species' rows."""
     shift, slope, loading = run["rt_shift"], run["rt_slope"], run["loading"]
-    in_second = design_row["group"] == k.groups[1]
     label = truth["label"].to_numpy()
     standard = truth["kind"].to_numpy() == "standard"
-    factor = _abundance_factor(table, truth, species, in_second, k, rng) * loading
+    factor = _abundance_factor(table, truth, design_row, k, rng, context) * loading
     factor[standard] = loading * np.exp(rng.normal(0, 0.03, standard.sum()))
+    volumes = table["Volume"].to_numpy(dtype=float) * factor
     keep = np.ones(len(table), dtype=bool)
     keep[label == "fragment"] = rng.random((label == "fragment").sum()) < k.fragment_keep
     keep[label == "outlier"] = rng.random((label == "outlier").sum()) < k.outlier_keep
@@ -248,8 +329,10 @@ def _sample(
     out["RT"] = np.round(
         rt + shift + (slope - 1.0) * (rt - SLOPE_PIVOT) + rng.normal(0, k.rt_noise_sd, len(rt)), 3
     )
-    out["Volume"] = np.round(out["Volume"].to_numpy(dtype=float) * factor)
+    out["Volume"] = np.round(volumes)
     out["Anchor"] = _anchors(out["Anchor"].to_numpy(), k, rng, poor)
+    if context.limit > 0:
+        keep &= standard | (volumes >= context.limit)
     sample_truth = truth.assign(label=label)
     out, sample_truth = out[keep], sample_truth[keep]
     extra, extra_truth = _own_misannotations(out, sample_truth, k, rng)
@@ -257,22 +340,30 @@ def _sample(
     sample_truth = pd.concat([sample_truth, extra_truth], ignore_index=True)
     sample_truth["row"] = np.arange(1, len(out) + 1)
     columns = ["row", "label", "kind", "species", "track"]
-    return out.reset_index(drop=True), sample_truth[columns].reset_index(drop=True)
+    real = volumes[label == "valid"]
+    return out.reset_index(drop=True), sample_truth[columns].reset_index(drop=True), real
 
 
 def _abundance_factor(
     table: pd.DataFrame,
     truth: pd.DataFrame,
-    species: pd.DataFrame,
-    in_second: bool,
+    design_row: pd.Series,
     k: StudyKnobs,
     rng: np.random.Generator,
+    context: _SampleContext,
 ) -> np.ndarray:
-    """Per row: fold (second group) times biological noise; fragments follow their parent."""
+    """Per row: the group's fold times biological noise (technical only in a pooled QC; within
+    the subject when paired) times the cohort's effects; fragments follow their parent."""
     names = table["Name"].astype(str).to_numpy()
-    fold_of = species.drop_duplicates("name").set_index("name")["fold"]
-    fold = fold_of.reindex(names).fillna(1.0).to_numpy() if in_second else np.ones(len(names))
-    factor = fold * np.exp(rng.normal(0, k.bio_sd, len(names)))
+    group = str(design_row["group"])
+    if group in context.folds:
+        own = context.folds[group]
+        fold = np.array([own.get(n, 1.0) for n in names])
+    else:  # a pooled QC
+        fold = qc_fold(names, context.folds)
+    is_qc = str(design_row.get("sample_type", "sample")) == "qc"
+    sd = 0.0 if is_qc else (k.within_sd if k.paired else k.bio_sd)
+    factor = fold * np.exp(rng.normal(0, sd, len(names)) + context.effect)
     label = truth["label"].to_numpy()
     parent = truth["parent_row"].to_numpy()
     frag = np.flatnonzero(label == "fragment")

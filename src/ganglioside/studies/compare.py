@@ -34,7 +34,7 @@ from scipy import stats
 from ..pairing import closest_pairs
 from ..report.abundance import natural_key
 from ..report.points import esc
-from ..report.safe import table_text
+from ..report.safe import safe_csv
 from .config import StudyConfig
 from .result import StudyResult
 from .step import SIGNIFICANT_Q
@@ -161,6 +161,9 @@ def _groups(statistics: pd.DataFrame) -> list[str]:
 def _prepared(side: StudySide, which: str) -> pd.DataFrame:
     """The study's compounds with the columns the comparison uses, in plain types."""
     frame = side.statistics
+    if "contrast" in frame.columns and side.comparison:
+        # one row per compound: the study's main contrast
+        frame = frame[frame["contrast"].astype(str) == side.comparison].reset_index(drop=True)
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise ValueError(f"the statistics of study {which} lack the column(s) {', '.join(missing)}")
@@ -457,4 +460,4 @@ def agreement_figure(
 def rows_csv(comparison: StudyComparison) -> str:
     """The rows as CSV text (agreement labels as codes, empty cells for missing values; text
     that a spreadsheet would run as a formula is quoted as the study's own tables are)."""
-    return table_text(comparison.rows)
+    return safe_csv(comparison.rows)

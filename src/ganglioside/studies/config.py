@@ -10,10 +10,14 @@ from typing import Any
 from ..config import AnalysisConfig
 from ..errors import ConfigError
 
-#: How abundances are expressed before the statistics.
-QUANTITIES = ("raw", "total", "internal_standard")
+#: How abundances are expressed (normalised) before the statistics.
+QUANTITIES = ("raw", "total", "median", "pqn", "amount", "internal_standard")
+#: Other words taken for a quantity.
+QUANTITY_ALIASES = {"none": "raw"}
 #: How missing values are filled for the statistics (``none`` leaves them out).
-IMPUTATIONS = ("none", "half_min")
+IMPUTATIONS = ("none", "half_min", "min_prob", "knn")
+#: Tests of the contrasts (see :mod:`.statistics`).
+TESTS = ("moderated_t", "welch", "mann_whitney")
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,35 @@ class StudyConfig:
         Largest RT difference (min, after the drift correction) between peaks of one species
         and isomer track that are taken for the same compound across samples.
     quantity:
-        ``raw`` (consolidated volume), ``total`` (share of the sample's total valid ganglioside
-        signal, internal standards left out) or ``internal_standard`` (ratio to the labelled
-        internal standard of the same category, or to all standards for a category without
-        one).
+        The normalisation: ``raw`` (consolidated volume; ``none`` is taken for it), ``total``
+        (share of the sample's total valid ganglioside signal, internal standards left out),
+        ``median`` (divided by the sample's median), ``pqn`` (probabilistic quotient
+        normalisation, the default: divided by the sample's median ratio to a reference
+        profile), ``amount`` (divided by the design's ``amount``) or ``internal_standard``
+        (ratio to the labelled internal standard of the same category, or to all standards for
+        a category without one).  See :mod:`.normalise`.
     imputation:
-        ``none`` (a missing value stays missing; tests use the values there are) or
-        ``half_min`` (half the species' smallest value in the study).
+        ``none`` (a missing value stays missing; tests use the values there are),
+        ``half_min`` (half the species' smallest value in the study), ``min_prob`` (drawn
+        below each sample's detection limit: left-censored) or ``knn`` (from the compounds
+        most alike).  See :mod:`.impute`.
     compare:
-        ``(numerator, denominator)`` groups of the fold change; by default the second group of
-        the design over the first.
+        ``(numerator, denominator)`` pairs of groups, one per contrast (``"B/A"``, or several
+        as ``"B/A,C/A"``); by default the second group of the design over the first.
+    test:
+        ``moderated_t`` (linear model and limma's moderated t, the default), ``welch`` or
+        ``mann_whitney``.
+    model:
+        The model's terms, e.g. ``group + batch + age`` (design columns); empty: ``group``,
+        plus ``batch`` with two or more batches, plus ``subject`` when one repeats.
+    qc_drift:
+        Correct each compound's signal drift along the injection order from the pooled QCs,
+        per batch (when the design has QCs with injection orders); see :mod:`.qc`.
+    qc_rsd, d_ratio, blank_ratio, detection_rate:
+        The QC filters: largest QC RSD (0.30), largest D-ratio (sd of QCs over sd of samples,
+        0.5), smallest ratio of the samples' median to the blanks' (3) and smallest share of a
+        group's samples a compound must be found in, in at least one group (0.5).  Filtered
+        compounds stay in every output, marked, and are left out of the q values.
     shared_model:
         Fit one RT model on the anchors of all samples (put on one time scale) and analyse
         every sample on it with its own RT shift and, when its peaks support one, change of
@@ -60,9 +83,16 @@ class StudyConfig:
 
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     rt_tolerance: float = 0.15
-    quantity: str = "raw"
+    quantity: str = "pqn"
     imputation: str = "none"
-    compare: tuple[str, str] | None = None
+    compare: tuple[tuple[str, str], ...] | None = None
+    test: str = "moderated_t"
+    model: str = ""
+    qc_drift: bool = True
+    qc_rsd: float = 0.30
+    d_ratio: float = 0.5
+    blank_ratio: float = 3.0
+    detection_rate: float = 0.5
     shared_model: bool = True
     borrow_anchors: bool = True
     min_own_anchors: int = 5
@@ -83,6 +113,7 @@ class StudyConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ConfigError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+        object.__setattr__(self, "quantity", QUANTITY_ALIASES.get(self.quantity, self.quantity))
         if self.quantity not in QUANTITIES:
             raise ConfigError(
                 f"quantity must be one of {', '.join(QUANTITIES)}, got {self.quantity!r}"
@@ -91,7 +122,15 @@ class StudyConfig:
             raise ConfigError(
                 f"imputation must be one of {', '.join(IMPUTATIONS)}, got {self.imputation!r}"
             )
-        for name in ("shared_model", "borrow_anchors"):
+        if self.test not in TESTS:
+            raise ConfigError(f"test must be one of {', '.join(TESTS)}, got {self.test!r}")
+        if not isinstance(self.model, str):
+            raise ConfigError(f"model must be text such as 'group + batch', got {self.model!r}")
+        for name in ("qc_rsd", "d_ratio", "blank_ratio", "detection_rate"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise ConfigError(f"{name} must be a number ≥ 0, got {value!r}")
+        for name in ("shared_model", "borrow_anchors", "qc_drift"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         object.__setattr__(self, "compare", _pair(self.compare))
@@ -125,24 +164,37 @@ class StudyConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready values (the analysis parameters under ``analysis``)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "analysis"}
-        out["compare"] = list(self.compare) if self.compare else None
+        out["compare"] = [f"{a}/{b}" for a, b in self.compare] if self.compare else None
         out["analysis"] = self.analysis.to_dict()
         return out
 
 
-def _pair(value: object) -> tuple[str, str] | None:
-    """``"a/b"`` or a two-item sequence as a pair of group names."""
-    if value is None or value == "":
+def _pair(value: object) -> tuple[tuple[str, str], ...] | None:
+    """``"b/a"``, ``"b/a,c/a"``, a list of such, or one ``(numerator, denominator)`` pair, as
+    pairs of group names."""
+    if value is None or value == "" or value == [] or value == ():
         return None
     if isinstance(value, str):
-        parts = [p.strip() for p in value.split("/")]
+        items: list[object] = [v for v in value.split(",") if v.strip()]
     elif isinstance(value, list | tuple):
-        parts = [str(p).strip() for p in value]
+        plain = all(isinstance(v, str) and "/" not in v for v in value)
+        items = [list(value)] if plain and len(value) == 2 else list(value)
+    else:
+        items = [value]
+    return tuple(_one_pair(item, value) for item in items)
+
+
+def _one_pair(item: object, whole: object) -> tuple[str, str]:
+    if isinstance(item, str):
+        parts = [p.strip() for p in item.split("/")]
+    elif isinstance(item, list | tuple):
+        parts = [str(p).strip() for p in item]
     else:
         parts = []
     if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
         raise ConfigError(
-            f"compare must name two different groups as 'numerator/denominator', got {value!r}"
+            "compare must name two different groups as 'numerator/denominator' (several "
+            f"separated by commas), got {whole!r}"
         )
     return parts[0], parts[1]
 

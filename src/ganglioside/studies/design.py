@@ -10,10 +10,23 @@ A design is a CSV, TSV or XLSX table (or a DataFrame) with one row per sample:
     column may be left out when a multi-sample export is given separately;
 ``group``
     the condition the sample belongs to (two or more groups, two or more samples each);
+``sample_type`` (optional)
+    ``sample`` (the default), ``qc`` (a pooled quality-control sample), ``blank`` or another
+    word (kept as written, lower-case); case-insensitive, and MS-DIAL's file types ``Sample``,
+    ``QC``, ``Blank`` and ``Standard`` are taken as they are.  Only ``sample`` rows enter the
+    group statistics, the PCA groups and the fold changes; QCs feed the drift correction and
+    the QC filters, blanks the blank filter.  A QC or blank row may have group ``QC`` or none;
 ``batch``, ``injection_order``, ``replicate_of`` (optional)
-    the preparation batch, the position in the injection sequence (a number, for the drift
-    plot) and, for a technical replicate, the sample it repeats (same group; the replicates of
-    one sample are averaged before the statistics);
+    the preparation batch (a term of the statistical model when there are two or more), the
+    position in the injection sequence (a number: the drift plot and the QC drift correction)
+    and, for a technical replicate, the sample it repeats (same group; the replicates of one
+    sample are averaged before the statistics);
+``subject`` (optional)
+    the subject, animal or donor measured more than once (paired or repeated measures: a
+    blocking term of the model);
+``amount`` (optional)
+    the sample's known amount (tissue mg, µL plasma, µg protein; a number > 0), for the
+    ``amount`` normalisation;
 any other column
     kept with the sample and written to ``samples.csv``.
 
@@ -38,7 +51,17 @@ from ..inputs.files import read_cells
 #: Columns a design must have (``file`` only when no separate export is given).
 REQUIRED_COLUMNS = ("sample", "file", "group")
 #: Optional columns with a meaning of their own.
-KNOWN_COLUMNS = ("batch", "injection_order", "replicate_of")
+KNOWN_COLUMNS = ("sample_type", "batch", "injection_order", "replicate_of", "subject", "amount")
+#: Sample types written in other words (MS-DIAL's file types, pooled QCs) → the design's word.
+SAMPLE_TYPE_WORDS = {
+    "": "sample",
+    "sample": "sample",
+    "qc": "qc",
+    "pooled qc": "qc",
+    "pooled_qc": "qc",
+    "blank": "blank",
+    "standard": "standard",
+}
 #: At most this many problems are listed in one error message.
 MAX_PROBLEMS_SHOWN = 20
 #: A sample name becomes a folder name: these characters are kept, others refused.
@@ -86,11 +109,19 @@ class SampleSpec:
     replicate_of: str = ""
     export_sample: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    sample_type: str = "sample"
+    subject: str = ""
+    amount: float = math.nan
 
     @property
     def unit(self) -> str:
         """The biological sample this one measures: itself, or the sample it replicates."""
         return self.replicate_of or self.sample
+
+    @property
+    def is_biological(self) -> bool:
+        """A study sample (not a QC, blank or standard): it enters the group statistics."""
+        return self.sample_type == "sample"
 
 
 @dataclass(frozen=True)
@@ -106,6 +137,15 @@ class Design:
         """The sample names, in design order."""
         return tuple(s.sample for s in self.samples)
 
+    @property
+    def biological(self) -> tuple[SampleSpec, ...]:
+        """The study samples (sample type ``sample``), in design order."""
+        return tuple(s for s in self.samples if s.is_biological)
+
+    def of_type(self, sample_type: str) -> tuple[SampleSpec, ...]:
+        """The samples of one type (``qc``, ``blank`` …), in design order."""
+        return tuple(s for s in self.samples if s.sample_type == sample_type)
+
     def frame(self) -> pd.DataFrame:
         """One row per sample: sample, group, batch, injection_order, replicate_of, file and
         the extra columns."""
@@ -114,10 +154,13 @@ class Design:
             rows.append(
                 {
                     "sample": s.sample,
+                    "sample_type": s.sample_type,
                     "group": s.group,
                     "batch": s.batch,
                     "injection_order": s.injection_order,
                     "replicate_of": s.replicate_of,
+                    "subject": s.subject,
+                    "amount": s.amount,
                     "file": "" if s.source is None else str(s.source),
                     **s.extra,
                 }
@@ -178,7 +221,7 @@ def read_design(
         problems.append(InputError("the design has no sample rows", file=label))
     if problems:
         raise DesignError(problems, file=label)
-    groups = tuple(dict.fromkeys(s.group for s in samples))
+    groups = tuple(dict.fromkeys(s.group for s in samples if s.is_biological))
     return Design(samples=tuple(samples), groups=groups, source=label)
 
 
@@ -251,8 +294,9 @@ class _RowReader:
                 "sample",
                 name,
             )
+        sample_type = self._sample_type(i, row)
         group = self._cell(i, "group")
-        if not group:
+        if not group and sample_type == "sample":
             self._problem("every sample needs a group", row, "group", None)
         return SampleSpec(
             sample=name,
@@ -264,7 +308,32 @@ class _RowReader:
             replicate_of=self._cell(i, "replicate_of"),
             export_sample=name if self._is_export_row(i) else None,
             extra={c: self._cell(i, c) for c in self._extra},
+            sample_type=sample_type,
+            subject=self._cell(i, "subject"),
+            amount=self._amount(i, row),
         )
+
+    def _sample_type(self, i: int, row: int) -> str:
+        written = self._cell(i, "sample_type")
+        word = " ".join(written.lower().split())
+        return SAMPLE_TYPE_WORDS.get(word, word)
+
+    def _amount(self, i: int, row: int) -> float:
+        written = self._cell(i, "amount")
+        if not written:
+            return math.nan
+        try:
+            value = float(written)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            self._problem(
+                "the amount must be a number > 0 (the sample's tissue mg, µL or µg)",
+                row,
+                "amount",
+                written,
+            )
+        return value
 
     def _is_export_row(self, i: int) -> bool:
         return not self._cell(i, "file") and self.export is not None
@@ -377,7 +446,7 @@ def _group_problems(samples: list[SampleSpec], label: str) -> list[InputError]:
     units: dict[str, set[str]] = {}
     rows: dict[str, int] = {}
     for s in samples:
-        if s.group:
+        if s.group and s.is_biological:
             units.setdefault(s.group, set()).add(s.unit)
             rows.setdefault(s.group, s.row)
     problems = []

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..names import composition_frame
-from ..report.safe import neutralise
+from ..report.safe import CSV_FLOAT_DIGITS, neutralise
 from ..report.summary_json import software_version
 from .result import StudyResult
 
@@ -45,7 +45,7 @@ def _value(value: object) -> str:
     if value is None or value is pd.NA:
         return NULL
     if isinstance(value, float | np.floating):
-        return NULL if not math.isfinite(float(value)) else f"{float(value):.10g}"
+        return NULL if not math.isfinite(float(value)) else f"{float(value):.{CSV_FLOAT_DIGITS}g}"
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     # mzTab-M is tab separated, one line per row, with no quoting: a tab, a line break or any
@@ -159,7 +159,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
     chem = _chemistry(result)
     values = result.quantities.values.reindex(features["feature"]).reset_index(drop=True)
     stats = (
-        result.statistics.set_index("feature").reindex(features["feature"]).reset_index(drop=True)
+        result.main_statistics.set_index("feature")
+        .reindex(features["feature"])
+        .reset_index(drop=True)
     )
     anchored = _anchored(result)
     sml = pd.DataFrame(
@@ -186,6 +188,7 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         mean = cells.mean(axis=1)
         more[f"abundance_study_variable[{j}]"] = mean
         more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean
+    more["opt_global_feature_id"] = features["feature_id"]
     more["opt_global_species"] = features["species"]
     more["opt_global_isomer_track"] = features["isomer_track"]
     more["opt_global_category"] = features["category"]

@@ -3,15 +3,24 @@
 =============================  ===============================================================
 file                           what it holds
 =============================  ===============================================================
-``matrix.csv``                 one row per aligned compound: species, name, isomer_track, one
+``matrix.csv``                 one row per aligned compound: feature_id, species, name,
+                               isomer_track, one
                                column per sample (the chosen quantity; empty = missing)
 ``matrix_imputed.csv``         the same after imputation (only when imputation was asked)
-``statistics.csv``             one row per compound: fold change, tests, q values, means
+``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
+``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
+                               compound removed (for pictures; only with two or more batches)
+``qc.csv``                     per compound: QC RSD before/after the drift correction,
+                               D-ratio, blank ratio, detection rate, filter reasons
+``statistics.csv``             one row per compound and contrast: fold change, tests, q values,
+                               means, found fractions, QC filter
 ``samples.csv``                one row per sample: counts, anchors, drift, design columns
 ``pca.csv``                    PCA scores of the samples
 ``samples/<sample>/compounds.csv``  each sample's own analysis, as ``analyze`` writes it
 ``study.xlsx``                 the tables above in one workbook
 ``study_report.html``          the self-contained report with its figures
+``study_report.pdf``           the report on A4 pages (matplotlib): summary, figures, heatmap
+                               with every row labelled, compounds by q value, samples
 ``study.mztab``                mzTab-M 2.0 (MTD, SML, SMF)
 ``study_summary.json``         counts, comparison, quantity notes, RT anchoring, parameters
 ``shared_anchors.csv``         the study's pooled anchors (species, name, RT on the common scale,
@@ -31,16 +40,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report.safe import table_text
+from ..report.safe import safe_csv
 from .mztab import study_mztab
+from .pdf import write_study_pdf
 from .plots import study_figures
 from .report import study_report_html
-from .result import MATRIX_COLUMNS, StudyResult
+from .result import MATRIX_COLUMNS, StudyResult, extra_tables
 from .run import write_compounds_csv
 from .workbook import write_study_workbook
 
 #: Leading columns of ``statistics.csv``; the tests' own columns and group columns follow.
 STATISTICS_LEAD = (
+    "feature_id",
+    "contrast",
     "species",
     "name",
     "isomer_track",
@@ -56,7 +68,7 @@ Progress = Callable[[str], None]
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.write_text(table_text(frame), encoding="utf-8", newline="")
+    path.write_text(safe_csv(frame), encoding="utf-8", newline="")
     return path
 
 
@@ -93,6 +105,8 @@ def write_study(
         paths["matrix_imputed.csv"] = _csv(
             matrix_frame(result, True), outdir / "matrix_imputed.csv"
         )
+    for name, frame in extra_tables(result).items():
+        paths[name] = _csv(frame, outdir / name)
     paths["statistics.csv"] = _csv(statistics_frame(result), outdir / "statistics.csv")
     paths["samples.csv"] = _csv(result.samples, outdir / "samples.csv")
     paths["pca.csv"] = _csv(result.pca.scores, outdir / "pca.csv")
@@ -112,6 +126,7 @@ def write_study(
     say("report")
     paths["study_report.html"] = outdir / "study_report.html"
     paths["study_report.html"].write_text(study_report_html(result), encoding="utf-8")
+    paths["study_report.pdf"] = write_study_pdf(result, outdir / "study_report.pdf")
     if images:
         paths.update(write_images(result, outdir / "figures"))
     return paths
@@ -123,7 +138,7 @@ def shared_model_texts(result: StudyResult) -> dict[str, str]:
     shared = result.shared_model
     if shared is None:
         return {}
-    texts = {"shared_anchors.csv": table_text(shared.anchors)}
+    texts = {"shared_anchors.csv": safe_csv(shared.anchors)}
     if shared.calibration is not None:
         texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
     return texts

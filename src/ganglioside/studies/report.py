@@ -54,6 +54,7 @@ footer { text-align:center; color:#5b6775; font-size:12px; padding:10px 0 30px; 
 
 _SAMPLE_COLUMNS = (
     "sample",
+    "sample_type",
     "group",
     "batch",
     "injection_order",
@@ -65,6 +66,7 @@ _SAMPLE_COLUMNS = (
     "anchors",
     "borrowed_anchors",
     "compounds_found",
+    "dilution_factor",
     "rt_shift",
     "rt_slope",
     "n_references",
@@ -133,7 +135,14 @@ def anchoring_note(rt_model: Mapping[str, Any]) -> str:
 
 
 def _notes(result: StudyResult) -> str:
-    notes = [*result.quantities.notes, f"comparison: {result.comparison.label}"]
+    notes = [*result.quantities.notes, f"contrasts: {', '.join(result.comparison.labels)}"]
+    notes.extend(result.summary.get("model_notes") or [])
+    filters = result.summary.get("qc_filters") or {}
+    if filters:
+        notes.append(
+            "QC filters (compounds marked, kept, left out of the q values): "
+            + ", ".join(f"{k} {v}" for k, v in filters.items())
+        )
     notes.append(anchoring_note(result.summary.get("rt_model") or {}))
     notes.append(
         "tests on log2 quantities; replicates averaged into their sample; "
@@ -156,6 +165,7 @@ def study_report_html(result: StudyResult, figures: Mapping[str, Any] | None = N
         ("Summary", _cards(result) + _notes(result)),
         ("Samples", html_table(result.samples, list(_SAMPLE_COLUMNS))),
         ("Drift", _figure(figures["drift"])),
+        ("QC and batches", _figure(figures["qc"]) + _figure(figures["batches"])),
         ("Statistics", _figure(figures["volcano"]) + html_table(stats.drop(columns=["feature"]))),
         ("Compounds", _figure(figures["heatmap"])),
         ("PCA", _figure(figures["pca"])),

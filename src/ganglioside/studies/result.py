@@ -17,15 +17,18 @@ if TYPE_CHECKING:
     from .statistics import Comparison, Pca
 
 #: The leading columns of :attr:`StudyResult.matrix`; one column per sample follows.
-MATRIX_COLUMNS = ("species", "name", "isomer_track")
+MATRIX_COLUMNS = ("feature_id", "species", "name", "isomer_track")
 
 #: Columns of :attr:`StudyResult.samples` before the drift and the design's extra columns.
 SAMPLE_COLUMNS: dict[str, str] = {
     "sample": "the sample's name in the design",
+    "sample_type": "sample, qc, blank or the design's other word",
     "group": "its group",
     "batch": "its batch (empty when not given)",
     "injection_order": "its position in the injection sequence (empty when not given)",
     "replicate_of": "the sample it repeats (technical replicate), empty otherwise",
+    "subject": "the subject measured more than once (paired designs), empty otherwise",
+    "amount": "its known amount (the design's amount column), empty when not given",
     "source": "the table it was read from",
     "rows": "rows in its table",
     "valid": "rows valid",
@@ -62,8 +65,9 @@ class StudyResult:
         ``isomer_track``, then one column per sample in the chosen quantity (empty where the
         compound was not valid in the sample).
     statistics:
-        One row per compound that is no internal standard: fold change, tests, q values, group
-        means and found fractions.
+        One row per compound that is no internal standard and contrast (``contrast``): fold
+        change, tests, q values, group means and found fractions (measured values), QC
+        measures and filter reasons; :attr:`main_statistics` holds the main contrast's.
     drift:
         One row per sample: RT shift, slope and the references they came from.
     pca:
@@ -101,3 +105,25 @@ class StudyResult:
     warnings: list[str] = field(default_factory=list)
     peaks: pd.DataFrame | None = None
     shared_model: SharedModel | None = None
+
+    @property
+    def main_statistics(self) -> pd.DataFrame:
+        """The statistics of the main contrast (:attr:`comparison`): one row per compound."""
+        stats = self.statistics
+        if "contrast" not in stats.columns:
+            return stats
+        return stats[stats["contrast"] == self.comparison.label].reset_index(drop=True)
+
+
+def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
+    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
+    head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
+    out: dict[str, pd.DataFrame] = {}
+    q = result.quantities
+    if q.imputation != "none":
+        out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
+    if q.batch_corrected is not None:
+        out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
+    if q.qc is not None:
+        out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
+    return out

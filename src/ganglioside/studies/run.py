@@ -26,7 +26,7 @@ from ..inputs import read_export
 from ..inputs.columns import map_columns
 from ..inputs.files import read_cells
 from ..pipeline import analyze
-from ..report.safe import table_text
+from ..report.safe import safe_csv
 from .design import Design, DesignError, SampleSpec
 
 #: Columns of a sample's compounds frame the study step reads.
@@ -118,7 +118,7 @@ def analyze_sample(task: SampleTask) -> SampleResult:
 def write_compounds_csv(compounds: pd.DataFrame, path: Path) -> Path:
     """A sample's compounds as ``analyze`` writes them (formulas neutralised), folders made."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = table_text(compounds)
+    text = safe_csv(compounds)
     path.write_text(text, encoding="utf-8", newline="")
     return path
 

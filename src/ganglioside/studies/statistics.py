@@ -1,26 +1,31 @@
-"""Statistics between the groups of a study, per aligned compound, and a PCA of the samples.
+"""Statistics between the groups of a study, per aligned compound and contrast, and a PCA.
 
+Only the study samples (sample type ``sample``) are tested; QCs and blanks never are.
 Technical replicates are averaged into their sample first, so every test sees one value per
-biological sample.  Tests run on log2 quantities:
+biological sample.  Tests run on log2 quantities, per contrast (``numerator/denominator``):
 
-* two groups (or the compared pair): the log2 fold change is the difference of the groups' mean
-  log2 values (the ratio of geometric means), numerator over denominator; Welch's t-test (scipy)
-  and the Mann–Whitney U test (scipy, on the quantities);
-* more than two groups: one-way ANOVA and Kruskal–Wallis (scipy) across all groups, with the
-  Welch test of the compared pair alongside;
-* q values: Benjamini–Hochberg (statsmodels) over the compounds tested, per test.
+* ``moderated_t`` (default): a linear model per compound (:mod:`.model`: ``group`` plus batch,
+  subject and covariates), the contrast's estimate as the log2 fold change, and limma's
+  moderated t (:mod:`.moderated`); with three or more groups, the moderated F of all groups
+  (``p_overall``);
+* ``welch``: Welch's t-test of the two groups' log2 values (scipy), the fold change the
+  difference of their means; ANOVA for ``p_overall``;
+* Mann–Whitney U (scipy, on the quantities) for every contrast, Kruskal–Wallis overall,
+  alongside whichever test was chosen;
+* q values: Benjamini–Hochberg (statsmodels) per contrast and test, over the compounds that
+  passed the QC filters (a filtered compound keeps its p, its q is empty).
 
 A test needs two values in each group it compares; otherwise its p value is empty.  Internal
 standards are not tested.  The PCA (statsmodels) runs on the autoscaled log2 quantities of the
-compounds present in every sample after imputation (missing values filled with half the
-compound's minimum for the PCA alone when no imputation was chosen).
+study samples for the compounds present in all of them after imputation (missing values filled
+with half the compound's minimum for the PCA alone when no imputation was chosen).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,23 +34,44 @@ from scipy import stats
 from statsmodels.multivariate.pca import PCA
 from statsmodels.stats.multitest import multipletests
 
-from .design import Design
+from .design import Design, SampleSpec
+from .model import (
+    contrast_matrix,
+    default_terms,
+    model_matrix,
+    model_terms,
+    overall_matrix,
+)
+from .moderated import moderated_fit
 
 #: Fewest values per group a test needs.
 MIN_PER_GROUP = 2
+#: Tests offered for the contrasts.
+TESTS = ("moderated_t", "welch", "mann_whitney")
+TEST_NAMES = {
+    "moderated_t": "moderated t (linear model)",
+    "welch": "Welch t-test",
+    "mann_whitney": "Mann–Whitney U",
+}
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """The groups compared: the fold change is ``numerator`` over ``denominator``."""
+    """The contrasts tested: ``pairs`` of (numerator, denominator); the first is the study's
+    main comparison (``numerator`` over ``denominator``)."""
 
     numerator: str
     denominator: str
     groups: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.numerator}/{self.denominator}"
+
+    @property
+    def labels(self) -> list[str]:
+        return [f"{a}/{b}" for a, b in (self.pairs or ((self.numerator, self.denominator),))]
 
 
 @dataclass(frozen=True)
@@ -57,67 +83,180 @@ class Pca:
     n_compounds: int
 
 
-def comparison(design: Design, compare: tuple[str, str] | None) -> Comparison:
-    """The compared pair: as asked, or the design's second group over its first."""
+@dataclass(frozen=True)
+class TestPlan:
+    """How the compounds are tested: the test, the model's terms (empty: the default from the
+    design) and the compounds left out of the q values by the QC filters."""
+
+    test: str = "moderated_t"
+    model: str = ""
+    filtered: frozenset[int] = field(default_factory=frozenset)
+
+
+def comparison(
+    design: Design, compare: Sequence[tuple[str, str]] | tuple[str, str] | None
+) -> Comparison:
+    """The contrasts: as asked, or the design's second group over its first."""
     from ..errors import ConfigError
 
     groups = design.groups
-    if compare is None:
-        return Comparison(groups[1], groups[0], groups)
-    unknown = [g for g in compare if g not in groups]
+    if not compare:
+        return Comparison(groups[1], groups[0], groups, ((groups[1], groups[0]),))
+    pairs = [compare] if isinstance(compare[0], str) else list(compare)
+    pairs_t: list[tuple[str, str]] = [(str(a), str(b)) for a, b in pairs]
+    unknown = sorted({g for pair in pairs_t for g in pair if g not in groups})
     if unknown:
         raise ConfigError(
             f"compare names group(s) {', '.join(map(repr, unknown))} that the design does not "
             f"have; its groups are {', '.join(map(repr, groups))}"
         )
-    return Comparison(compare[0], compare[1], groups)
+    first = pairs_t[0]
+    return Comparison(first[0], first[1], groups, tuple(pairs_t))
 
 
 def unit_matrix(values: pd.DataFrame, design: Design) -> tuple[pd.DataFrame, pd.Series]:
-    """Replicates averaged into their biological sample: compounds × units, and unit → group."""
-    unit_of = {s.sample: s.unit for s in design.samples}
-    group_of = {s.unit: s.group for s in design.samples}
+    """The study samples, replicates averaged into their biological sample: compounds × units,
+    and unit → group (QCs, blanks and standards left out)."""
+    biological = design.biological
+    unit_of = {s.sample: s.unit for s in biological}
+    group_of = {s.unit: s.group for s in biological}
     columns = [c for c in values.columns if c in unit_of]
     units = values[columns].T.groupby([unit_of[c] for c in columns], sort=False).mean().T
     return units, pd.Series(group_of).reindex(units.columns)
 
 
+def unit_specs(design: Design, units: Sequence[str]) -> list[SampleSpec]:
+    """The design row of each unit (the sample the replicates repeat)."""
+    by_name = {s.sample: s for s in design.samples}
+    return [by_name[u] for u in units]
+
+
 def group_statistics(
-    values: pd.DataFrame, features: pd.DataFrame, design: Design, pair: Comparison
-) -> pd.DataFrame:
-    """One row per compound that is no internal standard: fold change, tests, q values, means
-    and found fractions per group."""
+    values: pd.DataFrame,
+    features: pd.DataFrame,
+    design: Design,
+    pair: Comparison,
+    plan: TestPlan | None = None,
+    measured: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per compound (no internal standard) and contrast: fold change, tests, q values,
+    means and found fractions per group (``measured``: the values before imputation, for the
+    found fractions); and notes on the model."""
+    plan = plan or TestPlan()
     info = features.set_index("feature").reindex(values.index)
     keep = ~info["is_standard"].to_numpy(dtype=bool)
     units, group = unit_matrix(values.loc[keep], design)
+    seen, _ = unit_matrix((values if measured is None else measured).loc[keep], design)
     logs = log2_frame(units)
+    fit, notes = _model_fit(logs, units.columns, design, pair, plan)
     by_group = {g: logs.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
     raw = {g: units.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
-    num, den = by_group[pair.numerator], by_group[pair.denominator]
-    out = pd.DataFrame(index=units.index)
-    out["log2_fold_change"] = _nanmean(num) - _nanmean(den)
-    welch = _per_row(num, den, _welch)
-    if len(pair.groups) == 2:
-        out["test"] = "Welch t-test"
-        out["p_value"], out["q_value"] = welch, bh(welch)
-        mw = _per_row(raw[pair.numerator], raw[pair.denominator], _mann_whitney)
-        out["p_mann_whitney"], out["q_mann_whitney"] = mw, bh(mw)
-    else:
-        anova = _across_groups([by_group[g] for g in pair.groups], stats.f_oneway)
-        kw = _across_groups([raw[g] for g in pair.groups], stats.kruskal)
-        out["test"] = "ANOVA"
-        out["p_value"], out["q_value"] = anova, bh(anova)
-        out["p_kruskal_wallis"], out["q_kruskal_wallis"] = kw, bh(kw)
-        out["p_welch_pair"], out["q_welch_pair"] = welch, bh(welch)
-    for g in pair.groups:
-        out[f"mean_{g}"] = _nanmean(raw[g])
-        out[f"found_{g}"] = np.mean(np.isfinite(raw[g]), axis=1) if raw[g].size else np.nan
+    found = {g: seen.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
+    overall = _overall(by_group, raw, pair, plan, fit)
+    passing = ~units.index.isin(list(plan.filtered))
+    frames = []
+    for j, (num, den) in enumerate(pair.pairs or ((pair.numerator, pair.denominator),)):
+        out = pd.DataFrame(index=units.index)
+        out["contrast"] = f"{num}/{den}"
+        _contrast_tests(out, by_group, raw, (num, den), plan, fit, j, passing)
+        for column, value in overall.items():
+            out[column] = value
+        for g in pair.groups:
+            out[f"mean_{g}"] = _nanmean(raw[g])
+            out[f"found_{g}"] = np.mean(np.isfinite(found[g]), axis=1) if found[g].size else np.nan
+        frames.append(out)
+    return _described(pd.concat(frames), info, keep), notes
+
+
+def _described(out: pd.DataFrame, info: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     described = info.loc[keep, ["species", "name", "isomer_track", "category", "rt"]]
-    out = described.join(out)
-    for column in ("found_fraction", "outlier_in", "fragment_in"):
-        out[column] = info.loc[keep, column].to_numpy()
+    extra = info.loc[keep, ["found_fraction", "outlier_in", "fragment_in"]]
+    out = described.join(out).join(extra)
     out.insert(0, "feature", out.index.to_numpy())
     return out.reset_index(drop=True)
+
+
+def _model_fit(
+    logs: pd.DataFrame, units: pd.Index, design: Design, pair: Comparison, plan: TestPlan
+) -> tuple[Any, list[str]]:
+    if plan.test != "moderated_t":
+        return None, []
+    specs = unit_specs(design, list(units))
+    terms = model_terms(plan.model) if plan.model else default_terms(specs)
+    matrix = model_matrix(specs, terms)
+    pairs = list(pair.pairs or ((pair.numerator, pair.denominator),))
+    contrasts = contrast_matrix(matrix, pairs)
+    overall = overall_matrix(matrix, pair.groups) if len(pair.groups) > 2 else None
+    fit = moderated_fit(logs.to_numpy(dtype=float), matrix.x, contrasts, overall)
+    # A contrast needs two measured values in each of its groups, as the other tests do.
+    notes = [f"model: {' + '.join(matrix.terms)}", *matrix.notes]
+    notes.append(
+        f"moderated t: prior df {fit.d0:.3g}, prior variance {fit.s0_squared:.3g} (log2 units²)"
+    )
+    return fit, notes
+
+
+def _contrast_tests(
+    out: pd.DataFrame,
+    by_group: dict[str, np.ndarray],
+    raw: dict[str, np.ndarray],
+    pair: tuple[str, str],
+    plan: TestPlan,
+    fit: Any,
+    j: int,
+    passing: np.ndarray,
+) -> None:
+    num, den = pair
+    enough = _enough(by_group[num]) & _enough(by_group[den])
+    welch = _per_row(by_group[num], by_group[den], _welch)
+    mw = _per_row(raw[num], raw[den], _mann_whitney)
+    if fit is not None:
+        fold = np.where(enough, fit.estimate[:, j], np.nan)
+        p = np.where(enough, fit.p_value[:, j], np.nan)
+        out["t"] = np.where(enough, fit.t[:, j], np.nan)
+        out["df"] = np.where(enough, fit.df_total, np.nan)
+    else:
+        fold = _nanmean(by_group[num]) - _nanmean(by_group[den])
+        p = welch if plan.test == "welch" else mw
+    out["log2_fold_change"] = fold
+    out["test"] = TEST_NAMES[plan.test]
+    out["p_value"], out["q_value"] = p, bh_passing(p, passing)
+    out["p_welch"], out["q_welch"] = welch, bh_passing(welch, passing)
+    out["p_mann_whitney"], out["q_mann_whitney"] = mw, bh_passing(mw, passing)
+
+
+def _overall(
+    by_group: dict[str, np.ndarray],
+    raw: dict[str, np.ndarray],
+    pair: Comparison,
+    plan: TestPlan,
+    fit: Any,
+) -> dict[str, np.ndarray]:
+    if len(pair.groups) < 3:
+        return {}
+    anova = _across_groups([by_group[g] for g in pair.groups], stats.f_oneway)
+    kw = _across_groups([raw[g] for g in pair.groups], stats.kruskal)
+    if fit is not None:
+        every = np.all([_enough(by_group[g]) for g in pair.groups], axis=0)
+        main = np.where(every, fit.p_f, np.nan)
+    else:
+        main = anova if plan.test == "welch" else kw
+    passing = ~np.zeros(len(main), dtype=bool)
+    return {
+        "p_overall": main,
+        "q_overall": bh_passing(main, passing),
+        "p_anova": anova,
+        "p_kruskal_wallis": kw,
+    }
+
+
+def _enough(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values).sum(axis=1) >= MIN_PER_GROUP
+
+
+def bh_passing(p: np.ndarray, passing: np.ndarray) -> np.ndarray:
+    """BH q values over the compounds that passed the filters (NaN for the others)."""
+    return bh(np.where(passing, p, np.nan))
 
 
 def log2_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .quantify import quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
 from .run import SampleResult
 from .shared_model import SharedModel
-from .statistics import comparison, group_statistics, pca
+from .statistics import TestPlan, comparison, group_statistics, pca
 
 #: A compound is called changed in the summary below this q value.
 SIGNIFICANT_Q = 0.05
@@ -42,7 +42,8 @@ def usable_design(design: Design, results: Sequence[SampleResult]) -> tuple[Desi
     )
     units: dict[str, set[str]] = {}
     for s in kept:
-        units.setdefault(s.group, set()).add(s.unit)
+        if s.is_biological:
+            units.setdefault(s.group, set()).add(s.unit)
     small = [g for g in design.groups if len(units.get(g, ())) < 2]
     if small:
         problems = [
@@ -76,17 +77,26 @@ def combine(
     peaks = peak_table(compounds)
     drift = estimate_drift(peaks, names, config)
     alignment = align(peaks, names, drift, config.rt_tolerance)
-    features = alignment.features
-    quantities = quantify(alignment.abundance, features, config.quantity, config.imputation)
+    features = with_feature_ids(alignment.features)
+    quantities = quantify(alignment.abundance, features, design, config)
     pair = comparison(design, config.compare)
-    statistics = group_statistics(quantities.imputed, features, design, pair)
-    statistics["n_missing"] = quantities.n_missing.reindex(statistics["feature"]).to_numpy()
-    statistics["n_imputed"] = statistics["n_missing"] if config.imputation != "none" else 0
+    qc = quantities.qc
+    plan = TestPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
+    statistics, model_notes = group_statistics(
+        quantities.imputed, features, design, pair, plan, quantities.values
+    )
+    statistics = _with_counts(statistics, quantities, features)
     scores = pca(quantities.imputed, features, design)
     samples = sample_table(design, by_sample, alignment.abundance, features, drift.table)
+    samples["dilution_factor"] = (
+        quantities.dilution.reindex(samples["sample"]).to_numpy()
+        if quantities.dilution is not None
+        else None
+    )
     warnings.extend(_drift_warnings(drift.table))
     matrix = _matrix(features, quantities.values, names)
     summary = _summary(design, samples, features, statistics, quantities, pair, config, scores)
+    summary["model_notes"] = model_notes
     summary["rt_model"] = rt_model_summary(shared)
     summary["warnings"] = list(warnings)
     return StudyResult(
@@ -123,6 +133,33 @@ def rt_model_summary(shared: SharedModel | None) -> dict[str, Any]:
     }
 
 
+def with_feature_ids(features: pd.DataFrame) -> pd.DataFrame:
+    """The features with a ``feature_id`` (``F0001`` …): the compound's number, the same in
+    ``matrix.csv``, ``statistics.csv``, the workbook and mzTab-M."""
+    out = features.copy()
+    out.insert(1, "feature_id", [feature_id(f) for f in out["feature"]])
+    return out
+
+
+def feature_id(feature: int) -> str:
+    """The stable id of compound number ``feature``."""
+    return f"F{int(feature):04d}"
+
+
+def _with_counts(statistics: pd.DataFrame, quantities: Any, features: pd.DataFrame) -> pd.DataFrame:
+    """Missing and imputed cells, the QC measures and filter reasons, the feature id."""
+    index = statistics["feature"]
+    statistics.insert(1, "feature_id", [feature_id(f) for f in index])
+    statistics["n_missing"] = quantities.n_missing.reindex(index).to_numpy()
+    statistics["n_imputed"] = quantities.imputed_cells.sum(axis=1).reindex(index).to_numpy()
+    if quantities.qc is not None:
+        table = quantities.qc.table.reindex(index)
+        for column in ("qc_rsd_before", "qc_rsd", "d_ratio", "blank_ratio", "filter"):
+            statistics[column] = table[column].to_numpy()
+        statistics["filter"] = statistics["filter"].fillna("")
+    return statistics
+
+
 def _matrix(features: pd.DataFrame, values: pd.DataFrame, samples: list[str]) -> pd.DataFrame:
     head = features.set_index("feature").reindex(values.index)[list(MATRIX_COLUMNS)]
     matrix = head.join(values[samples])
@@ -149,10 +186,13 @@ def sample_table(
         rows.append(
             {
                 "sample": spec.sample,
+                "sample_type": spec.sample_type,
                 "group": spec.group,
                 "batch": spec.batch,
                 "injection_order": spec.injection_order,
                 "replicate_of": spec.replicate_of,
+                "subject": spec.subject,
+                "amount": spec.amount,
                 "source": result.source,
                 "rows": len(compounds),
                 **{s: int((status == s).sum()) for s in STATUSES},
@@ -195,20 +235,29 @@ def _summary(
     scores: Any,
 ) -> dict[str, Any]:
     """Counts, comparison, quantity notes, parameters and version (JSON-ready)."""
-    q = statistics["q_value"].to_numpy(dtype=float)
+    main = statistics[statistics["contrast"] == pair.label]
+    q = main["q_value"].to_numpy(dtype=float)
     changed = np.isfinite(q) & (q < SIGNIFICANT_Q)
-    fc = statistics["log2_fold_change"].to_numpy(dtype=float)
+    fc = main["log2_fold_change"].to_numpy(dtype=float)
+    qc = quantities.qc
     return {
         "software": {"name": "ganglioside", "version": software_version()},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "design": design.source,
         "n_samples": len(design.samples),
-        "groups": {g: int((samples["group"] == g).sum()) for g in design.groups},
+        "groups": {
+            g: int(((samples["group"] == g) & (samples["sample_type"] == "sample")).sum())
+            for g in design.groups
+        },
+        "sample_types": {str(k): int(v) for k, v in samples["sample_type"].value_counts().items()},
         "comparison": pair.label,
+        "contrasts": pair.labels,
+        "contrast_counts": _contrast_counts(statistics),
         "test": str(statistics["test"].iat[0]) if len(statistics) else "",
+        "qc_filters": dict(qc.counts) if qc is not None else {},
         "n_compounds": len(features),
         "n_standards": int(features["is_standard"].sum()),
-        "n_tested": int(np.isfinite(statistics["p_value"].to_numpy(dtype=float)).sum()),
+        "n_tested": int(np.isfinite(main["p_value"].to_numpy(dtype=float)).sum()),
         "n_changed_q05": int(changed.sum()),
         "n_up_q05": int((changed & (fc > 0)).sum()),
         "n_down_q05": int((changed & (fc < 0)).sum()),
@@ -219,3 +268,19 @@ def _summary(
         "pca_explained": [float(x) for x in scores.explained],
         "parameters": config.to_dict(),
     }
+
+
+def _contrast_counts(statistics: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per contrast: compounds tested, changed (q < 0.05), up and down."""
+    out = {}
+    for label, rows in statistics.groupby("contrast", sort=False):
+        q = rows["q_value"].to_numpy(dtype=float)
+        fc = rows["log2_fold_change"].to_numpy(dtype=float)
+        changed = np.isfinite(q) & (q < SIGNIFICANT_Q)
+        out[str(label)] = {
+            "tested": int(np.isfinite(rows["p_value"].to_numpy(dtype=float)).sum()),
+            "changed": int(changed.sum()),
+            "up": int((changed & (fc > 0)).sum()),
+            "down": int((changed & (fc < 0)).sum()),
+        }
+    return out

@@ -19,7 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..report.safe import safe_frame
-from .result import StudyResult
+from .result import StudyResult, extra_tables
 
 #: Sheet names, in order.
 SHEETS = (
@@ -64,10 +64,19 @@ def _frames(result: StudyResult) -> dict[str, pd.DataFrame]:
         "Matrix": result.matrix,
         "Abundance": abundance,
         "Statistics": result.statistics,
+        **{_sheet(name): frame for name, frame in extra_tables(result).items()},
         "Drift": result.drift,
         "Compounds": result.features,
         "Parameters": _parameters(result),
     }
+
+
+def _sheet(name: str) -> str:
+    return {
+        "imputed_cells.csv": "Imputed cells",
+        "matrix_batch_corrected.csv": "Batch corrected",
+        "qc.csv": "QC",
+    }[name]
 
 
 def write_study_workbook(result: StudyResult, target: str | Path | io.BytesIO) -> None:

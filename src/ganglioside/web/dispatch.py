@@ -59,8 +59,17 @@ class WorkStopped(Exception):
     """The server is stopping: work handed to :func:`compute` was cancelled before it ran."""
 
 
-def dispatch(task: str, object_id: int, run: Callable[[int], object]) -> str | None:
+def dispatch(
+    task: str,
+    object_id: int,
+    run: Callable[[int], object],
+    failed: Callable[[int, str], object] | None = None,
+) -> str | None:
     """Start ``run(object_id)`` where the settings say.
+
+    In the thread pool, a job that raises (a database error its service could not record,
+    say) is logged and ``failed(object_id, reason)`` records its failure, so that nothing
+    stays ``running``; with Celery the tasks and the sweep of stuck work do that.
 
     Returns
     -------
@@ -72,7 +81,7 @@ def dispatch(task: str, object_id: int, run: Callable[[int], object]) -> str | N
     if mode == "celery":
         return str(app.send_task(task, args=[object_id]).id)
     if mode == "threads":
-        job = _thread_pool().submit(_in_thread, task, run, object_id)
+        job = _thread_pool().submit(_in_thread, task, run, object_id, failed)
         with _jobs_lock:
             _jobs.add(job)
         job.add_done_callback(_job_done)
@@ -97,15 +106,36 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _in_thread(task: str, run: Callable[[int], object], object_id: int) -> None:
+def _in_thread(
+    task: str,
+    run: Callable[[int], object],
+    object_id: int,
+    failed: Callable[[int, str], object] | None,
+) -> None:
     close_old_connections()
     try:
         run(object_id)
-    except Exception:
+    except Exception as exc:
         log.exception("background job %s of %s failed", task.rsplit(".", 1)[-1], object_id)
+        if failed is not None:
+            _record_failure(failed, object_id, exc)
     finally:
         # Each pool thread has its own connection; do not leave it open between jobs.
         connection.close()
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The reason a job stopped, as its failed object shows it."""
+    return f"the background job stopped on an unexpected error ({type(exc).__name__}: {exc})"
+
+
+def _record_failure(failed: Callable[[int, str], object], object_id: int, exc: Exception) -> None:
+    """``failed(object_id, reason)`` on a fresh connection (the job's may be broken)."""
+    connection.close()
+    try:
+        failed(object_id, failure_reason(exc)[:2000])
+    except Exception:
+        log.exception("could not record the failure of %s", object_id)
 
 
 def compute(function: Callable[[Argument], Result], arguments: Sequence[Argument]) -> list[Result]:

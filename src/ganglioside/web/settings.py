@@ -85,9 +85,14 @@ try:
         if _sqlite_name and _sqlite_name != ":memory:":
             # SQLite creates the file but not its folder (a fresh per-user data folder).
             Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
-        # WAL lets the background threads write while requests read.
+        # The embedded database under concurrency (the server's threads and requests): WAL
+        # lets them read while one writes (synchronous=NORMAL is WAL's usual pairing: no fsync
+        # per commit, never a corrupt file); a writer waits up to `timeout` seconds for another;
+        # transactions take the write lock as they begin (IMMEDIATE), so none has to upgrade a
+        # read lock half way, which SQLite refuses at once.  A statement that still meets a lock
+        # is tried again (ganglioside.web.common.database).
         DATABASES["default"]["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
@@ -244,6 +249,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "ganglioside.web.common",
     "ganglioside.web.analyses",
     "ganglioside.web.methods",
     "ganglioside.web.studies",
@@ -318,7 +324,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "ganglioside.web.analyses.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "ganglioside.web.analyses.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -328,6 +334,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Request bodies are JSON; only the uploads (analyses, studies) take multipart forms, by
+    # their own parser_classes.  The schema then declares each body with the one content type
+    # it is read as (a generated client gets one typed body per operation).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # No ?format= override: an answer's type is chosen by the Accept header alone (a parameter
+    # that changed nothing was advertised on every file endpoint).
+    "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -342,6 +355,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.0 reads `nullable` only beside a `type`: a nullable reference becomes a oneOf
+    # with an explicit null branch (web/analyses/api/schema.py).
+    # Answers other than files are JSON (a file view's errors too: FileAnswerMixin); the
+    # renderer that lets a download be asked for by any Accept header is not a media type.
+    "RENDERER_WHITELIST": ["rest_framework.renderers.JSONRenderer"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ganglioside.web.analyses.api.schema.nullable_references",
+    ],
     # Swagger UI and ReDoc from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

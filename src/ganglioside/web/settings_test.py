@@ -30,3 +30,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Rate-limit counters in process memory even when REDIS_URL is set: clearing them between tests
 # must not flush the Redis database that the broker and channel layer use.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The tests' SQLite database is a file, like the embedded default, not Django's in-memory test
+# database: that one is a shared cache, where a table read by one connection is locked for the
+# others with an error that no busy timeout waits for ("database table is locked"), which the
+# server's background threads then met at random.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="ganglioside-test-db-"), "tests.sqlite3")
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ganglioside.web.dispatch import dispatch, shutdown
 
 from .services.exports import exports_render
-from .services.running import analysis_run
+from .services.running import analysis_fail_stopped, analysis_run
 
 __all__ = ["RENDER_EXPORTS_TASK", "RUN_ANALYSIS_TASK", "enqueue", "enqueue_exports", "shutdown"]
 
@@ -33,7 +33,12 @@ def enqueue(analysis_id: int) -> str | None:
     str or None
         The id of the Celery task, or ``None`` when the run happens in this process.
     """
-    return dispatch(RUN_ANALYSIS_TASK, analysis_id, lambda i: analysis_run(analysis_id=i))
+    return dispatch(
+        RUN_ANALYSIS_TASK,
+        analysis_id,
+        lambda i: analysis_run(analysis_id=i),
+        lambda i, reason: analysis_fail_stopped(analysis_id=i, reason=reason),
+    )
 
 
 def enqueue_exports(analysis_id: int) -> None:

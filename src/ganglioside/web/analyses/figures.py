@@ -98,6 +98,9 @@ def _model_reports(analysis: Analysis) -> list[ModelReport]:
                 logp_range=tuple(model.logp_range) if model.logp_range else None,
                 tracks={str(k): float(_num(v)) for k, v in (model.tracks or {}).items()},
                 warnings=tuple(model.warnings or ()),
+                curvature=model.curvature,
+                curvature_se=model.curvature_se,
+                centres={str(k): float(_num(v)) for k, v in (model.centres or {}).items()},
             )
         )
     return reports

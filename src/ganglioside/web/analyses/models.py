@@ -211,6 +211,11 @@ class RTModel(models.Model):
     logp_range = models.JSONField(null=True, blank=True)
     tracks = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # The quadratic term of a bent line (null when straight) and the Log P each bent group
+    # bends about: the charts draw the line as it was fitted.
+    curvature = models.FloatField(null=True, blank=True)
+    curvature_se = models.FloatField(null=True, blank=True)
+    centres = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["analysis", "position"]

@@ -29,7 +29,7 @@ from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
 from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
-from .api.throttles import UploadRateThrottle
+from .api.throttles import UploadRateThrottle, upload_limit_message
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import AnalysisStatus, ArtifactKind
@@ -91,13 +91,6 @@ def upload_throttled(request: HttpRequest) -> float | None:
     return throttle.wait() or 1.0
 
 
-def upload_limit_message(wait: float) -> str:
-    return (
-        f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
-        f"try again in {wait:.0f} s."
-    )
-
-
 def _start_upload(
     request: SignedInRequest, checked: submission.CheckedUpload, name: str
 ) -> HttpResponse:
@@ -126,6 +119,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 "method": form.cleaned_data.get("method"),
             }
             start: Callable[[], HttpResponse] | None = None
+            counted = True  # an accepted upload counts; one that still asks a choice not yet
             try:
                 checked = submission.upload_check(
                     file=given["file"], parameters=given["parameters"], method=given["method"]
@@ -133,6 +127,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
             except (SampleChoiceNeeded, ColumnsNeeded) as need:
                 # A multi-sample export or an unrecognised table: keep it and ask.
                 start = partial(ask_choice, request, need, **given)
+                counted = False  # counted when the choice starts its analyses
             except InputError as exc:
                 # Shown in full next to the file field (message, file, row, column, value).
                 input_error = exc.to_dict()
@@ -143,7 +138,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
             else:
                 start = partial(_start_upload, request, checked, given["name"])
             if start is not None:
-                wait = upload_throttled(request)  # an accepted upload counts
+                wait = upload_throttled(request) if counted else None
                 if wait is None:
                     return start()
                 form.add_error(None, upload_limit_message(wait))
@@ -310,6 +305,7 @@ def compound_detail(request: SignedInRequest, analysis_id: int, row: int) -> Htt
     base = None
     if compound.oac_base_row is not None:
         base = selectors.compound_get(analysis=analysis, row=compound.oac_base_row)
+    decisions = list(selectors.row_decisions(analysis=analysis, row=compound.row))
     page_data = {
         "id": analysis.pk,
         "row": compound.row,
@@ -334,10 +330,21 @@ def compound_detail(request: SignedInRequest, analysis_id: int, row: int) -> Htt
             "plotly_js": PLOTLY_STATIC_PATH,
             "color": style.color if (style := POINT_STYLES.get(compound.status)) else "",
             # The decisions about the row and a form for a new one (views_curation takes it).
-            "decisions": list(selectors.row_decisions(analysis=analysis, row=compound.row)),
+            "decisions": decisions,
+            "override_decision": _override_decision(compound, decisions),
             "form": DecisionForm(statuses=STATUSES, initial={"row": compound.row}),
         },
     )
+
+
+def _override_decision(compound: Any, decisions: list[Any]) -> Any:
+    """The decision that set the row's current status override (the latest applied one)."""
+    if not compound.override:
+        return None
+    setting = [
+        d for d in decisions if d.applied and d.action == "status" and d.status == compound.override
+    ]
+    return setting[-1] if setting else None  # oldest first: the last one holds
 
 
 @login_required

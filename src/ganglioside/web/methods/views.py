@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ganglioside import ConfigError, InputError
 
+from ..analyses.api.throttles import UploadRateThrottle, upload_limit_message
 from ..analyses.services import submission
 from . import services
 from .forms import ALL_SAMPLES, ColumnMappingForm, MethodForm, SampleChoiceForm
@@ -155,14 +156,22 @@ def upload_choice(request: SignedInRequest, token: str) -> HttpResponse:
         offered = services.mapping_offered(owner=request.user, header=pending["header"])
         form = ColumnMappingForm(request.POST or None, header=pending["header"], initial=offered)
     input_error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            return _finish(request, token, pending, form)
-        except InputError as exc:
-            input_error = exc.to_dict()
-        except ConfigError as exc:
-            form.add_error(None, str(exc))
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        # The upload counts against the limit when its analyses start, not when it was kept
+        # to ask; a file refused here (unreadable with this sample or mapping) is taken back.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, None):
+            form.add_error(None, upload_limit_message(throttle.wait()))
+            status = 429
+        else:
+            try:
+                return _finish(request, token, pending, form)
+            except InputError as exc:
+                input_error = exc.to_dict()
+            except ConfigError as exc:
+                form.add_error(None, str(exc))
+            throttle.refund()
     context = {"form": form, "pending": pending, "input_error": input_error}
     return render(request, "methods/choice.html", context, status=status)
 

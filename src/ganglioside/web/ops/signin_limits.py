@@ -90,6 +90,10 @@ def _username(request: HttpRequest) -> str:
         except ValueError:
             return ""
         return str(data.get("username") or "") if isinstance(data, dict) else ""
+    if request.path.startswith("/api/"):
+        # The API reads JSON only: reading a form here would use up the body, and the token
+        # view would then see no fields instead of answering 415 (unsupported media type).
+        return ""
     return str(request.POST.get("username") or "")
 
 

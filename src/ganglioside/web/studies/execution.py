@@ -23,18 +23,25 @@ RUN_SAMPLE_TASK = "ganglioside.web.studies.tasks.run_study_sample"
 COMBINE_TASK = "ganglioside.web.studies.tasks.combine_study"
 
 
-def enqueue_samples(sample_ids: Sequence[int], run: Callable[[int], None]) -> dict[int, str]:
+def enqueue_samples(
+    sample_ids: Sequence[int],
+    run: Callable[[int], None],
+    failed: Callable[[int, str], None] | None = None,
+) -> dict[int, str]:
     """Start every sample's analysis; returns sample id → Celery task id (empty in-process).
 
-    ``run`` is the service that analyses one sample (used by the in-process executors).
+    ``run`` is the service that analyses one sample, ``failed(sample_id, reason)`` the one
+    that records that its job stopped on an error (used by the in-process executors).
     """
-    sent = {sid: dispatch(RUN_SAMPLE_TASK, sid, run) for sid in sample_ids}
+    sent = {sid: dispatch(RUN_SAMPLE_TASK, sid, run, failed) for sid in sample_ids}
     return {sid: task_id for sid, task_id in sent.items() if task_id is not None}
 
 
-def enqueue_combine(study_id: int, run: Callable[[int], None]) -> str | None:
+def enqueue_combine(
+    study_id: int, run: Callable[[int], None], failed: Callable[[int, str], None] | None = None
+) -> str | None:
     """Start the study step of ``study_id``; the Celery task id, or ``None`` in-process."""
-    return dispatch(COMBINE_TASK, study_id, run)
+    return dispatch(COMBINE_TASK, study_id, run, failed)
 
 
 def analyze(

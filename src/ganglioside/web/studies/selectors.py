@@ -75,10 +75,15 @@ def file_names(*, study: Study) -> list[str]:
     return list(study.files.order_by("name").values_list("name", flat=True))
 
 
+#: Columns of the study tables that hold text, whatever they look like.
+TEXT_COLUMNS = ("species", "name", "isomer_track", "category", "test", "outlier_in", "fragment_in")
+
+
 def table_of(*, study: Study, name: str) -> pd.DataFrame:
     """A stored CSV file of the study (``matrix.csv``, ``statistics.csv`` …) as a frame."""
     content = bytes(study_file(study=study, name=name).content)
-    return pd.read_csv(io.BytesIO(content), keep_default_na=False, na_values=[""])
+    text = dict.fromkeys(TEXT_COLUMNS, str)  # a sample named 12 stays the text "12"
+    return pd.read_csv(io.BytesIO(content), keep_default_na=False, na_values=[""], dtype=text)
 
 
 def species_rows(
@@ -88,12 +93,15 @@ def species_rows(
     category: str = "",
     q_max: float | None = None,
     direction: str = "",
+    contrast: str = "",
 ) -> pd.DataFrame:
     """The rows of ``statistics.csv`` kept by the filters: name or species containing
-    ``search``, the ganglioside ``category`` (GM, GD …), ``q_value ≤ q_max`` and the
-    ``direction`` of the fold change (``up`` or ``down``)."""
+    ``search``, the ganglioside ``category`` (GM, GD …), ``q_value ≤ q_max``, the
+    ``direction`` of the fold change (``up`` or ``down``) and the ``contrast``."""
     frame = table_of(study=study, name="statistics.csv")
     keep = pd.Series(True, index=frame.index)
+    if contrast and "contrast" in frame.columns:
+        keep &= frame["contrast"].astype(str) == contrast
     if search:
         text = frame["name"].astype(str) + " " + frame["species"].astype(str)
         keep &= text.str.contains(search, case=False, regex=False)

@@ -16,9 +16,10 @@ from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
 from ganglioside.studies.outputs import STATISTICS_LEAD
+from ganglioside.web.analyses.api.throttles import UploadRateThrottle, upload_limit_message
 from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
 
-from . import selectors
+from . import formatting, selectors
 from .api.views import species_filters
 from .forms import StudyForm
 from .models import StudyStatus
@@ -38,8 +39,12 @@ DOWNLOADS = (
     "samples.csv",
     "study.xlsx",
     "study_report.html",
+    "study_report.pdf",
     "study.mztab",
     "matrix_imputed.csv",
+    "imputed_cells.csv",
+    "qc.csv",
+    "matrix_batch_corrected.csv",
     "pca.csv",
     "study_summary.json",
 )
@@ -61,7 +66,14 @@ def study_new(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = StudyForm(request.POST, request.FILES)
         files = request.FILES.getlist("files")
-        if form.is_valid():
+        status = 400
+        # A study that starts counts against the upload limit (as the API's); one refused
+        # (unreadable tables, a bad design) is taken back.
+        throttle = UploadRateThrottle()
+        if form.is_valid() and not throttle.allow_request(request, None):
+            form.add_error(None, upload_limit_message(throttle.wait()))
+            status = 429
+        elif form.is_valid():
             try:
                 study = creation.study_create(
                     owner=request.user,
@@ -76,7 +88,7 @@ def study_new(request: SignedInRequest) -> HttpResponse:
                 form.add_error("parameters", str(exc))
             else:
                 return redirect("studies:detail", study_id=study.pk)
-        status = 400
+            throttle.refund()
     else:
         form = StudyForm()
     context = {
@@ -103,7 +115,7 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "finished": study.is_finished or study.status == StudyStatus.WAITING,
         "figure_names": [
             n
-            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes")
+            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
             if n in (study.figures or {})
         ],
     }
@@ -126,9 +138,7 @@ def _species_context(request: SignedInRequest, study: Any) -> dict[str, Any]:
     return {
         "filters": filters,
         "species_columns": columns,
-        "species_rows": [
-            [row.get(c) for c in columns] for row in selectors.records(frame[columns])
-        ],
+        "species_table": formatting.table(columns, selectors.records(frame[columns])),
         "species_count": len(frame),
     }
 
@@ -163,7 +173,7 @@ def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> Ht
     study = selectors.study_get(user=request.user, study_id=study_id)
     sample = selectors.sample_get(study=study, sample_id=sample_id)
     columns: list[str] = []
-    rows: list[list[Any]] = []
+    rows: list[dict[str, Any]] = []
     if sample.compounds is not None:
         frame = compounds_frame(bytes(sample.compounds), columns=None)
         wanted = (
@@ -179,12 +189,13 @@ def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> Ht
         )
         columns = [c for c in wanted if c in frame.columns]
         shown = frame[columns].head(SAMPLE_ROWS_SHOWN)
-        rows = [[r.get(c) for c in columns] for r in selectors.records(shown)]
+        rows = selectors.records(shown)
     context = {
         "study": study,
         "sample": sample,
         "columns": columns,
         "rows": rows,
+        "compounds_table": formatting.table(columns, rows),
         "rows_shown": SAMPLE_ROWS_SHOWN,
         "compounds_url": reverse(
             "studies-api:sample-compounds", kwargs={"pk": study.pk, "sample_id": sample.pk}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.filters import OrderingFilter
 
 from ganglioside.result import CATEGORIES, STATUSES
@@ -105,7 +107,48 @@ class CompoundFilter(django_filters.FilterSet):
         fields = ["status", "category", "group_key", "is_anchor", "rows"]
 
 
-class CompoundOrderingFilter(OrderingFilter):
+class StrictOrderingFilter(OrderingFilter):
+    """``?ordering=`` that answers 400, with the columns it knows, when asked for another
+    (DRF's own drops an unknown column without a word and keeps its default order)."""
+
+    def remove_invalid_fields(
+        self, queryset: QuerySet, fields: Iterable[str], view: Any, request: Any
+    ) -> list[str]:
+        terms = [term for term in fields if term]  # "a,,b" or a trailing comma: nothing asked
+        valid = super().remove_invalid_fields(queryset, terms, view, request)
+        unknown = [term for term in terms if term not in valid]
+        if unknown:
+            allowed = self.allowed(queryset, view, request)
+            raise ApiValidationError(
+                {
+                    self.ordering_param: [
+                        f"cannot order by {', '.join(map(repr, unknown))}; expected one or more "
+                        f"of {', '.join(allowed)} separated by commas, each with '-' first "
+                        "for descending"
+                    ]
+                }
+            )
+        return valid
+
+    def allowed(self, queryset: QuerySet, view: Any, request: Any = None) -> list[str]:
+        """The columns a view orders by."""
+        return [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        fields = getattr(view, "ordering_fields", None) or []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "columns to order by, separated by commas, '-' first for "
+                f"descending: {', '.join(fields)}; another answers 400",
+                "schema": {"type": "string"},
+            }
+        ]
+
+
+class CompoundOrderingFilter(StrictOrderingFilter):
     """``?ordering=`` as DRF reads it, with rows that have no value last in either direction
     and the row number breaking ties (so that pages do not overlap)."""
 

@@ -46,6 +46,18 @@ def window_count(key: str, duration: int) -> tuple[int, float]:
     return int(count), start + duration - now
 
 
+def window_uncount(key: str, duration: int) -> None:
+    """Take back one event counted by :func:`window_count` in the current window (a request
+    that was counted and then refused, say a file found unreadable); never below zero."""
+    start = int(time.time() // duration) * duration
+    slot = f"{key}:{start}"
+    try:
+        if int(cache.decr(slot)) < 0:
+            cache.set(slot, 0, timeout=duration + 1)
+    except ValueError:  # the window ended meanwhile: nothing left to take back
+        pass
+
+
 class _SettingsRateThrottle(SimpleRateThrottle):
     scope: str  # each throttle names its entry of GANGLIOSIDE_RATES
     num_requests: int  # set by SimpleRateThrottle from the rate
@@ -81,11 +93,29 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     def wait(self) -> float:
         return max(getattr(self, "_left", 1.0), 1.0)
 
+    def refund(self) -> None:
+        """Take back the request :meth:`allow_request` counted (it was refused after all)."""
+        key = getattr(self, "key", None)
+        if self.rate is None or key is None:
+            return
+        try:
+            window_uncount(key, int(self.duration))
+        except outage_errors():
+            log.warning("rate-limit store unreachable: a refused %s not taken back", self.scope)
+
 
 class ApiRateThrottle(_SettingsRateThrottle):
     """Every API request, per user (``GANGLIOSIDE_API_RATE``, default 10/s)."""
 
     scope = "api"
+
+
+def upload_limit_message(wait: float) -> str:
+    """The pages' words for an upload over the limit."""
+    return (
+        f"You reached the upload limit ({settings.GANGLIOSIDE_RATES['uploads']}); "
+        f"try again in {wait:.0f} s."
+    )
 
 
 class UploadRateThrottle(_SettingsRateThrottle):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -14,11 +15,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, generics, status
 from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ganglioside import report
 
 from ...methods.selectors import method_get
 from .. import comparison, selectors
@@ -29,6 +33,7 @@ from .common import DownloadRenderer, error_responses, page_not_found, signed_in
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
 from .pagination import CompoundPagination
 from .parameters import given_parameters
+from .schema import FileAnswerMixin, file_responses
 from .serializers import (
     EXPORT_FORMATS,
     AnalysisCreateSerializer,
@@ -117,6 +122,7 @@ class AnalysisListCreateView(generics.GenericAPIView):
     search_fields = ["name", "input_filename"]
     ordering_fields = ["created_at", "finished_at", "name", "status", "duration_seconds"]
     ordering = ["-created_at", "-id"]
+    parser_classes = [MultiPartParser]  # an upload: the only body is the multipart form
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -290,7 +296,8 @@ class CompoundListView(_AnalysisChildListView):
                 OpenApiTypes.STR,
                 description="a column to order by, '-' first for descending: "
                 + ", ".join(ordering_fields)
-                + " (abs_z is |z|); rows without a value come last, ties by row",
+                + " (abs_z is |z|); rows without a value come last, ties by row; another "
+                "column answers 400",
             ),
         ],
         responses={
@@ -384,7 +391,13 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class ExportView(_OwnedAnalysisMixin, APIView):
+#: The content type of each export format, as the worker stores it (without its charset).
+EXPORT_CONTENT_TYPES = {
+    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
+}
+
+
+class ExportView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):
     """Download a finished analysis as CSV, XLSX (workbook), JSON, an HTML or a PDF report."""
 
     renderer_classes = [JSONRenderer, DownloadRenderer]
@@ -396,15 +409,11 @@ class ExportView(_OwnedAnalysisMixin, APIView):
                 "export_format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXPORT_FORMATS)
             )
         ],
+        description="Download a finished analysis as one file: "
+        + ", ".join(f"{kind} as {EXPORT_CONTENT_TYPES[kind]}" for kind in EXPORT_FORMATS)
+        + "; application/octet-stream when the Accept header asks for it first.",
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): OpenApiTypes.BINARY,
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/html"): OpenApiTypes.STR,
-            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **file_responses(*(EXPORT_CONTENT_TYPES[kind] for kind in EXPORT_FORMATS)),
             **error_responses(401, 404, 429, 503),
             409: OpenApiResponse(
                 ErrorSerializer,
@@ -459,14 +468,14 @@ class CompareView(APIView):
         return Response(ComparisonSerializer(comparison_data(request, result, page)).data)
 
 
-class AuditView(_OwnedAnalysisMixin, APIView):
+class AuditView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):
     """The audit trail of an analysis as a CSV file (one line per decision)."""
 
     renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="analyses_decisions_audit",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **error_responses(401, 404, 429)},
+        responses={**file_responses("text/csv"), **error_responses(401, 404, 429)},
         tags=["curation"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -252,6 +252,9 @@ def rt_model(analysis_id: int, position: int, report: Any) -> RTModel:
         logp_range=data["logp_range"],
         tracks=data["tracks"],
         warnings=data["warnings"],
+        curvature=data.get("curvature"),
+        curvature_se=data.get("curvature_se"),
+        centres=data.get("centres") or {},
     )
 
 

@@ -93,6 +93,24 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     return stored
 
 
+def analysis_fail_stopped(*, analysis_id: int, reason: str) -> None:
+    """The job running ``analysis_id`` stopped on an error it could not record (the database
+    refusing a write, say): the analysis, if not finished, fails with ``reason``."""
+    now = timezone.now()
+    failed = Analysis.objects.filter(
+        pk=analysis_id, status__in=(AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
+    ).update(
+        status=AnalysisStatus.FAILED,
+        error_message=bounded(reason, MAX_ERROR_CHARS),
+        error_details={"type": "job stopped"},
+        finished_at=now,
+        heartbeat_at=now,
+        progress_message="failed",
+    )
+    if failed:
+        announce_finished(Analysis.objects.select_related("owner").get(pk=analysis_id))
+
+
 def analysis_snapshot(analysis: Analysis) -> dict[str, Any]:
     """Status and progress of an analysis as sent to live pages (the fields the API shows)."""
     return {

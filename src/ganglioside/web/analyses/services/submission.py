@@ -125,8 +125,13 @@ def analysis_create_checked(
     """Store an upload that passed :func:`upload_check` and queue its analysis.
 
     The entry points check first and count the upload against the user's limit only once it
-    is accepted, so a rejected file does not use up the limit.
+    is accepted, so a rejected file does not use up the limit.  Without ``name``, the analysis
+    of one chosen sample of an export is named ``<file> · <sample>`` (as each analysis of
+    :func:`analyses_create_per_sample`), so several of one file differ in the history.
     """
+    sample = upload.choice.sample if upload.choice is not None else ""
+    if not clean_text(name).strip() and sample:
+        name = f"{upload.filename} · {sample}"
     return _store_new_analysis(
         owner=owner,
         filename=upload.filename,

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -188,14 +189,6 @@ class FinishSerializer(serializers.Serializer):
     """No fields: finishing uses the samples that succeeded."""
 
 
-class RowsSerializer(serializers.Serializer):
-    """Rows of a study table: ``columns`` and one object per row."""
-
-    count = serializers.IntegerField()
-    columns = serializers.ListField(child=serializers.CharField())
-    rows = serializers.ListField(child=serializers.DictField())
-
-
 # -- comparison of two studies ------------------------------------------------------------------
 
 
@@ -253,6 +246,93 @@ class StudyParameterChangeSerializer(serializers.Serializer):
 
 def _number(**kwargs: Any) -> serializers.FloatField:
     return serializers.FloatField(allow_null=True, **kwargs)
+
+
+class OpenRowSerializer(serializers.Serializer):
+    """A row of a study table: its named columns, and columns named after the study's samples
+    or groups (``extra_columns``: their schema, as ``additionalProperties``)."""
+
+    extra_columns: dict[str, Any] = {}
+
+
+class OpenRowExtension(OpenApiSerializerExtension):
+    """The schema of an :class:`OpenRowSerializer`: its fields, then ``additionalProperties``."""
+
+    target_class = OpenRowSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = dict(self.target.extra_columns)
+        return schema
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(allow_null=True, **kwargs)
+
+
+class MatrixRowSerializer(OpenRowSerializer):
+    """One compound of the matrix: its names, then one column per sample, named after it."""
+
+    extra_columns = {
+        "type": "number",
+        "nullable": True,
+        "description": "the quantity in the sample the column is named after (null: missing)",
+    }
+
+    species = serializers.CharField()
+    name = serializers.CharField()
+    isomer_track = _text(help_text="the isomer track (early, late …); null: one track only")
+
+
+class StatisticsRowSerializer(OpenRowSerializer):
+    """One compound of ``statistics.csv``: fold change, tests and q values, then the mean and
+    the found fraction of each group as ``mean_<group>`` and ``found_<group>``."""
+
+    extra_columns = {
+        "type": "number",
+        "nullable": True,
+        "description": "mean_<group>: the group's mean quantity; found_<group>: the share of "
+        "its samples the compound was found in",
+    }
+
+    species = serializers.CharField()
+    name = serializers.CharField()
+    isomer_track = _text(help_text="null: one track only")
+    category = _text(help_text="GM, GD, GT, GQ, GA …")
+    rt = _number(help_text="consensus RT (min)")
+    log2_fold_change = _number(help_text="numerator over denominator of the study's comparison")
+    p_value = _number(help_text="Welch's t-test (two groups) or ANOVA (more)")
+    q_value = _number(help_text="Benjamini-Hochberg q value of p_value")
+    test = serializers.CharField(help_text="Welch t-test or ANOVA")
+    p_mann_whitney = _number(required=False, help_text="two groups")
+    q_mann_whitney = _number(required=False, help_text="two groups")
+    p_kruskal_wallis = _number(required=False, help_text="more than two groups")
+    q_kruskal_wallis = _number(required=False, help_text="more than two groups")
+    p_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
+    q_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
+    found_fraction = _number(help_text="share of all samples the compound was valid in")
+    outlier_in = _text(help_text="samples where it was an outlier, separated by ';'")
+    fragment_in = _text(help_text="samples where it was an in-source fragment, separated by ';'")
+    n_missing = serializers.IntegerField(help_text="samples without a value")
+    n_imputed = serializers.IntegerField(help_text="of those, values imputed")
+
+
+class MatrixSerializer(serializers.Serializer):
+    """The compounds × samples matrix: ``columns`` in file order and one object per row."""
+
+    count = serializers.IntegerField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = MatrixRowSerializer(many=True)
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """The rows of ``statistics.csv`` kept by the filters: ``columns`` in file order and one
+    object per row."""
+
+    count = serializers.IntegerField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = StatisticsRowSerializer(many=True)
 
 
 class StudyComparisonRowSerializer(serializers.Serializer):

@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ from ganglioside.web.analyses.api.common import (
     page_not_found,
     signed_in,
 )
+from ganglioside.web.analyses.api.schema import FileAnswerMixin, file_responses
 from ganglioside.web.analyses.api.serializers import ErrorSerializer
 from ganglioside.web.analyses.api.throttles import UploadRateThrottle
 
@@ -33,7 +35,8 @@ from ..services.outputs import CONTENT_TYPES
 from ..views_compare import csv_response
 from .serializers import (
     FinishSerializer,
-    RowsSerializer,
+    MatrixSerializer,
+    StatisticsSerializer,
     StudyComparisonSerializer,
     StudyCreateSerializer,
     StudyDetailSerializer,
@@ -69,17 +72,15 @@ class StudyListCreateView(generics.GenericAPIView):
     """List your studies, or upload tables and a design to start one."""
 
     serializer_class = StudyListSerializer
+    parser_classes = [MultiPartParser]  # an upload: the only body is the multipart form
+    search_fields = ["name", "design_filename"]
+    ordering_fields = ["created_at", "finished_at", "name", "status"]
+    ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Study.objects.none()
         return selectors.study_list(user=signed_in(self.request))
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "POST":
-            throttles.append(UploadRateThrottle())
-        return throttles
 
     @extend_schema(
         operation_id="studies_list",
@@ -91,7 +92,7 @@ class StudyListCreateView(generics.GenericAPIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data = StudyListSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
@@ -108,13 +109,22 @@ class StudyListCreateView(generics.GenericAPIView):
         data = StudyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        study = creation.study_create(
-            owner=signed_in(request),
-            files=values["files"],
-            design=values.get("design_file") or values.get("design", ""),
-            name=values.get("name", ""),
-            parameters=values.get("parameters") or {},
-        )
+        # Counted once the request is well-formed, taken back when its files are refused
+        # (unreadable, no design ...): only a study that starts uses up the upload limit.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, self):
+            raise Throttled(wait=throttle.wait())
+        try:
+            study = creation.study_create(
+                owner=signed_in(request),
+                files=values["files"],
+                design=values.get("design_file") or values.get("design", ""),
+                name=values.get("name", ""),
+                parameters=values.get("parameters") or {},
+            )
+        except Exception:
+            throttle.refund()
+            raise
         return Response(_detail(study, request), status=status.HTTP_202_ACCEPTED)
 
 
@@ -197,7 +207,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
+class StudySampleCompoundsView(FileAnswerMixin, _OwnedStudyMixin, APIView):
     """A sample's own analysis: its ``compounds.csv`` as its worker stored it."""
 
     renderer_classes = [JSONRenderer, DownloadRenderer]
@@ -205,7 +215,7 @@ class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
     @extend_schema(
         operation_id="studies_sample_compounds",
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            **file_responses("text/csv"),
             **error_responses(401, 404, 429, thing="study"),
         },
         tags=TAGS,
@@ -228,20 +238,27 @@ class StudySampleCompoundsView(_OwnedStudyMixin, APIView):
         )
 
 
-class StudyFileView(_OwnedStudyMixin, APIView):
+#: The content type of each file of a study (without its charset).
+FILE_TYPES = {name: kind.split(";")[0] for name, kind in CONTENT_TYPES.items()}
+
+
+class StudyFileView(FileAnswerMixin, _OwnedStudyMixin, APIView):
     """Download one file of a finished study, as stored."""
 
     renderer_classes = [JSONRenderer, DownloadRenderer]
 
     @extend_schema(
         operation_id="studies_file",
+        description="Download one file of a finished study, as stored: "
+        + ", ".join(f"{name} as {kind}" for name, kind in FILE_TYPES.items())
+        + "; application/octet-stream when the Accept header asks for it first.",
         parameters=[
             OpenApiParameter(
                 "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(CONTENT_TYPES)
             )
         ],
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **file_responses(*dict.fromkeys(FILE_TYPES.values())),
             **error_responses(401, 404, 429, thing="study"),
         },
         tags=TAGS,
@@ -264,7 +281,7 @@ class StudyMatrixView(_OwnedStudyMixin, APIView):
 
     @extend_schema(
         operation_id="studies_matrix",
-        responses={200: RowsSerializer, **error_responses(401, 404, 429, thing="study")},
+        responses={200: MatrixSerializer, **error_responses(401, 404, 429, thing="study")},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -272,7 +289,7 @@ class StudyMatrixView(_OwnedStudyMixin, APIView):
 
 
 class StudyStatisticsView(_OwnedStudyMixin, APIView):
-    """Per compound: fold change, tests and q values; filtered."""
+    """Per compound and contrast: fold change, tests, q values, QC filter; filtered."""
 
     @extend_schema(
         operation_id="studies_statistics",
@@ -281,8 +298,14 @@ class StudyStatisticsView(_OwnedStudyMixin, APIView):
             OpenApiParameter("category", OpenApiTypes.STR, description="GM, GD, GT, GQ, GA …"),
             OpenApiParameter("q_max", OpenApiTypes.FLOAT, description="q value at most"),
             OpenApiParameter("direction", OpenApiTypes.STR, enum=["up", "down"]),
+            OpenApiParameter(
+                "contrast", OpenApiTypes.STR, description="one contrast, e.g. disease/control"
+            ),
         ],
-        responses={200: RowsSerializer, **error_responses(400, 401, 404, 429, thing="study")},
+        responses={
+            200: StatisticsSerializer,
+            **error_responses(400, 401, 404, 429, thing="study"),
+        },
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -308,6 +331,7 @@ def species_filters(params: Any) -> dict[str, Any]:
         "category": (params.get("category") or "").strip(),
         "q_max": q_max,
         "direction": direction,
+        "contrast": (params.get("contrast") or "").strip(),
     }
 
 
@@ -366,7 +390,7 @@ class StudyCompareView(APIView):
         return Response(StudyComparisonSerializer(data).data)
 
 
-class StudyCompareCsvView(APIView):
+class StudyCompareCsvView(FileAnswerMixin, APIView):
     """The comparison of two of your studies as CSV: every compound, every column."""
 
     renderer_classes = [JSONRenderer, DownloadRenderer]
@@ -379,7 +403,7 @@ class StudyCompareCsvView(APIView):
                 "other_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="study B"
             ),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **_COMPARE_ERRORS},
+        responses={**file_responses("text/csv"), **_COMPARE_ERRORS},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int, other_id: int) -> HttpResponse:

@@ -42,7 +42,9 @@ def study_finish_without_failed(*, study: Study) -> Study:
         )
         if changed:
             transaction.on_commit(
-                lambda: execution.enqueue_combine(study.pk, running._run_combine_by_id)
+                lambda: execution.enqueue_combine(
+                    study.pk, running._run_combine_by_id, running._combine_job_stopped
+                )
             )
     study.refresh_from_db()
     return study
@@ -77,7 +79,9 @@ def study_sample_rerun(*, sample: StudySample) -> StudySample:
 
 def send_sample(sample_id: int) -> None:
     """Send one queued sample to the executor (recording its Celery task id)."""
-    task_ids = execution.enqueue_samples([sample_id], running._run_sample_by_id)
+    task_ids = execution.enqueue_samples(
+        [sample_id], running._run_sample_by_id, running._sample_job_stopped
+    )
     if sample_id in task_ids:
         StudySample.objects.filter(pk=sample_id).update(task_id=task_ids[sample_id])
 

@@ -9,9 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from ganglioside.report.safe import table_text
+from ganglioside.report.safe import safe_csv
 from ganglioside.studies.mztab import study_mztab
-from ganglioside.studies.outputs import matrix_frame, shared_model_texts, statistics_frame
+from ganglioside.studies.outputs import (
+    extra_tables,
+    matrix_frame,
+    shared_model_texts,
+    statistics_frame,
+)
+from ganglioside.studies.pdf import study_pdf_bytes
 from ganglioside.studies.plots import study_figures
 from ganglioside.studies.report import study_report_html
 from ganglioside.studies.result import StudyResult
@@ -19,17 +25,22 @@ from ganglioside.studies.workbook import study_workbook_bytes
 
 from ..models import Study, StudyFile
 
-#: Every file a finished study offers, with its content type (``matrix_imputed.csv`` only when
-#: imputation was asked; ``shared_anchors.csv`` and ``calibration.json`` only when the samples
+#: Every file a finished study offers, with its content type (``matrix_imputed.csv`` and
+#: ``imputed_cells.csv`` only when imputation was asked, ``matrix_batch_corrected.csv`` only with
+#: two or more batches; ``shared_anchors.csv`` and ``calibration.json`` only when the samples
 #: shared anchors).
 CONTENT_TYPES = {
     "matrix.csv": "text/csv; charset=utf-8",
     "matrix_imputed.csv": "text/csv; charset=utf-8",
+    "imputed_cells.csv": "text/csv; charset=utf-8",
+    "matrix_batch_corrected.csv": "text/csv; charset=utf-8",
+    "qc.csv": "text/csv; charset=utf-8",
     "statistics.csv": "text/csv; charset=utf-8",
     "samples.csv": "text/csv; charset=utf-8",
     "pca.csv": "text/csv; charset=utf-8",
     "study.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "study_report.html": "text/html; charset=utf-8",
+    "study_report.pdf": "application/pdf",
     "study.mztab": "text/tab-separated-values; charset=utf-8",
     "study_summary.json": "application/json",
     "shared_anchors.csv": "text/csv; charset=utf-8",
@@ -38,7 +49,7 @@ CONTENT_TYPES = {
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return table_text(frame).encode("utf-8")
+    return safe_csv(frame).encode("utf-8")
 
 
 def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> dict[str, bytes]:
@@ -53,9 +64,11 @@ def output_files(result: StudyResult, figures: dict[str, Any] | None = None) -> 
         "study.mztab": study_mztab(result).encode("utf-8"),
         "study_summary.json": json.dumps(result.summary, indent=2, default=str).encode("utf-8"),
         "study_report.html": study_report_html(result, figures).encode("utf-8"),
+        "study_report.pdf": study_pdf_bytes(result),
     }
     if result.quantities.imputation != "none":
         files["matrix_imputed.csv"] = _csv(matrix_frame(result, True))
+    files.update({name: _csv(frame) for name, frame in extra_tables(result).items()})
     files.update({k: v.encode("utf-8") for k, v in shared_model_texts(result).items()})
     return files
 

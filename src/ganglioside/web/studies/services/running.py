@@ -56,7 +56,7 @@ def study_send(*, study_id: int) -> None:
     Study.objects.filter(pk=study_id, status=StudyStatus.QUEUED).update(
         status=StudyStatus.RUNNING, started_at=timezone.now()
     )
-    task_ids = execution.enqueue_samples(ids, _run_sample_by_id)
+    task_ids = execution.enqueue_samples(ids, _run_sample_by_id, _sample_job_stopped)
     for sid, task_id in task_ids.items():
         StudySample.objects.filter(pk=sid).update(task_id=task_id)
 
@@ -67,6 +67,18 @@ def _run_sample_by_id(sample_id: int) -> None:
 
 def _run_combine_by_id(study_id: int) -> None:
     study_combine(study_id=study_id)
+
+
+def _send_combine(study_id: int) -> None:
+    execution.enqueue_combine(study_id, _run_combine_by_id, _combine_job_stopped)
+
+
+def _sample_job_stopped(sample_id: int, reason: str) -> None:
+    study_sample_fail_stopped(sample_id=sample_id, reason=reason)
+
+
+def _combine_job_stopped(study_id: int, reason: str) -> None:
+    study_fail_stopped(study_id=study_id, reason=reason)
 
 
 def study_sample_run(*, sample_id: int) -> None:
@@ -155,6 +167,33 @@ def _store_sample(row: StudySample, result: SampleResult, seconds: float) -> Non
     StudySample.objects.filter(pk=row.pk).update(**fields)
 
 
+def study_sample_fail_stopped(*, sample_id: int, reason: str) -> None:
+    """The job of a sample stopped on an error it could not record (the database refusing a
+    write, say): the sample, if not finished, fails with ``reason``, and the study moves on as
+    after any sample (it waits on the failed one, which can be run again)."""
+    study_id = StudySample.objects.filter(pk=sample_id).values_list("study_id", flat=True).first()
+    if study_id is None:
+        return
+    failed = StudySample.objects.filter(pk=sample_id, status__in=PENDING).update(
+        status=SampleStatus.FAILED,
+        finished_at=timezone.now(),
+        error_message=reason,
+        compounds=None,
+        n_compounds=0,
+    )
+    if failed:
+        _announce_sample(sample_id)
+    after_sample(study_id)
+
+
+def study_fail_stopped(*, study_id: int, reason: str) -> None:
+    """The job of the study step stopped on an error it could not record: the study, if still
+    combining, fails with ``reason``."""
+    study = Study.objects.filter(pk=study_id, status=StudyStatus.COMBINING).first()
+    if study is not None:
+        _fail(study, reason, {})
+
+
 def after_sample(study_id: int) -> None:
     """With the study row locked: the last sample to finish moves the study on."""
     with transaction.atomic():
@@ -170,7 +209,7 @@ def after_sample(study_id: int) -> None:
         study.save(update_fields=["status"])
         transaction.on_commit(partial(_announce_study, study_id))
         if study.status == StudyStatus.COMBINING:
-            transaction.on_commit(lambda: execution.enqueue_combine(study_id, _run_combine_by_id))
+            transaction.on_commit(partial(_send_combine, study_id))
 
 
 def study_combine(*, study_id: int) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from ganglioside.report.safe import table_text
+from ganglioside.report.safe import safe_csv
 from ganglioside.studies import Design, StudyConfig, read_design
 from ganglioside.studies.config import resolve_study_config
 from ganglioside.studies.run import STUDY_INPUT_COLUMNS, SampleResult, SampleTask, sample_tasks
@@ -60,7 +60,7 @@ def shared_model(study: Study) -> SharedModel | None:
 
 def compounds_bytes(compounds: pd.DataFrame) -> bytes:
     """The sample's ``compounds.csv`` as ``ganglioside analyze`` writes it."""
-    return table_text(compounds).encode("utf-8")
+    return safe_csv(compounds).encode("utf-8")
 
 
 def compounds_frame(content: bytes, columns: Any = STUDY_INPUT_COLUMNS) -> pd.DataFrame:

@@ -142,6 +142,9 @@
     if (results.getAttribute("data-duration")) {
       $("duration").textContent = results.getAttribute("data-duration");
     }
+    // What was read of the file (format, sample) is known once the run has read it.
+    var read = $("outcome-input-read");
+    if (read && $("input-read")) $("input-read").innerHTML = read.innerHTML;
     var kit = window.gangliosidePage;
     kit.charts.init(page);
     kit.compounds.init(page);

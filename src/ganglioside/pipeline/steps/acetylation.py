@@ -1,5 +1,5 @@
-"""The stages that apply Rules 5, 3 and 4: fragment candidates and their decision, isomer
-tracks, O-acetylation.  Each takes the shared rows and returns its findings per row."""
+"""Rule 4, O-acetylation: pair each O-acetylated peak with its base peak and label the RT
+shift (a reversed peak, eluting before its base, is an outlier when so configured)."""
 
 from __future__ import annotations
 
@@ -8,63 +8,44 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..codes import label_code
-from ..config import AnalysisConfig
-from ..group_keys import format_group_key
-from ..rules import acetylation, fragments, isomers
-from .rows import ParsedNames, Rows, species_keys
+from ...codes import label_code
+from ...config import AnalysisConfig
+from ...group_keys import format_group_key
+from ...rules import acetylation
+from ..context import Context, Rule
+from ..contract import Claim, Finding, Reason, Words
+from ..rows import ParsedNames, Rows, species_keys
+from .fragments import FragmentDecision
+from .isomer_tracks import IsomerTracks
+from .retention import RetentionFit
+
+_OAC_WARNINGS = ("reversed", "too_large", "coeluting")
 
 
-def fragment_candidates(
-    data: pd.DataFrame, rows: Rows, cfg: AnalysisConfig
-) -> fragments.FragmentCandidates:
-    """Rule 5, first half: the best candidate parent of every row, by co-elution alone."""
-    return fragments.find_candidates(
-        data, rows.usable, window=cfg.fragment_rt_window, deacetylation=cfg.fragment_deacetylation
+def apply(ctx: Context) -> Finding:
+    decision = ctx.detail(FragmentDecision)
+    oac = check_oac(ctx.names, ctx.detail(IsomerTracks), ctx.rows, decision.is_fragment, ctx.cfg)
+    claims: tuple[Claim, ...] = ()
+    if ctx.cfg.oac_reversed_is_outlier:
+        claims = (Claim("oac_reversed", "outlier", oac.reversed),)
+    on_line = ctx.detail(RetentionFit).on_line
+    return Finding(
+        rule="acetylation",
+        detail=oac,
+        claims=claims,
+        reasons=(
+            Reason(
+                oac.reversed & on_line,
+                "O-acetylated peak elutes before its base peak (reversed)",
+                status="outlier",
+                rank=90,
+            ),
+        ),
+        evidence=(Words(oac.code, [f"oac:{v}" if v else "" for v in oac.labels], rank=40),),
+        warnings=(
+            Words(oac.code, [f"oac_{v}" if v in _OAC_WARNINGS else "" for v in oac.labels], 70),
+        ),
     )
-
-
-@dataclass(frozen=True)
-class FragmentDecision:
-    """Per row (positional): the candidates decided with the RT model."""
-
-    is_fragment: np.ndarray
-    possible: np.ndarray  # a candidate that stays a species (warning possible_fragment)
-    root: np.ndarray  # the root parent of a fragment, -1 elsewhere
-
-
-def decide_fragments(
-    candidates: fragments.FragmentCandidates,
-    z: np.ndarray,
-    volume: np.ndarray,
-    cfg: AnalysisConfig,
-) -> FragmentDecision:
-    """Rule 5, second half: a candidate on its own RT line may stay a species."""
-    is_fragment, possible = fragments.decide(
-        candidates.parent,
-        z,
-        volume,
-        outlier_z=cfg.outlier_z,
-        keep_volume_ratio=cfg.fragment_keep_volume_ratio,
-    )
-    return FragmentDecision(is_fragment, possible, fragments.roots(candidates.parent, is_fragment))
-
-
-@dataclass(frozen=True)
-class IsomerTracks:
-    """Per row (positional): the species code and the anchors' isomer tracks."""
-
-    species_code: np.ndarray  # int32 code of the species key group|ceramide
-    track: np.ndarray  # elution rank of anchor peaks (isomers.anchor_tracks)
-    n_tracks: dict[int, int]  # group code -> number of tracks, multi-track groups only
-
-
-def isomer_tracks(names: ParsedNames, rows: Rows) -> IsomerTracks:
-    """Rule 3: tracks of the groups whose anchors show two or more peaks of one name."""
-    keys = species_keys(names.composition)
-    species_code = pd.factorize(keys)[0].astype(np.int32)[names.name_codes]
-    track, n_tracks = isomers.anchor_tracks(rows.group_code, species_code, rows.rt, rows.anchors)
-    return IsomerTracks(species_code, track, n_tracks)
 
 
 @dataclass(frozen=True)
@@ -86,7 +67,7 @@ def check_oac(
     is_fragment: np.ndarray,
     cfg: AnalysisConfig,
 ) -> Acetylation:
-    """Rule 4: pair each O-acetylated peak with its base peak and label the shift."""
+    """Pair each O-acetylated peak with its base peak and label the shift."""
     base1, base2 = _oac_base_codes(names.composition, names.name_codes)
     found = acetylation.check_acetylation(
         tracks.species_code,
@@ -144,3 +125,12 @@ def _oac_suffix(k: int) -> str:
 def _strip_oac(mods: str) -> str:
     parts = [p for p in mods.split("+") if p and not p.endswith("OAc")]
     return "".join(f"+{p}" for p in parts)
+
+
+RULE = Rule(
+    "acetylation",
+    apply,
+    needs=(IsomerTracks, FragmentDecision, RetentionFit),
+    makes=Acetylation,
+    progress=("acetylation", 0.7, "checking O-acetylated species"),
+)

@@ -1,0 +1,66 @@
+"""``study_report.pdf``: the study on A4 pages, written with the study's other files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ganglioside.simulate.study import simulate_study
+from ganglioside.studies import pdf, study
+from ganglioside.studies.outputs import write_study
+from ganglioside.studies.plots import clustered_z
+
+
+@pytest.fixture(scope="module")
+def result():
+    sim = simulate_study(3, n_per_group=3, n_rows=80)
+    return study(sim.design, tables=sim.tables)
+
+
+class _Pages:
+    """Collects the figures a section saves (in place of ``PdfPages``)."""
+
+    def __init__(self) -> None:
+        self.figures: list = []
+
+    def savefig(self, figure) -> None:
+        self.figures.append(figure)
+
+
+def test_the_pdf_has_a_page_per_section_and_part(result, monkeypatch):
+    monkeypatch.setattr(pdf, "HEATMAP_ROWS", 30)
+    content = pdf.study_pdf_bytes(result)
+    assert content[:5] == b"%PDF-"
+    rows = len(clustered_z(result)[0])
+    heatmap_pages = -(-rows // 30)
+    compounds = -(-len(result.statistics) // 44)  # rows of a table page
+    pages = len(re.findall(rb"/Type\s*/Page\b", content))
+    assert pages == 3 + heatmap_pages + compounds + 1  # summary, charts, boxes … samples
+
+
+def test_the_heatmap_labels_every_row_and_shows_the_groups(result, monkeypatch):
+    monkeypatch.setattr(pdf, "HEATMAP_ROWS", 30)
+    pages = _Pages()
+    pdf._heatmap_pages(pages, result)
+    shown, labels = clustered_z(result)
+    drawn = []
+    for figure in pages.figures:
+        bar, heat = figure.axes[0], figure.axes[1]
+        drawn += [t.get_text() for t in heat.get_yticklabels()]
+        assert all(g in bar.get_title(loc="left") for g in result.design.groups)
+    assert drawn == labels and len(drawn) == len(shown)
+
+
+def test_the_box_plots_are_titled_with_their_compound_and_q(result):
+    pages = _Pages()
+    pdf._box_page(pages, result)
+    titles = [ax.get_title(loc="left") for ax in pages.figures[0].axes if ax.get_visible()]
+    best = result.statistics.nsmallest(1, "q_value").iloc[0]
+    assert titles[0].replace("\n", "").startswith(str(best["name"])[:20])
+    assert all("\nq " in t for t in titles)
+
+
+def test_write_study_writes_the_pdf(result, tmp_path):
+    paths = write_study(result, tmp_path, images=False)
+    assert paths["study_report.pdf"].read_bytes()[:5] == b"%PDF-"
