@@ -165,8 +165,8 @@ def write_table(
     """Write ``frame`` (already neutralised) as CSV (``sep=","``) or TSV (``sep="\\t"``).
 
     Every field holding ``sep``, a double quote, a CR or a LF is quoted; rows end with ``\\n``;
-    floats with CSV_FLOAT_DIGITS significant digits; missing values are empty fields.  Returns the text when
-    ``stream`` is ``None``.
+    floats with CSV_FLOAT_DIGITS significant digits; missing values are empty fields.  Returns
+    the text when ``stream`` is ``None``.
     """
     if stream is None:
         import io
