@@ -15,7 +15,7 @@ from ganglioside import ConfigError, InputError
 from ...outages import ServiceUnavailable, outage_errors
 from ..services.curation import CurationNotReady, DecisionError
 from ..services.deletion import AnalysisBusy
-from ..services.exports import ExportNotReady, ExportPending, UnknownExportFormat
+from ..services.exports import ExportFailed, ExportNotReady, ExportPending, UnknownExportFormat
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
     (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
     (DecisionError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_decision")),
     (CurationNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
-    (ExportPending, ErrorAnswer(status.HTTP_409_CONFLICT, "being_written")),
+    # A file being written is a job under way: 202, Retry-After and where to ask again.
+    (ExportPending, ErrorAnswer(status.HTTP_202_ACCEPTED, "being_written")),
+    # Writing it failed: the stored reason, until a POST asks for it again.
+    (ExportFailed, ErrorAnswer(status.HTTP_422_UNPROCESSABLE_ENTITY, "export_failed")),
     (AnalysisBusy, ErrorAnswer(status.HTTP_409_CONFLICT, "busy")),
 )
 
@@ -61,6 +64,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         retry = getattr(exc, "retry_after", None)
         if retry is not None:
             headers["Retry-After"] = str(retry)
+        request = context.get("request")
+        if isinstance(exc, ExportPending) and request is not None:
+            headers["Location"] = request.build_absolute_uri()
+            details = {"poll": headers["Location"], "retry_after": exc.retry_after}
         return Response(
             error_body(answer.code, str(exc), details), status=answer.status, headers=headers
         )

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,7 +33,13 @@ from ..models import (
     FragmentEvent,
     RTModel,
 )
-from .exports import export_files_delete, exports_write
+from .exports import (
+    AFTER_RUN_KINDS,
+    WrittenExports,
+    export_files_delete,
+    exports_prepare,
+    exports_record,
+)
 from .inputs import analyze_stored, renamed
 from .notifications import analysis_notify_owner
 from .persistence import compounds_store, fragment_events, json_safe, rt_model
@@ -68,7 +76,8 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     result = None
     try:
         result = analyze_stored(analysis, progress=_Progress(analysis_id))
-        stored = _store_result(analysis, result, duration=time.monotonic() - started)
+        written = _light_exports(analysis, result)
+        stored = _store_result(analysis, result, time.monotonic() - started, written)
     except InputError as exc:
         stored = _fail(analysis, renamed(exc, analysis.input_filename), started)
     except ConfigError as exc:
@@ -81,16 +90,16 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     if stored is None:
         return None
     transaction.on_commit(lambda: announce_finished(stored))
-    if (
-        stored.status == AnalysisStatus.SUCCEEDED
-        and settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
-        and result is not None
-    ):
-        # Exports derive from the stored result, so they are written after the analysis is
-        # reported as succeeded, here in the worker with the result in memory; a download in
-        # the meantime is asked to wait a few seconds.
-        exports_write(stored, result)
     return stored
+
+
+def _light_exports(analysis: Analysis, result: ganglioside.AnalysisResult) -> WrittenExports | None:
+    """The exports written after every run, written before the analysis is stored as
+    succeeded: ``succeeded`` means its downloads are there (the PDF is written on request)."""
+    if not settings.GANGLIOSIDE_EXPORTS_AFTER_RUN:
+        return None
+    _Progress(analysis.pk)("summary", 1.0, "writing the downloads")
+    return exports_prepare(analysis, result, AFTER_RUN_KINDS)
 
 
 def analysis_fail_stopped(*, analysis_id: int, reason: str) -> None:
@@ -276,7 +285,10 @@ def _fail_with(
 
 
 def _store_result(
-    analysis: Analysis, result: ganglioside.AnalysisResult, duration: float
+    analysis: Analysis,
+    result: ganglioside.AnalysisResult,
+    duration: float,
+    written: WrittenExports | None = None,
 ) -> Analysis | None:
     summary = json_safe(result.summary)
     counts = _status_counts(result.compounds)
@@ -289,8 +301,13 @@ def _store_result(
         )
         if locked is None:
             log.warning("analysis %s changed hands or was deleted; result dropped", analysis.pk)
+            if written is not None:
+                shutil.rmtree(written.folder, ignore_errors=True)
             return None
-        _delete_results(analysis.pk)
+        _delete_results(analysis.pk, keep=written.folder if written is not None else None)
+        Analysis.objects.filter(pk=analysis.pk).update(export_failures={})
+        if written is not None:
+            exports_record(analysis.pk, written)
         compounds_store(analysis_id=analysis.pk, frame=result.compounds)
         RTModel.objects.bulk_create(
             [rt_model(analysis.pk, i, report) for i, report in enumerate(result.models)]
@@ -313,10 +330,10 @@ def _store_result(
     return Analysis.objects.select_related("owner").get(pk=analysis.pk)
 
 
-def _delete_results(analysis_id: int) -> None:
+def _delete_results(analysis_id: int, keep: Path | None = None) -> None:
     for model in (Compound, RTModel, FragmentEvent, Artifact):
         model.objects.filter(analysis_id=analysis_id).delete()
-    export_files_delete(analysis_id, on_commit=True)
+    export_files_delete(analysis_id, on_commit=True, keep=keep)
 
 
 def _status_counts(frame: pd.DataFrame) -> dict[str, int]:
