@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ... import heartbeats
 from ..models import Analysis, AnalysisStatus
-from .running import announce_finished, stale_before, worker_is_dead
+from .running import announce_finished
 from .submission import analysis_send
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
         when the previous server stopped would otherwise wait forever.
     """
     report = SweepReport()
-    cutoff = stale_before()
+    cutoff = heartbeats.stale_before()
     _sweep_running(cutoff, report)
     queued = Analysis.objects.filter(status=AnalysisStatus.QUEUED)
     if not resend_all_queued:
@@ -57,7 +58,13 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
         if settings.GANGLIOSIDE_EXECUTOR != "celery":
             never_sent = Q(pk__in=[])
         queued = queued.filter(Q(created_at__lt=cutoff) | never_sent)
-    lost = queued.order_by("created_at").values_list("pk", flat=True)
+    lost = list(queued.order_by("created_at").values_list("pk", flat=True))
+    if lost and not resend_all_queued and settings.GANGLIOSIDE_EXECUTOR == "celery":
+        # Sent again only when the broker holds no message for it (waiting or under way).
+        from ..execution import RUN_ANALYSIS_TASK
+
+        held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK)
+        lost = [] if held is None else [pk for pk in lost if pk not in held]
     for pk in lost:
         if pk not in report.requeued:
             report.requeued.append(pk)
@@ -72,7 +79,8 @@ def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
         "pk", "worker", "heartbeat_at", "attempts"
     )
     for pk, worker, heartbeat, attempts in running:
-        if not ((heartbeat is not None and heartbeat < cutoff) or worker_is_dead(worker)):
+        stale = heartbeat is None or heartbeat < cutoff
+        if not (stale or heartbeats.worker_is_dead(worker)):
             continue
         still = Analysis.objects.filter(pk=pk, status=AnalysisStatus.RUNNING, worker=worker)
         if attempts >= settings.GANGLIOSIDE_MAX_ATTEMPTS:

@@ -6,11 +6,8 @@ Called by every executor (a Celery task, a thread of the server, or inline) with
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import socket
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ import ganglioside
 from ganglioside import ConfigError, InputError
 from ganglioside.errors import bounded, excerpt
 
+from ... import heartbeats
 from .. import events
 from ..models import (
     Analysis,
@@ -73,11 +71,38 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     log.info("analysis %s: run %s started by %s", analysis_id, analysis.attempts, analysis.worker)
     events.publish(analysis_id, _status_event(analysis))
     started = time.monotonic()
-    result = None
+    try:
+        with heartbeats.beating(Analysis, analysis_id, analysis.worker):
+            stored = _run_and_store(analysis, started)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        # The database dropped the connection: not the analysis's failure.  Back in the queue
+        # (if the database answers again) and raised, so that the task is tried again.
+        _release(analysis)
+        raise
+    if stored is None:
+        return None
+    transaction.on_commit(lambda: announce_finished(stored))
+    return stored
+
+
+def _release(analysis: Analysis) -> None:
+    heartbeats.reset_connection()
+    try:
+        Analysis.objects.filter(
+            pk=analysis.pk, status=AnalysisStatus.RUNNING, worker=analysis.worker
+        ).update(status=AnalysisStatus.QUEUED, progress_message="re-queued", heartbeat_at=None)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        heartbeats.reset_connection()  # still down: the retry claims its own run again
+
+
+def _run_and_store(analysis: Analysis, started: float) -> Analysis | None:
+    analysis_id = analysis.pk
     try:
         result = analyze_stored(analysis, progress=_Progress(analysis_id))
         written = _light_exports(analysis, result)
         stored = _store_result(analysis, result, time.monotonic() - started, written)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        raise
     except InputError as exc:
         stored = _fail(analysis, renamed(exc, analysis.input_filename), started)
     except ConfigError as exc:
@@ -87,9 +112,6 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
         stored = _fail_with(
             analysis, _unexpected_message(exc), {"type": type(exc).__name__}, started
         )
-    if stored is None:
-        return None
-    transaction.on_commit(lambda: announce_finished(stored))
     return stored
 
 
@@ -142,48 +164,30 @@ def announce_finished(analysis: Analysis) -> None:
 # -- who runs what: claims and signs of life ------------------------------------------------------
 
 
-def stale_before() -> datetime:
-    """Runs with no sign of life since this moment are abandoned."""
-    return timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_STALE_AFTER)
-
-
-def worker_is_dead(worker: str) -> bool:
-    """True when ``worker`` names a process on this machine that no longer exists."""
-    host, _, rest = worker.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def _worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{settings.GANGLIOSIDE_EXECUTOR}"
+    return heartbeats.worker_identity()
 
 
 def _claim(analysis_id: int) -> Analysis | None:
     """Atomically mark a runnable analysis ``running``; ``None`` when it is not runnable.
 
-    Runnable: ``queued``, or ``running`` but abandoned (no sign of life for
-    ``GANGLIOSIDE_STALE_AFTER`` seconds, or its worker process on this machine is gone) with
-    attempts left; an abandoned run out of attempts is left to the sweep, which fails it (a
-    table that kills its worker every time must not be retried forever).  The compare-and-set
+    Runnable: ``queued``, or ``running`` but abandoned (no beat for ``GANGLIOSIDE_STALE_AFTER``
+    seconds, its worker process on this machine gone, or this very Celery process stopped it
+    on a transient error: :mod:`ganglioside.web.heartbeats`) with attempts left; an abandoned
+    run out of attempts is left to the sweep, which fails it (a table that kills its worker
+    every time must not be retried forever).  The compare-and-set
     update makes a task delivered twice run the analysis once.
     """
     now = timezone.now()
     retry = Q(status=AnalysisStatus.RUNNING, attempts__lt=settings.GANGLIOSIDE_MAX_ATTEMPTS)
-    runnable = Q(status=AnalysisStatus.QUEUED) | (retry & Q(heartbeat_at__lt=stale_before()))
-    abandoned_here = _abandoned_on_this_host(analysis_id)
-    if abandoned_here:
-        runnable |= retry & Q(worker=abandoned_here)
+    holder = (
+        Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.RUNNING)
+        .values_list("worker", flat=True)
+        .first()
+    )
+    runnable = Q(status=AnalysisStatus.QUEUED) | (
+        retry & heartbeats.abandoned_filter([holder] if holder else [])
+    )
     updated = Analysis.objects.filter(runnable, pk=analysis_id).update(
         status=AnalysisStatus.RUNNING,
         started_at=now,
@@ -201,15 +205,6 @@ def _claim(analysis_id: int) -> Analysis | None:
     if not updated:
         return None
     return Analysis.objects.select_related("owner").get(pk=analysis_id)
-
-
-def _abandoned_on_this_host(analysis_id: int) -> str | None:
-    worker = (
-        Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.RUNNING)
-        .values_list("worker", flat=True)
-        .first()
-    )
-    return worker if worker and worker_is_dead(worker) else None
 
 
 class _Progress:
