@@ -74,7 +74,10 @@ def retry_delay(tries: int) -> float:
 
 
 def reset_connection() -> None:
-    """Drop this thread's database connection: the next query opens a new one."""
+    """Drop this thread's database connection: the next query opens a new one.  Left alone
+    inside a transaction (the caller's to end: a task never runs in one; tests do)."""
+    if connection.in_atomic_block:
+        return
     try:
         connection.close()
     except Exception:
