@@ -95,7 +95,10 @@ def abandoned_filter(workers: list[str]) -> Q:
     """Running rows whose beat is stale, or whose worker (among ``workers``) is dead here or is
     this process abandoned (:func:`own_abandoned`)."""
     gone = [w for w in workers if w and (worker_is_dead(w) or own_abandoned(w))]
-    return Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True) | Q(worker__in=gone)
+    cutoff = stale_before()
+    # a row claimed before jobs beat: its start is its last sign of life
+    never_beat = Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    return Q(heartbeat_at__lt=cutoff) | never_beat | Q(worker__in=gone)
 
 
 @contextmanager
@@ -148,7 +151,7 @@ def held_by_broker(task: str) -> set[int] | None:
         client = redis.Redis.from_url(str(settings.CELERY_BROKER_URL), socket_timeout=3)
         waiting = client.lrange(settings.GANGLIOSIDE_QUEUE, 0, -1)
         delivered = [_first(m) for m in client.hvals("unacked")]
-    except (redis.exceptions.RedisError, OSError):
+    except (redis.exceptions.RedisError, OSError, ValueError):  # ValueError: no Redis URL
         return None
     held: set[int] = set()
     for raw in [*waiting, *delivered]:

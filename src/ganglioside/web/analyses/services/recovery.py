@@ -58,14 +58,15 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
         if settings.GANGLIOSIDE_EXECUTOR != "celery":
             never_sent = Q(pk__in=[])
         queued = queued.filter(Q(created_at__lt=cutoff) | never_sent)
-    lost = list(queued.order_by("created_at").values_list("pk", flat=True))
+    lost = list(queued.order_by("created_at").values_list("pk", "task_id"))
     if lost and not resend_all_queued and settings.GANGLIOSIDE_EXECUTOR == "celery":
-        # Sent again only when the broker holds no message for it (waiting or under way).
+        # A message sent once is sent again only when the broker holds none for it (neither
+        # waiting nor under way): lost with a Redis that restarted without persistence.
         from ..execution import RUN_ANALYSIS_TASK
 
-        held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK)
-        lost = [] if held is None else [pk for pk in lost if pk not in held]
-    for pk in lost:
+        held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK) if any(t for _, t in lost) else set()
+        lost = [(pk, t) for pk, t in lost if not t or (held is not None and pk not in held)]
+    for pk, _ in lost:
         if pk not in report.requeued:
             report.requeued.append(pk)
             transaction.on_commit(partial(analysis_send, analysis_id=pk))

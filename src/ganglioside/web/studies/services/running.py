@@ -132,7 +132,8 @@ def _abandoned(row: StudySample) -> bool:
     process left it on a transient error), with attempts left: claimed again at once."""
     if row.status != SampleStatus.RUNNING or row.attempts >= settings.GANGLIOSIDE_MAX_ATTEMPTS:
         return False
-    stale = row.heartbeat_at is None or row.heartbeat_at < heartbeats.stale_before()
+    last = row.heartbeat_at or row.started_at  # claimed before samples beat: its start
+    stale = last is not None and last < heartbeats.stale_before()
     return stale or heartbeats.worker_is_dead(row.worker) or heartbeats.own_abandoned(row.worker)
 
 
