@@ -1,5 +1,5 @@
-# The two commands a newcomer needs: `make run` and `make test`.  Both create the virtual
-# environment on first use.
+# The two commands a newcomer needs: `make run` and `make test` (and `make check`, the fast
+# loop while working).  They create the virtual environment on first use.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,7 +8,11 @@ STAMP  := $(VENV)/.installed-stamp
 # without it pip takes the newest versions that pyproject.toml's ranges allow.
 LOCK   ?= requirements/lock.txt
 
-.PHONY: install run test lint format bench clean lock
+.PHONY: install run test check lint format bench clean lock
+
+# The tests `make check` leaves out: marked slow, or needing services (PostgreSQL, Redis,
+# Celery) or a browser.
+FAST_TESTS := not slow and not service and not browser
 
 $(STAMP): pyproject.toml $(if $(LOCKED),$(LOCK))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11 (or newer)")'
@@ -26,8 +30,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/ganglioside serve --demo --host 127.0.0.1 --port 8000 $(if $(RESET_PASSWORD),--reset-password)
 
+# Every test (the slow ones, and those needing services or Chromium, which skip without them).
 test: install
 	$(BIN)/python -m pytest
+
+# The fast loop: lint, types, then the tests not marked slow, service or browser.
+check: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/ganglioside
+	$(BIN)/python -m pytest -q -m "$(FAST_TESTS)"
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -45,8 +45,6 @@ rows, columns = result.compounds.shape
 cells = {"fragments": result.fragments.size, "json": 0, "html": rows}
 out = {}
 for name, output in OUTPUTS.items():
-    if output.unavailable:
-        continue
     start, cpu = time.perf_counter(), time.process_time()
     path = output.write(result, outdir / output.filename)
     out[name] = {

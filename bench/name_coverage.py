@@ -8,9 +8,12 @@ Usage::
 Per dialect: names, parsed (a composition came back; for the other-class file: recognised as
 another class), right C/DB/sialic (carbons, double bonds and the NeuAc/NeuGc counts as
 expected), right composition (every field: core, isomer letter, every residue, sulfate,
-oxygens, internal-standard flag; for the other-class file: the class as expected).  Targets
-(printed against the figures): right C/DB/sialic >= 97 % over all ganglioside names and
->= 95 % in every dialect.  This is a benchmark: it prints figures and exits 0 whatever they are.
+oxygens, internal-standard flag; for the other-class file: the class as expected); a name the
+corpus marks ``refused=WORD`` (KDN species) counts as read right when it is refused with a
+message naming WORD.  Targets (printed against the figures): right C/DB/sialic >= 97 % over
+all ganglioside names and >= 95 % in every dialect; read right or refused naming the notation
+>= 99 % of the names that carry a chain.  This is a benchmark: it prints figures and exits 0
+whatever they are.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from tests.name_corpus import Entry, differences, load
 from ganglioside.errors import NameSyntaxError
 from ganglioside.names import NotAGanglioside, parse_name
 
-TARGET_ALL, TARGET_EACH = 0.97, 0.95
+TARGET_ALL, TARGET_EACH, TARGET_HANDLED = 0.97, 0.95, 0.99
 _CORE_FIELDS = ("carbons", "double_bonds", "neuac", "neugc")
 
 
@@ -42,7 +45,11 @@ def _judge(entry: Entry) -> tuple[bool, bool, bool, str]:
             return True, ok, ok, "" if ok else f"class {exc.lipid_class!r}"
         return False, False, False, str(exc)
     except NameSyntaxError as exc:
+        if entry.refused and entry.refused in str(exc):
+            return True, True, True, ""  # refused as it should be, naming the notation
         return False, False, False, str(exc)
+    if entry.refused:
+        return False, False, False, f"read, though it is to be refused naming {entry.refused}"
     if entry.other_class:
         return False, False, False, f"read as a ganglioside {parsed.species!r}"
     wrong = differences(entry, parsed)
@@ -84,6 +91,11 @@ def main() -> None:
         f"target: C/DB/sialic >= {TARGET_ALL:.0%} over the gangliosides "
         f"({'met' if c / n >= TARGET_ALL else 'NOT met'}), >= {TARGET_EACH:.0%} in every "
         f"dialect ({'met' if worst >= TARGET_EACH else 'NOT met'}: lowest {worst:.1%})"
+    )
+    print(
+        f"target: read right or refused naming the notation >= {TARGET_HANDLED:.0%} of the "
+        f"ganglioside names ({_pct(r, n).strip()}: "
+        f"{'met' if r / n >= TARGET_HANDLED else 'NOT met'})"
     )
     print(f"{sum(t[0] for t in tally.values())} names read in {seconds:.2f} s (first reads)")
     if args.misses and misses:

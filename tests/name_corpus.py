@@ -7,7 +7,8 @@ Each row is ``name,expected``.  ``expected`` is written independently of the par
 * followed by changes to the glycan, ``Gc=1`` (one NeuAc of the core is NeuGc), ``NeuAc=1``,
   ``NeuGc=1``, ``Hex=1``, ``HexNAc=1``, ``dHex=1``, ``OAc=2``, ``SO3=1`` (added residues), and
   ``IS`` for a labelled internal standard;
-* or ``other=PC``: a lipid of another class, to be recognised as that class.
+* or ``other=PC``: a lipid of another class, to be recognised as that class;
+* or ``refused=KDN``: a name to be refused, the message naming the notation (``KDN``).
 
 The bench (bench/name_coverage.py) and tests/test_name_corpus.py read it through this module.
 """
@@ -44,6 +45,11 @@ class Entry:
     @property
     def other_class(self) -> str:
         return self.expected[len("other=") :] if self.expected.startswith("other=") else ""
+
+    @property
+    def refused(self) -> str:
+        """The word the refusal must name (empty: the name is to be read)."""
+        return self.expected[len("refused=") :] if self.expected.startswith("refused=") else ""
 
     def composition(self) -> dict[str, object]:
         """What the name means, field by field (as :class:`ParsedName` names them)."""

@@ -24,9 +24,14 @@ def hydroxylated_runs():
 
 
 def right_on_o3(sim, result) -> float:
+    """Share of the rows with extra oxygens given the right verdict, among those given one
+    (a row whose interval is too wide to decide is unverified: no verdict); at most one in
+    ten may go without."""
     o3 = result.compounds["oxygens"].to_numpy() > 2
     status = result.compounds["status"].astype(str).to_numpy()
-    return float((status[o3] == sim.truth["label"].to_numpy()[o3]).mean())
+    decided = o3 & (status != "unverified")
+    assert decided.sum() >= 0.9 * o3.sum()
+    return float((status[decided] == sim.truth["label"].to_numpy()[decided]).mean())
 
 
 def test_the_term_is_written_to_the_file_and_read_back(hydroxylated_runs, tmp_path):

@@ -88,7 +88,7 @@ def test_quality_columns_are_carried_as_evidence_and_not_used_as_filters(alignme
     frame = alignment.frame("Brain_WT_1")
     for column in ("MS/MS matched", "Total score", "Fill %", "Alignment ID", "Adduct type"):
         assert column in frame.columns
-    assert "MS/MS spectrum" not in frame.columns  # spectra are not evidence to carry
+    assert "MS/MS spectrum" in frame.columns  # read by the MS/MS evidence rule
     assert {"MS/MS matched", "Total score"} <= set(alignment.quality_columns)
     # the lowest-scoring ganglioside is still there
     assert frame.set_index("Name").loc["GQ1(36:1;O2)", "Total score"] == "58.80"

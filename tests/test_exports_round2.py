@@ -185,3 +185,38 @@ def test_every_sample_of_each_export_gets_a_result(path):
     assert list(results) == list(export.analysed_samples)
     for result in results.values():
         assert (result.compounds["status"] != "invalid").all()
+
+
+# -- plain answers -------------------------------------------------------------------------------
+
+LIPIDOME = EXPORTS / "msdial5_lipidome_positive.txt"
+
+
+def test_a_lipidome_without_gangliosides_gets_a_plain_answer(tmp_path, capsys):
+    assert _analyze(LIPIDOME, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "no ganglioside among 60 lipids (classes seen: PC 7, PE 7, TG 7" in err
+    assert "header but no data rows" not in err
+    with pytest.raises(ganglioside.InputError, match="no ganglioside among 60 lipids"):
+        ganglioside.analyze(LIPIDOME, sample="WT_1")
+
+
+def test_a_mapped_lipidome_without_gangliosides_names_its_classes(tmp_path):
+    path = tmp_path / "lipids.csv"
+    path.write_text("Lipid,Time,Intensity\nPC 34:1,10,100\nPC 36:2,11,100\nTG 52:2,20,300\n")
+    with pytest.raises(ganglioside.InputError, match=r"classes seen: PC 2, TG 1"):
+        ganglioside.analyze(path, columns="name=Lipid,rt=Time,volume=Intensity")
+
+
+def test_a_sample_without_any_area_says_so(tmp_path):
+    lines = MSDIAL5.read_text("utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("Alignment ID"))
+    column = lines[header_at].split("\t").index("KO_3")
+    for i in range(header_at + 1, len(lines)):
+        cells = lines[i].split("\t")
+        cells[column] = "0"
+        lines[i] = "\t".join(cells)
+    path = tmp_path / "empty_sample.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ganglioside.InputError, match=r"'KO_3' has no area .* any of the 28"):
+        ganglioside.analyze(path, sample="KO_3")

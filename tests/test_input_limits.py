@@ -12,9 +12,9 @@ from openpyxl import Workbook
 import ganglioside
 from ganglioside import cli
 from ganglioside.errors import InputError, NameSyntaxError, bounded, excerpt
+from ganglioside.inputs import read_table
 from ganglioside.inputs.checks import Problems, check_names, check_rt, problem_text
 from ganglioside.inputs.files import ReadLimits, check_upload, read_cells
-from ganglioside.table import read_table
 
 SAMPLE = Path(ganglioside.__file__).parent / "data" / "measured_sample.csv"
 GOOD_ROWS = SAMPLE.read_text().splitlines()[1:40]

@@ -14,11 +14,6 @@ from ganglioside import InputError
 from ganglioside.inputs import Export, SampleTable, read_table
 from ganglioside.inputs.checks import Problems, check_anchors, check_log_p, check_rt, check_volume
 from ganglioside.inputs.files import RawTable
-from ganglioside.table import read_table as read_table_old_path
-
-
-def test_read_table_is_still_importable_from_ganglioside_table():
-    assert read_table_old_path is read_table
 
 
 def test_the_collector_joins_the_problems_of_a_row_in_the_order_found():

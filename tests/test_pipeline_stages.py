@@ -11,6 +11,7 @@ import pytest
 
 from ganglioside import InputError, analyze
 from ganglioside.group_keys import format_group_key, parse_group_key
+from ganglioside.inputs import read_table
 from ganglioside.logp import LOGP_SOURCES, assign_logp
 from ganglioside.names import composition_frame
 from ganglioside.pipeline.contract import Claim, Finding, Reason, Words
@@ -18,7 +19,6 @@ from ganglioside.pipeline.explain import explain
 from ganglioside.pipeline.rows import parse_names, species_keys
 from ganglioside.pipeline.status import FRAGMENT, INVALID, OUTLIER, UNVERIFIED, VALID, decide_status
 from ganglioside.result import STATUSES
-from ganglioside.table import read_table
 
 SAMPLE = str(files("ganglioside") / "data" / "measured_sample.csv")
 

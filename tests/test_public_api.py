@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import ganglioside
-from ganglioside.result import AnalysisResult
 
 
 def test_every_public_name_resolves():
@@ -20,10 +19,8 @@ def test_study_is_the_function_even_after_its_package_was_imported():
     assert ganglioside.study.__module__.startswith("ganglioside.studies")
 
 
-def test_the_old_result_name_still_works_with_a_deprecation_warning():
-    with pytest.warns(DeprecationWarning, match="use ganglioside.AnalysisResult"):
-        old = ganglioside.Analysis
-    assert old is AnalysisResult
-    with pytest.warns(DeprecationWarning, match="use AnalysisResult"):
-        from ganglioside.result import Analysis
-    assert Analysis is AnalysisResult
+def test_the_old_result_name_is_gone():
+    with pytest.raises(AttributeError, match="no attribute 'Analysis'"):
+        _ = ganglioside.Analysis
+    with pytest.raises(ImportError):
+        from ganglioside.result import Analysis  # noqa: F401

@@ -19,7 +19,7 @@ import pytest
 import ganglioside
 from ganglioside.config import AnalysisConfig
 from ganglioside.report import (
-    ARTIFACTS,
+    OUTPUTS,
     SHEETS,
     abundance_figure,
     abundance_table,
@@ -27,7 +27,6 @@ from ganglioside.report import (
     fragments_csv,
     neutralise,
     observed_predicted_figure,
-    render_all,
     report_html,
     residual_figure,
     rt_logp_figure,
@@ -108,18 +107,27 @@ def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
     ]
     fractions = [c[1] for c in calls]
     assert fractions == sorted(fractions) and fractions[0] == 0.0
-    assert calls[-1] == ("export", 1.0, "done")
-    assert {c[0] for c in calls} == {"export"}
+    assert calls[-1] == ("outputs", 1.0, "done")
+    assert {c[0] for c in calls} == {"outputs"}
 
 
-def test_render_all_returns_the_same_exports_as_bytes(small_analysis):
-    rendered = render_all(small_analysis)
-    assert list(rendered) == [a.filename for a in ARTIFACTS]
-    assert rendered["compounds.csv"].decode("utf-8") == compounds_csv(small_analysis)
-    assert rendered["workbook.xlsx"][:2] == b"PK"  # a zip container
-    assert json.loads(rendered["summary.json"])["source"] == "hand_built.csv"
-    assert rendered["report.html"].startswith(b"<!DOCTYPE html>")
-    assert rendered["report.pdf"].startswith(b"%PDF-")
+def test_every_output_renders_as_bytes_what_its_writer_writes(small_analysis, tmp_path):
+    rendered = {o.name: o.render(small_analysis) for o in OUTPUTS.values()}
+    written = {
+        o.name: o.write(small_analysis, tmp_path / o.filename).read_bytes()
+        for o in OUTPUTS.values()
+    }
+    assert rendered["csv"].decode("utf-8") == compounds_csv(small_analysis)
+    for name in ("csv", "fragments"):
+        assert rendered[name] == written[name]
+    # the others stamp their creation time (the file of summary.json ends with a newline)
+    assert json.loads(rendered["json"])["source"] == json.loads(written["json"])["source"]
+    assert json.loads(rendered["json"])["source"] == "hand_built.csv"
+    for name, magic in (("xlsx", b"PK"), ("parquet", b"PAR1"), ("pdf", b"%PDF-")):
+        assert rendered[name].startswith(magic) and written[name].startswith(magic)
+    assert rendered["html"].startswith(b"<!DOCTYPE html>") and written["html"].startswith(
+        b"<!DOCTYPE html>"
+    )
 
 
 # -- compounds.csv ---------------------------------------------------------------------------

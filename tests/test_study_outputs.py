@@ -99,7 +99,7 @@ def _sections(text: str) -> dict[str, pd.DataFrame]:
     """Each table section of an mzTab file as a frame (read with pandas, header line first)."""
     out = {}
     lines = text.splitlines()
-    for header, prefix in (("SMH", "SML"), ("SFH", "SMF")):
+    for header, prefix in (("SMH", "SML"), ("SFH", "SMF"), ("SEH", "SME")):
         block = [line for line in lines if line.startswith((header + "\t", prefix + "\t"))]
         out[prefix] = pd.read_csv(io.StringIO("\n".join(block)), sep="\t", na_values=["null"])
     mtd = [line.split("\t") for line in lines if line.startswith("MTD\t")]
@@ -124,8 +124,20 @@ def test_mztab_sections_and_mandatory_metadata(
     assert {f"abundance_assay[{i}]" for i in range(1, n + 1)} <= set(sml.columns)
     assert {"abundance_study_variable[1]", "abundance_study_variable[2]"} <= set(sml.columns)
     assert sml["theoretical_neutral_mass"].notna().all()
-    # reliability 1 for compounds anchored in some sample, 2 otherwise
-    assert set(sml["reliability"]) <= {1, 2} and (sml["reliability"] == 1).any()
+    # reliability from the identification level: 1 for compounds anchored in some sample, 3
+    # RT-consistent MS1 (no spectra here), 4 for those called outlier or fragment in at least
+    # as many samples as they were valid in
+    assert set(sml["reliability"]) <= {1, 3, 4} and (sml["reliability"] == 1).any()
+    sme = sections["SME"]
+    assert (smf["SME_ID_REFS"] == sme["SME_ID"]).all()
+    level = sme.set_index("SME_ID")["id_confidence_measure[2]"]
+    assert (
+        sml.set_index("SML_ID")["reliability"] == level.map({1: 1, 2: 2, 3: 3, 4: 4, 5: 4})
+    ).all()
+    against = result.features.set_index("feature")
+    for f, v in level.items():
+        if v == 5:
+            assert against.loc[f, "outlier_in"] or against.loc[f, "fragment_in"]
 
 
 def test_workbook_and_report(written: tuple[StudyResult, dict[str, Path]]) -> None:
@@ -147,6 +159,7 @@ def test_names_from_files_are_escaped_and_neutralised(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:
     result, _ = written
+    batch = result.samples.loc[0, "batch"]
     result.features.loc[0, "name"] = "<script>alert(1)</script>"
     result.samples.loc[0, "batch"] = "=HYPERLINK(1)"
     try:
@@ -159,6 +172,7 @@ def test_names_from_files_are_escaped_and_neutralised(
         assert "'=HYPERLINK(1)" in cells
     finally:
         result.features.loc[0, "name"] = result.matrix.loc[0, "name"]
+        result.samples.loc[0, "batch"] = batch
 
 
 def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,3 +230,18 @@ def test_without_kaleido_the_command_says_why_no_image_was_written(
     printed = capsys.readouterr().out
     assert "figures as SVG/PNG were not written: they need kaleido" in printed
     assert not (tmp_path / "out" / "figures").exists()
+
+
+def test_every_file_written_is_one_of_the_registry_and_the_same_bytes(
+    written: tuple[StudyResult, dict[str, Path]],
+) -> None:
+    from ganglioside.studies.outputs import STUDY_OUTPUTS, render_study
+
+    result, paths = written
+    top = {name for name in paths if "/" not in name}
+    assert top <= set(STUDY_OUTPUTS)
+    rendered = render_study(result)
+    assert set(rendered) == top  # matrix_imputed.csv too: this study imputes
+    # the workbook stamps its creation time, the report's figures have random element ids
+    for name in top - {"study.xlsx", "study_report.html"}:
+        assert paths[name].read_bytes() == rendered[name], name

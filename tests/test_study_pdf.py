@@ -34,7 +34,7 @@ def test_the_pdf_has_a_page_per_section_and_part(result, monkeypatch):
     assert content[:5] == b"%PDF-"
     rows = len(clustered_z(result)[0])
     heatmap_pages = -(-rows // 30)
-    compounds = -(-len(result.statistics) // 44)  # rows of a table page
+    compounds = -(-len(result.main_statistics) // 44)  # rows of a table page
     pages = len(re.findall(rb"/Type\s*/Page\b", content))
     assert pages == 3 + heatmap_pages + compounds + 1  # summary, charts, boxes … samples
 
@@ -56,7 +56,7 @@ def test_the_box_plots_are_titled_with_their_compound_and_q(result):
     pages = _Pages()
     pdf._box_page(pages, result)
     titles = [ax.get_title(loc="left") for ax in pages.figures[0].axes if ax.get_visible()]
-    best = result.statistics.nsmallest(1, "q_value").iloc[0]
+    best = result.main_statistics.nsmallest(1, "q_value").iloc[0]
     assert titles[0].replace("\n", "").startswith(str(best["name"])[:20])
     assert all("\nq " in t for t in titles)
 

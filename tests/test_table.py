@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from ganglioside import InputError
-from ganglioside.table import read_table
+from ganglioside.inputs import read_table
 
 GOOD = "Name,RT,Volume,Log P,Anchor\nGD1(36:1;O2),9.144,100,1.53,T\nGM1(36:1;O2),10.1,50,4.0,F\n"
 

@@ -16,77 +16,43 @@ pipeline), so ``import ganglioside`` and ``ganglioside --version`` start quickly
 
 from __future__ import annotations
 
-import importlib
-import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_names, names_of
 from .config import AnalysisConfig
 from .errors import ConfigError, GangliosideError, InputError, NameSyntaxError
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from .inputs import read_export
-    from .pipeline import analyze
-    from .pipeline.samples import analyze_samples
-    from .result import COMPOUND_COLUMNS, STATUSES, AnalysisResult, ModelReport
-    from .studies import StudyConfig, StudyResult, study
+if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for type checkers
+    from .inputs import read_export as read_export
+    from .pipeline import analyze as analyze
+    from .pipeline.samples import analyze_samples as analyze_samples
+    from .result import COMPOUND_COLUMNS as COMPOUND_COLUMNS
+    from .result import STATUSES as STATUSES
+    from .result import AnalysisResult as AnalysisResult
+    from .result import ModelReport as ModelReport
+    from .studies import StudyConfig as StudyConfig
+    from .studies import StudyResult as StudyResult
+    from .studies import study as study
 
 __version__ = "0.1.0"
 
-#: Public names imported on first access, and the module that holds each.
-_LAZY: dict[str, str] = {
-    "analyze": ".pipeline",
-    "analyze_samples": ".pipeline.samples",
-    "read_export": ".inputs",
-    "study": ".studies",
-    "StudyConfig": ".studies",
-    "StudyResult": ".studies",
-    "COMPOUND_COLUMNS": ".result",
-    "STATUSES": ".result",
-    "AnalysisResult": ".result",
-    "ModelReport": ".result",
+#: Public names imported on first access, by the module that holds them.
+_LAZY: dict[str, tuple[str, ...]] = {
+    ".pipeline": ("analyze",),
+    ".pipeline.samples": ("analyze_samples",),
+    ".inputs": ("read_export",),
+    ".studies": ("study", "StudyConfig", "StudyResult"),
+    ".result": ("COMPOUND_COLUMNS", "STATUSES", "AnalysisResult", "ModelReport"),
 }
 
-#: Old public names kept for one release, each with the name that replaces it.
-_DEPRECATED: dict[str, str] = {"Analysis": "AnalysisResult"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _DEPRECATED:
-        new = _DEPRECATED[name]
-        warnings.warn(
-            f"ganglioside.{name} is deprecated and will be removed in the next release; "
-            f"use ganglioside.{new}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return __getattr__(new)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ganglioside' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
 
 __all__ = [
-    "COMPOUND_COLUMNS",
-    "STATUSES",
     "AnalysisConfig",
-    "AnalysisResult",
     "ConfigError",
     "GangliosideError",
     "InputError",
-    "ModelReport",
     "NameSyntaxError",
-    "StudyConfig",
-    "StudyResult",
     "__version__",
-    "analyze",
-    "analyze_samples",
-    "read_export",
-    "study",
+    *names_of(_LAZY),
 ]

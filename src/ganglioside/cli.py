@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cli_compare import add_compare_parser, run_compare
 from .cli_inputs import add_input_arguments
 from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .errors import GangliosideError
-from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs, unavailable_outputs
+from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import AnalysisConfig
@@ -85,8 +86,6 @@ def _outputs_help() -> str:
     lines = ["outputs (--outputs):"]
     for name, output in OUTPUTS.items():
         mark = " (default)" if name in DEFAULT_OUTPUTS else ""
-        if output.unavailable:
-            mark = " (not available yet)"
         lines.append(f"  {name:<10} {output.filename:<18} {output.description}{mark}")
     return "\n".join(lines)
 
@@ -145,6 +144,12 @@ def _add_analyze(commands: Any) -> None:
         help="save this run's RT lines as a calibration to apply to other runs",
     )
     analyze.add_argument(
+        "--decisions",
+        metavar="FILE.csv",
+        help="apply a curator's decisions (the web platform's decisions file: row, action, "
+        "status, reason): anchor decisions before the analysis, status overrides after it",
+    )
+    analyze.add_argument(
         "--set",
         metavar="KEY=VALUE",
         action="append",
@@ -183,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of rows (exact; up to about 4,500 the truth stays decidable)",
     )
     add_study_parsers(commands, _positive_int)
+    add_compare_parser(commands)
 
     for name, text in (
         ("serve", "run the web platform (needs ganglioside[web])"),
@@ -285,14 +291,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise _UsageError(f"input file {source} does not exist")
     if source.is_dir():
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
-    missing = unavailable_outputs(args.outputs)
-    if missing:
-        raise _UsageError(f"--outputs {missing[0].name}: {missing[0].unavailable}")
     config = _config(args)
     outdir = Path(args.output)
-    from .cli_inputs import read_input, run_samples
+    from .cli_inputs import read_input, run_samples, with_decisions
 
-    export = read_input(source, args)  # read once; one sample's table when --sample is given
+    # read once; one sample's table when --sample is given
+    export, decisions = with_decisions(read_input(source, args), args.decisions)
     with _progress_bar(sys.stderr.isatty()) as progress:
         if len(export.samples) > 1:
             return run_samples(
@@ -312,6 +316,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
             calibrants=args.calibrants,
             calibration=args.calibration,
         )
+        if decisions is not None:
+            from .curation import curate
+
+            result = curate(result, decisions, [d.audit_row() for d in decisions])
         try:
             paths = write_outputs(result, outdir, args.outputs, progress=progress)
         except OSError as exc:
@@ -424,7 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    runners = {"analyze": _run_analyze, "simulate": _run_simulate, **STUDY_RUNNERS}
+    runners = {
+        "analyze": _run_analyze,
+        "simulate": _run_simulate,
+        "compare": lambda a: run_compare(a, _config(a)),
+        **STUDY_RUNNERS,
+    }
     try:
         return runners[args.command](args)
     except (GangliosideError, _UsageError) as exc:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported only when a com
     import pandas as pd
 
     from .config import AnalysisConfig
+    from .curation import Decision
     from .inputs import Export
     from .result import AnalysisResult
 
@@ -96,6 +97,31 @@ def read_input(source: Path, args: argparse.Namespace) -> Export:
     return export.only(args.sample) if args.sample is not None else export
 
 
+def with_decisions(export: Export, path: str | None) -> tuple[Export, list[Decision] | None]:
+    """``export`` with the Anchor flags that ``--decisions`` sets, and the decisions (None
+    without ``--decisions``).
+
+    Raises
+    ------
+    InputError
+        When the decisions file is wrong, or the export has several samples (decisions are
+        about the rows of one: ``--sample`` says which).
+    """
+    if path is None:
+        return export, None
+    from .curation import effective, read_decisions, with_anchors
+    from .errors import InputError
+
+    decisions = read_decisions(path)
+    if len(export.samples) > 1:
+        raise InputError(
+            f"--decisions is about the rows of one sample, and {export.source} has "
+            f"{len(export.samples)} ({', '.join(list(export.sample_names)[:6])}); give --sample"
+        )
+    anchors = effective(decisions).anchors
+    return (with_anchors(export, anchors) if anchors else export), decisions
+
+
 def folder_names(samples: list[str]) -> dict[str, str]:
     """Sample → a folder name safe on every file system, unique among the samples."""
     used: set[str] = set()
@@ -133,10 +159,13 @@ def run_samples(
     Returns the exit status: 0, :data:`EXIT_SOME_FAILED` (3) when some samples failed, 2 when
     every sample failed, 1 when the results cannot be written.
     """
-    from .errors import GangliosideError
+    from .errors import GangliosideError, InputError
     from .pipeline import analyze
     from .pipeline.samples import share_of_progress
 
+    kept = export.n_features - export.n_other_classes - export.n_not_annotated
+    if export.n_features and kept == 0:  # one plain answer, not one failure per sample
+        raise InputError(export.why_empty(export.sample_names[0]), file=export.source)
     every = bool(options.pop("all_samples", False))
     folders = folder_names(list(export.sample_names if every else export.analysed_samples))
     compounds, counts, failed, warnings = [], {}, {}, {}

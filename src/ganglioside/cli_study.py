@@ -28,7 +28,13 @@ from .config import AnalysisConfig
 
 def _add_study_arguments(parser: Any, positive_int: Any) -> None:
     """The arguments of ``ganglioside study``."""
-    parser.add_argument("design", metavar="DESIGN", help="design table (CSV, TSV or XLSX)")
+    parser.add_argument(
+        "design",
+        metavar="DESIGN",
+        help="design table (CSV, TSV or XLSX), or an export whose metadata rows give each "
+        "sample's group, type, injection order and batch (MS-DIAL): its design is written "
+        "to DIR/design.csv",
+    )
     parser.add_argument("-o", "--output", metavar="DIR", default="study", help="output folder")
     parser.add_argument(
         "--export", metavar="FILE", help="multi-sample export for rows without file"
@@ -178,7 +184,7 @@ def run_study(args: argparse.Namespace) -> int:
         raise FileNotFoundError(2, "design table not found", str(design))
     started = time.perf_counter()
     result = study(
-        design,
+        _design_or_export(design, Path(args.output)) if args.export is None else design,
         _study_config(args),
         export=args.export,
         jobs=args.jobs or default_jobs(),
@@ -215,6 +221,40 @@ def run_study(args: argparse.Namespace) -> int:
         )
     print(f"Report: {paths['study_report.html'].resolve()}")
     return 0
+
+
+def _design_or_export(path: Path, outdir: Path) -> Any:
+    """The design: ``path`` itself, or, when ``path`` is an export with samples (MS-DIAL's
+    metadata rows), the design built from it, printed and written to ``OUTDIR/design.csv``.
+
+    Raises
+    ------
+    InputError
+        The export gives no group (``Class`` row) to some samples; ``design.csv`` is written
+        with their group empty, to be filled in and run again.
+    """
+    from .errors import InputError
+    from .inputs import read_export
+    from .studies.from_export import design_from_export, missing_groups, study_rows
+
+    export = read_export(path)
+    if export.is_plain or len(export.sample_names) < 2:
+        return path
+    design = design_from_export(export, path, outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = outdir / "design.csv"
+    written.write_text(design.to_csv(index=False, lineterminator="\n"), "utf-8")
+    print(f"{path.name}: {export.format} export; the design from its metadata, in {written}:")
+    print(design.drop(columns="file").to_string(index=False, max_rows=40))
+    missing = missing_groups(design)
+    if missing:
+        raise InputError(
+            f"the export gives no group (a Class row) to {len(missing)} sample(s) "
+            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}); fill the group "
+            f"column of {written} and run: ganglioside study {written} -o {outdir}",
+            file=path.name,
+        )
+    return study_rows(design, outdir)
 
 
 def run_simulate_study(args: argparse.Namespace) -> int:

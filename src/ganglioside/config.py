@@ -54,6 +54,8 @@ PARAMETER_BOUNDS: dict[str, Bounds] = {
             "oac_max_shift",
             "logp_mismatch",
             "max_rt",
+            "mz_tolerance_ppm",
+            "ms2_tolerance",
         )
     },
     **{
@@ -100,6 +102,12 @@ class AnalysisConfig:
         A given Log P further than this from its composition estimate is flagged.
     max_rt:
         Longest plausible run (min); a larger RT makes the row invalid.
+    mz_tolerance_ppm:
+        Largest |precursor m/z error| (ppm) against the formula's ion, where the export gives
+        the measured m/z and the adduct; beyond it the row is an ``outlier`` (misannotated).
+    ms2_tolerance:
+        Largest |m/z difference| (Da) between a diagnostic ion and a peak of the row's MS/MS
+        spectrum.
     self_calibrate:
         With fewer than two anchors, calibrate the RT model on the file's own peaks (a robust
         fit: most annotations are right) instead of leaving every row ``unverified``.
@@ -122,6 +130,8 @@ class AnalysisConfig:
     oac_reversed_is_outlier: bool = False
     logp_mismatch: float = 0.5
     max_rt: float = 120.0
+    mz_tolerance_ppm: float = 10.0
+    ms2_tolerance: float = 0.01
     self_calibrate: bool = True
     isomer_elution_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

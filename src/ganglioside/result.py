@@ -80,6 +80,13 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "fragment_delta_rt": "RT(fragment) - RT(parent) (min)",
     "fragment_lost": "residues lost from the parent, e.g. NeuAc or 2NeuAc+Hex (no sign)",
     "volume_consolidated": "own volume plus the volumes of its fragments (roots); 0 for fragments",
+    "identification_level": "1 standard | 2 MS/MS + RT | 3 RT-consistent MS1 | 4 composition "
+    "only | 5 contradicted (docs/ALGORITHM.md, Identification level)",
+    "identification": "standard | ms2_rt | rt_ms1 | composition | contradicted",
+    "mz_error_ppm": "measured precursor m/z minus the formula's ion for the export's adduct "
+    "(ppm), where the export gives both",
+    "ms2_evidence": "diagnostic MS/MS ions found: ion@measured m/z(ppm, % of base peak)",
+    "artefact_of": "row whose ion plus an adduct or cluster this feature is (status fragment)",
 }
 
 
@@ -195,18 +202,3 @@ class AnalysisResult:
         default_factory=lambda: pd.DataFrame({"row": [], "name": [], "class": []})
     )
     calibration: dict[str, Any] | None = None
-
-
-def __getattr__(name: str) -> Any:
-    """``Analysis``, the old name of :class:`AnalysisResult`, kept for one release."""
-    if name == "Analysis":
-        import warnings
-
-        warnings.warn(
-            "ganglioside.result.Analysis is deprecated and will be removed in the next "
-            "release; use AnalysisResult",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return AnalysisResult
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -72,6 +72,35 @@ def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int
     }
 
 
+def _identification_counts(compounds: pd.DataFrame) -> dict[str, int]:
+    """Rows per identification level (label), best first; empty without the column."""
+    if "identification" not in compounds:
+        return {}
+    from .identification import LEVELS
+
+    counts = compounds["identification"].astype(str).value_counts()
+    return {label: int(counts.get(label, 0)) for label in LEVELS[1:]}
+
+
+def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
+    """The rows counted by status (``by_status``), and the rows that are not invalid by
+    category and status (``by_category``) and by headgroup and status (``by_headgroup``).
+
+    ``compounds`` needs ``status``, ``category`` and ``group_key``; the analysis and the
+    curation's recount (:func:`ganglioside.curation.recount_summary`) both count with it.
+    """
+    counts = compounds["status"].value_counts()
+    kept = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
+    pairs = _pair_counts(kept["category"], kept["status"])
+    return {
+        "by_status": {s: int(counts.get(s, 0)) for s in STATUSES},
+        "by_category": {
+            c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
+        },
+        "by_headgroup": _pair_counts(kept["group_key"], kept["status"]),
+    }
+
+
 def build_summary(
     compounds: pd.DataFrame,
     events: pd.DataFrame,
@@ -93,14 +122,7 @@ def build_summary(
     """
     from . import __version__
 
-    status_counts = compounds["status"].value_counts()
-    by_status = {s: int(status_counts.get(s, 0)) for s in STATUSES}
-    cat = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
-    pairs = _pair_counts(cat["category"], cat["status"])
-    by_category = {
-        c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
-    }
-    headgroups = _pair_counts(cat["group_key"], cat["status"])
+    counted = status_counts(compounds)
     oac = compounds["oac_label"].value_counts()
     oac = oac[(oac > 0) & (oac.index.astype(str) != "")]
     return _clean(
@@ -112,10 +134,9 @@ def build_summary(
             "internal_standards": int(compounds["is_internal_standard"].sum()),
             "anchors": int(compounds["is_anchor"].sum()),
             "distinct_names": int(compounds["name"].nunique()),
-            "groups": len(headgroups),
-            "by_status": by_status,
-            "by_category": by_category,
-            "by_headgroup": headgroups,
+            "groups": len(counted["by_headgroup"]),
+            **counted,
+            "by_identification": _identification_counts(compounds),
             "abundance": {
                 "quantified_statuses": list(QUANTIFIED),
                 "total_volume": float(

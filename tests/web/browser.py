@@ -231,10 +231,13 @@ def chromium_or_skip() -> str:
 
 
 @contextmanager
-def running_platform(folder: Path, *, broker: bool = True) -> Iterator[Platform]:
+def running_platform(
+    folder: Path, *, broker: bool = True, env: dict[str, str] | None = None
+) -> Iterator[Platform]:
     """A migrated platform with the user ``USERNAME``, its server started and ready (without
-    Redis even when it answers if not ``broker``)."""
+    Redis even when it answers if not ``broker``; ``env`` changes its settings)."""
     running = Platform(folder, broker=broker)
+    running.env.update(env or {})
     running.run("manage", "migrate", "--noinput")
     running.create_user(USERNAME, PASSWORD)
     running.start("server", "serve", "--host", "127.0.0.1", "--port", str(running.port))

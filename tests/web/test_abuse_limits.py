@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from ganglioside.web.analyses.api import throttles
+from ganglioside.web.common import throttles
 
 pytestmark = pytest.mark.django_db
 

@@ -182,3 +182,31 @@ def test_study_rows_have_named_fields_and_the_list_searches_and_orders(
     assert {"species", "q_value", "log2_fold_change", "mean_control", "found_disease"} <= set(row)
     matrix = api.get(f"/api/v1/studies/{ids[0]}/matrix/").json()
     assert {"species", "name", "isomer_track", "C01", "D03"} <= set(matrix["rows"][0])
+
+
+def test_the_docs_curl_uploads_send_fields_the_schema_knows():
+    """Every ``-F field=`` of docs/web.md's curl examples is a field of the request body it is
+    sent to (the study example once sent ``design=@design.csv``: 400, "Not a valid string")."""
+    import re
+
+    text = (COMMITTED.parent / "web.md").read_text()
+    commands = re.findall(r"^curl (?:[^\n]*\\\n)*[^\n]*", text, flags=re.M)
+    bodies = {
+        "/api/v1/analyses/": "AnalysisCreateRequest",
+        "/api/v1/studies/": "StudyCreateRequest",
+    }
+    checked = 0
+    for command in commands:
+        url = re.search(r"http://127\.0\.0\.1:8000(/api/v1/\S*)", command)
+        fields = re.findall(r"-F '?(\w+)=(@?)", command)
+        if not fields or url is None:
+            continue
+        schema = SPEC["components"]["schemas"][bodies[url.group(1)]]["properties"]
+        for name, upload in fields:
+            assert name in schema, (name, command)
+            is_file = schema[name].get("format") == "binary" or (
+                schema[name].get("items", {}).get("format") == "binary"
+            )
+            assert is_file == bool(upload), (name, command)
+            checked += 1
+    assert checked >= 10

@@ -48,6 +48,19 @@ def test_compounds_filter_by_anchor(api, finished_analysis):
     assert all(c["is_anchor"] for c in body["results"])
 
 
+def test_compounds_carry_and_filter_by_their_identification_level(api, finished_analysis):
+    url = _url(finished_analysis, "compounds/")
+    first = api.get(url).json()["results"][0]
+    assert {"identification_level", "identification", "mz_error_ppm", "ms2_evidence"} <= set(first)
+    anchors = api.get(url, {"identification_level": 1, "page_size": 1000}).json()
+    expected = Compound.objects.filter(analysis=finished_analysis, is_anchor=True).count()
+    assert anchors["count"] == expected > 0
+    assert {c["identification"] for c in anchors["results"]} == {"standard"}
+    outliers = api.get(url, {"identification_level": 5, "page_size": 1000}).json()
+    assert {c["status"] for c in outliers["results"]} <= {"outlier", "fragment", "invalid"}
+    assert api.get(url, {"identification_level": 9}).status_code == 400
+
+
 def test_compounds_order_by_a_column(api, finished_analysis):
     body = api.get(_url(finished_analysis, "compounds/"), {"ordering": "-rt"}).json()
     rts = [c["rt"] for c in body["results"]]

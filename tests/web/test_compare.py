@@ -11,7 +11,8 @@ import pytest
 
 import ganglioside
 from ganglioside import AnalysisConfig
-from ganglioside.web.analyses import comparison, row_matching
+from ganglioside import pairing as row_matching
+from ganglioside.web.analyses import comparison
 from ganglioside.web.analyses.services import running, submission
 
 from .conftest import SAMPLE_CSV, make_upload

@@ -220,7 +220,9 @@ def test_a_rerun_is_named_after_the_first_analysis_and_what_changed(finished_ana
 def test_an_input_without_an_anchor_column_gets_one(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text("Name,RT,Volume\nGD1(36:1;O2),8.1,100\nGM1(36:1;O2),9.0,50\n")
-    export = curation.anchored_export(path, {2: True})
+    from ganglioside.curation import anchored_export
+
+    export = anchored_export(path, {2: True})
     frame = export.frame()
     assert list(frame.columns) == ["Name", "RT", "Volume", "Anchor"]
     assert frame["Anchor"].tolist() == ["", "T"]

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from ganglioside import InputError
-from ganglioside.web.analyses.api.parameters import defaults
 from ganglioside.web.analyses.models import Analysis
 from ganglioside.web.analyses.services import running, submission
+from ganglioside.web.common.parameters import defaults
 from ganglioside.web.methods import services
 from ganglioside.web.methods.models import AnalysisInput, ColumnMapping, Method
 from ganglioside.web.methods.reading import ColumnsNeeded, SampleChoiceNeeded
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 EXPORTS = Path(__file__).resolve().parents[1] / "data" / "exports"
 MSDIAL = EXPORTS / "msdial_alignment_area.txt"
 MSDIAL_SAMPLES = ("Brain_WT_1", "Brain_WT_2", "Brain_KO_1", "QC_01")
+ANALYSED = MSDIAL_SAMPLES[:3]  # "all samples": the QC is kept apart
 # The five standards with headers no reader recognises.
 UNRECOGNISED = (
     b"Metabolite;Retention;Intensity\n"
@@ -71,8 +72,8 @@ def test_unknown_sample_is_an_input_error_listing_the_samples(user):
 
 def test_all_samples_makes_one_analysis_per_sample(user):
     created = submission.analyses_create_per_sample(owner=user, file=msdial_upload(), name="brain")
-    assert [a.name for a in created] == [f"brain · {s}" for s in MSDIAL_SAMPLES]
-    assert [a.input_choice.sample for a in created] == list(MSDIAL_SAMPLES)
+    assert [a.name for a in created] == [f"brain · {s}" for s in ANALYSED]
+    assert [a.input_choice.sample for a in created] == list(ANALYSED)
 
 
 def test_unrecognised_table_asks_for_columns_then_runs_with_the_mapping(user):
@@ -258,7 +259,7 @@ def test_page_all_samples(browser_client):
     done = browser_client.post(asked["Location"], {"sample": "__all__"})
     assert done["Location"] == reverse("pages:history")
     assert sorted(Analysis.objects.values_list("name", flat=True)) == sorted(
-        f"run 7 · {s}" for s in MSDIAL_SAMPLES
+        f"run 7 · {s}" for s in ANALYSED
     )
 
 
@@ -313,3 +314,58 @@ def test_page_other_users_method_is_404(client, other_user, user):
     client.force_login(other_user)
     assert client.get(reverse("methods:edit", args=[method.pk])).status_code == 404
     assert client.post(reverse("methods:delete", args=[method.pk])).status_code == 404
+
+
+# -- a whole-lipidome export whose first ganglioside is far down --------------------------------
+
+
+def _lipidome_with_gangliosides_at_the_end(n_other: int = 6000) -> bytes:
+    """A LipidSearch 5 export (Windows-1252) listing thousands of other lipids first."""
+    source = (EXPORTS / "lipidsearch5_LipidMolecule_export.txt").read_bytes().split(b"\r\n")
+    header, rows = source[0], [r for r in source[1:] if r]
+    others = [r for r in rows if not r.startswith(b"G")]
+    gangliosides = [r for r in rows if r.startswith(b"G")]
+    lines = [header, *(others * (n_other // len(others) + 1))[:n_other], *gangliosides]
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def test_the_upload_check_finds_gangliosides_beyond_the_head_of_the_file(user):
+    content = _lipidome_with_gangliosides_at_the_end()
+    assert len(content) > 256 * 1024 and content.index(b"\nGD1") > 256 * 1024
+    analysis = submission.analysis_create(
+        owner=user,
+        file=make_upload(content, "big_LipidMolecule_export.txt"),
+        sample="s1",
+        start=False,
+    )
+    done = running.analysis_run(analysis_id=analysis.pk)
+    assert done is not None and done.status == "succeeded", done and done.error_message
+    assert done.compounds.count() == 39
+
+
+def test_an_upload_without_any_ganglioside_gets_the_plain_answer(user):
+    content = _lipidome_with_gangliosides_at_the_end()
+    content = b"\r\n".join(line for line in content.split(b"\r\n") if not line.startswith(b"G"))
+    with pytest.raises(InputError, match="no ganglioside among the first 2,977 lipids") as caught:
+        submission.analysis_create(
+            owner=user, file=make_upload(content, "lipids.txt"), sample="s1", start=False
+        )
+    assert "classes seen: PC" in str(caught.value)
+    assert "no line further down names a ganglioside" in str(caught.value)
+
+
+def test_all_samples_leaves_the_qcs_and_blanks_apart(user):
+    export = EXPORTS / "msdial4_alignment_lipid_is.txt"
+    upload = make_upload(export.read_bytes(), export.name)
+    with pytest.raises(SampleChoiceNeeded) as caught:
+        submission.analysis_create(owner=user, file=upload, start=False)
+    assert caught.value.samples == ("Blank_01", "QC_01", "WT_1", "WT_2", "KO_1", "KO_2", "QC_02")
+    assert caught.value.analysed == ("WT_1", "WT_2", "KO_1", "KO_2")
+    upload = make_upload(export.read_bytes(), export.name)
+    created = submission.analyses_create_per_sample(owner=user, file=upload, name="lipidome")
+    assert [a.input_choice.sample for a in created] == ["WT_1", "WT_2", "KO_1", "KO_2"]
+    from ganglioside.web.methods.forms import SampleChoiceForm
+
+    form = SampleChoiceForm(samples=caught.value.samples, analysed=caught.value.analysed)
+    label = dict(form.fields["sample"].choices)["__all__"]
+    assert label.startswith("All 4 samples") and "3 QC, blank and standard" in label

@@ -19,10 +19,10 @@ from django.utils.html import escape
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
-from ganglioside.table import read_table
+from ganglioside.inputs import read_table
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 from ganglioside.web.analyses.services import running, submission
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 
 from .conftest import SAMPLE_CSV, make_upload
 
@@ -612,3 +612,12 @@ def test_the_comparison_refuses_unfinished_analyses_and_asks_for_two(client, use
     page = client.get("/analyses/compare/").content.decode()
     assert f'<option value="{done.pk}"' in page
     assert f'<option value="{queued_analysis.pk}"' not in page
+
+
+def test_a_rows_page_shows_its_identification_level(client, user, finished_analysis, sample_result):
+    comp = sample_result.compounds
+    anchor = comp[comp["is_anchor"]].iloc[0]
+    _signed_in(client, user)
+    page = _row_page(client, finished_analysis, int(anchor["row"]))
+    shown = re.search(r'id="row-identification">(.*?)</dd>', page, re.S).group(1)
+    assert shown == "1 (standard)"

@@ -21,9 +21,9 @@ from django.core import mail
 from django.db import connection, transaction
 
 from ganglioside import AnalysisConfig, ConfigError
-from ganglioside.web.analyses.api.parameters import BOUNDS
 from ganglioside.web.analyses.models import Analysis, Artifact, Compound
 from ganglioside.web.analyses.services import deletion, exports, running, submission
+from ganglioside.web.common.parameters import BOUNDS
 
 from .conftest import SAMPLE_CSV, make_upload
 

@@ -7,6 +7,7 @@ keep a bent line's quadratic term for the charts.  The browser tests are in
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 
@@ -184,3 +185,76 @@ def test_the_rt_chart_of_a_stored_bent_analysis_draws_curved_lines(signed_in, us
         xs, ys = _numbers(line["x"]), _numbers(line["y"])
         chord = ys[0] + (ys[-1] - ys[0]) * (xs - xs[0]) / (xs[-1] - xs[0])
         assert np.abs(ys - chord).max() > 0.1
+
+
+# -- 3: a study's sample opened with the analysis pages ----------------------------------------
+
+
+def test_a_study_sample_opens_as_the_analysis_the_study_used(
+    signed_in, api, django_capture_on_commit_callbacks
+):
+    import io
+
+    import pandas as pd
+
+    from ganglioside.web.studies.models import StudySample
+
+    tables, design = study_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(
+            "/api/v1/studies/", {"files": uploads(tables), "design": design}, format="multipart"
+        )
+    assert created.status_code == 202
+    sample = StudySample.objects.filter(study_id=created.json()["id"]).first()
+    page = reverse("studies:sample", args=[sample.study_id, sample.pk])
+    assert 'id="open-analysis"' in signed_in.get(page).content.decode()
+    url = reverse("studies:sample-analysis", args=[sample.study_id, sample.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = signed_in.post(url)
+    analysis = Analysis.objects.get(study_sample=sample)
+    assert opened["Location"] == reverse("pages:analysis", args=[analysis.pk])
+    analysis.refresh_from_db()
+    assert analysis.status == "succeeded", analysis.error_message
+    assert analysis.name.endswith(f" · {sample.sample}")
+    # the same verdicts as the study's run of the sample, row by row
+    study_rows = pd.read_csv(io.BytesIO(bytes(sample.compounds)))
+    ours = dict(analysis.compounds.values_list("row", "status"))
+    assert {int(r): s for r, s in zip(study_rows["row"], study_rows["status"], strict=True)} == ours
+    # opened once: the second request goes to the same analysis
+    assert signed_in.post(url)["Location"] == opened["Location"]
+    text = signed_in.get(page).content.decode()
+    assert 'id="sample-analysis-link"' in text
+    assert reverse("pages:analysis-row", args=[analysis.pk, 1]) in text
+
+
+def test_the_study_page_shows_the_design_contrasts_and_corrections(
+    signed_in, api, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(
+            "/api/v1/studies/", {"files": uploads(tables), "design": design}, format="multipart"
+        )
+    study = Study.objects.get(pk=created.json()["id"])
+    assert study.status == "succeeded", study.error_message
+    page = signed_in.get(reverse("studies:detail", args=[study.pk]))
+    text = page.content.decode()
+    panel = text[text.index('id="design-model"') :]
+    contrast = study.summary["comparison"]
+    counts = study.summary["contrast_counts"][contrast]
+    assert re.search(
+        rf"<td>{re.escape(contrast)}</td><td class=\"num\">{counts['tested']}</td>"
+        rf"<td class=\"num\">{counts['changed']}</td>",
+        panel,
+    )
+    assert "Samples by type: 6 sample." in panel
+    assert html.escape(study.summary["quantity_notes"][0]) in panel
+    filtered = study.summary["qc_filters"]["filtered"]
+    assert f"{filtered} in all" in panel
+    # the species table: labels for people, numbers rounded
+    head = re.search(r'<table id="species-table">\s*<thead>(.*?)</thead>', text, re.S).group(1)
+    assert (
+        "log₂ fold change" in head and "q (BH)" in head and "_" not in re.sub(r"<[^>]+>", "", head)
+    )
+    body = re.search(r'<table id="species-table">.*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    assert not re.search(r"\d\.\d{5,}", body)

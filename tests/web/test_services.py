@@ -30,6 +30,7 @@ from ganglioside.web.analyses.services import (
     running,
     submission,
 )
+from ganglioside.web.common.json_safety import json_safe
 
 from .conftest import make_upload
 
@@ -116,7 +117,7 @@ def test_a_run_stores_one_compound_per_input_row_with_the_core_values(finished_a
     assert FragmentEvent.objects.filter(analysis=finished_analysis).count() == len(core.fragments)
     timeless = {k: v for k, v in core.summary.items() if k != "timings_s"}
     assert {k: v for k, v in finished_analysis.summary.items() if k != "timings_s"} == (
-        persistence.json_safe(timeless)
+        json_safe(timeless)
     )
     assert finished_analysis.progress_fraction == 1.0
     assert finished_analysis.started_at <= finished_analysis.finished_at

@@ -255,8 +255,29 @@ def test_a_design_cannot_reach_files_outside_the_study(user, tmp_path):
         creation.study_create(owner=user, files=uploads(tables), design=design)
     rows = sorted(p.row for p in caught.value.problems)
     assert rows == [1, 2]
-    assert all("uploaded table" in p.message for p in caught.value.problems)
+    assert all(
+        "no uploaded table is called 'secret.csv'" in p.message for p in caught.value.problems
+    )
     assert Study.objects.count() == 0
+
+
+def test_a_design_written_for_the_command_line_matches_the_uploads_by_file_name(
+    user, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    lines = design.splitlines()
+    at = lines[0].split(",").index("file")
+    rewritten = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        cells[at] = f"samples/{cells[at]}" if i % 2 else f"C:\\data\\run\\{cells[at]}"
+        rewritten.append(",".join(cells))
+    design = "\n".join(rewritten) + "\n"
+    assert "samples/C01.csv" in design or "samples/C02.csv" in design
+    with django_capture_on_commit_callbacks(execute=False):
+        study = creation.study_create(owner=user, files=[zipped(tables)], design=design)
+    assert study.samples.count() == len(tables)
+    assert {s.input_filename for s in study.samples.all()} == set(tables)
 
 
 def test_table_names_are_kept_as_the_design_writes_them(

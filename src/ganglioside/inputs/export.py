@@ -102,6 +102,8 @@ class Export:
     n_other_classes: int = 0
     other_class_examples: tuple[str, ...] = ()
     reading: Mapping[str, Any] = field(default_factory=dict)
+    #: The other classes seen and how many features each, commonest first.
+    other_class_counts: tuple[tuple[str, int], ...] = ()
 
     @property
     def sample_names(self) -> tuple[str, ...]:
@@ -161,8 +163,38 @@ class Export:
         return sample
 
     def table(self, sample: str | None = None) -> RawTable:
-        """The canonical table of one sample (see :meth:`choose`)."""
-        return self.samples[self.choose(sample)].raw
+        """The canonical table of one sample (see :meth:`choose`).
+
+        Raises
+        ------
+        InputError
+            As :meth:`choose`; and, for an export, when it holds no ganglioside at all ("no
+            ganglioside among N lipids (classes seen: …)") or the sample has no area for any.
+        """
+        chosen = self.choose(sample)
+        raw = self.samples[chosen].raw
+        if len(raw.cells) == 0 and self.n_features > 0 and self.format != PLAIN_TABLE:
+            raise InputError(self.why_empty(chosen), file=self.source)
+        return raw
+
+    def why_empty(self, sample: str) -> str:
+        """Why a sample's table has no row: no ganglioside in the file, or none with an area."""
+        kept = self.n_features - self.n_other_classes - self.n_not_annotated
+        if kept > 0:
+            return (
+                f"sample {sample!r} has no area (empty, 0 or a missing-value word) for any of "
+                f"the {kept} gangliosides of the file"
+            )
+        seen = ", ".join(f"{name} {n:,}" for name, n in self.other_class_counts[:8])
+        more = ", …" if len(self.other_class_counts) > 8 else ""
+        unannotated = (
+            f", and {self.n_not_annotated:,} features not annotated" if self.n_not_annotated else ""
+        )
+        return (
+            f"no ganglioside among {self.n_other_classes:,} lipids (classes seen: "
+            f"{seen or 'none'}{more}){unannotated}; no feature's class or name in this "
+            f"{self.format} export is a ganglioside (GM3, GD1a …)"
+        )
 
     def frame(self, sample: str | None = None) -> pd.DataFrame:
         """The canonical table of one sample as a DataFrame (cells as read)."""
@@ -295,7 +327,25 @@ def build_export(
         n_other_classes=len(other),
         other_class_examples=tuple(other.drop_duplicates().iloc[:EXAMPLES_SHOWN]),
         reading=reading_of(raw),
+        other_class_counts=class_counts(features.names, features.classes, kinds),
     )
+
+
+def class_counts(
+    names: pd.Series, classes: pd.Series | None, kinds: np.ndarray
+) -> tuple[tuple[str, int], ...]:
+    """The other classes seen (the class column, else the start of the name) and how many
+    features each, commonest first."""
+    other = kinds == OTHER_CLASS
+    if not other.any():
+        return ()
+    named = names[other].astype(str).str.extract(r"^\s*([A-Za-z][\w-]*)", expand=False)
+    if classes is not None:
+        given = classes[other].astype("string").fillna("").str.strip()
+        given = given.where(~given.str.lower().isin(MISSING_WORDS), "")
+        named = given.where(given != "", named)
+    counts = named.fillna("?").replace("", "?").value_counts()
+    return tuple((str(k), int(v)) for k, v in counts.items())
 
 
 def _sample_table(

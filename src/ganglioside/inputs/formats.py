@@ -17,12 +17,14 @@ from typing import Protocol
 
 import pandas as pd
 
+from ..errors import InputError
 from .export import Export, plain_export
-from .files import RawTable, read_cells
+from .files import RawTable, decode_text, read_cells
 from .lipidsearch import LIPIDSEARCH
 from .mapping import mapped_export, parse_columns
 from .msdial import MSDIAL_ALIGNMENT, MSDIAL_PEAK_LIST
 from .mzmine import MZMINE2, MZMINE3
+from .mztab import is_mztab, read_mztab
 from .skyline import SKYLINE
 
 
@@ -75,6 +77,27 @@ def recognise(raw: RawTable) -> ExportFormat | None:
     return None
 
 
+def _is_mztab_file(path: Path) -> bool:
+    """Whether ``path`` is an mzTab file (its first lines are ``MTD`` lines)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False  # read_cells says why
+    if not head.strip() or head.startswith(b"PK"):
+        return False
+    try:
+        return is_mztab(decode_text(head, path.name).text)
+    except InputError:  # binary: read_cells says why
+        return False
+
+
+def _read_mztab_file(path: Path) -> Export:
+    decoded = decode_text(path.read_bytes(), path.name)
+    export = read_mztab(decoded.text, path.name)
+    return export
+
+
 def read_export(
     source: str | Path | pd.DataFrame | Export,
     columns: str | Mapping[str, str] | None = None,
@@ -84,7 +107,8 @@ def read_export(
     Parameters
     ----------
     source:
-        A CSV, TSV, TXT or XLSX file, a DataFrame, or an :class:`Export` already read.
+        A CSV, TSV, TXT or XLSX file, an mzTab-M 2.0 file (:mod:`.mztab`), a DataFrame, or
+        an :class:`Export` already read.
     columns:
         Which column gives what, e.g. ``{"name": "Metabolite", "rt": "RT (min)", "volume":
         "Area"}`` or the same as text ``"name=Metabolite,rt=RT (min),volume=Area"``; keys
@@ -108,6 +132,8 @@ def read_export(
     if isinstance(source, Export):
         return source
     mapping = parse_columns(columns) if columns is not None else None
+    if mapping is None and not isinstance(source, pd.DataFrame) and _is_mztab_file(Path(source)):
+        return _read_mztab_file(Path(source))
     raw = read_cells(source, find_header=find_header)
     if mapping is not None:
         return mapped_export(raw, mapping)

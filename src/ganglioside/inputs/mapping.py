@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import ConfigError, InputError, excerpt, listed
 from .classes import GANGLIOSIDE, NOT_ANNOTATED, OTHER_CLASS, classify_annotations
 from .columns import ALIASES, DISPLAY, normalise_header
-from .export import EXAMPLES_SHOWN, Export, SampleTable, reading_of
+from .export import EXAMPLES_SHOWN, Export, SampleTable, class_counts, reading_of
 from .files import RawTable
 from .headers import position, source_rows
 
@@ -136,6 +136,7 @@ def mapped_export(raw: RawTable, mapping: Mapping[str, str]) -> Export:
         n_other_classes=len(other),
         other_class_examples=tuple(other.drop_duplicates().iloc[:EXAMPLES_SHOWN]),
         reading=reading_of(raw),
+        other_class_counts=class_counts(names, classes, kinds),
     )
 
 

@@ -52,8 +52,13 @@ QUALITY = (
     "Dot product", "Weighted dot product", "Reverse dot product", "S/N average", "S/N",
 )  # fmt: skip
 #: Columns that say what a feature is, carried as evidence too.
-IDENTITY = ("Alignment ID", "Average Mz", "Adduct type", "Ontology", "Formula", "INCHIKEY")
-PEAK_IDENTITY = ("PeakID", "Peak ID", "Precursor m/z", "Adduct", "Ontology", "Formula")
+IDENTITY = (
+    "Alignment ID", "Average Mz", "Adduct type", "Ontology", "Formula", "INCHIKEY",
+    "MS/MS spectrum",
+)  # fmt: skip
+PEAK_IDENTITY = (
+    "PeakID", "Peak ID", "Precursor m/z", "Adduct", "Ontology", "Formula", "MSMS spectrum",
+)  # fmt: skip
 #: Words of the metadata rows that mark a class statistics column, not a sample.
 STATISTICS = frozenset({"average", "stdev", "mean", "sd", "na"})
 

@@ -33,6 +33,9 @@ EXPECTED = (
 # Rewrites of forms pygoslin and the project grammar do not read (pattern, replacement).
 _REWRITES = (
     (re.compile(r"\s+"), ""),
+    # HMDB's double-bond position before a chain: d18:1/9Z-18:1, d18:1/9Z,12Z-18:2
+    (re.compile(r"(?<=[/_(])\d+[EZ]?(?:,\d+[EZ]?)*-(?=\d+:\d)"), ""),
+    (re.compile(r"(?<=:\d)-(?=[dtm]?\d+:\d)"), "/"),  # hyphen between chains: d18:1-20:0
     (re.compile(r"_"), "/"),  # a sphingolipid's first chain is the base in every tool
     (re.compile(r"\+(\d*)O\b"), r";\1O"),  # LipidSearch 16:0+O
     (re.compile(r";?\((?:\d+[RS]?-?)?OH\)"), ";O"),  # MS-DIAL ;(2OH), LIPID MAPS (2OH)
@@ -68,26 +71,34 @@ def own_ceramide(text: str) -> tuple[int, int, int] | None:
     parts = text.split("/")
     if len(parts) > 2:
         return None
-    chains = [_chain(p) for p in parts]
-    if any(c is None for c in chains):
+    read = [_chain(p) for p in parts]
+    chains = [c for c in read if c is not None]
+    if len(chains) < len(read):
         return None
-    carbons = sum(c[0] for c in chains if c)
-    dbonds = sum(c[1] for c in chains if c)
-    base = chains[0]
-    assert base is not None
+    base, acids = chains[0], chains[1:]
+    if acids and acids[0][3] is not None:
+        return None  # a base prefix on the fatty acid: not a ceramide we know
+    oxygens = _base_oxygens(base, two_chains=bool(acids)) + sum(a[2] or 0 for a in acids)
+    return sum(c[0] for c in chains), sum(c[1] for c in chains), oxygens
+
+
+def _base_oxygens(base: tuple[int, int, int | None, str | None], two_chains: bool) -> int:
+    """The oxygens of the sphingoid base (or of the sum): written (``;O2``), from the base
+    prefix (``d``, ``t``, ``m``), or the two of a dihydroxy base that the molecular-species form
+    implies.
+
+    Raises
+    ------
+    NoOxygenCount
+        For a bare sum such as ``36:1``.
+    """
     if base[2] is not None:
-        oxygens = base[2]
-    elif base[3] is not None:
-        oxygens = _BASE_OXYGENS[base[3]]
-    elif len(chains) == 2:
-        oxygens = 2  # a dihydroxy sphingoid base is implied by the molecular-species form
-    else:
-        raise NoOxygenCount
-    if len(chains) == 2 and chains[1] is not None:
-        oxygens += chains[1][2] or 0  # hydroxylated fatty acid, e.g. 18:0;O
-        if chains[1][3] is not None:
-            return None  # a base prefix on the fatty acid: not a ceramide we know
-    return carbons, dbonds, oxygens
+        return base[2]
+    if base[3] is not None:
+        return _BASE_OXYGENS[base[3]]
+    if two_chains:
+        return 2
+    raise NoOxygenCount
 
 
 def _goslin_ceramide(text: str) -> tuple[int, int, int] | None:
@@ -146,3 +157,15 @@ def read_ceramide(text: str) -> tuple[int, int, int]:
             f"ceramide part {text!r} has no oxygen count; expected e.g. 36:1;O2 or d36:1"
         )
     raise NameSyntaxError(f"ceramide part {text!r} not understood; {EXPECTED}")
+
+
+#: Two chains with no sphingoid base letter and no oxygen count on the first (HMDB's
+#: ``Ganglioside GM3 (18:1/16:0)``): read as a dihydroxy base (d18:1), which the name only
+#: implies.
+_BARE_PAIR = re.compile(r"(?<![\w;:])\d{1,2}:\d+(?![\d;])(?:\([^)]*\))?\s*[/_-]\s*\d{1,2}:\d")
+
+
+def base_assumed(name: str) -> bool:
+    """Whether ``name`` gives two chains without saying the sphingoid base's kind (a ``d``,
+    ``t`` or ``m`` letter or ``;O2``): the reading assumes a dihydroxy base."""
+    return _BARE_PAIR.search(name) is not None

@@ -54,12 +54,34 @@ _COMPOSITION = re.compile(r"(HexNAc|dHex|Hex|NeuAc|NeuGc|Fuc)(\d*)")
 _MSDIAL_NO_MS2 = re.compile(r"^\s*(?:w/o\s*MS2|no\s*MS2|low\s*score)\s*:\s*", re.IGNORECASE)
 
 
+#: A trailing remark in parentheses after the ceramide (``GM3 16:1;O2/16:0 (qualifier)``):
+#: no chain, no digit, not a label of an internal standard.
+_QUALIFIER = re.compile(
+    r"(?<=[\d)\]])\s+\((?![^)]*\d)(?!\s*(?:istd|is|internal standard|standard)\s*\))"
+    r"[A-Za-z][^()]*\)\s*$",
+    re.IGNORECASE,
+)
+#: KDN (deaminoneuraminic acid): a sialic acid the composition does not model.
+_KDN = re.compile(r"(?<![A-Za-z])KDN(?![A-Za-z])")
+
+
 def _normalise(text: str) -> str:
     """Unicode compatibility forms, dashes as hyphens, MS-DIAL's ``w/o MS2:``, ``no MS2:`` and
-    ``low score:`` marks dropped."""
+    ``low score:`` marks dropped, a trailing remark in parentheses dropped."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2013", "-").replace("\u2212", "-").replace("\u2010", "-")
-    return _MSDIAL_NO_MS2.sub("", text).strip()
+    text = _MSDIAL_NO_MS2.sub("", text).strip()
+    return _QUALIFIER.sub("", text)
+
+
+def _refuse_kdn(name: str) -> None:
+    """KDN species are refused by name: reading them as NeuAc would give a wrong mass."""
+    if _KDN.search(name):
+        raise NameSyntaxError(
+            f"{name!r} holds KDN (deaminoneuraminic acid, a sialic acid other than NeuAc and "
+            "NeuGc): KDN gangliosides are not modelled (their mass and retention would be "
+            "wrong), so the name is not read"
+        )
 
 
 def strip_adduct(text: str) -> tuple[str, str]:
@@ -241,6 +263,7 @@ def parse_name(name: str) -> ParsedName:
     plain = _read_project_plain(name)
     if plain is not None:
         return plain
+    _refuse_kdn(name)
     text, label = strip_label(_normalise(name))
     extra: dict[str, object] = {"is_internal_standard": bool(label), "label": label}
     project = _read_project(text, name, **extra)

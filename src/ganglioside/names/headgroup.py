@@ -13,6 +13,7 @@ N-glycolyl (code ``Gc``: NeuAc → NeuGc, formula +O); a ``+NeuGc`` modification
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import NameSyntaxError
 from .grammar import Headgroup, ordered_mods, read_mods
@@ -36,9 +37,12 @@ _PREFIXES: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
         (r"(?:\d+(?:,\d+)*-)?di-O-ac(?:etyl)?", "OAc", 2),
         (r"ac-O-\d+", "OAc", 1),  # SwissLipids Ac-O-9
         (r"(?:\d+-)?O-?ac(?:etyl(?:ated)?)?", "OAc", 1),  # 9-O-Ac, 9-OAc, O-acetyl, OAc
+        (r"Ac(?:etyl)?(?![a-z])", "OAc", 1),  # Calico's AcGM3, AcGD1a
         (r"N-?glycolyl", "Gc", 1),
         (r"Neu5Gc|NeuGc|NGc|Gc", "Gc", 1),
         (r"Neu5Ac|NeuAc|Sia", "NeuAc", 1),
+        (r"Le[xa](?![a-z])", "Lewis", 1),  # Lewis x/a: Gal, Fuc and GlcNAc
+        (r"LacNAc", "LacNAc", 1),  # Gal-GlcNAc
         (r"GalNAc|GlcNAc|HexNAc", "HexNAc", 1),
         (r"Fuc(?:osyl)?|dHex", "dHex", 1),
         (r"Gal|Glc|Hex", "Hex", 1),
@@ -62,16 +66,26 @@ def _not_understood(part: str, text: str, name: str, expected: str) -> NameSynta
     return NameSyntaxError(f"{part} {text!r} in {name!r} not understood; expected {expected}")
 
 
+#: Prefix codes that stand for several residues.
+_UNITS = {"Lewis": (("Hex", 1), ("dHex", 1), ("HexNAc", 1)), "LacNAc": (("Hex", 1), ("HexNAc", 1))}
+
+
 def _read_prefixes(text: str, name: str, mods: dict[str, int]) -> None:
+    """Residues written before the core; a branch in parentheses (``Gal(Fuc)-GD1b``) counts as
+    its residues too.  NeuGc next to the core replaces one of its NeuAc (``NeuGc-GM3``); NeuGc
+    further out ends an extension and is one sialic acid more (``NeuGc-LacNAc-GM1``)."""
     pos, end = 0, len(text)
     while pos < end:
-        if text[pos] in "- \t":
+        if text[pos] in "- \t(),":
             pos += 1
             continue
         for pattern, code, count in _PREFIXES:
             m = pattern.match(text, pos)
             if m:
-                mods[code] = mods.get(code, 0) + count
+                if code == "Gc" and text[m.end() :].strip(" -\t(),"):
+                    code = "NeuGc"  # ends a glycan extension (NeuGc-LacNAc-GM1): one more
+                for unit, n in _UNITS.get(code, ((code, 1),)):
+                    mods[unit] = mods.get(unit, 0) + n * count
                 pos = m.end()
                 break
         else:
@@ -103,50 +117,89 @@ def _read_suffixes(text: str, name: str, mods: dict[str, int]) -> str:
         if text[pos] in " \t":
             pos += 1
             continue
-        for pattern, mark in ((_SUFFIX_WORD, ""), (_EITHER_ISOMER, "/")):
-            wm = pattern.match(text, pos)
-            if wm:
-                alpha, pos = mark or alpha, wm.end()
+        for reader in _SUFFIX_READERS:
+            found = reader(text, pos, name, mods)
+            if found is not None:
+                pos, mark = found
+                alpha = mark or alpha
                 break
         else:
-            wm = None
-        if wm:
-            continue
-        if text.startswith("+", pos):
-            tail = re.match(r"(?:\+[^+()\s]*)+", text[pos:])
-            assert tail is not None
-            for code, n in read_mods(tail.group(0), name).items():
-                mods[code] = mods.get(code, 0) + n
-            pos += tail.end()
-            continue
-        am = re.compile(r"-?\s*(?:α|alpha)(?![a-z])", re.IGNORECASE).match(text, pos)
-        if am:
-            alpha, pos = "α", am.end()
-            continue
-        sm = _SIALIC_LIST.match(text, pos)
-        if sm:
-            _sialic_list(sm[1], mods)
-            pos = sm.end()
-            continue
-        gm = _SUFFIX_GC.match(text, pos)
-        if gm:
-            mods["Gc"] = mods.get("Gc", 0) + 1
-            pos = gm.end()
-            continue
-        mm = _SUFFIX_MOD.match(text, pos) or _PAREN_MOD.match(text, pos)
-        if mm:
-            code = _SUFFIX_CODE[mm["code"].lower()]
-            mods[code] = mods.get(code, 0) + (int(mm["n"]) if mm["n"] else 1)
-            pos = mm.end()
-            continue
-        raise _not_understood(
-            "headgroup suffix",
-            text[pos:].strip(),
-            name,
-            "an isomer letter (a, b, c, alpha), a sialic-acid list such as (NeuGc) or "
-            "(NeuAc/NeuGc), -AC/-OAc, -Fuc, or +modifications such as +OAc",
-        )
+            raise _not_understood(
+                "headgroup suffix",
+                text[pos:].strip(),
+                name,
+                "an isomer letter (a, b, c, alpha), a sialic-acid list such as (NeuGc) or "
+                "(NeuAc/NeuGc), -AC/-OAc, -Fuc, or +modifications such as +OAc",
+            )
     return alpha
+
+
+#: A suffix reader: at ``pos`` of ``text``, the position after what it read and the alpha mark
+#: it found ("" for none), adding modifications to ``mods``; None when it reads nothing there.
+_SuffixReader = Callable[[str, int, str, dict[str, int]], tuple[int, str] | None]
+_ALPHA = re.compile(r"-?\s*(?:α|alpha)(?![a-z])", re.IGNORECASE)
+
+
+def _read_word(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    wm = _SUFFIX_WORD.match(text, pos)
+    return None if wm is None else (wm.end(), "")
+
+
+def _read_either(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    wm = _EITHER_ISOMER.match(text, pos)
+    return None if wm is None else (wm.end(), "/")
+
+
+def _read_plus(text: str, pos: int, name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    if not text.startswith("+", pos):
+        return None
+    tail = re.match(r"(?:\+[^+()\s]*)+", text[pos:])
+    assert tail is not None
+    for code, n in read_mods(tail.group(0), name).items():
+        mods[code] = mods.get(code, 0) + n
+    return pos + tail.end(), ""
+
+
+def _read_alpha(text: str, pos: int, _name: str, _mods: dict[str, int]) -> tuple[int, str] | None:
+    am = _ALPHA.match(text, pos)
+    return None if am is None else (am.end(), "α")
+
+
+def _read_sialic(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    sm = _SIALIC_LIST.match(text, pos)
+    if sm is None:
+        return None
+    _sialic_list(sm[1], mods)
+    return sm.end(), ""
+
+
+def _read_gc(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    gm = _SUFFIX_GC.match(text, pos)
+    if gm is None:
+        return None
+    mods["Gc"] = mods.get("Gc", 0) + 1
+    return gm.end(), ""
+
+
+def _read_mod(text: str, pos: int, _name: str, mods: dict[str, int]) -> tuple[int, str] | None:
+    mm = _SUFFIX_MOD.match(text, pos) or _PAREN_MOD.match(text, pos)
+    if mm is None:
+        return None
+    code = _SUFFIX_CODE[mm["code"].lower()]
+    mods[code] = mods.get(code, 0) + (int(mm["n"]) if mm["n"] else 1)
+    return mm.end(), ""
+
+
+#: The suffix readers, in the order they are tried.
+_SUFFIX_READERS: tuple[_SuffixReader, ...] = (
+    _read_word,
+    _read_either,
+    _read_plus,
+    _read_alpha,
+    _read_sialic,
+    _read_gc,
+    _read_mod,
+)
 
 
 def _trivial_word(text: str) -> tuple[str, str | None]:

@@ -30,19 +30,24 @@ from ..calibrants import read_calibrants
 from ..calibration import calibration_document, load_calibration
 from ..config import AnalysisConfig
 from ..errors import ConfigError
-from ..inputs import Export, read_export
+from ..inputs import Export, read_export, read_table
 from ..inputs.files import RawTable
 from ..logp import LogPModel, assign_logp
 from ..result import AnalysisResult, ModelReport
 from ..summary import build_summary
-from ..table import read_table
 from .anchors import with_calibrants
 from .context import Context, Rule
 from .explain import explain
 from .file_warnings import file_warnings
 from .progress import Progress, Steps
 from .record import compound_frame, extra_columns
-from .rows import parse_names, rule_frame, set_aside_other_classes, shared_rows
+from .rows import (
+    assumed_base_warnings,
+    parse_names,
+    rule_frame,
+    set_aside_other_classes,
+    shared_rows,
+)
 from .status import decide_status
 from .steps import RULES
 from .steps.acetylation import Acetylation
@@ -203,8 +208,9 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         logp=logp,
         rows=rows,
         data=rule_frame(names, rows),
-        table_warnings=(*table.warnings, *calibrant_warnings),
+        table_warnings=(*table.warnings, *assumed_base_warnings(names), *calibrant_warnings),
         reference=given.reference,
+        extras=extra_columns(table.frame),
     )
     run_rules(ctx, RULES, steps)
     steps("summary", 0.9, "assembling the result")
@@ -213,7 +219,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         status=decide_status(ctx.findings, len(rows.rt)),
         source=table.source,
         other_classes=split.skipped,
-        extras=extra_columns(table.frame),
+        extras=dict(ctx.extras),
     )
 
 

@@ -50,6 +50,7 @@ class Context:
     data: pd.DataFrame  # the rules' frame (pipeline.rows.rule_frame)
     table_warnings: tuple[str, ...] = ()  # reading and calibrant warnings
     reference: Mapping[str, Any] | None = None  # a saved calibration's model block
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)  # the export's own columns
     findings: list[Finding] = field(default_factory=list)
     _statuses_read_by: str | None = None
 

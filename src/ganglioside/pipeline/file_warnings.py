@@ -44,6 +44,14 @@ def model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> 
             "increments"
         ]
     out = []
+    if model.refused_ is not None:
+        out.append(f"no RT verdict on this file: {model.refused_} (rows are unverified)")
+    if model.hydroxyl_refused_ is not None:
+        out.append(
+            f"the file's peaks put an extra ceramide oxygen at {model.hydroxyl_refused_:+.3f} min "
+            "of RT; an extra oxygen makes the molecule more polar and cannot lengthen RT in "
+            "reversed phase, so that term was refused and the prior used"
+        )
     cal = model.self_calibration_
     if cal is not None:
         out.append(

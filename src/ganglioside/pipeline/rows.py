@@ -15,9 +15,9 @@ import pandas as pd
 from ..codes import per_row_text
 from ..errors import InputError
 from ..group_keys import format_group_key
+from ..inputs import Table
 from ..logp import LogPAssignment
 from ..names import INT_FIELDS, TEXT_FIELDS, composition_frame
-from ..table import Table
 
 #: Composition texts given to every row (``parse_error`` stays per name).
 COMPOSITION_TEXT = (*TEXT_FIELDS[1:], "species", "formula")
@@ -204,3 +204,25 @@ def rule_frame(names: ParsedNames, rows: Rows) -> pd.DataFrame:
         "group_code": rows.group_code,
     }
     return pd.concat([names.per_row, pd.DataFrame(numbers, copy=False)], axis=1)
+
+
+def assumed_base_warnings(names: ParsedNames) -> list[str]:
+    """The warning about names read with a dihydroxy base they only imply (HMDB's
+    ``Ganglioside GM3 (18:1/16:0)`` is read as d18:1)."""
+    from ..names.ceramide import base_assumed
+
+    errors = names.composition["parse_error"].fillna("").to_numpy(dtype=object)
+    assumed = [
+        str(n)
+        for n, error in zip(names.distinct_names, errors, strict=True)
+        if error == "" and base_assumed(str(n))
+    ]
+    if not assumed:
+        return []
+    shown = ", ".join(repr(n) for n in assumed[:3])
+    more = f" and {len(assumed) - 3} more" if len(assumed) > 3 else ""
+    return [
+        f"{len(assumed)} name(s) give two chains without the sphingoid base's kind (no d/t/m "
+        f"letter, no ;O2), e.g. {shown}{more}: read as a dihydroxy base (d18:1 …, 2 oxygens), "
+        "the usual ganglioside base; write d18:1/… or 18:1;O2/… if that is wrong"
+    ]

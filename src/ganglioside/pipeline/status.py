@@ -20,23 +20,32 @@ VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s i
 #: 3. ``no_log_p`` (unverified): no Log P (given or estimated), so no rule can check the row;
 #: 4. ``anchor`` (valid): a confirmed standard is never demoted;
 #: 5. ``fragment``: an in-source fragment of a co-eluting larger species;
+#: 5b. ``adduct_artefact`` (fragment): another co-eluting feature's ion plus an adduct;
+#: 5c. ``mz_mismatch`` (outlier): the measured precursor m/z is beyond ``mz_tolerance_ppm``
+#:    of the formula's ion for the export's adduct;
 #: 6. ``oac_reversed`` (outlier): an O-acetylated peak eluting before its base peak, when
 #:    ``oac_reversed_is_outlier``;
 #: 7. ``isobaric_coelution`` (valid): off its RT line, but its co-eluting isobaric partner (same
 #:    sum composition, another chain split) is on it — the RT model cannot tell chain splits
 #:    apart (MRM cross-talk); when both are off the line, both are outliers;
 #: 8. ``rt_outlier`` (outlier): off its RT model's line (|z| ≥ ``outlier_z``);
-#: 9. ``no_rt_model`` (unverified): no RT model reaches the row.
+#: 9. ``no_rt_model`` (unverified): no RT model reaches the row, or the model refused to
+#:    decide (against the chemistry priors, without predictive power);
+#: 10. ``rt_cannot_catch`` (unverified): the model's 95 % interval at the row is too wide for
+#:    it to have caught a wrong name.
 PRECEDENCE = (
     "invalid",
     "internal_standard",
     "no_log_p",
     "anchor",
     "fragment",
+    "adduct_artefact",
+    "mz_mismatch",
     "oac_reversed",
     "isobaric_coelution",
     "rt_outlier",
     "no_rt_model",
+    "rt_cannot_catch",
 )
 
 

@@ -1,4 +1,8 @@
-"""The files ``ganglioside analyze`` can write, by short name, and the loop that writes them.
+"""The output registry of an analysis: every file ``ganglioside analyze`` can write, by short
+name, with its media type, its writer (a file) and its renderer (bytes), and the loop that
+writes them.  The command's ``--outputs``, the web platform's downloads and the tests all read
+this one registry.  ("Export" means an instrument's file that is read — :mod:`ganglioside.inputs`;
+what an analysis writes are its outputs.)
 
 ==============  =====================  ===================================================
 name            file                   what
@@ -20,7 +24,7 @@ imports matplotlib.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,17 +36,23 @@ if TYPE_CHECKING:  # pragma: no cover
 OutputProgress = Callable[[str, float, str], None]
 
 
+CSV = "text/csv; charset=utf-8"
+JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @dataclass(frozen=True)
 class Output:
-    """One kind of output file and where its writer lives."""
+    """One kind of output file: its name, file name, media type, what it holds, and the module
+    holding its ``writer`` (writes a file) and ``renderer`` (returns its text or bytes)."""
 
     name: str
     filename: str
+    media_type: str
     description: str
-    module: str = ""
-    writer: str = ""
-    #: Why the output cannot be written by this version (empty when it can).
-    unavailable: str = ""
+    module: str
+    writer: str
+    renderer: str
 
     def write(
         self,
@@ -56,8 +66,6 @@ class Output:
         The file is written under a temporary name beside ``path`` and renamed when complete,
         so that a failed or interrupted run never leaves a half-written file under its name.
         """
-        if self.unavailable:
-            raise OutputUnavailable(self.unavailable)
         module = importlib.import_module(self.module, __package__)
         partial = path.with_name(f".{path.name}.partial")
         try:
@@ -67,29 +75,34 @@ class Output:
             partial.unlink(missing_ok=True)
         return path
 
-
-class OutputUnavailable(Exception):
-    """An output that this version of the software cannot write."""
+    def render(self, analysis: AnalysisResult) -> bytes:
+        """This output's content as bytes (text encoded as UTF-8; the module imported here)."""
+        module = importlib.import_module(self.module, __package__)
+        value = getattr(module, self.renderer)(analysis)
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 #: Every output, in the order they are written.
 OUTPUTS: dict[str, Output] = {
     o.name: o
     for o in (
-        Output("csv", "compounds.csv", "every row: status, reasons, model, composition",
-               ".tables", "write_compounds_csv"),
-        Output("fragments", "fragments.csv", "one line per in-source fragment event",
-               ".tables", "write_fragments_csv"),
-        Output("json", "summary.json", "counts, abundances, models, warnings, parameters",
-               ".summary_json", "write_summary_json"),
-        Output("xlsx", "workbook.xlsx", "every table in one Excel workbook",
-               ".workbook", "write_workbook"),
-        Output("parquet", "compounds.parquet", "the compounds table, typed, for notebooks",
-               ".parquet", "write_parquet"),
-        Output("html", "report.html", "the report: plots and the rows to review",
-               ".html", "write_report_html"),
-        Output("pdf", "report.pdf", "a printable report: summary, vector charts, tables",
-               ".pdf", "write_pdf"),
+        Output("csv", "compounds.csv", CSV, "every row: status, reasons, model, composition",
+               ".tables", "write_compounds_csv", "compounds_csv"),
+        Output("fragments", "fragments.csv", CSV, "one line per in-source fragment event",
+               ".tables", "write_fragments_csv", "fragments_csv"),
+        Output("json", "summary.json", JSON, "counts, abundances, models, warnings, parameters",
+               ".summary_json", "write_summary_json", "summary_json"),
+        Output("xlsx", "workbook.xlsx", XLSX, "every table in one Excel workbook",
+               ".workbook", "write_workbook", "workbook_bytes"),
+        Output("parquet", "compounds.parquet", "application/vnd.apache.parquet",
+               "the compounds table, typed, for notebooks",
+               ".parquet", "write_parquet", "parquet_bytes"),
+        Output("html", "report.html", "text/html; charset=utf-8",
+               "the report: plots and the rows to review", ".html", "write_report_html",
+               "report_html"),
+        Output("pdf", "report.pdf", "application/pdf",
+               "a printable report: summary, vector charts, tables",
+               ".pdf", "write_pdf", "pdf_bytes"),
     )
 }  # fmt: skip
 
@@ -99,7 +112,7 @@ DEFAULT_OUTPUTS: tuple[str, ...] = ("csv", "fragments", "json", "html")
 
 
 def parse_outputs(text: str) -> tuple[str, ...]:
-    """Output names from ``--outputs`` text: comma separated, ``all`` for every available one,
+    """Output names from ``--outputs`` text: comma separated, ``all`` for every one,
     ``default`` for :data:`DEFAULT_OUTPUTS`; in the order of :data:`OUTPUTS`.
 
     Raises
@@ -111,7 +124,7 @@ def parse_outputs(text: str) -> tuple[str, ...]:
     if not asked:
         raise ValueError(f"--outputs needs at least one of: {', '.join(OUTPUTS)}")
     if "all" in asked:
-        asked |= {name for name, o in OUTPUTS.items() if not o.unavailable}
+        asked |= set(OUTPUTS)
         asked.discard("all")
     if "default" in asked:
         asked |= set(DEFAULT_OUTPUTS)
@@ -123,11 +136,6 @@ def parse_outputs(text: str) -> tuple[str, ...]:
             f"expected a comma-separated list of {', '.join(OUTPUTS)} (or all)"
         )
     return tuple(name for name in OUTPUTS if name in asked)
-
-
-def unavailable_outputs(names: Iterable[str]) -> list[Output]:
-    """The outputs among ``names`` that this version cannot write."""
-    return [OUTPUTS[n] for n in names if OUTPUTS[n].unavailable]
 
 
 def _for_step(progress: OutputProgress | None, step: str) -> Callable[[float, str], None] | None:
@@ -161,9 +169,6 @@ def write_outputs(
         The written paths keyed by file name.
     """
     outputs = [o for o in OUTPUTS.values() if o.name in set(names)]
-    missing = unavailable_outputs(names)
-    if missing:
-        raise OutputUnavailable(missing[0].unavailable)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     files = tuple(o.filename for o in outputs)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .plots import model_curves
+from .model_lines import model_curves
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.backends.backend_pdf import PdfPages
@@ -223,6 +223,14 @@ def _summary_lines(analysis: Analysis) -> list[tuple[str, str]]:
     fragments = summary.get("fragments") or {}
     lines = [("rows", str(summary.get("rows", len(analysis.compounds))))]
     lines += [(status, str(by_status.get(status, 0))) for status in STATUS_STYLE]
+    levels = summary.get("by_identification") or {}
+    if levels:
+        lines.append(
+            (
+                "identification levels",
+                ", ".join(f"{k + 1} {label} {n}" for k, (label, n) in enumerate(levels.items())),
+            )
+        )
     lines += [
         ("anchors", str(summary.get("anchors", 0))),
         ("RT-model groups", str(summary.get("groups", 0))),
@@ -398,10 +406,11 @@ def _review_pages(pdf: PdfPages, analysis: Analysis) -> None:
         ("name", 0.19, 28),
         ("status", 0.08, 11),
         ("set by", 0.06, 8),
+        ("level", 0.05, 3),
         ("RT", 0.06, 7),
         ("predicted", 0.08, 7),
         ("z", 0.06, 7),
-        ("reasons", 0.3, 62),
+        ("reasons", 0.25, 52),
     ]
     body = [
         (
@@ -409,6 +418,7 @@ def _review_pages(pdf: PdfPages, analysis: Analysis) -> None:
             r.name,
             r.status,
             "curator" if has_override and str(getattr(r, "override", "")) else "",
+            getattr(r, "identification_level", ""),
             r.rt,
             r.predicted_rt,
             r.z,

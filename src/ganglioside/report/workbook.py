@@ -250,7 +250,7 @@ def write_workbook(
     Parameters
     ----------
     analysis:
-        The result to export.
+        The result to write.
     path:
         The file to write.
     progress:

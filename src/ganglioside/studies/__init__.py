@@ -47,7 +47,6 @@ Run elsewhere (e.g. one Celery task per sample), the same steps are::
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._lazy import lazy_names, names_of
 from ..config import AnalysisConfig
 from .config import StudyConfig, resolve_study_config
 from .design import Design, DesignError, SampleSpec, read_design
@@ -63,45 +63,34 @@ from .result import StudyResult
 if TYPE_CHECKING:
     from .run import SampleProgress, SampleResult, SampleTask
 
+#: Names read from their modules on first use, so that ``import ganglioside`` stays quick
+#: (the statistics and plots need scipy.stats, statsmodels and Plotly).
+_LAZY: dict[str, tuple[str, ...]] = {
+    ".run": (
+        "SampleResult",
+        "SampleTask",
+        "analyze_sample",
+        "default_jobs",
+        "run_samples",
+        "sample_tasks",
+    ),
+    ".step": ("combine",),
+    ".shared_model": ("shared_calibration", "with_shared_anchors"),
+}
+
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
+
 __all__ = [
     "Design",
     "DesignError",
-    "SampleResult",
     "SampleSpec",
-    "SampleTask",
     "StudyConfig",
     "StudyResult",
-    "analyze_sample",
     "borrow_tasks",
-    "combine",
-    "default_jobs",
     "read_design",
-    "run_samples",
-    "sample_tasks",
-    "shared_calibration",
     "study",
-    "with_shared_anchors",
+    *names_of(_LAZY),
 ]
-
-#: Names read from their modules on first use, so that ``import ganglioside`` stays quick
-#: (the statistics and plots need scipy.stats, statsmodels and Plotly).
-_LAZY = {
-    "SampleResult": "run",
-    "SampleTask": "run",
-    "analyze_sample": "run",
-    "default_jobs": "run",
-    "run_samples": "run",
-    "sample_tasks": "run",
-    "combine": "step",
-    "shared_calibration": "shared_model",
-    "with_shared_anchors": "shared_model",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def study(

@@ -24,12 +24,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import permutations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from scipy import stats
 
 from ..pairing import closest_pairs
 from ..report.abundance import natural_key
@@ -38,6 +36,9 @@ from ..report.safe import safe_csv
 from .config import StudyConfig
 from .result import StudyResult
 from .step import SIGNIFICANT_Q
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: Largest difference (min) of the consensus RTs of two compounds of one species with different
 #: isomer tracks that are taken for the same compound.
@@ -356,6 +357,8 @@ def fold_change_correlation(rows: pd.DataFrame) -> dict[str, Any]:
     x, y = fold_a[known], fold_b[known]
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return out
+    from scipy import stats  # here: scipy.stats takes a second or two to import
+
     test = stats.spearmanr(x, y)
     rho, p = float(test.statistic), float(test.pvalue)
     out["rho"] = rho if math.isfinite(rho) else None
@@ -418,6 +421,8 @@ def agreement_figure(
 ) -> go.Figure:
     """log2 fold change in A against B for the compounds in both, one trace per agreement
     label, with the line of equal change."""
+    import plotly.graph_objects as go
+
     rows = comparison.rows[comparison.rows["matched_by"] != ""]
     fig = go.Figure()
     for label, (colour, symbol) in AGREEMENT_STYLE.items():

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .config import StudyConfig
 
@@ -156,6 +155,8 @@ def _sample_line(
     rt, consensus = rt[ok], consensus[ok]
     if len(rt) < config.slope_min_points or np.ptp(consensus) < config.slope_min_span:
         return line
+    from scipy import stats  # here: scipy.stats takes a second or two to import
+
     fit = stats.theilslopes(rt, consensus, alpha=0.95)
     line["low"], line["high"] = float(fit.low_slope), float(fit.high_slope)
     if fit.low_slope > 1.0 or fit.high_slope < 1.0:

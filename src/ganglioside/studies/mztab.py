@@ -5,11 +5,16 @@
   the controlled vocabularies used, "no database", quantification units, the identification
   reliability scheme and the confidence measure;
 * SML: one row per aligned compound: name as written, formula, neutral mass, ``[M-H]1-``,
-  reliability (1 when the compound was a lab-confirmed anchor in a sample, 2 otherwise), the
-  found fraction as confidence, the abundance per assay (the chosen quantity), group means and
+  reliability (MSI scale, from the best identification level of its valid peaks:
+  :data:`ganglioside.identification.MZTAB_RELIABILITY`; 4 when the species was an outlier or a
+  fragment in at least as many samples as it was valid), the found fraction as confidence,
+  the abundance per assay (the chosen quantity), group means and
   CVs, and optional columns (species, isomer track, category, fold change, q value);
 * SMF: one row per compound (its ``[M-H]1-`` feature): m/z computed from the formula (the
-  tables carry no measured m/z), consensus RT and range in seconds, abundance per assay.
+  tables carry no measured m/z), consensus RT and range in seconds, abundance per assay;
+* SME: one evidence row per compound: the identification level behind its reliability
+  (``id_confidence_measure[2]``), the MS level of that evidence (2 with MS/MS diagnostic ions)
+  and the samples where it was valid, outlier or fragment.
 
 Missing values are written ``null``.
 """
@@ -23,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..identification import LEVELS, MZTAB_RELIABILITY
 from ..names import composition_frame
 from ..report.safe import CSV_FLOAT_DIGITS, neutralise
 from ..report.summary_json import software_version
@@ -63,13 +69,17 @@ def _param(label: str, accession: str, name: str, value: str = "") -> str:
 _UNITS = {
     "raw": "consolidated peak volume",
     "total": "share of the total valid ganglioside signal",
+    "median": "consolidated peak volume divided by the sample's median",
+    "pqn": "consolidated peak volume, probabilistic quotient normalised",
+    "amount": "consolidated peak volume per unit of sample amount",
     "internal_standard": "ratio to the internal standard",
 }
 
 
 def _metadata(result: StudyResult) -> list[tuple[str, str]]:
     stem = Path(result.design.source).stem or "study"
-    unit = _param("", "", _UNITS[result.quantities.quantity])
+    quantity = result.quantities.quantity
+    unit = _param("", "", _UNITS.get(quantity, quantity))
     software = f"ganglioside {software_version()}"
     mtd: list[tuple[str, str]] = [
         ("mzTab-version", VERSION),
@@ -103,6 +113,10 @@ def _metadata(result: StudyResult) -> list[tuple[str, str]]:
             _param("MS", "MS:1002896", "compound identification confidence level"),
         ),
         ("id_confidence_measure[1]", _param("", "", "fraction of samples where valid")),
+        (
+            "id_confidence_measure[2]",
+            _param("", "", "identification level (1 standard ... 5 contradicted)"),
+        ),
     ]
     return mtd
 
@@ -154,6 +168,31 @@ def _anchored(result: StudyResult) -> set[int]:
     return set(int(f) for f in peaks.loc[peaks["is_anchor"] & (peaks["feature"] >= 0), "feature"])
 
 
+def identification_of(result: StudyResult) -> pd.Series:
+    """The identification level of each compound (by feature id, position as features'):
+    the best level among its valid peaks (anchored: 1, else 3 when the peaks carry no level);
+    5 when the species was an outlier or a fragment in at least as many samples as valid."""
+    features = result.features.reset_index(drop=True)
+    anchored = _anchored(result)
+    level = pd.Series([1 if f in anchored else 3 for f in features["feature"]], dtype=int)
+    peaks = result.peaks
+    if peaks is not None and "identification_level" in peaks.columns:
+        levels = pd.to_numeric(peaks["identification_level"], errors="coerce")
+        found = levels[(peaks["feature"] >= 0) & levels.notna()]
+        best = found.groupby(peaks.loc[found.index, "feature"]).min()
+        known = features["feature"].map(best)
+        level = known.fillna(level).astype(int)
+    against = features["outlier_in"].map(_count) + features["fragment_in"].map(_count)
+    level[against >= features["n_found"]] = 5
+    return level
+
+
+def _count(samples: object) -> int:
+    """How many samples a list such as ``S1, S4`` (align's ``outlier_in``) names."""
+    text = "" if samples is None or str(samples) == "nan" else str(samples)
+    return len([s for s in text.split(",") if s.strip()])
+
+
 def _small_molecules(result: StudyResult) -> pd.DataFrame:
     features = result.features.reset_index(drop=True)
     chem = _chemistry(result)
@@ -163,7 +202,7 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         .reindex(features["feature"])
         .reset_index(drop=True)
     )
-    anchored = _anchored(result)
+    level = identification_of(result)
     sml = pd.DataFrame(
         {
             "SML_ID": features["feature"],
@@ -176,7 +215,7 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
             "uri": NULL,
             "theoretical_neutral_mass": chem["mass"],
             "adduct_ions": "[M-H]1-",
-            "reliability": [1 if f in anchored else 2 for f in features["feature"]],
+            "reliability": level.map(MZTAB_RELIABILITY),
             "best_id_confidence_measure": _param("", "", "fraction of samples where valid"),
             "best_id_confidence_value": features["found_fraction"],
         }
@@ -212,7 +251,7 @@ def _features(result: StudyResult) -> pd.DataFrame:
     smf = pd.DataFrame(
         {
             "SMF_ID": features["feature"],
-            "SME_ID_REFS": NULL,
+            "SME_ID_REFS": features["feature"],
             "SME_ID_REF_ambiguity_code": NULL,
             "adduct_ion": "[M-H]1-",
             "isotopomer": NULL,
@@ -224,6 +263,43 @@ def _features(result: StudyResult) -> pd.DataFrame:
         }
     )
     return pd.concat([smf, pd.DataFrame(_assay_columns(values))], axis=1)
+
+
+def _evidence(result: StudyResult) -> pd.DataFrame:
+    """One SME row per compound: the evidence behind its identification level."""
+    features = result.features.reset_index(drop=True)
+    chem = _chemistry(result)
+    level = identification_of(result)
+    return pd.DataFrame(
+        {
+            "SME_ID": features["feature"],
+            "evidence_input_id": [f"compound_{f}" for f in features["feature"]],
+            "database_identifier": NULL,
+            "chemical_formula": chem["formula"],
+            "smiles": NULL,
+            "inchi": NULL,
+            "chemical_name": features["name"],
+            "uri": NULL,
+            "derivatized_form": NULL,
+            "adduct_ion": "[M-H]1-",
+            "exp_mass_to_charge": chem["mz_h"],
+            "charge": -1,
+            "theoretical_mass_to_charge": chem["mz_h"],
+            "spectra_ref": NULL,
+            "identification_method": _param(
+                "", "", "RT model on Log P and composition (ganglioside)"
+            ),
+            "ms_level": [
+                _param("MS", "MS:1000511", "ms level", "2" if v == 2 else "1") for v in level
+            ],
+            "id_confidence_measure[1]": features["found_fraction"],
+            "id_confidence_measure[2]": level,
+            "rank": 1,
+            "opt_global_identification": [LEVELS[int(v)] for v in level],
+            "opt_global_outlier_in": features["outlier_in"],
+            "opt_global_fragment_in": features["fragment_in"],
+        }
+    )
 
 
 def _table_lines(prefix: str, header: str, frame: pd.DataFrame) -> list[str]:
@@ -240,4 +316,6 @@ def study_mztab(result: StudyResult) -> str:
     lines += _table_lines("SML", "SMH", _small_molecules(result))
     lines.append("")
     lines += _table_lines("SMF", "SFH", _features(result))
+    lines.append("")
+    lines += _table_lines("SME", "SEH", _evidence(result))
     return "\n".join(lines) + "\n"

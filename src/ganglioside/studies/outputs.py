@@ -35,19 +35,22 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from ..report.outputs import CSV, JSON
 from ..report.safe import safe_csv
 from .mztab import study_mztab
-from .pdf import write_study_pdf
+from .pdf import study_pdf_bytes
 from .plots import study_figures
 from .report import study_report_html
 from .result import MATRIX_COLUMNS, StudyResult, extra_tables
 from .run import write_compounds_csv
-from .workbook import write_study_workbook
+from .workbook import study_workbook_bytes
 
 #: Leading columns of ``statistics.csv``; the tests' own columns and group columns follow.
 STATISTICS_LEAD = (
@@ -65,11 +68,12 @@ STATISTICS_LEAD = (
 )
 
 Progress = Callable[[str], None]
+#: The study's Plotly figures by name, when already made (the report reuses them).
+Figures = Mapping[str, Any] | None
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.write_text(safe_csv(frame), encoding="utf-8", newline="")
-    return path
+def _csv(frame: pd.DataFrame) -> bytes:
+    return safe_csv(frame).encode("utf-8")
 
 
 def matrix_frame(result: StudyResult, imputed: bool = False) -> pd.DataFrame:
@@ -87,6 +91,92 @@ def statistics_frame(result: StudyResult) -> pd.DataFrame:
     return stats[[*STATISTICS_LEAD, *rest]]
 
 
+@dataclass(frozen=True)
+class StudyOutput:
+    """One file of a study: its name, media type, what it holds, and its writer —
+    ``render(result, figures)`` gives its bytes, or None when this study has no such file."""
+
+    filename: str
+    media_type: str
+    description: str
+    render: Callable[[StudyResult, Figures], bytes | None]
+    step: str  # the progress step it is written in
+
+
+def _imputed(result: StudyResult, _: Figures) -> bytes | None:
+    if result.quantities.imputation == "none":
+        return None
+    return _csv(matrix_frame(result, True))
+
+
+def _extra(name: str) -> Callable[[StudyResult, Figures], bytes | None]:
+    def render(result: StudyResult, _: Figures) -> bytes | None:
+        frame = extra_tables(result).get(name)
+        return None if frame is None else _csv(frame)
+
+    return render
+
+
+def _shared(name: str) -> Callable[[StudyResult, Figures], bytes | None]:
+    def render(result: StudyResult, _: Figures) -> bytes | None:
+        text = shared_model_texts(result).get(name)
+        return None if text is None else text.encode("utf-8")
+
+    return render
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: Every file a finished study offers, in the order they are written (``samples/`` and
+#: ``figures/`` are folders of files, written by :func:`write_study` beside them).
+STUDY_OUTPUTS: dict[str, StudyOutput] = {
+    o.filename: o
+    for o in (
+        StudyOutput("matrix.csv", CSV, "one row per aligned compound, one column per sample",
+                    lambda r, _: _csv(matrix_frame(r)), "tables"),
+        StudyOutput("matrix_imputed.csv", CSV, "the matrix after imputation (when asked)",
+                    _imputed, "tables"),
+        StudyOutput("imputed_cells.csv", CSV, "true where a cell of the imputed matrix was filled",
+                    _extra("imputed_cells.csv"), "tables"),
+        StudyOutput("matrix_batch_corrected.csv", CSV, "the matrix with batch effects removed",
+                    _extra("matrix_batch_corrected.csv"), "tables"),
+        StudyOutput("qc.csv", CSV, "per compound: QC RSD, D-ratio, blank ratio, filters",
+                    _extra("qc.csv"), "tables"),
+        StudyOutput("statistics.csv", CSV, "one row per compound: fold change, tests, q values",
+                    lambda r, _: _csv(statistics_frame(r)), "tables"),
+        StudyOutput("samples.csv", CSV, "one row per sample: counts, anchors, drift, design",
+                    lambda r, _: _csv(r.samples), "tables"),
+        StudyOutput("pca.csv", CSV, "PCA scores of the samples",
+                    lambda r, _: _csv(r.pca.scores), "tables"),
+        StudyOutput("study.xlsx", XLSX, "the tables in one workbook",
+                    lambda r, _: study_workbook_bytes(r), "workbook"),
+        StudyOutput("study.mztab", "text/tab-separated-values; charset=utf-8", "mzTab-M 2.0",
+                    lambda r, _: study_mztab(r).encode("utf-8"), "mztab"),
+        StudyOutput("study_summary.json", JSON, "counts, comparison, notes, parameters",
+                    lambda r, _: json.dumps(r.summary, indent=2, default=str).encode("utf-8"),
+                    "mztab"),
+        StudyOutput("shared_anchors.csv", CSV, "the pooled anchors (when the samples shared)",
+                    _shared("shared_anchors.csv"), "mztab"),
+        StudyOutput("calibration.json", JSON, "the RT model of the pooled anchors",
+                    _shared("calibration.json"), "mztab"),
+        StudyOutput("study_report.html", "text/html; charset=utf-8", "the report",
+                    lambda r, figures: study_report_html(r, figures).encode("utf-8"), "report"),
+        StudyOutput("study_report.pdf", "application/pdf", "the report on A4 pages",
+                    lambda r, _: study_pdf_bytes(r), "report"),
+    )
+}  # fmt: skip
+
+
+def render_study(result: StudyResult, figures: Figures = None) -> dict[str, bytes]:
+    """Name → content of every file of :data:`STUDY_OUTPUTS` this study has."""
+    files = {}
+    for name, output in STUDY_OUTPUTS.items():
+        content = output.render(result, figures)
+        if content is not None:
+            files[name] = content
+    return files
+
+
 def write_study(
     result: StudyResult,
     outdir: str | Path,
@@ -94,39 +184,25 @@ def write_study(
     images: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Write every file of the study into ``outdir`` (created if needed); returns name → path."""
+    """Write every file of the study into ``outdir`` (created if needed): the files of
+    :data:`STUDY_OUTPUTS`, each sample's ``samples/<sample>/compounds.csv`` and, with
+    ``images``, ``figures/``; returns name → path."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _step: None)
     paths: dict[str, Path] = {}
-    say("tables")
-    paths["matrix.csv"] = _csv(matrix_frame(result), outdir / "matrix.csv")
-    if result.quantities.imputation != "none":
-        paths["matrix_imputed.csv"] = _csv(
-            matrix_frame(result, True), outdir / "matrix_imputed.csv"
-        )
-    for name, frame in extra_tables(result).items():
-        paths[name] = _csv(frame, outdir / name)
-    paths["statistics.csv"] = _csv(statistics_frame(result), outdir / "statistics.csv")
-    paths["samples.csv"] = _csv(result.samples, outdir / "samples.csv")
-    paths["pca.csv"] = _csv(result.pca.scores, outdir / "pca.csv")
-    say("samples")
-    paths.update(write_sample_compounds(result, outdir / "samples"))
-    say("workbook")
-    write_study_workbook(result, outdir / "study.xlsx")
-    paths["study.xlsx"] = outdir / "study.xlsx"
-    say("mztab")
-    paths["study.mztab"] = outdir / "study.mztab"
-    paths["study.mztab"].write_text(study_mztab(result), encoding="utf-8", newline="\n")
-    paths["study_summary.json"] = outdir / "study_summary.json"
-    paths["study_summary.json"].write_text(
-        json.dumps(result.summary, indent=2, default=str), encoding="utf-8"
-    )
-    paths.update(write_shared_model(result, outdir))
-    say("report")
-    paths["study_report.html"] = outdir / "study_report.html"
-    paths["study_report.html"].write_text(study_report_html(result), encoding="utf-8")
-    paths["study_report.pdf"] = write_study_pdf(result, outdir / "study_report.pdf")
+    step = ""
+    for name, output in STUDY_OUTPUTS.items():
+        if output.step != step:
+            if step == "tables":
+                say("samples")
+                paths.update(write_sample_compounds(result, outdir / "samples"))
+            step = output.step
+            say(step)
+        content = output.render(result, None)
+        if content is not None:
+            paths[name] = outdir / name
+            paths[name].write_bytes(content)
     if images:
         paths.update(write_images(result, outdir / "figures"))
     return paths
@@ -142,15 +218,6 @@ def shared_model_texts(result: StudyResult) -> dict[str, str]:
     if shared.calibration is not None:
         texts["calibration.json"] = json.dumps(shared.calibration, indent=1, sort_keys=True) + "\n"
     return texts
-
-
-def write_shared_model(result: StudyResult, outdir: Path) -> dict[str, Path]:
-    """Write :func:`shared_model_texts` into ``outdir``; name → path."""
-    paths = {}
-    for name, text in shared_model_texts(result).items():
-        paths[name] = outdir / name
-        paths[name].write_text(text, encoding="utf-8", newline="")
-    return paths
 
 
 def write_sample_compounds(result: StudyResult, folder: Path) -> dict[str, Path]:

@@ -142,7 +142,7 @@ def _chart_page(pdf: PdfPages, result: StudyResult) -> None:
 
 
 def _volcano(ax: Any, result: StudyResult) -> None:
-    stats = result.statistics.dropna(subset=["p_value", "log2_fold_change"])
+    stats = result.main_statistics.dropna(subset=["p_value", "log2_fold_change"])
     changed = stats["q_value"].to_numpy(dtype=float) < CHANGED_Q
     y = -np.log10(np.maximum(stats["p_value"].to_numpy(float), np.finfo(float).tiny))
     x = stats["log2_fold_change"].to_numpy(float)
@@ -196,7 +196,7 @@ def _drift(ax: Any, result: StudyResult) -> None:
 
 
 def _box_page(pdf: PdfPages, result: StudyResult) -> None:
-    stats = result.statistics.dropna(subset=["q_value"]).nsmallest(BOX_SPECIES, "q_value")
+    stats = result.main_statistics.dropna(subset=["q_value"]).nsmallest(BOX_SPECIES, "q_value")
     figure = _page(
         "Compounds with the smallest q values",
         f"{result.quantities.quantity} quantity per sample, by group",
@@ -299,7 +299,7 @@ def _text(value: Any) -> str:
 
 
 def _compound_pages(pdf: PdfPages, result: StudyResult) -> None:
-    stats = result.statistics.sort_values("q_value", na_position="last")
+    stats = result.main_statistics.sort_values("q_value", na_position="last")
     shown = stats.head(MAX_TABLE_ROWS)
     columns = [
         ("species", 0.2, 30),

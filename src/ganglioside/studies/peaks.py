@@ -32,6 +32,8 @@ def peak_table(compounds: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if missing:
             raise KeyError(f"the compounds of sample {sample!r} lack {', '.join(missing)}")
         part = pd.DataFrame({c: _plain(frame[c]) for c in STUDY_INPUT_COLUMNS})
+        if "identification_level" in frame.columns:  # read by the mzTab-M reliability
+            part["identification_level"] = _plain(frame["identification_level"])
         part.insert(0, "sample", sample)
         parts.append(part)
     if not parts:

@@ -12,11 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
-from plotly.offline import get_plotlyjs
 
 from ..report.html import table_cell
-from .plots import study_figures
 from .result import StudyResult
 
 #: Most rows shown in one table of the report.
@@ -76,6 +73,8 @@ _SAMPLE_COLUMNS = (
 
 @lru_cache(maxsize=1)
 def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
     return str(get_plotlyjs())
 
 
@@ -120,6 +119,8 @@ def _cards(result: StudyResult) -> str:
 
 
 def _figure(fig: Any) -> str:
+    import plotly.io as pio
+
     return str(pio.to_html(fig, full_html=False, include_plotlyjs=False, config=_PLOT_CONFIG))
 
 
@@ -159,7 +160,10 @@ def _notes(result: StudyResult) -> str:
 def study_report_html(result: StudyResult, figures: Mapping[str, Any] | None = None) -> str:
     """The study report as one HTML document (``figures``: those of :func:`study_figures`
     when the caller has them already)."""
-    figures = study_figures(result) if figures is None else figures
+    if figures is None:
+        from .plots import study_figures  # plotly and scipy: imported when figures are made
+
+        figures = study_figures(result)
     stats = result.statistics.sort_values("q_value", na_position="last", kind="stable")
     sections = [
         ("Summary", _cards(result) + _notes(result)),

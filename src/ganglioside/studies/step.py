@@ -94,6 +94,7 @@ def combine(
         else None
     )
     warnings.extend(_drift_warnings(drift.table))
+    warnings.extend(empty_alignment_warnings(features, peaks))
     matrix = _matrix(features, quantities.values, names)
     summary = _summary(design, samples, features, statistics, quantities, pair, config, scores)
     summary["model_notes"] = model_notes
@@ -211,6 +212,22 @@ def sample_table(
         if column not in table.columns:
             table[column] = extras[column].to_numpy()
     return table
+
+
+def empty_alignment_warnings(features: pd.DataFrame, peaks: pd.DataFrame) -> list[str]:
+    """Why no compound was aligned: the statuses the samples' rows came back with (only valid
+    rows and internal standards make compounds)."""
+    if len(features) or peaks.empty:
+        return []
+    counts = peaks["status"].astype(str).value_counts()
+    seen = ", ".join(f"{status} {n:,}" for status, n in counts.items())
+    return [
+        f"no compound was aligned: none of the {len(peaks):,} rows of the "
+        f"{peaks['sample'].nunique()} samples came back valid ({seen}), and only valid rows "
+        "(and internal standards) make the matrix; with most rows unverified the retention "
+        "model could not confirm the names: mark anchors, give a calibrant list "
+        "(--calibrants) or check that the RTs are in minutes"
+    ]
 
 
 def _drift_warnings(drift: pd.DataFrame) -> list[str]:

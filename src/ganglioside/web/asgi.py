@@ -19,8 +19,8 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from ganglioside.web.analyses.events import remember_server_loop  # noqa: E402
 from ganglioside.web.analyses.routing import websocket_urlpatterns as analyses_sockets  # noqa: E402
+from ganglioside.web.common.events import remember_server_loop  # noqa: E402
 from ganglioside.web.studies.routing import websocket_urlpatterns as studies_sockets  # noqa: E402
 from ganglioside.web.ws_auth import SiteOriginValidator, TokenAuthMiddleware  # noqa: E402
 

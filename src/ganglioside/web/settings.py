@@ -124,7 +124,7 @@ try:
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": "ganglioside",
                 # Fail fast during a Redis outage (answered 503 or let through, see
-                # analyses/api/throttles.py) rather than holding the request.
+                # common/throttles.py) rather than holding the request.
                 "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             }
         }
@@ -293,7 +293,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.js for the pages' charts, from the installed plotly package (no CDN).
-    "ganglioside.web.analyses.staticfinders.PlotlyJsFinder",
+    "ganglioside.web.common.staticfinders.PlotlyJsFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -323,13 +323,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["ganglioside.web.analyses.api.throttles.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ganglioside.web.common.throttles.ApiRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "ganglioside.web.analyses.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "ganglioside.web.analyses.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ganglioside.web.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ganglioside.web.analyses.api.errors.exception_handler",

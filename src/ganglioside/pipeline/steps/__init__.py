@@ -9,12 +9,18 @@ from __future__ import annotations
 from ..context import Rule
 from . import (
     acetylation,
+    adduct_artefacts,
     checks,
+    composition_check,
     fragment_candidates,
     fragments,
+    identification,
     isobaric,
     isomer_tracks,
+    ms2_evidence,
+    mz_error,
     retention,
+    sialic_order,
     sugar_order,
 )
 
@@ -26,5 +32,11 @@ RULES: tuple[Rule, ...] = (
     fragments.RULE,  # Rule 5, decided with the RT model
     acetylation.RULE,  # Rule 4
     isobaric.RULE,  # MRM cross-talk between chain splits
+    mz_error.RULE,  # precursor m/z against the formula's ion
+    ms2_evidence.RULE,  # diagnostic MS/MS ions
+    adduct_artefacts.RULE,  # a feature that is another's adduct ion
+    composition_check.RULE,  # a ceramide sum no sphingoid base and fatty acid make
+    sialic_order.RULE,  # more sialic acids elute earlier at equal ceramide
     sugar_order.RULE,  # Rule 2, reads the statuses
+    identification.RULE,  # the identification level, from the statuses and the evidence
 )

@@ -12,7 +12,7 @@ from ...codes import categorical, optional_row
 from ...rules import fragments
 from ...rules.fragments import FragmentCandidates
 from ..context import Context, Rule
-from ..contract import Claim, Finding, Reason, Words
+from ..contract import Claim, Finding, Note, Reason, Words
 from ..rows import ParsedNames, Rows
 from .retention import RetentionFit
 
@@ -131,6 +131,8 @@ def apply(ctx: Context) -> Finding:
         rows.volume,
         keep_volume_ratio=ctx.cfg.fragment_keep_volume_ratio,
     )
+    refused = implausible_fragments(candidates.parent, is_fragment, fit.far_off, rows)
+    is_fragment &= ~refused
     root = fragments.roots(candidates.parent, is_fragment)
     links = link_fragments(ctx.data, ctx.names, rows, candidates.parent, is_fragment, root)
     volume = np.nan_to_num(rows.volume, nan=0.0)
@@ -150,6 +152,42 @@ def apply(ctx: Context) -> Finding:
         warnings=(
             Words.flag(possible, "possible_fragment", rank=10),
             Words.flag(larger, "fragment_larger_than_parent", rank=90),
+            Words.flag(refused, "fragment_refused", rank=91),
+        ),
+        notes=_refused_note(rows, refused),
+    )
+
+
+#: A fragment may carry at most this many times its parent's volume: an in-source fragment is a
+#: share of its precursor's ions (docs/ALGORITHM.md, "Fragment plausibility").
+MAX_FRAGMENT_RATIO = 5.0
+
+
+def implausible_fragments(
+    parent: np.ndarray, is_fragment: np.ndarray, far_off: np.ndarray, rows: Rows
+) -> np.ndarray:
+    """Fragments that cannot be merged: more than :data:`MAX_FRAGMENT_RATIO` times their
+    direct parent's volume, or whose root parent is itself far off its RT line (``far_off``:
+    |z| ≥ 2 ``outlier_z``, not an anchor): a fragment's parent must be a real species."""
+    volume = np.nan_to_num(rows.volume, nan=0.0)
+    p = np.clip(parent, 0, None)
+    top = np.clip(fragments.roots(parent, is_fragment), 0, None)
+    too_large = volume > MAX_FRAGMENT_RATIO * volume[p]
+    parent_off = far_off[top] & ~rows.anchors[top]
+    return is_fragment & (too_large | parent_off)
+
+
+def _refused_note(rows: Rows, refused: np.ndarray) -> tuple[Note, ...]:
+    if not refused.any():
+        return ()
+    shown = ", ".join(str(r) for r in rows.row[refused][:10])
+    return (
+        Note(
+            f"{int(refused.sum())} co-eluting peak(s) not merged into a parent as in-source "
+            f"fragments (rows {shown}): the parent is off its own RT line or the peak carries "
+            f"more than {MAX_FRAGMENT_RATIO:g}× its volume; each is judged as a species "
+            "(warning fragment_refused)",
+            60,
         ),
     )
 

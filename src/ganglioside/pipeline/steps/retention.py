@@ -21,6 +21,7 @@ from ...result import ModelReport
 from ...rules import isomers
 from ...rules.fragments import FragmentCandidates
 from ...rules.retention import RetentionModel, RetentionResult, TransferredModel
+from ...rules.retention._credibility import MAX_HALF_WIDTH_95, Z95
 from ..context import Context, Rule
 from ..contract import Claim, Finding, Note, Reason, Words
 from ..file_warnings import model_warnings, rows_listed
@@ -52,6 +53,8 @@ class RetentionFit:
     outliers: np.ndarray  # off the line: |z| >= outlier_z
     on_line: np.ndarray  # on the line: |z| < outlier_z
     far_off: np.ndarray  # far off the line: |z| >= 2 outlier_z
+    cannot_catch: np.ndarray  # its 95 % interval is too wide to catch a wrong name
+    refused: str | None  # why the model may decide nothing (plain words), None when it may
 
 
 def fit_retention(
@@ -85,13 +88,13 @@ def fit_retention(
         )
     prediction = model.predict(data, rows.usable, scoring & ~rows.anchors, rank)
     saved = model.to_json() if isinstance(model, TransferredModel) else model.to_json(data)
-    z, limit = prediction.z, cfg.outlier_z
+    z, outlier_z = prediction.z, cfg.outlier_z
     has_model = np.isfinite(prediction.predicted)
     with np.errstate(invalid="ignore"):
-        outliers = has_model & (np.abs(z) >= limit)
-        on_line = has_model & (np.abs(z) < limit)
-        far_off = np.isfinite(z) & (np.abs(z) >= 2 * limit)
-        loo_off = np.abs(prediction.anchor_z_loo) >= limit
+        outliers = has_model & (np.abs(z) >= outlier_z)
+        on_line = has_model & (np.abs(z) < outlier_z)
+        far_off = np.isfinite(z) & (np.abs(z) >= 2 * outlier_z)
+        loo_off = np.abs(prediction.anchor_z_loo) >= outlier_z
     return RetentionFit(
         prediction=prediction,
         reports=describe_models(model, prediction),
@@ -105,7 +108,16 @@ def fit_retention(
         outliers=outliers,
         on_line=on_line,
         far_off=far_off,
+        cannot_catch=interval_too_wide(prediction.sd),
+        refused=getattr(model, "refused_", None),
     )
+
+
+def interval_too_wide(sd: np.ndarray) -> np.ndarray:
+    """Rows whose 95 % RT interval is wider than ±``MAX_HALF_WIDTH_95`` min: the model that
+    reaches them could not have caught a wrong name there (NaN SD: no model, not this mask)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(Z95 * sd > MAX_HALF_WIDTH_95)
 
 
 def _fit_model(
@@ -165,8 +177,9 @@ def apply(ctx: Context) -> Finding:
         claims=(
             Claim("rt_outlier", "outlier", fit.outliers),
             Claim("no_rt_model", "unverified", ~fit.has_model),
+            Claim("rt_cannot_catch", "unverified", fit.cannot_catch),
         ),
-        reasons=_reasons(level, cfg.outlier_z),
+        reasons=(*_reasons(level, cfg.outlier_z), *_undecided_reasons(fit)),
         evidence=(
             Words(
                 fit.has_model.astype(np.int8) + fit.on_line,
@@ -214,6 +227,25 @@ def _reasons(level: pd.Categorical, outlier_z: float) -> tuple[Reason, ...]:
         rank=50,
     )
     return (*on, unreached, *off)
+
+
+def _undecided_reasons(fit: RetentionFit) -> tuple[Reason, ...]:
+    """Why an unverified row was not decided: the model refused, or its interval is too wide."""
+    out = [
+        Reason(
+            fit.cannot_catch,
+            f"the RT model's 95 % interval here is wider than ±{MAX_HALF_WIDTH_95:g} min "
+            "(see pi_low, pi_high): it could not have caught a wrong name",
+            status="unverified",
+            rank=52,
+        )
+    ]
+    if fit.refused is not None:
+        everywhere = np.ones(len(fit.has_model), dtype=bool)
+        out.append(
+            Reason(everywhere, f"no RT verdict: {fit.refused}", status="unverified", rank=51)
+        )
+    return tuple(out)
 
 
 def _calibration_words(level: pd.Categorical) -> Words:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ...robust import TUKEY_C, robust_scale, tukey_weights
+from ._credibility import Z95, plausible_slope_start, refusal, slope_in_range, within_group_q2
 
 MIN_GROUP_PEAKS = 3  # a group needs this many peaks before its own peaks can place its line
 KEEP_Z = 2.5  # peaks within this many robust SDs of their group's line calibrate the model
@@ -47,6 +48,12 @@ class SelfCalibration:
     inflation:
         Factor applied to every prediction SD: ``1 / sqrt(1 - set_aside)`` for the peaks set
         aside, times the ratio by which the ±:data:`KEEP_Z` cut narrows a normal SD.
+    q2:
+        Leave-one-out Q² of the kept peaks' lines against their groups' mean RTs (NaN when
+        too few peaks).
+    refused:
+        Why the calibration may decide nothing (plain words), None when it may (see
+        ``_credibility``).
     """
 
     n_peaks: int
@@ -56,10 +63,14 @@ class SelfCalibration:
     slope: float
     set_aside: float
     inflation: float
+    q2: float = float("nan")
+    refused: str | None = None
 
     def to_dict(self) -> dict[str, float | int]:
         """Plain, JSON-ready values."""
-        return dict(vars(self))
+        out = dict(vars(self))
+        out["q2"] = None if not np.isfinite(self.q2) else self.q2
+        return out
 
 
 def calibration_peaks(
@@ -74,7 +85,8 @@ def calibration_peaks(
 
     ``track`` is each peak's isomer track (0 early, 1 late) where known, else 0; ``peaks``
     the rows that may calibrate (usable, not fragment candidates).  None when no group has
-    :data:`MIN_GROUP_PEAKS` peaks spread in Log P.
+    :data:`MIN_GROUP_PEAKS` peaks spread in Log P.  A fit that breaks the chemistry priors or
+    has no predictive power comes back with ``refused`` set (and must not be used).
     """
     counts = np.bincount(group[peaks], minlength=int(group.max()) + 1)
     idx = np.flatnonzero(peaks & (counts[group] >= MIN_GROUP_PEAKS) & np.isfinite(x + y))
@@ -86,10 +98,17 @@ def calibration_peaks(
     if fitted is None:
         return None
     resid, scale, slope = fitted
+    if not slope_in_range(slope):  # a minority running the other way may have turned it
+        start = plausible_slope_start(x[idx], y[idx], inv, max(4 * floor, 0.25))[1]
+        again = _robust_within_fit(x[idx], y[idx], t, inv, floor, start)
+        if again is not None and slope_in_range(again[2]):
+            resid, scale, slope = again
     keep = np.abs(resid) < KEEP_Z * scale
     mask = np.zeros(len(x), dtype=bool)
     mask[idx[keep]] = True
     set_aside = 1.0 - float(keep.mean())
+    inflation = float(1.0 / np.sqrt(max(1.0 - set_aside, 0.25)) / _CUT_SD)
+    q2 = within_group_q2(x[idx[keep]], y[idx[keep]], inv[keep])
     info = SelfCalibration(
         n_peaks=int(idx.size),
         n_groups=int(inv.max()) + 1,
@@ -97,20 +116,34 @@ def calibration_peaks(
         scale=scale,
         slope=slope,
         set_aside=set_aside,
-        inflation=float(1.0 / np.sqrt(max(1.0 - set_aside, 0.25)) / _CUT_SD),
+        inflation=inflation,
+        q2=q2,
+        refused=refusal(
+            slope=slope,
+            q2=q2,
+            n_kept=int(keep.sum()),
+            n_peaks=int(idx.size),
+            half_width=Z95 * scale * inflation,
+        ),
     )
     return mask, info
 
 
 def _robust_within_fit(
-    x: np.ndarray, y: np.ndarray, t: np.ndarray, inv: np.ndarray, floor: float
+    x: np.ndarray,
+    y: np.ndarray,
+    t: np.ndarray,
+    inv: np.ndarray,
+    floor: float,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, float] | None:
     """Tukey-reweighted fit of y on x and t with one intercept per group (``inv``).
 
+    Starts from least squares, or from the Tukey weights of the residuals ``start``.
     Returns the residuals, the robust residual SD and the slope; None without spread in x
     within groups.
     """
-    w = np.ones(x.size)
+    w = np.ones(x.size) if start is None else tukey_weights(start, floor=floor)
     resid = np.zeros(x.size)
     scale, slope = floor, 0.0
     for _ in range(IRLS_ROUNDS):

@@ -16,6 +16,7 @@ from ._composition import (
     fit_composition,
     group_composition,
 )
+from ._credibility import slope_in_range, slope_words
 from ._curvature import bend_centres, with_bend
 from ._group_lines import LEVELS, group_lines
 from ._hydroxyl import (
@@ -98,6 +99,15 @@ class RetentionModel:
         What the robust fit on the peaks found (``fitted_on_ == "self"`` only).
     hydroxyl_ : HydroxylTerm or None
         The RT term per ceramide oxygen beyond two (None when no row has extra oxygens).
+    hydroxyl_refused_ : float or None
+        A whole RT change per extra oxygen learned from the file and refused because it was
+        positive (an extra oxygen cannot lengthen RT); the prior was used instead.
+    refused_ : str or None
+        Why no line may decide anything (plain words): a self-calibration without predictive
+        power or against the chemistry priors, or anchors whose common slope is implausible
+        (``_credibility``).  ``lines_`` is then None.
+    refused_calibration_ : SelfCalibration or None
+        The refused self-calibration's figures.
     lines_ : GroupLines or None
         The line of every group, as arrays indexed by group code (None without anchors:
         nothing can be predicted).
@@ -169,6 +179,7 @@ class RetentionModel:
         lpo = LOGP_PER_OXYGEN if logp_per_oxygen is None else logp_per_oxygen
         fitting = (anchors, track, n_tracks, capable, fallback_delta, peaks, peak_track)
         self.hydroxyl_: HydroxylTerm | None = None
+        self.hydroxyl_refused_: float | None = None
         if not (extra[np.isfinite(x) & np.isfinite(y)] > 0).any():
             return self._fit_on(data, y, *fitting)
         return self._fit_hydroxyl(data, fitting, extra, lpo, confident)
@@ -202,6 +213,11 @@ class RetentionModel:
         learn_from, source = _hydroxyl_rows(extra > 0, real, confident, single)
         resid = y - self._nearest_line(x, y, group)
         offset = learned_offset(resid, extra, learn_from) if learn_from is not None else None
+        self.hydroxyl_refused_ = None
+        if offset is not None and offset + self._slope() * lpo > 0:
+            # an extra oxygen makes the molecule more polar: it cannot lengthen RT
+            self.hydroxyl_refused_ = offset + self._slope() * lpo
+            offset = None
         if offset is None or learn_from is None:
             term, source, n = prior_term(self._slope(), lpo), "prior", 0
         else:
@@ -244,9 +260,13 @@ class RetentionModel:
         use = anchors & np.isfinite(x) & np.isfinite(y)
         self.fitted_on_ = "anchors"
         self.self_calibration_: SelfCalibration | None = None
+        self.refused_: str | None = None
+        self.refused_calibration_: SelfCalibration | None = None
         if use.sum() < 2 and peaks is not None:
             found = _self_calibrate((x, y, group), use, track, peaks, peak_track, self.rt_sd_floor)
-            if found is not None:
+            if found is not None and found[3].refused is not None:
+                self.refused_, self.refused_calibration_ = found[3].refused, found[3]
+            elif found is not None:
                 use, track, n_tracks, self.self_calibration_ = found
                 self.fitted_on_ = "self"
         k = max([2, *n_tracks.values()])
@@ -282,7 +302,13 @@ class RetentionModel:
         self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
         self.comp_cov_ = comp.cov if comp is not None else None
         self.lines_ = None
-        if comp is not None:
+        if (
+            self.refused_ is None
+            and pooled_fit is not None
+            and not slope_in_range(pooled_fit.slope)
+        ):
+            self.refused_ = slope_words(float(pooled_fit.slope), "the anchors' common line:")
+        if comp is not None and self.refused_ is None:
             groups = (names, k, n_tracks)
             fits = (pooled_fit, self.group_fits_, comp)
             x_mean = float(np.mean(x[anchor_idx]))

@@ -1,100 +1,48 @@
-"""Comparison of two analyses: abundances side by side, the parameters that differ, and the
-rows whose status differs.
+"""Comparison of two stored analyses: the core's comparison (:mod:`ganglioside.compare`:
+abundances, parameters, row matching) over the database, so that two tables of 100,000 rows
+are compared without loading them, and the abundance figure.
 
-Read-only.  Abundances come from each analysis's stored summary (the quantified,
-consolidated volumes the core reports).  How rows are paired depends on the inputs
-(:func:`matching_for`): two runs of the same file (same checksum) pair up row by row; rows of
-two different files pair up by species and retention time: the peaks of one species are paired
-in elution order within :data:`RT_TOLERANCE` minutes, one to one (:mod:`.row_matching`).  A row
-with no partner is counted as present in one analysis only.
+Read-only.  Abundances come from each analysis's stored summary.  Two runs of the same file
+(same checksum) pair up row by row in SQL; rows of two different files pair up by species and
+retention time (:func:`ganglioside.compare.paired_statuses`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import overload
 
 import pandas as pd
 import plotly.graph_objects as go
 from django.db import connection
 from django.db.models import Count
 
-from ganglioside.report.abundance import natural_key
+from ganglioside.compare import (
+    LEVELS,
+    AbundanceRow,
+    Matching,
+    abundance_rows,
+    matching_for,
+    paired_statuses,
+    transitions_of,
+)
+from ganglioside.parameter_diff import ParameterChange, parameter_changes
 from ganglioside.report.plots import esc
 
 from .models import Analysis, Compound
-from .parameter_diff import ParameterChange, parameter_changes
-from .row_matching import pair_peaks
 
-#: Largest retention-time difference (min) between two peaks of the same species in two files
-#: that are taken as the same peak.
-RT_TOLERANCE = 0.1
-
-#: The summary's abundance lists, with the key of their items.
-LEVELS: dict[str, tuple[str, str]] = {
-    "category": ("by_category", "category"),
-    "headgroup": ("by_headgroup", "group_key"),
-}
+__all__ = ["AbundanceRow", "Comparison", "Matching", "StatusChange", "compare"]
 
 
-@dataclass(frozen=True)
-class AbundanceRow:
-    key: str
-    percent_a: float | None
-    percent_b: float | None
-    volume_a: float | None
-    volume_b: float | None
-
-    @property
-    def difference(self) -> float | None:
-        """Share in B minus share in A (percentage points); missing counts as 0."""
-        if self.percent_a is None and self.percent_b is None:
-            return None
-        return (self.percent_b or 0.0) - (self.percent_a or 0.0)
-
-    @property
-    def trend(self) -> str:
-        """``up`` or ``down`` when the share moved by at least 0.005 points (what the page
-        shows at two decimals), else empty."""
-        difference = self.difference
-        if difference is None or abs(difference) < 0.005:
-            return ""
-        return "up" if difference > 0 else "down"
-
-
-@dataclass(frozen=True)
-class Matching:
-    """How the rows of A and B were paired: ``row`` (same file), ``species`` or ``name`` (with
-    the retention time, for different files; ``name`` when the analyses were stored before the
-    species was recorded)."""
-
-    method: str
-    rt_tolerance: float | None = None
-
-    @property
-    def description(self) -> str:
-        if self.method == "row":
-            return "matched row by row, because both analyses read the same file (same checksum)"
-        key = "species" if self.method == "species" else "name"
-        text = (
-            f"matched by {key} and retention time (within {self.rt_tolerance:g} min), "
-            "because the two analyses read different files"
-        )
-        if self.method == "name":
-            text += " (stored before the species was recorded)"
-        return text
-
-
-def matching_for(a: Analysis, b: Analysis) -> Matching:
-    """Row by row for the same file; by species (or name) and RT for different files."""
-    if a.input_sha256 and a.input_sha256 == b.input_sha256:
-        return Matching("row")
+def _matching(a: Analysis, b: Analysis) -> Matching:
+    """Row by row for the same file (checksum); by species (or name) and RT otherwise."""
+    same_file = bool(a.input_sha256) and a.input_sha256 == b.input_sha256
     # Each existence test stops at the first row with a species.
-    with_species = all(
+    with_species = same_file or all(
         Compound.objects.filter(analysis=x).exclude(species="").exists() for x in (a, b)
     )
-    return Matching("species" if with_species else "name", RT_TOLERANCE)
+    return matching_for(same_file, with_species)
 
 
 @dataclass
@@ -111,30 +59,6 @@ class Comparison:
     only_a: int = 0
     only_b: int = 0
     transitions: list[tuple[str, str, int]] = field(default_factory=list)
-
-
-def _abundance_items(analysis: Analysis, level: str) -> dict[str, dict[str, Any]]:
-    list_key, item_key = LEVELS[level]
-    items = ((analysis.summary or {}).get("abundance") or {}).get(list_key) or []
-    return {str(item.get(item_key)): item for item in items if isinstance(item, dict)}
-
-
-def abundance_rows(a: Analysis, b: Analysis, level: str) -> list[AbundanceRow]:
-    """One row per key present in either analysis, in Svennerholm order."""
-    left, right = _abundance_items(a, level), _abundance_items(b, level)
-    rows = []
-    for key in sorted(set(left) | set(right), key=natural_key):
-        la, rb = left.get(key, {}), right.get(key, {})
-        rows.append(
-            AbundanceRow(
-                key=key,
-                percent_a=la.get("percent"),
-                percent_b=rb.get("percent"),
-                volume_a=la.get("volume"),
-                volume_b=rb.get("volume"),
-            )
-        )
-    return rows
 
 
 @dataclass(frozen=True)
@@ -243,12 +167,12 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
     leave it.  Two different files are matched on four columns of their rows (row, species or
     name, RT, status), and the page of differing rows is read from the database.
     """
-    matching = matching_for(a, b)
+    matching = _matching(a, b)
     result = Comparison(
         a=a, b=b, matching=matching, parameter_changes=parameter_changes(a.parameters, b.parameters)
     )
     for level in LEVELS:
-        result.abundance[level] = abundance_rows(a, b, level)
+        result.abundance[level] = abundance_rows(a.summary, b.summary, level)
     if matching.method == "row":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -267,9 +191,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
     result.matched = sum(n for _, _, n in pairs)
     result.only_a = sizes.get(a.pk, 0) - result.matched
     result.only_b = sizes.get(b.pk, 0) - result.matched
-    result.transitions = sorted(
-        ((sa, sb, n) for sa, sb, n in pairs if sa != sb), key=lambda t: (-t[2], t[0], t[1])
-    )
+    result.transitions = transitions_of(pairs)
     result.n_changes = sum(n for _, _, n in result.transitions)
     if matching.method == "row":
         result.changes = StatusChanges(a, b, result.n_changes)
@@ -290,20 +212,7 @@ def _nearest_pairs(
 ) -> tuple[list[tuple[str, str, int]], list[tuple[int, int]]]:
     """Pairs counted by (status in A, status in B), and the differing pairs by row of A."""
     key = "species" if matching.method == "species" else "name"
-    peaks_a, peaks_b = _peaks(a, key), _peaks(b, key)
-    # A hair over the tolerance: 8.1 - 8.0 is 0.0999… or 0.1000…01 in binary.
-    pairs = pair_peaks(peaks_a, peaks_b, float(matching.rt_tolerance or 0.0) + 1e-9)
-    status_a = peaks_a.set_index("row")["status"]
-    status_b = peaks_b.set_index("row")["status"]
-    pairs["status_a"] = status_a.loc[pairs["row_a"]].to_numpy()
-    pairs["status_b"] = status_b.loc[pairs["row_b"]].to_numpy()
-    counts = pairs.groupby(["status_a", "status_b"]).size()
-    differ = pairs.loc[pairs["status_a"] != pairs["status_b"], ["row_a", "row_b"]]
-    levels = [counts.index.get_level_values(i).tolist() for i in (0, 1)]
-    return (
-        [(str(sa), str(sb), int(n)) for sa, sb, n in zip(*levels, counts.tolist(), strict=True)],
-        [(int(ra), int(rb)) for ra, rb in differ.itertuples(index=False)],
-    )
+    return paired_statuses(_peaks(a, key), _peaks(b, key), float(matching.rt_tolerance or 0.0))
 
 
 def abundance_figure(rows: list[AbundanceRow], level: str, a: Analysis, b: Analysis) -> go.Figure:

@@ -1,6 +1,6 @@
-"""The upload form.  Its parameter fields are generated from :class:`ganglioside.AnalysisConfig`,
-like the API's (``api/parameters.py``): a parameter added to the core appears here with its
-default and description, and no list of parameters is kept by hand."""
+"""The upload form.  Its parameter fields are generated from :class:`ganglioside.AnalysisConfig`
+(:mod:`ganglioside.web.common.forms`), like the API's: a parameter added to the core appears here
+with its default and description, and no list of parameters is kept by hand."""
 
 from __future__ import annotations
 
@@ -10,73 +10,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from ganglioside.web.common.forms import ACCEPTED_SUFFIXES, default_text, parameter_field
+from ganglioside.web.common.parameters import defaults, descriptions
+
 from ..methods.models import Method
-from .api.parameters import _descriptions, defaults
-
-# A hint for the browser's file picker only: the core recognises the format from the content.
-ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
-
-_WORDS = {"rt": "RT", "oac": "O-acetyl", "q2": "Q²", "logp": "Log P", "sd": "SD", "z": "z"}
-
-
-def _label(name: str) -> str:
-    words = [_WORDS.get(word, word) for word in name.split("_")]
-    text = " ".join(words)
-    return text[0].upper() + text[1:]
-
-
-def _default_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-class JSONMappingField(forms.CharField):
-    """A parameter that is a mapping (``isomer_elution_order``), written as JSON."""
-
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if text is None or text in self.empty_values:
-            return None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"not valid JSON ({exc.msg} at character {exc.pos}); "
-                'expected an object such as {"GD1": ["b", "a"]}'
-            ) from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError('expected a JSON object such as {"GD1": ["b", "a"]}')
-        return data
-
-
-def parameter_field(name: str, default: Any, description: str) -> forms.Field:
-    """One optional form field for a parameter; left empty, the default applies."""
-    # The docstring marks names up as ``code``; the page shows them plain.
-    description = description.replace("``", "")
-    help_text = f"{description} Default: {_default_text(default)}.".strip()
-    common: dict[str, Any] = {"required": False, "label": _label(name), "help_text": help_text}
-    if isinstance(default, bool):
-        # A checkbox is always sent (checked or not), so it starts at the default.
-        return forms.BooleanField(initial=default, **common)
-    if isinstance(default, int):
-        return forms.IntegerField(
-            initial=default, widget=forms.NumberInput(attrs={"placeholder": default}), **common
-        )
-    if isinstance(default, float):
-        return forms.FloatField(
-            initial=default,
-            widget=forms.NumberInput(attrs={"step": "any", "placeholder": f"{default:g}"}),
-            **common,
-        )
-    return JSONMappingField(
-        initial=json.dumps(default),
-        widget=forms.TextInput(attrs={"placeholder": json.dumps(default), "spellcheck": "false"}),
-        **common,
-    )
 
 
 class UploadForm(forms.Form):
@@ -109,7 +46,7 @@ class UploadForm(forms.Form):
         method_field.queryset = (
             Method.objects.filter(owner=owner) if owner else Method.objects.none()
         )
-        described = _descriptions()
+        described = descriptions()
         self.parameter_names: list[str] = []
         for name, default in defaults().items():
             self.fields[name] = parameter_field(name, default, described.get(name, ""))
@@ -150,15 +87,15 @@ class RerunForm(forms.Form):
 
     def __init__(self, *args: Any, current: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        described = _descriptions()
+        described = descriptions()
         self.current = {**defaults(), **current}
         self.parameter_names: list[str] = []
         for name, default in defaults().items():
             value = self.current[name]
             field = parameter_field(name, value, described.get(name, ""))
             field.help_text = (
-                f"{described.get(name, '').replace('``', '')} Now: {_default_text(value)}; "
-                f"default: {_default_text(default)}."
+                f"{described.get(name, '').replace('``', '')} Now: {default_text(value)}; "
+                f"default: {default_text(default)}."
             ).strip()
             self.fields[name] = field
             self.parameter_names.append(name)

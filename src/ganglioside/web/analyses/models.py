@@ -176,6 +176,16 @@ class Compound(models.Model):
     fragment_delta_rt = models.FloatField(null=True, blank=True)
     fragment_lost = models.CharField(max_length=128, blank=True, default="")
     volume_consolidated = models.FloatField(null=True, blank=True)
+    identification_level = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="1 standard, 2 MS/MS + RT, 3 RT-consistent MS1, 4 composition only, "
+        "5 contradicted",
+    )
+    identification = models.CharField(max_length=16, blank=True, default="")
+    mz_error_ppm = models.FloatField(null=True, blank=True)
+    ms2_evidence = models.TextField(blank=True, default="")
+    artefact_of = models.IntegerField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True, help_text="extra input columns, unchanged")
 
     class Meta:

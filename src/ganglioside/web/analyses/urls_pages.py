@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_curation, views_pages
+from . import views_choice, views_curation, views_pages
 
 app_name = "pages"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("analyses/", views_pages.history, name="history"),
     path("analyses/new/", views_pages.upload, name="upload"),
+    path("analyses/new/<slug:token>/", views_choice.upload_choice, name="upload-choice"),
     path("analyses/compare/", views_pages.compare, name="compare"),
     path("analyses/<int:analysis_id>/", views_pages.analysis_detail, name="analysis"),
     path(

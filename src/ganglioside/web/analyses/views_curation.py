@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ganglioside import ConfigError
 from ganglioside.result import STATUSES
+from ganglioside.web.common.auth import SignedInRequest
 
 from . import selectors
 from .forms import DecisionForm, RerunForm
 from .models import Analysis, AnalysisStatus, Compound
 from .services import curation, submission
-from .views_pages import SignedInRequest, upload_limit_message, upload_throttled
+from .views_pages import upload_limit_message, upload_throttled
 
 
 @login_required

@@ -24,26 +24,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ganglioside import ConfigError, InputError
 from ganglioside.report.plots import POINT_STYLES
 from ganglioside.result import CATEGORIES, PROGRESS_STEPS, STATUSES
+from ganglioside.web.common.auth import SignedInRequest
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
-from ..methods.views import ask_choice
 from . import comparison, figures, selectors
 from .api.errors import service_error_answer
-from .api.throttles import UploadRateThrottle, upload_limit_message
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import Analysis, AnalysisStatus, ArtifactKind
 from .services import deletion, downloads, exports, submission
-from .staticfinders import PLOTLY_STATIC_PATH
+from .views_choice import ask_choice
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-
-class SignedInRequest(HttpRequest):
-    """The request a view behind ``login_required`` gets: its user is signed in."""
-
-    user: User
+    pass
 
 
 HISTORY_PAGE_SIZE = 20

@@ -9,9 +9,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ganglioside.web.analyses.api.common import error_responses, signed_in
+from ganglioside.web.common.api import error_responses, signed_in
 
-from . import services
+from . import selectors, services
 from .models import Method
 
 
@@ -91,7 +91,7 @@ class MethodViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Method.objects.none()
-        return Method.objects.filter(owner=signed_in(self.request))
+        return selectors.method_list(owner=signed_in(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.get_serializer(data=request.data)

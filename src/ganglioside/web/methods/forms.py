@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from ..analyses.api.parameters import _descriptions, defaults
-from ..analyses.forms import ACCEPTED_SUFFIXES, parameter_field
+from ganglioside.web.common.forms import ACCEPTED_SUFFIXES, parameter_field
+from ganglioside.web.common.parameters import defaults, descriptions
+
 from .reading import MAPPING_KEYS, REQUIRED_KEYS
 
 #: The sample choice that creates one analysis per sample.
@@ -45,7 +46,7 @@ class MethodForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["calibrants_file"].help_text += " Leave empty to keep the current list."
-        described = _descriptions()
+        described = descriptions()
         self.parameter_names: list[str] = []
         for name, default in defaults().items():
             self.fields[name] = parameter_field(name, default, described.get(name, ""))
@@ -68,9 +69,20 @@ class SampleChoiceForm(forms.Form):
 
     sample = forms.ChoiceField(widget=forms.RadioSelect, label="Sample")
 
-    def __init__(self, *args: Any, samples: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        samples: Sequence[str],
+        analysed: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(ALL_SAMPLES, f"All {len(samples)} samples (one analysis each)")]
+        analysed = samples if analysed is None else analysed
+        apart = len(samples) - len(analysed)
+        label = f"All {len(analysed)} samples (one analysis each)"
+        if apart:
+            label += f"; the {apart} QC, blank and standard runs only when chosen below"
+        choices = [(ALL_SAMPLES, label)]
         choices += [(sample, sample) for sample in samples]
         field = self.fields["sample"]
         assert isinstance(field, forms.ChoiceField)

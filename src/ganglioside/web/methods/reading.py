@@ -28,10 +28,20 @@ REQUIRED_KEYS = ("name", "rt", "volume")
 class SampleChoiceNeeded(InputError):
     """An export with several samples, uploaded without choosing one."""
 
-    def __init__(self, message: str, *, file: str, format: str, samples: Sequence[str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str,
+        format: str,
+        samples: Sequence[str],
+        analysed: Sequence[str] | None = None,
+    ) -> None:
         super().__init__(message, file=file)
         self.format = format
         self.samples = tuple(samples)
+        #: The samples "all samples" analyses (QCs, blanks and standards kept apart).
+        self.analysed = tuple(samples if analysed is None else analysed)
 
 
 class ColumnsNeeded(InputError):
@@ -44,7 +54,8 @@ class ColumnsNeeded(InputError):
 
 @dataclass(frozen=True)
 class UploadCheck:
-    """The file as read: its format, its samples (empty for one table) and its header."""
+    """The file as read: its format, the samples analysed by default (empty for one table;
+    an export's QCs, blanks and standards left out) and its header."""
 
     format: str
     samples: tuple[str, ...]
@@ -92,11 +103,16 @@ def check_upload(
             export.choose(None)
         except InputError as exc:
             raise SampleChoiceNeeded(
-                exc.message, file=export.source, format=export.format, samples=export.sample_names
+                exc.message,
+                file=export.source,
+                format=export.format,
+                samples=export.sample_names,
+                analysed=export.analysed_samples,
             ) from None
     chosen = export.choose(sample or None)
     read_table(export.table(chosen), max_rt=max_rt)
-    return UploadCheck(export.format, export.sample_names, header)
+    # "All samples" means the samples the export types as samples (QCs and blanks apart).
+    return UploadCheck(export.format, export.analysed_samples, header)
 
 
 def _header(export: Export) -> tuple[str, ...]:

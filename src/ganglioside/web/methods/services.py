@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from ganglioside import AnalysisConfig, ConfigError, InputError
 from ganglioside.calibrants import calibrant_frame, read_calibrants
 from ganglioside.inputs.mapping import parse_columns
+from ganglioside.web.common.files import as_local_file
 
-from ..analyses.services.inputs import as_local_file
 from .models import ColumnMapping, Method
 from .reading import header_signature
 

@@ -11,5 +11,4 @@ urlpatterns = [
     path("methods/new/", views.method_edit, name="new"),
     path("methods/<int:method_id>/", views.method_edit, name="edit"),
     path("methods/<int:method_id>/delete/", views.method_delete, name="delete"),
-    path("analyses/new/<slug:token>/", views.upload_choice, name="upload-choice"),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganglioside.web.analyses.events import send_to_group
+from ganglioside.web.common.events import send_to_group
 
 SAMPLE = "study.sample"
 STATUS = "study.status"

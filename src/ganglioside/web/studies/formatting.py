@@ -23,6 +23,13 @@ LABELS = {
     "predicted_rt": "Predicted RT (min)",
     "z": "z",
     "reasons": "Why",
+    "feature_id": "Feature",
+    "contrast": "Contrast",
+    "qc_rsd_before": "QC RSD before correction",
+    "qc_rsd": "QC RSD",
+    "d_ratio": "D-ratio",
+    "blank_ratio": "Blank ratio",
+    "filter": "Filtered by",
 }
 
 _DECIMALS = {"rt": 2, "predicted_rt": 2}
@@ -41,6 +48,10 @@ def cell(column: str, value: Any) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
+    return _number(column, value)
+
+
+def _number(column: str, value: float) -> str:
     if column == "row":
         return str(int(value))
     if column in _P_VALUES:
@@ -49,7 +60,7 @@ def cell(column: str, value: Any) -> str:
         return f"{value:.{_DECIMALS[column]}f}"
     if column in _SIGNED:
         return f"{value:+.{_SIGNED[column]}f}"
-    if column == "volume" or (isinstance(value, int) or float(value).is_integer()):
+    if column == "volume" or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}"
 

@@ -112,6 +112,14 @@ class StudySample(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     borrowed_anchors = models.PositiveIntegerField(default=0)
+    # The sample opened as an analysis of its own (charts, row pages, curation), on request.
+    analysis = models.OneToOneField(
+        "analyses.Analysis",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="study_sample",
+    )
 
     class Meta:
         ordering = ["study", "position"]

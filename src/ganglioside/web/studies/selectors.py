@@ -6,7 +6,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from ganglioside.studies.compare import StudyComparison, StudySide, compare_studies
@@ -36,6 +36,13 @@ class StudyNotReady(Exception):
 def study_list(*, user: User) -> QuerySet[Study]:
     """The user's studies, newest first, without the heavy columns."""
     return Study.objects.filter(owner=user).defer(*_LIST_DEFERRED)
+
+
+def study_with_samples(*, study: Study) -> Study:
+    """``study`` read again with its samples (their stored tables left out)."""
+    return Study.objects.prefetch_related(
+        Prefetch("samples", queryset=StudySample.objects.defer("compounds"))
+    ).get(pk=study.pk)
 
 
 def study_get(*, user: User, study_id: int | str) -> Study:
@@ -76,7 +83,10 @@ def file_names(*, study: Study) -> list[str]:
 
 
 #: Columns of the study tables that hold text, whatever they look like.
-TEXT_COLUMNS = ("species", "name", "isomer_track", "category", "test", "outlier_in", "fragment_in")
+TEXT_COLUMNS = (
+    *("feature_id", "contrast", "species", "name", "isomer_track", "category", "test"),
+    *("outlier_in", "fragment_in", "filter"),
+)
 
 
 def table_of(*, study: Study, name: str) -> pd.DataFrame:

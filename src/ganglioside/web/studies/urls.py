@@ -13,6 +13,11 @@ urlpatterns = [
     path("studies/<int:study_id>/finish/", views.study_finish, name="finish"),
     path("studies/<int:study_id>/samples/<int:sample_id>/", views.sample_detail, name="sample"),
     path(
+        "studies/<int:study_id>/samples/<int:sample_id>/analysis/",
+        views.sample_analysis,
+        name="sample-analysis",
+    ),
+    path(
         "studies/<int:study_id>/samples/<int:sample_id>/rerun/",
         views.sample_rerun,
         name="sample-rerun",

@@ -16,8 +16,8 @@ from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
 from ganglioside.studies.outputs import STATISTICS_LEAD
-from ganglioside.web.analyses.api.throttles import UploadRateThrottle, upload_limit_message
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
 from . import formatting, selectors
 from .api.views import species_filters
@@ -25,13 +25,16 @@ from .forms import StudyForm
 from .models import StudyStatus
 from .services import actions, creation
 from .services.outputs import CONTENT_TYPES
+from .services.sample_analysis import sample_analysis_open
 from .services.stored import compounds_frame
 
 if TYPE_CHECKING:
-    from ganglioside.web.analyses.views_pages import SignedInRequest
+    from ganglioside.web.common.auth import SignedInRequest
 
 #: Rows of a sample's compounds shown on its page (all are in the download).
 SAMPLE_ROWS_SHOWN = 500
+#: The statistics' QC measures shown in the species table when the design had QCs or blanks.
+QC_COLUMNS = ("qc_rsd_before", "qc_rsd", "d_ratio", "blank_ratio")
 #: Files offered for download, in this order.
 DOWNLOADS = (
     "matrix.csv",
@@ -119,6 +122,7 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
             if n in (study.figures or {})
         ],
     }
+    context["qc_filters"] = _qc_filters((study.summary or {}).get("qc_filters") or {})
     if study.status == StudyStatus.SUCCEEDED:
         others = selectors.comparable_studies(user=request.user, exclude=study)
         context["compare_choices"] = list(others)
@@ -127,14 +131,37 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
     return render(request, "studies/detail.html", context)
 
 
+#: The QC filters of the summary (``qc_filters``), in words.
+QC_FILTER_WORDS = {
+    "qc_rsd": "with a QC RSD above the limit",
+    "d_ratio": "with a D-ratio above the limit (QC spread as large as the samples')",
+    "blank": "not clearly above the blanks",
+    "detection": "found in too few samples of every group",
+    "filtered": "in all",
+}
+
+
+def _qc_filters(counts: dict[str, Any]) -> list[tuple[str, int]]:
+    """The summary's QC filter counts with their words (filters that left nothing out too)."""
+    return [
+        (QC_FILTER_WORDS.get(name, name.replace("_", " ")), int(n))
+        for name, n in counts.items()
+        if isinstance(n, int | float)
+    ]
+
+
 def _species_context(request: SignedInRequest, study: Any) -> dict[str, Any]:
     try:
         filters = species_filters(request.GET)
     except ValidationError:
         filters = species_filters({})
     frame = selectors.species_rows(study=study, **filters)
-    # the statistics' leading columns but the name of the test
+    # the statistics' leading columns but the name of the test, then the QC measures and the
+    # filter when the design had QCs or blanks
     columns = [c for c in STATISTICS_LEAD if c in frame.columns and c != "test"]
+    columns += [c for c in QC_COLUMNS if c in frame.columns and frame[c].notna().any()]
+    if "filter" in frame.columns and frame["filter"].fillna("").astype(str).str.strip().any():
+        columns.append("filter")
     return {
         "filters": filters,
         "species_columns": columns,
@@ -167,6 +194,20 @@ def sample_rerun(request: SignedInRequest, study_id: int, sample_id: int) -> Htt
 
 
 @login_required
+@require_POST
+def sample_analysis(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
+    """Open the sample as an analysis of its own (made the first time) and go to its page."""
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    sample = selectors.sample_get(study=study, sample_id=sample_id)
+    try:
+        analysis = sample_analysis_open(sample=sample)
+    except InputError as exc:
+        messages.error(request, str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return redirect("studies:sample", study_id=study.pk, sample_id=sample.pk)
+    return redirect("pages:analysis", analysis_id=analysis.pk)
+
+
+@login_required
 @require_GET
 def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> HttpResponse:
     """A sample's own analysis: counts, warnings, error, and its compounds."""
@@ -190,9 +231,12 @@ def sample_detail(request: SignedInRequest, study_id: int, sample_id: int) -> Ht
         columns = [c for c in wanted if c in frame.columns]
         shown = frame[columns].head(SAMPLE_ROWS_SHOWN)
         rows = selectors.records(shown)
+    analysis = sample.analysis if sample.analysis_id else None
     context = {
         "study": study,
         "sample": sample,
+        "analysis": analysis,
+        "rows_linked": analysis is not None and analysis.status == "succeeded",
         "columns": columns,
         "rows": rows,
         "compounds_table": formatting.table(columns, rows),

@@ -10,16 +10,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ganglioside.parameter_diff import value_text
 from ganglioside.studies.compare import AGREEMENT_STYLE, AGREEMENTS, agreement_figure, rows_csv
 from ganglioside.web.analyses.figures import PLOT_CONFIG
-from ganglioside.web.analyses.parameter_diff import value_text
-from ganglioside.web.analyses.staticfinders import PLOTLY_STATIC_PATH
+from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 
 from . import selectors
 
 if TYPE_CHECKING:
     from ganglioside.studies.compare import StudyComparison
-    from ganglioside.web.analyses.views_pages import SignedInRequest
+    from ganglioside.web.common.auth import SignedInRequest
 
     from .models import Study
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.filters import OrderingFilter
 
+from ganglioside.identification import LEVELS
 from ganglioside.result import CATEGORIES, STATUSES
 
 from ..models import Analysis, AnalysisStatus, Compound
@@ -100,11 +101,16 @@ class CompoundFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
     group_key = django_filters.CharFilter(label="RT model group, e.g. GD1+OAc", max_length=200)
     is_anchor = django_filters.BooleanFilter()
+    identification_level = django_filters.ChoiceFilter(
+        choices=[(k, f"{k} {label}") for k, label in enumerate(LEVELS) if k],
+        label="identification level: 1 standard, 2 MS/MS + RT, 3 RT-consistent MS1, "
+        "4 composition only, 5 contradicted",
+    )
     rows = RowNumbersFilter(label="row numbers and ranges, e.g. 70, 72, 100-120")
 
     class Meta:
         model = Compound
-        fields = ["status", "category", "group_key", "is_anchor", "rows"]
+        fields = ["status", "category", "group_key", "is_anchor", "identification_level", "rows"]
 
 
 class StrictOrderingFilter(OrderingFilter):

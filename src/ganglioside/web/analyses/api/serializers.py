@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ganglioside.result import STATUSES
+from ganglioside.web.common.parameters import parameter_fields
 
 from ..comparison import Comparison, StatusChange
 from ..models import (
@@ -24,21 +25,8 @@ from ..models import (
     FragmentEvent,
     RTModel,
 )
-from .parameters import parameter_fields
 
 EXPORT_FORMATS = tuple(ArtifactKind.values)
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="machine-readable, e.g. invalid_input, not_found")
-    message = serializers.CharField(help_text="what went wrong, in plain words")
-    details = serializers.JSONField(
-        help_text="more about it, e.g. {file, row, column, value} for an input error"
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
 
 
 class TokenInputSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import authenticate
@@ -23,16 +22,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ganglioside import report
+from ganglioside.web.common.api import (
+    DownloadRenderer,
+    ErrorSerializer,
+    error_responses,
+    page_not_found,
+    signed_in,
+)
+from ganglioside.web.common.pagination import CompoundPagination
+from ganglioside.web.common.parameters import given_parameters
+from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
 from ...methods.selectors import method_get
 from .. import comparison, selectors
 from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
-from .common import DownloadRenderer, error_responses, page_not_found, signed_in
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
-from .pagination import CompoundPagination
-from .parameters import given_parameters
 from .schema import FileAnswerMixin, file_responses
 from .serializers import (
     EXPORT_FORMATS,
@@ -44,7 +50,6 @@ from .serializers import (
     CompoundSerializer,
     DecisionCreateSerializer,
     DecisionSerializer,
-    ErrorSerializer,
     FragmentEventSerializer,
     PlainRowSerializer,
     RTModelSerializer,
@@ -52,7 +57,6 @@ from .serializers import (
     TokenOutputSerializer,
     comparison_data,
 )
-from .throttles import AuthRateThrottle, UploadRateThrottle
 
 if TYPE_CHECKING:
     pass
@@ -73,6 +77,7 @@ class TokenView(APIView):
 
     @extend_schema(
         operation_id="auth_token",
+        auth=[],  # no security requirement: a generated client asks with no token yet
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer, **error_responses(400, 429, 503)},
         tags=["auth"],
@@ -272,6 +277,8 @@ class CompoundListView(_AnalysisChildListView):
         "mass",
         "sugar_count",
         "volume_consolidated",
+        "identification_level",
+        "mz_error_ppm",
         "abs_z",  # |z|: the size of the deviation, whatever its sign
     ]
     ordering = ["row"]
@@ -391,10 +398,9 @@ class DecisionListCreateView(_OwnedAnalysisMixin, APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-#: The content type of each export format, as the worker stores it (without its charset).
-EXPORT_CONTENT_TYPES = {
-    PurePath(a.filename).suffix.lstrip("."): a.media_type.split(";")[0] for a in report.ARTIFACTS
-}
+#: The content type of each download format (a name of the core's output registry), as the
+#: worker stores it (without its charset).
+EXPORT_CONTENT_TYPES = {name: o.media_type.split(";")[0] for name, o in report.OUTPUTS.items()}
 
 
 class ExportView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):

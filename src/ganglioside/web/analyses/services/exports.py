@@ -188,7 +188,7 @@ def exports_prepare(
     not sink the others; its reason is kept).  Nothing is recorded in the database."""
     relative = PurePath(EXPORTS_FOLDER, str(analysis.pk), uuid.uuid4().hex)
     out = WrittenExports(kinds=kinds, folder=Path(settings.MEDIA_ROOT) / relative)
-    media_types = {a.filename: a.media_type for a in report.ARTIFACTS}
+    media_types = {o.filename: o.media_type for o in report.OUTPUTS.values()}
     for kind in kinds:
         try:
             files = _write_files(result, out.folder, (kind,))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import pandas as pd
 
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
+from ganglioside.web.common.files import as_local_file
 
 from ...methods.models import AnalysisInput
 from ..models import Analysis
@@ -19,19 +19,6 @@ from .curation import analyze_with_decisions
 
 # What the core calls with each step's progress: (step, fraction done, message).
 ProgressCallback = Callable[[str, float, str], None]
-
-
-@contextmanager
-def as_local_file(content: bytes, filename: str) -> Iterator[Path]:
-    """``content`` as a temporary file named ``filename``.
-
-    The core reads paths (and recognises the format by the suffix), so it gets a temporary
-    file with the original name.
-    """
-    with tempfile.TemporaryDirectory(prefix="ganglioside-upload-") as folder:
-        path = Path(folder) / (PurePath(filename).name or "input")
-        path.write_bytes(content)
-        yield path
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """The core's tables (compounds, models, fragment events) written as database rows.
 
-Used by :mod:`.running` (and :func:`json_safe` by the others); vectorised per column, bulk
+Used by :mod:`.running`; vectorised per column, bulk
 inserts (binary COPY on PostgreSQL).  Database writes only: not to be confused with Django's
 file storage, which holds the uploaded input files.
 """
@@ -8,35 +8,27 @@ file storage, which holds the uploaded input files.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import connection, models
 
+from ganglioside.curation import CURATION_COLUMNS
 from ganglioside.result import COMPOUND_COLUMNS
+from ganglioside.web.common.json_safety import NUL, clean_text, json_safe, json_value
 
 from ..models import Compound, FragmentEvent, RTModel
-from .curation import CURATION_COLUMNS
 
 COMPOUND_BATCH_SIZE = 2000
 
 #: The columns stored in typed fields: the core's, and the curation's status columns.
 STORED_COLUMNS = (*COMPOUND_COLUMNS, *CURATION_COLUMNS)
-#: Text PostgreSQL cannot store (NUL, in text and JSON alike) and what stands in for it.
-_NUL, _NUL_SHOWN = "\x00", "\ufffd"
-
-
-def clean_text(text: str) -> str:
-    """``text`` as the database can store it: each NUL character replaced by U+FFFD."""
-    return text.replace(_NUL, _NUL_SHOWN) if _NUL in text else text
 
 
 def _clean_texts(cells: list[Any]) -> list[Any]:
     """The texts of a column as the database can store them (one scan when none needs it)."""
-    if not any(_NUL in v for v in cells if isinstance(v, str)):
+    if not any(NUL in v for v in cells if isinstance(v, str)):
         return cells
     return [clean_text(v) if isinstance(v, str) else v for v in cells]
 
@@ -71,7 +63,7 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     if extra_names:
         extra_frame = frame[extra_names]
         extras = [
-            {clean_text(str(k)): _json_value(v) for k, v in zip(extra_names, values, strict=True)}
+            {clean_text(str(k)): json_value(v) for k, v in zip(extra_names, values, strict=True)}
             for values in extra_frame.itertuples(index=False, name=None)
         ]
     else:
@@ -198,36 +190,6 @@ def _column_values(series: pd.Series, model_field: models.Field) -> list[Any]:
 
 def _nullable(series: pd.Series) -> list[Any]:
     return series.astype(object).where(series.notna(), None).tolist()
-
-
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, int | bool):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return clean_text(str(value))
-
-
-def json_safe(value: Any) -> Any:
-    """Plain JSON data: numpy scalars unwrapped, NaN/inf as null, tuples as lists."""
-    if isinstance(value, Mapping):
-        return {clean_text(str(k)): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    return _json_value(value)
 
 
 def rt_model(analysis_id: int, position: int, report: Any) -> RTModel:

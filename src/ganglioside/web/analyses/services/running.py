@@ -20,6 +20,7 @@ from django.utils import timezone
 import ganglioside
 from ganglioside import ConfigError, InputError
 from ganglioside.errors import bounded, excerpt
+from ganglioside.web.common.json_safety import json_safe
 
 from ... import heartbeats
 from .. import events
@@ -40,7 +41,7 @@ from .exports import (
 )
 from .inputs import analyze_stored, renamed
 from .notifications import analysis_notify_owner
-from .persistence import compounds_store, fragment_events, json_safe, rt_model
+from .persistence import compounds_store, fragment_events, rt_model
 
 log = logging.getLogger(__name__)
 

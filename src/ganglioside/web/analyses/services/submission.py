@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -16,16 +17,17 @@ from django.db import transaction
 import ganglioside
 from ganglioside import AnalysisConfig, InputError
 from ganglioside.inputs import files as input_files
+from ganglioside.parameter_diff import changes_text, parameter_changes
+from ganglioside.web.common.files import as_local_file
+from ganglioside.web.common.json_safety import clean_text, json_safe
 
 from ... import outages
 from ...methods.models import AnalysisInput, Method
 from ...methods.reading import SampleChoiceNeeded, UploadCheck, check_upload
 from .. import execution
 from ..models import Analysis
-from ..parameter_diff import changes_text, parameter_changes
 from . import curation
-from .inputs import as_local_file, renamed
-from .persistence import clean_text, json_safe
+from .inputs import renamed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -350,6 +352,9 @@ def _validate_table(
         head = content
     if head is None:
         return UploadCheck(format="", samples=(), header=())
+    partial = len(head) < len(content)
+    if partial:
+        head = with_ganglioside_lines(head, content)
     with as_local_file(head, filename) as path:
         try:
             try:
@@ -361,7 +366,38 @@ def _validate_table(
                 return check_upload(path, sample=first, columns=columns, max_rt=max_rt)
         except InputError as exc:
             exc.file = filename  # the upload's name, not the temporary copy's path
+            if partial and exc.message.startswith("no ganglioside among "):
+                exc.message = (
+                    exc.message.replace(
+                        "no ganglioside among ", "no ganglioside among the first ", 1
+                    )
+                    + "; and no line further down names a ganglioside"
+                )
             raise
+
+
+#: A line of a text table that may be a ganglioside row: a headgroup (``GM3``, ``GD1a`` …) or
+#: the word, anywhere in the line.
+_GANGLIOSIDE_LINE = re.compile(rb"^[^\n]*(?:G[AMDTQP][0-9]|[Gg]anglioside)[^\n]*\n?", re.MULTILINE)
+#: Ganglioside lines from beyond the head added to it for the check.
+GANGLIOSIDE_LINES_CHECKED = 500
+
+
+def with_ganglioside_lines(head: bytes, content: bytes) -> bytes:
+    """The head of a text table with the lines further down that may be ganglioside rows.
+
+    The check reads only the head of a large table; a whole-lipidome export may list its
+    first ganglioside thousands of rows down (LipidSearch sorts by class), so the rest of
+    the file is scanned (a byte pattern, no parsing) for lines naming a ganglioside
+    headgroup, and up to :data:`GANGLIOSIDE_LINES_CHECKED` of them are checked with the head.
+    """
+    found = []
+    for match in _GANGLIOSIDE_LINE.finditer(content, len(head)):
+        line = match.group()
+        found.append(line if line.endswith(b"\n") else line + b"\n")
+        if len(found) >= GANGLIOSIDE_LINES_CHECKED:
+            break
+    return head + b"".join(found)
 
 
 #: A workbook unpacking to more than this is not read in the request (only checked).

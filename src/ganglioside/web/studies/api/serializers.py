@@ -280,42 +280,55 @@ class MatrixRowSerializer(OpenRowSerializer):
         "description": "the quantity in the sample the column is named after (null: missing)",
     }
 
+    feature_id = serializers.CharField(help_text="the compound's id in every file of the study")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="the isomer track (early, late …); null: one track only")
 
 
 class StatisticsRowSerializer(OpenRowSerializer):
-    """One compound of ``statistics.csv``: fold change, tests and q values, then the mean and
-    the found fraction of each group as ``mean_<group>`` and ``found_<group>``."""
+    """One compound and contrast of ``statistics.csv``: fold change, tests and q values, QC
+    figures, then the mean and the found fraction of each group as ``mean_<group>`` and
+    ``found_<group>``."""
 
     extra_columns = {
         "type": "number",
         "nullable": True,
         "description": "mean_<group>: the group's mean quantity; found_<group>: the share of "
-        "its samples the compound was found in",
+        "its samples the compound was measured in",
     }
 
+    feature_id = serializers.CharField(help_text="the compound's id in every file of the study")
+    contrast = serializers.CharField(help_text="numerator/denominator, e.g. disease/control")
     species = serializers.CharField()
     name = serializers.CharField()
     isomer_track = _text(help_text="null: one track only")
     category = _text(help_text="GM, GD, GT, GQ, GA …")
     rt = _number(help_text="consensus RT (min)")
-    log2_fold_change = _number(help_text="numerator over denominator of the study's comparison")
-    p_value = _number(help_text="Welch's t-test (two groups) or ANOVA (more)")
-    q_value = _number(help_text="Benjamini-Hochberg q value of p_value")
-    test = serializers.CharField(help_text="Welch t-test or ANOVA")
-    p_mann_whitney = _number(required=False, help_text="two groups")
-    q_mann_whitney = _number(required=False, help_text="two groups")
+    log2_fold_change = _number(help_text="numerator over denominator of the contrast")
+    p_value = _number(help_text="of the study's test (moderated t, Welch or Mann-Whitney)")
+    q_value = _number(help_text="Benjamini-Hochberg q value of p_value (filtered rows: null)")
+    test = serializers.CharField(help_text="the test of p_value, in words")
+    t = _number(required=False, help_text="moderated t statistic (moderated t only)")
+    df = _number(required=False, help_text="its degrees of freedom (moderated t only)")
+    p_welch = _number()
+    q_welch = _number()
+    p_mann_whitney = _number()
+    q_mann_whitney = _number()
+    p_overall = _number(required=False, help_text="more than two groups: any difference")
+    q_overall = _number(required=False, help_text="more than two groups")
+    p_anova = _number(required=False, help_text="more than two groups")
     p_kruskal_wallis = _number(required=False, help_text="more than two groups")
-    q_kruskal_wallis = _number(required=False, help_text="more than two groups")
-    p_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
-    q_welch_pair = _number(required=False, help_text="more than two groups: the compared pair")
     found_fraction = _number(help_text="share of all samples the compound was valid in")
     outlier_in = _text(help_text="samples where it was an outlier, separated by ';'")
     fragment_in = _text(help_text="samples where it was an in-source fragment, separated by ';'")
     n_missing = serializers.IntegerField(help_text="samples without a value")
     n_imputed = serializers.IntegerField(help_text="of those, values imputed")
+    qc_rsd_before = _number(required=False, help_text="RSD in the QCs before drift correction")
+    qc_rsd = _number(required=False, help_text="RSD in the QCs")
+    d_ratio = _number(required=False, help_text="QC spread over the study samples' spread")
+    blank_ratio = _number(required=False, help_text="study samples over blanks")
+    filter = _text(required=False, help_text="the QC filters it failed, separated by ','")
 
 
 class MatrixSerializer(serializers.Serializer):

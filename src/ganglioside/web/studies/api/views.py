@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,18 +17,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ganglioside.studies.compare import AGREEMENTS, rows_csv
-from ganglioside.web.analyses.api.common import (
+from ganglioside.web.analyses.api.schema import FileAnswerMixin, file_responses
+from ganglioside.web.common.api import (
     DownloadRenderer,
+    ErrorSerializer,
     error_responses,
     page_not_found,
     signed_in,
 )
-from ganglioside.web.analyses.api.schema import FileAnswerMixin, file_responses
-from ganglioside.web.analyses.api.serializers import ErrorSerializer
-from ganglioside.web.analyses.api.throttles import UploadRateThrottle
+from ganglioside.web.common.throttles import UploadRateThrottle
 
 from .. import selectors
-from ..models import Study, StudySample
+from ..models import Study
 from ..services import actions, creation
 from ..services.outputs import CONTENT_TYPES
 from ..views_compare import csv_response
@@ -62,9 +61,7 @@ class _OwnedStudyMixin(APIView):
 
 
 def _detail(study: Study, request: Request) -> dict[str, Any]:
-    fresh = Study.objects.prefetch_related(
-        Prefetch("samples", queryset=StudySample.objects.defer("compounds"))
-    ).get(pk=study.pk)
+    fresh = selectors.study_with_samples(study=study)
     return StudyDetailSerializer(fresh, context={"request": request}).data
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
@@ -22,7 +23,7 @@ from ganglioside import InputError
 from ganglioside.inputs.files import read_cells
 from ganglioside.studies import Design, DesignError, read_design
 from ganglioside.studies.config import resolve_study_config
-from ganglioside.web.analyses.services.persistence import json_safe
+from ganglioside.web.common.json_safety import json_safe
 
 from ..models import Study, StudySample
 from . import running
@@ -138,39 +139,55 @@ def _write_and_check(folder: Path, tables: list[Upload], design: Upload) -> Desi
         (folder / upload.name).write_bytes(upload.content)
     design_path = folder / design.name
     design_path.write_bytes(design.content)
-    _only_uploaded_files(design_path)
-    return read_design(design_path, base_dir=folder)
+    frame, missing = _design_with_uploaded_names(design_path, {u.name for u in tables})
+    try:
+        design_read = read_design(frame, base_dir=folder)
+    except DesignError as exc:  # one list: ours first, the library's on the other rows
+        rows = {p.row for p in missing}
+        others = [p for p in exc.problems if not (p.column == "file" and p.row in rows)]
+        raise DesignError([*missing, *others], file=design_path.name) from None
+    if missing:
+        raise DesignError(missing, file=design_path.name)
+    return design_read
 
 
-def _only_uploaded_files(design_path: Path) -> None:
-    """Each ``file`` of the design must be a bare file name (an uploaded table): a folder or an
-    absolute path would reach beyond the study's own folder.
+def _design_with_uploaded_names(
+    design_path: Path, uploaded: set[str]
+) -> tuple[pd.DataFrame, list[InputError]]:
+    """The design with each ``file`` matched by its file name to an uploaded table, and the
+    problem of each row whose file names no uploaded table.
 
-    Raises
-    ------
-    DesignError
-        Listing every such row (before the library looks at any file).
+    A design written for the command line names ``samples/S001.csv`` or an absolute path; the
+    tables are matched by file name within the upload (a zip's folders are flattened), so
+    such a design works unchanged, and no path can reach beyond the study's own folder.
     """
     raw = read_cells(design_path)
+    frame = raw.cells.copy()
+    frame.columns = pd.Index(raw.header)
+    frame.attrs["source"] = design_path.name
     header = [str(h).strip().lower() for h in raw.header]
     if "file" not in header:
-        return  # the library reports the missing column
-    column = raw.cells.iloc[:, header.index("file")]
-    problems = []
-    for row, value in enumerate(column.tolist(), start=1):
+        return frame, []  # the library reports the missing column
+    at = header.index("file")
+    problems, names = [], []
+    for row, value in enumerate(frame.iloc[:, at].tolist(), start=1):
         text = "" if value is None or value != value else str(value).strip()
-        if text and (PurePath(text.replace("\\", "/")).name != text or text in (".", "..")):
+        base = PurePath(text.replace("\\", "/")).name if text else ""
+        if text and (base in ("", ".", "..") or base not in uploaded):
             problems.append(
                 InputError(
-                    "the file must be the name of an uploaded table, without folders",
+                    f"no uploaded table is called {base or text!r}; the design's files are "
+                    "matched by file name to the uploaded tables (folders in the design are "
+                    "ignored)",
                     file=design_path.name,
                     row=row,
                     column="file",
                     value=text,
                 )
             )
-    if problems:
-        raise DesignError(problems, file=design_path.name)
+        names.append(base)
+    frame.iloc[:, at] = names
+    return frame, problems
 
 
 # -- uploads ------------------------------------------------------------------------------------

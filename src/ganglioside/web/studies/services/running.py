@@ -34,7 +34,7 @@ from django.utils import timezone
 from ganglioside.errors import GangliosideError
 from ganglioside.studies.run import SampleResult, analyze_sample
 from ganglioside.web import heartbeats
-from ganglioside.web.analyses.services.persistence import json_safe
+from ganglioside.web.common.json_safety import json_safe
 from ganglioside.web.dispatch import WorkStopped
 
 from .. import events, execution

@@ -15,6 +15,19 @@
   let socket = null;
   let pollTimer = null;
 
+  const NARROW_PX = 600;
+
+  // On a phone: thin side margins, and the box plots' titles in a smaller font, so that each
+  // title fits over its own plot.
+  function narrow(layout) {
+    layout.margin = Object.assign({}, layout.margin, { l: 45, r: 10 });
+    if (Array.isArray(layout.annotations)) {
+      layout.annotations = layout.annotations.map(function (note) {
+        return Object.assign({}, note, { font: Object.assign({}, note.font, { size: 9 }) });
+      });
+    }
+  }
+
   function drawFigures() {
     const data = document.getElementById("study-figures");
     if (!data || typeof Plotly === "undefined") return;
@@ -23,6 +36,7 @@
       const fig = figures[el.dataset.figure];
       if (!fig) return;
       const layout = Object.assign({}, fig.layout || {}, { autosize: true });
+      if (el.clientWidth < NARROW_PX) narrow(layout);
       const name = "study-" + el.dataset.figure;
       // The camera saves a PNG; a second button saves the same figure as SVG.
       const svg = {

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("studies", "0002_study_shared_anchors"),
+        ("studies", "0003_studysample_analysis"),
     ]
 
     operations = [

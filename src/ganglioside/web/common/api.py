@@ -1,5 +1,5 @@
 """What every API view of the platform shares (analyses, methods, studies): the signed-in user,
-the documented error answers, and a renderer for file downloads."""
+the error shape and its documented answers, and a renderer for file downloads."""
 
 from __future__ import annotations
 
@@ -8,14 +8,26 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
-from .serializers import ErrorSerializer
-
 if TYPE_CHECKING:  # pragma: no cover
     from django.contrib.auth.models import User
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="machine-readable, e.g. invalid_input, not_found")
+    message = serializers.CharField(help_text="what went wrong, in plain words")
+    details = serializers.JSONField(
+        help_text="more about it, e.g. {file, row, column, value} for an input error"
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
 
 _DESCRIBED = {
     400: "invalid request",

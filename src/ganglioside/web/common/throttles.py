@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
-from ...outages import OUTAGE_RETRY_AFTER, ServiceUnavailable, outage_errors
+from ..outages import OUTAGE_RETRY_AFTER, ServiceUnavailable, outage_errors
 
 __all__ = ["OUTAGE_RETRY_AFTER", "ServiceUnavailable", "outage_errors"]
 

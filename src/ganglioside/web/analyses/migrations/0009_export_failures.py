@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analyses", "0007_rtmodel_bend"),
+        ("analyses", "0008_identification_evidence"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ganglioside import AnalysisConfig
+from .config import AnalysisConfig
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ class _ElutionOrderField(serializers.Field):
         return value
 
 
-def _descriptions() -> dict[str, str]:
+def descriptions() -> dict[str, str]:
     """Attribute descriptions from the NumPy-style docstring of AnalysisConfig."""
     text = inspect.getdoc(AnalysisConfig) or ""
     out: dict[str, str] = {}
@@ -131,7 +131,7 @@ def parameter_fields(*, with_defaults: bool) -> dict[str, serializers.Field]:
     With ``with_defaults`` the default is declared on the field (shown in the schema); without,
     a missing field means "keep the current value" (used by re-runs).
     """
-    described = _descriptions()
+    described = descriptions()
     fields: dict[str, serializers.Field] = {}
     for name, default in defaults().items():
         help_text = f"{described.get(name, '').rstrip('.')}. Default: {default!r}.".lstrip(". ")

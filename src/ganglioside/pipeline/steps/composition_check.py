@@ -1,0 +1,58 @@
+"""Composition plausibility: a ceramide sum that cannot be a sphingoid base plus one fatty
+acid (``GM3 60:12;O2``) is flagged on the row (warning ``implausible_composition``, with the
+reason in words) and listed in a file warning; its identification level is at most 4."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...rules.plausibility import composition_words, implausible_composition
+from ..context import Context, Rule
+from ..contract import Finding, Note, Reason, Words
+
+
+@dataclass(frozen=True)
+class CompositionCheck:
+    """Per row: the ceramide sum cannot be a sphingoid base plus one fatty acid."""
+
+    implausible: np.ndarray
+
+
+def apply(ctx: Context) -> Finding:
+    per_row, rows = ctx.names.per_row, ctx.rows
+    carbons = per_row["carbons"].to_numpy(dtype=float)
+    double_bonds = per_row["double_bonds"].to_numpy(dtype=float)
+    odd = implausible_composition(carbons, double_bonds) & ~rows.invalid
+    keys = np.where(odd, carbons * 1000 + double_bonds, -1)
+    notes: tuple[Note, ...] = ()
+    if odd.any():
+        shown = ", ".join(str(r) for r in rows.row[odd][:10])
+        notes = (
+            Note(
+                f"{int(odd.sum())} row(s) whose ceramide cannot be a sphingoid base plus one "
+                f"fatty acid (rows {shown}): check those names (warning "
+                "implausible_composition)",
+                35,
+            ),
+        )
+    return Finding(
+        rule="composition_check",
+        detail=CompositionCheck(odd),
+        reasons=(
+            Reason(
+                odd,
+                rank=25,  # after a valid row's RT reason, before any other status's
+                keys=keys,
+                text_of=lambda k: (
+                    "implausible composition: " + composition_words(*divmod(float(k), 1000.0))
+                ),
+            ),
+        ),
+        warnings=(Words.flag(odd, "implausible_composition", rank=35),),
+        notes=notes,
+    )
+
+
+RULE = Rule("composition_check", apply, makes=CompositionCheck)
