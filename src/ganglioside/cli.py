@@ -115,6 +115,11 @@ def _add_analyze(commands: Any) -> None:
         default="results",
         help="directory for the results (default: ./results)",
     )
+    _add_analysis_options(analyze)
+
+
+def _add_analysis_options(analyze: argparse.ArgumentParser) -> None:
+    """``analyze``'s options after its input and output folder."""
     analyze.add_argument(
         "--outputs",
         metavar="LIST",

@@ -36,7 +36,7 @@ from .errors import InputError
 from .inputs import Export, read_export
 from .inputs.columns import map_columns
 from .result import STATUSES, AnalysisResult
-from .summary import QUANTIFIED, abundance, status_counts
+from .summary import abundances, status_counts
 
 #: What a decision does to its row.
 ACTIONS = ("status", "clear", "anchor", "unanchor")
@@ -165,15 +165,8 @@ def recount_summary(summary: Mapping[str, Any], compounds: pd.DataFrame) -> dict
     """
     status = pd.Categorical(compounds["status"].astype(str), categories=list(STATUSES))
     frame = compounds.assign(status=status)
-    quantified = frame["status"].isin(QUANTIFIED)
     out = {**dict(summary), **status_counts(frame)}
-    out["abundance"] = {
-        **dict(summary.get("abundance") or {}),
-        "total_volume": float(frame.loc[quantified, "volume_consolidated"].sum()),
-        "by_category": abundance(frame, "category"),
-        "by_headgroup": abundance(frame, "group_key"),
-        "by_ceramide": abundance(frame, "ceramide"),
-    }
+    out["abundance"] = {**dict(summary.get("abundance") or {}), **abundances(frame)}
     if "override" in frame.columns:
         overridden = frame["override"].astype(str) != ""
         computed = frame["status_computed"].astype(str).value_counts()

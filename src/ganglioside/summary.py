@@ -101,6 +101,29 @@ def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def abundances(compounds: pd.DataFrame) -> dict[str, Any]:
+    """The quantified volume in all and by category, headgroup and ceramide (the analysis and
+    the curation's recount both compute it here)."""
+    quantified = compounds["status"].isin(QUANTIFIED)
+    return {
+        "total_volume": float(compounds.loc[quantified, "volume_consolidated"].sum()),
+        "by_category": abundance(compounds, "category"),
+        "by_headgroup": abundance(compounds, "group_key"),
+        "by_ceramide": abundance(compounds, "ceramide"),
+    }
+
+
+def _log_p(compounds: pd.DataFrame, logp_model: LogPModel) -> dict[str, Any]:
+    """How the Log P values were obtained, and the composition model that estimates them."""
+    return {
+        "estimated_rows": int((compounds["log_p_source"] == "estimated").sum()),
+        "model_names": logp_model.n_names,
+        "increments": logp_model.coefficients,
+        "intercept": logp_model.intercept,
+        "residual_sd": logp_model.residual_sd,
+    }
+
+
 def build_summary(
     compounds: pd.DataFrame,
     events: pd.DataFrame,
@@ -137,15 +160,7 @@ def build_summary(
             "groups": len(counted["by_headgroup"]),
             **counted,
             "by_identification": _identification_counts(compounds),
-            "abundance": {
-                "quantified_statuses": list(QUANTIFIED),
-                "total_volume": float(
-                    compounds.loc[compounds["status"].isin(QUANTIFIED), "volume_consolidated"].sum()
-                ),
-                "by_category": abundance(compounds, "category"),
-                "by_headgroup": abundance(compounds, "group_key"),
-                "by_ceramide": abundance(compounds, "ceramide"),
-            },
+            "abundance": {"quantified_statuses": list(QUANTIFIED), **abundances(compounds)},
             "models": _models(compounds, reports),
             "fragments": {
                 "events": len(events),
@@ -155,13 +170,7 @@ def build_summary(
                 "labels": {str(k): int(v) for k, v in oac.items()},
                 "expected_shift_min": expected_oac_shift,
             },
-            "log_p": {
-                "estimated_rows": int((compounds["log_p_source"] == "estimated").sum()),
-                "model_names": logp_model.n_names,
-                "increments": logp_model.coefficients,
-                "intercept": logp_model.intercept,
-                "residual_sd": logp_model.residual_sd,
-            },
+            "log_p": _log_p(compounds, logp_model),
             "parameters": config.to_dict(),
             "timings_s": {k: round(v, 4) for k, v in timings.items()},
             "input": input_summary or {},

@@ -108,16 +108,13 @@ def analyze(
     ConfigError
         When a parameter is unknown or out of range.
     """
-    cfg = resolve_config(config)
-    standards = read_calibrants(calibrants) if calibrants is not None else None
-    saved = load_calibration(calibration) if calibration is not None else None
+    cfg, given = resolve_config(config), Given.read(calibrants, calibration)
     steps = Steps(progress)
     steps("read", 0.0, "reading the file")
     export = read_export(source, columns)
     chosen = export.choose(sample)
-    # The findings go straight into the record: what only the rules read (the table, the rules'
-    # frame) is let go before the record is built, and the record's parts before the summary.
-    given = Given(standards, saved["model"] if saved is not None else None)
+    # The findings go straight into the record: what only the rules read is let go before the
+    # record is built, and the record's parts before the summary.
     record = _write_record(_apply_rules(export.table(chosen), cfg, steps, given))
     steps.done()
     return _result(record, cfg, steps.timings, export.input_summary(chosen))
@@ -159,6 +156,15 @@ class Given:
 
     calibrants: pd.DataFrame | None = None
     reference: Mapping[str, Any] | None = None
+
+    @classmethod
+    def read(cls, calibrants: Any, calibration: Any) -> Given:
+        """The calibrant list and the saved calibration's model block, read when given."""
+        saved = load_calibration(calibration) if calibration is not None else None
+        return cls(
+            read_calibrants(calibrants) if calibrants is not None else None,
+            saved["model"] if saved is not None else None,
+        )
 
 
 def resolve_config(config: AnalysisConfig | Mapping[str, Any] | None) -> AnalysisConfig:

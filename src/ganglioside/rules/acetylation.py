@@ -71,16 +71,7 @@ def check_acetylation(
     if targets.size == 0 and not has_oac.any():
         return AcetylationResult(label, base, shift, default_shift)
     pool = np.flatnonzero(usable)
-    size = int(max(key.max(), base_key.max(), base2_key.max())) + 1
-    peaks = np.bincount(key[pool], minlength=size)
-    first = np.full(size, -1, dtype=np.int64)
-    first[key[pool][::-1]] = pool[::-1]
-    # the expected shift: median over pairs where both names have a single peak
-    single = targets[(peaks[key[targets]] == 1) & (peaks[base_key[targets]] == 1)]
-    clear = rt[single] - rt[first[base_key[single]]]
-    clear = clear[np.abs(clear) <= max_shift]
-    expected = float(np.median(clear)) if clear.size >= 3 else default_shift
-
+    expected = _expected_shift(key, base_key, rt, targets, pool, default_shift, max_shift)
     span = float(np.nanmax(rt[pool])) + 2 * max_shift + 10.0
     order = pool[np.argsort(key[pool] * span + rt[pool], kind="stable")]
     sorted_keys = key[order] * span + rt[order]
@@ -89,15 +80,7 @@ def check_acetylation(
         if rows.size == 0:
             return
         query = codes * span + rt[rows] - steps * expected
-        pos = np.searchsorted(sorted_keys, query)
-        cand = []
-        for p in (np.clip(pos - 1, 0, len(order) - 1), np.clip(pos, 0, len(order) - 1)):
-            b = order[p]
-            d = np.where(key[b] == codes, np.abs(query - sorted_keys[p]), np.inf)
-            cand.append((b, d))
-        (b0, d0), (b1, d1) = cand
-        b = np.where(d1 < d0, b1, b0)
-        found = np.isfinite(np.minimum(d0, d1))
+        b, found = _nearest(order, sorted_keys, key, query, codes)
         rows, b = rows[found], b[found]
         base[rows] = b
         shift[rows] = rt[rows] - rt[b]
@@ -108,3 +91,43 @@ def check_acetylation(
     rest = np.flatnonzero(has_oac & (base < 0) & (base2_key >= 0))
     pair(rest, base2_key[rest], 2)
     return AcetylationResult(label, base, shift, expected)
+
+
+def _expected_shift(
+    key: np.ndarray,
+    base_key: np.ndarray,
+    rt: np.ndarray,
+    targets: np.ndarray,
+    pool: np.ndarray,
+    default_shift: float,
+    max_shift: float,
+) -> float:
+    """The expected RT shift of one OAc: the median over pairs where both names have a single
+    peak (at least three, within ``max_shift``), else ``default_shift``."""
+    size = int(max(key.max(), base_key.max())) + 1
+    peaks = np.bincount(key[pool], minlength=size)
+    first = np.full(size, -1, dtype=np.int64)
+    first[key[pool][::-1]] = pool[::-1]
+    single = targets[(peaks[key[targets]] == 1) & (peaks[base_key[targets]] == 1)]
+    clear = rt[single] - rt[first[base_key[single]]]
+    clear = clear[np.abs(clear) <= max_shift]
+    return float(np.median(clear)) if clear.size >= 3 else default_shift
+
+
+def _nearest(
+    order: np.ndarray,
+    sorted_keys: np.ndarray,
+    key: np.ndarray,
+    query: np.ndarray,
+    codes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each query (species code and RT packed into one sorted number), the nearest row of
+    its species on either side, and whether one was found."""
+    pos = np.searchsorted(sorted_keys, query)
+    cand = []
+    for p in (np.clip(pos - 1, 0, len(order) - 1), np.clip(pos, 0, len(order) - 1)):
+        b = order[p]
+        d = np.where(key[b] == codes, np.abs(query - sorted_keys[p]), np.inf)
+        cand.append((b, d))
+    (b0, d0), (b1, d1) = cand
+    return np.where(d1 < d0, b1, b0), np.isfinite(np.minimum(d0, d1))

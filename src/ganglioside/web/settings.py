@@ -359,13 +359,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # OpenAPI 3.0 reads `nullable` only beside a `type`: a nullable reference becomes a oneOf
-    # with an explicit null branch (web/analyses/api/schema.py).
+    # with an explicit null branch (web/common/schema.py).
     # Answers other than files are JSON (a file view's errors too: FileAnswerMixin); the
     # renderer that lets a download be asked for by any Accept header is not a media type.
     "RENDERER_WHITELIST": ["rest_framework.renderers.JSONRenderer"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ganglioside.web.analyses.api.schema.nullable_references",
+        "ganglioside.web.common.schema.nullable_references",
     ],
     # Swagger UI and ReDoc from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -31,6 +31,7 @@ from ganglioside.web.common.api import (
 )
 from ganglioside.web.common.pagination import CompoundPagination
 from ganglioside.web.common.parameters import given_parameters
+from ganglioside.web.common.schema import FileAnswerMixin, file_responses
 from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
 from ...methods.selectors import method_get
@@ -39,7 +40,6 @@ from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
-from .schema import FileAnswerMixin, file_responses
 from .serializers import (
     EXPORT_FORMATS,
     AnalysisCreateSerializer,
