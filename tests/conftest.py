@@ -179,3 +179,14 @@ def large_analysis() -> AnalysisResult:
 
     sample = pd.read_csv(SAMPLE_CSV)
     return analyze(pd.concat([sample] * 40, ignore_index=True))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (thousands of generated examples) run only when asked for with
+    ``-m slow``; the normal run skips them."""
+    if "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

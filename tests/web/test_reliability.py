@@ -260,7 +260,7 @@ def test_with_a_worker_a_missing_export_is_asked_of_it_not_rendered_here(
         exports, "exports_write", lambda *a, **k: pytest.fail("rendered in the web process")
     )
     response = api.get(f"{URL}{finished_analysis.pk}/export/html")
-    assert response.status_code == 409 and response.json()["error"]["code"] == "being_written"
+    assert response.status_code == 202 and response.json()["error"]["code"] == "being_written"
     assert response["Retry-After"] == "5"
     assert sent == [(execution.RENDER_EXPORTS_TASK, [finished_analysis.pk])]
     api.get(f"{URL}{finished_analysis.pk}/export/csv")  # asked once a minute at most

@@ -22,6 +22,7 @@ Missing values are written ``null``.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..identification import LEVELS, MZTAB_RELIABILITY
 from ..names import composition_frame
-from ..report.safe import CSV_FLOAT_DIGITS
+from ..report.safe import CSV_FLOAT_DIGITS, neutralise
 from ..report.summary_json import software_version
 from .result import StudyResult
 
@@ -42,6 +43,10 @@ _CVS = (
 )
 
 
+#: Characters that end a field or a line for some reader: C0/C1 controls, line separators.
+_FIELD_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _value(value: object) -> str:
     if value is None or value is pd.NA:
         return NULL
@@ -49,8 +54,11 @@ def _value(value: object) -> str:
         return NULL if not math.isfinite(float(value)) else f"{float(value):.{CSV_FLOAT_DIGITS}g}"
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    text = str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
-    return text if text else NULL
+    # mzTab-M is tab separated, one line per row, with no quoting: a tab, a line break or any
+    # other control or line-separator character of a cell becomes a space.  Text a spreadsheet
+    # would run as a formula is neutralised as in every other table.
+    text = _FIELD_BREAKS.sub(" ", str(value))
+    return str(neutralise(text)) if text else NULL
 
 
 def _param(label: str, accession: str, name: str, value: str = "") -> str:

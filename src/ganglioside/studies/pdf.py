@@ -64,6 +64,9 @@ def _render(result: StudyResult, target: Any) -> None:
     ]
     style: dict[Any, Any] = {
         "pdf.fonttype": 42,
+        # Names, samples and groups come from user files: a `$` in them is text, never maths.
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.size": 8,
         "axes.titlesize": 9,
         "axes.labelsize": 8,

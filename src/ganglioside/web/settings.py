@@ -154,14 +154,17 @@ try:
             str(GANGLIOSIDE_TASK_SOFT_TIME_LIMIT),
             f"fewer seconds than GANGLIOSIDE_TASK_TIME_LIMIT ({GANGLIOSIDE_TASK_TIME_LIMIT})",
         )
-    # A run whose last sign of life is older than this is considered abandoned by its worker.
+    # A running job's process stamps it every GANGLIOSIDE_HEARTBEAT_EVERY seconds (a thread,
+    # whatever the analysis is doing); a job with no stamp for GANGLIOSIDE_STALE_AFTER seconds
+    # was abandoned by its worker and goes back in the queue (web/heartbeats.py).
+    GANGLIOSIDE_HEARTBEAT_EVERY = env.int("GANGLIOSIDE_HEARTBEAT_EVERY", 5, minimum=1)
     GANGLIOSIDE_STALE_AFTER = env.int(
-        "GANGLIOSIDE_STALE_AFTER", GANGLIOSIDE_TASK_TIME_LIMIT + 120, minimum=1
+        "GANGLIOSIDE_STALE_AFTER", 4 * GANGLIOSIDE_HEARTBEAT_EVERY, minimum=1
     )
     GANGLIOSIDE_MAX_ATTEMPTS = env.int("GANGLIOSIDE_MAX_ATTEMPTS", 3, minimum=1)
     # The sweep runs this often (seconds), and re-sends an upload whose message never reached
     # the broker (Redis was down) once it is GANGLIOSIDE_RESEND_AFTER seconds old.
-    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 30, minimum=5)
+    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 15, minimum=5)
     GANGLIOSIDE_RESEND_AFTER = env.int("GANGLIOSIDE_RESEND_AFTER", 20, minimum=1)
     # Exports (CSV, JSON, XLSX, HTML) are written as files by the worker right after a run
     # succeeds; 0 leaves them to the first download (which asks the worker for them).
