@@ -18,7 +18,8 @@ as it is in that batch (Dunn et al.
   (30 %), after the drift correction;
 * ``d_ratio``: the sd of the QCs over the sd of the study samples above ``d_ratio`` (0.5):
   the technical variation is as large as the biological;
-* ``blank``: the study samples' median below ``blank_ratio`` (3) times the blanks' median;
+* ``blank``: the study samples' median below ``blank_ratio`` (3) times the blanks' median
+  (measured volumes, before drift correction and normalisation);
 * ``detection``: found in fewer than ``detection_rate`` (50 %) of the samples of every group.
 
 Filtered compounds stay in every output with the reasons in their ``filter`` column, and are
@@ -188,9 +189,11 @@ def _qc_measures(
     with np.errstate(all="ignore"):
         sd_study = values[study].std(axis=1, ddof=1)
         table["d_ratio"] = (values[qcs].std(axis=1, ddof=1) / sd_study) if enough else np.nan
-        blank = values[blanks].fillna(0.0).median(axis=1) if blanks else None
+        # on the measured volumes: a blank has no sample matter to normalise, and scaling it
+        # to the samples' level (PQN, total) would make every compound look like contamination
+        blank = before[blanks].fillna(0.0).median(axis=1) if blanks else None
         table["blank_ratio"] = (
-            values[study].median(axis=1) / blank.where(blank > 0) if blank is not None else np.nan
+            before[study].median(axis=1) / blank.where(blank > 0) if blank is not None else np.nan
         )
     table["detection"] = _best_group_rate(values, design)
     return table
