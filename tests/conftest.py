@@ -182,11 +182,11 @@ def large_analysis() -> AnalysisResult:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` (thousands of generated examples) run only when asked for with
-    ``-m slow``; the normal run skips them."""
-    if "slow" in (config.getoption("-m") or ""):
+    """Tests marked ``long_fuzz`` (thousands of generated examples) run only when asked for
+    with ``-m long_fuzz``; every other run, ``make test`` included, skips them."""
+    if "long_fuzz" in (config.getoption("-m") or ""):
         return
-    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    skip = pytest.mark.skip(reason="thousands of examples: run with -m long_fuzz")
     for item in items:
-        if "slow" in item.keywords:
+        if "long_fuzz" in item.keywords:
             item.add_marker(skip)

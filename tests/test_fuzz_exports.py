@@ -7,7 +7,7 @@ is a bug"); every CSV/TSV well-formed (read back by Python's ``csv`` module to t
 of rows and the same values, neutralised); no text cell of any table export (CSV, TSV, XLSX,
 mzTab-M) that a spreadsheet would run as a formula; the PDF written whatever the names hold.
 
-The normal run tries a few hundred examples; ``pytest -m slow tests/test_fuzz_exports.py`` runs
+The normal run tries a few hundred examples; ``pytest -m long_fuzz tests/test_fuzz_exports.py`` runs
 the same properties with thousands (see ``SLOW_EXAMPLES``).
 """
 
@@ -126,7 +126,7 @@ def test_every_table_text_reads_back_quoted_and_neutralised(data):
     _table_property(data)
 
 
-@pytest.mark.slow
+@pytest.mark.long_fuzz
 @given(FRAMES)
 @_settings("table", slow=True)
 def test_every_table_text_reads_back_quoted_and_neutralised_thousands(data):
@@ -145,7 +145,7 @@ def test_mztab_cells_hold_no_field_or_line_break_and_no_formula(value):
     _mztab_property(value)
 
 
-@pytest.mark.slow
+@pytest.mark.long_fuzz
 @given(TEXT)
 @_settings("table", slow=True)
 def test_mztab_cells_hold_no_field_or_line_break_and_no_formula_thousands(value):
@@ -244,7 +244,7 @@ def test_generated_tables_give_a_result_or_a_clear_error_and_safe_exports(
     _analyze_property(tmp_path_factory.mktemp("fuzz"), rows, extra, ending, encoding)
 
 
-@pytest.mark.slow
+@pytest.mark.long_fuzz
 @given(*ANALYZE_ARGS)
 @_settings("analyze", slow=True)
 def test_generated_tables_give_a_result_or_a_clear_error_and_safe_exports_thousands(
@@ -274,7 +274,7 @@ def test_the_pdf_is_written_whatever_the_names_hold(tmp_path_factory, names):
     _pdf_property(tmp_path_factory.mktemp("pdf"), names)
 
 
-@pytest.mark.slow
+@pytest.mark.long_fuzz
 @given(st.lists(NAMES, min_size=1, max_size=4))
 @_settings("pdf", slow=True)
 def test_the_pdf_is_written_whatever_the_names_hold_hundreds(tmp_path_factory, names):
