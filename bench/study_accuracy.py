@@ -38,7 +38,7 @@ from ganglioside.names import composition_frame
 from ganglioside.simulate.study import SCENARIOS, SimulatedStudy, simulate_study
 from ganglioside.studies import StudyConfig, read_design, study
 from ganglioside.studies.quantify import quantify
-from ganglioside.studies.statistics import TestPlan, comparison, group_statistics
+from ganglioside.studies.statistics import StatsPlan, comparison, group_statistics
 
 
 def _contrasts(sim: SimulatedStudy) -> list[tuple[str, str]]:
@@ -120,7 +120,7 @@ def perfect(sim: SimulatedStudy) -> dict[str, float]:
     config = StudyConfig(compare=tuple(pairs), detection_rate=0.0, qc_rsd=10.0, d_ratio=10.0)
     quantities = quantify(abundance, features, design, config)
     stats, _ = group_statistics(
-        quantities.imputed, features, design, comparison(design, pairs), TestPlan()
+        quantities.imputed, features, design, comparison(design, pairs), StatsPlan()
     )
     return _score(stats, truth, list(truth.index), pairs)
 

@@ -179,3 +179,14 @@ def large_analysis() -> AnalysisResult:
 
     sample = pd.read_csv(SAMPLE_CSV)
     return analyze(pd.concat([sample] * 40, ignore_index=True))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``long_fuzz`` (thousands of generated examples) run only when asked for
+    with ``-m long_fuzz``; every other run, ``make test`` included, skips them."""
+    if "long_fuzz" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="thousands of examples: run with -m long_fuzz")
+    for item in items:
+        if "long_fuzz" in item.keywords:
+            item.add_marker(skip)

@@ -35,11 +35,13 @@ def scores():
     return out
 
 
+@pytest.mark.slow
 def test_outliers_and_fragments_are_found_across_seeds(scores):
     figures = pooled(scores)
     assert figures["macro_f1"] >= 0.95, figures
 
 
+@pytest.mark.slow
 def test_true_species_are_kept_valid(scores):
     assert pooled(scores)["valid_kept"] >= 0.97
 
@@ -53,6 +55,7 @@ def test_no_seed_collapses(scores):
     assert worst >= 0.8, [round(r["macro_f1"], 3) for r in scores]
 
 
+@pytest.mark.slow
 def test_accuracy_holds_when_log_p_is_missing_on_a_fifth_of_rows():
     results = []
     for seed in range(2000, 2004):

@@ -92,6 +92,7 @@ def test_an_rt_outside_the_tolerance_matches_nothing(sample):
     assert any("0 of 1 calibrant(s)" in w for w in result.warnings)
 
 
+@pytest.mark.slow
 def test_the_cli_reads_a_calibrant_file(tmp_path, sample, capsys):
     table = tmp_path / "run.csv"
     sample.drop(columns="Anchor").to_csv(table, index=False)

@@ -20,6 +20,7 @@ def few_standards(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     return pd.DataFrame({"name": best["Name"].to_numpy(), "rt": best["RT"].round(2).to_numpy()})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_without_anchors_no_row_is_unverified_and_verdicts_agree(seed):
     sim = simulate(seed)

@@ -55,6 +55,7 @@ def test_a_later_run_applies_the_saved_term(hydroxylated_runs):
     assert result.calibration["model"]["hydroxyl"]["term"] == pytest.approx(report.hydroxyl["term"])
 
 
+@pytest.mark.slow
 def test_without_the_term_hydroxylated_species_are_misjudged(hydroxylated_runs):
     """A version 1 file (no term) is still read, and shows why the term matters."""
     sim, standards, later = hydroxylated_runs

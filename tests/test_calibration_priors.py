@@ -41,6 +41,7 @@ def share(result, status: str) -> float:
     return float((result.compounds["status"] == status).mean())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("anchored", [False, True])
 def test_random_rts_validate_almost_nothing(seed, anchored):
@@ -58,6 +59,7 @@ def share_anchors(result) -> float:
     return float(result.compounds["is_anchor"].mean())
 
 
+@pytest.mark.slow
 def test_the_real_rts_of_the_same_tables_are_still_decided():
     sim = simulate(0, anchor_rate=0.0)
     result = analyze(sim.table)
@@ -120,6 +122,7 @@ def hydroxylated(shift: float) -> pd.DataFrame:
     return simulate(5, hydroxyl_rt_shift=shift, hydroxyl_rate=0.3, anchor_rate=0.0).table
 
 
+@pytest.mark.slow
 def test_a_hydroxyl_term_that_lengthens_rt_is_refused_for_the_prior():
     result = analyze(hydroxylated(+0.25))
     assert result.models[0].hydroxyl["source"] == "prior"
@@ -128,6 +131,7 @@ def test_a_hydroxyl_term_that_lengthens_rt_is_refused_for_the_prior():
     assert any("cannot lengthen RT" in w for w in result.warnings)
 
 
+@pytest.mark.slow
 def test_a_hydroxyl_term_that_shortens_rt_is_learned_from_the_file():
     result = analyze(hydroxylated(-0.15))
     hydroxyl = result.models[0].hydroxyl

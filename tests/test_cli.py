@@ -34,6 +34,7 @@ def test_it_prints_the_version(capsys):
     assert out.strip() == f"ganglioside {ganglioside.__version__}"
 
 
+@pytest.mark.slow
 def test_the_installed_entry_point_runs():
     completed = subprocess.run(
         [str(VENV_BIN / "ganglioside"), "--version"], capture_output=True, text=True, check=False
@@ -132,6 +133,7 @@ def sample_run(tmp_path_factory) -> tuple[int, str, str, Path]:
     return completed.returncode, completed.stdout, completed.stderr, outdir
 
 
+@pytest.mark.slow
 def test_analyze_on_the_sample_exits_0_and_writes_the_default_outputs(sample_run):
     code, out, err, outdir = sample_run
     assert code == 0, err
@@ -142,6 +144,7 @@ def test_analyze_on_the_sample_exits_0_and_writes_the_default_outputs(sample_run
     assert f"Report: {(outdir / 'report.html').resolve()}" in out
 
 
+@pytest.mark.slow
 def test_analyze_writes_the_outputs_asked_for(sample_csv, tmp_path, capsys):
     code, out, err = run(
         ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "xlsx,parquet"], capsys
@@ -152,6 +155,7 @@ def test_analyze_writes_the_outputs_asked_for(sample_csv, tmp_path, capsys):
     assert "Report:" not in out  # no report was asked for
 
 
+@pytest.mark.slow
 def test_analyze_writes_every_available_output_with_all(sample_csv, tmp_path, capsys):
     code, _, err = run(
         ["analyze", str(sample_csv), "-o", str(tmp_path), "--outputs", "all"], capsys
@@ -176,6 +180,7 @@ def test_analyze_rejects_unknown_outputs(sample_csv, tmp_path, capsys, value, me
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_analyze_writes_the_pdf_report_when_asked(sample_csv, tmp_path, capsys):
     outdir = tmp_path / "out"
     code, _, err = run(
@@ -212,6 +217,7 @@ def test_analyze_writes_no_progress_bar_when_stderr_is_not_a_terminal(sample_run
     assert err == ""
 
 
+@pytest.mark.slow
 def test_analyze_records_the_parameters_given_with_set_and_config(sample_csv, tmp_path, capsys):
     config = tmp_path / "params.toml"
     config.write_text("[analysis]\noutlier_z = 3.0\nrt_sd_floor = 0.08\n", encoding="utf-8")
@@ -379,6 +385,7 @@ def test_the_worker_command_reaches_the_web_platform():
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.slow
 def test_analyze_and_the_report_writers_load_no_web_stack(sample_csv, tmp_path):
     code = (
         "import sys\n"
@@ -395,6 +402,7 @@ def test_analyze_and_the_report_writers_load_no_web_stack(sample_csv, tmp_path):
     assert (tmp_path / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_analyze_shows_a_progress_bar_on_a_terminal(sample_csv, tmp_path):
     pty = pytest.importorskip("pty")
     import fcntl

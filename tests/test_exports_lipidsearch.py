@@ -102,6 +102,7 @@ def test_a_lipidsearch5_csv_with_main_areas_and_no_preamble():
     assert s2["Name"].tolist() == ["GM3(d18:1_18:0)"]  # no area for GD1 in s2
 
 
+@pytest.mark.slow
 def test_analyze_samples_gives_one_result_per_sample():
     results = ganglioside.analyze_samples(LS4)
     assert list(results) == ["c", "s1", "s2"]

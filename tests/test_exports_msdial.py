@@ -101,6 +101,7 @@ def test_source_row_points_at_the_feature_in_the_file(alignment):
         assert lines[row["source_row"] - 1].split("\t")[3] == row["Name"]
 
 
+@pytest.mark.slow
 def test_analysing_one_sample_records_the_input_in_the_summary():
     result = ganglioside.analyze(ALIGNMENT, sample="Brain_KO_1")
     block = result.summary["input"]
@@ -115,6 +116,7 @@ def test_analysing_one_sample_records_the_input_in_the_summary():
     assert result.compounds["Total score"].astype(float).min() == pytest.approx(58.8)
 
 
+@pytest.mark.slow
 def test_a_multi_sample_file_without_a_sample_is_refused_with_the_samples_listed():
     with pytest.raises(InputError) as caught:
         ganglioside.analyze(ALIGNMENT)
@@ -123,6 +125,7 @@ def test_a_multi_sample_file_without_a_sample_is_refused_with_the_samples_listed
     assert "analyze_samples" in message
 
 
+@pytest.mark.slow
 def test_the_alignment_read_from_the_header_on_takes_every_numeric_column_as_a_sample():
     frame = pd.read_csv(ALIGNMENT, sep="\t", skiprows=4)
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith(("WT", "KO", "QC."))])
@@ -149,6 +152,7 @@ def test_the_peak_list_is_one_sample_named_after_its_file():
     assert {"Height", "MS/MS matched", "Total score", "Adduct"} <= set(frame.columns)
 
 
+@pytest.mark.slow
 def test_a_single_sample_export_is_analysed_without_naming_the_sample():
     result = ganglioside.analyze(PEAK_LIST)
     assert len(result.compounds) == 4

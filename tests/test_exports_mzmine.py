@@ -46,6 +46,7 @@ def test_each_sample_uses_its_own_rt_and_area(export):
     assert "compound_db_identity:compound_annotation_score" in export.quality_columns
 
 
+@pytest.mark.slow
 def test_an_mzmine2_peak_list_is_read_by_its_row_columns():
     frame = pd.DataFrame(
         {

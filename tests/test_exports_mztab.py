@@ -51,6 +51,7 @@ def test_a_single_assay_file_in_seconds_is_analysed_without_options(tmp_path, ca
     assert "read as minutes" not in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_new_user_analyses_every_assay_of_an_mztab(tmp_path):
     out = tmp_path / "out"
     assert cli.main(["analyze", str(MSDIAL), "-o", str(out), "--outputs", "csv"]) == 0

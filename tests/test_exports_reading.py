@@ -46,6 +46,7 @@ def test_the_separator_is_the_one_every_line_agrees_on(text, expected):
     assert sniff_separator(text) == expected
 
 
+@pytest.mark.slow
 def test_a_semicolon_file_with_unquoted_semicolons_in_brackets_is_read():
     raw = read_cells(EXPORTS / "table_semicolon_decimal_comma.csv")
     assert raw.separator == ";" and raw.decimal == ","
@@ -53,6 +54,7 @@ def test_a_semicolon_file_with_unquoted_semicolons_in_brackets_is_read():
     assert raw.cells.iloc[0].tolist() == ["GD1(34:1;O2)", "7.588", "530172", "0.44", "T"]
 
 
+@pytest.mark.slow
 def test_the_european_table_gives_the_same_results_as_the_original_rows(tmp_path):
     original = pd.read_csv(SAMPLE).iloc[:40]
     european = analyze_rows(EXPORTS / "table_semicolon_decimal_comma.csv")
@@ -113,6 +115,7 @@ def test_the_hint_is_only_given_to_cells_that_look_like_decimal_commas():
 # -- rows above the header ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_metadata_rows_above_an_export_header_are_kept_apart():
     raw = read_cells(EXPORTS / "msdial_alignment_area.txt", find_header=ganglioside_header)
     assert raw.header_line == 5 and raw.header[0] == "Alignment ID"
@@ -131,6 +134,7 @@ def test_a_plain_table_is_read_from_its_first_line_as_before():
     assert raw.header_line == 1 and raw.above == () and len(raw.cells) == 323
 
 
+@pytest.mark.slow
 def test_an_export_saved_as_a_workbook_is_read_with_its_metadata_rows(tmp_path):
     text = (EXPORTS / "msdial_alignment_area.txt").read_text("utf-8").splitlines()
     book = Workbook()

@@ -46,6 +46,7 @@ def test_a_lipidsearch5_molecule_export_in_windows_1252_is_recognised():
     assert export.reading["encoding"] == "Windows-1252"
 
 
+@pytest.mark.slow
 def test_a_new_user_analyses_the_lipidsearch5_export_without_options(tmp_path, capsys):
     assert _analyze(LS5_MOLECULE, tmp_path / "out") == 0
     printed = capsys.readouterr().out
@@ -104,6 +105,7 @@ def test_msdial4_samples_stop_at_the_lipid_is_column_and_the_normalised_block():
     assert export.input_summary("QC_02")["sample_type"] == "qc"
 
 
+@pytest.mark.slow
 def test_a_new_user_analyses_the_msdial4_alignment_samples_only(tmp_path, capsys):
     assert _analyze(MSDIAL4, tmp_path / "out") == 0
     printed = capsys.readouterr().out
@@ -114,6 +116,7 @@ def test_a_new_user_analyses_the_msdial4_alignment_samples_only(tmp_path, capsys
     assert folders == ["KO_1", "KO_2", "WT_1", "WT_2"]
 
 
+@pytest.mark.slow
 def test_qcs_and_blanks_are_analysed_when_asked(tmp_path):
     assert _analyze(MSDIAL4, tmp_path / "out", "--all-samples") == 0
     combined = pd.read_csv(tmp_path / "out" / "compounds.csv")
@@ -133,6 +136,7 @@ def test_msdial5_marked_names_are_read_and_the_mark_kept():
         assert row["Name"].startswith(f"{row['Annotation flag']}: ")
 
 
+@pytest.mark.slow
 def test_a_new_user_analyses_the_msdial5_alignment_and_keeps_every_marked_ganglioside(
     tmp_path, capsys
 ):
@@ -157,6 +161,7 @@ def test_the_classifier_reads_msdial5_marks_as_gangliosides():
 # -- one bad sample ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_bad_sample_column_fails_alone_and_the_others_are_combined(tmp_path, capsys):
     lines = MSDIAL4.read_text("utf-8").splitlines()
     header_at = next(i for i, line in enumerate(lines) if line.startswith("Alignment ID"))
@@ -178,6 +183,7 @@ def test_one_bad_sample_column_fails_alone_and_the_others_are_combined(tmp_path,
     assert failed["sample"].tolist() == ["WT_2"] and "no usable row" in failed["reason"].iat[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [LS5_MOLECULE, LS5_ION, MSDIAL4, MSDIAL5])
 def test_every_sample_of_each_export_gets_a_result(path):
     export = ganglioside.read_export(path)
@@ -192,6 +198,7 @@ def test_every_sample_of_each_export_gets_a_result(path):
 LIPIDOME = EXPORTS / "msdial5_lipidome_positive.txt"
 
 
+@pytest.mark.slow
 def test_a_lipidome_without_gangliosides_gets_a_plain_answer(tmp_path, capsys):
     assert _analyze(LIPIDOME, tmp_path / "out") == 2
     err = capsys.readouterr().err

@@ -27,6 +27,7 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 # -- library ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_analyze_samples_reads_once_and_reports_progress_over_all_samples():
     seen = []
     results = ganglioside.analyze_samples(
@@ -38,6 +39,7 @@ def test_analyze_samples_reads_once_and_reports_progress_over_all_samples():
     assert any(m.startswith("s2: ") for _, m in seen)
 
 
+@pytest.mark.slow
 def test_analyze_samples_takes_the_samples_asked_for_in_that_order():
     results = ganglioside.analyze_samples(LIPIDSEARCH, samples=["s2", "c"])
     assert list(results) == ["s2", "c"]
@@ -47,6 +49,7 @@ def test_analyze_samples_takes_the_samples_asked_for_in_that_order():
         ganglioside.analyze_samples(LIPIDSEARCH, samples=["s9"])
 
 
+@pytest.mark.slow
 def test_an_export_read_once_can_be_analysed_sample_by_sample():
     export = ganglioside.read_export(LIPIDSEARCH)
     one = ganglioside.analyze(export, sample="s1")
@@ -82,6 +85,7 @@ def test_folder_names_are_safe_and_unique():
 # -- command line -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_command_analyses_every_sample_into_its_folder(tmp_path, capsys):
     outdir = tmp_path / "out"
     code, out, err = run(["analyze", str(SKYLINE), "-o", str(outdir)], capsys)
@@ -101,6 +105,7 @@ def test_the_command_analyses_every_sample_into_its_folder(tmp_path, capsys):
     assert combined.loc[combined["sample"] == "Brain_KO_1", "name"].tolist() == ko["name"].tolist()
 
 
+@pytest.mark.slow
 def test_the_command_analyses_one_sample_as_a_single_table(tmp_path, capsys):
     outdir = tmp_path / "one"
     code, out, err = run(["analyze", str(LIPIDSEARCH), "-o", str(outdir), "--sample", "s2"], capsys)
@@ -138,6 +143,7 @@ def test_columns_on_the_command_line(tmp_path, capsys):
     assert "'Time' given for rt is not in the file; its columns are: 'Metabolite'" in err
 
 
+@pytest.mark.slow
 def test_a_calibrant_list_serves_every_sample_of_an_export():
     calibrants = pd.DataFrame({"name": ["GM3(d18:1/18:0)", "GD1 36:1;O2"]})
     results = ganglioside.analyze_samples(

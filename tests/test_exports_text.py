@@ -33,6 +33,7 @@ def reference() -> ganglioside.AnalysisResult:
     return ganglioside.analyze(SAMPLE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("encoding", "bom"),
     [

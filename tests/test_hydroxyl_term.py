@@ -15,6 +15,7 @@ def right_on_o3(sim, result) -> float:
     return float((status[o3] == sim.truth["label"][o3]).mean())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [3, 5])
 def test_a_small_rt_change_per_oxygen_is_learned_and_o3_species_are_judged_right(seed):
     sim = simulate(seed, hydroxyl_rt_shift=-0.17, hydroxyl_rate=0.3)
@@ -25,6 +26,7 @@ def test_a_small_rt_change_per_oxygen_is_learned_and_o3_species_are_judged_right
     assert right_on_o3(sim, result) >= 0.95
 
 
+@pytest.mark.slow
 def test_a_file_whose_rt_follows_log_p_learns_that_too():
     sim = simulate(5)
     result = analyze(sim.table)

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 WEB = ("django", "celery", "channels", "rest_framework")
 
@@ -41,6 +43,7 @@ def test_importing_ganglioside_loads_no_django_celery_or_channels():
     assert web_modules_loaded_after("import ganglioside\nganglioside.analyze") == ""
 
 
+@pytest.mark.slow
 def test_running_an_analysis_loads_no_web_stack():
     code = (
         "import ganglioside\n"
@@ -244,6 +247,7 @@ def _a_cycle_through(start: str, graph: dict[str, set[str]], group: set[str]) ->
     return sorted(group)  # not reached: a strongly connected group has a cycle
 
 
+@pytest.mark.slow
 def test_no_two_modules_of_the_package_import_each_other():
     graph = import_graph(read_modules(SRC, "ganglioside"))
     assert len(graph) > 50  # the whole package was read
@@ -255,6 +259,7 @@ def test_no_two_modules_of_the_package_import_each_other():
     )
 
 
+@pytest.mark.slow
 def test_the_web_app_imports_run_one_way():
     graph = import_graph(read_modules(SRC, "ganglioside"))
     web = "ganglioside.web.analyses."

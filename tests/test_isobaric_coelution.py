@@ -50,6 +50,7 @@ def with_pair(table: pd.DataFrame, i: int, logp_shift: float, rt_shift: float) -
     return pd.concat([table, extra], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_a_weaker_isobaric_peak_is_reported_not_called_a_misannotation(base):
     table, i = base
     # the tool gave the other chain split its own Log P: on its own it would be off the line
@@ -64,6 +65,7 @@ def test_a_weaker_isobaric_peak_is_reported_not_called_a_misannotation(base):
     assert f"co-elutes with row {strong['row']}" in weak["reasons"]
 
 
+@pytest.mark.slow
 def test_without_the_partner_the_same_peak_is_an_outlier(base):
     table, i = base
     paired = with_pair(table, i, logp_shift=0.6, rt_shift=0.0)
@@ -73,6 +75,7 @@ def test_without_the_partner_the_same_peak_is_an_outlier(base):
     assert "isobaric_coelution" not in c.iloc[-1]["warnings"]
 
 
+@pytest.mark.slow
 def test_when_both_are_off_the_line_both_are_outliers(base):
     table, i = base
     c = analyze(with_pair(table, i, logp_shift=0.0, rt_shift=1.5)).compounds

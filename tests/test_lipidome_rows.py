@@ -22,6 +22,7 @@ def _with_rows(table: pd.DataFrame, extra: list[dict]) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_other_classes_are_skipped_and_counted_not_invalid(sample_table):
     others = [
         {"Name": "PC 34:1", "RT": 12.0, "Volume": 5e6, "Log P": 9.0, "Anchor": "F"},
@@ -47,6 +48,7 @@ def test_a_table_of_other_classes_only_is_a_clear_error():
         analyze(table)
 
 
+@pytest.mark.slow
 def test_labelled_internal_standards_are_istd_and_left_out_of_the_rules(sample_table):
     standards = [
         {"Name": "d5-GM1(36:1;O2)", "RT": 9.0, "Volume": 2e6, "Log P": 1.0, "Anchor": "F"},
@@ -72,6 +74,7 @@ def test_labelled_internal_standards_are_istd_and_left_out_of_the_rules(sample_t
     )
 
 
+@pytest.mark.slow
 def test_every_row_gets_its_species_whatever_the_dialect():
     table = pd.DataFrame(
         {
@@ -90,6 +93,7 @@ def test_every_row_gets_its_species_whatever_the_dialect():
     assert c["species"].tolist() == ["GM3 36:1;O2", "GM3 36:1;O2", "GD1a 36:1;O2", "GM1 36:1;O2"]
 
 
+@pytest.mark.slow
 def test_an_exports_other_classes_are_counted_at_the_top_of_the_summary_too():
     from pathlib import Path
 

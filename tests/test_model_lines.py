@@ -60,6 +60,7 @@ def _spec_lines(result, group: str) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
+@pytest.mark.slow
 def test_a_bent_table_has_bent_lines_with_their_centres(bent):
     groups = _bent_groups(bent)
     assert "GT1" in groups
@@ -69,6 +70,7 @@ def test_a_bent_table_has_bent_lines_with_their_centres(bent):
         assert report.to_dict()["centres"] == report.centres
 
 
+@pytest.mark.slow
 def test_the_web_chart_draws_each_bent_line_as_fitted_one_per_track(bent):
     checked = 0
     for group in _bent_groups(bent):
@@ -121,5 +123,6 @@ def test_the_pdf_draws_the_same_lines_without_zigzag(bent):
             assert len(lines) == 2
 
 
+@pytest.mark.slow
 def test_the_pdf_of_a_bent_table_is_written(bent):
     assert pdf.pdf_bytes(bent)[:5] == b"%PDF-"

@@ -24,6 +24,7 @@ def test_the_corpus_covers_eleven_dialects_with_forty_names_each():
     assert sum(1 for e in ENTRIES if e.other_class) >= 40
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dialect", sorted(BY_DIALECT))
 def test_every_name_of_the_dialect_reads_to_what_it_means(dialect):
     wrong = []

@@ -174,6 +174,7 @@ def lda(c: Comp) -> str:
 ALL_MODS = ("Gc", "NeuAc", "NeuGc", "Hex", "HexNAc", "dHex", "OAc", "SO3")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(comps(mods=ALL_MODS, bases="dtm", isomers=("", "a", "b", "c", "bα")))
 def test_project_names_parse_back(c):
@@ -251,6 +252,7 @@ def test_labelled_standards_parse_back_flagged(c, label, molecular):
     check(labelled, c, standard=True)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(comps(mods=ALL_MODS))
 def test_the_mass_follows_the_composition(c):
@@ -266,6 +268,7 @@ def test_the_mass_follows_the_composition(c):
     assert delta == pytest.approx(sum(increments[k] * n for k, n in c.mods.items()), abs=1e-3)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.text(max_size=40))
 def test_any_text_parses_or_raises_a_name_error(text):

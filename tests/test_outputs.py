@@ -63,6 +63,7 @@ def test_every_output_has_a_media_type_a_writer_and_a_renderer():
         assert callable(getattr(module, output.renderer)), output.name
 
 
+@pytest.mark.slow
 def test_the_pdf_report_is_an_output(small_analysis, tmp_path):
     paths = write_all(small_analysis, tmp_path / "out", outputs=("pdf",))
     assert list(paths) == ["report.pdf"]
@@ -120,6 +121,7 @@ def test_row_warnings_count_each_code_and_list_the_first_rows():
     assert list(counts) == ["extrapolated", "track_inferred"]
 
 
+@pytest.mark.slow
 def test_summary_json_does_not_grow_with_the_number_of_rows(sample_analysis, large_analysis):
     small = json.loads(summary_json(sample_analysis))
     large = json.loads(summary_json(large_analysis))
@@ -150,6 +152,7 @@ def _records(sheet) -> list[dict]:
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
+@pytest.mark.slow
 def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(small_analysis, tmp_path):
     # A sheet of 4 rows holds a header and 3 compounds: the 9 compounds need 3 sheets.
     path = write_workbook(small_analysis, tmp_path / "w.xlsx", max_rows=4)
@@ -171,6 +174,7 @@ def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(small_analysis
     )
 
 
+@pytest.mark.slow
 def test_a_table_that_fits_stays_on_one_sheet_at_excels_limit(small_analysis, tmp_path):
     assert EXCEL_MAX_ROWS == 1_048_576
     book = openpyxl.load_workbook(write_workbook(small_analysis, tmp_path / "w.xlsx"))
@@ -183,6 +187,7 @@ def test_the_workbook_refuses_a_sheet_without_room_for_a_row(small_analysis, tmp
         write_workbook(small_analysis, tmp_path / "w.xlsx", max_rows=1)
 
 
+@pytest.mark.slow
 def test_the_workbook_reports_progress_by_rows(small_analysis, tmp_path):
     calls = []
     write_workbook(small_analysis, tmp_path / "w.xlsx", progress=lambda *a: calls.append(a))
@@ -192,6 +197,7 @@ def test_the_workbook_reports_progress_by_rows(small_analysis, tmp_path):
 # -- compounds.parquet -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parquet_keeps_values_and_types_without_spreadsheet_quoting(small_analysis, tmp_path):
     back = pd.read_parquet(write_parquet(small_analysis, tmp_path / "c.parquet"))
     original = small_analysis.compounds
@@ -202,6 +208,7 @@ def test_parquet_keeps_values_and_types_without_spreadsheet_quoting(small_analys
     assert pd.read_parquet(io.BytesIO(parquet_bytes(small_analysis))).equals(back)
 
 
+@pytest.mark.slow
 def test_parquet_writes_a_column_of_mixed_types_as_text(tmp_path):
     compounds = build_compounds()
     compounds["Comment"] = [1, "two", 3.5, None, "x", 6, "7", 8, "=9"]
@@ -210,6 +217,7 @@ def test_parquet_writes_a_column_of_mixed_types_as_text(tmp_path):
     assert back["Comment"].isna().tolist()[3]
 
 
+@pytest.mark.slow
 def test_parquet_records_the_software_version(small_analysis, tmp_path):
     import pyarrow.parquet as pq
 
@@ -233,11 +241,13 @@ def _modules_after(code: str) -> set[str]:
     return set(filter(None, out.stdout.rstrip("\n").split("\n")[-1].split(",")))
 
 
+@pytest.mark.slow
 def test_the_command_and_the_report_package_load_no_writer_up_front():
     code = "import ganglioside, ganglioside.cli\nfrom ganglioside.report import write_all, OUTPUTS"
     assert _modules_after(code) == set()
 
 
+@pytest.mark.slow
 def test_each_output_loads_only_its_own_writer(sample_csv, tmp_path):
     code = (
         "from ganglioside import cli\n"
@@ -247,6 +257,7 @@ def test_each_output_loads_only_its_own_writer(sample_csv, tmp_path):
     assert _modules_after(code) == {"pyarrow.parquet"}
 
 
+@pytest.mark.slow
 def test_the_pdf_output_loads_matplotlib_and_no_other_writer(sample_csv, tmp_path):
     code = (
         "from ganglioside import cli\n"

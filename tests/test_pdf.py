@@ -15,6 +15,10 @@ import pytest
 import ganglioside
 from ganglioside.report import pdf
 
+#: Each test here runs whole analyses or studies: left out of `make check`.
+pytestmark = pytest.mark.slow
+
+
 SAMPLE = (
     Path(__file__).resolve().parents[1] / "src" / "ganglioside" / "data" / "measured_sample.csv"
 )

@@ -46,11 +46,13 @@ def _differences(name: str, text: str) -> list[str]:
     return table_differences(_pinned(name), text, name, PINNED_FLOATS[name])
 
 
+@pytest.mark.slow
 def test_every_input_is_pinned(current):
     assert sorted(current.texts) == PINNED_FILES
     assert sorted(current.analyses) == sorted(PINNED_COUNTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PINNED_FILES)
 def test_outputs_match_the_pin(current, name):
     assert current.floats[name] == PINNED_FLOATS[name], f"{name}: the float columns changed"
@@ -122,6 +124,7 @@ def _has_avx512() -> bool:
     return bool(__cpu_features__.get("AVX512F"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not _has_avx512() or "OPENBLAS_CORETYPE" in os.environ,
     reason="needs an AVX-512 CPU whose BLAS kernels are not already chosen by the environment",

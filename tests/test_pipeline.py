@@ -64,11 +64,14 @@ def test_no_row_is_an_outlier_for_lack_of_a_model(sample):
 
 
 def test_golden_counts_on_the_sample(sample):
-    # A regression pin: change it only on purpose, with a CHANGELOG entry.
+    # A regression pin: change it only on purpose, with a CHANGELOG entry.  Two co-eluting
+    # peaks are no longer merged as fragments (fragment plausibility, changes/verdicts.md):
+    # GM3(36:0;O2) at 6.6x and GM3(36:2;O2) at 10x their parents' volumes; both are off their
+    # own RT lines.
     assert sample.summary["by_status"] == {
         "valid": 207,
-        "outlier": 63,
-        "fragment": 53,
+        "outlier": 65,
+        "fragment": 51,
         "unverified": 0,
         "invalid": 0,
         "istd": 0,
@@ -168,6 +171,7 @@ def test_config_may_be_a_mapping_but_nothing_else():
         analyze(STANDARDS, 3.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_the_summary_counts_the_rows_of_every_model_level_the_record_has():
     from ganglioside.simulate import simulate
 

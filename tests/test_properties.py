@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def test_arbitrary_bytes_give_a_result_or_a_ganglioside_error(tmp_path_factory, 
     check(outcome)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=6, unique=True),
@@ -84,6 +86,7 @@ ROW = st.tuples(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(ROW, min_size=1, max_size=40))
 def test_plausible_tables_keep_every_row_and_explain_invalid_ones(rows):

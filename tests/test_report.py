@@ -111,6 +111,7 @@ def test_write_all_reports_progress_per_file(small_analysis, tmp_path):
     assert {c[0] for c in calls} == {"outputs"}
 
 
+@pytest.mark.slow
 def test_every_output_renders_as_bytes_what_its_writer_writes(small_analysis, tmp_path):
     rendered = {o.name: o.render(small_analysis) for o in OUTPUTS.values()}
     written = {
@@ -406,6 +407,7 @@ def test_rt_logp_figure_offers_one_dropdown_entry_per_group(small_analysis):
     assert (stacked.sum(axis=0) == 1).all()
 
 
+@pytest.mark.slow
 def test_rt_logp_figure_stays_usable_with_many_groups():
     rows = []
     for i in range(36):
@@ -530,6 +532,7 @@ def test_report_html_contains_the_plots_and_tables(page):
     assert 'id="all-rows"' in page
 
 
+@pytest.mark.slow
 def test_report_html_counts_rows_by_status(small_analysis):
     page = report_html(small_analysis)
     cards = dict(
@@ -546,6 +549,7 @@ def test_report_html_counts_rows_by_status(small_analysis):
     assert cards["warnings"] == 2 and cards["RT models"] == 1
 
 
+@pytest.mark.slow
 def test_report_html_caps_long_tables_and_points_to_the_files(monkeypatch):
     from ganglioside.report import html as html_module
 
@@ -589,6 +593,7 @@ def test_config_values_reach_the_report():
     ("by", "summary_key"),
     [("category", "by_category"), ("headgroup", "by_headgroup"), ("ceramide", "by_ceramide")],
 )
+@pytest.mark.slow
 def test_abundances_agree_with_the_summary(sample_analysis, by, summary_key):
     table = abundance_table(sample_analysis.compounds, by=by).set_index("key")
     expected = sample_analysis.summary["abundance"][summary_key]
@@ -602,6 +607,7 @@ def test_abundances_agree_with_the_summary(sample_analysis, by, summary_key):
         assert math.isclose(table.loc[key, "percent"], entry["percent"])
 
 
+@pytest.mark.slow
 def test_every_group_of_the_sample_gets_a_view_with_its_model_line(sample_analysis):
     fig = rt_logp_figure(sample_analysis)
     compounds = sample_analysis.compounds
@@ -620,6 +626,7 @@ def test_every_group_of_the_sample_gets_a_view_with_its_model_line(sample_analys
             ), f"no model line for {group}"
 
 
+@pytest.mark.slow
 def test_the_sample_report_writes_and_reads_back(sample_analysis, tmp_path):
     paths = write_all(sample_analysis, tmp_path, outputs=("csv", "fragments", "json", "xlsx",
                                                           "parquet", "html"))  # fmt: skip
@@ -714,6 +721,7 @@ def test_the_report_renders_offline_and_never_runs_names_as_script(tmp_path):
     assert groups == 3
 
 
+@pytest.mark.slow
 def test_compounds_csv_of_a_real_analysis_neutralises_its_categorical_text(sample_analysis):
     # analyze() returns text columns as categoricals; their cells are neutralised too
     assert isinstance(sample_analysis.compounds["fragment_lost"].dtype, pd.CategoricalDtype)
@@ -745,6 +753,7 @@ def test_safe_frame_neutralises_categorical_cells_even_when_labels_would_collide
     assert frame["lost"].tolist()[0] == "-NeuAc"  # the input is left as it was
 
 
+@pytest.mark.slow
 def test_names_in_reasons_keep_their_semicolons_in_the_report_and_its_hover_labels():
     from importlib.resources import files
 

@@ -128,6 +128,7 @@ def _drawn_points(fig) -> int:
     return sum(len(t.x) for t in fig.data if t.legendgroup in POINT_STYLES)
 
 
+@pytest.mark.slow
 def test_large_figures_draw_at_most_their_budget_and_aggregate_the_rest(large_analysis):
     rt = rt_logp_figure(large_analysis)
     assert _drawn_points(rt) <= RT_POINTS
@@ -149,6 +150,7 @@ def test_large_figures_draw_at_most_their_budget_and_aggregate_the_rest(large_an
         )
 
 
+@pytest.mark.slow
 def test_the_worst_outliers_of_a_large_table_are_drawn(large_analysis):
     fig = residual_figure(large_analysis)
     drawn = [z for t in fig.data if t.legendgroup == "outlier" for z in t.y]
@@ -157,6 +159,7 @@ def test_the_worst_outliers_of_a_large_table_are_drawn(large_analysis):
     assert max(abs(z) for z in drawn) == pytest.approx(worst)
 
 
+@pytest.mark.slow
 def test_the_report_of_a_large_table_stays_small_and_says_what_it_aggregated(large_analysis):
     page = report_html(large_analysis, files=("compounds.csv", "fragments.csv", "report.html"))
     assert len(page.encode("utf-8")) < 10_000_000
@@ -169,6 +172,7 @@ def test_the_report_of_a_large_table_stays_small_and_says_what_it_aggregated(lar
     assert page.count("plotly.js v") == 1  # plotly.js embedded once
 
 
+@pytest.mark.slow
 def test_a_small_table_draws_every_row(sample_analysis):
     for fig in (
         rt_logp_figure(sample_analysis),

@@ -18,6 +18,7 @@ def false_outliers(sim, result) -> int:
     return int(((status == "outlier") & (sim.truth["label"].to_numpy() != "outlier")).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [5, 7])
 def test_a_bent_table_is_fitted_with_a_bend_and_false_outliers_drop(seed, monkeypatch):
     sim = simulate(seed, rt_curvature=BEND)
@@ -37,6 +38,7 @@ def test_a_bent_table_is_fitted_with_a_bend_and_false_outliers_drop(seed, monkey
     assert false_outliers(sim, bent) <= 6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [3, 5, 7, 11])
 def test_a_straight_table_uses_no_bend(seed):
     result = analyze(simulate(seed).table)
@@ -74,6 +76,7 @@ def test_the_curvature_option_leaves_default_tables_unchanged_and_is_checked():
         simulate(3, rt_curvature=float("inf"))
 
 
+@pytest.mark.slow
 def test_a_bent_calibration_is_saved_and_applied_to_a_later_run():
     sim = simulate(5, rt_curvature=BEND)
     standards = analyze(sim.table)

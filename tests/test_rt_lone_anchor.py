@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ganglioside import analyze
 from ganglioside.simulate import simulate
@@ -46,6 +47,7 @@ def test_a_lone_anchor_that_agrees_with_its_peaks_is_not_flagged():
     assert (np.abs(result.z) < 2.5).all()
 
 
+@pytest.mark.slow
 def test_in_a_table_the_lone_anchor_is_valid_passes_and_is_flagged_inconsistent():
     sim = simulate(5)
     table = sim.table.copy()

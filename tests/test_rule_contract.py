@@ -127,6 +127,7 @@ def _tiny_volume(ctx: Context) -> Finding:
     )
 
 
+@pytest.mark.slow
 def test_a_new_rule_is_one_function_and_one_line_in_the_list(monkeypatch):
     before = analyze(SAMPLE)
     monkeypatch.setattr(pipeline, "RULES", (*RULES, Rule("tiny_volume", _tiny_volume)))

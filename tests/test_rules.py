@@ -70,6 +70,7 @@ def test_without_anchors_a_clean_series_calibrates_itself_and_stays_valid():
     assert set(result.compounds["model_level"]) == {"self_calibrated"}
 
 
+@pytest.mark.slow
 def test_the_outlier_threshold_is_respected(clean):
     bad = clean.copy()
     bad.loc[len(bad)] = ["GD1(40:2;O2)", rt("GD1(40:2;O2)", 0.4), 1e5, 0.0, "F"]
@@ -139,6 +140,7 @@ def test_a_coeluting_smaller_species_is_a_fragment_of_its_parent(clean):
     assert parent["volume_consolidated"] == pytest.approx(parent["volume"] + 1e4)
 
 
+@pytest.mark.slow
 def test_fragment_window_is_respected(clean):
     gt1 = clean[(clean["Name"] == "GT1(36:1;O2)")].iloc[0]
     frag = table([("GD1(36:1;O2)", gt1["RT"] + 0.015, 1e4, False)])
@@ -209,6 +211,7 @@ def test_oac_labels_follow_their_thresholds():
     assert wider.tolist() == ["coeluting", "coeluting", "coeluting", "consistent", "not_validated"]
 
 
+@pytest.mark.slow
 def test_reversed_changes_status_only_when_configured(clean):
     rows = table([("GD1+OAc(36:1;O2)", rt("GD1(36:1;O2)") - 0.3, 1e5, False)])
     df = pd.concat([clean, rows], ignore_index=True)
@@ -298,6 +301,7 @@ def test_tracks_get_letters_only_from_configuration():
     assert track_labels("GD1", 2, {"GD1": ("b", "a")}) == ["b", "a"]
 
 
+@pytest.mark.slow
 def test_isomer_pairs_in_a_table_get_two_tracks_and_stay_valid(clean):
     rows = []
     for cer in ("34:1;O2", "36:1;O2", "38:1;O2", "40:1;O2", "42:1;O2"):

@@ -39,6 +39,7 @@ def later_run(sim):
     return table[keep].reset_index(drop=True), keep
 
 
+@pytest.mark.slow
 def test_a_saved_calibration_round_trips_through_its_file(standards_run, tmp_path):
     _, result = standards_run
     path = save_calibration(result, tmp_path / "cal.json")
@@ -118,6 +119,7 @@ def test_a_missing_or_non_json_file_is_refused(tmp_path):
         load_calibration(bad)
 
 
+@pytest.mark.slow
 def test_the_cli_saves_and_applies_a_calibration(standards_run, tmp_path, capsys):
     sim, _ = standards_run
     standards = tmp_path / "standards.csv"

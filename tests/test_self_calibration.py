@@ -17,6 +17,7 @@ def without_anchors():
     return sim, analyze(sim.table.drop(columns="Anchor"))
 
 
+@pytest.mark.slow
 def test_no_row_is_left_unverified_and_every_line_says_it_is_self_calibrated(without_anchors):
     _, result = without_anchors
     c = result.compounds

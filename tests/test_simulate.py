@@ -99,6 +99,7 @@ def test_every_name_follows_the_grammar_and_the_package_parser(sims):
             parse_name(name)  # raises on a name the analysis could not read
 
 
+@pytest.mark.slow
 def test_stacked_modifications_are_sometimes_written_out_of_order():
     reordered = 0
     for seed in range(20):
@@ -110,6 +111,7 @@ def test_stacked_modifications_are_sometimes_written_out_of_order():
     assert reordered > 0
 
 
+@pytest.mark.slow
 def test_log_p_is_constant_per_name_and_linear_in_composition(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -142,6 +144,7 @@ def test_log_p_is_constant_per_name_and_linear_in_composition(sims):
         assert coef[4] == pytest.approx(-2.48, abs=0.2)
 
 
+@pytest.mark.slow
 def test_reference_species_get_their_documented_log_p():
     seen: dict[str, list[float]] = {}
     for seed in range(25):
@@ -153,6 +156,7 @@ def test_reference_species_get_their_documented_log_p():
     assert np.mean(seen["GT1(36:1;O2)"]) == pytest.approx(-0.94, abs=0.2)
 
 
+@pytest.mark.slow
 def test_retention_rises_with_log_p_at_about_1_36_min_per_unit(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -172,6 +176,7 @@ def test_rts_stay_within_a_plausible_run(sims):
 # -- the truth is consistent ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_fragment_points_to_a_real_species_of_the_same_ceramide_that_co_elutes(sims):
     for sim in sims.values():
         frame = joined(sim).set_index("row", drop=False)
@@ -186,6 +191,7 @@ def test_every_fragment_points_to_a_real_species_of_the_same_ceramide_that_co_el
         assert ratio.max() <= 0.31
 
 
+@pytest.mark.slow
 def test_every_fragment_lost_residues_from_its_parent(sims):
     parts = ("neuac", "neugc", "hex", "hexnac", "dhex", "oac")
     for sim in sims.values():
@@ -202,6 +208,7 @@ def test_every_fragment_lost_residues_from_its_parent(sims):
         assert (fragments["lost"].str.len() > 0).all()
 
 
+@pytest.mark.slow
 def test_anchors_are_always_real_species_and_concentrated_in_few_groups(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -215,6 +222,7 @@ def test_anchors_are_always_real_species_and_concentrated_in_few_groups(sims):
         assert len(per_group) < groups / 2
 
 
+@pytest.mark.slow
 def test_isomer_pairs_share_name_and_log_p_and_sit_about_0_45_min_apart(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -233,6 +241,7 @@ def test_isomer_pairs_share_name_and_log_p_and_sit_about_0_45_min_apart(sims):
         assert cores <= {"GD1", "GT1", "GQ1"}
 
 
+@pytest.mark.slow
 def test_outliers_sit_far_from_where_their_name_elutes(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -256,6 +265,7 @@ def test_real_species_stay_near_their_expected_retention(sims):
         assert residual.std() == pytest.approx(sim.params["noise_sd"], rel=0.35)
 
 
+@pytest.mark.slow
 def test_no_misannotation_looks_like_an_in_source_fragment(sims):
     for sim in sims.values():
         frame = joined(sim)
@@ -273,6 +283,7 @@ def test_no_misannotation_looks_like_an_in_source_fragment(sims):
         assert not sub.any() and not sup.any()
 
 
+@pytest.mark.slow
 def test_co_eluting_real_species_are_too_abundant_to_be_fragments():
     for seed in range(6):
         sim = simulate(seed)
@@ -523,6 +534,7 @@ def test_scoring_refuses_an_analysis_that_misses_rows(sims):
         score(perfect(truth).iloc[:-3], truth)
 
 
+@pytest.mark.slow
 def test_the_analysis_meets_the_accuracy_targets_on_simulated_tables():
     totals = dict.fromkeys(
         ("outlier_tp", "outlier_fp", "outlier_fn", "fragment_tp", "fragment_fp", "fragment_fn"), 0

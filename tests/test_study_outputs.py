@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -56,18 +57,33 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyResult, dict
     return result, write_study(result, folder / "out", images=False)
 
 
+@pytest.mark.slow
 def test_matrix_and_statistics_files(written: tuple[StudyResult, dict[str, Path]]) -> None:
     result, paths = written
     matrix = pd.read_csv(paths["matrix.csv"], keep_default_na=False, na_values=[""])
     samples = list(result.design.names)
-    assert list(matrix.columns) == ["species", "name", "isomer_track", *samples]
+    assert list(matrix.columns) == ["feature_id", "species", "name", "isomer_track", *samples]
     assert len(matrix) == len(result.features)
     assert np.allclose(
         matrix[samples].to_numpy(float), result.quantities.values.to_numpy(float), equal_nan=True
     )
-    stats = pd.read_csv(paths["statistics.csv"])
-    lead = ["species", "name", "isomer_track", "category", "rt", "log2_fold_change"]
-    assert list(stats.columns[:6]) == lead
+    stats = pd.read_csv(paths["statistics.csv"], keep_default_na=False, na_values=[""])
+    lead = ["feature_id", "contrast", "species", "name", "isomer_track", "category", "rt"]
+    assert list(stats.columns[:7]) == lead
+    assert set(stats["contrast"]) == {"disease/control"}
+    # one id joins the files: the same compound's species in both
+    joined = stats.merge(matrix, on="feature_id", suffixes=("", "_matrix"))
+    assert len(joined) == len(stats) and (joined["species"] == joined["species_matrix"]).all()
+    # found fractions from the measured values, before the half-minimum imputation
+    control = [s.sample for s in result.design.samples if s.group == "control"]
+    measured = matrix.set_index("feature_id")[control].notna().mean(axis=1)
+    found = stats.set_index("feature_id")["found_control"]
+    assert np.allclose(found.to_numpy(), measured.reindex(found.index).to_numpy())
+    assert (stats["n_imputed"] == stats["n_missing"]).all()
+    imputed = pd.read_csv(paths["imputed_cells.csv"])
+    assert int(imputed[samples].to_numpy(bool).sum()) == int(stats["n_missing"].sum())
+    qc = pd.read_csv(paths["qc.csv"], keep_default_na=False, na_values=[""])
+    assert {"qc_rsd", "d_ratio", "blank_ratio", "detection", "filter"} <= set(qc.columns)
     for column in ("p_value", "q_value", "test", "mean_control", "mean_disease", "found_fraction"):
         assert column in stats.columns
     assert "matrix_imputed.csv" in paths
@@ -79,6 +95,7 @@ def test_matrix_and_statistics_files(written: tuple[StudyResult, dict[str, Path]
         assert len(compounds) == len(result.analyses[sample].compounds)
 
 
+@pytest.mark.slow
 def test_mztab_is_read_by_pyteomics(written: tuple[StudyResult, dict[str, Path]]) -> None:
     result, paths = written
     table = mztab.MzTab(str(paths["study.mztab"]))
@@ -118,6 +135,9 @@ def test_mztab_sections_and_mandatory_metadata(
     assert meta["mzTab-version"] == "2.0.0-M"
     n = len(result.design.names)
     assert meta[f"assay[{n}]"] == result.design.names[-1]
+    location = meta["ms_run[1]-location"]
+    assert location.startswith("file:///") and " " not in location
+    assert Path(unquote(urlparse(location).path)).is_file()
     sml, smf = sections["SML"], sections["SMF"]
     assert list(sml["SML_ID"]) == list(result.features["feature"])
     assert (sml["SMF_ID_REFS"] == smf["SMF_ID"]).all()
@@ -143,18 +163,19 @@ def test_mztab_sections_and_mandatory_metadata(
 def test_workbook_and_report(written: tuple[StudyResult, dict[str, Path]]) -> None:
     _, paths = written
     book = load_workbook(paths["study.xlsx"], read_only=True)
-    assert book.sheetnames == [s for s in SHEETS if s != "Abundance"]  # raw: Matrix is enough
+    assert book.sheetnames == list(SHEETS)
     html = paths["study_report.html"].read_text(encoding="utf-8")
     assert paths["study_report.html"].stat().st_size <= 10 * 1024 * 1024
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts and all("src=" not in tag for tag in scripts)
     markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.DOTALL)
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", markup)
-    assert html.count("Plotly.newPlot") == 6
-    for title in ("Drift", "Statistics", "PCA", "Composition", "Box plots"):
+    assert html.count("Plotly.newPlot") == 8
+    for title in ("Drift", "QC and batches", "Statistics", "PCA", "Composition", "Box plots"):
         assert f"<h2>{title}</h2>" in html
 
 
+@pytest.mark.slow
 def test_names_from_files_are_escaped_and_neutralised(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:
@@ -175,6 +196,7 @@ def test_names_from_files_are_escaped_and_neutralised(
         result.samples.loc[0, "batch"] = batch
 
 
+@pytest.mark.slow
 def test_the_commands_write_a_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate-study", "--seed", "4", "--per-group", "3", "-o", str(tmp_path)]) == 0
     design = tmp_path / "design.csv"
@@ -218,6 +240,7 @@ def test_a_bad_design_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "compare must name two different groups" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_without_kaleido_the_command_says_why_no_image_was_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,6 +255,7 @@ def test_without_kaleido_the_command_says_why_no_image_was_written(
     assert not (tmp_path / "out" / "figures").exists()
 
 
+@pytest.mark.slow
 def test_every_file_written_is_one_of_the_registry_and_the_same_bytes(
     written: tuple[StudyResult, dict[str, Path]],
 ) -> None:

@@ -28,6 +28,7 @@ class _Pages:
         self.figures.append(figure)
 
 
+@pytest.mark.slow
 def test_the_pdf_has_a_page_per_section_and_part(result, monkeypatch):
     monkeypatch.setattr(pdf, "HEATMAP_ROWS", 30)
     content = pdf.study_pdf_bytes(result)
@@ -52,6 +53,7 @@ def test_the_heatmap_labels_every_row_and_shows_the_groups(result, monkeypatch):
     assert drawn == labels and len(drawn) == len(shown)
 
 
+@pytest.mark.slow
 def test_the_box_plots_are_titled_with_their_compound_and_q(result):
     pages = _Pages()
     pdf._box_page(pages, result)
@@ -61,6 +63,7 @@ def test_the_box_plots_are_titled_with_their_compound_and_q(result):
     assert all("\nq " in t for t in titles)
 
 
+@pytest.mark.slow
 def test_write_study_writes_the_pdf(result, tmp_path):
     paths = write_study(result, tmp_path, images=False)
     assert paths["study_report.pdf"].read_bytes()[:5] == b"%PDF-"

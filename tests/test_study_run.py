@@ -16,6 +16,7 @@ from ganglioside.studies import DesignError, SampleTask, analyze_sample, run_sam
 from ganglioside.studies.run import read_export_tables, with_anchors
 
 
+@pytest.mark.slow
 def test_a_task_and_its_result_are_plain_picklable_data() -> None:
     table = simulate(3, n_rows=120).table
     task = SampleTask("S1", table, AnalysisConfig(outlier_z=3.0).to_dict())
@@ -45,6 +46,7 @@ def test_borrowed_anchor_rows_are_marked_in_the_table() -> None:
     assert list(result.compounds["is_anchor"].iloc[[1, 4]]) == [True, True]
 
 
+@pytest.mark.slow
 def test_a_process_pool_gives_what_a_loop_gives(tmp_path: Path) -> None:
     sim = simulate_study(8, n_per_group=2, n_rows=80)
     tasks = [SampleTask(s, t) for s, t in sim.tables.items()]
@@ -86,6 +88,7 @@ def test_read_export_tables_gives_each_sample_its_own_table(tmp_path: Path) -> N
         assert got["Volume"].astype(float).to_numpy() == pytest.approx(table["Volume"].to_numpy())
 
 
+@pytest.mark.slow
 def test_a_study_from_a_real_mzmine_export_file(tmp_path: Path) -> None:
     sim = simulate_study(9, n_per_group=3, n_rows=120)
     export = _mzmine3_export(sim.tables, tmp_path / "features.csv")
@@ -98,6 +101,7 @@ def test_a_study_from_a_real_mzmine_export_file(tmp_path: Path) -> None:
     assert from_export.samples["rows"].tolist() == per_file.samples["rows"].tolist()
 
 
+@pytest.mark.slow
 def test_a_study_from_one_multi_sample_export(tmp_path: Path) -> None:
     sim = simulate_study(9, n_per_group=3, n_rows=120)
     export = tmp_path / "export.txt"
@@ -108,6 +112,7 @@ def test_a_study_from_one_multi_sample_export(tmp_path: Path) -> None:
     assert (result.samples["valid"] > 0).all()
 
 
+@pytest.mark.slow
 def test_replicates_pasted_into_one_table_are_pointed_to_the_study() -> None:
     one = simulate(6, n_rows=80).table
     again = one.assign(RT=one["RT"] + 0.01)

@@ -22,6 +22,9 @@ from ganglioside.studies.shared_model import (
     with_shared_anchors,
 )
 
+#: Each test here runs whole analyses or studies: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 def _anchors(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(

@@ -10,6 +10,10 @@ from ganglioside.names import composition_frame
 from ganglioside.simulate.study import SLOPE_PIVOT, SimulatedStudy, simulate_study
 from ganglioside.studies import StudyResult, study
 
+#: Each test here runs whole analyses or studies: left out of `make check`.
+pytestmark = pytest.mark.slow
+
+
 SEEDS = (0, 1, 2, 3)
 
 
@@ -40,17 +44,32 @@ def _matched(sim: SimulatedStudy, result: StudyResult) -> pd.DataFrame:
     return truth.merge(stats, on="feature", how="left", suffixes=("", "_study"))
 
 
+def _called(sim: SimulatedStudy, result: StudyResult) -> tuple[int, int, int]:
+    """True positives, compounds called changed (q < 0.05) and changed compounds."""
+    matched = _matched(sim, result)
+    changed = set(matched.loc[matched["changed"], "feature"]) - {-1}
+    called = set(result.statistics.loc[result.statistics["q_value"] < 0.05, "feature"])
+    return len(changed & called), len(called), len(changed)
+
+
 def test_the_changed_species_are_found(simulated: tuple[SimulatedStudy, StudyResult]) -> None:
     sim, result = simulated
     matched = _matched(sim, result)
     assert (matched["feature"] >= 0).mean() >= 0.98  # nearly every true peak was aligned
-    changed = set(matched.loc[matched["changed"], "feature"]) - {-1}
-    called = set(result.statistics.loc[result.statistics["q_value"] < 0.05, "feature"])
-    true_positive = len(changed & called)
-    precision = true_positive / max(len(called), 1)
-    recall = true_positive / max(len(changed), 1)
-    assert precision >= 0.9, (precision, recall)
+    true_positive, called, changed = _called(sim, result)
+    precision = true_positive / max(called, 1)
+    recall = true_positive / max(changed, 1)
+    # BH bounds the expected share of false calls (5 %), not each study's: one seed may have
+    # two or three chance calls among ~20; the pooled precision is checked below.
+    assert precision >= 0.8, (precision, recall)
     assert recall >= 0.9, (precision, recall)
+
+
+def test_the_pooled_precision_is_at_least_90_percent() -> None:
+    counts = np.array([_called(sim, _run(sim)) for sim in map(simulate_study, SEEDS)])
+    true_positive, called, changed = counts.sum(axis=0)
+    assert true_positive / called >= 0.9, counts
+    assert true_positive / changed >= 0.95, counts
 
 
 def test_fold_changes_are_within_the_noise(simulated: tuple[SimulatedStudy, StudyResult]) -> None:
@@ -88,8 +107,9 @@ def test_the_sample_with_two_anchors_borrows_the_others(
 
 def test_internal_standards_take_out_the_loading() -> None:
     sim = simulate_study(5, loading_sd=0.4, bio_sd=0.1, changed_fraction=0.1)
-    raw = _run(sim)
+    raw = _run(sim, quantity="raw")
     scaled = _run(sim, quantity="internal_standard")
+    pqn = _run(sim)  # the default: the loading is a dilution PQN finds
     unchanged = ~sim.species["changed"] & ~sim.species["is_standard"]
     names = set(sim.species.loc[unchanged, "name"])
 
@@ -100,3 +120,7 @@ def test_internal_standards_take_out_the_loading() -> None:
         return float(logs.std(axis=1).median())
 
     assert spread(scaled) < 0.6 * spread(raw)
+    assert spread(pqn) < 0.6 * spread(raw)
+    dilution = pqn.samples.set_index("sample")["dilution_factor"]
+    loading = sim.runs.set_index("sample")["loading"]
+    assert np.corrcoef(np.log(dilution), np.log(loading.reindex(dilution.index)))[0, 1] > 0.95

@@ -54,6 +54,7 @@ def _study(shifts, scales, groups, config=None, names=None):
     return combine(design, results, config or StudyConfig())
 
 
+@pytest.mark.slow
 def test_drift_is_measured_per_sample_and_corrected_before_alignment() -> None:
     shifts = [0.0, 0.3, -0.2, 0.5]
     result = _study(shifts, [{}] * 4, ["a", "a", "b", "b"])
@@ -66,6 +67,7 @@ def test_drift_is_measured_per_sample_and_corrected_before_alignment() -> None:
     assert (result.features["n_found"] == 4).all()
 
 
+@pytest.mark.slow
 def test_a_sample_without_anchors_is_measured_on_its_strongest_species() -> None:
     samples = ["S1", "S2", "S3", "S4"]
     design = read_design(
@@ -83,6 +85,7 @@ def test_a_sample_without_anchors_is_measured_on_its_strongest_species() -> None
     assert row["rt_shift"] == pytest.approx(0.4 - 0.15, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_names_in_other_dialects_align_to_one_species() -> None:
     names = {"S2": {"GM3(36:1;O2)": "GM3(d18:1/18:0)"}, "S4": {"GM3(36:1;O2)": "GM3 36:1;O2"}}
     result = _study([0.0] * 4, [{}] * 4, ["a", "a", "b", "b"], names=names)
@@ -92,6 +95,7 @@ def test_names_in_other_dialects_align_to_one_species() -> None:
     assert gm3["name"].iat[0] == "GM3(36:1;O2)"  # as most often written
 
 
+@pytest.mark.slow
 def test_statistics_are_scipy_and_statsmodels_on_log2_values() -> None:
     rng = np.random.default_rng(0)
     scales = [{n: float(np.exp(rng.normal(0, 0.2))) for n, *_ in SPECIES} for _ in range(6)]
@@ -117,6 +121,7 @@ def test_statistics_are_scipy_and_statsmodels_on_log2_values() -> None:
     assert result.comparison.label == "b/a"
 
 
+@pytest.mark.slow
 def test_more_than_two_groups_have_an_overall_test_and_each_contrast() -> None:
     rng = np.random.default_rng(1)
     scales = [{n: float(np.exp(rng.normal(0, 0.2))) for n, *_ in SPECIES} for _ in range(9)]
@@ -146,6 +151,7 @@ def test_more_than_two_groups_have_an_overall_test_and_each_contrast() -> None:
     assert result.main_statistics["contrast"].unique().tolist() == ["c/a"]
 
 
+@pytest.mark.slow
 def test_replicates_are_averaged_into_their_sample() -> None:
     samples = ["A", "A2", "B", "C", "D"]
     design = read_design(
@@ -166,6 +172,7 @@ def test_replicates_are_averaged_into_their_sample() -> None:
     assert gm3["mean_a"] == pytest.approx(2000.0)
 
 
+@pytest.mark.slow
 def test_quantities_total_and_internal_standard_with_imputation() -> None:
     names = {s: {"GT1(36:1;O2)": "GT1(36:1;O2)-d5"} for s in ("S1", "S2", "S3", "S4")}
     scales = [{"GM3(36:1;O2)": 2.0}, {}, {}, {"GD1(36:1;O2)": 0.0}]
@@ -187,6 +194,7 @@ def test_quantities_total_and_internal_standard_with_imputation() -> None:
         _study([0.0] * 4, [{}] * 4, list("aabb"), StudyConfig(quantity="internal_standard"))
 
 
+@pytest.mark.slow
 def test_missing_values_are_counted_and_imputed_as_stated() -> None:
     samples = ["S1", "S2", "S3", "S4"]
     design = read_design(
@@ -211,6 +219,7 @@ def test_missing_values_are_counted_and_imputed_as_stated() -> None:
     assert any("half the species' smallest" in n for n in imputed.summary["quantity_notes"])
 
 
+@pytest.mark.slow
 def test_a_sample_that_could_not_be_read_is_left_out_with_a_warning() -> None:
     samples = ["S1", "S2", "S3", "S4", "S5"]
     design = read_design(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from .test_import_layers import SRC, _from_target, _run_time_nodes, import_graph, read_modules
 
 WEB = "ganglioside.web."
@@ -48,6 +50,7 @@ def _crossings() -> list[tuple[str, str, str, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_the_apps_import_each_other_one_way():
     crossings = _crossings()
     assert len(crossings) > 10  # the apps were read
@@ -55,6 +58,7 @@ def test_the_apps_import_each_other_one_way():
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_no_app_imports_the_api_or_the_pages_of_another():
     wrong = [
         f"{m} -> {e}"
@@ -64,6 +68,7 @@ def test_no_app_imports_the_api_or_the_pages_of_another():
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_no_app_imports_a_private_name_of_another():
     modules = read_modules(SRC, "ganglioside")
     wrong = []

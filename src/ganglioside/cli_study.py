@@ -42,6 +42,39 @@ def _add_study_arguments(parser: Any, positive_int: Any) -> None:
     parser.add_argument(
         "--jobs", type=positive_int, help="samples analysed at once (default: the CPU count)"
     )
+    _add_statistics_arguments(parser)
+    parser.add_argument(
+        "--rt-tolerance",
+        type=float,
+        metavar="MIN",
+        help="largest RT gap within one compound after the drift correction (default 0.15)",
+    )
+    parser.add_argument(
+        "--calibrants",
+        metavar="FILE",
+        help="the lab's standards (name, optional rt and tolerance), matched in every sample "
+        "as anchors",
+    )
+    parser.add_argument(
+        "--own-anchors",
+        action="store_true",
+        help="each sample on its own anchors only (no anchors pooled across the samples; "
+        "samples with too few borrow after a first analysis)",
+    )
+    parser.add_argument("--no-images", action="store_true", help="do not write figures as images")
+    parser.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="change one analysis parameter (repeatable)",
+    )
+
+
+def _add_statistics_arguments(parser: Any) -> None:
+    """The statistics' arguments of ``ganglioside study``."""
     parser.add_argument(
         "--compare",
         metavar="B/A",
@@ -77,34 +110,6 @@ def _add_study_arguments(parser: Any, positive_int: Any) -> None:
         "--no-qc-drift",
         action="store_true",
         help="do not correct the signal drift along the injection order from the pooled QCs",
-    )
-    parser.add_argument(
-        "--rt-tolerance",
-        type=float,
-        metavar="MIN",
-        help="largest RT gap within one compound after the drift correction (default 0.15)",
-    )
-    parser.add_argument(
-        "--calibrants",
-        metavar="FILE",
-        help="the lab's standards (name, optional rt and tolerance), matched in every sample "
-        "as anchors",
-    )
-    parser.add_argument(
-        "--own-anchors",
-        action="store_true",
-        help="each sample on its own anchors only (no anchors pooled across the samples; "
-        "samples with too few borrow after a first analysis)",
-    )
-    parser.add_argument("--no-images", action="store_true", help="do not write figures as images")
-    parser.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="change one analysis parameter (repeatable)",
     )
 
 

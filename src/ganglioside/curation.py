@@ -349,11 +349,10 @@ def _decision(record: Mapping[str, str | None], line: int, path: Path) -> Decisi
 def decisions_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     """Rows of :data:`AUDIT_COLUMNS` as the decisions file (CSV text; text cells that a
     spreadsheet would run are neutralised)."""
-    from .report.safe import neutralise
+    import pandas as pd
 
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(AUDIT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
-    return buffer.getvalue()
+    from .report.safe import safe_csv
+
+    # one writer for every CSV: a reason holding a CR, a LF, a comma or a quote is quoted
+    frame = pd.DataFrame(list(rows), columns=list(AUDIT_COLUMNS), dtype=object)
+    return safe_csv(frame)

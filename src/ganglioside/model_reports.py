@@ -105,7 +105,11 @@ def _line_report(
     k = model.max_tracks_
     names = model.group_names_
     intercepts = {
-        _unit_name(model, u): (a, fit.s * float(np.sqrt(fit.hint[u] + fit.xbar[u] ** 2 / fit.sxx)))
+        # numpy arithmetic: a huge Log P gives an infinite error, not an OverflowError
+        _unit_name(model, u): (
+            a,
+            float(fit.s * np.sqrt(fit.hint[u] + np.float64(fit.xbar[u]) ** 2 / fit.sxx)),
+        )
         for u, a in sorted(fit.intercept.items())
     }
     tracks: dict[str, float] = {}

@@ -21,6 +21,7 @@ def commands(job: dict) -> str:
     return "\n".join(step.get("run", "") for step in job["steps"])
 
 
+@pytest.mark.slow
 def test_the_workflow_is_valid_for_github_actions(workflow):
     # PyYAML reads the `on:` key as True (YAML 1.1); GitHub reads it as "on".
     document = {("on" if key is True else key): value for key, value in workflow.items()}

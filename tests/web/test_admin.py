@@ -16,6 +16,7 @@ def staff(client, django_user_model):
     return client
 
 
+@pytest.mark.slow
 def test_the_list_shows_every_owners_analyses_and_filters_by_status(
     staff, finished_analysis, other_user, sample_bytes
 ):
@@ -35,6 +36,7 @@ def test_the_list_shows_every_owners_analyses_and_filters_by_status(
     assert f"/admin/analyses/analysis/{other.pk}/change/" in searched
 
 
+@pytest.mark.slow
 def test_the_detail_shows_the_summary_and_links_to_its_compounds(staff, finished_analysis):
     page = staff.get(f"/admin/analyses/analysis/{finished_analysis.pk}/change/").content.decode()
     assert "323 rows" in page
@@ -44,6 +46,7 @@ def test_the_detail_shows_the_summary_and_links_to_its_compounds(staff, finished
     assert "323 compounds" in compounds.content.decode()
 
 
+@pytest.mark.slow
 def test_the_rerun_action_queues_a_copy(staff, finished_analysis):
     response = staff.post(
         "/admin/analyses/analysis/",
@@ -55,6 +58,7 @@ def test_the_rerun_action_queues_a_copy(staff, finished_analysis):
     assert copy.input_sha256 == finished_analysis.input_sha256
 
 
+@pytest.mark.slow
 def test_the_delete_action_removes_the_analysis(staff, finished_analysis):
     response = staff.post(
         "/admin/analyses/analysis/",
@@ -69,6 +73,7 @@ def test_non_staff_users_cannot_open_the_admin(client, user):
     assert client.get("/admin/analyses/analysis/").status_code == 302
 
 
+@pytest.mark.slow
 def test_the_detail_does_not_link_the_private_input_file(staff, finished_analysis):
     page = staff.get(f"/admin/analyses/analysis/{finished_analysis.pk}/change/").content.decode()
     assert finished_analysis.input_file.name in page

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/analyses/"
 
 
+@pytest.mark.slow
 def test_upload_answers_202_with_the_queued_analysis(api, sample_bytes):
     response = api.post(
         URL, {"file": make_upload(sample_bytes), "name": "run 1"}, format="multipart"
@@ -33,6 +34,7 @@ def test_upload_answers_202_with_the_queued_analysis(api, sample_bytes):
     assert Analysis.objects.get(pk=body["id"]).owner.username == "alice"
 
 
+@pytest.mark.slow
 def test_upload_runs_the_analysis_once_the_upload_is_committed(
     api, sample_bytes, django_capture_on_commit_callbacks
 ):
@@ -145,6 +147,7 @@ def test_an_unknown_status_filter_answers_400(api):
     assert response.json()["error"]["code"] == "invalid"
 
 
+@pytest.mark.slow
 def test_the_list_costs_the_same_queries_for_3_or_30_analyses(api, user, sample_bytes):
     _make(user, sample_bytes, 3)
     with CaptureQueriesContext(connection) as few:
@@ -157,6 +160,7 @@ def test_the_list_costs_the_same_queries_for_3_or_30_analyses(api, user, sample_
     assert len(many.captured_queries) <= 3  # token, count, page
 
 
+@pytest.mark.slow
 def test_the_detail_shows_status_progress_parameters_and_links(api, finished_analysis):
     body = api.get(f"{URL}{finished_analysis.pk}/").json()
     assert body["status"] == "succeeded"
@@ -176,12 +180,14 @@ def test_the_detail_of_a_failed_analysis_shows_the_error(api, queued_analysis):
     assert body["error"] == {"message": "row 3: bad", "details": {"row": 3}}
 
 
+@pytest.mark.slow
 def test_delete_answers_204_and_the_analysis_is_gone(api, finished_analysis):
     response = api.delete(f"{URL}{finished_analysis.pk}/")
     assert response.status_code == 204
     assert api.get(f"{URL}{finished_analysis.pk}/").status_code == 404
 
 
+@pytest.mark.slow
 def test_rerun_answers_202_with_a_new_analysis_and_changed_parameters(api, finished_analysis):
     response = api.post(
         f"{URL}{finished_analysis.pk}/rerun/", {"outlier_z": 3.0, "name": "z3"}, format="json"

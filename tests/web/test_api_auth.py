@@ -21,6 +21,7 @@ def test_it_returns_a_token_for_a_right_password(user):
     assert client.get("/api/v1/analyses/").status_code == 200
 
 
+@pytest.mark.slow
 def test_it_refuses_a_wrong_password_in_the_error_shape(user):
     response = APIClient().post(URL, {"username": "alice", "password": "nope"})
     assert response.status_code == 400

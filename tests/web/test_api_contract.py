@@ -95,6 +95,7 @@ def test_a_form_body_on_a_json_endpoint_is_refused_with_its_reason(user):
     assert "multipart/form-data" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow
 def test_a_failed_analysis_and_a_finished_one_match_the_schema_strictly(api, finished_analysis):
     from ganglioside.web.analyses.models import AnalysisStatus
 
@@ -112,6 +113,7 @@ def test_a_failed_analysis_and_a_finished_one_match_the_schema_strictly(api, fin
     checker.check_django("GET", path, answer)
 
 
+@pytest.mark.slow
 def test_file_answers_are_their_type_or_bytes_when_asked_and_errors_are_json(
     api, finished_analysis
 ):
@@ -144,6 +146,7 @@ def test_an_unknown_ordering_answers_400_with_the_allowed_columns(api, path, all
     assert api.get(path, {"ordering": "-name,"}).status_code == 200
 
 
+@pytest.mark.slow
 def test_compounds_refuse_an_unknown_ordering(api, finished_analysis):
     url = reverse("api:analysis-compounds", args=[finished_analysis.pk])
     response = api.get(url, {"ordering": "volume_typo"})
@@ -152,6 +155,7 @@ def test_compounds_refuse_an_unknown_ordering(api, finished_analysis):
     assert api.get(url, {"ordering": "-abs_z"}).status_code == 200
 
 
+@pytest.mark.slow
 def test_study_rows_have_named_fields_and_the_list_searches_and_orders(
     api, django_capture_on_commit_callbacks
 ):

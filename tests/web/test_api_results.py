@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ganglioside.web.analyses.models import Analysis, Compound, FragmentEvent, RTModel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _url(analysis, tail):

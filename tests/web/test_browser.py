@@ -169,6 +169,22 @@ def test_upload_watch_progress_over_the_websocket_explore_and_download(
                 "#compounds tbody tr", "rows => rows.map(r => r.dataset.status)"
             )
             assert statuses == ["outlier"] * min(50, n_outliers)
+            # The identification filter: the standards (level 1) are the anchors.
+            page.select_option("#compound-filters select[name=status]", "")
+            page.select_option("#compound-filters select[name=identification_level]", "1")
+            page.wait_for_function(
+                "n => document.getElementById('compounds-count').textContent === n",
+                arg=f"{int(comp['is_anchor'].sum())} matching rows",
+                timeout=30_000,
+            )
+            assert "level=1" in page.url
+            page.select_option("#compound-filters select[name=identification_level]", "")
+            page.select_option("#compound-filters select[name=status]", "outlier")
+            page.wait_for_function(
+                "n => document.getElementById('compounds-count').textContent === n",
+                arg=f"{n_outliers} matching rows",
+                timeout=30_000,
+            )
             # Sorted by the size of z, largest first (one click on the header).
             page.click("#compounds th[data-order=abs_z]")
             page.wait_for_selector('#compounds th[data-order=abs_z][aria-sort="descending"]')

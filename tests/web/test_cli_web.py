@@ -51,6 +51,7 @@ def _sign_in_lines(out: str) -> list[str]:
     return out.rstrip().splitlines()[-3:]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_creates_a_user_prints_how_to_sign_in_last_and_loads_the_sample(capsys, data_dir):
     from django.contrib.auth import authenticate
@@ -82,6 +83,7 @@ def test_demo_creates_a_user_prints_how_to_sign_in_last_and_loads_the_sample(cap
     assert authenticate(username="demo", password=password) is None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_can_set_the_password_and_make_the_user_an_admin(capsys, data_dir):
     from django.contrib.auth import get_user_model

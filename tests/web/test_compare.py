@@ -17,7 +17,7 @@ from ganglioside.web.analyses.services import running, submission
 
 from .conftest import SAMPLE_CSV, make_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _table(frame: pd.DataFrame) -> bytes:

@@ -34,6 +34,7 @@ def _socket(analysis_id: int, token: str | None = None, origin: str | None = Non
     return WebsocketClient(application, f"/ws/analyses/{analysis_id}/", headers)
 
 
+@pytest.mark.slow
 async def test_the_owner_receives_the_state_then_every_step_and_the_final_status(
     user, sample_bytes
 ):
@@ -67,6 +68,7 @@ async def test_the_owner_receives_the_state_then_every_step_and_the_final_status
     assert sum(final["status_counts"].values()) == 323
 
 
+@pytest.mark.slow
 async def test_a_finished_analysis_reports_its_final_state_on_connect(user, sample_bytes):
     analysis = await _queued(user, sample_bytes)
     await database_sync_to_async(running.analysis_run)(analysis_id=analysis.pk)

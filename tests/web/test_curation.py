@@ -50,12 +50,14 @@ def core_result() -> ganglioside.AnalysisResult:
     return ganglioside.analyze(SAMPLE_CSV)
 
 
+@pytest.mark.slow
 def test_recounting_an_unchanged_result_gives_the_cores_own_summary(core_result):
     summary = curation.recount_summary(core_result.summary, core_result.compounds)
     for key in ("by_status", "by_category", "by_headgroup", "abundance"):
         assert summary[key] == core_result.summary[key], key
 
 
+@pytest.mark.slow
 def test_a_status_override_changes_the_stored_row_counts_and_exports(finished_analysis, user):
     downloads.analysis_download(analysis=finished_analysis, kind="csv")
     before = dict(finished_analysis.status_counts)
@@ -100,6 +102,7 @@ def test_a_status_override_changes_the_stored_row_counts_and_exports(finished_an
     assert audit["made_in_analysis"] == finished_analysis.pk
 
 
+@pytest.mark.slow
 def test_clearing_an_override_restores_the_cores_status(finished_analysis, user):
     counts = dict(finished_analysis.status_counts)
     for action, status in (("status", "invalid"), ("clear", "")):
@@ -128,6 +131,7 @@ def test_clearing_an_override_restores_the_cores_status(finished_analysis, user)
         ({"row": 3, "action": "anchor", "status": "valid"}, "only with action 'status'"),
     ],
 )
+@pytest.mark.slow
 def test_a_decision_that_cannot_be_made_says_why(finished_analysis, user, fields, message):
     with pytest.raises(curation.DecisionError, match=message):
         curation.decision_create(
@@ -151,6 +155,7 @@ def _sample_with_anchors(changes: dict[int, str]) -> pd.DataFrame:
     return table
 
 
+@pytest.mark.slow
 def test_a_rerun_applies_anchor_changes_and_keeps_the_overrides(finished_analysis, user):
     for row, action in ((VALID_ROW, "anchor"), (ANCHOR_ROW, "unanchor")):
         pending = curation.decision_create(
@@ -204,6 +209,7 @@ def test_a_rerun_applies_anchor_changes_and_keeps_the_overrides(finished_analysi
     assert document["counts"]["valid"] == again.status_counts["valid"]
 
 
+@pytest.mark.slow
 def test_a_rerun_is_named_after_the_first_analysis_and_what_changed(finished_analysis):
     first = submission.analysis_rerun(
         analysis=finished_analysis, changes={"outlier_z": 3.0}, start=False
@@ -217,6 +223,7 @@ def test_a_rerun_is_named_after_the_first_analysis_and_what_changed(finished_ana
     assert same.name == "sample (re-run 3: same parameters)"
 
 
+@pytest.mark.slow
 def test_an_input_without_an_anchor_column_gets_one(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text("Name,RT,Volume\nGD1(36:1;O2),8.1,100\nGM1(36:1;O2),9.0,50\n")
@@ -231,6 +238,7 @@ def test_an_input_without_an_anchor_column_gets_one(tmp_path):
     assert result.source == "plain.csv"
 
 
+@pytest.mark.slow
 def test_anchor_changes_reach_a_table_read_through_a_column_mapping(user, user_sample_mapped):
     analysis = _run(user_sample_mapped)
     curation.decision_create(

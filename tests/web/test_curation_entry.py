@@ -31,6 +31,7 @@ def _accept(api, analysis, row=OUTLIER_ROW):
 # -- the API --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_decision_through_the_api_is_kept_and_shown_with_the_row(api, finished_analysis):
     response = _accept(api, finished_analysis)
     assert response.status_code == 201, response.content
@@ -57,6 +58,7 @@ def test_a_decision_through_the_api_is_kept_and_shown_with_the_row(api, finished
     assert links["decisions"].endswith(_decisions_url(finished_analysis))
 
 
+@pytest.mark.slow
 def test_decisions_of_another_users_analysis_are_not_found(other_api, finished_analysis):
     assert other_api.get(_decisions_url(finished_analysis)).status_code == 404
     assert _accept(other_api, finished_analysis).status_code == 404
@@ -65,6 +67,7 @@ def test_decisions_of_another_users_analysis_are_not_found(other_api, finished_a
     assert not Decision.objects.exists()
 
 
+@pytest.mark.slow
 def test_a_decision_the_service_refuses_answers_400_naming_the_problem(api, finished_analysis):
     response = _accept(api, finished_analysis, row=5000)
     assert response.status_code == 400
@@ -83,6 +86,7 @@ def test_decisions_on_an_unfinished_analysis_answer_409(api, queued_analysis):
     assert response.json()["error"]["code"] == "not_ready"
 
 
+@pytest.mark.slow
 def test_the_audit_trail_downloads_as_csv(api, finished_analysis):
     _accept(api, finished_analysis)
     response = api.get(f"{_decisions_url(finished_analysis)}audit.csv")
@@ -94,6 +98,7 @@ def test_the_audit_trail_downloads_as_csv(api, finished_analysis):
     assert line["reason"] == "MS2 confirms it" and line["decided_at"]
 
 
+@pytest.mark.slow
 def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(api, finished_analysis):
     _accept(api, finished_analysis)
     response = api.post(
@@ -106,6 +111,7 @@ def test_an_api_rerun_carries_the_decisions_and_is_named_after_its_changes(api, 
     assert again.decisions.get().reason == "MS2 confirms it"
 
 
+@pytest.mark.slow
 def test_an_api_rerun_with_a_bad_parameter_does_not_count_against_the_limit(
     api, finished_analysis, settings
 ):
@@ -119,6 +125,7 @@ def test_an_api_rerun_with_a_bad_parameter_does_not_count_against_the_limit(
 # -- the pages ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_analysis_page_offers_decisions_and_rerun(client, user, finished_analysis):
     client.force_login(user)
     html = client.get(f"/analyses/{finished_analysis.pk}/").content.decode()
@@ -130,6 +137,7 @@ def test_the_analysis_page_offers_decisions_and_rerun(client, user, finished_ana
     assert opened.status_code == 302 and opened["Location"] == f"/analyses/{pk}/rows/7/"
 
 
+@pytest.mark.slow
 def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rows/{OUTLIER_ROW}/"
@@ -153,6 +161,7 @@ def test_a_decision_from_the_row_page_is_recorded_and_listed(client, user, finis
     assert "co-eluting contaminant" in audit.content.decode()
 
 
+@pytest.mark.slow
 def test_the_decision_form_explains_what_was_wrong(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/curation/"
@@ -167,6 +176,7 @@ def test_the_decision_form_explains_what_was_wrong(client, user, finished_analys
     assert 'id="pending"' in page and "waits for a re-run" in page
 
 
+@pytest.mark.slow
 def test_curation_pages_of_another_users_analysis_are_not_found(
     client, other_user, finished_analysis
 ):
@@ -187,6 +197,7 @@ def test_curation_pages_of_another_users_analysis_are_not_found(
     assert not Decision.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_rerun_form_starts_at_the_current_parameters(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rerun/"
@@ -206,6 +217,7 @@ def test_the_rerun_form_starts_at_the_current_parameters(client, user, finished_
     assert Analysis.objects.order_by("-pk").first().name == "sample (re-run 2: same parameters)"
 
 
+@pytest.mark.slow
 def test_a_rerun_parameter_out_of_range_is_shown_at_its_field(client, user, finished_analysis):
     client.force_login(user)
     url = f"/analyses/{finished_analysis.pk}/rerun/"

@@ -109,6 +109,7 @@ def test_a_study_runs_twenty_times_in_a_row_while_others_write(user, settings, s
     assert outcomes == [(StudyStatus.SUCCEEDED, "", {SampleStatus.SUCCEEDED})] * 20
 
 
+@pytest.mark.slow
 def test_a_sample_whose_job_stops_on_a_database_error_fails_with_the_reason(
     user, settings, monkeypatch, sqlite
 ):

@@ -27,7 +27,7 @@ from .browser import running_platform
 from .conftest import make_upload
 from .studies_data import study_files, uploads
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_without_a_broker_the_upload_runs_in_a_background_thread(user, sample_bytes, settings):

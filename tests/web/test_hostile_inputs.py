@@ -23,7 +23,7 @@ from ganglioside.web.analyses.models import Analysis, Compound
 from ..test_input_limits import bomb_xlsx
 from .conftest import SAMPLE_CSV, make_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 URL = "/api/v1/analyses/"
 GOOD = SAMPLE_CSV.read_text().splitlines()[1:80]

@@ -54,6 +54,7 @@ def test_multi_sample_export_asks_for_a_sample_and_stores_nothing(user):
     assert not Analysis.objects.exists()
 
 
+@pytest.mark.slow
 def test_one_sample_of_an_export_runs_and_the_format_is_recorded(user):
     analysis = submission.analysis_create(
         owner=user, file=msdial_upload(), sample="Brain_KO_1", start=False
@@ -193,6 +194,7 @@ def test_api_columns_must_be_an_object(api):
     assert answer.json()["error"]["message"].startswith("columns:")
 
 
+@pytest.mark.slow
 def test_api_methods_crud_and_owner_isolation(api, other_api):
     url = reverse("methods-api:method-list")
     body = {
@@ -254,6 +256,7 @@ def test_page_multi_sample_upload_asks_then_one_sample(browser_client):
     assert browser_client.get(asked["Location"]).status_code == 404
 
 
+@pytest.mark.slow
 def test_page_all_samples(browser_client):
     asked = _upload(browser_client, msdial_upload(), name="run 7")
     done = browser_client.post(asked["Location"], {"sample": "__all__"})
@@ -329,6 +332,7 @@ def _lipidome_with_gangliosides_at_the_end(n_other: int = 6000) -> bytes:
     return b"\r\n".join(lines) + b"\r\n"
 
 
+@pytest.mark.slow
 def test_the_upload_check_finds_gangliosides_beyond_the_head_of_the_file(user):
     content = _lipidome_with_gangliosides_at_the_end()
     assert len(content) > 256 * 1024 and content.index(b"\nGD1") > 256 * 1024
@@ -354,6 +358,7 @@ def test_an_upload_without_any_ganglioside_gets_the_plain_answer(user):
     assert "no line further down names a ganglioside" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_all_samples_leaves_the_qcs_and_blanks_apart(user):
     export = EXPORTS / "msdial4_alignment_lipid_is.txt"
     upload = make_upload(export.read_bytes(), export.name)

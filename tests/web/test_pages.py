@@ -81,6 +81,7 @@ def _owned_paths(pk: int) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_page_asks_an_anonymous_visitor_to_sign_in(client, queued_analysis):
     pages = ["/", "/analyses/", "/analyses/new/", "/analyses/compare/"]
     for path in [*pages, *_owned_paths(queued_analysis.pk)]:
@@ -92,6 +93,7 @@ def test_every_page_asks_an_anonymous_visitor_to_sign_in(client, queued_analysis
     assert Analysis.objects.filter(pk=queued_analysis.pk).exists()
 
 
+@pytest.mark.slow
 def test_another_users_analysis_is_404_on_every_page(client, other_user, finished_analysis):
     _signed_in(client, other_user)
     for path in _owned_paths(finished_analysis.pk):
@@ -114,6 +116,7 @@ def test_another_users_analysis_is_404_on_every_page(client, other_user, finishe
 # -- each page for its owner -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_page_renders_for_the_owner(client, user, finished_analysis, sample_result):
     _signed_in(client, user)
     pk = finished_analysis.pk
@@ -162,6 +165,7 @@ def test_every_page_renders_for_the_owner(client, user, finished_analysis, sampl
     assert client.get(f"/analyses/compare/?a={pk}&b={pk}").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_valid_card_counts_every_valid_row_and_its_anchors_as_a_part(
     client, user, finished_analysis, sample_result
 ):
@@ -175,6 +179,7 @@ def test_the_valid_card_counts_every_valid_row_and_its_anchors_as_a_part(
     assert f"of which {anchors} anchors" in card
 
 
+@pytest.mark.slow
 def test_no_page_counts_one_row_in_the_plural(client, user, finished_analysis, sample_result):
     comp = sample_result.compounds
     sizes = comp[comp["rt"].notna() & comp["log_p"].notna()]["group_key"].value_counts()
@@ -187,6 +192,7 @@ def test_no_page_counts_one_row_in_the_plural(client, user, finished_analysis, s
         assert not re.search(r"\b1 (rows|anchors|parents)\b", text), path
 
 
+@pytest.mark.slow
 def test_the_pages_load_plotly_from_this_server_and_nothing_from_elsewhere(
     client, user, finished_analysis
 ):
@@ -366,6 +372,7 @@ def test_history_queries_do_not_grow_with_the_number_of_analyses(
 # -- the analysis page's data ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_analysis_page_needs_few_queries(
     client, user, finished_analysis, django_assert_max_num_queries
 ):
@@ -377,6 +384,7 @@ def test_the_analysis_page_needs_few_queries(
         assert client.get(f"/analyses/{finished_analysis.pk}/charts/rt/").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_rt_chart_of_a_group_has_its_rows_model_lines_and_outliers(
     client, user, finished_analysis, sample_result
 ):
@@ -407,6 +415,7 @@ def test_the_rt_chart_of_a_group_has_its_rows_model_lines_and_outliers(
     assert missing.status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["residuals", "observed-predicted"])
 def test_the_overview_charts_plot_every_scored_row_but_fragments(
     client, user, finished_analysis, sample_result, kind
@@ -431,6 +440,7 @@ def _row_page(client, analysis, row) -> str:
     return response.content.decode()
 
 
+@pytest.mark.slow
 def test_a_fragments_page_shows_its_evidence_and_links_to_its_parent(
     client, user, finished_analysis, sample_result
 ):
@@ -466,6 +476,7 @@ def test_a_fragments_page_shows_its_evidence_and_links_to_its_parent(
     }
 
 
+@pytest.mark.slow
 def test_an_o_acetylated_rows_page_links_to_its_base_peak_and_back(
     client, user, finished_analysis, sample_result
 ):
@@ -480,6 +491,7 @@ def test_an_o_acetylated_rows_page_links_to_its_base_peak_and_back(
     assert f'rows/{int(acetylated["row"])}/">row {int(acetylated["row"])}</a>' in partners
 
 
+@pytest.mark.slow
 def test_a_row_that_does_not_exist_or_an_unfinished_analysis_is_404(
     client, user, finished_analysis, queued_analysis
 ):
@@ -516,6 +528,7 @@ def test_names_from_users_are_escaped(client, user):
 # -- downloads and delete ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_downloads_hold_the_export(client, user, finished_analysis, sample_result):
     _signed_in(client, user)
     response = client.get(f"/analyses/{finished_analysis.pk}/download/csv/")
@@ -547,6 +560,7 @@ def test_the_owner_deletes_an_analysis_by_post_only(client, user, queued_analysi
 # -- comparison --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_comparison_shows_abundances_side_by_side_and_the_rows_whose_status_differs(
     client, user, sample_bytes, django_assert_max_num_queries
 ):
@@ -614,6 +628,7 @@ def test_the_comparison_refuses_unfinished_analyses_and_asks_for_two(client, use
     assert f'<option value="{queued_analysis.pk}"' not in page
 
 
+@pytest.mark.slow
 def test_a_rows_page_shows_its_identification_level(client, user, finished_analysis, sample_result):
     comp = sample_result.compounds
     anchor = comp[comp["is_anchor"]].iloc[0]

@@ -11,6 +11,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_pdf_report_downloads_from_the_api_and_the_page(api, client, user, finished_analysis):
     response = api.get(f"/api/v1/analyses/{finished_analysis.pk}/export/pdf")
     assert response.status_code == 200
@@ -25,6 +26,7 @@ def test_the_pdf_report_downloads_from_the_api_and_the_page(api, client, user, f
     assert client.get(link).getvalue() == pdf  # kept, not rendered again
 
 
+@pytest.mark.slow
 def test_the_pdf_report_shows_the_decisions(api, finished_analysis, tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.skip("needs pdftotext (poppler-utils)")

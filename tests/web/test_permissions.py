@@ -23,6 +23,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tail", PATHS)
 def test_another_users_analysis_is_404_on_every_get(other_api, finished_analysis, tail):
     response = other_api.get(f"/api/v1/analyses/{finished_analysis.pk}/{tail}")
@@ -32,6 +33,7 @@ def test_another_users_analysis_is_404_on_every_get(other_api, finished_analysis
     assert missing.json() == response.json()  # indistinguishable from a missing one
 
 
+@pytest.mark.slow
 def test_another_user_cannot_delete_or_rerun(other_api, finished_analysis):
     assert other_api.delete(f"/api/v1/analyses/{finished_analysis.pk}/").status_code == 404
     rerun = other_api.post(f"/api/v1/analyses/{finished_analysis.pk}/rerun/", {}, format="json")
@@ -40,11 +42,13 @@ def test_another_user_cannot_delete_or_rerun(other_api, finished_analysis):
     assert Analysis.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_the_list_shows_only_ones_own_analyses(other_api, api, finished_analysis):
     assert other_api.get("/api/v1/analyses/").json()["count"] == 0
     assert api.get("/api/v1/analyses/").json()["count"] == 1
 
 
+@pytest.mark.slow
 def test_the_home_page_lists_only_ones_own_analyses(client, user, other_user, finished_analysis):
     client.force_login(other_user)
     page = client.get("/").content.decode()

@@ -226,6 +226,7 @@ def test_the_delete_page_explains_a_busy_analysis(client, user, queued_analysis,
 # -- 9. exports are files written by the worker -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_download_is_a_file_transfer_and_behind_nginx_an_accel_redirect(
     api, finished_analysis, settings
 ):
@@ -241,6 +242,7 @@ def test_a_download_is_a_file_transfer_and_behind_nginx_an_accel_redirect(
     assert accel.content == b""
 
 
+@pytest.mark.slow
 def test_with_a_worker_a_missing_export_is_asked_of_it_not_rendered_here(
     api, finished_analysis, settings, monkeypatch
 ):
@@ -258,7 +260,7 @@ def test_with_a_worker_a_missing_export_is_asked_of_it_not_rendered_here(
         exports, "exports_write", lambda *a, **k: pytest.fail("rendered in the web process")
     )
     response = api.get(f"{URL}{finished_analysis.pk}/export/html")
-    assert response.status_code == 409 and response.json()["error"]["code"] == "being_written"
+    assert response.status_code == 202 and response.json()["error"]["code"] == "being_written"
     assert response["Retry-After"] == "5"
     assert sent == [(execution.RENDER_EXPORTS_TASK, [finished_analysis.pk])]
     api.get(f"{URL}{finished_analysis.pk}/export/csv")  # asked once a minute at most

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 
 
+@pytest.mark.slow
 def test_the_schema_builds_without_warnings_and_matches_the_committed_file(tmp_path):
     built = tmp_path / "openapi.yaml"
     # --fail-on-warn turns any warning into an error (SystemExit / SchemaGenerationError).

@@ -59,6 +59,7 @@ def test_a_file_refused_at_the_choice_page_does_not_count(signed_in, sample_byte
     assert Analysis.objects.count() == 2
 
 
+@pytest.mark.slow
 def test_a_chosen_sample_counts_once(signed_in, sample_bytes, two_per_minute):
     asked = signed_in.post(reverse("pages:upload"), {"file": msdial_upload()})
     assert signed_in.post(asked["Location"], {"sample": "Brain_KO_1"}).status_code == 302
@@ -118,6 +119,7 @@ def test_a_given_name_is_kept_for_one_sample(user):
     assert analysis.name == "my run"
 
 
+@pytest.mark.slow
 def test_the_detail_page_names_the_chosen_sample_before_the_run(signed_in, user):
     analysis = submission.analysis_create(
         owner=user, file=msdial_upload(), sample="QC_01", start=False
@@ -137,6 +139,7 @@ def test_the_detail_page_names_the_chosen_sample_before_the_run(signed_in, user)
 # -- 4: the row page leads with the curator's decision -----------------------------------------
 
 
+@pytest.mark.slow
 def test_the_row_page_leads_with_the_decision_then_the_computed_verdict(
     signed_in, user, finished_analysis
 ):
@@ -169,6 +172,7 @@ def _numbers(value) -> np.ndarray:
 # -- 2: the stored models keep a bent line's quadratic term ------------------------------------
 
 
+@pytest.mark.slow
 def test_the_rt_chart_of_a_stored_bent_analysis_draws_curved_lines(signed_in, user):
     table = simulate(5, rt_curvature=-0.06).table.to_csv(index=False).encode()
     analysis = submission.analysis_create(
@@ -190,6 +194,7 @@ def test_the_rt_chart_of_a_stored_bent_analysis_draws_curved_lines(signed_in, us
 # -- 3: a study's sample opened with the analysis pages ----------------------------------------
 
 
+@pytest.mark.slow
 def test_a_study_sample_opens_as_the_analysis_the_study_used(
     signed_in, api, django_capture_on_commit_callbacks
 ):
@@ -227,6 +232,7 @@ def test_a_study_sample_opens_as_the_analysis_the_study_used(
     assert reverse("pages:analysis-row", args=[analysis.pk, 1]) in text
 
 
+@pytest.mark.slow
 def test_the_study_page_shows_the_design_contrasts_and_corrections(
     signed_in, api, django_capture_on_commit_callbacks
 ):

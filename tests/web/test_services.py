@@ -33,7 +33,7 @@ from ganglioside.web.common.json_safety import json_safe
 
 from .conftest import make_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_every_column_of_the_per_row_record_has_a_typed_compound_field():

@@ -14,7 +14,7 @@ from ganglioside.web.studies.models import Study, StudyStatus
 
 from .studies_data import broken, study_files, uploads, zipped
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _post(api, tables, design, capture, **extra):

@@ -16,7 +16,7 @@ from ganglioside.web.studies.services import creation
 
 from .studies_data import study_files, uploads
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _study(owner, capture, name: str, start: bool = True, **parameters) -> Study:

@@ -13,7 +13,7 @@ from ganglioside.web.studies.services import creation, running
 from .studies_data import broken, study_files, uploads
 from .ws import WebsocketClient
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SAMPLES = ["C01", "C02", "C03", "D01", "D02", "D03"]
 

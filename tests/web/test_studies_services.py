@@ -25,7 +25,7 @@ from ganglioside.web.studies.services.outputs import CONTENT_TYPES
 
 from .studies_data import broken, study_files, uploads, zipped
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _create(user, tables, design, capture, **kwargs):
@@ -328,7 +328,11 @@ def test_the_sweep_requeues_a_stuck_sample_then_fails_it(
     Study.objects.filter(pk=study.pk).update(status=StudyStatus.RUNNING)
     stuck = study.samples.get(sample="C02")
     StudySample.objects.filter(pk=stuck.pk).update(
-        status=SampleStatus.RUNNING, started_at=long_ago, attempts=1, compounds=None
+        status=SampleStatus.RUNNING,
+        started_at=long_ago,
+        heartbeat_at=long_ago,  # its process stopped beating
+        attempts=1,
+        compounds=None,
     )
     with django_capture_on_commit_callbacks(execute=True):
         report = studies_sweep_stuck()
@@ -340,7 +344,10 @@ def test_the_sweep_requeues_a_stuck_sample_then_fails_it(
 
     Study.objects.filter(pk=study.pk).update(status=StudyStatus.RUNNING)
     StudySample.objects.filter(pk=stuck.pk).update(
-        status=SampleStatus.RUNNING, started_at=long_ago, attempts=settings.GANGLIOSIDE_MAX_ATTEMPTS
+        status=SampleStatus.RUNNING,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        attempts=settings.GANGLIOSIDE_MAX_ATTEMPTS,
     )
     with django_capture_on_commit_callbacks(execute=True):
         report = studies_sweep_stuck()

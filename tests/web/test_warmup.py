@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from celery.signals import worker_init
 
 import ganglioside
 from ganglioside import names
 from ganglioside.web import celery as celery_module
 from ganglioside.web.analyses import warmup
+
+#: Each test here runs whole analyses or studies: left out of `make check`.
+pytestmark = pytest.mark.slow
 
 
 def test_warm_up_analyses_the_sample_and_leaves_the_caches_filled():

@@ -20,6 +20,9 @@ from .decimals import looks_like_decimal_comma
 #: The shortest plausible retention time (min): smaller values (1e-320, 0.001) are typos or
 #: units in hours, not a peak eluting within the first second.
 MIN_RT = 0.01
+#: The largest Log P taken as given (in magnitude).  Gangliosides lie within about -20 to +30;
+#: the bound only keeps a model's arithmetic finite (a Log P of 1e308 overflowed it).
+MAX_ABS_LOG_P = 1000.0
 
 #: C0 and C1 control characters (NUL, tab, line breaks, escape, DEL, ...): no name holds them,
 #: and PostgreSQL cannot store NUL at all.
@@ -142,7 +145,11 @@ def check_log_p(cells: pd.Series | None, problems: Problems) -> np.ndarray:
     problems.add(
         np.isinf(log_p), problem_text("log_p", "inf", "not finite; expected a Log P value")
     )
-    return np.where(np.isfinite(log_p), log_p, np.nan)
+    huge = np.isfinite(log_p) & (np.abs(log_p) > MAX_ABS_LOG_P)
+    problems.add_values(
+        huge, "log_p", log_p, f"out of range; expected a Log P between ±{MAX_ABS_LOG_P:g}"
+    )
+    return np.where(np.isfinite(log_p) & ~huge, log_p, np.nan)
 
 
 def check_anchors(cells: pd.Series | None, problems: Problems) -> np.ndarray:

@@ -91,6 +91,9 @@ def _render(analysis: Analysis, target: Any, progress: PdfProgress | None) -> No
     ]
     style: dict[Any, Any] = {
         "pdf.fonttype": 42,
+        # Names and extra columns come from user files: a `$` in them is text, never maths.
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.size": 8,
         "axes.titlesize": 9,
         "axes.labelsize": 8,

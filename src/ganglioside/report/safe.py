@@ -1,25 +1,34 @@
-"""Neutralise spreadsheet formulas in the text of the outputs.
+"""Neutralise spreadsheet formulas in exported text, and write tables as well-formed CSV/TSV.
 
 A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some
 programs also a leading tab or carriage return) as a formula.  Names and extra columns come from
 user files, so an exported table could carry a formula that runs on the reader's machine
-("CSV injection").  Text cells that start with one of these characters are prefixed with a single
-quote.  Numbers are never touched: a negative residual or Log P stays a number, and text that is a
-plain number (``"-0.5"``) is left as it is because a spreadsheet reads it as that number, not as
-a formula.
+("CSV injection").  A text cell is looked at as a spreadsheet may see it: leading whitespace and
+control characters skipped, and full-width and other compatibility forms folded (Unicode NFKC:
+``＝`` is ``=``, ``＠`` is ``@``).  When what is left starts with one of the signs, or the cell
+itself starts with a tab or a carriage return, the cell is prefixed with a single quote.
+Numbers are never touched: a negative residual or Log P stays a number, and text that is a plain
+number (``"-0.5"``) is left as it is because a spreadsheet reads it as that number, not as a
+formula.
 
-:func:`safe_csv` is the one way a table becomes CSV text: neutralised, ``\n`` line ends, and
-every float written with :data:`CSV_FLOAT_DIGITS` significant digits.
+:func:`write_table` is the one way a table becomes CSV or TSV text (:func:`safe_csv` neutralises
+first): every text field that holds the delimiter, a quote, a carriage return or a line feed is
+quoted (RFC 4180), line ends are ``\\n``, floats have :data:`CSV_FLOAT_DIGITS` significant digits.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+import unicodedata
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+#: Signs that start a formula once leading blanks are skipped and the text is folded (NFKC).
+FORMULA_SIGNS: frozenset[str] = frozenset("=+-@")
 
 #: Significant digits of every float in a CSV/TSV export.  Twelve keep every value an instrument
 #: records (retention times, peak volumes and m/z carry at most 10) and drop the last-bit noise
@@ -29,6 +38,39 @@ CSV_FLOAT_DIGITS = 12
 CSV_FLOAT_FORMAT = f"%.{CSV_FLOAT_DIGITS}g"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Unicode categories skipped before the first sign: controls, format characters, separators.
+_SKIPPED = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _blank(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in _SKIPPED
+
+
+def _as_seen(text: str) -> str:
+    """``text`` as a spreadsheet may read its start: blanks and controls skipped, NFKC folded.
+
+    Only the first significant characters are folded (a long cell is not normalised whole).
+    """
+    start = 0
+    while start < len(text):
+        folded = unicodedata.normalize("NFKC", text[start])
+        if folded and not all(_blank(c) for c in folded):
+            break
+        start += 1
+    return unicodedata.normalize("NFKC", text[start : start + 64]).lstrip()
+
+
+def is_formula(value: object) -> bool:
+    """True for text a spreadsheet would run as a formula (see the module's description)."""
+    if not isinstance(value, str) or not value:
+        return False
+    if value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
+        return True
+    seen = _as_seen(value)
+    if not seen or seen[0] not in FORMULA_SIGNS:
+        return False
+    whole = seen if len(value) <= 64 else unicodedata.normalize("NFKC", value).strip()
+    return not _PLAIN_NUMBER.fullmatch(whole.strip())
 
 
 def neutralise(value: object) -> object:
@@ -44,13 +86,8 @@ def neutralise(value: object) -> object:
     object
         ``"'" + value`` for formula-like text, otherwise ``value`` unchanged.
     """
-    if (
-        isinstance(value, str)
-        and value
-        and value.startswith(FORMULA_TRIGGERS)
-        and not _PLAIN_NUMBER.fullmatch(value)
-    ):
-        return "'" + value
+    if is_formula(value):
+        return "'" + str(value)
     return value
 
 
@@ -87,14 +124,6 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_csv(frame: pd.DataFrame) -> str:
-    """``frame`` as CSV text: formulas neutralised, no index, ``\\n`` line ends, floats written
-    with :data:`CSV_FLOAT_DIGITS` significant digits, missing values as empty cells."""
-    return str(
-        safe_frame(frame).to_csv(index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
-    )
-
-
 def plain_value(value: object) -> object:
     """Turn numpy and pandas scalars into plain Python values; missing values into ``None``."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -106,3 +135,61 @@ def plain_value(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return value
+
+
+class _RowEnds:
+    """A text stream that ends each row with ``\\n``.
+
+    The ``csv`` module quotes a field only for the characters of its line terminator (besides
+    the delimiter and the quote), so rows are written with ``\\r\\n`` -- a field holding a bare
+    CR or LF is quoted -- and this stream turns each row's terminator back into ``\\n``: the
+    writer hands over one whole row per ``write``.
+    """
+
+    def __init__(self, inner: IO[str]) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        if text.endswith("\r\n"):
+            text = text[:-2] + "\n"
+        return self.inner.write(text)
+
+
+def write_table(
+    frame: pd.DataFrame,
+    stream: IO[str] | None = None,
+    *,
+    sep: str = ",",
+    header: bool = True,
+) -> str | None:
+    """Write ``frame`` (already neutralised) as CSV (``sep=","``) or TSV (``sep="\\t"``).
+
+    Every field holding ``sep``, a double quote, a CR or a LF is quoted; rows end with ``\\n``;
+    floats with CSV_FLOAT_DIGITS significant digits; missing values are empty fields.  Returns
+    the text when ``stream`` is ``None``.
+    """
+    if stream is None:
+        import io
+
+        buffer = io.StringIO()
+        write_table(frame, buffer, sep=sep, header=header)
+        return buffer.getvalue()
+    frame.to_csv(
+        _RowEnds(stream),  # type: ignore[call-overload]
+        index=False,
+        header=header,
+        sep=sep,
+        lineterminator="\r\n",
+        quoting=csv.QUOTE_MINIMAL,
+        float_format=CSV_FLOAT_FORMAT,
+    )
+    return None
+
+
+def safe_csv(frame: pd.DataFrame, sep: str = ",") -> str:
+    """``frame`` neutralised (:func:`safe_frame`) as CSV or TSV text (:func:`write_table`)."""
+    return str(write_table(safe_frame(frame), sep=sep))
+
+
+#: The same function under a second name.
+table_text = safe_csv

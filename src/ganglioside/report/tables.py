@@ -16,7 +16,7 @@ from typing import IO
 import pandas as pd
 
 from ..result import AnalysisResult
-from .safe import CSV_FLOAT_FORMAT, safe_csv, safe_frame
+from .safe import safe_csv, safe_frame, write_table
 
 #: Rows written per block by the CSV writers (and per progress step).
 CSV_BLOCK_ROWS = 50_000
@@ -50,17 +50,11 @@ def write_csv_blocks(
     """
     total = len(frame)
     if total == 0:
-        frame.to_csv(stream, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
+        write_table(frame, stream)
         return
     for start in range(0, total, block_rows):
         block = frame.iloc[start : start + block_rows]
-        block.to_csv(
-            stream,
-            index=False,
-            header=start == 0,
-            lineterminator="\n",
-            float_format=CSV_FLOAT_FORMAT,
-        )
+        write_table(block, stream, header=start == 0)
         if progress is not None:
             done = min(start + block_rows, total)
             progress(done / total, f"{done:,} of {total:,} rows")

@@ -105,31 +105,19 @@ class StudyConfig:
             object.__setattr__(self, "analysis", AnalysisConfig.from_mapping(self.analysis))
         if not isinstance(self.analysis, AnalysisConfig):
             raise ConfigError(f"analysis must be an AnalysisConfig, got {type(self.analysis)}")
-        for name in ("rt_tolerance", "slope_min_span"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ConfigError(f"{name} must be a number > 0, got {value!r}")
-        for name, low in (("min_own_anchors", 0), ("drift_references", 1), ("slope_min_points", 3)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ConfigError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+        _check_numbers(self)
         object.__setattr__(self, "quantity", QUANTITY_ALIASES.get(self.quantity, self.quantity))
-        if self.quantity not in QUANTITIES:
-            raise ConfigError(
-                f"quantity must be one of {', '.join(QUANTITIES)}, got {self.quantity!r}"
-            )
-        if self.imputation not in IMPUTATIONS:
-            raise ConfigError(
-                f"imputation must be one of {', '.join(IMPUTATIONS)}, got {self.imputation!r}"
-            )
-        if self.test not in TESTS:
-            raise ConfigError(f"test must be one of {', '.join(TESTS)}, got {self.test!r}")
+        for name, choices in (
+            ("quantity", QUANTITIES),
+            ("imputation", IMPUTATIONS),
+            ("test", TESTS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ConfigError(
+                    f"{name} must be one of {', '.join(choices)}, got {getattr(self, name)!r}"
+                )
         if not isinstance(self.model, str):
             raise ConfigError(f"model must be text such as 'group + batch', got {self.model!r}")
-        for name in ("qc_rsd", "d_ratio", "blank_ratio", "detection_rate"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                raise ConfigError(f"{name} must be a number ≥ 0, got {value!r}")
         for name in ("shared_model", "borrow_anchors", "qc_drift"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
@@ -169,19 +157,42 @@ class StudyConfig:
         return out
 
 
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _check_numbers(config: StudyConfig) -> None:
+    """The numeric parameters in their ranges."""
+    for name in ("rt_tolerance", "slope_min_span"):
+        value = getattr(config, name)
+        if not _is_number(value) or not value > 0:
+            raise ConfigError(f"{name} must be a number > 0, got {value!r}")
+    for name, low in (("min_own_anchors", 0), ("drift_references", 1), ("slope_min_points", 3)):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+    for name in ("qc_rsd", "d_ratio", "blank_ratio", "detection_rate"):
+        value = getattr(config, name)
+        if not _is_number(value) or not value >= 0:
+            raise ConfigError(f"{name} must be a number ≥ 0, got {value!r}")
+
+
 def _pair(value: object) -> tuple[tuple[str, str], ...] | None:
     """``"b/a"``, ``"b/a,c/a"``, a list of such, or one ``(numerator, denominator)`` pair, as
     pairs of group names."""
     if value is None or value == "" or value == [] or value == ():
         return None
+    return tuple(_one_pair(item, value) for item in _items(value))
+
+
+def _items(value: object) -> list[object]:
+    """The contrasts written in ``value``, one item each."""
     if isinstance(value, str):
-        items: list[object] = [v for v in value.split(",") if v.strip()]
-    elif isinstance(value, list | tuple):
+        return [v for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple):
         plain = all(isinstance(v, str) and "/" not in v for v in value)
-        items = [list(value)] if plain and len(value) == 2 else list(value)
-    else:
-        items = [value]
-    return tuple(_one_pair(item, value) for item in items)
+        return [list(value)] if plain and len(value) == 2 else list(value)
+    return [value]
 
 
 def _one_pair(item: object, whole: object) -> tuple[str, str]:

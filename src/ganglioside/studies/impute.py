@@ -75,11 +75,15 @@ def _knn(logs: np.ndarray) -> np.ndarray:
     dist = (sq - 2 * filled0 @ filled0.T) / np.maximum(shared, 1)
     dist[shared < 2] = np.inf
     np.fill_diagonal(dist, np.inf)
+    floor = float(np.nanmin(logs)) if np.isfinite(logs).any() else 0.0
     for i in np.flatnonzero(missing.any(axis=1)):
         order = np.argsort(dist[i])
-        for j in np.flatnonzero(missing[i]):
-            donors = [d for d in order if seen[d, j] and np.isfinite(dist[i, d])]
-            donors = donors[:KNN_NEIGHBOURS]
-            base = means[i] if np.isfinite(means[i]) else np.nanmin(logs)
-            out[i, j] = base + (float(np.mean(centred[donors, j])) if donors else 0.0)
+        order = order[np.isfinite(dist[i, order])]
+        cols = np.flatnonzero(missing[i])
+        usable = seen[np.ix_(order, cols)]  # donors (nearest first) × missing samples
+        chosen = usable & (np.cumsum(usable, axis=0) <= KNN_NEIGHBOURS)
+        count = chosen.sum(axis=0)
+        total = np.where(chosen, filled0[np.ix_(order, cols)], 0.0).sum(axis=0)
+        shift = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+        out[i, cols] = (means[i] if np.isfinite(means[i]) else floor) + shift
     return out

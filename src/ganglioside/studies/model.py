@@ -82,19 +82,25 @@ def _value(unit: SampleSpec, term: str) -> str:
 
 
 def _term_columns(units: Sequence[SampleSpec], term: str) -> tuple[np.ndarray, list[str]]:
+    values = _values(units, term)
+    numbers = None if term in ("batch", "subject", "group") else _numbers(values)
+    if numbers is not None:
+        return (numbers - numbers.mean())[:, None], [term]
+    levels = [lv for lv in dict.fromkeys(values) if lv]  # no subject: no column
+    start = 0 if term == "group" else 1
+    columns = np.array([[v == level for level in levels[start:]] for v in values], dtype=float)
+    return columns.reshape(len(units), -1), [f"{term}[{lv}]" for lv in levels[start:]]
+
+
+def _values(units: Sequence[SampleSpec], term: str) -> list[str]:
+    """The term's value per unit (every unit needs one, but a subject)."""
     values = [_value(u, term) for u in units]
     missing = [u.sample for u, v in zip(units, values, strict=True) if v == ""]
     if missing and term != "subject":
         raise ConfigError(
             f"the model term {term!r} has no value for sample(s) {', '.join(missing[:10])}"
         )
-    numbers = _numbers(values)
-    if numbers is not None and term not in ("batch", "subject", "group"):
-        return (numbers - numbers.mean())[:, None], [term]
-    levels = [lv for lv in dict.fromkeys(values) if lv]  # no subject: no column
-    start = 0 if term == "group" else 1
-    columns = np.array([[v == level for level in levels[start:]] for v in values], dtype=float)
-    return columns.reshape(len(units), -1), [f"{term}[{lv}]" for lv in levels[start:]]
+    return values
 
 
 def _numbers(values: list[str]) -> np.ndarray | None:

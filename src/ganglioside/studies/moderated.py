@@ -122,11 +122,12 @@ def moderated_fit(
     x: np.ndarray,
     contrasts: np.ndarray,
     overall: np.ndarray | None = None,
+    moderate: bool = True,
 ) -> ModeratedFit:
     """Fit every row of ``y`` (compounds × samples, log scale, NaN missing) on the design ``x``
     (samples × coefficients), take the ``contrasts`` (coefficients × contrasts) and, when given,
     the ``overall`` set of contrasts (coefficients × r) for a moderated F; moderate the
-    variances."""
+    variances (``moderate=False``: no prior, the ordinary linear-model t and F)."""
     y = np.asarray(y, dtype=float)
     m, k = y.shape[0], contrasts.shape[1]
     est, sd = np.full((m, k), np.nan), np.full((m, k), np.nan)
@@ -144,7 +145,7 @@ def moderated_fit(
             overall,
         )
         est[rows], sd[rows], s2[rows], df[rows], f_un[rows] = part
-    d0, s0 = fit_f_dist(s2, df)
+    d0, s0 = fit_f_dist(s2, df) if moderate else (0.0, float(np.nanmedian(s2)))
     return _moderate(est, sd, s2, df, f_un, d0, s0, overall)
 
 

@@ -22,6 +22,7 @@ Missing values are written ``null``.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..identification import LEVELS, MZTAB_RELIABILITY
 from ..names import composition_frame
-from ..report.safe import CSV_FLOAT_DIGITS
+from ..report.safe import CSV_FLOAT_DIGITS, neutralise
 from ..report.summary_json import software_version
 from .result import StudyResult
 
@@ -42,6 +43,10 @@ _CVS = (
 )
 
 
+#: Characters that end a field or a line for some reader: C0/C1 controls, line separators.
+_FIELD_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _value(value: object) -> str:
     if value is None or value is pd.NA:
         return NULL
@@ -49,8 +54,11 @@ def _value(value: object) -> str:
         return NULL if not math.isfinite(float(value)) else f"{float(value):.{CSV_FLOAT_DIGITS}g}"
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    text = str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
-    return text if text else NULL
+    # mzTab-M is tab separated, one line per row, with no quoting: a tab, a line break or any
+    # other control or line-separator character of a cell becomes a space.  Text a spreadsheet
+    # would run as a formula is neutralised as in every other table.
+    text = _FIELD_BREAKS.sub(" ", str(value))
+    return str(neutralise(text)) if text else NULL
 
 
 def _param(label: str, accession: str, name: str, value: str = "") -> str:
@@ -66,6 +74,11 @@ _UNITS = {
     "amount": "consolidated peak volume per unit of sample amount",
     "internal_standard": "ratio to the internal standard",
 }
+
+
+def location_uri(source: str) -> str:
+    """A valid ``file:`` URI for a table's path (absolute, percent-encoded)."""
+    return Path(source).absolute().as_uri()
 
 
 def _metadata(result: StudyResult) -> list[tuple[str, str]]:
@@ -117,8 +130,8 @@ def _runs_and_assays(result: StudyResult) -> list[tuple[str, str]]:
     """One ms_run (its table, negative polarity) and one assay per sample."""
     out = []
     for i, spec in enumerate(result.design.samples, start=1):
-        source = result.analyses[spec.sample].source or spec.sample
-        out.append((f"ms_run[{i}]-location", f"file:///{source}"))
+        source = spec.source or result.analyses[spec.sample].source or spec.sample
+        out.append((f"ms_run[{i}]-location", location_uri(str(source))))
         out.append((f"ms_run[{i}]-scan_polarity[1]", _param("MS", "MS:1000129", "negative scan")))
     for i, spec in enumerate(result.design.samples, start=1):
         out.append((f"assay[{i}]", spec.sample))
@@ -131,7 +144,9 @@ def _study_variables(result: StudyResult) -> list[tuple[str, str]]:
     out = []
     for j, group in enumerate(result.design.groups, start=1):
         refs = "|".join(
-            f"assay[{i}]" for i, s in enumerate(result.design.samples, start=1) if s.group == group
+            f"assay[{i}]"
+            for i, s in enumerate(result.design.samples, start=1)
+            if s.group == group and s.is_biological
         )
         out += [
             (f"study_variable[{j}]", group),
@@ -213,9 +228,9 @@ def _small_molecules(result: StudyResult) -> pd.DataFrame:
         }
     )
     more: dict[str, pd.Series] = _assay_columns(values)
-    group_of = {s.sample: s.group for s in result.design.samples}
+    group_of = {s.sample: s.group for s in result.design.samples if s.is_biological}
     for j, group in enumerate(result.design.groups, start=1):
-        cells = values[[s for s in values.columns if group_of[s] == group]]
+        cells = values[[s for s in values.columns if group_of.get(s) == group]]
         mean = cells.mean(axis=1)
         more[f"abundance_study_variable[{j}]"] = mean
         more[f"abundance_variation_study_variable[{j}]"] = 100 * cells.std(axis=1) / mean

@@ -28,6 +28,8 @@ sample was divided by (1 for the typical sample).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -86,7 +88,8 @@ def pqn_factors(abundance: pd.DataFrame, design: Design) -> tuple[pd.Series, lis
     basis = qcs if len(qcs) >= 2 else study
     logs = np.log(abundance.where(abundance > 0).to_numpy(dtype=float))
     columns = [abundance.columns.get_loc(c) for c in basis]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # compounds measured in none
         reference = np.nanmedian(logs[:, columns], axis=1)
         quotients = logs - reference[:, None]
         factors = np.exp(np.nanmedian(quotients, axis=0))

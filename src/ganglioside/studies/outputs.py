@@ -10,6 +10,9 @@ file                           what it holds
 ``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
 ``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
                                compound removed (for pictures; only with two or more batches)
+``indices.csv``                ganglioside-level indices per sample (sialylation index,
+                               O-acetylated fraction, a-/b-series ratio, category shares)
+``index_statistics.csv``       their tests per contrast (same model, no moderation)
 ``qc.csv``                     per compound: QC RSD before/after the drift correction,
                                D-ratio, blank ratio, detection rate, filter reasons
 ``statistics.csv``             one row per compound and contrast: fold change, tests, q values,
@@ -142,7 +145,12 @@ STUDY_OUTPUTS: dict[str, StudyOutput] = {
                     _extra("matrix_batch_corrected.csv"), "tables"),
         StudyOutput("qc.csv", CSV, "per compound: QC RSD, D-ratio, blank ratio, filters",
                     _extra("qc.csv"), "tables"),
-        StudyOutput("statistics.csv", CSV, "one row per compound: fold change, tests, q values",
+        StudyOutput("indices.csv", CSV, "ganglioside-level indices per sample",
+                    _extra("indices.csv"), "tables"),
+        StudyOutput("index_statistics.csv", CSV, "the indices' tests per contrast",
+                    _extra("index_statistics.csv"), "tables"),
+        StudyOutput("statistics.csv", CSV,
+                    "one row per compound and contrast: fold change, tests, q values",
                     lambda r, _: _csv(statistics_frame(r)), "tables"),
         StudyOutput("samples.csv", CSV, "one row per sample: counts, anchors, drift, design",
                     lambda r, _: _csv(r.samples), "tables"),

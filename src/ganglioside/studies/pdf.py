@@ -64,6 +64,9 @@ def _render(result: StudyResult, target: Any) -> None:
     ]
     style: dict[Any, Any] = {
         "pdf.fonttype": 42,
+        # Names, samples and groups come from user files: a `$` in them is text, never maths.
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.size": 8,
         "axes.titlesize": 9,
         "axes.labelsize": 8,
@@ -71,7 +74,7 @@ def _render(result: StudyResult, target: Any) -> None:
     metadata = {
         "Title": f"Ganglioside study ({result.comparison.label})",
         "Creator": f"ganglioside {software_version()}",
-        "CreationDate": datetime.now(UTC),
+        "CreationDate": _created(result),
     }
     with rc_context(style), PdfPages(target, metadata=metadata) as pdf:
         for section in sections:
@@ -104,8 +107,8 @@ def _summary_lines(result: StudyResult) -> list[tuple[str, str]]:
 def _summary_page(pdf: PdfPages, result: StudyResult) -> None:
     from ..report.summary_json import software_version
 
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    figure = _page("Ganglioside study", f"ganglioside {software_version()} · written {stamp}")
+    stamp = _created(result).strftime("%Y-%m-%d %H:%M UTC")
+    figure = _page("Ganglioside study", f"ganglioside {software_version()} · made {stamp}")
     y = 0.9
     figure.text(0.06, y, "Summary", fontsize=11, weight="bold", va="top")
     for label, value in _summary_lines(result):
@@ -345,3 +348,12 @@ def _sample_pages(pdf: PdfPages, result: StudyResult) -> None:
         for r in samples.itertuples(index=False)
     ]  # fmt: skip
     _table_pages(pdf, "Samples", columns, body, "Each sample's own analysis.")
+
+
+def _created(result: StudyResult) -> datetime:
+    """When the study was made (its summary's time), so that the same result gives the same
+    bytes whenever it is written; now, when the summary has none."""
+    try:
+        return datetime.fromisoformat(str(result.summary["created"]))
+    except (KeyError, ValueError):
+        return datetime.now(UTC)

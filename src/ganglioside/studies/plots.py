@@ -6,6 +6,7 @@ Each function takes a :class:`~.result.StudyResult` and returns a ``plotly.graph
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import numpy as np
@@ -51,6 +52,11 @@ def _colour(groups: tuple[str, ...]) -> dict[str, str]:
     return {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(groups)}
 
 
+def _escaped(values: pd.Series) -> pd.Series:
+    """Data text for a Plotly label: HTML-escaped, since Plotly reads tags in labels."""
+    return values.astype(str).map(lambda v: html.escape(v, quote=True))
+
+
 def group_colours(result: StudyResult) -> dict[str, str]:
     """Each group's colour, the same in every figure (and the PDF)."""
     return _colour(tuple(result.design.groups))
@@ -58,7 +64,8 @@ def group_colours(result: StudyResult) -> dict[str, str]:
 
 def _label(features: pd.DataFrame) -> pd.Series:
     track = features["isomer_track"].astype(str)
-    return features["name"].astype(str) + np.where(track != "", " [" + track + "]", "")
+    label: pd.Series = features["name"].astype(str) + np.where(track != "", " [" + track + "]", "")
+    return _escaped(label)
 
 
 def heatmap_figure(result: StudyResult) -> go.Figure:
@@ -199,9 +206,9 @@ def pca_figure(result: StudyResult) -> go.Figure:
                 x=part["PC1"],
                 y=part["PC2"],
                 mode="markers",
-                name=str(group),
+                name=html.escape(str(group)),
                 marker={"color": colours[group], "size": 10},
-                text=part["sample"],
+                text=_escaped(part["sample"]),
                 hovertemplate="%{text}<extra></extra>",
             )
         )
@@ -235,8 +242,8 @@ def composition_figure(result: StudyResult) -> go.Figure:
             go.Bar(
                 x=list(shares.columns),
                 y=shares.loc[category],
-                name=str(category),
-                hovertemplate="%{x}: %{y:.1f} %<extra>" + str(category) + "</extra>",
+                name=html.escape(str(category)),
+                hovertemplate="%{x}: %{y:.1f} %<extra>" + html.escape(str(category)) + "</extra>",
             )
         )
     fig.update_layout(
@@ -270,10 +277,10 @@ def box_figure(result: StudyResult) -> go.Figure:
             fig.add_trace(
                 go.Box(
                     y=cells.to_numpy(),
-                    name=str(group),
+                    name=html.escape(str(group)),
                     marker={"color": colours[group]},
                     boxpoints="all",
-                    text=list(cells.index),
+                    text=[html.escape(str(s)) for s in cells.index],
                     showlegend=i == 0,
                     legendgroup=str(group),
                 ),
@@ -310,9 +317,9 @@ def drift_figure(result: StudyResult) -> go.Figure:
                 x=x[mask],
                 y=part["rt_shift"],
                 mode="markers",
-                name=f"batch {batch}" if batch else "samples",
+                name=f"batch {html.escape(batch)}" if batch else "samples",
                 marker={"size": 9},
-                text=part["sample"] + " (" + part["group"].astype(str) + ")",
+                text=_escaped(part["sample"] + " (" + part["group"].astype(str) + ")"),
                 customdata=part["rt_slope"],
                 hovertemplate="%{text}<br>shift %{y:+.3f} min<br>slope %{customdata:.4f}"
                 "<extra></extra>",

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from statsmodels.multivariate.pca import PCA
 
 from .result import StudyResult
+from .statistics import pca_scores
 
 
 def qc_rsd_figure(result: StudyResult) -> go.Figure:
@@ -49,9 +49,7 @@ def _scores(values: pd.DataFrame) -> tuple[np.ndarray, list[float]] | None:
     logs = logs.loc[:, logs.notna().all(axis=0) & (logs.std(axis=0) > 0)]
     if logs.shape[0] < 3 or logs.shape[1] < 2:
         return None
-    model = PCA(logs.to_numpy(), ncomp=2, standardize=True, method="svd")
-    eig = np.asarray(model.eigenvals, dtype=float)
-    return np.asarray(model.scores)[:, :2], (eig / eig.sum())[:2].tolist()
+    return pca_scores(logs.to_numpy(dtype=float), 2)
 
 
 def batch_pca_figure(result: StudyResult) -> go.Figure:

@@ -157,6 +157,16 @@ def _notes(result: StudyResult) -> str:
     )
 
 
+def _indices_table(result: StudyResult) -> str:
+    """The ganglioside-level indices' tests (sialylation index, O-acetylated fraction, a-/b-
+    series ratio, category shares), every contrast."""
+    table = result.index_statistics
+    if table is None or table.empty:
+        return "<p class='lead'>No index could be computed.</p>"
+    lead = "<p class='lead'>Per sample in indices.csv; tested like the compounds (same model).</p>"
+    return lead + html_table(table)
+
+
 def study_report_html(result: StudyResult, figures: Mapping[str, Any] | None = None) -> str:
     """The study report as one HTML document (``figures``: those of :func:`study_figures`
     when the caller has them already)."""
@@ -171,6 +181,7 @@ def study_report_html(result: StudyResult, figures: Mapping[str, Any] | None = N
         ("Drift", _figure(figures["drift"])),
         ("QC and batches", _figure(figures["qc"]) + _figure(figures["batches"])),
         ("Statistics", _figure(figures["volcano"]) + html_table(stats.drop(columns=["feature"]))),
+        ("Ganglioside indices", _indices_table(result)),
         ("Compounds", _figure(figures["heatmap"])),
         ("PCA", _figure(figures["pca"])),
         ("Composition", _figure(figures["composition"])),

@@ -84,6 +84,11 @@ class StudyResult:
         Study-level warnings, in plain words.
     peaks:
         Every peak of every sample with its species key, corrected RT and compound number.
+    indices:
+        Ganglioside-level indices (sialylation index, O-acetylated fraction, a-/b-series
+        ratio, category shares) × samples; see :mod:`.indices`.
+    index_statistics:
+        Their tests between the groups, one row per index and contrast.
     shared_model:
         The study's shared RT model (its calibration and pooled anchors), or ``None`` when
         each sample fitted its own.
@@ -105,6 +110,8 @@ class StudyResult:
     warnings: list[str] = field(default_factory=list)
     peaks: pd.DataFrame | None = None
     shared_model: SharedModel | None = None
+    indices: pd.DataFrame | None = None
+    index_statistics: pd.DataFrame | None = None
 
     @property
     def main_statistics(self) -> pd.DataFrame:
@@ -116,7 +123,8 @@ class StudyResult:
 
 
 def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
-    """``imputed_cells.csv``, ``matrix_batch_corrected.csv`` and ``qc.csv`` when they apply."""
+    """``imputed_cells.csv``, ``matrix_batch_corrected.csv``, ``qc.csv``, ``indices.csv`` and
+    ``index_statistics.csv`` when they apply."""
     head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
     out: dict[str, pd.DataFrame] = {}
     q = result.quantities
@@ -126,4 +134,8 @@ def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
         out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
     if q.qc is not None:
         out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
+    if result.indices is not None:
+        out["indices.csv"] = result.indices.reset_index()
+    if result.index_statistics is not None:
+        out["index_statistics.csv"] = result.index_statistics
     return out

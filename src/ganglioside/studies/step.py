@@ -20,12 +20,13 @@ from .align import align
 from .config import StudyConfig
 from .design import Design, DesignError
 from .drift import estimate_drift
+from .indices import ganglioside_indices, index_features
 from .peaks import peak_table
 from .quantify import quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
 from .run import SampleResult
 from .shared_model import SharedModel
-from .statistics import TestPlan, comparison, group_statistics, pca
+from .statistics import StatsPlan, comparison, group_statistics, pca
 
 #: A compound is called changed in the summary below this q value.
 SIGNIFICANT_Q = 0.05
@@ -40,26 +41,37 @@ def usable_design(design: Design, results: Sequence[SampleResult]) -> tuple[Desi
     kept = tuple(
         s for s in design.samples if s.sample not in failed and s.replicate_of not in failed
     )
-    units: dict[str, set[str]] = {}
-    for s in kept:
-        if s.is_biological:
-            units.setdefault(s.group, set()).add(s.unit)
+    units = _units_per_group(kept)
     small = [g for g in design.groups if len(units.get(g, ())) < 2]
     if small:
-        problems = [
-            InputError(f"sample {s!r} could not be analysed: {e}", file=design.source)
-            for s, e in failed.items()
-        ]
-        problems.append(
-            InputError(
-                f"too few samples left to compare in group(s) {', '.join(small)}",
-                file=design.source,
-                column="group",
-            )
-        )
-        raise DesignError(problems, file=design.source)
+        raise _too_few_left(design, failed, small)
     groups = tuple(g for g in design.groups if g in units)
     return Design(kept, groups, design.source), warnings
+
+
+def _too_few_left(design: Design, failed: dict[str, str], small: list[str]) -> DesignError:
+    """The error of a study whose failed samples leave a group with fewer than two."""
+    problems = [
+        InputError(f"sample {s!r} could not be analysed: {e}", file=design.source)
+        for s, e in failed.items()
+    ]
+    problems.append(
+        InputError(
+            f"too few samples left to compare in group(s) {', '.join(small)}",
+            file=design.source,
+            column="group",
+        )
+    )
+    return DesignError(problems, file=design.source)
+
+
+def _units_per_group(samples: Sequence[Any]) -> dict[str, set[str]]:
+    """Group → the biological units (replicates once) of its study samples."""
+    units: dict[str, set[str]] = {}
+    for s in samples:
+        if s.is_biological:
+            units.setdefault(s.group, set()).add(s.unit)
+    return units
 
 
 def combine(
@@ -81,11 +93,12 @@ def combine(
     quantities = quantify(alignment.abundance, features, design, config)
     pair = comparison(design, config.compare)
     qc = quantities.qc
-    plan = TestPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
+    plan = StatsPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
     statistics, model_notes = group_statistics(
         quantities.imputed, features, design, pair, plan, quantities.values
     )
     statistics = _with_counts(statistics, quantities, features)
+    indices, index_statistics = _indices(quantities.values, features, design, pair, plan)
     scores = pca(quantities.imputed, features, design)
     samples = sample_table(design, by_sample, alignment.abundance, features, drift.table)
     samples["dilution_factor"] = (
@@ -117,6 +130,8 @@ def combine(
         warnings=warnings,
         peaks=alignment.peaks,
         shared_model=shared,
+        indices=indices,
+        index_statistics=index_statistics,
     )
 
 
@@ -132,6 +147,24 @@ def rt_model_summary(shared: SharedModel | None) -> dict[str, Any]:
         "rows_taken_as_anchors": sum(len(r) for r in shared.rows.values()),
         "calibration_fitted": shared.calibration is not None,
     }
+
+
+def _indices(
+    values: pd.DataFrame, features: pd.DataFrame, design: Design, pair: Any, plan: StatsPlan
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ganglioside-level indices per sample and their tests (same model, no moderation)."""
+    indices = ganglioside_indices(values, features)
+    own = StatsPlan(plan.test, plan.model, frozenset(), moderate=False)
+    table, _ = group_statistics(
+        indices.reset_index(drop=True), index_features(indices), design, pair, own
+    )
+    keep = [
+        c
+        for c in table.columns
+        if c not in ("feature", "species", "isomer_track", "category", "rt", "outlier_in")
+        and c not in ("fragment_in", "found_fraction")
+    ]
+    return indices, table[keep].rename(columns={"name": "index"})
 
 
 def with_feature_ids(features: pd.DataFrame) -> pd.DataFrame:

@@ -21,13 +21,19 @@ import xlsxwriter
 from ..report.safe import safe_frame
 from .result import StudyResult, extra_tables
 
-#: Sheet names, in order.
+#: Sheet names, in order (Abundance only when the matrix holds another quantity than the raw
+#: volume; Imputed cells with imputation; Batch corrected with two or more batches).
 SHEETS = (
     "Summary",
     "Samples",
     "Matrix",
     "Abundance",
     "Statistics",
+    "Imputed cells",
+    "Batch corrected",
+    "QC",
+    "Indices",
+    "Index statistics",
     "Drift",
     "Compounds",
     "Parameters",
@@ -76,6 +82,8 @@ def _sheet(name: str) -> str:
         "imputed_cells.csv": "Imputed cells",
         "matrix_batch_corrected.csv": "Batch corrected",
         "qc.csv": "QC",
+        "indices.csv": "Indices",
+        "index_statistics.csv": "Index statistics",
     }[name]
 
 

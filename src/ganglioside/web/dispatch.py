@@ -112,9 +112,11 @@ def _in_thread(
     object_id: int,
     failed: Callable[[int, str], object] | None,
 ) -> None:
+    from . import heartbeats
+
     close_old_connections()
     try:
-        run(object_id)
+        heartbeats.run_in_thread(run, object_id)
     except Exception as exc:
         log.exception("background job %s of %s failed", task.rsplit(".", 1)[-1], object_id)
         if failed is not None:

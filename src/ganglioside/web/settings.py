@@ -154,14 +154,17 @@ try:
             str(GANGLIOSIDE_TASK_SOFT_TIME_LIMIT),
             f"fewer seconds than GANGLIOSIDE_TASK_TIME_LIMIT ({GANGLIOSIDE_TASK_TIME_LIMIT})",
         )
-    # A run whose last sign of life is older than this is considered abandoned by its worker.
+    # A running job's process stamps it every GANGLIOSIDE_HEARTBEAT_EVERY seconds (a thread,
+    # whatever the analysis is doing); a job with no stamp for GANGLIOSIDE_STALE_AFTER seconds
+    # was abandoned by its worker and goes back in the queue (web/heartbeats.py).
+    GANGLIOSIDE_HEARTBEAT_EVERY = env.int("GANGLIOSIDE_HEARTBEAT_EVERY", 5, minimum=1)
     GANGLIOSIDE_STALE_AFTER = env.int(
-        "GANGLIOSIDE_STALE_AFTER", GANGLIOSIDE_TASK_TIME_LIMIT + 120, minimum=1
+        "GANGLIOSIDE_STALE_AFTER", 4 * GANGLIOSIDE_HEARTBEAT_EVERY, minimum=1
     )
     GANGLIOSIDE_MAX_ATTEMPTS = env.int("GANGLIOSIDE_MAX_ATTEMPTS", 3, minimum=1)
     # The sweep runs this often (seconds), and re-sends an upload whose message never reached
     # the broker (Redis was down) once it is GANGLIOSIDE_RESEND_AFTER seconds old.
-    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 30, minimum=5)
+    GANGLIOSIDE_SWEEP_EVERY = env.int("GANGLIOSIDE_SWEEP_EVERY", 15, minimum=5)
     GANGLIOSIDE_RESEND_AFTER = env.int("GANGLIOSIDE_RESEND_AFTER", 20, minimum=1)
     # Exports (CSV, JSON, XLSX, HTML) are written as files by the worker right after a run
     # succeeds; 0 leaves them to the first download (which asks the worker for them).
@@ -356,13 +359,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # OpenAPI 3.0 reads `nullable` only beside a `type`: a nullable reference becomes a oneOf
-    # with an explicit null branch (web/analyses/api/schema.py).
+    # with an explicit null branch (web/common/schema.py).
     # Answers other than files are JSON (a file view's errors too: FileAnswerMixin); the
     # renderer that lets a download be asked for by any Accept header is not a media type.
     "RENDERER_WHITELIST": ["rest_framework.renderers.JSONRenderer"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ganglioside.web.analyses.api.schema.nullable_references",
+        "ganglioside.web.common.schema.nullable_references",
     ],
     # Swagger UI and ReDoc from our own static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -21,6 +21,8 @@ os.environ.setdefault("GANGLIOSIDE_AUTH_RATE", "100000/min")
 os.environ.setdefault("GANGLIOSIDE_EXPORTS_AFTER_RUN", "0")
 # The test client speaks plain HTTP; the HTTPS redirect and secure cookies are tested on their own.
 os.environ.setdefault("GANGLIOSIDE_HTTPS", "0")
+# Beats of running jobs: rare in tests (a beat writes from a thread of its own).
+os.environ.setdefault("GANGLIOSIDE_HEARTBEAT_EVERY", "60")
 
 from ganglioside.web.settings import *  # noqa: F403
 

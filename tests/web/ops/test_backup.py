@@ -127,6 +127,7 @@ def test_a_sqlite_installation_round_trips_through_the_commands(tmp_path):
     assert (tmp_path / "media" / "inputs" / "f00d" / "table.csv").read_text() == "Name,RT\n"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_backup_names_its_files_and_their_checksums(user, sample_bytes, tmp_path):
     submission.analysis_create(owner=user, file=make_upload(sample_bytes), start=False)
@@ -140,6 +141,7 @@ def test_a_backup_names_its_files_and_their_checksums(user, sample_bytes, tmp_pa
     assert backup.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_damaged_backup_is_refused_before_anything_changes(user, tmp_path):
     backup = backup_create(destination=tmp_path)

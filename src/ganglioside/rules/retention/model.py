@@ -113,6 +113,10 @@ class RetentionModel:
         nothing can be predicted).
     """
 
+    self_calibration_: SelfCalibration | None
+    refused_: str | None
+    refused_calibration_: SelfCalibration | None
+
     def __init__(
         self,
         *,
@@ -258,17 +262,9 @@ class RetentionModel:
         x, _, group = _columns(data)
         names = _group_names(data, group)
         use = anchors & np.isfinite(x) & np.isfinite(y)
-        self.fitted_on_ = "anchors"
-        self.self_calibration_: SelfCalibration | None = None
-        self.refused_: str | None = None
-        self.refused_calibration_: SelfCalibration | None = None
-        if use.sum() < 2 and peaks is not None:
-            found = _self_calibrate((x, y, group), use, track, peaks, peak_track, self.rt_sd_floor)
-            if found is not None and found[3].refused is not None:
-                self.refused_, self.refused_calibration_ = found[3].refused, found[3]
-            elif found is not None:
-                use, track, n_tracks, self.self_calibration_ = found
-                self.fitted_on_ = "self"
+        use, track, n_tracks = self._calibrate_on_peaks(
+            (x, y, group), (use, track, n_tracks), peaks, peak_track
+        )
         k = max([2, *n_tracks.values()])
         track, n_tracks, delta = _anchor_tracks(
             (x, y, group), use, track, n_tracks, k, capable, fallback_delta, self.rt_sd_floor
@@ -314,6 +310,31 @@ class RetentionModel:
             x_mean = float(np.mean(x[anchor_idx]))
             self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor, centre)
         return self
+
+    def _calibrate_on_peaks(
+        self,
+        columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+        fitting: tuple[np.ndarray, np.ndarray, dict[int, int]],
+        peaks: np.ndarray | None,
+        peak_track: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+        """With fewer than two anchors, the peaks that calibrate the model (self-calibration),
+        unless the chemistry priors or its want of predictive power refuse it (``refused_``).
+        Returns the fitting rows, their tracks and the tracks per multi-track group."""
+        use, track, n_tracks = fitting
+        self.fitted_on_ = "anchors"
+        self.self_calibration_ = None
+        self.refused_ = None
+        self.refused_calibration_ = None
+        if use.sum() >= 2 or peaks is None:
+            return use, track, n_tracks
+        found = _self_calibrate(columns, use, track, peaks, peak_track, self.rt_sd_floor)
+        if found is not None and found[3].refused is not None:
+            self.refused_, self.refused_calibration_ = found[3].refused, found[3]
+        elif found is not None:
+            use, track, n_tracks, self.self_calibration_ = found
+            self.fitted_on_ = "self"
+        return use, track, n_tracks
 
     def to_json(self, data: pd.DataFrame) -> dict[str, Any] | None:
         """The fitted lines as plain data, to be saved and applied to other runs

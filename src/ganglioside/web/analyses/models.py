@@ -67,6 +67,11 @@ class Analysis(models.Model):
 
     error_message = models.TextField(blank=True, default="")
     error_details = models.JSONField(default=dict, blank=True)
+    export_failures = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="export format → why writing it failed (cleared when it is written)",
+    )
 
     rerun_of = models.ForeignKey(
         "self",

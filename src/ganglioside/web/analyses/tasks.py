@@ -7,6 +7,9 @@ beat sends :func:`sweep_stuck_analyses` by its name (``CELERY_BEAT_SCHEDULE`` in
 
 from __future__ import annotations
 
+from celery import Task
+
+from ganglioside.web import heartbeats
 from ganglioside.web.celery import app
 
 from .execution import RENDER_EXPORTS_TASK, RUN_ANALYSIS_TASK
@@ -15,14 +18,14 @@ from .services.recovery import analyses_sweep_stuck
 from .services.running import analysis_run
 
 
-@app.task(name=RUN_ANALYSIS_TASK, acks_late=True)
-def run_analysis(analysis_id: int) -> None:
-    analysis_run(analysis_id=analysis_id)
+@app.task(name=RUN_ANALYSIS_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_analysis(self: Task, analysis_id: int) -> None:
+    heartbeats.run_task(self, lambda i: analysis_run(analysis_id=i), analysis_id)
 
 
-@app.task(name=RENDER_EXPORTS_TASK, acks_late=True)
-def render_exports(analysis_id: int) -> None:
-    exports_render(analysis_id=analysis_id)
+@app.task(name=RENDER_EXPORTS_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+def render_exports(self: Task, analysis_id: int) -> None:
+    heartbeats.run_task(self, lambda i: exports_render(analysis_id=i), analysis_id)
 
 
 @app.task(name="ganglioside.web.analyses.tasks.sweep_stuck_analyses")

@@ -46,6 +46,11 @@ urlpatterns = [
         name="analysis-download",
     ),
     path(
+        "analyses/<int:analysis_id>/download/<str:kind>/again/",
+        views_pages.analysis_export_again,
+        name="analysis-export-again",
+    ),
+    path(
         "analyses/<int:analysis_id>/rerun/",
         views_curation.analysis_rerun,
         name="analysis-rerun",

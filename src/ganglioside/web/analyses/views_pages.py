@@ -33,7 +33,7 @@ from . import comparison, figures, selectors
 from .api.errors import service_error_answer
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
-from .models import AnalysisStatus, ArtifactKind
+from .models import Analysis, AnalysisStatus, ArtifactKind
 from .services import deletion, downloads, exports, submission
 from .views_choice import ask_choice
 
@@ -386,20 +386,50 @@ def analysis_overview_chart(request: SignedInRequest, analysis_id: int, kind: st
 @login_required
 @require_GET
 def analysis_download(request: SignedInRequest, analysis_id: int, kind: str) -> HttpResponseBase:
-    """A finished analysis's export (csv, xlsx, json or html) as a file download."""
+    """A finished analysis's export as a file download; while it is written, a page showing
+    progress that asks again by itself; when writing failed, the reason and a button to write
+    it again.  Never an error page in place of the file."""
     analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
     try:
         artifact = downloads.analysis_download(
             analysis=analysis, kind=kind, wait=downloads.PAGE_WAIT_SECONDS
         )
     except exports.ExportError as exc:
-        # The API's mapping: a 404 is a 404 here too; anything else is explained on the page.
-        answer = service_error_answer(exc)
-        if answer is not None and answer.status == 404:
-            raise Http404(str(exc)) from exc
-        messages.error(request, str(exc).capitalize() + ".")
-        return redirect("pages:analysis", analysis_id=analysis.pk)
+        return _export_problem(request, analysis, kind, exc)
     return export_response(artifact)
+
+
+@login_required
+@require_POST
+def analysis_export_again(
+    request: SignedInRequest, analysis_id: int, kind: str
+) -> HttpResponseBase:
+    """Write an export again after it failed (one click on its page), then download it."""
+    analysis = selectors.analysis_get(user=request.user, analysis_id=analysis_id)
+    try:
+        downloads.analysis_export_again(analysis=analysis, kind=kind)
+    except exports.ExportError as exc:
+        if not isinstance(exc, exports.ExportPending):
+            return _export_problem(request, analysis, kind, exc)
+    return redirect("pages:analysis-download", analysis_id=analysis.pk, kind=kind)
+
+
+def _export_problem(
+    request: SignedInRequest, analysis: Analysis, kind: str, exc: exports.ExportError
+) -> HttpResponseBase:
+    answer = service_error_answer(exc)
+    if answer is not None and answer.status == 404:
+        raise Http404(str(exc)) from exc
+    label = dict(ArtifactKind.choices).get(kind, kind)
+    context = {"analysis": analysis, "kind": kind, "label": label}
+    if isinstance(exc, exports.ExportPending):
+        context["retry_after"] = 2
+        return render(request, "analyses/export_pending.html", context, status=202)
+    if isinstance(exc, exports.ExportFailed):
+        context["reason"] = exc.reason
+        return render(request, "analyses/export_failed.html", context, status=422)
+    messages.error(request, str(exc).capitalize() + ".")
+    return redirect("pages:analysis", analysis_id=analysis.pk)
 
 
 @login_required

@@ -13,8 +13,9 @@ class StudyForm(forms.Form):
     design_file = forms.FileField(
         required=False,
         label="Design file",
-        help_text="CSV, TSV or XLSX with the columns sample, file, group (batch, "
-        "injection_order, replicate_of optional)",
+        help_text="CSV, TSV or XLSX with the columns sample, file, group (sample_type — "
+        "sample, qc or blank —, batch, injection_order, subject, amount, replicate_of and "
+        "covariates optional)",
     )
     design = forms.CharField(
         required=False,
@@ -27,7 +28,8 @@ class StudyForm(forms.Form):
         required=False,
         label="Parameters (JSON, optional)",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "spellcheck": "false"}),
-        help_text='e.g. {"quantity": "total", "imputation": "half_min"}',
+        help_text='e.g. {"model": "group + batch + age", "compare": "B/A,C/A", '
+        '"quantity": "pqn", "imputation": "min_prob"}',
     )
 
     def clean_parameters(self) -> dict[str, Any]:

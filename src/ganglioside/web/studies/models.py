@@ -95,6 +95,12 @@ class StudySample(models.Model):
     error_message = models.TextField(blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True, default="")
+    worker = models.CharField(
+        max_length=200, blank=True, default="", help_text="host:pid:executor running it"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="last beat of the process running it"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)

@@ -47,6 +47,8 @@ DOWNLOADS = (
     "matrix_imputed.csv",
     "imputed_cells.csv",
     "qc.csv",
+    "indices.csv",
+    "index_statistics.csv",
     "matrix_batch_corrected.csv",
     "pca.csv",
     "study_summary.json",

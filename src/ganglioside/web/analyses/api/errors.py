@@ -15,7 +15,7 @@ from ganglioside import ConfigError, InputError
 from ...outages import ServiceUnavailable, outage_errors
 from ..services.curation import CurationNotReady, DecisionError
 from ..services.deletion import AnalysisBusy
-from ..services.exports import ExportNotReady, ExportPending, UnknownExportFormat
+from ..services.exports import ExportFailed, ExportNotReady, ExportPending, UnknownExportFormat
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
     (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
     (DecisionError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_decision")),
     (CurationNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
-    (ExportPending, ErrorAnswer(status.HTTP_409_CONFLICT, "being_written")),
+    # A file being written is a job under way: 202, Retry-After and where to ask again.
+    (ExportPending, ErrorAnswer(status.HTTP_202_ACCEPTED, "being_written")),
+    # Writing it failed: the stored reason, until a POST asks for it again.
+    (ExportFailed, ErrorAnswer(status.HTTP_422_UNPROCESSABLE_ENTITY, "export_failed")),
     (AnalysisBusy, ErrorAnswer(status.HTTP_409_CONFLICT, "busy")),
 )
 
@@ -57,13 +60,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     headers: dict[str, str] = {}
     answer = service_error_answer(exc)
     if answer is not None:
-        details = exc.to_dict() if isinstance(exc, InputError) else None
-        retry = getattr(exc, "retry_after", None)
-        if retry is not None:
-            headers["Retry-After"] = str(retry)
-        return Response(
-            error_body(answer.code, str(exc), details), status=answer.status, headers=headers
-        )
+        return _service_error_response(exc, answer, context)
     if isinstance(exc, outage_errors()):
         log.warning("Redis unreachable in %s: %s", type(context.get("view")).__name__, exc)
         exc = ServiceUnavailable()
@@ -97,6 +94,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         code = exc.get_codes()
         body = error_body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def _service_error_response(
+    exc: Exception, answer: ErrorAnswer, context: dict[str, Any]
+) -> Response:
+    """A service's error in the one shape; a file being written also says where to poll."""
+    headers: dict[str, str] = {}
+    details = exc.to_dict() if isinstance(exc, InputError) else None
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        headers["Retry-After"] = str(retry)
+    request = context.get("request")
+    if isinstance(exc, ExportPending) and request is not None:
+        headers["Location"] = request.build_absolute_uri()
+        details = {"poll": headers["Location"], "retry_after": exc.retry_after}
+    return Response(
+        error_body(answer.code, str(exc), details), status=answer.status, headers=headers
+    )
 
 
 def _first_message(detail: Any, prefix: str = "") -> str:

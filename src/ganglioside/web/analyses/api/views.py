@@ -31,6 +31,7 @@ from ganglioside.web.common.api import (
 )
 from ganglioside.web.common.pagination import CompoundPagination
 from ganglioside.web.common.parameters import given_parameters
+from ganglioside.web.common.schema import FileAnswerMixin, file_responses
 from ganglioside.web.common.throttles import AuthRateThrottle, UploadRateThrottle
 
 from ...methods.selectors import method_get
@@ -39,7 +40,6 @@ from ..file_responses import export_response
 from ..models import Analysis, AnalysisStatus, Compound
 from ..services import curation, deletion, downloads, submission
 from .filters import AnalysisFilter, CompoundFilter, CompoundOrderingFilter
-from .schema import FileAnswerMixin, file_responses
 from .serializers import (
     EXPORT_FORMATS,
     AnalysisCreateSerializer,
@@ -421,18 +421,49 @@ class ExportView(FileAnswerMixin, _OwnedAnalysisMixin, APIView):
         responses={
             **file_responses(*(EXPORT_CONTENT_TYPES[kind] for kind in EXPORT_FORMATS)),
             **error_responses(401, 404, 429, 503),
-            409: OpenApiResponse(
+            202: OpenApiResponse(
                 ErrorSerializer,
-                description="the analysis has not succeeded, or its files are being written "
-                "(then Retry-After says when to ask again)",
+                description="the file is being written (the PDF on its first request, any "
+                "export after a curation decision): ask again at Location after Retry-After "
+                "seconds",
+            ),
+            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="writing this export failed; the message says why, and a POST to "
+                "this URL has it written again",
             ),
         },
         tags=["results"],
     )
     def get(self, request: Request, pk: int, export_format: str) -> HttpResponseBase:
-        # An unknown format, an unfinished analysis or a file not written yet: answered by
-        # errors.exception_handler (404, 409, 409 with Retry-After).
+        # An unknown format, an unfinished analysis, a file being written or one whose writing
+        # failed: answered by errors.exception_handler (404, 409, 202 with Location, 422).
         artifact = downloads.analysis_download(analysis=self.get_analysis(), kind=export_format)
+        return export_response(artifact)
+
+    @extend_schema(
+        operation_id="analyses_export_again",
+        parameters=[
+            OpenApiParameter(
+                "export_format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXPORT_FORMATS)
+            )
+        ],
+        request=None,
+        description="Write an export again (after it failed): 202 while it is written, then "
+        "GET the same URL.",
+        responses={
+            **file_responses(*(EXPORT_CONTENT_TYPES[kind] for kind in EXPORT_FORMATS)),
+            **error_responses(401, 404, 429, 503),
+            202: OpenApiResponse(ErrorSerializer, description="being written; GET Location"),
+            409: OpenApiResponse(ErrorSerializer, description="the analysis has not succeeded"),
+            422: OpenApiResponse(ErrorSerializer, description="writing it failed again"),
+        },
+        tags=["results"],
+    )
+    def post(self, request: Request, pk: int, export_format: str) -> HttpResponseBase:
+        analysis = self.get_analysis()
+        artifact = downloads.analysis_export_again(analysis=analysis, kind=export_format)
         return export_response(artifact)
 
 

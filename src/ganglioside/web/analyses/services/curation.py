@@ -150,6 +150,7 @@ def _refresh(analysis: Analysis) -> None:
         summary=summary,
         status_counts={s: n for s, n in summary["by_status"].items() if n},
         curated_at=timezone.now(),
+        export_failures={},
     )
     # Written before the decision: the next download asks the worker for them again (at once:
     # the once-a-minute guard of downloads is reset).

@@ -11,10 +11,15 @@ import time
 from django.core.cache import cache
 
 from .. import execution
-from ..models import Analysis, Artifact
-from .exports import AFTER_RUN_KINDS, ExportPending, analysis_export
+from ..models import Analysis, Artifact, ArtifactKind
+from .exports import (
+    ExportPending,
+    UnknownExportFormat,
+    analysis_export,
+    export_failure_clear,
+)
 
-#: Seconds a page's download waits for files being written (the API answers 409 at once).
+#: Seconds a page's download waits for files being written (the API answers 202 at once).
 PAGE_WAIT_SECONDS = 15.0
 
 
@@ -31,30 +36,25 @@ def analysis_download(*, analysis: Analysis, kind: str, wait: float = 0.0) -> Ar
         try:
             return analysis_export(analysis=analysis, kind=kind)
         except ExportPending:
-            # Asked of the worker only when the run's own writing is not under way.
-            if not _written_after_run(analysis, kind) and cache.add(
-                f"exports-requested:{analysis.pk}", 1, timeout=60
-            ):
+            # The light exports exist once the run succeeded: a file missing now was dropped
+            # by a decision, lost, or is the PDF never asked for.  The worker is asked once.
+            if cache.add(f"exports-requested:{analysis.pk}", 1, timeout=60):
                 execution.enqueue_exports(analysis.pk)
-                return analysis_export(analysis=analysis, kind=kind)
-            if time.monotonic() >= deadline:
+            elif time.monotonic() >= deadline:
                 raise
-            time.sleep(0.25)
+            else:
+                time.sleep(0.25)
+            # the worker may have written the file, or recorded that writing it failed
+            analysis.refresh_from_db(fields=["export_failures"])
+            if time.monotonic() >= deadline:
+                return analysis_export(analysis=analysis, kind=kind)
 
 
-def _written_after_run(analysis: Analysis, kind: str) -> bool:
-    """``kind`` is one the worker writes after every run and the run finished within the last
-    minute: that writing is under way.  Not so after a decision, which drops the files."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    finished, curated = analysis.finished_at, analysis.curated_at
-    return bool(
-        settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
-        and kind in AFTER_RUN_KINDS
-        and finished is not None
-        and (curated is None or curated < finished)
-        and timezone.now() - finished < timedelta(seconds=60)
-    )
+def analysis_export_again(*, analysis: Analysis, kind: str, wait: float = 0.0) -> Artifact:
+    """Forget that writing ``kind`` failed and have it written again (as :func:`analysis_download`
+    does for a missing file: the file at once when the executor is inline, else ExportPending)."""
+    if kind not in ArtifactKind.values:
+        raise UnknownExportFormat(kind)
+    export_failure_clear(analysis=analysis, kind=kind)
+    cache.delete(f"exports-requested:{analysis.pk}")
+    return analysis_download(analysis=analysis, kind=kind, wait=wait)

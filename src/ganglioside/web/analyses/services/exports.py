@@ -1,16 +1,20 @@
 """Exports of a finished analysis (CSV, XLSX, JSON, HTML and PDF reports): files written once,
 by the worker, and served as files.
 
-The worker writes them right after a run succeeds (:func:`exports_write`, with the result still
-in memory; the PDF report when it is first asked for), into
-``MEDIA_ROOT/exports/<analysis id>/<random>/``, and records each file's path in an
-:class:`Artifact` row.  A download only looks the row up (:func:`analysis_export`): the
-web process never renders an export nor holds a whole analysis in memory.  An export that is
-missing (still being written, or lost) is rendered again by the worker from the stored input
-(:func:`exports_render`), sent by :mod:`.downloads`.
+The worker writes the light ones (:data:`AFTER_RUN_KINDS`) right after a run, with the result
+still in memory and before the analysis is stored as succeeded (:func:`exports_prepare`, then
+:func:`exports_record` in the same transaction): ``succeeded`` means downloadable.  The PDF
+report is written the first time someone asks for it.  The files go into
+``MEDIA_ROOT/exports/<analysis id>/<random>/``, each recorded in an :class:`Artifact` row.  A
+download only looks the row up (:func:`analysis_export`): the web process never renders an
+export nor holds a whole analysis in memory.  An export that is missing (the PDF not yet asked
+for, files dropped by a curation decision, or lost) is rendered again by the worker from the
+stored input (:func:`exports_render`), sent by :mod:`.downloads`.  A writer that fails records
+its reason in ``Analysis.export_failures``: the download answers that reason
+(:class:`ExportFailed`) instead of retrying, until :func:`export_failure_clear` is asked for.
 
-:func:`analysis_export` raises :class:`UnknownExportFormat`, :class:`ExportNotReady` or
-:class:`ExportPending`; the entry points answer them through one mapping
+:func:`analysis_export` raises :class:`UnknownExportFormat`, :class:`ExportNotReady`,
+:class:`ExportPending` or :class:`ExportFailed`; the entry points answer them through one mapping
 (``api.errors.service_error_answer``).
 """
 
@@ -20,6 +24,7 @@ import hashlib
 import logging
 import shutil
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -27,6 +32,7 @@ from django.db import transaction
 
 import ganglioside
 from ganglioside import report
+from ganglioside.errors import excerpt
 
 from ..models import Analysis, AnalysisStatus, Artifact, ArtifactKind
 from .inputs import analyze_stored
@@ -75,6 +81,18 @@ class ExportPending(ExportError):
         )
 
 
+class ExportFailed(ExportError):
+    """Writing the export failed; the reason is stored and shown until it is written again."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        self.kind = kind
+        self.reason = reason
+        super().__init__(
+            f"writing the {kind} export of this analysis failed: {reason}; ask for it to be "
+            "written again (POST to this URL, or the page's button) once the cause is fixed"
+        )
+
+
 def exports_root() -> Path:
     return Path(settings.MEDIA_ROOT) / EXPORTS_FOLDER
 
@@ -95,15 +113,20 @@ def analysis_export(*, analysis: Analysis, kind: str) -> Artifact:
         The analysis has not succeeded.
     ExportPending
         The worker has not written the file (yet).
+    ExportFailed
+        Writing the file failed (the reason is stored); nothing is retried until asked.
     """
     if kind not in ArtifactKind.values:
         raise UnknownExportFormat(kind)
     if analysis.status != AnalysisStatus.SUCCEEDED:
         raise ExportNotReady(analysis.status)
     found = Artifact.objects.filter(analysis=analysis, kind=kind).first()
-    if found is None or not export_path(found).is_file():
-        raise ExportPending()
-    return found
+    if found is not None and export_path(found).is_file():
+        return found
+    failures = analysis.export_failures or {}
+    if kind in failures:
+        raise ExportFailed(kind, str(failures[kind]))
+    raise ExportPending()
 
 
 def exports_render(*, analysis_id: int) -> bool:
@@ -118,7 +141,8 @@ def exports_render(*, analysis_id: int) -> bool:
     present = {
         a.kind for a in Artifact.objects.filter(analysis_id=analysis_id) if export_path(a).is_file()
     }
-    missing = tuple(k for k in ArtifactKind.values if k not in present)
+    failed = set(analysis.export_failures or {})
+    missing = tuple(k for k in ArtifactKind.values if k not in present and k not in failed)
     if not missing:
         return False
     return exports_write(analysis, analyze_stored(analysis), kinds=missing)
@@ -130,51 +154,96 @@ def exports_write(
     kinds: tuple[str, ...] = AFTER_RUN_KINDS,
 ) -> bool:
     """Write the exports ``kinds`` of ``result`` as files and record them (replacing older files
-    of those kinds).
+    of those kinds); a kind whose writer fails is recorded as failed with its reason.
 
-    A writing error is logged and ``False`` returned: a broken export must not undo a stored
-    result (a download asks the worker again).
+    ``False`` when nothing was recorded (the analysis is no longer succeeded).
     """
-    relative = PurePath(EXPORTS_FOLDER, str(analysis.pk), uuid.uuid4().hex)
-    folder = Path(settings.MEDIA_ROOT) / relative
-    try:
-        written = _write_files(result, folder, kinds)
-    except Exception:
-        log.exception("analysis %s: writing the exports failed", analysis.pk)
-        shutil.rmtree(folder, ignore_errors=True)
-        return False
-    media_types = {o.filename: o.media_type for o in report.OUTPUTS.values()}
-    rows = [
-        Artifact(
-            analysis_id=analysis.pk,
-            kind=kind,
-            filename=f"analysis_{analysis.pk}_{name}",
-            content_type=media_types.get(name, "application/octet-stream"),
-            path=str(relative / name),
-            size=path.stat().st_size,
-            sha256=_sha256(path),
-        )
-        for name, path in written.items()
-        if (kind := PurePath(name).suffix.lstrip(".")) in ArtifactKind.values
-    ]
+    written = exports_prepare(analysis, result, kinds)
     with transaction.atomic():
         # The analysis row lock orders this against a delete or a second writer.
         still = Analysis.objects.select_for_update().filter(
             pk=analysis.pk, status=AnalysisStatus.SUCCEEDED
         )
         if not still.exists():
-            transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+            transaction.on_commit(lambda: shutil.rmtree(written.folder, ignore_errors=True))
             return False
-        replaced = Artifact.objects.filter(analysis_id=analysis.pk, kind__in=kinds)
-        old = {PurePath(p).parent for p in replaced.values_list("path", flat=True)}
-        replaced.delete()
-        Artifact.objects.bulk_create(rows)
-        kept = {
-            PurePath(p).parent
-            for p in Artifact.objects.filter(analysis_id=analysis.pk).values_list("path", flat=True)
-        }
-        transaction.on_commit(lambda: _remove_folders(old - kept))
-    return True
+        exports_record(analysis.pk, written)
+    return not written.failures
+
+
+@dataclass
+class WrittenExports:
+    """Export files written in a new folder, not yet recorded; the kinds that failed, why."""
+
+    kinds: tuple[str, ...]
+    folder: Path
+    rows: list[Artifact] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def exports_prepare(
+    analysis: Analysis, result: ganglioside.AnalysisResult, kinds: tuple[str, ...]
+) -> WrittenExports:
+    """Write the files of ``kinds`` into a new folder, one kind at a time (one that fails does
+    not sink the others; its reason is kept).  Nothing is recorded in the database."""
+    relative = PurePath(EXPORTS_FOLDER, str(analysis.pk), uuid.uuid4().hex)
+    out = WrittenExports(kinds=kinds, folder=Path(settings.MEDIA_ROOT) / relative)
+    media_types = {o.filename: o.media_type for o in report.OUTPUTS.values()}
+    for kind in kinds:
+        try:
+            files = _write_files(result, out.folder, (kind,))
+        except Exception as exc:
+            log.exception("analysis %s: writing the %s export failed", analysis.pk, kind)
+            out.failures[kind] = f"{type(exc).__name__}: {excerpt(exc, 300)}"
+            continue
+        out.rows += [
+            Artifact(
+                analysis_id=analysis.pk,
+                kind=kind,
+                filename=f"analysis_{analysis.pk}_{name}",
+                content_type=media_types.get(name, "application/octet-stream"),
+                path=str(relative / name),
+                size=path.stat().st_size,
+                sha256=_sha256(path),
+            )
+            for name, path in files.items()
+            if PurePath(name).suffix.lstrip(".") == kind
+        ]
+    return out
+
+
+def exports_record(analysis_id: int, written: WrittenExports) -> None:
+    """Record ``written`` (inside the caller's transaction, the analysis row locked): its rows
+    replace those of its kinds, its failures replace theirs; old folders go after the commit."""
+    replaced = Artifact.objects.filter(analysis_id=analysis_id, kind__in=written.kinds)
+    old = {PurePath(p).parent for p in replaced.values_list("path", flat=True)}
+    replaced.delete()
+    Artifact.objects.bulk_create(written.rows)
+    failures = dict(
+        Analysis.objects.filter(pk=analysis_id).values_list("export_failures", flat=True).first()
+        or {}
+    )
+    for kind in written.kinds:
+        failures.pop(kind, None)
+    failures.update(written.failures)
+    Analysis.objects.filter(pk=analysis_id).update(export_failures=failures)
+    kept = {
+        PurePath(p).parent
+        for p in Artifact.objects.filter(analysis_id=analysis_id).values_list("path", flat=True)
+    }
+    transaction.on_commit(lambda: _remove_folders(old - kept))
+
+
+def export_failure_clear(*, analysis: Analysis, kind: str) -> None:
+    """Forget that writing ``kind`` failed, so that the next download writes it again."""
+    with transaction.atomic():
+        locked = Analysis.objects.select_for_update().filter(pk=analysis.pk).first()
+        if locked is None:
+            return
+        failures = dict(locked.export_failures or {})
+        if failures.pop(kind, None) is not None:
+            Analysis.objects.filter(pk=analysis.pk).update(export_failures=failures)
+    analysis.export_failures = failures
 
 
 def _write_files(
@@ -185,13 +254,25 @@ def _write_files(
     return report.write_all(result, folder, outputs=kinds)
 
 
-def export_files_delete(analysis_id: int, *, on_commit: bool = False) -> Path:
-    """Remove the export files of an analysis (after the transaction commits when asked)."""
+def export_files_delete(
+    analysis_id: int, *, on_commit: bool = False, keep: Path | None = None
+) -> Path:
+    """Remove the export files of an analysis (after the transaction commits when asked),
+    all but the folder ``keep`` (files written for the result being stored)."""
     folder = exports_root() / str(analysis_id)
+
+    def remove() -> None:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        for child in folder.iterdir() if folder.is_dir() else ():
+            if child != keep:
+                shutil.rmtree(child, ignore_errors=True)
+
     if on_commit:
-        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+        transaction.on_commit(remove)
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove()
     return folder
 
 

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ... import heartbeats
 from ..models import Analysis, AnalysisStatus
-from .running import announce_finished, stale_before, worker_is_dead
+from .running import announce_finished
 from .submission import analysis_send
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,11 @@ class SweepReport:
 def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
     """Re-queue or fail analyses abandoned by their worker; re-send lost queued ones.
 
-    A ``running`` analysis with no sign of life for ``GANGLIOSIDE_STALE_AFTER`` seconds (or
-    whose worker process on this machine is gone) goes back to ``queued`` while it has attempts
-    left (``GANGLIOSIDE_MAX_ATTEMPTS``), otherwise it becomes ``failed``.  A ``queued``
-    analysis older than that is sent to the executor again (its message may have been lost),
+    A ``running`` analysis with no beat for ``GANGLIOSIDE_STALE_AFTER`` seconds (or whose
+    worker process on this machine is gone) goes back to ``queued`` while it has attempts left
+    (``GANGLIOSIDE_MAX_ATTEMPTS``), otherwise it becomes ``failed``.  A ``queued`` analysis
+    older than that is sent to the executor again when the broker holds no message for it (its
+    message was lost),
     and so is one that was never sent (no task id: the broker was down at upload) once
     ``GANGLIOSIDE_RESEND_AFTER`` seconds old; running it twice is harmless because a run first
     claims the analysis.
@@ -46,8 +48,20 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
         when the previous server stopped would otherwise wait forever.
     """
     report = SweepReport()
-    cutoff = stale_before()
+    cutoff = heartbeats.stale_before()
     _sweep_running(cutoff, report)
+    for pk in _lost_queued(cutoff, resend_all_queued):
+        if pk not in report.requeued:
+            report.requeued.append(pk)
+            transaction.on_commit(partial(analysis_send, analysis_id=pk))
+    if report.requeued or report.failed:
+        log.warning("sweep: re-queued %s, failed %s", report.requeued, report.failed)
+    return report
+
+
+def _lost_queued(cutoff: datetime, resend_all_queued: bool) -> list[int]:
+    """Queued analyses to send again: all (``resend_all_queued``), or those whose message was
+    lost (older than ``cutoff`` and held by no broker queue) or never sent."""
     queued = Analysis.objects.filter(status=AnalysisStatus.QUEUED)
     if not resend_all_queued:
         # Lost messages after the stale time; never sent at all (the broker was down when the
@@ -57,14 +71,15 @@ def analyses_sweep_stuck(*, resend_all_queued: bool = False) -> SweepReport:
         if settings.GANGLIOSIDE_EXECUTOR != "celery":
             never_sent = Q(pk__in=[])
         queued = queued.filter(Q(created_at__lt=cutoff) | never_sent)
-    lost = queued.order_by("created_at").values_list("pk", flat=True)
-    for pk in lost:
-        if pk not in report.requeued:
-            report.requeued.append(pk)
-            transaction.on_commit(partial(analysis_send, analysis_id=pk))
-    if report.requeued or report.failed:
-        log.warning("sweep: re-queued %s, failed %s", report.requeued, report.failed)
-    return report
+    lost = list(queued.order_by("created_at").values_list("pk", "task_id"))
+    if lost and not resend_all_queued and settings.GANGLIOSIDE_EXECUTOR == "celery":
+        # A message sent once is sent again only when the broker holds none for it (neither
+        # waiting nor under way): lost with a Redis that restarted without persistence.
+        from ..execution import RUN_ANALYSIS_TASK
+
+        held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK) if any(t for _, t in lost) else set()
+        lost = [(pk, t) for pk, t in lost if not t or (held is not None and pk not in held)]
+    return [pk for pk, _ in lost]
 
 
 def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
@@ -72,7 +87,8 @@ def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
         "pk", "worker", "heartbeat_at", "attempts"
     )
     for pk, worker, heartbeat, attempts in running:
-        if not ((heartbeat is not None and heartbeat < cutoff) or worker_is_dead(worker)):
+        stale = heartbeat is None or heartbeat < cutoff
+        if not (stale or heartbeats.worker_is_dead(worker)):
             continue
         still = Analysis.objects.filter(pk=pk, status=AnalysisStatus.RUNNING, worker=worker)
         if attempts >= settings.GANGLIOSIDE_MAX_ATTEMPTS:

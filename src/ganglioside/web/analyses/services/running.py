@@ -6,10 +6,9 @@ Called by every executor (a Celery task, a thread of the server, or inline) with
 from __future__ import annotations
 
 import logging
-import os
-import socket
+import shutil
 import time
-from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,6 +22,7 @@ from ganglioside import ConfigError, InputError
 from ganglioside.errors import bounded, excerpt
 from ganglioside.web.common.json_safety import json_safe
 
+from ... import heartbeats
 from .. import events
 from ..models import (
     Analysis,
@@ -32,7 +32,13 @@ from ..models import (
     FragmentEvent,
     RTModel,
 )
-from .exports import export_files_delete, exports_write
+from .exports import (
+    AFTER_RUN_KINDS,
+    WrittenExports,
+    export_files_delete,
+    exports_prepare,
+    exports_record,
+)
 from .inputs import analyze_stored, renamed
 from .notifications import analysis_notify_owner
 from .persistence import compounds_store, fragment_events, rt_model
@@ -66,10 +72,38 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
     log.info("analysis %s: run %s started by %s", analysis_id, analysis.attempts, analysis.worker)
     events.publish(analysis_id, _status_event(analysis))
     started = time.monotonic()
-    result = None
+    try:
+        with heartbeats.beating(Analysis, analysis_id, analysis.worker):
+            stored = _run_and_store(analysis, started)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        # The database dropped the connection: not the analysis's failure.  Back in the queue
+        # (if the database answers again) and raised, so that the task is tried again.
+        _release(analysis)
+        raise
+    if stored is None:
+        return None
+    transaction.on_commit(lambda: announce_finished(stored))
+    return stored
+
+
+def _release(analysis: Analysis) -> None:
+    heartbeats.reset_connection()
+    try:
+        Analysis.objects.filter(
+            pk=analysis.pk, status=AnalysisStatus.RUNNING, worker=analysis.worker
+        ).update(status=AnalysisStatus.QUEUED, progress_message="re-queued", heartbeat_at=None)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        heartbeats.reset_connection()  # still down: the retry claims its own run again
+
+
+def _run_and_store(analysis: Analysis, started: float) -> Analysis | None:
+    analysis_id = analysis.pk
     try:
         result = analyze_stored(analysis, progress=_Progress(analysis_id))
-        stored = _store_result(analysis, result, duration=time.monotonic() - started)
+        written = _light_exports(analysis, result)
+        stored = _store_result(analysis, result, time.monotonic() - started, written)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        raise
     except InputError as exc:
         stored = _fail(analysis, renamed(exc, analysis.input_filename), started)
     except ConfigError as exc:
@@ -79,19 +113,16 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
         stored = _fail_with(
             analysis, _unexpected_message(exc), {"type": type(exc).__name__}, started
         )
-    if stored is None:
-        return None
-    transaction.on_commit(lambda: announce_finished(stored))
-    if (
-        stored.status == AnalysisStatus.SUCCEEDED
-        and settings.GANGLIOSIDE_EXPORTS_AFTER_RUN
-        and result is not None
-    ):
-        # Exports derive from the stored result, so they are written after the analysis is
-        # reported as succeeded, here in the worker with the result in memory; a download in
-        # the meantime is asked to wait a few seconds.
-        exports_write(stored, result)
     return stored
+
+
+def _light_exports(analysis: Analysis, result: ganglioside.AnalysisResult) -> WrittenExports | None:
+    """The exports written after every run, written before the analysis is stored as
+    succeeded: ``succeeded`` means its downloads are there (the PDF is written on request)."""
+    if not settings.GANGLIOSIDE_EXPORTS_AFTER_RUN:
+        return None
+    _Progress(analysis.pk)("summary", 1.0, "writing the downloads")
+    return exports_prepare(analysis, result, AFTER_RUN_KINDS)
 
 
 def analysis_fail_stopped(*, analysis_id: int, reason: str) -> None:
@@ -134,48 +165,30 @@ def announce_finished(analysis: Analysis) -> None:
 # -- who runs what: claims and signs of life ------------------------------------------------------
 
 
-def stale_before() -> datetime:
-    """Runs with no sign of life since this moment are abandoned."""
-    return timezone.now() - timedelta(seconds=settings.GANGLIOSIDE_STALE_AFTER)
-
-
-def worker_is_dead(worker: str) -> bool:
-    """True when ``worker`` names a process on this machine that no longer exists."""
-    host, _, rest = worker.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def _worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{settings.GANGLIOSIDE_EXECUTOR}"
+    return heartbeats.worker_identity()
 
 
 def _claim(analysis_id: int) -> Analysis | None:
     """Atomically mark a runnable analysis ``running``; ``None`` when it is not runnable.
 
-    Runnable: ``queued``, or ``running`` but abandoned (no sign of life for
-    ``GANGLIOSIDE_STALE_AFTER`` seconds, or its worker process on this machine is gone) with
-    attempts left; an abandoned run out of attempts is left to the sweep, which fails it (a
-    table that kills its worker every time must not be retried forever).  The compare-and-set
+    Runnable: ``queued``, or ``running`` but abandoned (no beat for ``GANGLIOSIDE_STALE_AFTER``
+    seconds, its worker process on this machine gone, or this very Celery process stopped it
+    on a transient error: :mod:`ganglioside.web.heartbeats`) with attempts left; an abandoned
+    run out of attempts is left to the sweep, which fails it (a table that kills its worker
+    every time must not be retried forever).  The compare-and-set
     update makes a task delivered twice run the analysis once.
     """
     now = timezone.now()
     retry = Q(status=AnalysisStatus.RUNNING, attempts__lt=settings.GANGLIOSIDE_MAX_ATTEMPTS)
-    runnable = Q(status=AnalysisStatus.QUEUED) | (retry & Q(heartbeat_at__lt=stale_before()))
-    abandoned_here = _abandoned_on_this_host(analysis_id)
-    if abandoned_here:
-        runnable |= retry & Q(worker=abandoned_here)
+    holder = (
+        Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.RUNNING)
+        .values_list("worker", flat=True)
+        .first()
+    )
+    runnable = Q(status=AnalysisStatus.QUEUED) | (
+        retry & heartbeats.abandoned_filter([holder] if holder else [])
+    )
     updated = Analysis.objects.filter(runnable, pk=analysis_id).update(
         status=AnalysisStatus.RUNNING,
         started_at=now,
@@ -193,15 +206,6 @@ def _claim(analysis_id: int) -> Analysis | None:
     if not updated:
         return None
     return Analysis.objects.select_related("owner").get(pk=analysis_id)
-
-
-def _abandoned_on_this_host(analysis_id: int) -> str | None:
-    worker = (
-        Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.RUNNING)
-        .values_list("worker", flat=True)
-        .first()
-    )
-    return worker if worker and worker_is_dead(worker) else None
 
 
 class _Progress:
@@ -277,7 +281,10 @@ def _fail_with(
 
 
 def _store_result(
-    analysis: Analysis, result: ganglioside.AnalysisResult, duration: float
+    analysis: Analysis,
+    result: ganglioside.AnalysisResult,
+    duration: float,
+    written: WrittenExports | None = None,
 ) -> Analysis | None:
     summary = json_safe(result.summary)
     counts = _status_counts(result.compounds)
@@ -290,8 +297,13 @@ def _store_result(
         )
         if locked is None:
             log.warning("analysis %s changed hands or was deleted; result dropped", analysis.pk)
+            if written is not None:
+                shutil.rmtree(written.folder, ignore_errors=True)
             return None
-        _delete_results(analysis.pk)
+        _delete_results(analysis.pk, keep=written.folder if written is not None else None)
+        Analysis.objects.filter(pk=analysis.pk).update(export_failures={})
+        if written is not None:
+            exports_record(analysis.pk, written)
         compounds_store(analysis_id=analysis.pk, frame=result.compounds)
         RTModel.objects.bulk_create(
             [rt_model(analysis.pk, i, report) for i, report in enumerate(result.models)]
@@ -314,10 +326,10 @@ def _store_result(
     return Analysis.objects.select_related("owner").get(pk=analysis.pk)
 
 
-def _delete_results(analysis_id: int) -> None:
+def _delete_results(analysis_id: int, keep: Path | None = None) -> None:
     for model in (Compound, RTModel, FragmentEvent, Artifact):
         model.objects.filter(analysis_id=analysis_id).delete()
-    export_files_delete(analysis_id, on_commit=True)
+    export_files_delete(analysis_id, on_commit=True, keep=keep)
 
 
 def _status_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ganglioside.studies.compare import AGREEMENTS, rows_csv
-from ganglioside.web.analyses.api.schema import FileAnswerMixin, file_responses
 from ganglioside.web.common.api import (
     DownloadRenderer,
     ErrorSerializer,
@@ -25,6 +24,7 @@ from ganglioside.web.common.api import (
     page_not_found,
     signed_in,
 )
+from ganglioside.web.common.schema import FileAnswerMixin, file_responses
 from ganglioside.web.common.throttles import UploadRateThrottle
 
 from .. import selectors

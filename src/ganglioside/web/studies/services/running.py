@@ -26,12 +26,14 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ganglioside.errors import GangliosideError
 from ganglioside.studies.run import SampleResult, analyze_sample
+from ganglioside.web import heartbeats
 from ganglioside.web.common.json_safety import json_safe
 from ganglioside.web.dispatch import WorkStopped
 
@@ -90,11 +92,21 @@ def study_sample_run(*, sample_id: int) -> None:
         return
     began = time.monotonic()
     try:
-        result = _analysed(row)
+        with heartbeats.beating(StudySample, row.pk, row.worker):
+            result = _analysed(row)
+            _store_sample(row, result, time.monotonic() - began)
     except WorkStopped:
         _unclaim_sample(row)
         return
-    _store_sample(row, result, time.monotonic() - began)
+    except heartbeats.TRANSIENT_DB_ERRORS:
+        # The database dropped the connection: back in the queue if it answers, and raised
+        # so that the task is tried again (the retry claims its own sample again).
+        heartbeats.reset_connection()
+        try:
+            _unclaim_sample(row)
+        except heartbeats.TRANSIENT_DB_ERRORS:
+            heartbeats.reset_connection()
+        raise
     transaction.on_commit(partial(_announce_sample, row.pk))
     after_sample(row.study_id)
 
@@ -103,14 +115,26 @@ def _claim_sample(sample_id: int) -> StudySample | None:
     """The sample, now running, if it was queued (announced once the claim is committed)."""
     with transaction.atomic():
         row = StudySample.objects.select_for_update().select_related("study").get(pk=sample_id)
-        if row.status != SampleStatus.QUEUED:
+        if row.status != SampleStatus.QUEUED and not _abandoned(row):
             return None
         row.status = SampleStatus.RUNNING
         row.attempts += 1
         row.started_at = timezone.now()
-        row.save(update_fields=["status", "attempts", "started_at"])
+        row.worker = heartbeats.worker_identity()
+        row.heartbeat_at = row.started_at
+        row.save(update_fields=["status", "attempts", "started_at", "worker", "heartbeat_at"])
         transaction.on_commit(partial(_announce_sample, row.pk))
     return row
+
+
+def _abandoned(row: StudySample) -> bool:
+    """A running sample whose worker stopped (no beat, its process gone, or this very Celery
+    process left it on a transient error), with attempts left: claimed again at once."""
+    if row.status != SampleStatus.RUNNING or row.attempts >= settings.GANGLIOSIDE_MAX_ATTEMPTS:
+        return False
+    last = row.heartbeat_at or row.started_at  # claimed before samples beat: its start
+    stale = last is not None and last < heartbeats.stale_before()
+    return stale or heartbeats.worker_is_dead(row.worker) or heartbeats.own_abandoned(row.worker)
 
 
 def _analysed(row: StudySample) -> SampleResult:
@@ -122,6 +146,8 @@ def _analysed(row: StudySample) -> SampleResult:
         task = stored.tasks_for(row.study, design, {row.sample})[0]
         return execution.analyze(analyze_sample, [task])[0]
     except WorkStopped:
+        raise
+    except heartbeats.TRANSIENT_DB_ERRORS:
         raise
     except GangliosideError as exc:
         return SampleResult(row.sample, row.input_filename, None, error=str(exc))

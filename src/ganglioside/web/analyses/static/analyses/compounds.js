@@ -1,5 +1,5 @@
 // The compound table of the analysis page, paged through the API: filters (names, row numbers
-// and ranges, status, category, group, anchors), sorting (z by its size), and every row's
+// and ranges, status, category, group, anchors, identification level), sorting (z by its size), and every row's
 // parent, reasons and evidence.  Filters, sorting and page live in the address, so a view can be
 // shared and Back undoes a step.  A link to a row (a fragment's parent, a row named in a file
 // warning) jumps to that row and highlights it.
@@ -8,11 +8,11 @@
   var el = kit.el, $ = kit.$;
   // Query parameter of the address -> filter of the API.
   var FILTERS = { q: "search", rows: "rows", status: "status", category: "category",
-                  group: "group_key", anchors: "is_anchor" };
+                  group: "group_key", anchors: "is_anchor", level: "identification_level" };
   var DEFAULT = { ordering: "row", page: 1, size: 50 };
   var COLUMNS = [
     { key: "row", digits: 0 }, { key: "name", cell: nameCell }, { key: "status", cell: statusCell },
-    { key: "group_key" }, { key: "rt", digits: 3 }, { key: "log_p", digits: 2 },
+    { key: "identification_level", digits: 0 }, { key: "group_key" }, { key: "rt", digits: 3 }, { key: "log_p", digits: 2 },
     { key: "predicted_rt", digits: 3 }, { key: "z", digits: 2, signed: true },
     { key: "volume", digits: -1 }, { key: "parent", cell: parentCell },
     { key: "reasons", cell: reasonsCell }, { key: "evidence", cell: evidenceCell }
@@ -68,6 +68,7 @@
     form.elements.category.value = state.filters.category;
     form.elements.group_key.value = state.filters.group_key;
     form.elements.is_anchor.checked = !!state.filters.is_anchor;
+    form.elements.identification_level.value = state.filters.identification_level || "";
     form.elements.rows.removeAttribute("aria-invalid");
     $("page-size").value = String(state.size);
     var headers = document.querySelectorAll("#compounds th.sortable");
@@ -302,7 +303,8 @@
         status: form.elements.status.value,
         category: form.elements.category.value,
         group_key: form.elements.group_key.value,
-        is_anchor: form.elements.is_anchor.checked ? "true" : ""
+        is_anchor: form.elements.is_anchor.checked ? "true" : "",
+        identification_level: form.elements.identification_level.value
       };
       state.page = 1;
     }
