@@ -81,13 +81,13 @@ def _forget(root: Path) -> None:
 
 
 def patiently(call: Any, *args: Any, **kwargs: Any) -> Any:
-    """``call(...).status_code`` as docs/scripting.md advises: on 429 or 503, or a 409 with
-    Retry-After (files being written), wait as told and ask again."""
+    """``call(...).status_code`` as docs/scripting.md advises: on 429 or 503, or a 202 or 409
+    with Retry-After (files being written, a step not done yet), wait as told and ask again."""
     deadline = time.monotonic() + PATIENCE
     while True:
         response = call(*args, **kwargs)
         wait = response.headers.get("Retry-After")
-        retry = response.status_code in (429, 503) or (response.status_code == 409 and wait)
+        retry = response.status_code in (429, 503) or (response.status_code in (202, 409) and wait)
         if not retry or time.monotonic() > deadline:
             return response
         time.sleep(min(float(wait or 1), 5))
