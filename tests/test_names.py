@@ -247,3 +247,13 @@ def test_the_added_up_formula_of_a_core_on_a_ceramide_is_pygoslins(core, ceramid
     assert (
         core_ceramide_counts(core, ceramide).tolist() == _counts(lipid.get_sum_formula()).tolist()
     )
+
+
+def test_a_bare_number_is_an_unreadable_name_not_another_lipid_class():
+    """'0' in a Name column is a mistake to show as an invalid row, not a lipid of class '0'
+    set aside with the other classes (found by the fuzz suite)."""
+    from ganglioside.names import composition_frame
+
+    frame = composition_frame(["0", "12", "PC 34:1"])
+    assert frame["other_class"].tolist() == ["", "", "PC"]
+    assert "not a ganglioside name we can read" in frame["parse_error"].iat[0]

@@ -57,6 +57,7 @@ def test_every_file_answer_offers_bytes_first_and_names_its_real_types():
             files[op["operationId"]] = list(content)
     assert set(files) == {
         "analyses_export",
+        "analyses_export_again",  # POST: writes a failed export again and answers the file
         "analyses_decisions_audit",
         "studies_sample_compounds",
         "studies_file",
@@ -71,6 +72,7 @@ def test_every_file_answer_offers_bytes_first_and_names_its_real_types():
         "text/html",
         "application/pdf",
     ]
+    assert files["analyses_export_again"] == files["analyses_export"]
     assert {"text/csv", "text/html", "text/tab-separated-values", "application/json"} <= set(
         files["studies_file"]
     )

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from ganglioside.web import dispatch
+from ganglioside.web import dispatch, heartbeats
 from ganglioside.web.analyses import execution
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 from ganglioside.web.analyses.services import submission
@@ -141,12 +141,17 @@ def test_an_analysis_whose_job_stops_on_a_database_error_fails_with_the_reason(
     user, sample_bytes, settings, monkeypatch, sqlite
 ):
     settings.GANGLIOSIDE_EXECUTOR = "threads"
+    tries = []
 
     def claimed_then_locked(*, analysis_id):
+        tries.append(analysis_id)
         Analysis.objects.filter(pk=analysis_id).update(status=AnalysisStatus.RUNNING)
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(execution, "analysis_run", claimed_then_locked)
+    # a transient error is tried again with back-off (heartbeats.run_in_thread); short pauses
+    # here, and when every try has failed the job fails with the reason
+    monkeypatch.setattr(heartbeats, "retry_delay", lambda n: 0.01)
     try:
         with transaction.atomic():
             analysis = submission.analysis_create(owner=user, file=make_upload(sample_bytes))
@@ -156,6 +161,7 @@ def test_an_analysis_whose_job_stops_on_a_database_error_fails_with_the_reason(
     finally:
         dispatch.shutdown(wait=True)
     analysis.refresh_from_db()
+    assert len(tries) == heartbeats.RETRY_MAX + 1
     assert "OperationalError: database is locked" in analysis.error_message
     assert analysis.finished_at is not None
 

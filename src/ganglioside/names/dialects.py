@@ -155,9 +155,10 @@ def _not_a_ganglioside(name: str, text: str) -> ParsedName:
     """A name without a ganglioside headgroup: another class (:class:`NotAGanglioside`), a
     ganglioside written as a composition, or unreadable."""
     word = re.split(r"[\s(_]", text, maxsplit=1)[0]
-    if word in _known_classes() and "Neu" not in word:
+    if word in _known_classes() and "Neu" not in word and word[:1].isalpha():
         raise NotAGanglioside(name, word)  # the class as the name writes it (Gb3, not Hex3Cer)
-    lipid = goslin_parse(text)
+    # a lipid class is a word: a bare number ('0', '12') is an unreadable name, not a class
+    lipid = goslin_parse(text) if text[:1].isalpha() else None
     if lipid is None:
         raise NameSyntaxError(
             f"{name!r} is not a ganglioside name we can read (no headgroup such as GM3, GD1a, "
