@@ -161,3 +161,18 @@ def test_calibrants_are_matched_in_every_sample_and_pooled(simulated) -> None:
     assert (result.samples["anchors"] >= 6).all()  # matched in each sample by analyze itself
     pooled = set(result.shared_model.anchors["name"])
     assert pooled <= set(standards["name"]) and len(pooled) >= 6
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: the shared anchors of simulated study 3 hold two isomer pairs of GD1 "
+    "(36:0;O2 at 10.06/10.73 min, 41:0;O3 at 12.00/12.60 min); each sample puts both peaks of a "
+    "pair on one track, its intervals widen to ±1.8 min and most rows are unverified (11 "
+    "compounds aligned; 61-71 for seeds 1, 2, 4, 5)",
+)
+def test_isomer_pairs_among_the_shared_anchors_keep_their_own_tracks(tmp_path):
+    sim = simulate_study(3, n_per_group=3, n_rows=80)
+    sim.write(tmp_path)
+    result = ganglioside.study(tmp_path / "design.csv")
+    assert len(result.matrix) >= 50

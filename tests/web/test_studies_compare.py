@@ -74,7 +74,7 @@ def test_the_api_compares_two_studies(api, pair):
     assert summary["same_comparison"] is False
     assert "species and isomer track" in summary["matching"]
     changes = data["parameter_changes"]
-    assert changes == [{"name": "compare", "a": None, "b": ["control", "disease"]}]
+    assert changes == [{"name": "compare", "a": None, "b": ["control/disease"]}]
     assert data["a"]["id"] == a.pk and data["b"]["name"] == "reversed"
     assert data["a"]["page"].endswith(reverse("studies:detail", args=[a.pk]))
     assert data["labels"] == AGREEMENTS
