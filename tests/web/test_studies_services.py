@@ -64,7 +64,10 @@ def test_a_study_runs_every_sample_once_and_stores_its_files(
     assert names <= set(CONTENT_TYPES)
     matrix = pd.read_csv(io.BytesIO(bytes(study.files.get(name="matrix.csv").content)))
     assert list(matrix.columns[-6:]) == ["C01", "C02", "C03", "D01", "D02", "D03"]
-    assert set(study.figures) == {"heatmap", "volcano", "pca", "composition", "boxes", "drift"}
+    assert set(study.figures) == {
+        *("heatmap", "volcano", "pca", "composition", "boxes", "drift"),
+        *("qc", "batches"),  # QC RSD before/after and PCA by batch (a titled note without them)
+    }
     assert study.summary["n_samples"] == 6 and study.comparison
 
 
