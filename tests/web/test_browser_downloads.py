@@ -62,7 +62,7 @@ def test_the_download_clicked_as_the_run_finishes_and_after_a_decision_is_the_fi
             assert info.value.suggested_filename == f"analysis_{analysis_id}_compounds.csv"
 
             # a decision drops the files; the next click shows progress, then the file
-            page.goto(f"{platform.base}/analyses/{analysis_id}/rows/3/decide/")
+            page.goto(f"{platform.base}/analyses/{analysis_id}/rows/3/")  # its decision form
             page.select_option("select[name=action]", "status")
             page.select_option("select[name=status]", "invalid")
             page.fill("[name=reason]", "checked the spectrum: not a ganglioside")
