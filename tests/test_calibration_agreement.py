@@ -22,11 +22,14 @@ def few_standards(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_without_anchors_no_row_is_unverified_and_verdicts_agree(seed):
+def test_without_anchors_few_rows_are_unverified_and_verdicts_agree(seed):
+    """A row whose 95 % interval is wider than ±1 min is unverified, with anchors or without
+    (the model could not have caught a wrong name there); measured on these seeds: 0-0.2 %
+    of the rows self-calibrated, 1.1-3.3 % with five calibrants, 0.6-1.7 % anchored."""
     sim = simulate(seed)
     reference = analyze(sim.table).compounds["status"].astype(str)
     bare = sim.table.drop(columns="Anchor")
     for calibrants in (None, few_standards(sim.table)):
         status = analyze(bare, calibrants=calibrants).compounds["status"].astype(str)
-        assert (status != "unverified").all()
+        assert (status == "unverified").mean() <= 0.05
         assert (status == reference).mean() >= 0.85
