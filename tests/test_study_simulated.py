@@ -55,7 +55,10 @@ def _called(sim: SimulatedStudy, result: StudyResult) -> tuple[int, int, int]:
 def test_the_changed_species_are_found(simulated: tuple[SimulatedStudy, StudyResult]) -> None:
     sim, result = simulated
     matched = _matched(sim, result)
-    assert (matched["feature"] >= 0).mean() >= 0.98  # nearly every true peak was aligned
+    # nearly every true peak was aligned: those whose RT the model could not have checked
+    # (95 % interval wider than ±1 min) are unverified and not aligned since the verdicts of
+    # issue 18 (measured on seeds 0-2: 94.6-95.5 % aligned, 98 % before)
+    assert (matched["feature"] >= 0).mean() >= 0.93
     true_positive, called, changed = _called(sim, result)
     precision = true_positive / max(called, 1)
     recall = true_positive / max(changed, 1)
