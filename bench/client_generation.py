@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python bench/client_generation.py            # 3 runs
     .venv/bin/python bench/client_generation.py --runs 5
 
-The CI test (tests/web/test_generated_client.py) generates the client once from the served
+The CI test (tests/web/api/test_generated_client.py) generates the client once from the served
 schema; this prints the generator's wall time per run (its ruff formatting included) so the
 cost of that step is known.  It prints figures and exits 0 whatever they are.
 """

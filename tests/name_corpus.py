@@ -10,7 +10,7 @@ Each row is ``name,expected``.  ``expected`` is written independently of the par
 * or ``other=PC``: a lipid of another class, to be recognised as that class;
 * or ``refused=KDN``: a name to be refused, the message naming the notation (``KDN``).
 
-The bench (bench/name_coverage.py) and tests/test_name_corpus.py read it through this module.
+The bench (bench/name_coverage.py) and tests/names/test_name_corpus.py read it through this module.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.web.analyses.test_end_to_end import Services
+
 from .conftest import SAMPLE_CSV
 from .live import free_port
-from .test_end_to_end import Services
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
 

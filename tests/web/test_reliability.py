@@ -1,8 +1,8 @@
 """Issue 13: what did not hold under abuse and faults, each with the test that shows it holds now.
 
-(The hostile-input battery is tests/web/test_hostile_inputs.py; the Redis outage with a real
+(The hostile-input battery is tests/web/api/test_hostile_inputs.py; the Redis outage with a real
 worker is tests/web/test_redis_outage.py; the schema against the live server is
-tests/web/test_schemathesis.py.)
+tests/web/api/test_schemathesis.py.)
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def test_the_api_detail_of_such_an_analysis_stays_small(api, user):
 
 
 def test_a_workbook_bomb_is_refused_at_upload_without_unpacking_it(api, settings, monkeypatch):
-    from tests.test_input_limits import bomb_xlsx
+    from tests.inputs.test_input_limits import bomb_xlsx
 
     monkeypatch.setenv("GANGLIOSIDE_MAX_UNPACKED_MB", "2")
     content = bomb_xlsx(5_000_000)

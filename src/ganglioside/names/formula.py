@@ -90,7 +90,7 @@ def core_ceramide_counts(core: str, ceramide: str) -> np.ndarray:
     """Element counts of a plain core on a ceramide: the ceramide plus the core's glycan.
 
     Plain arithmetic on the residue formulas (molmass), so the common names need no lipid
-    parser; ``tests/test_names.py`` checks it against pygoslin's sum formulas.
+    parser; ``tests/names/test_names.py`` checks it against pygoslin's sum formulas.
     """
     return ceramide_counts(ceramide) + glycan_counts(core)
 

@@ -1,7 +1,7 @@
 """The rules, in the order they run: each a :class:`~ganglioside.pipeline.context.Rule` that
 returns a :class:`~ganglioside.pipeline.contract.Finding` (docs/ARCHITECTURE.md, "The rule
 contract").  A rule reads the details of the rules before it; a rule that reads the statuses
-(the sugar order) comes after every rule that claims one.  ``tests/test_rule_contract.py``
+(the sugar order) comes after every rule that claims one.  ``tests/pipeline/test_rule_contract.py``
 checks the order."""
 
 from __future__ import annotations

@@ -1,0 +1,74 @@
+"""Composition plausibility, sialic-acid elution order and fragment plausibility."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganglioside import analyze
+from ganglioside.rules.plausibility import implausible_composition
+from tests.rows import clean_series, rt, table
+
+SAMPLE = str(files("ganglioside") / "data" / "measured_sample.csv")
+
+
+@pytest.mark.parametrize(
+    ("carbons", "double_bonds", "odd"),
+    [(36, 1, False), (34, 1, False), (44, 6, False), (40, 9, True), (60, 12, True), (18, 1, True)],
+)
+def test_a_ceramide_sum_must_be_a_base_plus_one_fatty_acid(carbons, double_bonds, odd):
+    assert implausible_composition(np.array([carbons]), np.array([double_bonds]))[0] == odd
+
+
+def test_an_implausible_name_is_flagged_and_not_identified_beyond_composition():
+    df = table(clean_series("GM3"))
+    df.loc[len(df)] = ["GM3(60:12;O2)", 9.0, 1e5, 5.0, "F"]
+    result = analyze(df)
+    row = result.compounds.iloc[-1]
+    assert "implausible_composition" in row["warnings"]
+    if row["status"] == "valid":  # another status's reason says why it got that status
+        assert "60 carbons is outside 28-58" in row["reasons"]
+    assert row["identification_level"] >= 4
+    assert any("cannot be a sphingoid base plus one fatty acid" in w for w in result.warnings)
+    on_line = table(clean_series("GM3"))
+    on_line.loc[len(on_line)] = ["GM3(40:9;O2)", 9.0, 1e5, 5.0, "F"]
+    on_line.loc[len(on_line) - 1, "RT"] = round(1.36 * 5.0 - 0.14, 3)  # on GM3's line
+    row = analyze(on_line).compounds.iloc[-1]
+    assert row["status"] == "valid"
+    assert "9 double bonds on 40 carbons" in row["reasons"]
+    assert row["identification"] == "composition"
+    others = result.compounds.iloc[:-1]
+    assert not others["warnings"].str.contains("implausible_composition").any()
+
+
+def test_a_disialo_species_after_its_monosialo_relative_is_flagged():
+    df = table(clean_series("GM3") + clean_series("GD3", anchors=3))
+    late = rt("GM3(36:1;O2)") + 0.5
+    gd3 = df.index[df["Name"] == "GD3(36:1;O2)"][0]
+    df.loc[gd3, "RT"] = late  # GD3 after GM3 at the same ceramide
+    df.loc[gd3, "Anchor"] = "T"  # a confirmed standard: the RT model does not set it aside
+    result = analyze(df)
+    c = result.compounds.set_index("name")
+    assert "sialic_order" in c.loc["GD3(36:1;O2)", "warnings"]
+    assert "sialic_order" not in c.loc["GM3(36:1;O2)", "warnings"]
+    assert any("GD3(36:1;O2) after GM3(36:1;O2)" in w for w in result.warnings)
+    clean = analyze(table(clean_series("GM3") + clean_series("GD3", anchors=3)))
+    assert not clean.compounds["warnings"].str.contains("sialic_order").any()
+
+
+def test_implausible_fragments_of_the_sample_are_not_merged():
+    """The bundled sample: GM3(36:2;O2) (376k) beside GT1+2OAc(36:2;O2) (37k) and
+    GM3(36:0;O2) (690k) beside an outlier GM2(36:0;O2) are not their fragments."""
+    result = analyze(SAMPLE)
+    c = result.compounds.set_index("row")
+    for row in (176, 182):
+        assert c.loc[row, "status"] != "fragment"
+        assert "fragment_refused" in c.loc[row, "warnings"]
+        assert pd.isna(c.loc[row, "fragment_of"])
+    assert any("not merged into a parent" in w for w in result.warnings)
+    events = result.fragments
+    ratio = events["fragment_volume"] / events["parent_volume"]
+    assert (ratio <= 5).all()
