@@ -232,7 +232,7 @@ def _relevel(frame: pd.DataFrame, positions: Sequence[int]) -> None:
     """Recompute ``identification_level`` (and its label) of the rows at ``positions``."""
     level = frame["identification_level"].to_numpy(copy=True)
     for position in positions:
-        level[position] = curated_level(frame.iloc[position])
+        level[position] = curated_level(frame.iloc[position].to_dict())
     frame["identification_level"] = level
     if "identification" in frame.columns:
         frame["identification"] = categorical(level.astype(np.int8), LEVELS)
