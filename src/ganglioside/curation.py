@@ -231,8 +231,11 @@ def curated_level(row: Mapping[str, Any]) -> int:
 def _relevel(frame: pd.DataFrame, positions: Sequence[int]) -> None:
     """Recompute ``identification_level`` (and its label) of the rows at ``positions``."""
     level = frame["identification_level"].to_numpy(copy=True)
+    columns = ("status", "is_anchor", "evidence", "warnings")
     for position in positions:
-        level[position] = curated_level(frame.iloc[position].to_dict())
+        level[position] = curated_level(
+            {c: frame[c].iat[position] for c in columns if c in frame.columns}
+        )
     frame["identification_level"] = level
     if "identification" in frame.columns:
         frame["identification"] = categorical(level.astype(np.int8), LEVELS)
