@@ -9,7 +9,8 @@ negative mode the diagnostic ions of a ganglioside are (masses from formulas, mo
   residue);
 * losses from the precursor: a sialic acid (NeuAc 291.095, NeuGc 307.090), a hexose (162.053),
   a HexNAc (203.079);
-* the ceramide: [Cer − H]⁻ of the name's ceramide (C_a H_(2a−2b+1) N O_(c+1)).
+* the ceramide: [Cer − H]⁻ of the name's ceramide (C_a H_(2a−2b+1) N O_(c+1)); of a lyso
+  form, the sphingoid base [LCB − H]⁻ (C_a H_(2a−2b+3) N O_c).
 
 Facts about which fragments gangliosides give come from the literature on ganglioside
 MS/MS (sialic-acid oxonium/B-ions and Y-type losses; the same ions LDA 2's ganglioside rules
@@ -58,11 +59,15 @@ def _anion(formula: str) -> float:
 
 
 def diagnostic_ions(
-    composition: dict[str, int], precursor: float, ceramide: tuple[int, int, int] | None
+    composition: dict[str, int],
+    precursor: float,
+    ceramide: tuple[int, int, int] | None,
+    lyso: bool = False,
 ) -> dict[str, float]:
     """The ions to look for (name -> m/z) for a ganglioside of ``composition`` (counts of
     ``neuac``, ``neugc``, ``oac``, ``hex``, ``hexnac``), its precursor m/z (singly charged
-    [M−H]⁻ or NaN) and its ceramide (carbons, double bonds, oxygens)."""
+    [M−H]⁻ or NaN) and its ceramide (carbons, double bonds, oxygens); a lyso form's is its
+    sphingoid base, [base − H]⁻ (C_a H_(2a−2b+3) N O_c)."""
     ions: dict[str, float] = {}
     if composition.get("neuac", 0) > 0:
         ions["NeuAc B-H2O"] = _anion("C11H17NO8")
@@ -79,7 +84,10 @@ def diagnostic_ions(
         for key, residue in losses.items():
             if composition.get(key, 0) > 0:
                 ions[f"-{key}"] = precursor - formula_mass(residue)
-    if ceramide is not None:
+    if ceramide is not None and lyso:
+        a, b, c = ceramide
+        ions["LCB-H"] = _anion(f"C{a}H{2 * a - 2 * b + 3}NO{c}")
+    elif ceramide is not None:
         a, b, c = ceramide
         ions["Cer-H"] = _anion(f"C{a}H{2 * a - 2 * b + 1}NO{c + 1}")
     return ions

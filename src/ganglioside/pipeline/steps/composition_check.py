@@ -1,6 +1,7 @@
 """Composition plausibility: a ceramide sum that cannot be a sphingoid base plus one fatty
-acid (``GM3 60:12;O2``) is flagged on the row (warning ``implausible_composition``, with the
-reason in words) and listed in a file warning; its identification level is at most 4."""
+acid (``GM3 60:12;O2``), or a lyso form's chain that cannot be a sphingoid base, is flagged on
+the row (warning ``implausible_composition``, with the reason in words) and listed in a file
+warning; its identification level is at most 4."""
 
 from __future__ import annotations
 
@@ -20,12 +21,21 @@ class CompositionCheck:
     implausible: np.ndarray
 
 
+_LYSO_KEY = 1_000_000  # a reason key: lyso × this + carbons × 1000 + double bonds
+
+
+def _words(key: float) -> str:
+    lyso, rest = divmod(float(key), _LYSO_KEY)
+    return "implausible composition: " + composition_words(*divmod(rest, 1000.0), bool(lyso))
+
+
 def apply(ctx: Context) -> Finding:
     per_row, rows = ctx.names.per_row, ctx.rows
     carbons = per_row["carbons"].to_numpy(dtype=float)
     double_bonds = per_row["double_bonds"].to_numpy(dtype=float)
-    odd = implausible_composition(carbons, double_bonds) & ~rows.invalid
-    keys = np.where(odd, carbons * 1000 + double_bonds, -1)
+    lyso = per_row["lyso"].to_numpy(dtype=bool)
+    odd = implausible_composition(carbons, double_bonds, lyso) & ~rows.invalid
+    keys = np.where(odd, lyso * _LYSO_KEY + carbons * 1000 + double_bonds, -1)
     notes: tuple[Note, ...] = ()
     if odd.any():
         shown = ", ".join(str(r) for r in rows.row[odd][:10])
@@ -45,9 +55,7 @@ def apply(ctx: Context) -> Finding:
                 odd,
                 rank=25,  # after a valid row's RT reason, before any other status's
                 keys=keys,
-                text_of=lambda k: (
-                    "implausible composition: " + composition_words(*divmod(float(k), 1000.0))
-                ),
+                text_of=_words,
             ),
         ),
         warnings=(Words.flag(odd, "implausible_composition", rank=35),),

@@ -41,6 +41,7 @@ def ms2_evidence(ctx: Context) -> Ms2Evidence:
     mass = ctx.names.composition["mass"].to_numpy(dtype=float)[ctx.names.name_codes]
     checked = ~ctx.rows.invalid & ~ctx.rows.standard
     count = {c: per_row[c].to_numpy(dtype=np.int64) for c in (*_COUNTS, *_CERAMIDE)}
+    lyso = per_row["lyso"].to_numpy(dtype=bool)
     for i in np.flatnonzero(checked):
         spectrum = read_spectrum(spectra[i])
         if spectrum.size == 0:
@@ -56,7 +57,7 @@ def ms2_evidence(ctx: Context) -> Ms2Evidence:
             int(count["double_bonds"][i]),
             int(count["oxygens"][i]),
         )
-        ions = diagnostic_ions(counts, float(precursor), ceramide)
+        ions = diagnostic_ions(counts, float(precursor), ceramide, bool(lyso[i]))
         found = match_ions(spectrum, ions, ctx.cfg.ms2_tolerance)
         diagnostic[i] = sialic_evidence(found)
         text[i] = ";".join(m.text() for m in found)
