@@ -21,6 +21,8 @@ VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s i
 #: 4. ``anchor`` (valid): a confirmed standard is never demoted;
 #: 5. ``fragment``: an in-source fragment of a co-eluting larger species;
 #: 5b. ``adduct_artefact`` (fragment): another co-eluting feature's ion plus an adduct;
+#: 5b'. ``ms2_artefact`` (fragment): its MS/MS spectrum is dominated by another co-eluting
+#:    feature's precursor ion that no glycan loss of its own name explains;
 #: 5c. ``mz_mismatch`` (outlier): the measured precursor m/z is beyond ``mz_tolerance_ppm``
 #:    of the formula's ion for the export's adduct;
 #: 6. ``oac_reversed`` (outlier): an O-acetylated peak eluting before its base peak, when
@@ -40,6 +42,7 @@ PRECEDENCE = (
     "anchor",
     "fragment",
     "adduct_artefact",
+    "ms2_artefact",
     "mz_mismatch",
     "oac_reversed",
     "isobaric_coelution",

@@ -116,3 +116,58 @@ def sialic_evidence(matches: list[Match]) -> bool:
     """Whether the matches include a sialic-acid B-ion or a sialic-acid loss: the ions that
     say the precursor is a ganglioside (a ceramide ion alone does not)."""
     return any(m.ion.startswith(("NeuAc", "NeuGc", "-neuac", "-neugc")) for m in matches)
+
+
+#: Residues a ganglioside's precursor loses in MS/MS (count column → formula as linked).
+LOSSES = {
+    "neuac": "C11H17NO8",
+    "neugc": "C11H17NO9",
+    "hex": "C6H10O5",
+    "hexnac": "C8H13NO5",
+    "dhex": "C6H10O4",
+    "oac": "C2H2O",
+}
+
+
+def glycan_loss(composition: dict[str, int], delta: float, tolerance: float) -> bool:
+    """Whether losing residues of ``composition`` (at most its counts of each) takes
+    ``delta`` Da off the precursor, within ``tolerance``: the ion is then the name's own
+    fragment (a GD1's [M−H−NeuAc]⁻), not another feature's ion."""
+    sums = np.zeros(1)
+    for key, formula in LOSSES.items():
+        n = int(composition.get(key, 0))
+        if n > 0:
+            steps = np.arange(n + 1) * formula_mass(formula)
+            sums = (sums[:, None] + steps[None, :]).ravel()
+    return bool(np.any(np.abs(sums[1:] - delta) <= tolerance)) if sums.size > 1 else False
+
+
+def dominating_precursors(
+    base_peak: np.ndarray,
+    mz: np.ndarray,
+    rt: np.ndarray,
+    candidates: np.ndarray,
+    owners: np.ndarray,
+    *,
+    tolerance: float,
+    rt_window: float,
+) -> np.ndarray:
+    """For each row of ``candidates``, the row of ``owners`` whose measured precursor m/z is
+    the base peak of the candidate's MS/MS spectrum (within ``tolerance`` Da), eluting with it
+    (within ``rt_window`` min) and lighter than the candidate's own precursor (a product ion);
+    -1 when none.  The closest in m/z wins."""
+    parent = np.full(len(mz), -1, dtype=np.int64)
+    pool = np.flatnonzero(owners & np.isfinite(mz) & np.isfinite(rt))
+    todo = np.flatnonzero(candidates & np.isfinite(base_peak) & np.isfinite(mz) & np.isfinite(rt))
+    if pool.size == 0:
+        return parent
+    for i in todo:
+        near = pool[
+            (np.abs(mz[pool] - base_peak[i]) <= tolerance)
+            & (np.abs(rt[pool] - rt[i]) <= rt_window)
+            & (mz[pool] < mz[i] - tolerance)
+            & (pool != i)
+        ]
+        if near.size:
+            parent[i] = int(near[np.argmin(np.abs(mz[near] - base_peak[i]))])
+    return parent
