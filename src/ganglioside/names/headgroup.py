@@ -212,13 +212,18 @@ def _trivial_word(text: str) -> tuple[str, str | None]:
     return text[m.end() :], letter
 
 
+def _lyso_word(text: str) -> tuple[str, bool]:
+    """The glycan part without a lyso word, and whether it had one."""
+    found = LYSO_WORD.search(text)
+    if found is None:
+        return text, False
+    return (text[: found.start()] + text[found.end() :]).strip(), True
+
+
 def read_headgroup(text: str, name: str) -> tuple[Headgroup, str]:
     """The headgroup of the glycan part of a name, and the dialect its words and decorations
     point to ("" when plain)."""
-    text = text.strip()
-    lyso = LYSO_WORD.search(text)
-    if lyso:
-        text = (text[: lyso.start()] + text[lyso.end() :]).strip()
+    text, lyso = _lyso_word(text.strip())
     stripped, word_letter = _trivial_word(text)
     hint = "hmdb" if stripped != text else ""
     text = stripped
@@ -254,7 +259,7 @@ def read_headgroup(text: str, name: str) -> tuple[Headgroup, str]:
         series=int(core["series"]),
         isomer=letter + alpha,
         mods=ordered_mods(mods),
-        lyso=lyso is not None,
+        lyso=lyso,
     )
     return head, hint or _decoration_hint(prefix, text[iso.end() :])
 
