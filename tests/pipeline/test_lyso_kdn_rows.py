@@ -11,6 +11,7 @@ from ganglioside import analyze
 from ganglioside.names import composition_frame
 from ganglioside.rules.mass_evidence import ion_mz
 from ganglioside.rules.plausibility import composition_words
+from tests.paths import EXPORTS
 from tests.rows import clean_series, table
 
 LYSO = ("GM3(d18:1)", "lyso-GM1 d18:1")
@@ -110,3 +111,60 @@ def test_a_kdn_row_is_refused_with_a_reason_naming_kdn(base, name):
     assert "KDN (deaminoneuraminic acid" in row["reasons"]
     assert row["identification_level"] == 5
     assert pd.isna(row["mass"])  # no formula: nothing read as another species
+
+
+# -- an MS-DIAL-like export with hand-written rows ---------------------------------------------
+
+
+def _msdial_with(tmp_path, rows: list[dict[str, str]]):
+    """The bundled MS-DIAL 5 alignment test file with ``rows`` appended (cells by column
+    name, the rest copied from the GD1 34:1 row: its sample areas, scores and spectrum)."""
+    lines = (EXPORTS / "msdial5_alignment_prefixes.txt").read_text().splitlines()
+    header = lines[4].split("\t")
+    template = next(line for line in lines[5:] if "\tGD1 34:1;O2\t" in line).split("\t")
+    for i, cells in enumerate(rows):
+        new = list(template)
+        new[0] = str(900 + i)
+        for column, value in cells.items():
+            new[header.index(column)] = value
+        lines.append("\t".join(new))
+    path = tmp_path / "msdial_hand_rows.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _ion(name: str) -> float:
+    return ion_mz(float(composition_frame([name]).loc[name, "mass"]), "[M-H]-")
+
+
+@pytest.mark.slow
+def test_an_msdial_export_reads_a_lyso_row_and_an_msms_artefact(tmp_path):
+    parent_mz = 1807.93042  # GD1 34:1;O2's [M-H]- in the file, at 7.588 min
+    path = _msdial_with(
+        tmp_path,
+        [
+            {
+                "Metabolite name": "GM1 18:1;O2/0:0",
+                "Average Mz": f"{_ion('GM1(d18:1/0:0)'):.5f}",
+                "Average Rt(min)": "3.100",
+                "MS/MS spectrum": "290.08810 500 1278.60841 40",
+            },
+            {
+                # a cluster ion the library named as a ganglioside: its MS/MS is GD1 34:1's ion
+                "Metabolite name": "GD1 40:9;O2",
+                "Average Mz": f"{_ion('GD1(40:9;O2)'):.5f}",
+                "Average Rt(min)": "7.598",
+                "MS/MS spectrum": f"290.08810 100 {parent_mz + 0.003:.5f} 900",
+            },
+        ],
+    )
+    result = analyze(path, sample="WT_1")
+    c = result.compounds
+    lyso = c[c["name"] == "GM1 18:1;O2/0:0"].iloc[0]
+    assert lyso["formula"] == "C55H97N3O30" and lyso["group_key"] == "lyso-GM1"
+    assert abs(lyso["mz_error_ppm"]) < 1 and "implausible_composition" not in lyso["warnings"]
+    assert lyso["status"] == "unverified"  # no Log P in an MS-DIAL export, none estimated
+    artefact = c[c["name"] == "GD1 40:9;O2"].iloc[0]
+    parent = c[c["name"] == "GD1 34:1;O2"].iloc[0]
+    assert artefact["status"] == "fragment" and artefact["artefact_of"] == parent["row"]
+    assert "MS/MS artefact" in artefact["reasons"]
