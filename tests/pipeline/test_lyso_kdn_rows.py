@@ -62,6 +62,18 @@ def test_a_lyso_row_without_log_p_is_unverified_not_estimated(with_lyso, base):
     assert with_lyso.compounds["log_p"].iloc[:n].tolist() == alone["log_p"].tolist()
 
 
+def test_a_lyso_row_with_a_log_p_is_not_judged_by_the_two_chain_composition_line(base):
+    """Its group has no anchor, so only the composition-level model reaches it; that model,
+    built on two-chain groups, would call it an outlier by extrapolation."""
+    df = _with(
+        base, [{"Name": "GM3(d18:1)", "RT": 3.0, "Volume": 2e5, "Log P": -2.0, "Anchor": "F"}]
+    )
+    row = _row(analyze(df), "GM3(d18:1)")
+    assert row["log_p_source"] == "given" and row["model_level"] == "composition"
+    assert row["status"] == "unverified" and row["identification_level"] == 4
+    assert "cannot check a one-chain species" in row["reasons"]
+
+
 def test_a_lyso_rows_measured_ion_fits_its_one_chain_formula(base):
     mass = composition_frame(["GM3(d18:1)"]).loc["GM3(d18:1)", "mass"]
     df = _with(base, [{"Name": "GM3(d18:1)", "RT": 3.0, "Volume": 2e5, "Anchor": "F"}])

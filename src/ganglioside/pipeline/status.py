@@ -30,6 +30,8 @@ VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s i
 #: 7. ``isobaric_coelution`` (valid): off its RT line, but its co-eluting isobaric partner (same
 #:    sum composition, another chain split) is on it — the RT model cannot tell chain splits
 #:    apart (MRM cross-talk); when both are off the line, both are outliers;
+#: 7b. ``lyso_unchecked`` (unverified): a lyso form that only the composition-level RT model
+#:    reaches (built on two-chain groups, it cannot check one chain);
 #: 8. ``rt_outlier`` (outlier): off its RT model's line (|z| ≥ ``outlier_z``);
 #: 9. ``no_rt_model`` (unverified): no RT model reaches the row, or the model refused to
 #:    decide (against the chemistry priors, without predictive power);
@@ -46,6 +48,7 @@ PRECEDENCE = (
     "mz_mismatch",
     "oac_reversed",
     "isobaric_coelution",
+    "lyso_unchecked",
     "rt_outlier",
     "no_rt_model",
     "rt_cannot_catch",
