@@ -6,7 +6,8 @@ Each row is ``name,expected``.  ``expected`` is written independently of the par
   oxygens);
 * followed by changes to the glycan, ``Gc=1`` (one NeuAc of the core is NeuGc), ``NeuAc=1``,
   ``NeuGc=1``, ``Hex=1``, ``HexNAc=1``, ``dHex=1``, ``OAc=2``, ``SO3=1`` (added residues), and
-  ``IS`` for a labelled internal standard;
+  ``IS`` for a labelled internal standard, ``lyso`` for a lyso form (the sum is then the
+  sphingoid base's: no fatty acid);
 * or ``other=PC``: a lipid of another class, to be recognised as that class;
 * or ``refused=KDN``: a name to be refused, the message naming the notation (``KDN``).
 
@@ -32,7 +33,7 @@ _SPEC = re.compile(
 
 FIELDS = (
     "core", "isomer", "neuac", "neugc", "hex", "hexnac", "dhex", "oac", "sulfate",
-    "carbons", "double_bonds", "oxygens", "is_internal_standard",
+    "carbons", "double_bonds", "oxygens", "is_internal_standard", "lyso",
 )  # fmt: skip
 
 
@@ -57,7 +58,9 @@ class Entry:
         if m is None:
             raise ValueError(f"bad expected value {self.expected!r} for {self.name!r}")
         extra = dict(
-            [*kv.split("="), "1"][:2] for kv in self.expected[m.end() :].split() if kv != "IS"
+            [*kv.split("="), "1"][:2]
+            for kv in self.expected[m.end() :].split()
+            if kv not in ("IS", "lyso")
         )
         n = {k: int(v) for k, v in extra.items()}
         hex_core, hexnac_core = _NEUTRAL[m["series"]]
@@ -75,6 +78,7 @@ class Entry:
             "double_bonds": int(m["db"]),
             "oxygens": int(m["o"]) if m["o"] else 1,
             "is_internal_standard": "IS" in self.expected.split(),
+            "lyso": "lyso" in self.expected.split(),
         }
 
 

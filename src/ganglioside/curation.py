@@ -8,9 +8,10 @@ oldest first (a later one about the same row wins).
 * Anchor decisions change the input's Anchor flags before the analysis
   (:func:`anchored_export`), so they change the RT models.
 * Status decisions are set after it (:func:`apply_overrides`): the compound table gains
-  ``status_computed`` (the analysis's own status), ``override`` and ``override_reason``, and
-  the counts and abundances are recounted (:func:`recount_summary`); the summary's
-  ``curation`` block lists the decisions (the audit trail).
+  ``status_computed`` (the analysis's own status), ``override`` and ``override_reason``; an
+  overridden row's identification level is recomputed from its new status
+  (:func:`curated_level`); the counts and abundances are recounted (:func:`recount_summary`);
+  the summary's ``curation`` block lists the decisions (the audit trail).
 
 :func:`analyze_with_decisions` does all of it; ``ganglioside analyze --decisions FILE`` and the
 web platform's runs call it.  The decisions file is the web platform's audit trail
@@ -31,8 +32,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from .codes import categorical
 from .config import AnalysisConfig
 from .errors import InputError
+from .identification import LEVELS, level_of_row
 from .inputs import Export, read_export
 from .inputs.columns import map_columns
 from .result import STATUSES, AnalysisResult
@@ -188,18 +191,54 @@ def apply_overrides(result: AnalysisResult, overrides: Mapping[int, Override]) -
     override = np.full(len(frame), "", dtype=object)
     reason = np.full(len(frame), "", dtype=object)
     index = pd.Index(frame["row"].to_numpy())
+    overridden = []
     for row, decided in overrides.items():
         position = index.get_indexer([row])[0]
         if position >= 0:
             status[position] = override[position] = decided.status
             reason[position] = decided.reason
+            overridden.append(position)
     at = list(frame.columns).index("status") + 1
     frame["status"] = pd.Categorical(status, categories=list(STATUSES))
+    if overridden and "identification_level" in frame.columns:
+        _relevel(frame, overridden)
     for offset, (name, values) in enumerate(
         zip(CURATION_COLUMNS, (computed, override, reason), strict=True)
     ):
         frame.insert(at + offset, name, values)
     return replace(result, compounds=frame)
+
+
+def curated_level(row: Mapping[str, Any]) -> int:
+    """The identification level of a compound row under its (possibly overridden) status.
+
+    ``row`` needs ``status``, ``is_anchor``, ``evidence`` and ``warnings``.  The level follows
+    the status by the analysis's own rule (:func:`ganglioside.identification.level_of_row`):
+    a curator's ``valid`` counts as the RT check the row passed (3, or 2 with a sialic-acid
+    MS/MS ion; 1 only for an anchor), ``unverified`` is 4 and a rejection (``outlier``,
+    ``fragment``, ``invalid``) is 5, contradicted; evidence the decision does not change (an
+    m/z beyond tolerance, an implausible composition) still caps it.  With the computed status
+    this gives back the computed level, so clearing an override restores it.
+    """
+    return level_of_row(
+        str(row["status"]),
+        anchor=bool(row["is_anchor"]),
+        evidence=row.get("evidence", ""),
+        warnings=row.get("warnings", ""),
+    )
+
+
+def _relevel(frame: pd.DataFrame, positions: Sequence[int]) -> None:
+    """Recompute ``identification_level`` (and its label) of the rows at ``positions``."""
+    level = frame["identification_level"].to_numpy(copy=True)
+    columns = ("status", "is_anchor", "evidence", "warnings")
+    for position in positions:
+        level[position] = curated_level(
+            {c: frame[c].iat[position] for c in columns if c in frame.columns}
+        )
+    frame["identification_level"] = level
+    if "identification" in frame.columns:
+        frame["identification"] = categorical(level.astype(np.int8), LEVELS)
 
 
 def curate(

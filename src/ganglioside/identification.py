@@ -63,3 +63,27 @@ def identification_levels(
     if implausible is not None:
         level[implausible & (level < 4)] = 4
     return level
+
+
+def _words(text: object) -> set[str]:
+    """The ``;``-separated words of an ``evidence`` or ``warnings`` cell."""
+    return {w.strip() for w in text.split(";")} if isinstance(text, str) else set()
+
+
+def level_of_row(status: str, *, anchor: bool, evidence: object, warnings: object) -> int:
+    """The level code of one row from its status and the words its record keeps: the same
+    rule as :func:`identification_levels`, read back from a compound table (``evidence``
+    holds ``ms2:diagnostic`` and ``mz:fail``, ``warnings`` ``implausible_composition``), so
+    a row whose status was set afterwards (a curator's decision) gets the level its status
+    and its evidence give."""
+    seen = _words(evidence)
+    return int(
+        identification_levels(
+            valid=np.array([status == "valid"]),
+            anchor=np.array([bool(anchor)]),
+            unverified_or_istd=np.array([status in ("unverified", "istd")]),
+            diagnostic_ms2=np.array(["ms2:diagnostic" in seen]),
+            mz_off=np.array(["mz:fail" in seen]),
+            implausible=np.array(["implausible_composition" in _words(warnings)]),
+        )[0]
+    )

@@ -212,7 +212,7 @@ def test_another_lipid_class_is_not_a_ganglioside_and_says_which_class(name, lip
         ("GM3", "has no ceramide part"),
         ("Xyz-GM3(d18:1/16:0)", r"prefix 'Xyz' .* not understood"),
         ("GM3-Foo(d18:1/16:0)", r"headgroup suffix '-Foo' .* not understood"),
-        ("lyso-GM1(d18:1)", "lyso-ganglioside"),
+        ("lyso-GM1(d18:1/16:0)", r"says lyso \(no N-acyl chain\) but its ceramide part"),
         ("Trisialoganglioside GD1a (d18:1/18:0)", "disagree on the number of sialic acids"),
         ("junk", "not a ganglioside name we can read"),
     ],

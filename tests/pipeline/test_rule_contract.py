@@ -34,6 +34,7 @@ def test_the_rules_run_in_this_order():
         "mz_error",
         "ms2_evidence",
         "adduct_artefacts",
+        "ms2_artefacts",
         "composition_check",
         "sialic_order",
         "sugar_order",

@@ -12,7 +12,13 @@ from ganglioside import AnalysisConfig, analyze
 from ganglioside.identification import MZTAB_RELIABILITY, identification_levels
 from ganglioside.names import composition_frame
 from ganglioside.rules.mass_evidence import adduct_shift, formula_mass, ion_mz
-from ganglioside.rules.ms2 import diagnostic_ions, match_ions, read_spectrum
+from ganglioside.rules.ms2 import (
+    diagnostic_ions,
+    dominating_precursors,
+    glycan_loss,
+    match_ions,
+    read_spectrum,
+)
 from tests.rows import clean_series, table
 
 GM3_MASS = 1180.7445  # C59H108N2O21 (design: GM3(36:1;O2))
@@ -119,6 +125,76 @@ def test_a_sodium_formate_cluster_of_a_coeluting_feature_is_its_artefact(anchore
     )
     assert "+HCOONa" in row["reasons"] and "not a second ganglioside" in row["reasons"]
     assert row["identification"] == "contradicted"
+
+
+# -- MS/MS-dominated artefacts ---------------------------------------------------------------
+
+
+def _coeluting(df: pd.DataFrame, of: str, name: str, spectrum: str, **cells) -> pd.DataFrame:
+    """``df`` with a row ``name`` at the RT of row ``of`` (+0.01 min), its formula's [M-H]-
+    m/z and ``spectrum``."""
+    parent = df[df["Name"] == of].iloc[0]
+    new = parent.copy()
+    mass = composition_frame([name]).loc[name, "mass"]
+    new["Name"] = name
+    new["Average Mz"] = round(ion_mz(mass, "[M-H]-"), 5)
+    new["RT"] = parent["RT"] + 0.01
+    new["Anchor"] = "F"
+    new["MS/MS spectrum"] = spectrum
+    for key, value in cells.items():
+        new[key] = value
+    return pd.concat([df, new.to_frame().T], ignore_index=True)
+
+
+def test_a_feature_whose_msms_is_another_features_precursor_is_its_artefact(anchored):
+    parent = anchored[anchored["Name"] == "GM3(34:1;O2)"].iloc[0]
+    # more abundant than its parent, so the adduct rule does not take it; the MS/MS says it
+    spectrum = f"290.0890:80 {parent['Average Mz'] + 0.002:.4f}:600 700.5:20"
+    df = _coeluting(anchored, "GM3(34:1;O2)", "GM3(40:9;O2)", spectrum, Volume=5e7)
+    result = analyze(df)
+    row = result.compounds.iloc[-1]
+    parent_row = int(row_of(result, "GM3(34:1;O2)")["row"])
+    assert row["status"] == "fragment" and row["artefact_of"] == parent_row
+    assert "MS/MS artefact" in row["reasons"] and f"row {parent_row}'s precursor" in row["reasons"]
+    assert row["identification"] == "contradicted"
+    assert row_of(result, "GM3(34:1;O2)")["status"] == "valid"  # the parent stays a species
+
+
+def test_a_base_peak_that_the_names_own_loss_explains_is_no_artefact():
+    df = with_ms(table(clean_series("GM1") + clean_series("GD1", anchors=3)))
+    gm1 = df[df["Name"] == "GM1(40:1;O2)"].iloc[0]
+    # a GD1's MS/MS is dominated by [M-H-NeuAc]-: the co-eluting GM1's precursor
+    spectrum = f"290.0881:300 {gm1['Average Mz']:.4f}:900"
+    i = df.index[df["Name"] == "GD1(40:1;O2)"][0]
+    df.loc[i, "RT"] = gm1["RT"] + 0.01
+    df.loc[i, "MS/MS spectrum"] = spectrum
+    assert df.loc[i, "Anchor"] == "F"
+    row = row_of(analyze(df), "GD1(40:1;O2)")
+    assert "MS/MS artefact" not in row["reasons"]
+    assert pd.isna(row["artefact_of"]) and "-neuac" in row["ms2_evidence"]
+
+
+def test_a_precursor_that_does_not_coelute_does_not_make_an_artefact(anchored):
+    parent = anchored[anchored["Name"] == "GM3(34:1;O2)"].iloc[0]
+    spectrum = f"{parent['Average Mz']:.4f}:600"
+    df = _coeluting(anchored, "GM3(34:1;O2)", "GM3(40:9;O2)", spectrum, Volume=5e7)
+    df.loc[df.index[-1], "RT"] = parent["RT"] + 0.5
+    row = analyze(df).compounds.iloc[-1]
+    assert "MS/MS artefact" not in row["reasons"] and pd.isna(row["artefact_of"])
+
+
+def test_glycan_losses_and_dominating_precursors_are_found_by_mass():
+    nana = formula_mass("C11H17NO8")
+    hexose = formula_mass("C6H10O5")
+    assert glycan_loss({"neuac": 2, "hex": 3}, 2 * nana + hexose, 0.01)
+    assert not glycan_loss({"neuac": 1, "hex": 3}, 2 * nana, 0.01)  # only one NeuAc to lose
+    assert not glycan_loss({}, 0.0, 0.01)
+    mz = np.array([1179.737, 1247.72, 1179.737])
+    rt = np.array([10.0, 10.01, 12.0])
+    base = np.array([np.nan, 1179.739, np.nan])
+    every = np.ones(3, bool)
+    found = dominating_precursors(base, mz, rt, every, every, tolerance=0.01, rt_window=0.05)
+    assert found.tolist() == [-1, 0, -1]  # not the far-eluting row 2 of the same m/z
 
 
 # -- identification level --------------------------------------------------------------------

@@ -90,8 +90,8 @@ TEXT_FIELDS = (
 )
 #: Columns of the frame beyond the record's fields: the normalised species, the dialect the
 #: name was read in, the class of a lipid that is no ganglioside, whether the name is a
-#: labelled internal standard, and the sulfate count.
-NAME_FIELDS = ("species", "dialect", "other_class", "is_internal_standard", "sulfate")
+#: labelled internal standard, the sulfate count, and whether it is a lyso form (one chain).
+NAME_FIELDS = ("species", "dialect", "other_class", "is_internal_standard", "sulfate", "lyso")
 _FRAME_COLUMNS = ["parse_error", *TEXT_FIELDS[1:6], *INT_FIELDS, "category", *NAME_FIELDS]
 
 
@@ -122,6 +122,7 @@ def _record(p: ParsedName) -> dict[str, object]:
         "other_class": "",
         "is_internal_standard": p.is_internal_standard,
         "sulfate": p.sulfate,
+        "lyso": p.lyso,
     }
 
 
@@ -176,6 +177,7 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
         frame[col] = frame[col].astype(object)
     frame["other_class"] = frame["other_class"].astype(object).fillna("")
     frame["is_internal_standard"] = frame["is_internal_standard"].eq(True)
+    frame["lyso"] = frame["lyso"].eq(True)
     frame.index.name = "name"
     mass, proton = monoisotopic_masses(counts)
     mass = np.where(has_formula, mass, np.nan)

@@ -159,6 +159,26 @@ def read_ceramide(text: str) -> tuple[int, int, int]:
     raise NameSyntaxError(f"ceramide part {text!r} not understood; {EXPECTED}")
 
 
+#: The most carbons a sphingoid base has (C14-C22 bases occur in gangliosides, d18:1 and d20:1
+#: most): a single chain no longer than this is a base alone, a lyso form; a longer one is a
+#: sum composition of base and fatty acid (28 carbons and more).
+MAX_BASE_CARBONS = 22
+_EMPTY_ACYL = re.compile(r"^0:0(?:;O0)?$")
+
+
+def one_chain(text: str) -> bool:
+    """Whether the ceramide part is a sphingoid base alone (a lyso form): one chain of at most
+    :data:`MAX_BASE_CARBONS` carbons (``d18:1``, ``18:1;O2``) or a base and an empty acyl
+    (``d18:1/0:0``, ``18:1;O2_0:0``)."""
+    parts = _rewritten(text.strip()).split("/")
+    if len(parts) == 2 and _EMPTY_ACYL.match(parts[1]):
+        return _chain(parts[0]) is not None or _goslin_ceramide(parts[0]) is not None
+    if len(parts) != 1:
+        return False
+    chain = _chain(parts[0])
+    return chain is not None and chain[0] <= MAX_BASE_CARBONS
+
+
 #: Two chains with no sphingoid base letter and no oxygen count on the first (HMDB's
 #: ``Ganglioside GM3 (18:1/16:0)``): read as a dihydroxy base (d18:1), which the name only
 #: implies.

@@ -19,11 +19,11 @@ import unicodedata
 from functools import lru_cache
 
 from ..errors import NameSyntaxError
-from .ceramide import NoOxygenCount, own_ceramide, read_ceramide
+from .ceramide import MAX_BASE_CARBONS, NoOxygenCount, one_chain, own_ceramide, read_ceramide
 from .formula import goslin_parse
 from .grammar import CORE_NEUTRAL, PROJECT_NAME, Headgroup, ParsedName, assemble
 from .grammar import project_headgroup as _project_headgroup
-from .headgroup import read_headgroup
+from .headgroup import LYSO_WORD, read_headgroup
 from .standards import strip_label
 
 EXAMPLES = "GD1a(36:1;O2), GM3(d18:1/16:0), GM3 36:1;O2, GM3 18:1;O2/16:0 or GD1a+OAc(36:1;O2)"
@@ -171,7 +171,9 @@ def _not_a_ganglioside(name: str, text: str) -> ParsedName:
     if head is not None:
         _, ceramide, _ = split_name(text)
         if ceramide is not None:
-            return assemble(name, head, _ceramide(ceramide, name), dialect="composition")
+            read = _ceramide(ceramide, name)
+            lyso = _lyso(ceramide, read, name)
+            return assemble(name, head, read, dialect="composition", lyso=lyso)
     raise NotAGanglioside(name, lipid_class)
 
 
@@ -185,6 +187,29 @@ def _known_classes() -> frozenset[str]:
         names.add(entry["name"])
         names.update(s for s in entry.get("synonyms", []) if s)
     return frozenset(n for n in names if not _GANGLIO.fullmatch(n))
+
+
+#: The base of a lyso name that gives none (``LysoGM1``): sphingosine, the base of the lyso
+#: gangliosides made and sold (by deacylation of brain gangliosides); a file warning says so.
+LYSO_DEFAULT_BASE = "d18:1"
+
+
+def lyso_base_assumed(name: str) -> bool:
+    """Whether ``name`` says lyso but gives no chain (``LysoGM1``): it is read on
+    :data:`LYSO_DEFAULT_BASE`."""
+    return LYSO_WORD.search(name) is not None and _HAS_CHAIN.search(name) is None
+
+
+def _lyso(text: str, ceramide: tuple[int, int, int], name: str, said: bool = False) -> bool:
+    """Whether the ceramide part ``text`` (read as ``ceramide``) is a sphingoid base alone;
+    ``said``: the name says lyso, so a second chain contradicts it."""
+    alone = ceramide[0] <= MAX_BASE_CARBONS and one_chain(text)
+    if said and not alone:
+        raise NameSyntaxError(
+            f"{name!r} says lyso (no N-acyl chain) but its ceramide part {text!r} is not a "
+            "sphingoid base alone; expected e.g. lyso-GM1(d18:1) or GM1(d18:1/0:0)"
+        )
+    return alone
 
 
 def _ceramide(text: str, name: str) -> tuple[int, int, int]:
@@ -228,7 +253,9 @@ def _read_project_plain(name: str) -> ParsedName | None:
         return None
     if ceramide is None:
         return None
-    return assemble(name, _project_headgroup(m, name), ceramide, dialect=_project_dialect(m["cer"]))
+    lyso = _lyso(m["cer"], ceramide, name)
+    dialect = _project_dialect(m["cer"])
+    return assemble(name, _project_headgroup(m, name), ceramide, dialect=dialect, lyso=lyso)
 
 
 def _read_project(text: str, name: str, **extra: object) -> ParsedName | None:
@@ -238,6 +265,7 @@ def _read_project(text: str, name: str, **extra: object) -> ParsedName | None:
         return None
     head = _project_headgroup(m, name)
     ceramide = _ceramide(m["cer"], name)
+    extra["lyso"] = _lyso(m["cer"], ceramide, name)
     return assemble(name, head, ceramide, dialect=_project_dialect(m["cer"]), **extra)
 
 
@@ -278,12 +306,16 @@ def parse_name(name: str) -> ParsedName:
         raise NameSyntaxError(f"{exc} (in {name!r})") from None
     if not _GANGLIO.search(head_text):
         return _not_a_ganglioside(name, text)
+    if ceramide is None and LYSO_WORD.search(head_text):
+        ceramide = LYSO_DEFAULT_BASE  # LysoGM1: the usual base, said in a file warning
     if ceramide is None:
         raise NameSyntaxError(
             f"{name!r} has no ceramide part (chains such as d18:1/18:0 or a sum such as "
             f"36:1;O2); expected e.g. {EXAMPLES}"
         )
     head, hint = read_headgroup(head_text, name)
+    read = _ceramide(ceramide, name)
+    extra["lyso"] = _lyso(ceramide, read, name, said=head.lyso)
     extra["adduct"] = adduct
     extra["dialect"] = _dialect(hint, ceramide, adduct, enclosed, piped)
-    return assemble(name, head, _ceramide(ceramide, name), **extra)
+    return assemble(name, head, read, **extra)

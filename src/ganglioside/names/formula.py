@@ -51,15 +51,17 @@ def _counts(formula: str) -> np.ndarray:
     return np.array([comp.get(e, 0) for e in ELEMENTS], dtype=np.int64)
 
 
-#: A ceramide key ``c:db;Oo`` (carbons, double bonds, oxygens of base and fatty acid together).
-_CERAMIDE_KEY = re.compile(r"^(\d+):(\d+);O(\d+)$")
+#: A ceramide key ``c:db;Oo`` (carbons, double bonds, oxygens of base and fatty acid together),
+#: or a lyso form's base ``c:db;Oo/0:0``.
+_CERAMIDE_KEY = re.compile(r"^(\d+):(\d+);O(\d+)(/0:0)?$")
 
 
 @lru_cache(maxsize=4096)
 def ceramide_counts(ceramide: str) -> np.ndarray:
     """Element counts of the ceramide ``c:db;Oo``: a sphingoid base N-acylated by a fatty acid
     has C c, H 2c − 2db + 1, N 1 and O o + 1 (its hydroxyls and the amide's carbonyl), e.g.
-    36:1;O2 → C36H71NO3.
+    36:1;O2 → C36H71NO3.  A lyso form's base ``c:db;Oo/0:0`` has no acyl: C c, H 2c − 2db + 3,
+    N 1, O o (its amine and hydroxyls), e.g. 18:1;O2/0:0 → C18H37NO2, sphingosine.
 
     Raises
     ------
@@ -69,7 +71,9 @@ def ceramide_counts(ceramide: str) -> np.ndarray:
     match = _CERAMIDE_KEY.match(ceramide)
     if match is None:
         raise ValueError(f"ceramide {ceramide!r} is not written c:db;Oo")
-    c, db, o = (int(g) for g in match.groups())
+    c, db, o = (int(g) for g in match.groups()[:3])
+    if match[4]:  # no N-acyl: the amide's water is not lost
+        return np.array([c, 2 * c - 2 * db + 3, 1, o, 0], dtype=np.int64)
     return np.array([c, 2 * c - 2 * db + 1, 1, o + 1, 0], dtype=np.int64)
 
 

@@ -74,6 +74,11 @@ KNOWN_MODS = (
 )
 
 
+#: The group-key prefix of a lyso form, and the empty acyl of its ceramide key and species.
+LYSO_PREFIX = "lyso-"
+LYSO_ACYL = "/0:0"
+
+
 @dataclass(frozen=True)
 class ParsedName:
     """The parts and composition of one ganglioside name."""
@@ -101,6 +106,9 @@ class ParsedName:
     dialect: str = "project"
     adduct: str = ""
     label: str = ""
+    #: a lyso-ganglioside: the glycan on a sphingoid base with no N-acyl chain; the carbons,
+    #: double bonds and oxygens are the base's (``GM3(d18:1)``, ``lyso-GM1 d18:1``)
+    lyso: bool = False
 
     @property
     def mod_string(self) -> str:
@@ -109,12 +117,16 @@ class ParsedName:
 
     @property
     def group_key(self) -> str:
-        """Core + isomer + canonical modifications: the RT model group."""
-        return f"{self.core}{self.isomer}{self.mod_string}"
+        """Core + isomer + canonical modifications: the RT model group (``lyso-`` before a
+        lyso form's: one chain elutes far from two, so it is a group of its own)."""
+        return f"{LYSO_PREFIX if self.lyso else ''}{self.core}{self.isomer}{self.mod_string}"
 
     @property
     def ceramide(self) -> str:
-        return f"{self.carbons}:{self.double_bonds};O{self.oxygens}"
+        """The ceramide key ``c:db;Oo``; a lyso form's is its base with an empty acyl,
+        ``18:1;O2/0:0`` (Goslin's notation of a lyso lipid)."""
+        lyso = LYSO_ACYL if self.lyso else ""
+        return f"{self.carbons}:{self.double_bonds};O{self.oxygens}{lyso}"
 
     @property
     def glycolyl(self) -> int:
@@ -132,7 +144,9 @@ class ParsedName:
             f"+{n if n > 1 else ''}{code}" for code, n in self.modifications if code != "Gc"
         )
         oxy = "" if self.oxygens == 0 else ";O" if self.oxygens == 1 else f";O{self.oxygens}"
-        return f"{self.core}{self.isomer}{gc}{rest} {self.carbons}:{self.double_bonds}{oxy}"
+        lyso = LYSO_ACYL if self.lyso else ""
+        head = f"{self.core}{self.isomer}{gc}{rest}"
+        return f"{head} {self.carbons}:{self.double_bonds}{oxy}{lyso}"
 
     @property
     def sialic(self) -> int:
@@ -155,6 +169,7 @@ class Headgroup:
     series: int  # 1-4
     isomer: str = ""
     mods: tuple[tuple[str, int], ...] = ()
+    lyso: bool = False  # the name says lyso (``lyso-GM1``, ``LysoGM3``)
 
 
 def read_mods(text: str, name: str) -> dict[str, int]:

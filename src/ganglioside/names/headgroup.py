@@ -28,7 +28,8 @@ _TRIVIAL = re.compile(
 _SIALO_WORD = {"a": "A", "mono": "M", "di": "D", "tri": "T", "tetra": "Q", "quadri": "Q"}
 _SIALO_WORD["penta"] = "P"
 _ASIALO = re.compile(r"asialo[-\s]?G[Mm](?P<series>[12])", re.IGNORECASE)
-_LYSO = re.compile(r"\blyso", re.IGNORECASE)
+#: A lyso word before the core (``lyso-GM1``, ``LysoGM3``, ``lyso GM3``): no N-acyl chain.
+LYSO_WORD = re.compile(r"\blyso(?:[-\s]+|(?=G))", re.IGNORECASE)
 
 # Prefix words before the core (case-insensitive), longest first where one starts another.
 _PREFIXES: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
@@ -211,15 +212,18 @@ def _trivial_word(text: str) -> tuple[str, str | None]:
     return text[m.end() :], letter
 
 
+def _lyso_word(text: str) -> tuple[str, bool]:
+    """The glycan part without a lyso word, and whether it had one."""
+    found = LYSO_WORD.search(text)
+    if found is None:
+        return text, False
+    return (text[: found.start()] + text[found.end() :]).strip(), True
+
+
 def read_headgroup(text: str, name: str) -> tuple[Headgroup, str]:
     """The headgroup of the glycan part of a name, and the dialect its words and decorations
     point to ("" when plain)."""
-    text = text.strip()
-    if _LYSO.search(text):
-        raise NameSyntaxError(
-            f"{name!r} is a lyso-ganglioside (no N-acyl chain); only gangliosides with a "
-            "ceramide are analysed"
-        )
+    text, lyso = _lyso_word(text.strip())
     stripped, word_letter = _trivial_word(text)
     hint = "hmdb" if stripped != text else ""
     text = stripped
@@ -251,7 +255,11 @@ def read_headgroup(text: str, name: str) -> tuple[Headgroup, str]:
         letter = alpha = ""  # either isomer: the name does not say which
     alpha = mark if mark == "α" else alpha
     head = Headgroup(
-        sia=sia, series=int(core["series"]), isomer=letter + alpha, mods=ordered_mods(mods)
+        sia=sia,
+        series=int(core["series"]),
+        isomer=letter + alpha,
+        mods=ordered_mods(mods),
+        lyso=lyso,
     )
     return head, hint or _decoration_hint(prefix, text[iso.end() :])
 

@@ -43,6 +43,8 @@ from .progress import Progress, Steps
 from .record import compound_frame, extra_columns
 from .rows import (
     assumed_base_warnings,
+    logp_composition,
+    lyso_logp_warnings,
     parse_names,
     rule_frame,
     set_aside_other_classes,
@@ -197,12 +199,14 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
     table = split.table
     steps("parse", 0.1, f"parsing {len(table.frame)} names")
     names = parse_names(table)
+    given_logp = table.frame["log_p"].to_numpy(dtype=float)
+    composition, estimable = logp_composition(names)
     logp = assign_logp(
-        table.frame["log_p"].to_numpy(dtype=float),
+        given_logp,
         names.name_codes,
         names.distinct_names,
-        names.composition,
-        names.parsed,
+        composition,
+        estimable,
         mismatch_limit=cfg.logp_mismatch,
     )
     rows, calibrant_warnings = with_calibrants(
@@ -214,7 +218,12 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
         logp=logp,
         rows=rows,
         data=rule_frame(names, rows),
-        table_warnings=(*table.warnings, *assumed_base_warnings(names), *calibrant_warnings),
+        table_warnings=(
+            *table.warnings,
+            *assumed_base_warnings(names),
+            *lyso_logp_warnings(names, given_logp),
+            *calibrant_warnings,
+        ),
         reference=given.reference,
         extras=extra_columns(table.frame),
     )

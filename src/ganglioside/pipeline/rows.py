@@ -85,7 +85,7 @@ class ParsedNames:
     name_codes: np.ndarray  # per row: index into distinct_names
     distinct_names: np.ndarray  # object array, in order of first appearance
     composition: pd.DataFrame  # per distinct name: names.composition_frame
-    per_row: pd.DataFrame  # per row: INT_FIELDS (int16) and COMPOSITION_TEXT (categoricals)
+    per_row: pd.DataFrame  # per row: INT_FIELDS (int16), COMPOSITION_TEXT (categoricals), lyso
     problems: np.ndarray  # per row: the table's problems and the name's error ("" when none)
     parsed: np.ndarray  # per row: the name was parsed
     standard: np.ndarray  # per row: the name is a labelled internal standard
@@ -113,6 +113,7 @@ def parse_names(table: Table) -> ParsedNames:
     )
     for c in COMPOSITION_TEXT:
         per_row[c] = per_row_text(composition[c].to_numpy(dtype=object), codes)
+    per_row["lyso"] = composition["lyso"].to_numpy(dtype=bool)[codes]
     parsed = (name_error == "")[codes]
     problems = _with_name_errors(table.problems.to_numpy(dtype=object), name_error, codes, distinct)
     standard = composition["is_internal_standard"].to_numpy(dtype=bool)[codes]
@@ -206,23 +207,62 @@ def rule_frame(names: ParsedNames, rows: Rows) -> pd.DataFrame:
     return pd.concat([names.per_row, pd.DataFrame(numbers, copy=False)], axis=1)
 
 
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(repr(n) for n in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
 def assumed_base_warnings(names: ParsedNames) -> list[str]:
-    """The warning about names read with a dihydroxy base they only imply (HMDB's
-    ``Ganglioside GM3 (18:1/16:0)`` is read as d18:1)."""
+    """The warnings about names read with a base they only imply: a dihydroxy base (HMDB's
+    ``Ganglioside GM3 (18:1/16:0)`` is read as d18:1), sphingosine for a lyso name with no
+    chain (``LysoGM1``)."""
     from ..names.ceramide import base_assumed
+    from ..names.dialects import LYSO_DEFAULT_BASE, lyso_base_assumed
 
     errors = names.composition["parse_error"].fillna("").to_numpy(dtype=object)
-    assumed = [
-        str(n)
-        for n, error in zip(names.distinct_names, errors, strict=True)
-        if error == "" and base_assumed(str(n))
-    ]
-    if not assumed:
+    read = [str(n) for n, e in zip(names.distinct_names, errors, strict=True) if e == ""]
+    assumed = [n for n in read if base_assumed(n)]
+    lyso = [n for n in read if lyso_base_assumed(n)]
+    out = []
+    if assumed:
+        out.append(
+            f"{len(assumed)} name(s) give two chains without the sphingoid base's kind (no "
+            f"d/t/m letter, no ;O2), e.g. {_listed(assumed)}: read as a dihydroxy base (d18:1 "
+            "…, 2 oxygens), the usual ganglioside base; write d18:1/… or 18:1;O2/… if that is "
+            "wrong"
+        )
+    if lyso:
+        out.append(
+            f"{len(lyso)} lyso name(s) give no sphingoid base, e.g. {_listed(lyso)}: read on "
+            f"{LYSO_DEFAULT_BASE} (sphingosine), the base of the usual lyso-gangliosides; write "
+            f"e.g. lyso-GM1({LYSO_DEFAULT_BASE}) or lyso-GM1(d20:1) to say which"
+        )
+    return out
+
+
+def logp_composition(names: ParsedNames) -> tuple[pd.DataFrame, np.ndarray]:
+    """The composition the Log P increments are fitted on and estimated from, and the rows
+    whose Log P may be estimated: lyso forms are left out of both (the increments are those
+    of two-chain species; a free amine and a missing fatty acid are far outside them), so a
+    lyso row keeps the Log P the table gives it, or has none."""
+    lyso = names.composition["lyso"].to_numpy(dtype=bool)
+    if not lyso.any():
+        return names.composition, names.parsed
+    errors = names.composition["parse_error"].fillna("").astype(object)
+    composition = names.composition.assign(
+        parse_error=errors.where(~lyso, "lyso form: no Log P estimate")
+    )
+    return composition, names.parsed & ~lyso[names.name_codes]
+
+
+def lyso_logp_warnings(names: ParsedNames, given: np.ndarray) -> list[str]:
+    """The file warning about lyso rows without a Log P of their own."""
+    lyso = names.composition["lyso"].to_numpy(dtype=bool)[names.name_codes] & names.parsed
+    without = lyso & ~np.isfinite(given)
+    if not without.any():
         return []
-    shown = ", ".join(repr(n) for n in assumed[:3])
-    more = f" and {len(assumed) - 3} more" if len(assumed) > 3 else ""
     return [
-        f"{len(assumed)} name(s) give two chains without the sphingoid base's kind (no d/t/m "
-        f"letter, no ;O2), e.g. {shown}{more}: read as a dihydroxy base (d18:1 …, 2 oxygens), "
-        "the usual ganglioside base; write d18:1/… or 18:1;O2/… if that is wrong"
+        f"{int(without.sum())} lyso row(s) (one chain, no fatty acid) have no Log P: it is not "
+        "estimated from composition, whose increments are those of two-chain species, so "
+        "they are unverified; give their Log P to check them"
     ]

@@ -21,6 +21,8 @@ VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s i
 #: 4. ``anchor`` (valid): a confirmed standard is never demoted;
 #: 5. ``fragment``: an in-source fragment of a co-eluting larger species;
 #: 5b. ``adduct_artefact`` (fragment): another co-eluting feature's ion plus an adduct;
+#: 5b'. ``ms2_artefact`` (fragment): its MS/MS spectrum is dominated by another co-eluting
+#:    feature's precursor ion that no glycan loss of its own name explains;
 #: 5c. ``mz_mismatch`` (outlier): the measured precursor m/z is beyond ``mz_tolerance_ppm``
 #:    of the formula's ion for the export's adduct;
 #: 6. ``oac_reversed`` (outlier): an O-acetylated peak eluting before its base peak, when
@@ -28,6 +30,8 @@ VALID, OUTLIER, FRAGMENT, UNVERIFIED, INVALID, ISTD = (STATUSES.index(s) for s i
 #: 7. ``isobaric_coelution`` (valid): off its RT line, but its co-eluting isobaric partner (same
 #:    sum composition, another chain split) is on it — the RT model cannot tell chain splits
 #:    apart (MRM cross-talk); when both are off the line, both are outliers;
+#: 7b. ``lyso_unchecked`` (unverified): a lyso form that only the composition-level RT model
+#:    reaches (built on two-chain groups, it cannot check one chain);
 #: 8. ``rt_outlier`` (outlier): off its RT model's line (|z| ≥ ``outlier_z``);
 #: 9. ``no_rt_model`` (unverified): no RT model reaches the row, or the model refused to
 #:    decide (against the chemistry priors, without predictive power);
@@ -40,9 +44,11 @@ PRECEDENCE = (
     "anchor",
     "fragment",
     "adduct_artefact",
+    "ms2_artefact",
     "mz_mismatch",
     "oac_reversed",
     "isobaric_coelution",
+    "lyso_unchecked",
     "rt_outlier",
     "no_rt_model",
     "rt_cannot_catch",

@@ -51,28 +51,42 @@ def formula_mass(formula: str) -> float:
     return float(Formula(_ALIASES.get(formula, formula)).isotope.mass)
 
 
-@cache
-def adduct_shift(adduct: str) -> tuple[float, int, int] | None:
-    """(mass added to n·M, signed charge, n) of an adduct such as ``[M-H]-``, ``[M-2H]2-``,
-    ``[M+HCOO]-``, ``[M+Na-2H]-``, ``-H`` (LipidSearch) or ``M-H``; None when it cannot be
-    read."""
+def _adduct_text(adduct: str) -> str:
+    """The adduct written with its M and its charge sign: LipidSearch's ``-H`` → ``M-H-``."""
     text = adduct.strip().replace(" ", "")
     if text and text[0] in "+-" and not text.startswith("[M"):
         text = "M" + text  # LipidSearch writes the adduct without its M
         if text[-1] not in "+-":
             text += "-" if "-H" in text else "+"
-    found = _ADDUCT.match(text)
-    if not found:
-        return None
-    n = int(found.group(1) or 1)
-    charge = int(found.group(3) or 1) * (1 if found.group(4) == "+" else -1)
+    return text
+
+
+def _parts_mass(parts: str) -> float | None:
+    """The mass the signed parts of an adduct (``+HCOO``, ``-2H``) add; None when a part is
+    not a formula."""
     added = 0.0
-    for sign, count, part in _PART.findall(found.group(2)):
+    for sign, count, part in _PART.findall(parts):
         try:
             mass = formula_mass(part)
         except Exception:  # molmass refuses a word that is not a formula
             return None
         added += (1 if sign == "+" else -1) * int(count or 1) * mass
+    return added
+
+
+@cache
+def adduct_shift(adduct: str) -> tuple[float, int, int] | None:
+    """(mass added to n·M, signed charge, n) of an adduct such as ``[M-H]-``, ``[M-2H]2-``,
+    ``[M+HCOO]-``, ``[M+Na-2H]-``, ``-H`` (LipidSearch) or ``M-H``; None when it cannot be
+    read."""
+    found = _ADDUCT.match(_adduct_text(adduct))
+    if not found:
+        return None
+    added = _parts_mass(found.group(2))
+    if added is None:
+        return None
+    n = int(found.group(1) or 1)
+    charge = int(found.group(3) or 1) * (1 if found.group(4) == "+" else -1)
     return added, charge, n
 
 

@@ -5,6 +5,8 @@
   most ``min(6, (n - 10) // 2)`` methylene-interrupted double bonds (22:6 at most).  So the
   sum carbons lie in :data:`CARBON_RANGE` and the double bonds are at most
   ``2 + min(6, (carbons - 18 - 10) // 2)``.  ``GM3 60:12;O2`` and ``GM3 40:9;O2`` break it.
+  A lyso form (no fatty acid) is its base alone: :data:`BASE_RANGE` carbons, at most two
+  double bonds.
 * **Sialic-acid order.**  In reversed phase, at equal ceramide, a species with more sialic acids
   (and the same O-acetyl and fucose count, the rest of its glycan a superset) elutes earlier:
   a disialo species eluting after its monosialo relative (GD3 after GM3) is flagged.
@@ -17,33 +19,44 @@ import pandas as pd
 
 #: Plausible sum carbons of a ganglioside ceramide (base 16-22 + fatty acid 12-36).
 CARBON_RANGE = (28, 58)
+#: Plausible carbons of a sphingoid base (a lyso form's whole ceramide part), and its most
+#: double bonds.
+BASE_RANGE = (16, 22)
+BASE_MAX_DB = 2
 #: Margin (min) by which a species with more sialic acids may elute after its relative.
 SIALIC_ORDER_MARGIN = 0.1
 _GLYCAN = ("neuac", "neugc", "hex", "hexnac")
 
 
-def implausible_composition(carbons: np.ndarray, double_bonds: np.ndarray) -> np.ndarray:
-    """Rows whose ceramide sum cannot be a sphingoid base plus one fatty acid."""
+def implausible_composition(
+    carbons: np.ndarray, double_bonds: np.ndarray, lyso: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows whose ceramide sum cannot be a sphingoid base plus one fatty acid (or, for the
+    rows of ``lyso``, a sphingoid base alone)."""
     c = np.asarray(carbons, dtype=float)
     db = np.asarray(double_bonds, dtype=float)
     low, high = CARBON_RANGE
     max_db = 2 + np.clip((c - 18 - 10) // 2, 0, 6)
     with np.errstate(invalid="ignore"):
-        return (c < low) | (c > high) | (db > max_db)
+        two_chains = (c < low) | (c > high) | (db > max_db)
+        if lyso is None:
+            return two_chains
+        base = (c < BASE_RANGE[0]) | (c > BASE_RANGE[1]) | (db > BASE_MAX_DB)
+    return np.where(np.asarray(lyso, dtype=bool), base, two_chains)
 
 
-def composition_words(carbons: float, double_bonds: float) -> str:
-    """Why a ceramide sum is implausible, in words."""
+def composition_words(carbons: float, double_bonds: float, lyso: bool = False) -> str:
+    """Why a ceramide sum (a lyso form's base) is implausible, in words."""
+    if lyso:
+        return (
+            f"lyso form on a {carbons:.0f}:{double_bonds:.0f} chain: a sphingoid base has "
+            f"{BASE_RANGE[0]}-{BASE_RANGE[1]} carbons and at most {BASE_MAX_DB} double bonds"
+        )
     low, high = CARBON_RANGE
     if not low <= carbons <= high:
-        hint = (
-            " (a lyso form with one chain? lyso names are read as two chains)"
-            if carbons < low
-            else ""
-        )
         return (
             f"ceramide with {carbons:.0f} carbons is outside {low}-{high} (a sphingoid base "
-            f"plus one fatty acid){hint}"
+            "plus one fatty acid)"
         )
     max_db = 2 + min(6, max(0, int((carbons - 28) // 2)))
     return (

@@ -120,6 +120,48 @@ def test_clearing_an_override_restores_the_cores_status(finished_analysis, user)
     assert finished_analysis.decisions.count() == 2
 
 
+@pytest.mark.slow
+def test_a_decision_recomputes_the_identification_level_as_the_core_does(finished_analysis, user):
+    """The web and ``analyze --decisions`` agree: both take the level from the core's
+    :func:`ganglioside.curation.curated_level`; clearing restores the computed level."""
+    from ganglioside.curation import Decision as CoreDecision
+    from ganglioside.curation import curate
+
+    decided = [(OUTLIER_ROW, "valid"), (VALID_ROW, "outlier")]
+    before = {row: _stored(finished_analysis, row).identification_level for row, _ in decided}
+    assert before == {OUTLIER_ROW: 5, VALID_ROW: 3}
+    for row, status in decided:
+        curation.decision_create(
+            analysis=finished_analysis,
+            user=user,
+            row=row,
+            action="status",
+            status=status,
+            reason="looked at the chromatogram",
+        )
+    web = {row: _stored(finished_analysis, row) for row, _ in decided}
+    assert (web[OUTLIER_ROW].identification_level, web[OUTLIER_ROW].identification) == (
+        3,
+        "rt_ms1",
+    )
+    assert (web[VALID_ROW].identification_level, web[VALID_ROW].identification) == (
+        5,
+        "contradicted",
+    )
+    core = curate(
+        ganglioside.analyze(SAMPLE_CSV),
+        [CoreDecision(row=r, action="status", status=s, reason="same") for r, s in decided],
+        [],
+    ).compounds.set_index("row")
+    for row, _ in decided:
+        assert core.at[row, "identification_level"] == web[row].identification_level
+        assert core.at[row, "identification"] == web[row].identification
+    curation.decision_create(
+        analysis=finished_analysis, user=user, row=VALID_ROW, action="clear", reason="undo"
+    )
+    assert _stored(finished_analysis, VALID_ROW).identification_level == before[VALID_ROW]
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

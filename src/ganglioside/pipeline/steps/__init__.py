@@ -17,6 +17,7 @@ from . import (
     identification,
     isobaric,
     isomer_tracks,
+    ms2_artefacts,
     ms2_evidence,
     mz_error,
     retention,
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     mz_error.RULE,  # precursor m/z against the formula's ion
     ms2_evidence.RULE,  # diagnostic MS/MS ions
     adduct_artefacts.RULE,  # a feature that is another's adduct ion
+    ms2_artefacts.RULE,  # a feature whose MS/MS is dominated by another's precursor
     composition_check.RULE,  # a ceramide sum no sphingoid base and fatty acid make
     sialic_order.RULE,  # more sialic acids elute earlier at equal ceramide
     sugar_order.RULE,  # Rule 2, reads the statuses

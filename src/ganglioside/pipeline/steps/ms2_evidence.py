@@ -26,6 +26,7 @@ class Ms2Evidence:
     has_spectrum: np.ndarray
     diagnostic: np.ndarray
     text: np.ndarray  # object: "NeuAc B-H2O@290.0896(+5.2ppm,23%);…" or ""
+    base_peak: np.ndarray  # m/z of the spectrum's most intense peak (NaN without a spectrum)
 
 
 def ms2_evidence(ctx: Context) -> Ms2Evidence:
@@ -35,17 +36,20 @@ def ms2_evidence(ctx: Context) -> Ms2Evidence:
     has = np.zeros(n, dtype=bool)
     diagnostic = np.zeros(n, dtype=bool)
     text = np.full(n, "", dtype=object)
+    base_peak = np.full(n, np.nan)
     if spectra is None:
-        return Ms2Evidence(has, diagnostic, text)
+        return Ms2Evidence(has, diagnostic, text, base_peak)
     per_row, mz = ctx.names.per_row, ctx.detail(MzError)
     mass = ctx.names.composition["mass"].to_numpy(dtype=float)[ctx.names.name_codes]
     checked = ~ctx.rows.invalid & ~ctx.rows.standard
     count = {c: per_row[c].to_numpy(dtype=np.int64) for c in (*_COUNTS, *_CERAMIDE)}
+    lyso = per_row["lyso"].to_numpy(dtype=bool)
     for i in np.flatnonzero(checked):
         spectrum = read_spectrum(spectra[i])
         if spectrum.size == 0:
             continue
         has[i] = True
+        base_peak[i] = spectrum[int(np.argmax(spectrum[:, 1])), 0]
         counts = {c: int(count[c][i]) for c in _COUNTS}
         # losses are looked for from [M-H]- only (not when the export names another adduct)
         mh = ion_mz(float(mass[i]), "[M-H]-")
@@ -56,11 +60,11 @@ def ms2_evidence(ctx: Context) -> Ms2Evidence:
             int(count["double_bonds"][i]),
             int(count["oxygens"][i]),
         )
-        ions = diagnostic_ions(counts, float(precursor), ceramide)
+        ions = diagnostic_ions(counts, float(precursor), ceramide, bool(lyso[i]))
         found = match_ions(spectrum, ions, ctx.cfg.ms2_tolerance)
         diagnostic[i] = sialic_evidence(found)
         text[i] = ";".join(m.text() for m in found)
-    return Ms2Evidence(has, diagnostic, text)
+    return Ms2Evidence(has, diagnostic, text, base_peak)
 
 
 def apply(ctx: Context) -> Finding:

@@ -40,6 +40,7 @@ from ganglioside.curation import (
     checked,
     recount_summary,
 )
+from ganglioside.identification import LEVELS
 
 from ..models import Analysis, AnalysisStatus, Artifact, Compound, Decision, DecisionAction
 
@@ -97,7 +98,7 @@ def decision_create(
         compound = (
             Compound.objects.select_for_update()
             .filter(analysis=analysis, row=row)
-            .only("id", "name", "status_computed")
+            .only("id", "name", "status_computed", "is_anchor", "evidence", "warnings")
             .first()
         )
         if compound is None:
@@ -125,7 +126,10 @@ def decision_create(
 
 
 def _set_row_status(compound: Compound, decision: Decision) -> None:
-    """Set the stored row's status as a status decision says (or back to the computed one)."""
+    """Set the stored row's status as a status decision says (or back to the computed one),
+    and its identification level as the core recomputes it for that status
+    (:func:`ganglioside.curation.curated_level`, as ``analyze --decisions`` does)."""
+    values: dict[str, Any]
     if decision.action == DecisionAction.STATUS:
         values = {
             "status": decision.status,
@@ -134,6 +138,16 @@ def _set_row_status(compound: Compound, decision: Decision) -> None:
         }
     else:
         values = {"status": compound.status_computed, "override": "", "override_reason": ""}
+    level = core.curated_level(
+        {
+            "status": values["status"],
+            "is_anchor": compound.is_anchor,
+            "evidence": compound.evidence,
+            "warnings": compound.warnings,
+        }
+    )
+    values["identification_level"] = level
+    values["identification"] = LEVELS[level]
     Compound.objects.filter(pk=compound.pk).update(**values)
 
 
