@@ -25,7 +25,7 @@ from ganglioside.inputs import read_export
 from ganglioside.inputs.files import read_cells
 from ganglioside.studies import Design, DesignError, read_design
 from ganglioside.studies.config import resolve_study_config
-from ganglioside.studies.from_export import design_from_export, missing_groups
+from ganglioside.studies.from_export import design_from_export, missing_groups, not_a_study
 from ganglioside.web.common.json_safety import json_safe
 
 from ..models import Study, StudySample
@@ -141,13 +141,16 @@ def export_design(upload: Upload) -> pd.DataFrame:
         path = Path(tmp) / upload.name
         path.write_bytes(upload.content)
         export = read_export(path)
-        if export.is_plain or len(export.sample_names) < 2:
+        if export.is_plain:
             raise InputError(
-                f"read as {export.format!r} with {len(export.sample_names)} sample(s); a study "
-                "from one file needs a multi-sample export (e.g. an MS-DIAL alignment with its "
-                "metadata rows); otherwise upload the tables and a design",
+                "read as a single table, not an export of several samples; a study from one "
+                "file needs a multi-sample export (e.g. an MS-DIAL alignment with its metadata "
+                "rows); otherwise upload the tables and a design",
                 file=upload.name,
             )
+        refused = not_a_study(export)
+        if refused:
+            raise InputError(refused, file=upload.name)
         design = design_from_export(export, path, Path(tmp))
     missing = missing_groups(design)
     if missing:
