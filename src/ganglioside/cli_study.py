@@ -244,11 +244,11 @@ def _design_or_export(path: Path, outdir: Path) -> Any:
     from .studies.from_export import design_from_export, missing_groups, not_a_study, study_rows
 
     export = read_export(path)
-    if export.is_plain:
-        return path
     refused = not_a_study(export)
     if refused:
         raise InputError(refused, file=path.name)
+    if export.is_plain:
+        return path
     design = design_from_export(export, path, outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written = outdir / "design.csv"

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..inputs import Export
+from ..inputs.columns import map_columns
 from ..inputs.export import sample_type
 
 #: Metadata labels (lower case) giving each design column.
@@ -64,7 +66,10 @@ def design_from_export(export: Export, export_path: Path, design_dir: Path) -> p
 
 def not_a_study(export: Export) -> str | None:
     """Why a study cannot be built from ``export`` (one sample only, or no ganglioside at
-    all, said once rather than once per sample), or None."""
+    all, said once rather than once per sample; a plain table of features rather than a
+    design), or None."""
+    if export.is_plain:
+        return _feature_table(export)
     if len(export.sample_names) < 2:
         return (
             f"a {export.format} export of one sample ({', '.join(export.sample_names)}); a "
@@ -75,6 +80,24 @@ def not_a_study(export: Export) -> str | None:
     if export.n_features > 0 and kept == 0:
         return export.why_empty(export.sample_names[0])
     return None
+
+
+def _feature_table(export: Export) -> str | None:
+    """Why a plain table given as a design is a sample's feature table instead (its columns
+    name, RT and volume, no ``sample`` or ``file``), or None (read it as a design)."""
+    raw = export.samples[""].raw
+    header = {str(h).strip().lower() for h in raw.header}
+    if header & {"sample", "file"}:
+        return None
+    try:
+        map_columns(raw)
+    except InputError:
+        return None
+    return (
+        "a feature table of one sample (columns name, RT, volume), not a study design; a study "
+        "needs a design table (columns sample, file, group) naming each sample's table, or "
+        "one export of all the samples; analyse this table with: ganglioside analyze"
+    )
 
 
 def study_rows(design: pd.DataFrame, design_dir: Path) -> pd.DataFrame:

@@ -90,7 +90,7 @@ def test_a_single_sample_table_is_not_an_export_for_a_study(api):
     upload = SimpleUploadedFile(name, content, content_type="text/csv")
     response = api.post("/api/v1/studies/", {"export": upload}, format="multipart")
     assert response.status_code == 400
-    assert "needs a multi-sample export" in response.json()["error"]["message"]
+    assert "a feature table of one sample" in response.json()["error"]["message"]
     one = EXPORTS / "msdial_peaklist_Brain_WT_1.txt"
     response = api.post("/api/v1/studies/", {"export": _export(one)}, format="multipart")
     assert response.status_code == 400

@@ -141,16 +141,15 @@ def export_design(upload: Upload) -> pd.DataFrame:
         path = Path(tmp) / upload.name
         path.write_bytes(upload.content)
         export = read_export(path)
-        if export.is_plain:
+        refused = not_a_study(export)
+        if refused or export.is_plain:
             raise InputError(
-                "read as a single table, not an export of several samples; a study from one "
-                "file needs a multi-sample export (e.g. an MS-DIAL alignment with its metadata "
-                "rows); otherwise upload the tables and a design",
+                refused
+                or "read as a single table, not an export of several samples; a study from "
+                "one file needs a multi-sample export (e.g. an MS-DIAL alignment with its "
+                "metadata rows); otherwise upload the tables and a design",
                 file=upload.name,
             )
-        refused = not_a_study(export)
-        if refused:
-            raise InputError(refused, file=upload.name)
         design = design_from_export(export, path, Path(tmp))
     missing = missing_groups(design)
     if missing:
