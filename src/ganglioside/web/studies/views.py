@@ -157,7 +157,7 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "figure_names": [n for n in FIGURES if n in (study.figures or {})],
     }
     context["design_columns"], context["design_rows"] = _design_table(study.design)
-    context["qc_filters"] = _qc_filters((study.summary or {}).get("qc_filters") or {})
+    context["qc_filters"] = _qc_filters(study.summary)
     if study.status == StudyStatus.SUCCEEDED:
         others = selectors.comparable_studies(user=request.user, exclude=study)
         context["compare_choices"] = list(others)
@@ -176,8 +176,9 @@ QC_FILTER_WORDS = {
 }
 
 
-def _qc_filters(counts: dict[str, Any]) -> list[tuple[str, int]]:
+def _qc_filters(summary: dict[str, Any] | None) -> list[tuple[str, int]]:
     """The summary's QC filter counts with their words (filters that left nothing out too)."""
+    counts = (summary or {}).get("qc_filters") or {}
     return [
         (QC_FILTER_WORDS.get(name, name.replace("_", " ")), int(n))
         for name, n in counts.items()
