@@ -65,8 +65,11 @@ def test_the_api_starts_a_study_from_an_export(api, django_capture_on_commit_cal
 def test_an_export_without_groups_is_refused_with_the_samples_named(api):
     response = api.post("/api/v1/studies/", {"export": _export(LS5)}, format="multipart")
     assert response.status_code == 400
-    message = response.json()["error"]["message"]
-    assert "no group (a Class row) to 4 sample(s) (s1, s2, s3, s4)" in message
+    error = response.json()["error"]
+    assert "no group (a Class row) to 4 sample(s) (s1, s2, s3, s4)" in error["message"]
+    built = _design(error["details"]["design"].encode())  # to fill in and send back
+    assert built["sample"].tolist() == ["s1", "s2", "s3", "s4"] and (built["group"] == "").all()
+    assert set(built["file"]) == {LS5.name}
     assert not Study.objects.exists()
 
 
@@ -121,7 +124,10 @@ def test_the_page_names_a_refused_export(client, user):
     client.force_login(user)
     response = client.post(reverse("studies:new"), {"export": _export(LS5)})
     assert response.status_code == 400
-    assert "no group (a Class row) to 4 sample(s)" in response.content.decode()
+    text = response.content.decode()
+    assert "no group (a Class row) to 4 sample(s)" in text and 'id="design-built"' in text
+    # the design built is in the box, its group column to fill in
+    assert response.context["form"]["design"].value().startswith("sample,file,group,")
     assert not Study.objects.exists()
     both = client.post(reverse("studies:new"), {"export": _export(), "design": "sample,file\n"})
     assert both.status_code == 400

@@ -83,6 +83,9 @@ def study_new(request: SignedInRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 study = _create(request, form, files)
+            except creation.ExportWithoutGroups as exc:  # the design built, to fill in
+                design_error = exc.to_dict()
+                form = StudyForm({**request.POST.dict(), "design": exc.design_text})
             except InputError as exc:  # DesignError too: every problem listed
                 design_error = exc.to_dict()
             except ConfigError as exc:

@@ -44,6 +44,18 @@ TYPED_DESIGN_NAME = "design.csv"
 EXPORT_DESIGN_NAME = "design.csv"
 
 
+class ExportWithoutGroups(InputError):
+    """An export whose metadata give no group to some samples; ``design_text`` is the design
+    built from it (CSV, their group empty) to fill in and send with the export as its table."""
+
+    def __init__(self, message: str, *, file: str, design_text: str) -> None:
+        super().__init__(message, file=file)
+        self.design_text = design_text
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "design": self.design_text}
+
+
 @dataclass(frozen=True)
 class Upload:
     """One uploaded file read into memory."""
@@ -135,7 +147,7 @@ def export_design(upload: Upload) -> pd.DataFrame:
     Raises
     ------
     ganglioside.InputError
-        Not an export with samples, or samples without a group.
+        Not an export with samples; :class:`ExportWithoutGroups` for samples without a group.
     """
     with tempfile.TemporaryDirectory(prefix="gs-export-") as tmp:
         path = Path(tmp) / upload.name
@@ -153,12 +165,13 @@ def export_design(upload: Upload) -> pd.DataFrame:
         design = design_from_export(export, path, Path(tmp))
     missing = missing_groups(design)
     if missing:
-        raise InputError(
+        raise ExportWithoutGroups(
             f"the export gives no group (a Class row) to {len(missing)} sample(s) "
-            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}); upload the export "
-            f"as a table with a design whose file column names {upload.name!r} and whose group "
-            "column is filled in",
+            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}); fill the group "
+            f"column of the design built from it, and send that design with the export "
+            "as its table",
             file=upload.name,
+            design_text=design.to_csv(index=False, lineterminator="\n"),
         )
     return design
 
