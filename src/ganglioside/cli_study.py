@@ -235,15 +235,19 @@ def _design_or_export(path: Path, outdir: Path) -> Any:
     Raises
     ------
     InputError
-        The export gives no group (``Class`` row) to some samples; ``design.csv`` is written
-        with their group empty, to be filled in and run again.
+        The export holds one sample or no ganglioside; or it gives no group (``Class`` row)
+        to some samples (``design.csv`` is then written with their group empty, to be filled
+        in and run again).
     """
     from .errors import InputError
     from .inputs import read_export
-    from .studies.from_export import design_from_export, missing_groups, study_rows
+    from .studies.from_export import design_from_export, missing_groups, not_a_study, study_rows
 
     export = read_export(path)
-    if export.is_plain or len(export.sample_names) < 2:
+    refused = not_a_study(export)
+    if refused:
+        raise InputError(refused, file=path.name)
+    if export.is_plain:
         return path
     design = design_from_export(export, path, outdir)
     outdir.mkdir(parents=True, exist_ok=True)

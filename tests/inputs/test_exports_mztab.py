@@ -50,11 +50,18 @@ def test_a_single_assay_file_in_seconds_is_analysed_without_options(tmp_path, ca
 
 
 @pytest.mark.slow
-def test_a_new_user_analyses_every_assay_of_an_mztab(tmp_path):
+def test_a_new_user_analyses_every_assay_of_an_mztab(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["analyze", str(MSDIAL), "-o", str(out), "--outputs", "csv"]) == 0
     combined = pd.read_csv(out / "compounds.csv")
-    assert combined["sample"].unique().tolist() == ["WT_1", "WT_2", "KO_1", "KO_2", "QC_01"]
+    # QC_01 is typed a QC by its name alone (MS-DIAL writes no sample description): kept
+    # apart, with a warning saying so
+    assert combined["sample"].unique().tolist() == ["WT_1", "WT_2", "KO_1", "KO_2"]
+    assert "typed from the assay name" in capsys.readouterr().out
+    again = tmp_path / "again"
+    argv = ["analyze", str(MSDIAL), "-o", str(again), "--outputs", "csv", "--all-samples"]
+    assert cli.main(argv) == 0
+    assert "QC_01" in set(pd.read_csv(again / "compounds.csv")["sample"])
 
 
 def test_mztab_is_told_from_tables_by_its_first_line():
@@ -70,3 +77,42 @@ def test_a_file_without_small_molecule_rows_is_refused_with_a_reason():
         read_mztab(text + "SML\t1\tGM3 36:1;O2\t100\n", "sml.mztab")
     with pytest.raises(ganglioside.InputError, match="line 2: a SML row before its header"):
         read_mztab("MTD\tmzTab-version\t2.0.0-M\nSML\t1\tGM3\n", "bad.mztab")
+
+
+MULTI = EXPORTS / "multi_assay_types.mzTab"
+
+
+def test_the_sample_types_come_from_the_metadata_of_a_multi_assay_file():
+    export = ganglioside.read_export(MULTI)
+    kinds = {name: export.samples[name].metadata.get("File type") for name in export.sample_names}
+    # sample[7]'s custom parameter says "quality control", sample[8]'s description "solvent
+    # blank"; QC_02 says nothing but its name; the others are described as brains
+    assert kinds == {
+        **{f"{g}_{i}": None for g in ("WT", "KO") for i in (1, 2, 3)},
+        "PoolMix_1": "QC",
+        "Solvent_1": "Blank",
+        "QC_02": "QC",
+    }
+    assert export.samples["KO_3"].metadata["Class"] == "KO"
+    assert export.analysed_samples == tuple(f"{g}_{i}" for g in ("WT", "KO") for i in (1, 2, 3))
+    warnings = export.samples["WT_1"].raw.warnings
+    warned = [w for w in warnings if "typed from the assay name" in w]
+    assert len(warned) == 1 and "QC_02 (QC)" in warned[0] and "PoolMix_1" not in warned[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("pooled QC", "qc"),
+        ("[, , sample type, quality control]", "qc"),
+        ("Solvent blank, injected after the samples", "blank"),
+        ("standard", "standard"),
+        ("mice fed a standard diet", ""),  # a word of another meaning in a description
+        ("group WT", ""),
+        ("QCT-7 treated", ""),
+    ],
+)
+def test_a_metadata_text_names_a_type_only_when_it_says_so(text, kind):
+    from ganglioside.inputs.mztab_assays import type_of_text
+
+    assert type_of_text(text) == kind

@@ -86,3 +86,17 @@ def test_the_study_mztab_reads_back_as_an_export(tmp_path):
     assert export.format == "mzTab-M" and list(export.sample_names) == samples
     assert len(matrix) > 10
     assert export.n_features == len(matrix)
+
+
+def test_the_design_of_an_mztab_takes_its_sample_types_from_the_metadata(tmp_path):
+    path = EXPORTS / "multi_assay_types.mzTab"
+    design = design_from_export(ganglioside.read_export(path), path, tmp_path)
+    by_sample = design.set_index("sample")
+    assert by_sample["sample_type"].to_dict() == {
+        **{f"{g}_{i}": "sample" for g in ("WT", "KO") for i in (1, 2, 3)},
+        "PoolMix_1": "qc",
+        "Solvent_1": "blank",
+        "QC_02": "qc",
+    }
+    assert by_sample.loc["KO_1", "group"] == "KO" and by_sample.loc["WT_3", "group"] == "WT"
+    assert by_sample.loc["Solvent_1", "group"] == ""  # in no study variable

@@ -18,7 +18,6 @@ MS-DIAL, or no RT exceeds 60, the values are read as minutes, with a warning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +26,7 @@ import pandas as pd
 from ..errors import InputError
 from .export import Export, Features, SampleColumns, build_export
 from .files import RawTable
+from .mztab_assays import assay_groups, assay_names, assay_types
 
 #: The sections of a file, by their line prefix.
 SECTIONS = ("MTD", "SMH", "SML", "SFH", "SMF", "SEH", "SME", "COM")
@@ -34,7 +34,6 @@ SECTIONS = ("MTD", "SMH", "SML", "SFH", "SMF", "SEH", "SME", "COM")
 EVIDENCE = ("exp_mass_to_charge", "adduct_ion", "charge", "reliability", "chemical_formula")
 #: Longest RT (in the seconds column) still taken for minutes when the writer is unknown.
 MINUTES_UP_TO = 60.0
-_ASSAY = re.compile(r"abundance_assay\[(\d+)\]")
 
 
 def is_mztab(text: str) -> bool:
@@ -86,53 +85,42 @@ def _null(value: object) -> str:
     return "" if text.lower() in {"null", "na", "nan", ""} else text
 
 
-def _assays(metadata: dict[str, str], columns: list[str]) -> dict[int, str]:
-    """Assay number → sample name (``assay[n]`` line, else ``assay[n]``), for the abundance
-    columns present."""
-    numbers = [int(m.group(1)) for c in columns if (m := _ASSAY.fullmatch(c.strip()))]
-    return {n: metadata.get(f"assay[{n}]", "") or f"assay[{n}]" for n in numbers}
-
-
-def _groups(metadata: dict[str, str]) -> dict[int, str]:
-    """Assay number → its study variable's name (the group)."""
-    out: dict[int, str] = {}
-    for key, value in metadata.items():
-        found = re.fullmatch(r"study_variable\[(\d+)\]-assay_refs", key)
-        if not found:
-            continue
-        name = metadata.get(f"study_variable[{found.group(1)}]", "") or key
-        for ref in value.split("|"):
-            assay = re.fullmatch(r"\s*assay\[(\d+)\]\s*", ref)
-            if assay:
-                out.setdefault(int(assay.group(1)), name)
-    return out
-
-
 def _names_of_features(sections: _Sections) -> pd.Series:
     """Per SMF row, its name: the SML that refers to it, else its first SME."""
     smf = sections.tables["SMF"]
     ids = smf["SMF_ID"].map(_null) if "SMF_ID" in smf else pd.Series([""] * len(smf))
-    names: dict[str, str] = {}
-    sml = sections.tables.get("SML")
-    if sml is not None and "SMF_ID_REFS" in sml and "chemical_name" in sml:
-        for refs, name in zip(sml["SMF_ID_REFS"], sml["chemical_name"], strict=True):
-            for ref in str(refs).split("|"):
-                names.setdefault(ref.strip(), _null(name))
-    sme = sections.tables.get("SME")
-    evidence: dict[str, str] = {}
-    if sme is not None and "SME_ID" in sme and "chemical_name" in sme:
-        evidence = {
-            str(i).strip(): _null(n)
-            for i, n in zip(sme["SME_ID"], sme["chemical_name"], strict=True)
-        }
-    out = []
-    for i, smf_id in enumerate(ids):
-        name = names.get(smf_id, "")
-        if not name and "SME_ID_REFS" in smf:
-            first = str(smf["SME_ID_REFS"].iat[i]).split("|")[0].strip()
-            name = evidence.get(first, "")
-        out.append(name)
+    by_summary = _summary_names(sections.tables.get("SML"))
+    by_evidence = _evidence_names(sections.tables.get("SME"))
+    first_evidence = (
+        smf["SME_ID_REFS"].map(lambda refs: str(refs).split("|")[0].strip())
+        if "SME_ID_REFS" in smf
+        else pd.Series([""] * len(smf))
+    )
+    out = [
+        by_summary.get(smf_id, "") or by_evidence.get(evidence, "")
+        for smf_id, evidence in zip(ids, first_evidence, strict=True)
+    ]
     return pd.Series(out, dtype=object)
+
+
+def _summary_names(sml: pd.DataFrame | None) -> dict[str, str]:
+    """SMF ID → the ``chemical_name`` of the first SML row that refers to it."""
+    names: dict[str, str] = {}
+    if sml is None or "SMF_ID_REFS" not in sml or "chemical_name" not in sml:
+        return names
+    for refs, name in zip(sml["SMF_ID_REFS"], sml["chemical_name"], strict=True):
+        for ref in str(refs).split("|"):
+            names.setdefault(ref.strip(), _null(name))
+    return names
+
+
+def _evidence_names(sme: pd.DataFrame | None) -> dict[str, str]:
+    """SME ID → its ``chemical_name``."""
+    if sme is None or "SME_ID" not in sme or "chemical_name" not in sme:
+        return {}
+    return {
+        str(i).strip(): _null(n) for i, n in zip(sme["SME_ID"], sme["chemical_name"], strict=True)
+    }
 
 
 def _rt_minutes(
@@ -197,7 +185,7 @@ def _export(
     rt_cells: pd.Series,
     source: str,
 ) -> Export:
-    assays = _assays(sections.metadata, list(table.columns))
+    assays = assay_names(sections.metadata, list(table.columns))
     if not assays:
         raise InputError(
             f"the mzTab-M {kind} rows have no abundance_assay[n] column; expected one per assay",
@@ -214,7 +202,9 @@ def _export(
         axis=1,
     )
     cells.columns = pd.Index(range(len(header)))
-    raw = RawTable(cells, header, source, warnings=(warning,) if warning else (), encoding="utf-8")
+    types, type_warnings = assay_types(sections.metadata, assays, source)
+    warnings = ((warning,) if warning else ()) + tuple(type_warnings)
+    raw = RawTable(cells, header, source, warnings=warnings, encoding="utf-8")
     features = Features(
         names=cells[0],
         rt=cells[1],
@@ -223,13 +213,17 @@ def _export(
         name_column="chemical_name",
         rt_column="retention_time_in_seconds",
     )
-    groups = _groups(sections.metadata)
+    groups = assay_groups(sections.metadata)
     samples = [
         SampleColumns(
             name=name,
             area=cells[header.index(f"abundance_assay[{n}]")],
             area_column=f"abundance_assay[{n}]",
-            metadata={"assay": f"assay[{n}]", **({"Class": groups[n]} if n in groups else {})},
+            metadata={
+                "assay": f"assay[{n}]",
+                **({"Class": groups[n]} if n in groups else {}),
+                **({"File type": types[n]} if n in types else {}),
+            },
         )
         for n, name in assays.items()
     ]

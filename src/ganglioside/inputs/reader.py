@@ -89,16 +89,7 @@ def read_table(
     check_cell_lengths(raw.cells, raw.header, problems, max_chars=max_chars)
     cells = {canon: raw.cells.iloc[:, pos] for canon, pos in mapping.items()}
     names = check_names(cells["name"], problems)
-    frame = pd.DataFrame(
-        {
-            "row": np.arange(1, problems.n_rows + 1, dtype=np.int64),
-            "name": names.categorical(),
-            "rt": check_rt(cells["rt"], problems, max_rt=max_rt),
-            "volume": check_volume(cells["volume"], problems),
-            "log_p": check_log_p(cells.get("log_p"), problems),
-            "is_anchor": check_anchors(cells.get("anchor"), problems),
-        }
-    )
+    frame = _checked_frame(cells, names.categorical(), problems, max_rt)
     _add_other_columns(frame, raw, set(mapping.values()))
     per_row = problems.per_row()
     return Table(
@@ -108,6 +99,22 @@ def read_table(
         source=raw.source,
         name_codes=names.codes,
         distinct_names=names.distinct,
+    )
+
+
+def _checked_frame(
+    cells: Mapping[str, pd.Series], names: pd.Categorical, problems: Problems, max_rt: float
+) -> pd.DataFrame:
+    """The canonical columns, each checked into ``problems``."""
+    return pd.DataFrame(
+        {
+            "row": np.arange(1, problems.n_rows + 1, dtype=np.int64),
+            "name": names,
+            "rt": check_rt(cells["rt"], problems, max_rt=max_rt),
+            "volume": check_volume(cells["volume"], problems),
+            "log_p": check_log_p(cells.get("log_p"), problems),
+            "is_anchor": check_anchors(cells.get("anchor"), problems),
+        }
     )
 
 

@@ -8,16 +8,20 @@ empty cells.
 The writer runs in XlsxWriter's ``constant_memory`` mode: each row goes to a temporary file as
 soon as it is complete, so memory does not grow with the table.  A sheet holds at most
 :data:`EXCEL_MAX_ROWS` rows (header included); a longer table continues on ``Compounds (2)``,
-``Compounds (3)`` ... and the Summary sheet says where each part is.
+``Compounds (3)`` ... and the Summary sheet says where each part is.  A text longer than an
+Excel cell holds (:data:`EXCEL_MAX_CHARS`) is cut with a visible marker at its end saying how
+long it was; the Summary sheet (``note.N``) and the log name each cell cut, and the CSV keeps
+the whole text.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,10 @@ SHEETS: tuple[str, ...] = (
 
 #: Rows of one Excel sheet, header included (Excel's own limit).
 EXCEL_MAX_ROWS = 1_048_576
+#: Characters of one Excel cell (Excel's own limit; XlsxWriter would cut silently).
+EXCEL_MAX_CHARS = 32_767
+#: Cut cells listed one by one in the Summary sheet and the log (the rest counted).
+CUTS_LISTED = 20
 
 _OPTIONS = {
     "constant_memory": True,
@@ -56,6 +64,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PROGRESS_ROWS = 20_000
 
 Progress = Callable[[float, str], None]
+_log = logging.getLogger(__name__)
 
 
 def _text(value: str) -> str:
@@ -70,6 +79,35 @@ def _cell_value(value: Any) -> Any:
     if value is not None and not isinstance(value, bool | int | float | str):
         value = str(value)
     return _text(value) if isinstance(value, str) else value
+
+
+def cut_to_cell(text: str, limit: int = EXCEL_MAX_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a visible marker at its end, saying how long
+    it was (``text`` itself when it fits)."""
+    if len(text) <= limit:
+        return text
+    marker = (
+        f" … [cut: {len(text):,} characters in all, more than an Excel cell holds; "
+        "the CSV has the whole text]"
+    )
+    return text[: max(0, limit - len(marker))] + marker
+
+
+def _cut_long_cells(table: _Table) -> list[str]:
+    """Cut, in place, every text cell of ``table`` longer than Excel holds; one note per cell
+    cut."""
+    notes = []
+    for column, values, kind in zip(table.header, table.columns, table.kinds, strict=True):
+        if kind in ("number", "boolean"):
+            continue
+        for row, value in enumerate(values):
+            if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
+                values[row] = cut_to_cell(value)
+                notes.append(
+                    f"{table.name}, column {column!r}, row {row + 1:,}: a text of {len(value):,} "
+                    f"characters cut to Excel's {EXCEL_MAX_CHARS:,} (the CSV keeps it whole)"
+                )
+    return notes
 
 
 def _kind(values: Sequence[Any]) -> str:
@@ -128,6 +166,11 @@ class _Table:
     header: list[str]
     columns: list[list[Any]]
     kinds: list[str]
+    cuts: list[str] = field(default_factory=list)  # the cells cut to Excel's limit
+
+    def __post_init__(self) -> None:
+        self.header = [cut_to_cell(h) for h in self.header]
+        self.cuts = _cut_long_cells(self)
 
     @classmethod
     def of_frame(cls, name: str, frame: pd.DataFrame) -> _Table:
@@ -135,7 +178,7 @@ class _Table:
         return cls(
             name,
             [_text(str(c)) for c in frame.columns],
-            [values for values, _ in cells],
+            [list(values) for values, _ in cells],
             [kind for _, kind in cells],
         )
 
@@ -239,6 +282,16 @@ def _split_note(name: str, parts: list[tuple[str, int, int]], per_sheet: int) ->
     )
 
 
+def _cut_notes(cuts: list[str]) -> list[str]:
+    """The Summary notes (and log warnings) of the cells cut to Excel's limit."""
+    notes = cuts[:CUTS_LISTED]
+    if len(cuts) > CUTS_LISTED:
+        notes.append(f"{len(cuts) - CUTS_LISTED:,} more text cells cut to Excel's limit")
+    for note in notes:
+        _log.warning("workbook: %s", note)
+    return notes
+
+
 def write_workbook(
     analysis: AnalysisResult,
     path: str | Path,
@@ -271,12 +324,14 @@ def write_workbook(
     ]
     writer = _Writer(path, max_rows, progress, sum(t.rows for t in tables))
     try:
-        notes = []
+        notes = _cut_notes([c for t in tables for c in t.cuts])
         for table in tables:
             parts = writer.write(table)
             if len(parts) > 1:
                 notes.append(_split_note(table.name, parts, writer.per_sheet))
-        writer.write(_Table.of_pairs("Summary", ("key", "value"), _summary_pairs(analysis, notes)))
+        summary = _Table.of_pairs("Summary", ("key", "value"), _summary_pairs(analysis, notes))
+        _cut_notes(summary.cuts)
+        writer.write(summary)
         parameters: list[tuple[str, Any]] = list(flatten(analysis.config.to_dict()))
         parameters += [("software_version", software_version()), ("source", analysis.source)]
         writer.write(_Table.of_pairs("Parameters", ("parameter", "value"), parameters))

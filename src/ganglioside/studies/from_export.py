@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..inputs import Export
+from ..inputs.columns import map_columns
 from ..inputs.export import sample_type
 
 #: Metadata labels (lower case) giving each design column.
@@ -26,6 +28,8 @@ LABELS = {
     "injection_order": ("injection order", "injection_order", "analytical order", "order"),
     "batch": ("batch id", "batch", "batch_id"),
 }
+#: The file a design built from an export is written to (beside the results).
+DESIGN_NAME = "design.csv"
 #: The columns of a design built from an export, in order.
 COLUMNS = ("sample", "file", "group", "sample_type", "injection_order", "batch")
 
@@ -60,9 +64,48 @@ def design_from_export(export: Export, export_path: Path, design_dir: Path) -> p
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def not_a_study(export: Export) -> str | None:
+    """Why a study cannot be built from ``export`` (one sample only, or no ganglioside at
+    all, said once rather than once per sample; a plain table of features rather than a
+    design), or None."""
+    if export.is_plain:
+        return _feature_table(export)
+    if len(export.sample_names) < 2:
+        return (
+            f"a {export.format} export of one sample ({', '.join(export.sample_names)}); a "
+            "study compares several samples: give a design table (columns sample, file, group) "
+            "naming each sample's file, or one export of all the samples"
+        )
+    kept = export.n_features - export.n_other_classes - export.n_not_annotated
+    if export.n_features > 0 and kept == 0:
+        return export.why_empty(export.sample_names[0])
+    return None
+
+
+def _feature_table(export: Export) -> str | None:
+    """Why a plain table given as a design is a sample's feature table instead (its columns
+    name, RT and volume, no ``sample`` or ``file``), or None (read it as a design)."""
+    raw = export.samples[""].raw
+    header = {str(h).strip().lower() for h in raw.header}
+    if header & {"sample", "file"}:
+        return None
+    try:
+        map_columns(raw)
+    except InputError:
+        return None
+    return (
+        "a feature table of one sample (columns name, RT, volume), not a study design; a study "
+        "needs a design table (columns sample, file, group) naming each sample's table, or "
+        "one export of all the samples; analyse this table with: ganglioside analyze"
+    )
+
+
 def study_rows(design: pd.DataFrame, design_dir: Path) -> pd.DataFrame:
-    """The design with each ``file`` made absolute (read from wherever the command runs)."""
-    return design.assign(file=[str((design_dir / f).resolve()) for f in design["file"]])
+    """The design with each ``file`` made absolute (read from wherever the command runs),
+    named ``design.csv`` in messages (the file written beside the results)."""
+    rows = design.assign(file=[str((design_dir / f).resolve()) for f in design["file"]])
+    rows.attrs["source"] = DESIGN_NAME
+    return rows
 
 
 def missing_groups(design: pd.DataFrame) -> list[str]:

@@ -10,6 +10,13 @@ from django import forms
 
 class StudyForm(forms.Form):
     name = forms.CharField(required=False, max_length=200, help_text="a label (optional)")
+    export = forms.FileField(
+        required=False,
+        label="…or one multi-sample export",
+        help_text="instead of the tables and a design: one export with its samples' metadata "
+        "(an MS-DIAL alignment's Class, File type, Injection order and Batch ID rows, or an "
+        "mzTab-M file); the design is built from them and kept as design.csv",
+    )
     design_file = forms.FileField(
         required=False,
         label="Design file",
@@ -46,6 +53,10 @@ class StudyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("export"):
+            if data.get("design_file") or (data.get("design") or "").strip():
+                self.add_error("export", "send an export or a design, not both")
+            return data
         if not data.get("design_file") and not (data.get("design") or "").strip():
             self.add_error("design", "upload a design file or type the design")
         return data

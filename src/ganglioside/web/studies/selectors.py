@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -76,6 +78,32 @@ def study_file(*, study: Study, name: str) -> StudyFile:
         return study.files.get(name=name)
     except StudyFile.DoesNotExist:
         raise Http404(f"the study has no file {name!r} (yet)") from None
+
+
+#: Media type of a design file, by its extension.
+DESIGN_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".tsv": "text/tab-separated-values; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def design_file(*, study: Study) -> tuple[str, bytes, str]:
+    """The study's design as it was sent (or built from its export): name, bytes, media type.
+
+    Raises
+    ------
+    django.http.Http404
+        When the study's folder no longer holds it.
+    """
+    path = Path(settings.MEDIA_ROOT) / study.folder / study.design_filename
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise Http404("the study's design file is no longer stored") from None
+    kind = DESIGN_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return study.design_filename, content, kind
 
 
 def file_names(*, study: Study) -> list[str]:

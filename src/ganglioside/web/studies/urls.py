@@ -10,6 +10,7 @@ urlpatterns = [
     path("studies/", views.study_list, name="list"),
     path("studies/new/", views.study_new, name="new"),
     path("studies/<int:study_id>/", views.study_detail, name="detail"),
+    path("studies/<int:study_id>/design/", views.study_design, name="design"),
     path("studies/<int:study_id>/finish/", views.study_finish, name="finish"),
     path("studies/<int:study_id>/samples/<int:sample_id>/", views.sample_detail, name="sample"),
     path(

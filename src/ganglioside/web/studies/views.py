@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 SAMPLE_ROWS_SHOWN = 500
 #: The statistics' QC measures shown in the species table when the design had QCs or blanks.
 QC_COLUMNS = ("qc_rsd_before", "qc_rsd", "d_ratio", "blank_ratio")
+#: The study's figures shown on its page, in this order (those it has).
+FIGURES = ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
 #: Files offered for download, in this order.
 DOWNLOADS = (
     "matrix.csv",
@@ -80,13 +82,10 @@ def study_new(request: SignedInRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                study = creation.study_create(
-                    owner=request.user,
-                    files=files,
-                    design=form.design_source(),
-                    name=form.cleaned_data.get("name") or "",
-                    parameters=form.cleaned_data.get("parameters") or {},
-                )
+                study = _create(request, form, files)
+            except creation.ExportWithoutGroups as exc:  # the design built, to fill in
+                design_error = exc.to_dict()
+                form = StudyForm({**request.POST.dict(), "design": exc.design_text})
             except InputError as exc:  # DesignError too: every problem listed
                 design_error = exc.to_dict()
             except ConfigError as exc:
@@ -104,6 +103,46 @@ def study_new(request: SignedInRequest) -> HttpResponse:
     return render(request, "studies/new.html", context, status=status)
 
 
+def _create(request: SignedInRequest, form: StudyForm, files: list[Any]) -> Any:
+    """The study of the form: from its export, else from its tables and design."""
+    name = form.cleaned_data.get("name") or ""
+    parameters = form.cleaned_data.get("parameters") or {}
+    export = form.cleaned_data.get("export")
+    if export and files:
+        raise InputError("send one export, or the tables with a design, not both", file=export.name)
+    if export:
+        return creation.study_create_from_export(
+            owner=request.user, export=export, name=name, parameters=parameters
+        )
+    return creation.study_create(
+        owner=request.user,
+        files=files,
+        design=form.design_source(),
+        name=name,
+        parameters=parameters,
+    )
+
+
+def _design_table(rows: list[dict[str, Any]] | None) -> tuple[list[str], list[list[Any]]]:
+    """The stored design as columns and rows (empty cells for missing values)."""
+    rows = rows or []
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    cells = [["" if row.get(c) is None else row.get(c) for c in columns] for row in rows]
+    return columns, cells
+
+
+@login_required
+@require_GET
+def study_design(request: SignedInRequest, study_id: int) -> HttpResponse:
+    """The study's design file, as sent or as built from its export."""
+    study = selectors.study_get(user=request.user, study_id=study_id)
+    name, content, kind = selectors.design_file(study=study)
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = str(len(content))
+    return response
+
+
 @login_required
 @require_GET
 def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
@@ -118,13 +157,10 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "plotly_js": PLOTLY_STATIC_PATH,
         "api_url": reverse("studies-api:study-detail", kwargs={"pk": study.pk}),
         "finished": study.is_finished or study.status == StudyStatus.WAITING,
-        "figure_names": [
-            n
-            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
-            if n in (study.figures or {})
-        ],
+        "figure_names": [n for n in FIGURES if n in (study.figures or {})],
     }
-    context["qc_filters"] = _qc_filters((study.summary or {}).get("qc_filters") or {})
+    context["design_columns"], context["design_rows"] = _design_table(study.design)
+    context["qc_filters"] = _qc_filters(study.summary)
     if study.status == StudyStatus.SUCCEEDED:
         others = selectors.comparable_studies(user=request.user, exclude=study)
         context["compare_choices"] = list(others)
@@ -143,8 +179,9 @@ QC_FILTER_WORDS = {
 }
 
 
-def _qc_filters(counts: dict[str, Any]) -> list[tuple[str, int]]:
+def _qc_filters(summary: dict[str, Any] | None) -> list[tuple[str, int]]:
     """The summary's QC filter counts with their words (filters that left nothing out too)."""
+    counts = (summary or {}).get("qc_filters") or {}
     return [
         (QC_FILTER_WORDS.get(name, name.replace("_", " ")), int(n))
         for name, n in counts.items()

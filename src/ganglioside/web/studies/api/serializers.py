@@ -21,9 +21,16 @@ from ..services.outputs import CONTENT_TYPES
 class StudyCreateSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(),
+        required=False,
         allow_empty=False,
         help_text="the samples' tables (CSV, TSV, XLSX or multi-sample exports), or one zip of "
-        "them; the design's file column names them",
+        "them; the design's file column names them (not sent with export)",
+    )
+    export = serializers.FileField(
+        required=False,
+        help_text="instead of files and a design: one multi-sample export (e.g. an MS-DIAL "
+        "alignment with its metadata rows); the design is built from its metadata (group from "
+        "Class, sample_type from File type, injection order, batch) and kept as design.csv",
     )
     design_file = serializers.FileField(
         required=False, help_text="the design table (CSV, TSV or XLSX): sample, file, group …"
@@ -53,6 +60,19 @@ class StudyCreateSerializer(serializers.Serializer):
         return parsed
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "export" in attrs:
+            sent: set[str] = {k for k in ("files", "design_file") if k in attrs}
+            sent |= {"design"} if attrs.get("design", "").strip() else set()
+            extra = sorted(sent)
+            if extra:
+                raise serializers.ValidationError(
+                    {k: ["not sent with export: the design comes from the export"] for k in extra}
+                )
+            return attrs
+        if not attrs.get("files"):
+            raise serializers.ValidationError(
+                {"files": ["send the samples' tables in files, or one export in export"]}
+            )
         if "design_file" not in attrs and not attrs.get("design", "").strip():
             raise serializers.ValidationError(
                 {"design": ["send the design as design_file or type it in design"]}

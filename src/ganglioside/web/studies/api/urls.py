@@ -18,6 +18,7 @@ urlpatterns = [
         views.StudySampleCompoundsView.as_view(),
         name="sample-compounds",
     ),
+    path("studies/<int:pk>/design/", views.StudyDesignView.as_view(), name="study-design"),
     path("studies/<int:pk>/finish/", views.StudyFinishView.as_view(), name="study-finish"),
     path("studies/<int:pk>/matrix/", views.StudyMatrixView.as_view(), name="study-matrix"),
     path(

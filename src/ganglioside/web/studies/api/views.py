@@ -66,7 +66,8 @@ def _detail(study: Study, request: Request) -> dict[str, Any]:
 
 
 class StudyListCreateView(generics.GenericAPIView):
-    """List your studies, or upload tables and a design to start one."""
+    """List your studies, or start one: upload tables and a design, or one multi-sample export
+    whose metadata rows give the design."""
 
     serializer_class = StudyListSerializer
     parser_classes = [MultiPartParser]  # an upload: the only body is the multipart form
@@ -112,13 +113,21 @@ class StudyListCreateView(generics.GenericAPIView):
         if not throttle.allow_request(request, self):
             raise Throttled(wait=throttle.wait())
         try:
-            study = creation.study_create(
-                owner=signed_in(request),
-                files=values["files"],
-                design=values.get("design_file") or values.get("design", ""),
-                name=values.get("name", ""),
-                parameters=values.get("parameters") or {},
-            )
+            if values.get("export") is not None:
+                study = creation.study_create_from_export(
+                    owner=signed_in(request),
+                    export=values["export"],
+                    name=values.get("name", ""),
+                    parameters=values.get("parameters") or {},
+                )
+            else:
+                study = creation.study_create(
+                    owner=signed_in(request),
+                    files=values["files"],
+                    design=values.get("design_file") or values.get("design", ""),
+                    name=values.get("name", ""),
+                    parameters=values.get("parameters") or {},
+                )
         except Exception:
             throttle.refund()
             raise
@@ -233,6 +242,27 @@ class StudySampleCompoundsView(FileAnswerMixin, _OwnedStudyMixin, APIView):
         return _download(
             bytes(sample.compounds), "text/csv; charset=utf-8", f"{sample.sample}_compounds.csv"
         )
+
+
+class StudyDesignView(FileAnswerMixin, _OwnedStudyMixin, APIView):
+    """The study's design as it was sent, or as it was built from the export's metadata rows
+    (``design.csv``: edit it and send it again, or run it with ``ganglioside study``)."""
+
+    renderer_classes = [JSONRenderer, DownloadRenderer]
+
+    @extend_schema(
+        operation_id="studies_design",
+        responses={
+            **file_responses(
+                *dict.fromkeys(t.split(";")[0] for t in selectors.DESIGN_TYPES.values())
+            ),
+            **error_responses(401, 404, 429, thing="study"),
+        },
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        name, content, kind = selectors.design_file(study=self.get_study())
+        return _download(content, kind, name)
 
 
 #: The content type of each file of a study (without its charset).

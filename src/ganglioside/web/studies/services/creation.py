@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -20,9 +21,11 @@ from django.utils.text import get_valid_filename
 
 import ganglioside
 from ganglioside import InputError
+from ganglioside.inputs import read_export
 from ganglioside.inputs.files import read_cells
 from ganglioside.studies import Design, DesignError, read_design
 from ganglioside.studies.config import resolve_study_config
+from ganglioside.studies.from_export import design_from_export, missing_groups, not_a_study
 from ganglioside.web.common.json_safety import json_safe
 
 from ..models import Study, StudySample
@@ -37,6 +40,20 @@ MAX_STUDY_FILES = 2000
 MAX_STUDY_BYTES = 1024**3
 #: Name given to a design typed into the form.
 TYPED_DESIGN_NAME = "design.csv"
+#: Name of the design built from an export's metadata rows.
+EXPORT_DESIGN_NAME = "design.csv"
+
+
+class ExportWithoutGroups(InputError):
+    """An export whose metadata give no group to some samples; ``design_text`` is the design
+    built from it (CSV, their group empty) to fill in and send with the export as its table."""
+
+    def __init__(self, message: str, *, file: str, design_text: str) -> None:
+        super().__init__(message, file=file)
+        self.design_text = design_text
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "design": self.design_text}
 
 
 @dataclass(frozen=True)
@@ -85,8 +102,88 @@ def study_create(
         A parameter is unknown or out of range.
     """
     config = resolve_study_config(dict(parameters or {}))
-    tables = _tables(files)
-    design_upload = _design_upload(design)
+    return _create(owner, _tables(files), _design_upload(design), name, config, start)
+
+
+def study_create_from_export(
+    *,
+    owner: User,
+    export: File,
+    name: str = "",
+    parameters: Mapping[str, Any] | None = None,
+    start: bool = True,
+) -> Study:
+    """A study from one multi-sample export, its design built from the export's metadata rows
+    (group from ``Class``, ``sample_type`` from ``File type``, injection order, batch) and
+    stored as ``design.csv`` beside it, as ``ganglioside study EXPORT_FILE`` does.
+
+    Raises
+    ------
+    ganglioside.InputError
+        The file is not an export with at least two samples, or its metadata give no group to
+        some samples (they are named, with the design to send instead).
+    ganglioside.studies.DesignError
+        The design built is refused by the library (e.g. too small a group).
+    ganglioside.ConfigError
+        A parameter is unknown or out of range.
+    """
+    config = resolve_study_config(dict(parameters or {}))
+    upload = _read(export)
+    if upload.name.lower() == EXPORT_DESIGN_NAME:
+        raise InputError(
+            f"the export is called {EXPORT_DESIGN_NAME}, the name of the design built from it; "
+            "rename the file",
+            file=upload.name,
+        )
+    design = export_design(upload)
+    design_upload = Upload(EXPORT_DESIGN_NAME, design.to_csv(index=False).encode("utf-8"))
+    label = name or Path(upload.name).stem
+    return _create(owner, [upload], design_upload, label, config, start)
+
+
+def export_design(upload: Upload) -> pd.DataFrame:
+    """The design of a multi-sample export (one row per sample, ``file`` its name).
+
+    Raises
+    ------
+    ganglioside.InputError
+        Not an export with samples; :class:`ExportWithoutGroups` for samples without a group.
+    """
+    with tempfile.TemporaryDirectory(prefix="gs-export-") as tmp:
+        path = Path(tmp) / upload.name
+        path.write_bytes(upload.content)
+        export = read_export(path)
+        refused = not_a_study(export)
+        if refused or export.is_plain:
+            raise InputError(
+                refused
+                or "read as a single table, not an export of several samples; a study from "
+                "one file needs a multi-sample export (e.g. an MS-DIAL alignment with its "
+                "metadata rows); otherwise upload the tables and a design",
+                file=upload.name,
+            )
+        design = design_from_export(export, path, Path(tmp))
+    missing = missing_groups(design)
+    if missing:
+        raise ExportWithoutGroups(
+            f"the export gives no group (a Class row) to {len(missing)} sample(s) "
+            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}); fill the group "
+            f"column of the design built from it, and send that design with the export "
+            "as its table",
+            file=upload.name,
+            design_text=design.to_csv(index=False, lineterminator="\n"),
+        )
+    return design
+
+
+def _create(
+    owner: User,
+    tables: list[Upload],
+    design_upload: Upload,
+    name: str,
+    config: Any,
+    start: bool,
+) -> Study:
     folder_name = f"studies/{uuid.uuid4().hex}"
     folder = Path(settings.MEDIA_ROOT) / folder_name
     try:
