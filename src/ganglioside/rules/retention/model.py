@@ -21,6 +21,7 @@ from ._curvature import bend_centres, with_bend
 from ._group_lines import LEVELS, group_lines
 from ._hydroxyl import (
     LOGP_PER_OXYGEN,
+    MIN_ANCHOR_ROWS,
     HydroxylTerm,
     extra_oxygens,
     learned_offset,
@@ -216,7 +217,10 @@ class RetentionModel:
         real = anchors & np.isfinite(x)
         learn_from, source = _hydroxyl_rows(extra > 0, real, confident, single)
         resid = y - self._nearest_line(x, y, group)
-        offset = learned_offset(resid, extra, learn_from) if learn_from is not None else None
+        offset = None
+        if learn_from is not None:
+            least = MIN_ANCHOR_ROWS if source == "anchors" else MIN_HYDROXYL_ROWS
+            offset = learned_offset(resid, extra, learn_from, least)
         self.hydroxyl_refused_ = None
         if offset is not None and offset + self._slope() * lpo > 0:
             # an extra oxygen makes the molecule more polar: it cannot lengthen RT
@@ -474,16 +478,21 @@ def _hydroxyl_rows(
     has_extra: np.ndarray, real: np.ndarray, confident: np.ndarray | None, single: np.ndarray
 ) -> tuple[np.ndarray | None, str]:
     """The rows the hydroxyl term is learned from and what they are: anchors before other
-    peaks, groups without isomer tracks before those with; None when no set is large enough."""
+    peaks, groups without isomer tracks before those with, then anchors and peaks together,
+    at least :data:`MIN_HYDROXYL_ROWS` rows; else :data:`MIN_ANCHOR_ROWS` anchors (a study's
+    shared anchors may hold both isomer peaks of one hydroxylated species, which the prior
+    would pull off their lines); None when no set is large enough."""
     options = [(real & single, "anchors")]
     if confident is not None:
         options.append((confident & single, "peaks"))
     options.append((real, "anchors"))
     if confident is not None:
-        options.append((confident, "peaks"))
+        options += [(confident, "peaks"), (real | confident, "anchors and peaks")]
     for rows, source in options:
         if (rows & has_extra).sum() >= MIN_HYDROXYL_ROWS:
             return rows, source
+    if (real & has_extra).sum() >= MIN_ANCHOR_ROWS:
+        return real, "anchors"
     return None, "prior"
 
 
