@@ -105,9 +105,10 @@ def anchor_tracks(
     unit = group * k + np.clip(track, 0, None)
     first = fit_lines(x, y, unit, np.flatnonzero(use & (track >= 0)), floor, k)
     pending = np.flatnonzero(use & (track < 0))
-    if first is None:
+    if first is None:  # no spread in Log P within groups: no line, but pairs may be spaced
         track[pending] = 0
-        return track, dict(n_tracks), fallback_delta
+        paired = pair_offset(x, y, group, np.where(use, track, -1))
+        return track, dict(n_tracks), paired if paired is not None else fallback_delta
     line = first[0]
     if pending.size:
         track[pending] = nearest_tracks(x, y, group, pending, line, k)
@@ -118,6 +119,21 @@ def anchor_tracks(
         *align_anchor_isomers(x, y, group, use & capable, track, n_tracks, line.slope, delta),
         delta,
     )
+
+
+def pair_offset(x: np.ndarray, y: np.ndarray, group: np.ndarray, track: np.ndarray) -> float | None:
+    """The median late-minus-early spacing of anchor pairs of one name (same group and Log
+    P, tracks 0 and 1; ``track`` -1 off the anchors), which needs no slope; None without a
+    pair."""
+    on = np.flatnonzero((track == 0) | (track == 1))
+    if on.size < 2:
+        return None
+    frame = pd.DataFrame({"g": group[on], "x": x[on], "t": track[on], "y": y[on]})
+    mean = frame.groupby(["g", "x", "t"])["y"].mean().unstack("t")
+    if 0 not in mean or 1 not in mean:
+        return None
+    gaps = (mean[1] - mean[0]).dropna()
+    return float(gaps.median()) if len(gaps) else None
 
 
 def composition_of(
