@@ -378,3 +378,25 @@ def test_the_docstring_lists_every_parameter_and_learned_attribute(two_groups):
     assert listed == PARAMETERS
     listed = {line.split(" : ")[0].strip() for line in attributes.splitlines() if " : " in line}
     assert listed == {name for name in vars(model) if name.endswith("_")}
+
+
+@pytest.mark.slow
+def test_isomer_anchor_pairs_keep_their_tracks_without_a_pooled_line():
+    # simulated study 9, sample C02: the anchored groups (GT1, GD1, GD1+HexNAc) hold one
+    # species each, so no line has a slope and every group takes its composition estimate;
+    # the anchor pairs of GT1(42:1;O2) and GD1(38:1;O2) still show the isomer spacing, which
+    # needs no slope, and each peak of a pair keeps its own track (both were put on the early
+    # line, 0.48 min apart with one predicted RT)
+    from ganglioside import analyze
+    from ganglioside.simulate.study import simulate_study
+
+    table = simulate_study(9, n_per_group=3, n_rows=80).tables["C02"]
+    compounds = analyze(table).compounds
+    anchors = compounds[compounds["is_anchor"]]
+    assert set(anchors["model_level"]) == {"composition"}
+    pairs = anchors.groupby("name").filter(lambda g: len(g) == 2)
+    assert set(pairs["name"]) == {"GT1(42:1;O2)", "GD1(38:1;O2)"}
+    for _, pair in pairs.groupby("name"):
+        pair = pair.sort_values("rt")
+        assert pair["isomer_track"].tolist() == ["early", "late"]
+        assert pair["predicted_rt"].iat[1] - pair["predicted_rt"].iat[0] > 0.3

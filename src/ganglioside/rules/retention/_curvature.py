@@ -27,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ._lines import PRIOR_SD, PRIOR_SD_DF, LineFit, _per_unit, _scores, loo_z
+from ._lines import PRIOR_SD, LineFit, _per_unit, _scores, loo_z, residual_sd
 
 MIN_ANCHORS = 8  # anchors a line needs before it may bend
 MIN_SPAN = 2.0  # Log P units the anchors must span
@@ -119,12 +119,9 @@ def fit_bent_lines(
     a0 = ybar - slope * xbar - curve * qbar - offset * tbar
     resid = ys - (a0[inv] + slope * xs + curve * qs + offset * ts)
     df = int(idx.size - codes.size - design.shape[1])
-    s2_hat = float(resid @ resid) / df if df > 0 else float("nan")
-    s2 = ((df * s2_hat) + PRIOR_SD_DF * prior_sd**2) / (df + PRIOR_SD_DF) if df > 0 else prior_sd**2
-    s = max(float(np.sqrt(s2)), floor)
+    s = residual_sd(resid, df, prior_sd, floor)
     hat = 1.0 / n_g[inv] + np.einsum("ij,jk,ik->i", design, minv, design)
     r2, q2, rmse, mae = _scores(ys, resid, hat)
-    position = {int(c): j for j, c in enumerate(codes)}
     track_minv = np.array([[0.0, 0.0], [0.0, minv[2, 2] if has_tracks else 0.0]])
     intercept, count, hint, xb = _per_unit(
         codes, inv, t, k, a0, offset, n_g, track_minv, tbar, xbar
@@ -145,13 +142,31 @@ def fit_bent_lines(
         mae_loo=mae,
         n_anchors=int(idx.size),
         logp_range=(float(xs.min()), float(xs.max())),
+    )
+    group_qbar = {int(c): float(q) for c, q in zip(codes, qbar, strict=True)}
+    fit = _bent(fit, curve, minv, group_qbar, centre, k)
+    return fit, loo_z(resid, hat, s), _press_cut(design, dy, 1.0 / n_g[inv], resid, hat)
+
+
+def _bent(
+    fit: LineFit,
+    curve: float,
+    minv: np.ndarray,
+    qbar: dict[int, float],
+    centre: np.ndarray,
+    k: int,
+) -> LineFit:
+    """``fit`` with its bend: the quadratic term and its standard error, each unit's centre and
+    mean squared distance to it (``qbar``: group code -> mean), and the Log P and quadratic
+    block of the inverse normal matrix (``minv``)."""
+    return replace(
+        fit,
         curvature=curve,
-        curvature_se=s * float(np.sqrt(minv[1, 1])),
-        qbar={u: float(qbar[position[u // k]]) for u in intercept},
-        centre={u: float(centre[u // k]) for u in intercept},
+        curvature_se=fit.s * float(np.sqrt(minv[1, 1])),
+        qbar={u: qbar[u // k] for u in fit.intercept},
+        centre={u: float(centre[u // k]) for u in fit.intercept},
         bend_cov=(float(minv[0, 0]), float(minv[0, 1]), float(minv[1, 1])),
     )
-    return fit, loo_z(resid, hat, s), _press_cut(design, dy, 1.0 / n_g[inv], resid, hat)
 
 
 def _press_cut(

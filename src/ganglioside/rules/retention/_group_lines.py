@@ -234,6 +234,9 @@ def group_lines(
         table.add_composition(
             comp_groups, composition, group_comp, pooled, anchor_x_mean, floor, group_centre
         )
+    # a group whose anchors show isomer tracks but whose line has one (its composition
+    # estimate, with no pooled line) takes the early/late lines of isomer-capable rows
     multi_track = np.zeros(n_groups, dtype=bool)
     multi_track[[g for g, t in n_tracks.items() if t > 1]] = True
+    multi_track &= np.isfinite(table.intercept).sum(axis=1) > 1
     return table.build(multi_track)

@@ -5,8 +5,9 @@ one unit, which along the common slope would move the peak by well over half a m
 runs show only about -0.12 to -0.22 min.  The model therefore carries a term per extra oxygen,
 added to the line: ``RT = line(Log P) + term × (oxygens - 2)``.  The term is learned from the
 file (its anchors with extra oxygens, else its other peaks with them) when it has at least
-:data:`MIN_ROWS` of them, robustly; otherwise it is set so that the whole change per extra
-oxygen is :data:`PER_OXYGEN_PRIOR`.
+:data:`MIN_ROWS` of them, robustly, or from :data:`MIN_ANCHOR_ROWS` anchors when they are
+the only rows with extra oxygens (confirmed peaks: the model fits a line on two anchors too);
+otherwise it is set so that the whole change per extra oxygen is :data:`PER_OXYGEN_PRIOR`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ...robust import robust_scale, tukey_weights
 PER_OXYGEN_PRIOR = -0.17  # min of RT per ceramide oxygen beyond two (real runs: -0.12..-0.22)
 LOGP_PER_OXYGEN = -1.16  # Log P per oxygen when the file's Log P does not say (logp.PRIOR)
 MIN_ROWS = 3  # rows with extra oxygens the term needs before it is learned from the file
+MIN_ANCHOR_ROWS = 2  # anchors with extra oxygens that suffice when no other row has them
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class HydroxylTerm:
         The whole RT change per extra oxygen (min): ``term`` plus the slope times the Log P
         increment per oxygen.
     source:
-        ``"anchors"``, ``"peaks"`` (learned from the file) or ``"prior"``.
+        ``"anchors"``, ``"peaks"``, ``"anchors and peaks"`` (learned from the file) or
+        ``"prior"``.
     n_rows:
         Rows it was learned from (0 for the prior).
     """
@@ -61,11 +64,13 @@ def prior_term(slope: float, logp_per_oxygen: float) -> float:
     return PER_OXYGEN_PRIOR - slope * logp_per_oxygen
 
 
-def learned_offset(resid: np.ndarray, extra: np.ndarray, rows: np.ndarray) -> float | None:
+def learned_offset(
+    resid: np.ndarray, extra: np.ndarray, rows: np.ndarray, min_rows: int = MIN_ROWS
+) -> float | None:
     """Robust mean of ``resid / extra`` over ``rows`` with extra oxygens (Tukey-weighted
-    from the median), or None with fewer than :data:`MIN_ROWS` such rows."""
+    from the median), or None with fewer than ``min_rows`` such rows."""
     sel = rows & (extra > 0) & np.isfinite(resid)
-    if sel.sum() < MIN_ROWS:
+    if sel.sum() < min_rows:
         return None
     per = resid[sel] / extra[sel]
     centre = float(np.median(per))

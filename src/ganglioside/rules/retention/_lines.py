@@ -93,6 +93,17 @@ def loo_z(resid: np.ndarray, hat: np.ndarray, s: float) -> np.ndarray:
     return z_loo
 
 
+def residual_sd(resid: np.ndarray, df: int, prior_sd: float, floor: float) -> float:
+    """The residual SD: the fit's, pooled with ``prior_sd`` weighted as :data:`PRIOR_SD_DF`
+    degrees of freedom (``prior_sd`` alone without residual degrees of freedom), never below
+    ``floor``."""
+    if df > 0:
+        s2 = (float(resid @ resid) + PRIOR_SD_DF * prior_sd**2) / (df + PRIOR_SD_DF)
+    else:
+        s2 = prior_sd**2
+    return max(float(np.sqrt(s2)), floor)
+
+
 def fit_lines(
     x: np.ndarray,
     y: np.ndarray,
@@ -129,9 +140,7 @@ def fit_lines(
     a0 = ybar - slope * xbar - offset * tbar  # track-0 intercept per group
     resid = ys - (a0[inv] + slope * xs + offset * ts)
     df = int(idx.size - codes.size - 1 - int(has_tracks))
-    s2_hat = float(resid @ resid) / df if df > 0 else float("nan")
-    s2 = ((df * s2_hat) + PRIOR_SD_DF * prior_sd**2) / (df + PRIOR_SD_DF) if df > 0 else prior_sd**2
-    s = max(float(np.sqrt(s2)), floor)
+    s = residual_sd(resid, df, prior_sd, floor)
     hat = 1.0 / n_g[inv] + minv[0, 0] * dx**2 + 2 * minv[0, 1] * dx * dt + minv[1, 1] * dt**2
     r2, q2, rmse, mae = _scores(ys, resid, hat)
     intercept, count, hint, xb = _per_unit(codes, inv, t, k, a0, offset, n_g, minv, tbar, xbar)

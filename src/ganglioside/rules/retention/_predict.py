@@ -198,9 +198,7 @@ def predict_rows(
     n = len(x)
     track = np.full(n, -1, dtype=np.int8)
     if lines is None:  # no model at all: nothing is predicted
-        no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
-        nan = [np.full(n, np.nan) for _ in range(3)]
-        return _result((nan[0], nan[1]), y, x, (no_model, no_model), track, nan[2], logp_range)
+        return _no_model(x, y, logp_range)
     rows = row_lines(lines, x, group, usable)
     level = pd.Categorical.from_codes(rows.level_code, LEVELS)
     model_id = pd.Categorical.from_codes(rows.model_code, lines.model_ids)
@@ -237,6 +235,17 @@ def predict_rows(
     anchor_z[anchor_rows[scored]] = anchor_z_loo[scored]
     result = _result((predicted, var), y, x, (level, model_id), track, anchor_z, logp_range)
     return replace(result, track_inferred=iso & ok, calibration=calibration)
+
+
+def _no_model(
+    x: np.ndarray, y: np.ndarray, logp_range: tuple[float, float] | None
+) -> RetentionResult:
+    """The result when there is no model: no row predicted, no level, no track."""
+    n = len(x)
+    no_model = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), LEVELS)
+    nan = [np.full(n, np.nan) for _ in range(3)]
+    track = np.full(n, -1, dtype=np.int8)
+    return _result((nan[0], nan[1]), y, x, (no_model, no_model), track, nan[2], logp_range)
 
 
 def _isomer_candidates(

@@ -9,28 +9,33 @@ import numpy as np
 import pandas as pd
 
 from ...group_keys import format_group_key
-from ._composition import (
-    PRIOR_COMPOSITION_SD,
-    PRIOR_SLOPE,
-    CompositionFit,
-    fit_composition,
-    group_composition,
+from ._anchor_fits import (
+    anchor_tracks,
+    anchor_z,
+    composition_of,
+    fit_groups,
+    fit_pooled,
+    frame_columns,
+    group_names,
+    hydroxyl_rows,
+    self_calibrate,
 )
+from ._composition import PRIOR_SLOPE, fit_composition, group_composition
 from ._credibility import slope_in_range, slope_words
-from ._curvature import bend_centres, with_bend
+from ._curvature import bend_centres
 from ._group_lines import LEVELS, group_lines
 from ._hydroxyl import (
     LOGP_PER_OXYGEN,
+    MIN_ANCHOR_ROWS,
     HydroxylTerm,
     extra_oxygens,
     learned_offset,
     prior_term,
 )
 from ._hydroxyl import MIN_ROWS as MIN_HYDROXYL_ROWS
-from ._isomers import align_anchor_isomers, nearest_tracks
-from ._lines import PRIOR_SD, LineFit, fit_lines
+from ._lines import PRIOR_SD
 from ._predict import RetentionResult, predict_rows
-from ._self_calibration import SelfCalibration, calibration_peaks
+from ._self_calibration import SelfCalibration
 from ._transfer import lines_to_json
 
 
@@ -178,7 +183,7 @@ class RetentionModel:
         RetentionModel
             ``self``.
         """
-        x, y, _ = _columns(data)
+        x, y, _ = frame_columns(data)
         extra = extra_oxygens(data)
         lpo = LOGP_PER_OXYGEN if logp_per_oxygen is None else logp_per_oxygen
         fitting = (anchors, track, n_tracks, capable, fallback_delta, peaks, peak_track)
@@ -198,7 +203,7 @@ class RetentionModel:
     ) -> RetentionModel:
         """Fit with the hydroxyl term: first the lines without the rows with extra oxygens,
         then the term from their offset (or the prior), then every level with it."""
-        x, y, group = _columns(data)
+        x, y, group = frame_columns(data)
         anchors, track, n_tracks, capable, delta, peaks, peak_track = fitting
         plain = extra == 0
         only_plain = None if peaks is None else peaks & plain
@@ -214,9 +219,12 @@ class RetentionModel:
             if capable is not None:
                 single &= ~capable
         real = anchors & np.isfinite(x)
-        learn_from, source = _hydroxyl_rows(extra > 0, real, confident, single)
+        learn_from, source = hydroxyl_rows(extra > 0, real, confident, single)
         resid = y - self._nearest_line(x, y, group)
-        offset = learned_offset(resid, extra, learn_from) if learn_from is not None else None
+        offset = None
+        if learn_from is not None:
+            least = MIN_ANCHOR_ROWS if source == "anchors" else MIN_HYDROXYL_ROWS
+            offset = learned_offset(resid, extra, learn_from, least)
         self.hydroxyl_refused_ = None
         if offset is not None and offset + self._slope() * lpo > 0:
             # an extra oxygen makes the molecule more polar: it cannot lengthen RT
@@ -259,43 +267,49 @@ class RetentionModel:
         peak_track: np.ndarray | None,
     ) -> RetentionModel:
         """Fit every level on RT ``y`` (RT less the hydroxyl term)."""
-        x, _, group = _columns(data)
-        names = _group_names(data, group)
+        x, _, group = frame_columns(data)
         use = anchors & np.isfinite(x) & np.isfinite(y)
         use, track, n_tracks = self._calibrate_on_peaks(
             (x, y, group), (use, track, n_tracks), peaks, peak_track
         )
         k = max([2, *n_tracks.values()])
-        track, n_tracks, delta = _anchor_tracks(
+        track, n_tracks, delta = anchor_tracks(
             (x, y, group), use, track, n_tracks, k, capable, fallback_delta, self.rt_sd_floor
         )
-        unit = group * k + np.clip(track, 0, None)
-        anchor_idx = np.flatnonzero(use)
-        pooled = fit_lines(x, y, unit, anchor_idx, self.rt_sd_floor, k)
-        centre = bend_centres(data, x, group, names.size)
-        if pooled is not None:
-            settings = (self.rt_sd_floor, k, PRIOR_SD)
-            pooled = with_bend(pooled, (x, y, unit), anchor_idx, centre, settings)
-        group_fits, rejected = self._fit_groups((x, y, group), unit, anchor_idx, pooled, k, centre)
-        group_comp = group_composition(data, group, names.size)
-        pooled_fit = pooled[0] if pooled is not None else None
-        comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
         self.n_rows_ = len(data)
-        self.group_names_ = names
+        self.group_names_ = group_names(data, group)
         self.n_tracks_ = n_tracks
         self.max_tracks_ = k
         self.isomer_delta_ = delta
+        self.anchor_rows_ = np.flatnonzero(use)
+        self._fit_levels(data, y, group * k + np.clip(track, 0, None))
+        return self
+
+    def _fit_levels(self, data: pd.DataFrame, y: np.ndarray, unit: np.ndarray) -> None:
+        """The pooled line, the groups' own lines and the composition estimate, fitted on the
+        anchors (``anchor_rows_``) of each ``unit`` (group code × tracks + track); then the
+        table of every group's line, unless the common slope is refused."""
+        x, _, group = frame_columns(data)
+        anchor_idx, k, n_groups = self.anchor_rows_, self.max_tracks_, self.group_names_.size
+        centre = bend_centres(data, x, group, n_groups)
+        pooled = fit_pooled((x, y, unit), anchor_idx, centre, (self.rt_sd_floor, k))
+        checks = (self.min_anchors_group_model, self.min_q2, self.rt_sd_floor)
+        group_fits, rejected = fit_groups(
+            (x, y, group), unit, anchor_idx, pooled, k, centre, checks
+        )
+        group_comp = group_composition(data, group, n_groups)
+        pooled_fit = pooled[0] if pooled is not None else None
+        comp = fit_composition(group_comp, x, y, group, anchor_idx, pooled_fit, k, self.rt_sd_floor)
         self.pooled_ = pooled_fit
         self.group_fits_ = {g: fit for g, (fit, _) in group_fits.items()}
         self.group_rejected_ = rejected
         too_few = pooled is None and anchor_idx.size >= 2
         self.slope_source_ = "composition" if too_few else "anchors"
-        self.anchor_rows_ = anchor_idx
-        self.anchor_z_loo_ = _anchor_z(group[anchor_idx], pooled, group_fits)
+        self.anchor_z_loo_ = anchor_z(group[anchor_idx], pooled, group_fits)
         self.logp_range_ = (
             (float(x[anchor_idx].min()), float(x[anchor_idx].max())) if anchor_idx.size else None
         )
-        self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = _composition_of(comp)
+        self.comp_coef_, self.comp_sd_, self.comp_slope_, self.comp_groups_ = composition_of(comp)
         self.comp_cov_ = comp.cov if comp is not None else None
         self.lines_ = None
         if (
@@ -305,11 +319,10 @@ class RetentionModel:
         ):
             self.refused_ = slope_words(float(pooled_fit.slope), "the anchors' common line:")
         if comp is not None and self.refused_ is None:
-            groups = (names, k, n_tracks)
+            groups = (self.group_names_, k, self.n_tracks_)
             fits = (pooled_fit, self.group_fits_, comp)
             x_mean = float(np.mean(x[anchor_idx]))
             self.lines_ = group_lines(groups, fits, group_comp, x_mean, self.rt_sd_floor, centre)
-        return self
 
     def _calibrate_on_peaks(
         self,
@@ -328,7 +341,7 @@ class RetentionModel:
         self.refused_calibration_ = None
         if use.sum() >= 2 or peaks is None:
             return use, track, n_tracks
-        found = _self_calibrate(columns, use, track, peaks, peak_track, self.rt_sd_floor)
+        found = self_calibrate(columns, use, track, peaks, peak_track, self.rt_sd_floor)
         if found is not None and found[3].refused is not None:
             self.refused_, self.refused_calibration_ = found[3].refused, found[3]
         elif found is not None:
@@ -345,7 +358,7 @@ class RetentionModel:
         """
         if self.lines_ is None or self.comp_coef_ is None or self.comp_slope_ is None:
             return None
-        x, y, _ = _columns(data)
+        x, y, _ = frame_columns(data)
         rows = self.anchor_rows_
         keys = data["group_key"].astype(str).to_numpy(dtype=object)[rows]
         ceramides = data["ceramide"].astype(str).to_numpy(dtype=object)[rows]
@@ -374,41 +387,6 @@ class RetentionModel:
             self.isomer_delta_,
             self.hydroxyl_,
         )
-
-    def _fit_groups(
-        self,
-        columns: tuple[np.ndarray, np.ndarray, np.ndarray],
-        unit: np.ndarray,
-        anchor_idx: np.ndarray,
-        pooled: tuple[LineFit, np.ndarray] | None,
-        k: int,
-        centre: np.ndarray,
-    ) -> tuple[dict[int, tuple[LineFit, np.ndarray]], dict[int, str]]:
-        """Own lines (with their anchors' leave-one-out z) of the groups with enough anchors
-        that pass the checks, and why the others were rejected (``centre``: the Log P each
-        group would bend about)."""
-        x, y, group = columns
-        n_groups = centre.size
-        kept: dict[int, tuple[LineFit, np.ndarray]] = {}
-        rejected: dict[int, str] = {}
-        counts = np.bincount(group[anchor_idx], minlength=n_groups)
-        prior_sd = pooled[0].s if pooled is not None else PRIOR_SD
-        for g in np.flatnonzero(counts >= self.min_anchors_group_model):
-            rows = anchor_idx[group[anchor_idx] == g]
-            found = fit_lines(x, y, unit, rows, self.rt_sd_floor, k, prior_sd=prior_sd)
-            if found is not None:
-                settings = (self.rt_sd_floor, k, prior_sd)
-                found = with_bend(found, (x, y, unit), rows, centre, settings)
-            if found is None:
-                rejected[int(g)] = "no spread in Log P"
-            elif found[0].slope <= 0:
-                rejected[int(g)] = f"slope {found[0].slope:.3f} ≤ 0"
-            elif found[0].q2 is None or found[0].q2 < self.min_q2:
-                q = "n/a" if found[0].q2 is None else f"{found[0].q2:.2f}"
-                rejected[int(g)] = f"leave-one-out Q² {q} < {self.min_q2}"
-            else:
-                kept[int(g)] = found
-        return kept, rejected
 
     def predict(
         self,
@@ -445,7 +423,7 @@ class RetentionModel:
             raise ValueError(
                 f"predict() needs the {self.n_rows_} rows given to fit(), got {len(data)} rows"
             )
-        x, y, group = _columns(data)
+        x, y, group = frame_columns(data)
         added = self._hydroxyl_added(data)
         result = predict_rows(
             self.lines_,
@@ -468,124 +446,3 @@ class RetentionModel:
         if self.hydroxyl_ is None:
             return np.zeros(len(data))
         return self.hydroxyl_.term * extra_oxygens(data)
-
-
-def _hydroxyl_rows(
-    has_extra: np.ndarray, real: np.ndarray, confident: np.ndarray | None, single: np.ndarray
-) -> tuple[np.ndarray | None, str]:
-    """The rows the hydroxyl term is learned from and what they are: anchors before other
-    peaks, groups without isomer tracks before those with; None when no set is large enough."""
-    options = [(real & single, "anchors")]
-    if confident is not None:
-        options.append((confident & single, "peaks"))
-    options.append((real, "anchors"))
-    if confident is not None:
-        options.append((confident, "peaks"))
-    for rows, source in options:
-        if (rows & has_extra).sum() >= MIN_HYDROXYL_ROWS:
-            return rows, source
-    return None, "prior"
-
-
-def _self_calibrate(
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
-    use: np.ndarray,
-    track: np.ndarray,
-    peaks: np.ndarray,
-    peak_track: np.ndarray | None,
-    floor: float,
-) -> tuple[np.ndarray, np.ndarray, dict[int, int], SelfCalibration] | None:
-    """The calibration peaks (with the anchors there are), their tracks, the tracks per
-    multi-track group and what the robust fit found; None when the peaks cannot calibrate."""
-    x, y, group = columns
-    ptrack = np.full(len(x), -1) if peak_track is None else np.asarray(peak_track)
-    found = calibration_peaks(x, y, group, np.clip(ptrack, 0, None), peaks, floor)
-    if found is None:
-        return None
-    kept, info = found
-    new_track = np.where(use, track, np.where(kept, ptrack, -1))
-    ranked = kept & (ptrack >= 0)
-    size = int(group.max()) + 1
-    seen = [np.bincount(group[ranked & (ptrack == t)], minlength=size) > 0 for t in (0, 1)]
-    n_tracks = {int(g): 2 for g in np.flatnonzero(seen[0] & seen[1])}
-    # a peak of a multi-track group without a rank goes to its nearest track; elsewhere 0
-    multi = np.isin(group, list(n_tracks))
-    new_track = np.where((new_track < 0) & ~multi, 0, new_track)
-    return use | kept, new_track, n_tracks, info
-
-
-def _group_names(data: pd.DataFrame, group: np.ndarray) -> np.ndarray:
-    """Group key per group code."""
-    names = np.full(int(group.max()) + 1 if len(group) else 0, "", dtype=object)
-    names[group] = data["group_key"].to_numpy(dtype=object)
-    return names
-
-
-def _columns(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Log P, RT and group code of every row."""
-    return (
-        data["log_p"].to_numpy(dtype=float),
-        data["rt"].to_numpy(dtype=float),
-        data["group_code"].to_numpy(dtype=np.int64),
-    )
-
-
-def _anchor_tracks(
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
-    use: np.ndarray,
-    track: np.ndarray,
-    n_tracks: dict[int, int],
-    k: int,
-    capable: np.ndarray | None,
-    fallback_delta: float | None,
-    floor: float,
-) -> tuple[np.ndarray, dict[int, int], float | None]:
-    """Every used anchor's track, the tracks per multi-track group and the isomer offset.
-
-    A first fit on the anchors with known tracks gives the offset and places the single-peak
-    anchors of multi-track groups on their nearest track; with the offset known, the anchors
-    of isomer-capable single-track groups may be split over early and late tracks.
-    """
-    x, y, group = columns
-    track = track.copy()
-    unit = group * k + np.clip(track, 0, None)
-    first = fit_lines(x, y, unit, np.flatnonzero(use & (track >= 0)), floor, k)
-    pending = np.flatnonzero(use & (track < 0))
-    if first is None:
-        track[pending] = 0
-        return track, dict(n_tracks), fallback_delta
-    line = first[0]
-    if pending.size:
-        track[pending] = nearest_tracks(x, y, group, pending, line, k)
-    delta = line.track_offset if line.track_offset is not None else fallback_delta
-    if delta is None or capable is None:
-        return track, dict(n_tracks), delta
-    return (
-        *align_anchor_isomers(x, y, group, use & capable, track, n_tracks, line.slope, delta),
-        delta,
-    )
-
-
-def _composition_of(
-    comp: CompositionFit | None,
-) -> tuple[np.ndarray | None, float, float | None, np.ndarray]:
-    """The composition attributes: coefficients, SD, slope and the groups learned from."""
-    if comp is None:
-        return None, PRIOR_COMPOSITION_SD, None, np.zeros(0, dtype=np.int64)
-    return comp.coef, comp.sd, comp.slope, comp.groups
-
-
-def _anchor_z(
-    anchor_group: np.ndarray,
-    pooled: tuple[LineFit, np.ndarray] | None,
-    group_fits: dict[int, tuple[LineFit, np.ndarray]],
-) -> np.ndarray:
-    """Each anchor's leave-one-out z under the line that predicts it: its group's own line,
-    else the pooled line (NaN with neither)."""
-    z = np.full(anchor_group.size, np.nan)
-    if pooled is not None:
-        pooled_rows = ~np.isin(anchor_group, list(group_fits))
-        z[pooled_rows] = pooled[1][pooled_rows]
-    for g, (_, z_group) in group_fits.items():
-        z[anchor_group == g] = z_group
-    return z
