@@ -9,6 +9,8 @@ from ganglioside import analyze
 from ganglioside.scoring import score
 from ganglioside.simulate import simulate
 
+pytestmark = pytest.mark.slow
+
 SEEDS = range(1000, 1016)
 
 

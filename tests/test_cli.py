@@ -199,6 +199,7 @@ def test_analyze_help_names_the_outputs_and_the_default(capsys):
         assert f"  {name} " in out
 
 
+@pytest.mark.slow
 def test_analyze_prints_counts_by_status_that_match_the_csv(sample_run):
     code, out, _, outdir = sample_run
     assert code == 0
@@ -368,6 +369,7 @@ def test_web_commands_check_for_the_web_extra_before_starting(monkeypatch, capsy
     assert 'pip install "ganglioside[web]"' in err
 
 
+@pytest.mark.slow
 def test_the_worker_command_reaches_the_web_platform():
     pytest.importorskip("django")
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}

@@ -23,6 +23,8 @@ from ganglioside.curation import (
 )
 from ganglioside.errors import InputError
 
+pytestmark = pytest.mark.slow
+
 SAMPLE = Path(str(files("ganglioside") / "data" / "measured_sample.csv"))
 
 

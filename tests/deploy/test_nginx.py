@@ -23,6 +23,8 @@ import pytest
 
 from .conftest import DEPLOY, find_tool
 
+pytestmark = pytest.mark.slow
+
 HOST = "ganglioside.test"
 
 

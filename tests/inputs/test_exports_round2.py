@@ -89,6 +89,7 @@ def test_a_lipidsearch4_result_of_one_sample_is_one_sample_named_after_its_file(
 # -- MS-DIAL -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_msdial4_samples_stop_at_the_lipid_is_column_and_the_normalised_block():
     export = ganglioside.read_export(MSDIAL4)
     assert export.sample_names == ("Blank_01", "QC_01", "WT_1", "WT_2", "KO_1", "KO_2", "QC_02")

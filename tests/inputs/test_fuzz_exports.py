@@ -31,6 +31,8 @@ from ganglioside import AnalysisResult, GangliosideError, analyze, report
 from ganglioside.report.safe import is_formula, neutralise, table_text
 from ganglioside.studies import mztab
 
+pytestmark = pytest.mark.slow
+
 #: Examples per property in the normal run, and under the ``slow`` marker.
 FAST_EXAMPLES = {"table": 300, "analyze": 40, "pdf": 6}
 SLOW_EXAMPLES = {"table": 5000, "analyze": 1000, "pdf": 100}

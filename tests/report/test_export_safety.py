@@ -93,12 +93,14 @@ def test_the_workbook_neutralises_full_width_and_cr_led_formulas(hostile_result,
     assert notes[1] == '\'＝HYPERLINK("http://x")'
 
 
+@pytest.mark.slow
 def test_a_dollar_in_a_name_does_not_crash_the_pdf(hostile_result, tmp_path):
     assert DOLLAR_NAME in set(hostile_result.compounds["name"].astype(str))
     path = report.write_all(hostile_result, tmp_path, outputs=("pdf",))["report.pdf"]
     assert path.read_bytes().startswith(b"%PDF-")
 
 
+@pytest.mark.slow
 def test_the_command_writes_the_pdf_of_a_dollar_name(tmp_path):
     table = SAMPLE.read_text(encoding="utf-8") + f'"{DOLLAR_NAME}",8.1,1000,1.2,F\n'
     (tmp_path / "t.csv").write_text(table, encoding="utf-8")

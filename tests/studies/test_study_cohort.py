@@ -109,6 +109,7 @@ def test_qcs_never_enter_the_statistics_or_the_pca() -> None:
     assert len(design.of_type("qc")) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("every", [6, 1])  # 2 QCs a batch: linear; 7: robust LOWESS
 def test_the_qc_drift_correction_lowers_the_qc_rsd(every: int) -> None:
     values, design, _ = _qc_study(every=every)
@@ -251,6 +252,7 @@ def test_qc_filters_mark_compounds_and_leave_them_out_of_the_q_values() -> None:
     assert q.qc.counts["qc_rsd"] >= 1 and q.qc.counts["filtered"] >= 1
 
 
+@pytest.mark.slow
 def test_three_groups_have_each_contrast_and_an_overall_test() -> None:
     sim = simulate_study(1, **SCENARIOS["three groups"])
     assert sim.matrix is not None

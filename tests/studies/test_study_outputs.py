@@ -21,6 +21,8 @@ from ganglioside.studies.mztab import study_mztab
 from ganglioside.studies.outputs import write_study
 from ganglioside.studies.workbook import SHEETS, study_workbook_bytes
 
+pytestmark = pytest.mark.slow
+
 #: Metadata every mzTab-M 2.0 file must carry (the specification's mandatory fields).
 MANDATORY_MTD = (
     "mzTab-version",

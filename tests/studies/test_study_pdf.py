@@ -11,6 +11,8 @@ from ganglioside.studies import pdf, study
 from ganglioside.studies.outputs import write_study
 from ganglioside.studies.plots import clustered_z
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def result():

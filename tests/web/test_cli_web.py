@@ -16,6 +16,8 @@ from ganglioside.web.cli import main
 
 from .live import free_port
 
+pytestmark = pytest.mark.slow
+
 
 def test_an_unknown_web_command_prints_usage(capsys):
     assert main(["fly"]) == 2

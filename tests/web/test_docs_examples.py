@@ -70,6 +70,7 @@ def _files(folder: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 # reset_sequences: the examples name analysis 1, 2 and study 1, as on a fresh platform
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_every_api_example_of_the_docs_runs_against_the_platform(
     live_server, django_user_model, tmp_path, settings

@@ -26,6 +26,8 @@ from ganglioside.web.studies.services import running as study_running
 
 from .studies_data import study_files, uploads
 
+pytestmark = pytest.mark.slow
+
 TERMINATED = "terminating connection due to administrator command"
 
 

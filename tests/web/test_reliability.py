@@ -50,6 +50,7 @@ def _run(user, content: bytes, filename: str = "t.csv") -> Analysis:
 # -- 1. error text is bounded -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_failed_analysis_quoting_huge_cells_stores_and_mails_a_short_error(user, settings):
     settings.GANGLIOSIDE_NOTIFY_BY_EMAIL = True
     user.email = "alice@example.org"
@@ -275,6 +276,7 @@ def test_every_response_carries_a_permissions_policy(client):
     assert "camera=()" in response["Permissions-Policy"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ["console://", "locmem://"])
 def test_the_mail_urls_listed_in_env_example_start_the_process(url, tmp_path):
     env = {

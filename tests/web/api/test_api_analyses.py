@@ -47,6 +47,7 @@ def test_upload_runs_the_analysis_once_the_upload_is_committed(
     assert detail["summary"]
 
 
+@pytest.mark.slow
 def test_upload_takes_parameters_as_form_fields(api, sample_bytes):
     response = api.post(
         URL,

@@ -12,6 +12,8 @@ from ganglioside.web.analyses.models import Analysis, Artifact
 from ganglioside.web.analyses.services import curation, downloads, exports, running
 from tests.web.conftest import make_upload
 
+pytestmark = pytest.mark.slow
+
 URL = "/api/v1/analyses/"
 LIGHT = ("csv", "xlsx", "json", "html")
 

@@ -163,6 +163,7 @@ def test_method_names_are_unique_per_owner(user, other_user):
 # -- API ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_api_upload_with_columns_and_sample(api):
     answer = api.post(
         reverse("api:analysis-list"),

@@ -24,6 +24,8 @@ from ganglioside.web.ops.backup import BackupError, backup_create, backup_restor
 
 from ..conftest import make_upload
 
+pytestmark = pytest.mark.slow
+
 
 def snapshot(analysis_id: int) -> dict:
     """What must survive a round trip: rows, results, stored exports and the input file."""

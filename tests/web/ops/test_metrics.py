@@ -104,6 +104,7 @@ def test_an_unreachable_broker_is_reported_without_failing_the_scrape(
     assert ("ganglioside_analyses", (("status", "queued"),)) in samples
 
 
+@pytest.mark.slow
 def test_several_server_processes_are_added_up(tmp_path):
     # What uvicorn's workers do with PROMETHEUS_MULTIPROC_DIR set (deploy/uvicorn.env).
     directory = tmp_path / "prometheus"

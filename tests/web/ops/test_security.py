@@ -199,6 +199,8 @@ django.setup()
 import sentry_sdk
 from ganglioside.web.ops import request_id
 
+pytestmark = pytest.mark.slow
+
 token = request_id.activate("req-sentry-1")
 try:
     raise RuntimeError("boom in a view")
