@@ -7,8 +7,9 @@ is a bug"); every CSV/TSV well-formed (read back by Python's ``csv`` module to t
 of rows and the same values, neutralised); no text cell of any table export (CSV, TSV, XLSX,
 mzTab-M) that a spreadsheet would run as a formula; the PDF written whatever the names hold.
 
-The normal run tries a few hundred examples; ``pytest -m long_fuzz tests/inputs/test_fuzz_exports.py`` runs
-the same properties with thousands (see ``SLOW_EXAMPLES``).
+The normal run tries a few hundred examples;
+``pytest -m long_fuzz tests/inputs/test_fuzz_exports.py`` runs the same properties with
+thousands (see ``SLOW_EXAMPLES``).
 """
 
 from __future__ import annotations
