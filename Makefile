@@ -30,16 +30,22 @@ install: $(STAMP)
 run: install
 	$(BIN)/ganglioside serve --demo --host 127.0.0.1 --port 8000 $(if $(RESET_PASSWORD),--reset-password)
 
+# The tests run in parallel, one process per core up to four (pytest-xdist; a test file stays on
+# one process, and each process has its own test database and Redis database).  JOBS=0 runs them
+# in this process, one after the other (pdb, or a machine short of memory).
+JOBS ?= auto
+PARALLEL = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --maxprocesses 4 --dist loadfile)
+
 # Every test (the slow ones, and those needing services or Chromium, which skip without them).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # The fast loop: lint, types, then the tests not marked slow, service or browser.
 check: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/ganglioside
-	$(BIN)/python -m pytest -q -m "$(FAST_TESTS)"
+	$(BIN)/python -m pytest -q $(PARALLEL) -m "$(FAST_TESTS)"
 
 lint: install
 	$(BIN)/ruff check src tests bench

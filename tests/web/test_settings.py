@@ -110,3 +110,18 @@ def test_every_variable_the_settings_read_is_listed_in_env_example():
     listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
     assert read, "no variables found: the pattern no longer matches the settings code"
     assert sorted(read - listed) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "gw0", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/0", "gw1", "redis://127.0.0.1:6379/2"),
+        ("redis://127.0.0.1:6379", "gw2", "redis://127.0.0.1:6379/3"),
+        ("redis://:pw@redis.example:6380/14", "gw1", "redis://:pw@redis.example:6380/0"),
+    ],
+)
+def test_each_parallel_test_process_has_a_redis_database_of_its_own(given, worker, expected):
+    from ganglioside.web.settings_test import _worker_redis_url
+
+    assert _worker_redis_url(given, worker) == expected

@@ -9,6 +9,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """``url`` moved to a Redis database of its own for pytest-xdist worker ``worker`` (gw0 ...).
+
+    The workers of a parallel run share one Redis server; each takes the database after the
+    given one plus its number (modulo the 16 databases Redis has), so that one worker's Celery
+    queues and channel groups never meet another's.
+    """
+    parts = urlsplit(url)
+    given = int(parts.path.lstrip("/") or 0)
+    own = (given + 1 + int(worker.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{own}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw") and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _worker_redis_url(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("GANGLIOSIDE_EXECUTOR", "inline")
@@ -24,7 +44,7 @@ os.environ.setdefault("GANGLIOSIDE_HTTPS", "0")
 # Beats of running jobs: rare in tests (a beat writes from a thread of its own).
 os.environ.setdefault("GANGLIOSIDE_HEARTBEAT_EVERY", "60")
 
-from ganglioside.web.settings import *  # noqa: F403
+from ganglioside.web.settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly protects nothing in tests and costs seconds.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
