@@ -437,6 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one parsed command; its errors become a message and an exit status."""
     runners = {
         "analyze": _run_analyze,
         "simulate": _run_simulate,

@@ -332,7 +332,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ganglioside.web.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ganglioside.web.analyses.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "ganglioside.web.common.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -28,9 +28,9 @@ from ganglioside.web.common.auth import SignedInRequest
 from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
+from ..common.errors import service_error_answer
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
 from . import comparison, figures, selectors
-from .api.errors import service_error_answer
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import Analysis, AnalysisStatus, ArtifactKind
@@ -188,26 +188,33 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = [
         {"label": "rows", "value": summary.get("rows", analysis.n_compounds), "key": "rows"}
     ]
-    for status in STATUSES:
-        # A status the charts draw no points for (``istd``) gets a plain card.
-        style = POINT_STYLES.get(status)
-        cards.append(
-            {
-                "label": status,
-                "value": by_status.get(status, 0),
-                "key": status,
-                "color": style.color if style else "",
-                "glyph": style.glyph if style else "",
-            }
-        )
+    cards += [_status_card(status, by_status.get(status, 0)) for status in STATUSES]
     anchors = selectors.valid_anchor_count(analysis=analysis)
     next(c for c in cards if c["key"] == "valid")["note"] = (
         f"of which {_counted(anchors, 'anchor')}"
     )
+    cards += _model_cards(summary)
+    return cards
+
+
+def _status_card(status: str, count: int) -> dict[str, Any]:
+    """One status's card; a status the charts draw no points for (``istd``) gets a plain one."""
+    style = POINT_STYLES.get(status)
+    return {
+        "label": status,
+        "value": count,
+        "key": status,
+        "color": style.color if style else "",
+        "glyph": style.glyph if style else "",
+    }
+
+
+def _model_cards(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cards of the RT models and the fragment links."""
     models = summary.get("models") or {}
     by_level = models.get("by_level") or {}
     fragments = summary.get("fragments") or {}
-    cards += [
+    return [
         {"label": "RT-model groups", "value": summary.get("groups", 0), "key": "groups"},
         {
             "label": "RT models",
@@ -222,7 +229,6 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
             "note": _counted(fragments.get("parents", 0), "parent"),
         },
     ]
-    return cards
 
 
 def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:

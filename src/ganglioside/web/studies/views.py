@@ -118,19 +118,27 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "plotly_js": PLOTLY_STATIC_PATH,
         "api_url": reverse("studies-api:study-detail", kwargs={"pk": study.pk}),
         "finished": study.is_finished or study.status == StudyStatus.WAITING,
-        "figure_names": [
-            n
-            for n in ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
-            if n in (study.figures or {})
-        ],
+        "figure_names": [n for n in FIGURE_NAMES if n in (study.figures or {})],
     }
-    context["qc_filters"] = _qc_filters((study.summary or {}).get("qc_filters") or {})
+    context.update(_results_context(request, study, names))
+    return render(request, "studies/detail.html", context)
+
+
+#: The study's figures, in the order of its page.
+FIGURE_NAMES = ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
+
+
+def _results_context(request: SignedInRequest, study: Any, names: set[str]) -> dict[str, Any]:
+    """What the page shows of the study's results: QC filters, studies to compare, species."""
+    context: dict[str, Any] = {
+        "qc_filters": _qc_filters((study.summary or {}).get("qc_filters") or {})
+    }
     if study.status == StudyStatus.SUCCEEDED:
         others = selectors.comparable_studies(user=request.user, exclude=study)
         context["compare_choices"] = list(others)
     if "statistics.csv" in names:
         context.update(_species_context(request, study))
-    return render(request, "studies/detail.html", context)
+    return context
 
 
 #: The QC filters of the summary (``qc_filters``), in words.
