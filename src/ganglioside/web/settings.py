@@ -411,11 +411,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
-        "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
+        "task": "ganglioside.web.analyses.tasks.analyses_sweep_stuck",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
     },
     "sweep-stuck-studies": {
-        "task": "ganglioside.web.studies.tasks.sweep_stuck_studies",
+        "task": "ganglioside.web.studies.tasks.studies_sweep_stuck",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
     },
 }

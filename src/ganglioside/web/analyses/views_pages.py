@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,16 +54,11 @@ DOWNLOADS = (
 )
 
 
-def _status_counts(user: Any) -> dict[str, int]:
-    rows = selectors.analysis_list(user=user).values("status").annotate(n=Count("id")).order_by()
-    return {row["status"]: row["n"] for row in rows}
-
-
 @login_required
 @require_GET
 def home(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's dashboard: counts by status and the latest analyses."""
-    counts = _status_counts(request.user)
+    counts = selectors.analysis_status_counts(user=request.user)
     recent = list(selectors.analysis_list(user=request.user)[:8])
     return render(
         request,
@@ -164,7 +158,7 @@ def history(request: SignedInRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(analyses, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = _status_counts(request.user)
+    counts = selectors.analysis_status_counts(user=request.user)
     return render(
         request,
         "analyses/history.html",
@@ -466,11 +460,7 @@ def _picked(request: HttpRequest) -> tuple[str, str]:
 def compare(request: SignedInRequest) -> HttpResponse:
     """Two of the user's analyses side by side: abundances and rows whose status differs."""
     a_id, b_id = _picked(request)
-    choices = list(
-        selectors.analysis_list(user=request.user)
-        .filter(status=AnalysisStatus.SUCCEEDED)
-        .only("id", "name", "input_filename", "created_at", "status")[:COMPARE_CHOICES]
-    )
+    choices = selectors.comparable_analyses(user=request.user, limit=COMPARE_CHOICES)
     context: dict[str, Any] = {
         "choices": choices,
         "a_id": a_id,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ... import heartbeats
 from ..models import Analysis, AnalysisStatus
-from .running import announce_finished
+from .running import analysis_announce_finished
 from .submission import analysis_send
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
             ):
                 report.failed.append(pk)
                 analysis = Analysis.objects.select_related("owner").get(pk=pk)
-                transaction.on_commit(partial(announce_finished, analysis))
+                transaction.on_commit(partial(analysis_announce_finished, analysis))
         elif still.update(status=AnalysisStatus.QUEUED, progress_message="re-queued"):
             report.requeued.append(pk)
             transaction.on_commit(partial(analysis_send, analysis_id=pk))

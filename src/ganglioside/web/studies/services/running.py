@@ -40,7 +40,7 @@ from ganglioside.web.dispatch import WorkStopped
 from .. import events, execution
 from ..models import SampleStatus, Study, StudySample, StudyStatus
 from . import outputs, stored
-from .shared_anchors import ensure_shared_anchors
+from .shared_anchors import shared_anchors_ensure
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def _analysed(row: StudySample) -> SampleResult:
     """The sample's analysis (in the server's process pool without a broker); an error of the
     table, or an unexpected one, is returned in the result."""
     try:
-        row.study.shared_anchors = ensure_shared_anchors(row.study_id)
+        row.study.shared_anchors = shared_anchors_ensure(row.study_id)
         design = stored.study_design(row.study)
         task = stored.tasks_for(row.study, design, {row.sample})[0]
         return execution.analyze(analyze_sample, [task])[0]
@@ -257,7 +257,7 @@ def study_combine(*, study_id: int) -> None:
         return
     with transaction.atomic():
         study.files.all().delete()
-        outputs.store_files(study, files)
+        outputs.study_files_store(study, files)
         Study.objects.filter(pk=study_id).update(
             status=StudyStatus.SUCCEEDED,
             finished_at=timezone.now(),
