@@ -36,10 +36,9 @@ def simulate(
 ) -> SimulatedTable:
     """Simulate a ganglioside feature table with known truth.
 
-    The same arguments always give the same table; a default "per seed" is drawn from the seed
-    within the range given.
+    ``seed`` is an integer ≥ 0; the same arguments always give the same table, and a default
+    "per seed" is drawn from the seed within the range given.
 
-    seed: an integer ≥ 0.
     n_species: real species drawn before isomer peaks, fragments and misannotations (a few are
         dropped when they would elute outside 2-25 min); per seed 150-1200.
     n_rows: exact number of rows wanted (overrides ``n_species``).
@@ -58,10 +57,9 @@ def simulate(
     rt_curvature: RT bend, min per squared Log P unit from each group's 36:1;O2 Log P
         (negative: concave in chain length); None: straight lines (tables unchanged).
 
-    Returns a :class:`SimulatedTable`: the table, its truth and the constants used.  Raises
-    :class:`SimulationArgumentError` (a :class:`~ganglioside.errors.ConfigError` and a
-    :class:`ValueError`) naming the argument, its value and the range when an argument has the
-    wrong type or is out of range.
+    Returns a :class:`SimulatedTable` (the table, its truth, the constants used).  Raises
+    :class:`SimulationArgumentError` (a ConfigError and a ValueError) naming the argument, its
+    value and the range when an argument has the wrong type or is out of range.
     """
     knobs = {
         "n_species": n_species,
