@@ -1,5 +1,8 @@
 """The analyses API: a token, the list of analyses, one analysis (read, delete, run again) and
-the comparison of two."""
+the comparison of two (the rows in :mod:`.views_rows`, the files in :mod:`.views_files`).
+
+Each view parses, checks ownership through the selectors, calls one service and shapes the
+answer."""
 
 from __future__ import annotations
 
