@@ -95,22 +95,9 @@ def _details(sim: Any, analysis: Any, limit: int) -> None:
         print(bad[cols].head(limit).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=30, help="number of seeds (default 30)")
-    parser.add_argument("--start", type=int, default=0, help="first seed (default 0)")
-    parser.add_argument(
-        "--missing-logp", type=float, default=0.0, help="fraction of Log P values blanked"
-    )
-    parser.add_argument(
-        "--vary", action="store_true", help="also blank 20 %% of Log P on every third seed"
-    )
-    parser.add_argument(
-        "--details", type=int, default=0, metavar="K", help="list the errors of the K worst seeds"
-    )
-    parser.add_argument("--rows", type=int, default=25, help="error rows listed per seed")
-    args = parser.parse_args(argv)
-
+def _run_seeds(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    """Each seed's scores (a line printed per seed), and its table and analysis when the
+    details of the worst are asked for."""
     print(
         f"{'seed':>5} {'rows':>5} {'anch':>4} {'noise':>5} {'out':>4} {'frag':>4} {'coel':>4} "
         f"{'miss':>4} | outlier-F1          fragment-F1         macro  valid   link    time"
@@ -130,7 +117,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.details:
             runs[seed] = (sim, analysis)
         print(_line(r), flush=True)
+    return results, runs
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=30, help="number of seeds (default 30)")
+    parser.add_argument("--start", type=int, default=0, help="first seed (default 0)")
+    parser.add_argument(
+        "--missing-logp", type=float, default=0.0, help="fraction of Log P values blanked"
+    )
+    parser.add_argument(
+        "--vary", action="store_true", help="also blank 20 %% of Log P on every third seed"
+    )
+    parser.add_argument(
+        "--details", type=int, default=0, metavar="K", help="list the errors of the K worst seeds"
+    )
+    parser.add_argument("--rows", type=int, default=25, help="error rows listed per seed")
+    args = parser.parse_args(argv)
+
+    results, runs = _run_seeds(args)
     if not results:
         print("no seed ran")
         return 0

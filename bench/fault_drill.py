@@ -27,14 +27,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "src" / "ganglioside" / "data" / "measured_sample.csv"
+import serving  # the script's folder, bench/, is on sys.path
+
+SAMPLE = serving.SAMPLE
 DATABASE_URL = os.environ.get(
     "DRILL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gs_reliability_drill"
 )
@@ -43,13 +43,7 @@ WORK = Path(tempfile.mkdtemp(prefix="ganglioside-drill-"))
 GIVE_UP_SECONDS = 300.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-REDIS_PORT = _free_port()
+REDIS_PORT = serving.free_port()
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("GANGLIOSIDE_")},
     "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
@@ -92,25 +86,7 @@ def _start_redis() -> subprocess.Popen:
 
 
 def _start(*args: str) -> subprocess.Popen:
-    log = open(WORK / f"{args[0]}.log", "ab")  # noqa: SIM115
-    return subprocess.Popen(
-        [sys.executable, "-m", "ganglioside.web.cli", *args],
-        env=ENV,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _create_database() -> None:
-    import psycopg
-
-    url = urlsplit(DATABASE_URL)
-    admin = DATABASE_URL.replace(url.path, "/postgres", 1)
-    name = url.path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    return serving.start_command(WORK, ENV, *args, own_group=True)
 
 
 def _terminate_connections() -> int:
@@ -205,7 +181,7 @@ def _lose_the_queue(drill: Drill, worker: subprocess.Popen, redis: list[subproce
 
 
 def main() -> None:
-    _create_database()
+    serving.create_database(DATABASE_URL)
     os.environ.update(ENV)
     import django
 

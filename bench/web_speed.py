@@ -26,14 +26,14 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "src" / "ganglioside" / "data" / "measured_sample.csv"
+import serving  # the script's folder, bench/, is on sys.path
+
+ROOT = serving.ROOT
+SAMPLE = serving.SAMPLE
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ganglioside_bench"
 )
@@ -60,77 +60,23 @@ ENV = {
 
 
 def _create_database() -> None:
-    import psycopg
-
-    url = urlsplit(DATABASE_URL)
-    admin = DATABASE_URL.replace(url.path, "/postgres", 1)
-    name = url.path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    serving.create_database(DATABASE_URL)
 
 
 def _start(*args: str) -> subprocess.Popen:
-    log = open(WORK / f"{args[0]}.log", "wb")  # noqa: SIM115
-    return subprocess.Popen(
-        [sys.executable, "-m", "ganglioside.web.cli", *args],
-        env=ENV,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return serving.start_command(WORK, ENV, *args)
 
 
 def _start_server(port: int) -> subprocess.Popen:
-    """The ASGI server as production runs it: uvicorn reading deploy/uvicorn.env."""
-    options = {}
-    for line in (ROOT / "deploy" / "uvicorn.env").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            options[key.strip()] = value.strip()
-    options.update(
-        UVICORN_HOST="127.0.0.1",
-        UVICORN_PORT=str(port),
-        PROMETHEUS_MULTIPROC_DIR=str(WORK / "metrics"),
-    )
-    log = open(WORK / "server.log", "wb")  # noqa: SIM115
-    return subprocess.Popen(
-        [str(Path(sys.executable).with_name("uvicorn")), "ganglioside.web.asgi:application"],
-        env={**ENV, **options},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return serving.start_server(WORK, ENV, port)
 
 
 def wait_ready(http, worker_name: str | None = None, seconds: float = 120.0) -> None:
-    """Wait until the server answers ``/health/ready`` and, when named, the Celery worker
-    answers a ping (after its warm-up); stop the bench with the log folder if either never
-    does.  ``http`` is an ``httpx.Client`` on the server."""
-    import httpx
+    """Wait until the server (and, when named, the worker) answers; see :mod:`serving`."""
+    serving.wait_ready(http, WORK, worker_name, seconds)
 
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if http.get("/health/ready").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server did not start; see {WORK}")
-        time.sleep(0.2)
-    if worker_name is None:
-        return
-    from ganglioside.web.celery import app as celery_app
 
-    while not celery_app.control.ping(destination=[worker_name], timeout=0.5):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the worker did not start; see {WORK}")
+_free_port = serving.free_port
 
 
 def _load() -> str:

@@ -31,13 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cli_compare import add_compare_parser, run_compare
-from .cli_inputs import add_input_arguments
+from .cli_inputs import add_input_arguments, analysis_config
 from .cli_study import STUDY_RUNNERS, add_study_parsers
 from .errors import GangliosideError
 from .report.outputs import DEFAULT_OUTPUTS, OUTPUTS, parse_outputs
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config import AnalysisConfig
     from .result import AnalysisResult
 
 #: Subcommands that belong to the web platform; handed to ``ganglioside.web.cli.main``.
@@ -253,13 +252,6 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         bars.close()
 
 
-def _config(args: argparse.Namespace) -> AnalysisConfig:
-    from .config import AnalysisConfig
-
-    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
-    return config.with_overrides(args.overrides)
-
-
 def _print_summary(result: AnalysisResult, paths: dict[str, Path], outdir: Path) -> None:
     from .result import STATUSES
 
@@ -296,7 +288,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise _UsageError(f"input file {source} does not exist")
     if source.is_dir():
         raise _UsageError(f"input {source} is a directory; expected a CSV, TSV or XLSX file")
-    config = _config(args)
+    config = analysis_config(args)
     outdir = Path(args.output)
     from .cli_inputs import read_input, run_samples, with_decisions
 
@@ -437,10 +429,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run one parsed command; its errors become a message and an exit status."""
     runners = {
         "analyze": _run_analyze,
         "simulate": _run_simulate,
-        "compare": lambda a: run_compare(a, _config(a)),
+        "compare": run_compare,
         **STUDY_RUNNERS,
     }
     try:

@@ -14,6 +14,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli_inputs import add_parameter_arguments, analysis_config
+
 if TYPE_CHECKING:  # pragma: no cover
     from .result import AnalysisResult
 
@@ -37,11 +39,11 @@ def add_compare_parser(commands: Any) -> None:
         help="pair the rows by row number (two runs of one file); by default rows pair by "
         "species and RT unless A and B are the same table",
     )
-    compare.add_argument("--config", metavar="FILE.toml", help="parameters for tables")
-    compare.add_argument(
-        "--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides",
-        help="change one parameter of the analysis of a table (repeatable)",
-    )  # fmt: skip
+    add_parameter_arguments(
+        compare,
+        file_help="parameters for tables",
+        set_help="change one parameter of the analysis of a table (repeatable)",
+    )
 
 
 def _result(path: Path, config: Any) -> AnalysisResult:
@@ -59,13 +61,14 @@ def _same_table(a: Path, b: Path) -> bool:
     return hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
 
-def run_compare(args: argparse.Namespace, config: Any) -> int:
+def run_compare(args: argparse.Namespace) -> int:
     """``ganglioside compare``: exit status 0."""
     from .compare import abundance_frame, compare_analyses, comparison_text
     from .report.safe import safe_frame
 
     a, b = Path(args.a), Path(args.b)
     same = args.by_row or _same_table(a, b)
+    config = analysis_config(args)
     comparison = compare_analyses(_result(a, config), _result(b, config), same_file=same)
     print(f"A: {a}\nB: {b}")
     print(comparison_text(comparison))

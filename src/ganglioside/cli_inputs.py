@@ -29,6 +29,24 @@ Progress = Callable[[str, float, str], None]
 Writer = Callable[["AnalysisResult", Path], dict[str, Path]]
 
 
+def add_parameter_arguments(
+    parser: argparse.ArgumentParser, *, file_help: str, set_help: str
+) -> None:
+    """Add ``--config FILE.toml`` and the repeatable ``--set KEY=VALUE`` (into ``overrides``)."""
+    parser.add_argument("--config", metavar="FILE.toml", help=file_help)
+    parser.add_argument(
+        "--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides", help=set_help
+    )
+
+
+def analysis_config(args: argparse.Namespace) -> AnalysisConfig:
+    """The analysis parameters of ``--config`` (the defaults without it), then ``--set``."""
+    from .config import AnalysisConfig
+
+    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    return config.with_overrides(args.overrides)
+
+
 def add_input_arguments(analyze: argparse.ArgumentParser) -> None:
     """Add ``--sample`` and ``--columns`` to the ``analyze`` command."""
     analyze.add_argument(

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .config import AnalysisConfig
+from .cli_inputs import add_parameter_arguments, analysis_config
 
 
 def _add_study_arguments(parser: Any, positive_int: Any) -> None:
@@ -62,14 +62,10 @@ def _add_study_arguments(parser: Any, positive_int: Any) -> None:
         "samples with too few borrow after a first analysis)",
     )
     parser.add_argument("--no-images", action="store_true", help="do not write figures as images")
-    parser.add_argument("--config", metavar="FILE.toml", help="analysis parameters (TOML)")
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="change one analysis parameter (repeatable)",
+    add_parameter_arguments(
+        parser,
+        file_help="analysis parameters (TOML)",
+        set_help="change one analysis parameter (repeatable)",
     )
 
 
@@ -146,9 +142,7 @@ def add_study_parsers(commands: Any, positive_int: Any) -> None:
 def _study_config(args: argparse.Namespace) -> Any:
     from .studies import StudyConfig
 
-    analysis = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
-    analysis = analysis.with_overrides(args.overrides)
-    changes: dict[str, Any] = {"analysis": analysis}
+    changes: dict[str, Any] = {"analysis": analysis_config(args)}
     if args.compare:
         changes["compare"] = ",".join(args.compare)
     if args.no_qc_drift:

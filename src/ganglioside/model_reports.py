@@ -37,12 +37,20 @@ def describe_models(
         return [_transferred_report(model, prediction)]
     counted = pd.Series(prediction.model_id).value_counts()
     rows_per_model = {str(k): int(v) for k, v in counted.items() if k != "" and v}
+    out = _with_hydroxyl(model, _fitted_reports(model, rows_per_model))
+    calibration = _calibration(model)
+    if calibration["source"] == "anchors":
+        return out
+    note = "self-calibrated: fitted on the file's own peaks, not on anchors"
+    return [replace(r, calibration=calibration, warnings=(note, *r.warnings)) for r in out]
+
+
+def _fitted_reports(model: RetentionModel, rows_per_model: dict[str, int]) -> list[ModelReport]:
+    """The group lines', the pooled line's and the composition model's reports, in that order."""
     names = model.group_names_
     out: list[ModelReport] = []
     for g, fit in sorted(model.group_fits_.items()):
-        warn = []
-        if fit.df < 3:
-            warn.append(f"only {fit.df} residual degrees of freedom")
+        warn = [f"only {fit.df} residual degrees of freedom"] if fit.df < 3 else []
         model_id = f"group:{names[g]}"
         out.append(_line_report(model, fit, model_id, "group", warn, rows_per_model))
     if model.pooled_ is not None:
@@ -50,19 +58,19 @@ def describe_models(
         out.append(_line_report(model, model.pooled_, "pooled", "pooled", warn, rows_per_model))
     if model.comp_coef_ is not None:
         out.append(_composition_report(model, rows_per_model.get("composition", 0)))
+    return out
+
+
+def _with_hydroxyl(model: RetentionModel, reports: list[ModelReport]) -> list[ModelReport]:
+    """The reports with the model's hydroxyl shift, and each bent line's centres."""
     hydroxyl = model.hydroxyl_.to_dict() if model.hydroxyl_ is not None else {}
     centres = _centres(model)
-    out = [
+    return [
         replace(r, hydroxyl=hydroxyl, centres=centres.get(r.model_id, {}))
         if r.curvature is not None
         else replace(r, hydroxyl=hydroxyl)
-        for r in out
+        for r in reports
     ]
-    calibration = _calibration(model)
-    if calibration["source"] == "anchors":
-        return out
-    note = "self-calibrated: fitted on the file's own peaks, not on anchors"
-    return [replace(r, calibration=calibration, warnings=(note, *r.warnings)) for r in out]
 
 
 def _centres(model: RetentionModel) -> dict[str, dict[str, float]]:
@@ -183,8 +191,8 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
     if model.slope_source_ == "composition":
         warn.append("no group has anchors spread in Log P: slope fitted across groups")
     pooled = model.pooled_
-    bent = pooled is not None and pooled.curvature is not None
-    if bent:
+    bent = pooled if pooled is not None and pooled.curvature is not None else None
+    if bent is not None:
         warn.append("bent like the pooled line, each group about its rows' mean Log P")
     return ModelReport(
         model_id="composition",
@@ -205,8 +213,8 @@ def _composition_report(model: RetentionModel, n_rows: int) -> ModelReport:
         df=max(n_groups - 1, 0),
         logp_range=model.logp_range_,
         warnings=tuple(warn),
-        curvature=pooled.curvature if bent and pooled is not None else None,
-        curvature_se=pooled.curvature_se if bent and pooled is not None else None,
+        curvature=bent.curvature if bent is not None else None,
+        curvature_se=bent.curvature_se if bent is not None else None,
     )
 
 

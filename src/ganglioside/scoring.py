@@ -85,23 +85,9 @@ def score(analysis: AnalysisResult | pd.DataFrame, truth: pd.DataFrame) -> dict[
     out["status_counts"] = {str(k): int(v) for k, v in pd.Series(status).value_counts().items()}
     f1s = []
     for name in ("outlier", "fragment"):
-        truth_pos = label == name
-        said_pos = status == name
-        tp = int((truth_pos & said_pos).sum())
-        fp = int((~truth_pos & said_pos).sum())
-        fn = int((truth_pos & ~said_pos).sum())
-        precision, recall, f1 = _f1(tp, fp, fn)
-        out.update(
-            {
-                f"{name}_tp": tp,
-                f"{name}_fp": fp,
-                f"{name}_fn": fn,
-                f"{name}_precision": precision,
-                f"{name}_recall": recall,
-                f"{name}_f1": f1,
-            }
-        )
-        f1s.append(f1)
+        counts = _class_counts(name, label == name, status == name)
+        out.update(counts)
+        f1s.append(counts[f"{name}_f1"])
     out["macro_f1"] = float(np.mean(f1s))
     valid = label == "valid"
     out["valid_ok"] = int((valid & (status == "valid")).sum())
@@ -109,14 +95,35 @@ def score(analysis: AnalysisResult | pd.DataFrame, truth: pd.DataFrame) -> dict[
     frag = label == "fragment"
     out["linked"] = int((_linked(merged).to_numpy() & frag).sum())
     out["parent_linkage"] = out["linked"] / out["n_fragment"] if out["n_fragment"] else 1.0
+    out["confusion"] = _confusion(label, status)
+    return out
+
+
+def _class_counts(name: str, truth_pos: np.ndarray, said_pos: np.ndarray) -> dict[str, Any]:
+    """True and false positives, false negatives, precision, recall and F1 of one class."""
+    tp = int((truth_pos & said_pos).sum())
+    fp = int((~truth_pos & said_pos).sum())
+    fn = int((truth_pos & ~said_pos).sum())
+    precision, recall, f1 = _f1(tp, fp, fn)
+    return {
+        f"{name}_tp": tp,
+        f"{name}_fp": fp,
+        f"{name}_fn": fn,
+        f"{name}_precision": precision,
+        f"{name}_recall": recall,
+        f"{name}_f1": f1,
+    }
+
+
+def _confusion(label: np.ndarray, status: np.ndarray) -> dict[str, dict[str, int]]:
+    """Truth label -> status -> count."""
     confusion: dict[str, dict[str, int]] = {}
     pairs = pd.DataFrame({"label": label, "status": status}).value_counts()
     for lab, st, count in zip(
         pairs.index.get_level_values(0), pairs.index.get_level_values(1), pairs, strict=True
     ):
         confusion.setdefault(str(lab), {})[str(st)] = int(count)
-    out["confusion"] = confusion
-    return out
+    return confusion
 
 
 def mistakes(

@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 ]
 USERNAME, PASSWORD = "lab", "browser-test-pw-42"
 TIMEOUT_MS = 120_000
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 1000}
 
 
 def _redis_url() -> str | None:
@@ -247,3 +249,61 @@ def running_platform(
     finally:
         for name in list(running.processes):
             running.stop(name)
+
+
+@contextmanager
+def launched_browser(chromium_path: str) -> Iterator:
+    """Headless Chromium through Playwright, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = open_browser(playwright, chromium_path)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def signed_in_page(browser, platform: Platform, viewport=DESKTOP, user: str = USERNAME):
+    """A new page of ``browser`` signed in as ``user``, and the :class:`Watch` of it."""
+    page = browser.new_page(viewport=viewport, accept_downloads=True)
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(page, platform.base)
+    sign_in(page, platform.base, user)
+    return page, watch
+
+
+def run_study(platform, folder: Path, name: str, parameters: dict) -> int:
+    """Store the simulated study as ``USERNAME``'s and run it here and now (inline); its id."""
+    from .studies_data import study_files
+
+    tables, design = study_files()
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, content in tables.items():
+        (folder / table).write_bytes(content)
+    script = (
+        "from pathlib import Path\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        "from ganglioside.web.studies.services import creation\n"
+        f"owner = get_user_model().objects.get(username={USERNAME!r})\n"
+        "files = [SimpleUploadedFile(p.name, p.read_bytes())\n"
+        f"         for p in sorted(Path({str(folder)!r}).glob('*.csv'))]\n"
+        "study = creation.study_create(\n"
+        f"    owner=owner, files=files, design={design!r}, name={name!r},\n"
+        f"    parameters={parameters!r},\n"
+        ")\n"
+        "study.refresh_from_db()\n"
+        "assert study.status == 'succeeded', (study.status, study.error_message)\n"
+        "print('study', study.pk)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ganglioside.web.cli", "manage", "shell", "-c", script],
+        # inline: the samples and the study step run in this command, no worker needed
+        env={**platform.env, "GANGLIOSIDE_EXECUTOR": "inline"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    return int(re.findall(r"^study (\d+)$", done.stdout, re.MULTILINE)[-1])

@@ -61,7 +61,7 @@ def test_a_failed_analysis_quoting_huge_cells_stores_and_mails_a_short_error(use
     assert analysis.status == "failed"
     assert len(analysis.error_message) <= 2100
     assert len(json.dumps(analysis.error_details)) < 2000
-    running.announce_finished(analysis)
+    running.analysis_announce_finished(analysis)
     assert len(mail.outbox[-1].body) < 4000
 
 

@@ -89,8 +89,7 @@ def analyze(
         "Area"}`` (see :func:`~ganglioside.read_export`).
     calibrants:
         The lab's standards (a calibrant list file or DataFrame with ``name`` and optionally
-        ``rt`` and ``tolerance``, see :mod:`ganglioside.calibrants`): the rows they match
-        become anchors.
+        ``rt`` and ``tolerance``, see :mod:`ganglioside.calibrants`): matching rows are anchors.
     calibration:
         A saved RT calibration (a file written with ``--save-calibration`` or
         :func:`ganglioside.calibration.save_calibration`, or its content): its lines are applied

@@ -7,7 +7,6 @@ HTML-escaped: names come from user files and must never run as markup.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,18 +15,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..result import AnalysisResult
 from .abundance import abundance_table
 from .figure_json import Spec, figure_html, template_script
+from .html_tables import escape, html_table, key_values_table
+from .html_tables import table_cell as table_cell
 from .plots import POINT_STYLES, point_class, spec_builders
 from .summary_json import flatten, software_version, status_counts
 from .tables import models_table
-
-#: Most rows shown in one HTML table; the CSV and the workbook always hold every row.
-MAX_TABLE_ROWS = 2000
 
 _PLOT_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -35,41 +32,6 @@ _PLOT_CONFIG: dict[str, Any] = {
     "toImageButtonOptions": {"format": "svg", "scale": 1},
 }
 
-_FORMATS: dict[str, str] = {
-    "rt": ".3f",
-    "predicted_rt": ".3f",
-    "residual": "+.3f",
-    "pi_low": ".3f",
-    "pi_high": ".3f",
-    "delta_rt": "+.3f",
-    "fragment_delta_rt": "+.3f",
-    "oac_shift": "+.3f",
-    "log_p": ".2f",
-    "log_p_expected": ".2f",
-    "z": "+.2f",
-    "slope": ".3f",
-    "slope_se": ".3f",
-    "r2": ".3f",
-    "q2": ".3f",
-    "rmse_loo": ".3f",
-    "mae_loo": ".3f",
-    "residual_sd": ".3f",
-    "volume": ",.0f",
-    "volume_consolidated": ",.0f",
-    "parent_volume": ",.0f",
-    "fragment_volume": ",.0f",
-    "volume_not_quantified": ",.0f",
-    "volume_ratio": ".2f",
-    "percent": ".1f",
-    "mass": ".4f",
-    "mz_h": ".4f",
-    "mz_2h": ".4f",
-}
-
-#: Columns holding semicolon-separated lists; a space after each ``;`` lets them wrap.
-_LIST_COLUMNS = frozenset({"reasons", "warnings", "evidence", "intercepts", "tracks"})
-#: Columns whose codes are joined by a bare ";" (a name such as GT1(36:1;O2) never is one).
-_CODE_LIST_COLUMNS = frozenset({"warnings", "evidence"})
 
 _REVIEW_COLUMNS = (
     "row",
@@ -124,69 +86,6 @@ def _plotly_js() -> str:
     return (files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and np.isnan(value)
-
-
-def table_cell(column: str, value: object) -> str:
-    """One ``<td>``: numbers formatted and right-aligned, text escaped."""
-    if _missing(value):
-        return "<td></td>"
-    if isinstance(value, bool | np.bool_):
-        return f"<td>{'yes' if value else 'no'}</td>"
-    if isinstance(value, int | np.integer):
-        return f'<td class="num">{int(value)}</td>'
-    if isinstance(value, float | np.floating):
-        spec = _FORMATS.get(column, ".4g")
-        return f'<td class="num">{_e(format(float(value), spec))}</td>'
-    if column == "status" and str(value) in POINT_STYLES:
-        color = POINT_STYLES[str(value)].color
-        return f'<td><span class="badge" style="--c:{color}">{_e(value)}</span></td>'
-    text = str(value)
-    if column in _CODE_LIST_COLUMNS:  # codes joined by ";" (reasons already use "; ")
-        text = text.replace(";", "; ").replace(";  ", "; ")
-    css = ' class="wrap"' if len(text) > 40 else ""
-    return f"<td{css}>{_e(text)}</td>"
-
-
-def html_table(
-    frame: pd.DataFrame,
-    table_id: str | None = None,
-    limit: int | None = None,
-    more: str = "compounds.csv",
-) -> str:
-    """``frame`` as an escaped HTML table of at most ``limit`` rows (:data:`MAX_TABLE_ROWS`
-    by default); below a longer table, "…and N more rows" names the file ``more`` that holds
-    them all."""
-    if frame.empty:
-        return '<p class="ok">None.</p>'
-    shown = frame.head(MAX_TABLE_ROWS if limit is None else limit)
-    columns = [str(c) for c in shown.columns]
-    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-    body = "\n".join(
-        "<tr>" + "".join(table_cell(c, v) for c, v in zip(columns, rec, strict=True)) + "</tr>"
-        for rec in shown.itertuples(index=False, name=None)
-    )
-    ident = f' id="{_e(table_id)}"' if table_id else ""
-    note = ""
-    if len(frame) > len(shown):
-        hidden = len(frame) - len(shown)
-        note = (
-            f'<p class="more">…and {hidden:,} more {"row" if hidden == 1 else "rows"} (the '
-            f"first {len(shown):,} of {len(frame):,} are shown); every row is in {_e(more)}.</p>"
-        )
-    return (
-        f'<div class="tablewrap"><table{ident}><thead><tr>{head}</tr></thead>'
-        f"<tbody>\n{body}\n</tbody></table></div>{note}"
-    )
-
-
 def _figure_html(key: str, spec: Spec) -> str:
     return figure_html(f"plot-{key}", spec, _PLOT_CONFIG)
 
@@ -211,8 +110,8 @@ def _cards(analysis: AnalysisResult) -> str:
         '<div class="cards">'
         + "".join(
             f'<div class="card" style="--c:{color}"><div class="n">{n:,}</div>'
-            f'<div class="l">{_e(label)}</div>'
-            + (f'<div class="note">{_e(note)}</div>' if note else "")
+            f'<div class="l">{escape(label)}</div>'
+            + (f'<div class="note">{escape(note)}</div>' if note else "")
             + "</div>"
             for label, n, color, note in items
         )
@@ -224,7 +123,7 @@ def _reading_notes(analysis: AnalysisResult) -> str:
     """Short legend of symbols and of z, for readers new to the report."""
     symbols = "".join(
         f'<li><span class="glyph" style="color:{style.color}">{style.glyph}</span> '
-        f"{_e(style.label)}</li>"
+        f"{escape(style.label)}</li>"
         for style in POINT_STYLES.values()
     )
     return (
@@ -270,23 +169,6 @@ def _models_table(analysis: AnalysisResult) -> pd.DataFrame:
     return _columns(frame, wanted)
 
 
-def _key_values(pairs: list[tuple[str, Any]], header: tuple[str, str]) -> str:
-    frame = pd.DataFrame(pairs, columns=list(header))
-    frame[header[1]] = [_as_text(v) for v in frame[header[1]]]
-    return html_table(frame)
-
-
-def _as_text(value: object) -> str:
-    """A key-value cell as text, so that a column mixing numbers and words reads evenly."""
-    if _missing(value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return format(value, ".6g")
-    return str(value)
-
-
 #: Rows of the review and fragment tables shown in the report (the files hold them all), and
 #: the largest table whose every row is listed in the report.
 REVIEW_ROWS = 500
@@ -326,7 +208,7 @@ _FRAGMENT_FILES = ("fragments.csv", "workbook.xlsx")
 def _warnings_html(analysis: AnalysisResult) -> str:
     if not analysis.warnings:
         return '<p class="ok">No file-level warnings.</p>'
-    items = "".join(f"<li>{_e(w)}</li>" for w in analysis.warnings)
+    items = "".join(f"<li>{escape(w)}</li>" for w in analysis.warnings)
     return f'<div class="notice"><ul class="warnings">{items}</ul></div>'
 
 
@@ -334,7 +216,7 @@ def _about_html(page: _Page) -> str:
     """What the report aggregated or left out to stay light, or nothing for a small table."""
     if not page.notes:
         return ""
-    items = "".join(f"<li>{_e(n)}</li>" for n in page.notes)
+    items = "".join(f"<li>{escape(n)}</li>" for n in page.notes)
     return (
         '<h3>About this report</h3><div class="notice about"><p>The table is large, so this '
         "page draws the rows to review one by one and aggregates the others, and lists the "
@@ -346,7 +228,7 @@ def _overview(page: _Page) -> tuple[str, str, str, str]:
     analysis = page.analysis
     counts = status_counts(analysis)
     lead = (
-        f"{counts['total']:,} rows analysed from <b>{_e(analysis.source)}</b>. Every input row "
+        f"{counts['total']:,} rows analysed from <b>{escape(analysis.source)}</b>. Every input row "
         "keeps its 1-based row number; a row is <i>valid</i> when its retention time agrees "
         f"with the RT model (|z| &lt; {analysis.config.outlier_z:g}), an <i>outlier</i> when "
         "it does not, a <i>fragment</i> when it is an in-source fragment of a co-eluting "
@@ -416,7 +298,7 @@ def _review_section(page: _Page) -> tuple[str, str, str, str]:
         )
     else:
         where = page.holder(*_COMPOUND_FILES)
-        content += f'<p class="more">All {len(compounds):,} rows are in {_e(where)}.</p>'
+        content += f'<p class="more">All {len(compounds):,} rows are in {escape(where)}.</p>'
         page.notes.append(
             f"All rows: not listed in the report ({len(compounds):,} rows); they are in {where}."
         )
@@ -447,9 +329,9 @@ def _parameters_section(page: _Page) -> tuple[str, str, str, str]:
     )
     content = (
         '<div class="grid2"><div>'
-        + _key_values(parameters, ("parameter", "value"))
+        + key_values_table(parameters, ("parameter", "value"))
         + "</div><div>"
-        + _key_values(list(flatten(analysis.summary)), ("summary", "value"))
+        + key_values_table(list(flatten(analysis.summary)), ("summary", "value"))
         + "</div></div>"
     )
     return ("parameters", "Parameters and summary", lead, content)
@@ -512,9 +394,9 @@ def report_html(
 def _document(analysis: AnalysisResult, sections: list[tuple[str, str, str, str]]) -> str:
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     source = analysis.source
-    nav = "".join(f'<a href="#{sid}">{_e(title)}</a>' for sid, title, _, _ in sections)
+    nav = "".join(f'<a href="#{sid}">{escape(title)}</a>' for sid, title, _, _ in sections)
     body = "\n".join(
-        f'<section id="{sid}"><h2>{_e(title)}</h2><p class="lead">{lead}</p>{content}</section>'
+        f'<section id="{sid}"><h2>{escape(title)}</h2><p class="lead">{lead}</p>{content}</section>'
         for sid, title, lead, content in sections
     )
     version = software_version()
@@ -523,8 +405,8 @@ def _document(analysis: AnalysisResult, sections: list[tuple[str, str, str, str]
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="ganglioside {_e(version)}">
-<title>Ganglioside report: {_e(source)}</title>
+<meta name="generator" content="ganglioside {escape(version)}">
+<title>Ganglioside report: {escape(source)}</title>
 <style>{_asset("report.css")}</style>
 <script type="text/javascript">{_plotly_js()}</script>
 <script type="text/javascript">{template_script()}</script>
@@ -532,14 +414,14 @@ def _document(analysis: AnalysisResult, sections: list[tuple[str, str, str, str]
 <body>
 <header>
 <h1>Ganglioside annotation report</h1>
-<div class="meta"><span>{_e(source)}</span><span>{len(analysis.compounds):,} rows</span>
-<span>{_e(generated)}</span><span>ganglioside {_e(version)}</span></div>
+<div class="meta"><span>{escape(source)}</span><span>{len(analysis.compounds):,} rows</span>
+<span>{escape(generated)}</span><span>ganglioside {escape(version)}</span></div>
 </header>
 <nav>{nav}</nav>
 <main>
 {body}
 </main>
-<footer>Generated by ganglioside {_e(version)} on {_e(generated)}. This file works offline.
+<footer>Generated by ganglioside {escape(version)} on {escape(generated)}. This file works offline.
 </footer>
 <script type="text/javascript">{_asset("report.js")}</script>
 </body>

@@ -16,20 +16,25 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from .model_lines import model_curves
+from .pdf_pages import (
+    cut_note,
+    labelled_lines,
+    new_page,
+    table_pages,
+    wrapped_texts,
+    write_pages,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
 
     from ..result import AnalysisResult as Analysis
     from ..result import ModelReport
@@ -37,8 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 #: ``progress(fraction, message)``, as the other writers take it.
 PdfProgress = Callable[[float, str], None]
 
-A4 = (8.27, 11.69)  # inches
-ROWS_PER_PAGE = 44
 MAX_REVIEW_ROWS = 440  # ten pages
 MAX_FRAGMENT_ROWS = 220
 MAX_POINTS = 3000  # per chart
@@ -75,10 +78,6 @@ def write_pdf(analysis: Analysis, path: str | Path, progress: PdfProgress | None
 
 
 def _render(analysis: Analysis, target: Any, progress: PdfProgress | None) -> None:
-    # Figures are built directly (no pyplot): no GUI backend, no global figure state.
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_pdf import PdfPages
-
     sections: list[tuple[str, Callable[[PdfPages, Analysis], None]]] = [
         ("summary", _summary_page),
         ("retention-time charts", _rt_pages),
@@ -89,22 +88,7 @@ def _render(analysis: Analysis, target: Any, progress: PdfProgress | None) -> No
         ("decisions", _decision_pages),
         ("parameters", _parameter_page),
     ]
-    style: dict[Any, Any] = {
-        "pdf.fonttype": 42,
-        # Names and extra columns come from user files: a `$` in them is text, never maths.
-        "text.parse_math": False,
-        "text.usetex": False,
-        "font.size": 8,
-        "axes.titlesize": 9,
-        "axes.labelsize": 8,
-    }
-    with rc_context(style), PdfPages(target, metadata=_metadata(analysis)) as pdf:
-        for i, (label, section) in enumerate(sections):
-            if progress is not None:
-                progress(i / len(sections), f"writing the {label}")
-            section(pdf, analysis)
-    if progress is not None:
-        progress(1.0, "done")
+    write_pages(target, _metadata(analysis), analysis, sections, progress)
 
 
 def _metadata(analysis: Analysis) -> dict[str, Any]:
@@ -115,102 +99,6 @@ def _metadata(analysis: Analysis) -> dict[str, Any]:
         "Creator": f"ganglioside {software_version()}",
         "CreationDate": datetime.now(UTC),
     }
-
-
-# -- page helpers -----------------------------------------------------------------------------
-
-
-def _page(title: str, subtitle: str = "") -> Figure:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=A4)
-    figure.text(0.06, 0.965, title, fontsize=14, weight="bold", va="top")
-    if subtitle:
-        figure.text(0.06, 0.94, subtitle, fontsize=8, color="#555555", va="top")
-    return figure
-
-
-def _wrapped(text: str, width: int) -> list[str]:
-    return textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else ""
-    if isinstance(value, float | np.floating):
-        return f"{value:.4g}"
-    if value is pd.NA:
-        return ""
-    return str(value)
-
-
-def _table_pages(
-    pdf: PdfPages,
-    title: str,
-    columns: Sequence[tuple[str, float, int]],
-    rows: Sequence[Sequence[Any]],
-    note: str = "",
-) -> None:
-    """Rows as a table over as many pages as needed; ``columns``: (header, width as a
-    fraction of the page, characters kept)."""
-    if not rows:
-        figure = _page(title, note)
-        figure.text(0.06, 0.9, "None.", fontsize=9, color="#555555")
-        pdf.savefig(figure)
-        return
-    pages = math.ceil(len(rows) / ROWS_PER_PAGE)
-    for number in range(pages):
-        part = rows[number * ROWS_PER_PAGE : (number + 1) * ROWS_PER_PAGE]
-        heading = title if pages == 1 else f"{title} ({number + 1}/{pages})"
-        figure = _page(heading, note)
-        _draw_table(figure, columns, part)
-        pdf.savefig(figure)
-
-
-def _draw_table(
-    figure: Figure, columns: Sequence[tuple[str, float, int]], rows: Sequence[Sequence[Any]]
-) -> None:
-    top, step = 0.915, 0.0195
-    x = 0.06
-    positions = []
-    for header, width, _ in columns:
-        positions.append(x)
-        figure.text(x, top, header, fontsize=7.5, weight="bold", va="top")
-        x += width
-    figure.add_artist(_rule(figure, top - 0.014))
-    for i, row in enumerate(rows):
-        y = top - step * (i + 1)
-        if i % 2 == 1:
-            figure.add_artist(_band(figure, y + 0.004, step))
-        for (_, _, keep), left, value in zip(columns, positions, row, strict=True):
-            text = _cell(value)
-            if len(text) > keep:
-                text = text[: keep - 1] + "…"
-            figure.text(left, y, text, fontsize=7, va="top", family="DejaVu Sans")
-
-
-def _rule(figure: Figure, y: float) -> Any:
-    from matplotlib.lines import Line2D
-
-    return Line2D(
-        [0.06, 0.94], [y, y], transform=figure.transFigure, color="#1F4E79", linewidth=0.8
-    )
-
-
-def _band(figure: Figure, y: float, height: float) -> Any:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle(
-        (0.05, y - height),
-        0.9,
-        height,
-        transform=figure.transFigure,
-        color="#EEF3F8",
-        linewidth=0,
-        zorder=-1,
-    )
 
 
 # -- the summary --------------------------------------------------------------------------------
@@ -254,26 +142,19 @@ def _summary_page(pdf: PdfPages, analysis: Analysis) -> None:
     from .summary_json import software_version
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    figure = _page(
+    figure = new_page(
         "Ganglioside analysis",
         f"{analysis.source} · ganglioside {software_version()} · written {stamp}",
     )
-    y = 0.9
-    figure.text(0.06, y, "Summary", fontsize=11, weight="bold", va="top")
-    for label, value in _summary_lines(analysis):
-        y -= 0.022
-        color = STATUS_STYLE.get(label, ("#222222", ""))[0]
-        figure.text(0.08, y, label, fontsize=9, va="top", color=color)
-        figure.text(0.45, y, value, fontsize=9, va="top", ha="right")
-    y -= 0.04
-    figure.text(0.06, y, "Warnings about the file", fontsize=11, weight="bold", va="top")
-    for warning in analysis.warnings or ["none"]:
-        for line in _wrapped(warning, 110):
-            y -= 0.018
-            if y < 0.05:
-                break
-            figure.text(0.08, y, line, fontsize=8, va="top")
-        y -= 0.006
+    y = labelled_lines(
+        figure,
+        0.9,
+        "Summary",
+        _summary_lines(analysis),
+        value_at=(0.45, "right"),
+        colour_of=lambda label: STATUS_STYLE.get(label, ("#222222", ""))[0],
+    )
+    wrapped_texts(figure, y - 0.04, "Warnings about the file", analysis.warnings)
     pdf.savefig(figure)
 
 
@@ -338,7 +219,7 @@ def _rt_pages(pdf: PdfPages, analysis: Analysis) -> None:
             f" The {len(groups)} largest of {len(sizes)} groups; the others are in the HTML report."
         )
     for start in range(0, len(groups), GROUPS_PER_PAGE):
-        figure = _page("Retention time against Log P", note)
+        figure = new_page("Retention time against Log P", note)
         axes = figure.subplots(3, 2, squeeze=False).ravel()
         figure.subplots_adjust(left=0.09, right=0.96, top=0.9, bottom=0.06, hspace=0.45)
         page_groups = groups[start : start + GROUPS_PER_PAGE]
@@ -364,7 +245,9 @@ def _abundance_bars(ax: Any, items: list[dict[str, Any]], key: str, title: str) 
 
 
 def _overview_page(pdf: PdfPages, analysis: Analysis) -> None:
-    figure = _page("Predictions and abundance", "Valid rows are quantified (consolidated volumes).")
+    figure = new_page(
+        "Predictions and abundance", "Valid rows are quantified (consolidated volumes)."
+    )
     grid = figure.add_gridspec(2, 2, left=0.1, right=0.96, top=0.9, bottom=0.06, hspace=0.3,
                                wspace=0.45)  # fmt: skip
     ax = figure.add_subplot(grid[0, :])
@@ -426,10 +309,13 @@ def _review_pages(pdf: PdfPages, analysis: Analysis) -> None:
         )
         for r in shown.itertuples(index=False)
     ]
-    note = "Outliers, unverified and invalid rows, and rows whose status a curator set."
-    if len(rows) > len(shown):
-        note += f" The first {len(shown)} of {len(rows)}; every row is in compounds.csv."
-    _table_pages(pdf, "Rows to review", columns, body, note)
+    note = cut_note(
+        "Outliers, unverified and invalid rows, and rows whose status a curator set.",
+        len(shown),
+        len(rows),
+        "every row is in compounds.csv",
+    )
+    table_pages(pdf, "Rows to review", columns, body, note)
 
 
 def _model_pages(pdf: PdfPages, analysis: Analysis) -> None:
@@ -450,7 +336,7 @@ def _model_pages(pdf: PdfPages, analysis: Analysis) -> None:
     names = ["model_id", "level", "groups", "n_anchors", "n_rows", "slope", "r2", "q2",
              "residual_sd"]  # fmt: skip
     body = [tuple(row) for row in table.reindex(columns=names).itertuples(index=False)]
-    _table_pages(pdf, "Retention-time models", columns, body, "One line per fitted model.")
+    table_pages(pdf, "Retention-time models", columns, body, "One line per fitted model.")
 
 
 def _fragment_pages(pdf: PdfPages, analysis: Analysis) -> None:
@@ -468,10 +354,13 @@ def _fragment_pages(pdf: PdfPages, analysis: Analysis) -> None:
     names = ["fragment_row", "fragment_name", "parent_row", "parent_name", "delta_rt", "lost",
              "volume_ratio"]  # fmt: skip
     body = [tuple(row) for row in shown.reindex(columns=names).itertuples(index=False)]
-    note = "In-source fragments joined to the peak they came from."
-    if len(events) > len(shown):
-        note += f" The first {len(shown)} of {len(events)}; all are in the workbook."
-    _table_pages(pdf, "Fragment links", columns, body, note)
+    note = cut_note(
+        "In-source fragments joined to the peak they came from.",
+        len(shown),
+        len(events),
+        "all are in the workbook",
+    )
+    table_pages(pdf, "Fragment links", columns, body, note)
 
 
 def _decision_pages(pdf: PdfPages, analysis: Analysis) -> None:
@@ -498,7 +387,7 @@ def _decision_pages(pdf: PdfPages, analysis: Analysis) -> None:
         for d in decisions
     ]
     note = "The curator's decisions (audit trail), oldest first."
-    _table_pages(pdf, "Decisions about rows", columns, body, note)
+    table_pages(pdf, "Decisions about rows", columns, body, note)
 
 
 def _parameter_page(pdf: PdfPages, analysis: Analysis) -> None:
@@ -507,4 +396,4 @@ def _parameter_page(pdf: PdfPages, analysis: Analysis) -> None:
     rows = list(flatten(analysis.config.to_dict()))
     rows += [("software_version", software_version()), ("source", analysis.source)]
     columns = [("parameter", 0.35, 50), ("value", 0.5, 80)]
-    _table_pages(pdf, "Parameters and version", columns, rows, "Everything needed to run it again.")
+    table_pages(pdf, "Parameters and version", columns, rows, "Everything needed to run it again.")

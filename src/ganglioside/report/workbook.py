@@ -125,9 +125,7 @@ def _column_values(series: pd.Series) -> tuple[list[Any], str]:
     their kind (see :func:`_kind`)."""
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype) and is_text_column(series):
-        labels = [_cell_value(v) for v in dtype.categories]
-        cells = np.array([*labels, None], dtype=object)
-        return list(cells[series.cat.codes.to_numpy()]), _kind(labels)  # code -1 picks None
+        return _category_values(series, dtype)
     if pd.api.types.is_bool_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return [None if v is pd.NA else bool(v) for v in series.tolist()], "boolean"
     if pd.api.types.is_float_dtype(dtype) and isinstance(dtype, np.dtype):
@@ -139,6 +137,13 @@ def _column_values(series: pd.Series) -> tuple[list[Any], str]:
         return series.tolist(), "number"
     values = [_cell_value(v) for v in series.tolist()]
     return values, _kind(values)
+
+
+def _category_values(series: pd.Series, dtype: pd.CategoricalDtype) -> tuple[list[Any], str]:
+    """The cells of a column of text categories (each label made plain once)."""
+    labels = [_cell_value(v) for v in dtype.categories]
+    cells = np.array([*labels, None], dtype=object)
+    return list(cells[series.cat.codes.to_numpy()]), _kind(labels)  # code -1 picks None
 
 
 def _writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:

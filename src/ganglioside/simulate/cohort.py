@@ -7,13 +7,12 @@ the same as before they existed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .study import StudyKnobs
+from .knobs import StudyKnobs
 
 
 def extra_group_folds(

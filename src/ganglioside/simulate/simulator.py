@@ -36,51 +36,30 @@ def simulate(
 ) -> SimulatedTable:
     """Simulate a ganglioside feature table with known truth.
 
-    Parameters
-    ----------
-    seed:
-        Seed (an integer ≥ 0).  The same arguments always give the same table.
-    n_species:
-        Number of real species drawn (before isomer peaks, fragments and misannotations; a few
-        are dropped when they would elute outside 2-25 min).  Default: drawn per seed,
-        150-1200.
-    n_rows:
-        Exact number of rows wanted (overrides ``n_species``).
-    anchor_rate:
-        Fraction (0-1) of real-species peaks marked as anchors.  Default: per seed, 0.08-0.25.
-    noise_sd:
-        SD (min, > 0) of a peak's RT around its line.  Default: per seed, 0.02-0.10.
-    outlier_rate:
-        Fraction of rows that are misannotations, below 0.9.  Default: per seed, 0.02-0.10.
-    fragment_rate:
-        Fraction (0-1) of the larger species peaks (two or more sialic acids, or a
-        modification) that produce 1-3 in-source fragments.  Default: per seed, 0.05-0.40.
-    isomer_rate:
-        Fraction (0-1) of GD1/GT1/GQ1 names (with or without modifications) that appear as two
-        isomer peaks.  Default: per seed, 0.3-0.8.
-    missing_logp_rate:
-        Fraction (0-1) of rows whose Log P is left blank.
-    hydroxyl_rt_shift:
-        RT change (min) per ceramide oxygen beyond two, as real runs show for hydroxylated
-        fatty acids (about -0.12 to -0.22 min), while the exported Log P keeps its usual
-        oxygen increment.  Default None: RT follows the exported Log P (tables unchanged).
-    hydroxyl_rate:
-        Fraction (0-1) of species with a third ceramide oxygen.  Default: per seed, 1-4 %.
-    rt_curvature:
-        RT bend, min per squared Log P unit from each group's 36:1;O2 Log P (negative:
-        concave in chain length).  Default None: straight lines, tables unchanged.
+    ``seed`` is an integer ≥ 0; the same arguments always give the same table, and a default
+    "per seed" is drawn from the seed within the range given.
 
-    Returns
-    -------
-    SimulatedTable
-        The table, its truth and the constants used.
+    n_species: real species drawn before isomer peaks, fragments and misannotations (a few are
+        dropped when they would elute outside 2-25 min); per seed 150-1200.
+    n_rows: exact number of rows wanted (overrides ``n_species``).
+    anchor_rate: share (0-1) of real-species peaks marked as anchors; per seed 0.08-0.25.
+    noise_sd: SD (min, > 0) of a peak's RT around its line; per seed 0.02-0.10.
+    outlier_rate: share of rows that are misannotations, below 0.9; per seed 0.02-0.10.
+    fragment_rate: share (0-1) of the larger species peaks (two or more sialic acids, or a
+        modification) that give 1-3 in-source fragments; per seed 0.05-0.40.
+    isomer_rate: share (0-1) of GD1/GT1/GQ1 names (modified or not) seen as two isomer peaks;
+        per seed 0.3-0.8.
+    missing_logp_rate: share (0-1) of rows whose Log P is left blank.
+    hydroxyl_rt_shift: RT change (min) per ceramide oxygen beyond two, as real runs show for
+        hydroxylated fatty acids (about -0.12 to -0.22 min), while the exported Log P keeps its
+        usual oxygen increment; None: RT follows the exported Log P (tables unchanged).
+    hydroxyl_rate: share (0-1) of species with a third ceramide oxygen; per seed 1-4 %.
+    rt_curvature: RT bend, min per squared Log P unit from each group's 36:1;O2 Log P
+        (negative: concave in chain length); None: straight lines (tables unchanged).
 
-    Raises
-    ------
-    SimulationArgumentError
-        When an argument has the wrong type or is out of range (the message names the
-        argument, its value and the range); a :class:`~ganglioside.errors.ConfigError` and a
-        :class:`ValueError`.
+    Returns a :class:`SimulatedTable` (the table, its truth, the constants used).  Raises
+    :class:`SimulationArgumentError` (a ConfigError and a ValueError) naming the argument, its
+    value and the range when an argument has the wrong type or is out of range.
     """
     knobs = {
         "n_species": n_species,

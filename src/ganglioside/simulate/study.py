@@ -50,44 +50,13 @@ import numpy as np
 import pandas as pd
 
 from .cohort import cohort_design, cohort_effects, extra_group_folds, qc_fold
+from .knobs import StudyKnobs
 from .simulator import simulate
 
 #: Columns of :attr:`SimulatedStudy.species`.
 SPECIES_COLUMNS = ("name", "track", "rt", "changed", "fold", "is_standard")
 #: Pivot (min) of the per-sample RT slope.
 SLOPE_PIVOT = 13.5
-
-
-@dataclass(frozen=True)
-class StudyKnobs:
-    """The knobs of a simulated study (see :func:`simulate_study`)."""
-
-    n_per_group: int = 6
-    n_rows: int = 180
-    groups: tuple[str, ...] = ("control", "disease")
-    changed_fraction: float = 0.15
-    fold_range: tuple[float, float] = (2.0, 4.0)
-    bio_sd: float = 0.15
-    loading_sd: float = 0.10
-    drift_trend: float = 0.25
-    drift_sd: float = 0.05
-    slope_sd: float = 0.004
-    rt_noise_sd: float = 0.005
-    fragment_keep: float = 0.7
-    outlier_keep: float = 0.6
-    extra_outliers: int = 2
-    anchor_keep: float = 0.85
-    poor_samples: int = 1
-    standards: bool = True
-    batch_sd: float = 0.0
-    confounded: float = 0.5
-    qc_every: int = 0
-    signal_drift: float = 0.0
-    amount_range: tuple[float, float] = (1.0, 1.0)
-    paired: bool = False
-    within_sd: float = 0.15
-    detection_quantile: float = 0.0
-    tech_sd: float = 0.0
 
 
 #: The scenarios of ``bench/study_accuracy.py``: name → knobs (biological sd 0.35 log units, as

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..report.pdf import _page, _table_pages, _wrapped
+from ..report.pdf_pages import (
+    cut_note,
+    labelled_lines,
+    new_page,
+    table_pages,
+    wrapped,
+    wrapped_texts,
+    write_pages,
+)
 from .plots import _PALETTE, BOX_SPECIES, CHANGED_Q, category_shares, clustered_z, group_colours
 from .result import StudyResult
 
@@ -49,36 +57,22 @@ def write_study_pdf(result: StudyResult, path: str | Path) -> Path:
 
 
 def _render(result: StudyResult, target: Any) -> None:
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_pdf import PdfPages
-
     from ..report.summary_json import software_version
 
-    sections: list[Callable[[PdfPages, StudyResult], None]] = [
-        _summary_page,
-        _chart_page,
-        _box_page,
-        _heatmap_pages,
-        _compound_pages,
-        _sample_pages,
+    sections: list[tuple[str, Callable[[PdfPages, StudyResult], None]]] = [
+        ("summary", _summary_page),
+        ("charts", _chart_page),
+        ("box plots", _box_page),
+        ("heatmap", _heatmap_pages),
+        ("compounds", _compound_pages),
+        ("samples", _sample_pages),
     ]
-    style: dict[Any, Any] = {
-        "pdf.fonttype": 42,
-        # Names, samples and groups come from user files: a `$` in them is text, never maths.
-        "text.parse_math": False,
-        "text.usetex": False,
-        "font.size": 8,
-        "axes.titlesize": 9,
-        "axes.labelsize": 8,
-    }
     metadata = {
         "Title": f"Ganglioside study ({result.comparison.label})",
         "Creator": f"ganglioside {software_version()}",
         "CreationDate": _created(result),
     }
-    with rc_context(style), PdfPages(target, metadata=metadata) as pdf:
-        for section in sections:
-            section(pdf, result)
+    write_pages(target, metadata, result, sections)
 
 
 # -- the summary --------------------------------------------------------------------------------
@@ -108,22 +102,9 @@ def _summary_page(pdf: PdfPages, result: StudyResult) -> None:
     from ..report.summary_json import software_version
 
     stamp = _created(result).strftime("%Y-%m-%d %H:%M UTC")
-    figure = _page("Ganglioside study", f"ganglioside {software_version()} · made {stamp}")
-    y = 0.9
-    figure.text(0.06, y, "Summary", fontsize=11, weight="bold", va="top")
-    for label, value in _summary_lines(result):
-        y -= 0.022
-        figure.text(0.08, y, label, fontsize=9, va="top")
-        figure.text(0.36, y, value, fontsize=9, va="top")
-    y -= 0.04
-    figure.text(0.06, y, "Warnings", fontsize=11, weight="bold", va="top")
-    for warning in list(result.warnings) or ["none"]:
-        for line in _wrapped(warning, 110):
-            y -= 0.018
-            if y < 0.05:
-                break
-            figure.text(0.08, y, line, fontsize=8, va="top")
-        y -= 0.006
+    figure = new_page("Ganglioside study", f"ganglioside {software_version()} · made {stamp}")
+    y = labelled_lines(figure, 0.9, "Summary", _summary_lines(result))
+    wrapped_texts(figure, y - 0.04, "Warnings", result.warnings)
     pdf.savefig(figure)
 
 
@@ -131,7 +112,7 @@ def _summary_page(pdf: PdfPages, result: StudyResult) -> None:
 
 
 def _chart_page(pdf: PdfPages, result: StudyResult) -> None:
-    figure = _page("Changes, samples and composition", f"comparison {result.comparison.label}")
+    figure = new_page("Changes, samples and composition", f"comparison {result.comparison.label}")
     axes = figure.subplots(2, 2).ravel()
     figure.subplots_adjust(left=0.09, right=0.96, top=0.9, bottom=0.07, hspace=0.35, wspace=0.3)
     _volcano(axes[0], result)
@@ -197,7 +178,7 @@ def _drift(ax: Any, result: StudyResult) -> None:
 
 def _box_page(pdf: PdfPages, result: StudyResult) -> None:
     stats = result.main_statistics.dropna(subset=["q_value"]).nsmallest(BOX_SPECIES, "q_value")
-    figure = _page(
+    figure = new_page(
         "Compounds with the smallest q values",
         f"{result.quantities.quantity} quantity per sample, by group",
     )
@@ -217,7 +198,7 @@ def _box_page(pdf: PdfPages, result: StudyResult) -> None:
         ax.boxplot([c.to_numpy(float) for c in cells], tick_labels=[str(g) for g in groups])
         for i, c in enumerate(cells):
             ax.scatter(np.full(len(c), i + 1.0), c.to_numpy(float), s=8, c=colours[groups[i]])
-        title = "\n".join(_wrapped(_name(stat), 30)[:2])
+        title = "\n".join(wrapped(_name(stat), 30)[:2])
         ax.set_title(f"{title}\nq {stat['q_value']:.2g}", fontsize=7, loc="left")
         ax.tick_params(labelsize=6)
     for ax in axes[len(stats) :]:
@@ -251,7 +232,7 @@ def _heatmap_pages(pdf: PdfPages, result: StudyResult) -> None:
         rows = slice(number * HEATMAP_ROWS, (number + 1) * HEATMAP_ROWS)
         part = shown.iloc[rows]
         title = "Compounds × samples" + (f" ({number + 1}/{pages})" if pages > 1 else "")
-        figure = _page(title, note)
+        figure = new_page(title, note)
         bar, ax = figure.subplots(
             2, 1, gridspec_kw={"height_ratios": [1, max(len(part), 1) / 2.5]}, sharex=True
         )
@@ -322,10 +303,13 @@ def _compound_pages(pdf: PdfPages, result: StudyResult) -> None:
         )
         for r in shown.itertuples(index=False)
     ]
-    note = f"By q value ({result.summary.get('test', '')})."
-    if len(stats) > len(shown):
-        note += f" The first {len(shown)} of {len(stats)}; every compound is in statistics.csv."
-    _table_pages(pdf, "Compounds", columns, body, note)
+    note = cut_note(
+        f"By q value ({result.summary.get('test', '')}).",
+        len(shown),
+        len(stats),
+        "every compound is in statistics.csv",
+    )
+    table_pages(pdf, "Compounds", columns, body, note)
 
 
 def _sample_pages(pdf: PdfPages, result: StudyResult) -> None:
@@ -347,7 +331,7 @@ def _sample_pages(pdf: PdfPages, result: StudyResult) -> None:
         )
         for r in samples.itertuples(index=False)
     ]  # fmt: skip
-    _table_pages(pdf, "Samples", columns, body, "Each sample's own analysis.")
+    table_pages(pdf, "Samples", columns, body, "Each sample's own analysis.")
 
 
 def _created(result: StudyResult) -> datetime:

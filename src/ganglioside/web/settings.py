@@ -332,7 +332,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ganglioside.web.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ganglioside.web.analyses.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "ganglioside.web.common.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -411,11 +411,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-analyses": {
-        "task": "ganglioside.web.analyses.tasks.sweep_stuck_analyses",
+        "task": "ganglioside.web.analyses.tasks.analyses_sweep_stuck",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
     },
     "sweep-stuck-studies": {
-        "task": "ganglioside.web.studies.tasks.sweep_stuck_studies",
+        "task": "ganglioside.web.studies.tasks.studies_sweep_stuck",
         "schedule": float(GANGLIOSIDE_SWEEP_EVERY),
     },
 }

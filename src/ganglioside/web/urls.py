@@ -9,7 +9,7 @@ from drf_spectacular.views import (
 )
 
 from . import health
-from .analyses.api.errors import json_not_found, json_server_error
+from .common.errors import json_not_found, json_server_error
 
 urlpatterns = [
     path("", include("ganglioside.web.analyses.urls_pages")),

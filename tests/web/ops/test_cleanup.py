@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from ganglioside.web.analyses.models import Analysis, AnalysisStatus
 from ganglioside.web.analyses.services import submission
+from ganglioside.web.ops import tasks
 from ganglioside.web.ops.cleanup import analyses_purge_expired
-from ganglioside.web.ops.tasks import purge_expired
 
 from ..conftest import make_upload
 
@@ -97,14 +97,14 @@ def test_upload_folders_without_an_analysis_are_removed_once_old(user, sample_by
 def test_the_task_applies_the_policy_and_reports_counts(user, sample_bytes, settings):
     settings.GANGLIOSIDE_RETENTION_DAYS = 7
     stored(user, sample_bytes, status=AnalysisStatus.SUCCEEDED, finished_days_ago=8)
-    result = purge_expired.apply().get()
+    result = tasks.analyses_purge_expired.apply().get()
     assert result == {"analyses": 1, "orphan_folders": 0}
     assert not Analysis.objects.exists()
 
 
 def test_beat_runs_the_clean_up_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["purge-expired-analyses"]
-    assert entry["task"] == purge_expired.name
+    assert entry["task"] == tasks.analyses_purge_expired.name
     assert entry["schedule"] == crontab(hour=3, minute=30)
     # The stuck-run sweep of the web platform is still scheduled next to it.
     assert "sweep-stuck-analyses" in settings.CELERY_BEAT_SCHEDULE

@@ -23,31 +23,24 @@ import pytest
 import ganglioside
 from ganglioside.simulate import simulate
 from tests.web.browser import (
+    DESKTOP,
     PASSWORD,
-    TIMEOUT_MS,
+    PHONE,
     USERNAME,
-    Watch,
     chromium_or_skip,
-    open_browser,
+    launched_browser,
+    run_study,
     running_platform,
-    sign_in,
+    signed_in_page,
 )
 from tests.web.conftest import SAMPLE_CSV
 from tests.web.methods.test_methods import MSDIAL
-from tests.web.pages.test_browser_study_compare import _run_study
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1400, "height": 1000}
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 LIMITED = "limits"  # the user whose uploads are counted (2 a minute)
 BENT = -0.06  # min per squared Log P unit: a table whose RT lines bend
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -63,25 +56,24 @@ def bent_result(bent_table) -> ganglioside.AnalysisResult:
 
 
 @pytest.fixture(scope="module")
+def chromium_path() -> str:
+    return chromium_or_skip()
+
+
+@pytest.fixture
+def browser(platform, chromium_path):
+    with launched_browser(chromium_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def platform(tmp_path_factory, chromium_path, bent_table):
     folder = tmp_path_factory.mktemp("browser-second-pass")
     with running_platform(folder, env={"GANGLIOSIDE_UPLOAD_RATE": "2/min"}) as running:
         running.create_user(LIMITED, PASSWORD)
         running.bent_id = running.analyse(USERNAME, bent_table, "bent")
-        running.study_id = _run_study(running, folder / "study", "second pass", {})
+        running.study_id = run_study(running, folder / "study", "second pass", {})
         yield running
-
-
-@pytest.fixture
-def browser(platform, chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        running = open_browser(playwright, chromium_path)
-        try:
-            yield running
-        finally:
-            running.close()
 
 
 @pytest.fixture(scope="module")
@@ -91,14 +83,6 @@ def axe():
         reason="needs axe-core: pip install axe-playwright-python (the dev extra has it)",
     )
     return module.Axe()
-
-
-def _page(browser, platform, viewport=DESKTOP, user=USERNAME):
-    page = browser.new_page(viewport=viewport, accept_downloads=True)
-    page.set_default_timeout(TIMEOUT_MS)
-    watch = Watch(page, platform.base)
-    sign_in(page, platform.base, user)
-    return page, watch
 
 
 def _serious(axe, page) -> list[str]:
@@ -126,7 +110,7 @@ def _overlap(a: dict, b: dict) -> float:
 
 @VIEWPORTS
 def test_the_rt_chart_draws_gt1s_bent_lines_one_per_track(browser, platform, bent_result, viewport):
-    page, watch = _page(browser, platform, viewport)
+    page, watch = signed_in_page(browser, platform, viewport)
     page.goto(f"{platform.base}/analyses/{platform.bent_id}/")
     page.wait_for_function(
         "() => { const c = document.getElementById('rt-chart');"
@@ -175,7 +159,7 @@ def _at(xs: list[float], ys: list[float], x: float) -> float:
 def test_the_row_page_leads_with_the_curators_decision(browser, platform, bent_result, axe):
     comp = bent_result.compounds
     row = int(comp.loc[comp["status"] == "outlier", "row"].iloc[0])
-    page, watch = _page(browser, platform, PHONE)
+    page, watch = signed_in_page(browser, platform, PHONE)
     page.goto(f"{platform.base}/analyses/{platform.bent_id}/rows/{row}/")
     assert page.text_content("#verdict h2").strip() == "Why outlier"
     reason = "second peak of a known isomer; checked the spectrum"
@@ -201,7 +185,7 @@ def test_the_live_page_shows_the_sample_read_and_the_choice_speaks_plainly(brows
     if platform.mode != "celery":
         pytest.skip("needs Redis: the run must wait for a worker while the page is open")
     platform.stop_worker()
-    page, watch = _page(browser, platform, PHONE)
+    page, watch = signed_in_page(browser, platform, PHONE)
     page.goto(f"{platform.base}/analyses/new/")
     page.set_input_files("input[name=file]", str(MSDIAL))
     page.click("#start")
@@ -263,7 +247,7 @@ def test_an_unreadable_upload_does_not_use_up_the_limit(browser, platform, tmp_p
     unreadable.write_text("Name,Volume\nGD1(36:1;O2),100\n")  # no RT column
     good = tmp_path / "good.csv"
     good.write_bytes(SAMPLE_CSV.read_bytes())
-    page, _ = _page(browser, platform, DESKTOP, user=LIMITED)
+    page, _ = signed_in_page(browser, platform, DESKTOP, user=LIMITED)
     # One fixed window of a minute for the whole test (the limit counts per minute).
     if time.time() % 60 > 20:
         time.sleep(60 - time.time() % 60 + 0.5)
@@ -291,7 +275,7 @@ def _study(page, platform) -> None:
 
 @VIEWPORTS
 def test_the_study_page_reads_well(browser, platform, axe, viewport):
-    page, watch = _page(browser, platform, viewport)
+    page, watch = signed_in_page(browser, platform, viewport)
     _study(page, platform)
     headers = page.eval_on_selector_all("#species-table th", "hs => hs.map(h => h.textContent)")
     assert "log₂ fold change" in headers and "q (BH)" in headers and "RT (min)" in headers
@@ -333,7 +317,7 @@ def test_the_study_page_reads_well(browser, platform, axe, viewport):
 def test_a_study_sample_reads_well_and_opens_with_the_analysis_pages(
     browser, platform, axe, viewport
 ):
-    page, watch = _page(browser, platform, viewport)
+    page, watch = signed_in_page(browser, platform, viewport)
     _study(page, platform)
     page.click("#samples tbody tr:first-child a")
     page.wait_for_selector("#sample-compounds-table")

@@ -8,62 +8,19 @@ Skips when Chromium or Playwright is missing, unless ``GANGLIOSIDE_REQUIRE_SERVI
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tests.web.browser import (
-    TIMEOUT_MS,
-    USERNAME,
-    Watch,
+    DESKTOP,
+    PHONE,
     chromium_or_skip,
-    open_browser,
+    launched_browser,
+    run_study,
     running_platform,
-    sign_in,
+    signed_in_page,
 )
-from tests.web.studies_data import study_files
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1400, "height": 1000}
-
-
-def _run_study(platform, folder: Path, name: str, parameters: dict) -> int:
-    """Store the simulated study as ``USERNAME``'s and run it here and now (inline); its id."""
-    tables, design = study_files()
-    folder.mkdir(parents=True, exist_ok=True)
-    for table, content in tables.items():
-        (folder / table).write_bytes(content)
-    script = (
-        "from pathlib import Path\n"
-        "from django.contrib.auth import get_user_model\n"
-        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
-        "from ganglioside.web.studies.services import creation\n"
-        f"owner = get_user_model().objects.get(username={USERNAME!r})\n"
-        "files = [SimpleUploadedFile(p.name, p.read_bytes())\n"
-        f"         for p in sorted(Path({str(folder)!r}).glob('*.csv'))]\n"
-        "study = creation.study_create(\n"
-        f"    owner=owner, files=files, design={design!r}, name={name!r},\n"
-        f"    parameters={parameters!r},\n"
-        ")\n"
-        "study.refresh_from_db()\n"
-        "assert study.status == 'succeeded', (study.status, study.error_message)\n"
-        "print('study', study.pk)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "ganglioside.web.cli", "manage", "shell", "-c", script],
-        # inline: the samples and the study step run in this command, no worker needed
-        env={**platform.env, "GANGLIOSIDE_EXECUTOR": "inline"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
-    return int(re.findall(r"^study (\d+)$", done.stdout, re.MULTILINE)[-1])
 
 
 @pytest.fixture(scope="module")
@@ -71,38 +28,26 @@ def chromium_path() -> str:
     return chromium_or_skip()
 
 
+@pytest.fixture
+def browser(platform, chromium_path):
+    with launched_browser(chromium_path) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory, chromium_path):
     folder = tmp_path_factory.mktemp("browser-study-compare")
     with running_platform(folder) as running:
-        running.study_a = _run_study(running, folder / "a", "forward", {})
-        running.study_b = _run_study(
+        running.study_a = run_study(running, folder / "a", "forward", {})
+        running.study_b = run_study(
             running, folder / "b", "reversed", {"compare": "control/disease"}
         )
         yield running
 
 
-@pytest.fixture
-def browser(platform, chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = open_browser(playwright, chromium_path)
-        yield browser
-        browser.close()
-
-
-def _page(browser, platform, viewport):
-    page = browser.new_page(viewport=viewport, accept_downloads=True)
-    page.set_default_timeout(TIMEOUT_MS)
-    watch = Watch(page, platform.base)
-    sign_in(page, platform.base)
-    return page, watch
-
-
 def test_from_a_study_to_the_comparison_plot_table_filter_and_csv(browser, platform):
     a, b = platform.study_a, platform.study_b
-    page, watch = _page(browser, platform, DESKTOP)
+    page, watch = signed_in_page(browser, platform, DESKTOP)
     page.goto(f"{platform.base}/studies/{a}/")
     page.select_option("#compare-with select[name=with]", str(b))
     page.click("#compare-with button[type=submit]")
@@ -146,7 +91,7 @@ def test_from_a_study_to_the_comparison_plot_table_filter_and_csv(browser, platf
 
 def test_the_comparison_fits_a_390_px_phone(browser, platform):
     a, b = platform.study_a, platform.study_b
-    page, watch = _page(browser, platform, PHONE)
+    page, watch = signed_in_page(browser, platform, PHONE)
     page.goto(f"{platform.base}/studies/{a}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     select = page.locator("#compare-with select").bounding_box()
@@ -166,7 +111,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser, platform, viewport)
     )
     axe = module.Axe()
     a, b = platform.study_a, platform.study_b
-    page, _ = _page(browser, platform, viewport)
+    page, _ = signed_in_page(browser, platform, viewport)
     found = {}
     # the whole comparison page, and the whole study page that leads to it (its progress bar,
     # scrolling tables and figures included)

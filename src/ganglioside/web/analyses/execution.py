@@ -17,9 +17,9 @@ from .services.running import analysis_fail_stopped, analysis_run
 __all__ = ["RENDER_EXPORTS_TASK", "RUN_ANALYSIS_TASK", "enqueue", "enqueue_exports", "shutdown"]
 
 # The Celery task that runs one analysis; its name is kept stable for queued messages.
-RUN_ANALYSIS_TASK = "ganglioside.web.analyses.tasks.run_analysis"
+RUN_ANALYSIS_TASK = "ganglioside.web.analyses.tasks.analysis_run"
 # The Celery task that writes the export files of a succeeded analysis again.
-RENDER_EXPORTS_TASK = "ganglioside.web.analyses.tasks.render_exports"
+RENDER_EXPORTS_TASK = "ganglioside.web.analyses.tasks.exports_render"
 
 
 def enqueue(analysis_id: int) -> str | None:

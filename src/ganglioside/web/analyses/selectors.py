@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from .models import Analysis, Compound, Decision, FragmentEvent, RTModel
@@ -19,6 +19,19 @@ _LIST_DEFERRED = ("summary", "warnings", "parameters", "error_details")
 def analysis_list(*, user: User) -> QuerySet[Analysis]:
     """The user's analyses, newest first, without the heavy columns."""
     return Analysis.objects.filter(owner=user).defer(*_LIST_DEFERRED)
+
+
+def analysis_status_counts(*, user: User) -> dict[str, int]:
+    """How many of the user's analyses are in each status."""
+    rows = analysis_list(user=user).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def comparable_analyses(*, user: User, limit: int) -> list[Analysis]:
+    """The user's succeeded analyses, newest first (at most ``limit``), as a comparison's
+    choices: their id, name, file and date."""
+    analyses = analysis_list(user=user).filter(status="succeeded")
+    return list(analyses.only("id", "name", "input_filename", "created_at", "status")[:limit])
 
 
 def analysis_get(*, user: User, analysis_id: int | str, only_id: bool = False) -> Analysis:
@@ -65,6 +78,11 @@ def curation_counts(*, analysis: Analysis) -> dict[str, int]:
         "pending": sum(1 for d in decisions if not d.get("applied", True)),
         "overridden": int(block.get("overrides") or 0),
     }
+
+
+def overridden_count(*, analysis: Analysis) -> int:
+    """How many of the analysis's stored rows carry a status set by a curator."""
+    return Compound.objects.filter(analysis=analysis).exclude(override="").count()
 
 
 def valid_anchor_count(*, analysis: Analysis) -> int:

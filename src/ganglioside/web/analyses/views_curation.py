@@ -21,7 +21,7 @@ from ganglioside.web.common.auth import SignedInRequest
 
 from . import selectors
 from .forms import DecisionForm, RerunForm
-from .models import Analysis, AnalysisStatus, Compound
+from .models import Analysis, AnalysisStatus
 from .services import curation, submission
 from .views_pages import upload_limit_message, upload_throttled
 
@@ -109,7 +109,7 @@ def _curation_context(analysis: Analysis) -> dict[str, Any]:
         "analysis": analysis,
         "decisions": decisions,
         "pending": [d for d in decisions if not d.applied],
-        "overridden": Compound.objects.filter(analysis=analysis).exclude(override="").count(),
+        "overridden": selectors.overridden_count(analysis=analysis),
         "succeeded": analysis.status == AnalysisStatus.SUCCEEDED,
     }
 

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +27,9 @@ from ganglioside.web.common.auth import SignedInRequest
 from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
+from ..common.errors import service_error_answer
 from ..methods.reading import ColumnsNeeded, SampleChoiceNeeded
 from . import comparison, figures, selectors
-from .api.errors import service_error_answer
 from .file_responses import export_response
 from .forms import DecisionForm, UploadForm
 from .models import Analysis, AnalysisStatus, ArtifactKind
@@ -55,16 +54,11 @@ DOWNLOADS = (
 )
 
 
-def _status_counts(user: Any) -> dict[str, int]:
-    rows = selectors.analysis_list(user=user).values("status").annotate(n=Count("id")).order_by()
-    return {row["status"]: row["n"] for row in rows}
-
-
 @login_required
 @require_GET
 def home(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's dashboard: counts by status and the latest analyses."""
-    counts = _status_counts(request.user)
+    counts = selectors.analysis_status_counts(user=request.user)
     recent = list(selectors.analysis_list(user=request.user)[:8])
     return render(
         request,
@@ -164,7 +158,7 @@ def history(request: SignedInRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(analyses, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = _status_counts(request.user)
+    counts = selectors.analysis_status_counts(user=request.user)
     return render(
         request,
         "analyses/history.html",
@@ -188,26 +182,33 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
     cards: list[dict[str, Any]] = [
         {"label": "rows", "value": summary.get("rows", analysis.n_compounds), "key": "rows"}
     ]
-    for status in STATUSES:
-        # A status the charts draw no points for (``istd``) gets a plain card.
-        style = POINT_STYLES.get(status)
-        cards.append(
-            {
-                "label": status,
-                "value": by_status.get(status, 0),
-                "key": status,
-                "color": style.color if style else "",
-                "glyph": style.glyph if style else "",
-            }
-        )
+    cards += [_status_card(status, by_status.get(status, 0)) for status in STATUSES]
     anchors = selectors.valid_anchor_count(analysis=analysis)
     next(c for c in cards if c["key"] == "valid")["note"] = (
         f"of which {_counted(anchors, 'anchor')}"
     )
+    cards += _model_cards(summary)
+    return cards
+
+
+def _status_card(status: str, count: int) -> dict[str, Any]:
+    """One status's card; a status the charts draw no points for (``istd``) gets a plain one."""
+    style = POINT_STYLES.get(status)
+    return {
+        "label": status,
+        "value": count,
+        "key": status,
+        "color": style.color if style else "",
+        "glyph": style.glyph if style else "",
+    }
+
+
+def _model_cards(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cards of the RT models and the fragment links."""
     models = summary.get("models") or {}
     by_level = models.get("by_level") or {}
     fragments = summary.get("fragments") or {}
-    cards += [
+    return [
         {"label": "RT-model groups", "value": summary.get("groups", 0), "key": "groups"},
         {
             "label": "RT models",
@@ -222,7 +223,6 @@ def _summary_cards(analysis: Any) -> list[dict[str, Any]]:
             "note": _counted(fragments.get("parents", 0), "parent"),
         },
     ]
-    return cards
 
 
 def _page_data(request: HttpRequest, analysis: Any) -> dict[str, Any]:
@@ -460,11 +460,7 @@ def _picked(request: HttpRequest) -> tuple[str, str]:
 def compare(request: SignedInRequest) -> HttpResponse:
     """Two of the user's analyses side by side: abundances and rows whose status differs."""
     a_id, b_id = _picked(request)
-    choices = list(
-        selectors.analysis_list(user=request.user)
-        .filter(status=AnalysisStatus.SUCCEEDED)
-        .only("id", "name", "input_filename", "created_at", "status")[:COMPARE_CHOICES]
-    )
+    choices = selectors.comparable_analyses(user=request.user, limit=COMPARE_CHOICES)
     context: dict[str, Any] = {
         "choices": choices,
         "a_id": a_id,

@@ -2,7 +2,7 @@
 ``GANGLIOSIDE_RETENTION_DAYS`` are deleted with their input file, results and exports; upload
 folders no analysis refers to are removed.
 
-Runs daily from celery beat (``tasks.purge_expired``) or on demand
+Runs daily from celery beat (``tasks.analyses_purge_expired``) or on demand
 (``ganglioside manage purge_expired``).  ``GANGLIOSIDE_RETENTION_DAYS=0`` keeps analyses
 forever; the orphan clean-up runs either way.
 """

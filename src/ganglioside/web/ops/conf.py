@@ -154,7 +154,7 @@ def _apply_retention(namespace: dict[str, Any], env: Env) -> None:
     namespace["CELERY_BEAT_SCHEDULE"] = {
         **namespace.get("CELERY_BEAT_SCHEDULE", {}),
         "purge-expired-analyses": {
-            "task": "ganglioside.web.ops.tasks.purge_expired",
+            "task": "ganglioside.web.ops.tasks.analyses_purge_expired",
             # Daily, at a quiet hour of the configured TIME_ZONE.
             "schedule": crontab(hour=3, minute=30),
         },

@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from ganglioside.studies.run import SampleResult, SampleTask
 from ganglioside.web.dispatch import compute, dispatch
 
-RUN_SAMPLE_TASK = "ganglioside.web.studies.tasks.run_study_sample"
-COMBINE_TASK = "ganglioside.web.studies.tasks.combine_study"
+RUN_SAMPLE_TASK = "ganglioside.web.studies.tasks.study_sample_run"
+COMBINE_TASK = "ganglioside.web.studies.tasks.study_combine"
 
 
 def enqueue_samples(

@@ -160,13 +160,19 @@ def study_detail(request: SignedInRequest, study_id: int) -> HttpResponse:
         "figure_names": [n for n in FIGURES if n in (study.figures or {})],
     }
     context["design_columns"], context["design_rows"] = _design_table(study.design)
-    context["qc_filters"] = _qc_filters(study.summary)
+    context.update(_results_context(request, study, names))
+    return render(request, "studies/detail.html", context)
+
+
+def _results_context(request: SignedInRequest, study: Any, names: set[str]) -> dict[str, Any]:
+    """What the page shows of the study's results: QC filters, studies to compare, species."""
+    context: dict[str, Any] = {"qc_filters": _qc_filters(study.summary)}
     if study.status == StudyStatus.SUCCEEDED:
         others = selectors.comparable_studies(user=request.user, exclude=study)
         context["compare_choices"] = list(others)
     if "statistics.csv" in names:
         context.update(_species_context(request, study))
-    return render(request, "studies/detail.html", context)
+    return context
 
 
 #: The QC filters of the summary (``qc_filters``), in words.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_files, views_rows
 
 app_name = "api"
 
@@ -11,29 +11,29 @@ urlpatterns = [
     path("analyses/<int:pk>/", views.AnalysisDetailView.as_view(), name="analysis-detail"),
     path(
         "analyses/<int:pk>/compounds/",
-        views.CompoundListView.as_view(),
+        views_rows.CompoundListView.as_view(),
         name="analysis-compounds",
     ),
-    path("analyses/<int:pk>/models/", views.RTModelListView.as_view(), name="analysis-models"),
+    path("analyses/<int:pk>/models/", views_rows.RTModelListView.as_view(), name="analysis-models"),
     path(
         "analyses/<int:pk>/fragments/",
-        views.FragmentListView.as_view(),
+        views_rows.FragmentListView.as_view(),
         name="analysis-fragments",
     ),
     path(
         "analyses/<int:pk>/export/<str:export_format>",
-        views.ExportView.as_view(),
+        views_files.ExportView.as_view(),
         name="analysis-export",
     ),
     path("analyses/<int:pk>/rerun/", views.AnalysisRerunView.as_view(), name="analysis-rerun"),
     path(
         "analyses/<int:pk>/decisions/",
-        views.DecisionListCreateView.as_view(),
+        views_rows.DecisionListCreateView.as_view(),
         name="analysis-decisions",
     ),
     path(
         "analyses/<int:pk>/decisions/audit.csv",
-        views.AuditView.as_view(),
+        views_files.AuditView.as_view(),
         name="analysis-audit",
     ),
 ]

@@ -15,7 +15,7 @@ its reason in ``Analysis.export_failures``: the download answers that reason
 
 :func:`analysis_export` raises :class:`UnknownExportFormat`, :class:`ExportNotReady`,
 :class:`ExportPending` or :class:`ExportFailed`; the entry points answer them through one mapping
-(``api.errors.service_error_answer``).
+(``analyses.errors``, read by ``common.errors.service_error_answer``).
 """
 
 from __future__ import annotations

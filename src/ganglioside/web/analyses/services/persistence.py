@@ -53,21 +53,8 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     n = len(frame)
     if n == 0:
         return 0
-    columns: dict[str, list[Any]] = {}
-    for name, model_field in _COMPOUND_FIELDS.items():
-        if name in frame.columns:
-            columns[name] = _column_values(frame[name], model_field)
-    if "status_computed" not in columns and "status" in columns:
-        columns["status_computed"] = columns["status"]
-    extra_names = [c for c in frame.columns if c not in STORED_COLUMNS]
-    if extra_names:
-        extra_frame = frame[extra_names]
-        extras = [
-            {clean_text(str(k)): json_value(v) for k, v in zip(extra_names, values, strict=True)}
-            for values in extra_frame.itertuples(index=False, name=None)
-        ]
-    else:
-        extras = [{}] * n
+    columns = _typed_columns(frame)
+    extras = _extras(frame)
     names = list(columns)
     values = [columns[name] for name in names]
     if connection.vendor == "postgresql":
@@ -81,6 +68,28 @@ def compounds_store(*, analysis_id: int, frame: pd.DataFrame) -> int:
     return n
 
 
+def _typed_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The frame's columns that have a typed field, as the database stores them."""
+    columns: dict[str, list[Any]] = {}
+    for name, model_field in _COMPOUND_FIELDS.items():
+        if name in frame.columns:
+            columns[name] = _column_values(frame[name], model_field)
+    if "status_computed" not in columns and "status" in columns:
+        columns["status_computed"] = columns["status"]
+    return columns
+
+
+def _extras(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per row, the frame's other columns (for ``extra``)."""
+    extra_names = [c for c in frame.columns if c not in STORED_COLUMNS]
+    if not extra_names:
+        return [{}] * len(frame)
+    return [
+        {clean_text(str(k)): json_value(v) for k, v in zip(extra_names, values, strict=True)}
+        for values in frame[extra_names].itertuples(index=False, name=None)
+    ]
+
+
 def _copy_compounds(
     analysis_id: int, names: list[str], values: list[list[Any]], extras: list[dict[str, Any]]
 ) -> None:
@@ -91,12 +100,7 @@ def _copy_compounds(
     much less than formatting and parsing their decimal text."""
     meta = Compound._meta
     fields = [_model_field(Compound, name) for name in [*names, "analysis", "extra"]]
-    # Fields the frame lacks take their model default.
-    missing = [
-        f
-        for f in meta.concrete_fields
-        if not f.primary_key and f.name not in names and f.name not in ("analysis", "extra")
-    ]
+    missing = _defaulted_fields(names)
     fields += missing
     tail = [f.get_default() for f in missing]
     columns = ", ".join(f.column for f in fields)
@@ -113,6 +117,12 @@ def _copy_compounds(
             # One tuple per row straight from the columns, in the order of ``fields``.
             for row in zip(*values, constants[0], jsons, *constants[1:], strict=True):
                 copy.write_row(row)
+
+
+def _defaulted_fields(names: list[str]) -> list[Any]:
+    """The compound's fields the frame lacks: they take their model default."""
+    given = {*names, "analysis", "extra"}
+    return [f for f in Compound._meta.concrete_fields if not f.primary_key and f.name not in given]
 
 
 _COPY_TYPES = {

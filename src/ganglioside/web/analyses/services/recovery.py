@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ... import heartbeats
 from ..models import Analysis, AnalysisStatus
-from .running import announce_finished
+from .running import analysis_announce_finished
 from .submission import analysis_send
 
 log = logging.getLogger(__name__)
@@ -73,13 +73,18 @@ def _lost_queued(cutoff: datetime, resend_all_queued: bool) -> list[int]:
         queued = queued.filter(Q(created_at__lt=cutoff) | never_sent)
     lost = list(queued.order_by("created_at").values_list("pk", "task_id"))
     if lost and not resend_all_queued and settings.GANGLIOSIDE_EXECUTOR == "celery":
-        # A message sent once is sent again only when the broker holds none for it (neither
-        # waiting nor under way): lost with a Redis that restarted without persistence.
-        from ..execution import RUN_ANALYSIS_TASK
-
-        held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK) if any(t for _, t in lost) else set()
-        lost = [(pk, t) for pk, t in lost if not t or (held is not None and pk not in held)]
+        lost = _not_held_by_broker(lost)
     return [pk for pk, _ in lost]
+
+
+def _not_held_by_broker(queued: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The (analysis, task id) pairs to send again: a message sent once is sent again only when
+    the broker holds none for it (neither waiting nor under way): lost with a Redis that
+    restarted without persistence."""
+    from ..execution import RUN_ANALYSIS_TASK
+
+    held = heartbeats.held_by_broker(RUN_ANALYSIS_TASK) if any(t for _, t in queued) else set()
+    return [(pk, t) for pk, t in queued if not t or (held is not None and pk not in held)]
 
 
 def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
@@ -105,7 +110,7 @@ def _sweep_running(cutoff: datetime, report: SweepReport) -> None:
             ):
                 report.failed.append(pk)
                 analysis = Analysis.objects.select_related("owner").get(pk=pk)
-                transaction.on_commit(partial(announce_finished, analysis))
+                transaction.on_commit(partial(analysis_announce_finished, analysis))
         elif still.update(status=AnalysisStatus.QUEUED, progress_message="re-queued"):
             report.requeued.append(pk)
             transaction.on_commit(partial(analysis_send, analysis_id=pk))

@@ -82,7 +82,7 @@ def analysis_run(*, analysis_id: int) -> Analysis | None:
         raise
     if stored is None:
         return None
-    transaction.on_commit(lambda: announce_finished(stored))
+    transaction.on_commit(lambda: analysis_announce_finished(stored))
     return stored
 
 
@@ -140,7 +140,7 @@ def analysis_fail_stopped(*, analysis_id: int, reason: str) -> None:
         progress_message="failed",
     )
     if failed:
-        announce_finished(Analysis.objects.select_related("owner").get(pk=analysis_id))
+        analysis_announce_finished(Analysis.objects.select_related("owner").get(pk=analysis_id))
 
 
 def analysis_snapshot(analysis: Analysis) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def analysis_snapshot(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def announce_finished(analysis: Analysis) -> None:
+def analysis_announce_finished(analysis: Analysis) -> None:
     """Tell live pages and the owner that ``analysis`` ended (after its transaction commits)."""
     events.publish(analysis.pk, _status_event(analysis))
     analysis_notify_owner(analysis=analysis)

@@ -72,12 +72,12 @@ def study_sample_rerun(*, sample: StudySample) -> StudySample:
         Study.objects.filter(pk=study.pk).update(
             status=StudyStatus.RUNNING, finished_at=None, error_message="", error_details={}
         )
-        transaction.on_commit(lambda: send_sample(sample.pk))
+        transaction.on_commit(lambda: study_sample_send(sample.pk))
     sample.refresh_from_db()
     return sample
 
 
-def send_sample(sample_id: int) -> None:
+def study_sample_send(sample_id: int) -> None:
     """Send one queued sample to the executor (recording its Celery task id)."""
     task_ids = execution.enqueue_samples(
         [sample_id], running._run_sample_by_id, running._sample_job_stopped

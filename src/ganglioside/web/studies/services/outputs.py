@@ -33,7 +33,7 @@ def figures_json(figures: dict[str, Any]) -> dict[str, Any]:
     return {name: json.loads(fig.to_json()) for name, fig in figures.items()}
 
 
-def store_files(study: Study, files: dict[str, bytes]) -> None:
+def study_files_store(study: Study, files: dict[str, bytes]) -> None:
     StudyFile.objects.bulk_create(
         StudyFile(
             study=study,

@@ -15,7 +15,7 @@ from ganglioside.web.heartbeats import stale_before
 
 from ..models import SampleStatus, StudySample
 from . import running
-from .actions import send_sample
+from .actions import study_sample_send
 
 
 @dataclass
@@ -49,7 +49,7 @@ def studies_sweep_stuck(*, resend_all_queued: bool = False) -> StudySweepReport:
             else:
                 StudySample.objects.filter(pk=row.pk).update(status=SampleStatus.QUEUED)
                 report.requeued.append(row.pk)
-                transaction.on_commit(partial(send_sample, row.pk))
+                transaction.on_commit(partial(study_sample_send, row.pk))
     queued = StudySample.objects.filter(status=SampleStatus.QUEUED)
     if not resend_all_queued:
         queued = queued.filter(study__created_at__lt=cutoff)
@@ -63,7 +63,7 @@ def studies_sweep_stuck(*, resend_all_queued: bool = False) -> StudySweepReport:
     for pk in lost:
         if pk not in report.requeued:
             report.requeued.append(pk)
-            send_sample(pk)
+            study_sample_send(pk)
     return report
 
 

@@ -40,7 +40,7 @@ from ganglioside.web.dispatch import WorkStopped
 from .. import events, execution
 from ..models import SampleStatus, Study, StudySample, StudyStatus
 from . import outputs, stored
-from .shared_anchors import ensure_shared_anchors
+from .shared_anchors import shared_anchors_ensure
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def _analysed(row: StudySample) -> SampleResult:
     """The sample's analysis (in the server's process pool without a broker); an error of the
     table, or an unexpected one, is returned in the result."""
     try:
-        row.study.shared_anchors = ensure_shared_anchors(row.study_id)
+        row.study.shared_anchors = shared_anchors_ensure(row.study_id)
         design = stored.study_design(row.study)
         task = stored.tasks_for(row.study, design, {row.sample})[0]
         return execution.analyze(analyze_sample, [task])[0]
@@ -257,7 +257,7 @@ def study_combine(*, study_id: int) -> None:
         return
     with transaction.atomic():
         study.files.all().delete()
-        outputs.store_files(study, files)
+        outputs.study_files_store(study, files)
         Study.objects.filter(pk=study_id).update(
             status=StudyStatus.SUCCEEDED,
             finished_at=timezone.now(),
@@ -272,7 +272,6 @@ def study_combine(*, study_id: int) -> None:
 
 
 def _combined(study: Study) -> Any:
-    from ganglioside.studies import borrow_tasks
     from ganglioside.studies.step import combine
 
     design = stored.study_design(study)
@@ -282,6 +281,16 @@ def _combined(study: Study) -> Any:
     shared = stored.shared_model(study)
     if shared is not None:  # every sample took the shared anchors: none borrows
         return combine(design, results, config, shared)
+    return combine(design, _borrowed_again(study, design, rows, results, config), config)
+
+
+def _borrowed_again(
+    study: Study, design: Any, rows: dict[str, StudySample], results: list[Any], config: Any
+) -> list[Any]:
+    """The results, with the samples with too few anchors of their own analysed once more with
+    borrowed ones (and stored again)."""
+    from ganglioside.studies import borrow_tasks
+
     done = {r.sample for r in results if r.ok}
     fresh = {s for s in done if rows[s].borrowed_anchors == 0}
     again = [
@@ -289,11 +298,11 @@ def _combined(study: Study) -> Any:
         for t in borrow_tasks(design, stored.tasks_for(study, design, done), results, config)
         if t.sample in fresh
     ]
-    for task in again:  # too few anchors of its own: analysed once more, with borrowed ones
+    for task in again:
         redone = analyze_sample(task)
         _store_sample(rows[task.sample], redone, rows[task.sample].duration_seconds or 0.0)
         results = [redone if r.sample == task.sample else r for r in results]
-    return combine(design, results, config)
+    return results
 
 
 def _fail(study: Study, message: str, details: dict[str, Any]) -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 _POOLING = threading.Lock()
 
 
-def ensure_shared_anchors(study_id: int) -> dict[str, Any]:
+def shared_anchors_ensure(study_id: int) -> dict[str, Any]:
     """The study's shared anchors as stored, pooled now if no sample has pooled them yet."""
     found = Study.objects.filter(pk=study_id).values_list("shared_anchors", flat=True).first()
     if found:

@@ -1,8 +1,14 @@
-"""One error shape for the whole API: ``{"error": {"code", "message", "details"}}``."""
+"""One error shape for every API: ``{"error": {"code", "message", "details"}}``.
+
+The core's errors are answered here; each app adds the errors its services raise on purpose with
+:func:`answer_service_errors` (from its ``AppConfig.ready``), so that this module imports none of
+the apps.  The pages use the same mapping (:func:`service_error_answer`).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
@@ -12,10 +18,7 @@ from rest_framework.response import Response
 
 from ganglioside import ConfigError, InputError
 
-from ...outages import ServiceUnavailable, outage_errors
-from ..services.curation import CurationNotReady, DecisionError
-from ..services.deletion import AnalysisBusy
-from ..services.exports import ExportFailed, ExportNotReady, ExportPending, UnknownExportFormat
+from ..outages import ServiceUnavailable, outage_errors
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +30,18 @@ class ErrorAnswer(NamedTuple):
     code: str
 
 
-#: The errors the services raise on purpose, each mapped here once (the pages use it too).
-SERVICE_ERRORS: tuple[tuple[type[Exception], ErrorAnswer], ...] = (
+#: The errors raised on purpose, each mapped once: the core's here, the apps' added at start-up.
+SERVICE_ERRORS: list[tuple[type[Exception], ErrorAnswer]] = [
     (InputError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_input")),
     (ConfigError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_parameters")),
-    (UnknownExportFormat, ErrorAnswer(status.HTTP_404_NOT_FOUND, "not_found")),
-    (ExportNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
-    (DecisionError, ErrorAnswer(status.HTTP_400_BAD_REQUEST, "invalid_decision")),
-    (CurationNotReady, ErrorAnswer(status.HTTP_409_CONFLICT, "not_ready")),
-    # A file being written is a job under way: 202, Retry-After and where to ask again.
-    (ExportPending, ErrorAnswer(status.HTTP_202_ACCEPTED, "being_written")),
-    # Writing it failed: the stored reason, until a POST asks for it again.
-    (ExportFailed, ErrorAnswer(status.HTTP_422_UNPROCESSABLE_ENTITY, "export_failed")),
-    (AnalysisBusy, ErrorAnswer(status.HTTP_409_CONFLICT, "busy")),
-)
+]
+
+
+def answer_service_errors(pairs: Iterable[tuple[type[Exception], ErrorAnswer]]) -> None:
+    """Add an app's service errors to :data:`SERVICE_ERRORS` (once each)."""
+    for pair in pairs:
+        if pair not in SERVICE_ERRORS:
+            SERVICE_ERRORS.append(pair)
 
 
 def service_error_answer(exc: Exception) -> ErrorAnswer | None:
@@ -57,24 +58,35 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler answering every error in the one shape."""
-    headers: dict[str, str] = {}
     answer = service_error_answer(exc)
     if answer is not None:
         return _service_error_response(exc, answer, context)
-    if isinstance(exc, outage_errors()):
-        log.warning("Redis unreachable in %s: %s", type(context.get("view")).__name__, exc)
-        exc = ServiceUnavailable()
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    if not isinstance(exc, exceptions.APIException):
+    api_exc = _as_api_exception(exc, context)
+    if api_exc is None:
         view = context.get("view")
         log.error("unhandled error in %s", type(view).__name__, exc_info=exc)
         return Response(
             error_body("server_error", "an unexpected error occurred; it has been logged"),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
+    return Response(_api_body(api_exc), status=api_exc.status_code, headers=_headers(api_exc))
+
+
+def _as_api_exception(exc: Exception, context: dict[str, Any]) -> exceptions.APIException | None:
+    """``exc`` as DRF's exception (Redis out of reach is a 503); ``None`` for a defect."""
+    if isinstance(exc, outage_errors()):
+        log.warning("Redis unreachable in %s: %s", type(context.get("view")).__name__, exc)
+        return ServiceUnavailable()
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(str(exc) or None)
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc if isinstance(exc, exceptions.APIException) else None
+
+
+def _headers(exc: exceptions.APIException) -> dict[str, str]:
+    """``WWW-Authenticate`` and ``Retry-After`` when the exception has them."""
+    headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     wait = getattr(exc, "wait", None)
@@ -82,33 +94,34 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         headers["Retry-After"] = str(int(wait))
     if isinstance(exc, ServiceUnavailable):
         headers["Retry-After"] = str(exc.retry_after)
+    return headers
+
+
+def _api_body(exc: exceptions.APIException) -> dict[str, Any]:
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body("invalid", _first_message(exc.detail), exc.detail)
-    elif isinstance(exc, exceptions.Throttled):
-        body = error_body(
-            "throttled",
-            f"too many requests; try again in {int(wait or 1)} s",
-            {"retry_after": int(wait or 1)},
+        return error_body("invalid", _first_message(exc.detail), exc.detail)
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(getattr(exc, "wait", None) or 1)
+        return error_body(
+            "throttled", f"too many requests; try again in {wait} s", {"retry_after": wait}
         )
-    else:
-        code = exc.get_codes()
-        body = error_body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
-    return Response(body, status=exc.status_code, headers=headers)
+    code = exc.get_codes()
+    return error_body(code if isinstance(code, str) else exc.default_code, str(exc.detail))
 
 
 def _service_error_response(
     exc: Exception, answer: ErrorAnswer, context: dict[str, Any]
 ) -> Response:
-    """A service's error in the one shape; a file being written also says where to poll."""
+    """A service's error in the one shape; a job under way (202) also says where to poll."""
     headers: dict[str, str] = {}
     details = exc.to_dict() if isinstance(exc, InputError) else None
     retry = getattr(exc, "retry_after", None)
     if retry is not None:
         headers["Retry-After"] = str(retry)
     request = context.get("request")
-    if isinstance(exc, ExportPending) and request is not None:
+    if answer.status == status.HTTP_202_ACCEPTED and request is not None:
         headers["Location"] = request.build_absolute_uri()
-        details = {"poll": headers["Location"], "retry_after": exc.retry_after}
+        details = {"poll": headers["Location"], "retry_after": retry}
     return Response(
         error_body(answer.code, str(exc), details), status=answer.status, headers=headers
     )
