@@ -148,7 +148,7 @@ def study(
     checked = read_design(design, export=export, in_memory=tables)
     folder = None if compounds_folder is None else Path(compounds_folder)
     tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder, standards)
-    shared = shared_calibration(tasks, cfg)
+    shared = shared_calibration(tasks, cfg, jobs)
     results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs, progress=progress)
     if shared is None:
         results = _with_borrowed_anchors(checked, tasks, results, cfg, jobs)
