@@ -349,3 +349,20 @@ def test_absolute_amounts_from_class_matched_spiked_standards() -> None:
     # without spiked amounts in the design: no absolute amounts
     plain = _design(pd.DataFrame({"sample": ["a1", "a2", "b1", "b2"], "group": list("aabb")}))
     assert quantify(volumes, features, plain, StudyConfig()).amounts is None
+
+
+def test_censored_groups_fills_only_compounds_a_group_of_which_a_test_could_not_see() -> None:
+    rng = np.random.default_rng(9)
+    logs = rng.normal(10.0, 1.0, (50, 8))
+    columns = ["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]
+    values = pd.DataFrame(np.exp2(logs), columns=columns)
+    values.iloc[0, 5:] = np.nan  # b: one value left -> b's holes filled
+    values.iloc[1, [0, 4]] = np.nan  # three values in each group -> left missing
+    values.iloc[2, :] = np.nan  # measured nowhere -> left missing
+    groups = {c: c[0] for c in columns}
+    filled = impute(values, "censored_groups", groups)
+    limit = np.log2(values).min(axis=0)  # each sample's smallest measured value
+    assert filled.iloc[0, 5:].notna().all()
+    assert (np.log2(filled.iloc[0, 5:]) < limit.iloc[5:]).all()
+    assert filled.iloc[1].isna().sum() == 2 and filled.iloc[2].isna().all()
+    assert filled.drop(index=0).equals(values.drop(index=0))

@@ -73,7 +73,8 @@ def quantify(
     qc = qc_filters(values, abundance.astype(float), design, limits)
     notes.extend(qc.notes)
     n_missing = values.isna().sum(axis=1)
-    imputed = impute(values, config.imputation)
+    groups = {s.sample: s.group for s in design.biological}
+    imputed = impute(values, config.imputation, groups)
     notes.append(f"imputation: {IMPUTATION_TEXT[config.imputation]}")
     batches = batch_corrected(imputed, design)
     amounts, more = absolute_amounts(corrected, features, design)
