@@ -85,7 +85,7 @@ def _breakdown(design: Path, out: Path, jobs: int) -> None:
     t0 = time.perf_counter()
     checked = read_design(design)
     tasks = sample_tasks(checked, config.analysis)
-    shared = shared_calibration(tasks, config)
+    shared = shared_calibration(tasks, config, jobs)
     ts = time.perf_counter()
     results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs)
     t1 = time.perf_counter()

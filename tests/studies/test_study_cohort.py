@@ -292,3 +292,79 @@ def test_ganglioside_indices_per_sample() -> None:
     assert np.isnan(table.loc["a_to_b_series_ratio", "s2"])  # no b-series marker found
     assert table.loc["share_GD", "s1"] == pytest.approx(3 / 8)
     assert table.loc[["share_GM", "share_GD", "share_GT"], "s2"].sum() == pytest.approx(1.0)
+
+
+def test_censored_imputation_fills_the_expectation_below_the_detection_limit() -> None:
+    """Values below a detection limit (log2 9.6 of N(10, 1)): each sample's limit is its
+    smallest measured value (here within 0.04 of 9.6), each compound's normal is fitted with
+    its missing cells censored there, and a missing cell takes E[X | X < limit]; for N(10, 1)
+    that is 10 - phi(-0.4) / Phi(-0.4) = 8.931 (hand-computed), averaged over the compounds."""
+    rng = np.random.default_rng(8)
+    logs = rng.normal(10.0, 1.0, (300, 40))
+    censored = np.where(logs < 9.6, np.nan, logs)
+    filled = np.log2(impute(pd.DataFrame(np.exp2(censored)), "censored").to_numpy())
+    holes = np.isnan(censored)
+    assert np.nanmin(censored, axis=0) == pytest.approx(9.6, abs=0.04)
+    assert (filled[holes] < np.nanmin(censored, axis=0)[None, :].repeat(300, 0)[holes]).all()
+    assert np.allclose(filled[~holes], censored[~holes])
+    expected = 10 - stats.norm.pdf(-0.4) / stats.norm.cdf(-0.4)
+    assert expected == pytest.approx(8.931, abs=1e-3)
+    assert filled[holes].mean() == pytest.approx(expected, abs=0.05)
+    # the true values below the limit average the same; half-minimum is lower
+    assert logs[holes].mean() == pytest.approx(expected, abs=0.05)
+    half = np.log2(impute(pd.DataFrame(np.exp2(censored)), "half_min").to_numpy())
+    assert half[holes].mean() < expected - 0.2
+
+
+def test_absolute_amounts_from_class_matched_spiked_standards() -> None:
+    """pmol per mg from the spiked standards, against values computed by hand: a GM species
+    over the GM standard, a GD species (no GD standard) over the GM and GT standards together,
+    each divided by the sample's amount."""
+    design = _design(
+        pd.DataFrame(
+            {
+                "sample": ["a1", "a2", "b1", "b2"],
+                "group": ["a", "a", "b", "b"],
+                "amount": [2, 2, 2, 4],
+                "istd_pmol_GM": [10, 20, 10, 10],
+                "istd_pmol_GT": [5, 5, 5, 5],
+            }
+        )
+    )
+    features = _features(4)
+    features["name"] = ["GM1(36:1;O2)", "GM1(d18:1/18:0-d5)", "GD1a(36:1;O2)", "GT1b(d18:1-d5)"]
+    features["category"] = ["GM", "GM", "GD", "GT"]
+    features["is_standard"] = [False, True, False, True]
+    volumes = pd.DataFrame(
+        [[200, 300, 400, 100], [100, 150, 100, 50], [60, 60, 60, 60], [50, 50, 50, 50]],
+        columns=["a1", "a2", "b1", "b2"],
+        dtype=float,
+    )
+    quantities = quantify(volumes, features, design, StudyConfig())
+    assert quantities.amounts is not None
+    # GM: 200/100 x 10 pmol / 2 mg = 10; 300/150 x 20 / 2 = 20; 400/100 x 10 / 2; 100/50 x 10 / 4
+    assert quantities.amounts.iloc[0].tolist() == pytest.approx([10.0, 20.0, 20.0, 5.0])
+    # GD: 60 x (10 + 5) / (100 + 50) / 2 = 3; 60 x 25 / 200 / 2 = 3.75; ...; 60 x 15 / 100 / 4
+    assert quantities.amounts.iloc[2].tolist() == pytest.approx([3.0, 3.75, 3.0, 2.25])
+    notes = " ".join(quantities.notes)
+    assert "pmol per sample amount" in notes and "GD" in notes
+    # without spiked amounts in the design: no absolute amounts
+    plain = _design(pd.DataFrame({"sample": ["a1", "a2", "b1", "b2"], "group": list("aabb")}))
+    assert quantify(volumes, features, plain, StudyConfig()).amounts is None
+
+
+def test_censored_groups_fills_only_compounds_a_group_of_which_a_test_could_not_see() -> None:
+    rng = np.random.default_rng(9)
+    logs = rng.normal(10.0, 1.0, (50, 8))
+    columns = ["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]
+    values = pd.DataFrame(np.exp2(logs), columns=columns)
+    values.iloc[0, 5:] = np.nan  # b: one value left -> b's holes filled
+    values.iloc[1, [0, 4]] = np.nan  # three values in each group -> left missing
+    values.iloc[2, :] = np.nan  # measured nowhere -> left missing
+    groups = {c: c[0] for c in columns}
+    filled = impute(values, "censored_groups", groups)
+    limit = np.log2(values).min(axis=0)  # each sample's smallest measured value
+    assert filled.iloc[0, 5:].notna().all()
+    assert (np.log2(filled.iloc[0, 5:]) < limit.iloc[5:]).all()
+    assert filled.iloc[1].isna().sum() == 2 and filled.iloc[2].isna().all()
+    assert filled.drop(index=0).equals(values.drop(index=0))

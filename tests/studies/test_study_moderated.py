@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from ganglioside.errors import ConfigError
 from ganglioside.studies.design import SampleSpec
-from ganglioside.studies.model import default_terms, model_matrix, model_terms
+from ganglioside.studies.model import contrast_matrix, default_terms, model_matrix, model_terms
 from ganglioside.studies.moderated import fit_f_dist, moderated_fit, trigamma_inverse
 
 Y = np.array(
@@ -118,3 +119,52 @@ def test_numeric_covariates_are_centred_and_unknown_terms_refused() -> None:
         model_matrix(units, model_terms("group + weight"))
     with pytest.raises(ConfigError, match="group"):
         model_terms("batch + age")
+
+
+def test_three_visits_of_each_subject_match_ols_with_subject_dummies() -> None:
+    """Repeated measures with three levels (visits) per subject: the blocked model (subject as a
+    block term) against statsmodels' OLS with subject dummies, fitted per compound on its own."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(4)
+    visits, subjects = ["v0", "v1", "v2"], [f"p{i}" for i in range(5)]
+    units = [_spec(f"{s}{v}", v, subject=s) for v in visits for s in subjects]
+    matrix = model_matrix(units, default_terms(units))
+    assert matrix.terms == ["group", "subject"]
+    person = rng.normal(0, 1.5, (40, len(subjects)))
+    noise = 0.3 * np.exp(rng.normal(0, 0.5, (40, 1)))  # compounds' sds differ: finite prior
+    y = 10 + np.tile(person, 3) + rng.normal(0, 1, (40, len(units))) * noise
+    y[:8, 10:] += 0.8  # visit v2 higher for eight compounds
+    pairs = [("v1", "v0"), ("v2", "v0"), ("v2", "v1")]
+    contrasts = contrast_matrix(matrix, pairs)
+    plain = moderated_fit(y, matrix.x, contrasts, moderate=False)
+    fit = moderated_fit(y, matrix.x, contrasts)
+    assert 0 < fit.d0 < np.inf
+    # independent: intercept + visit dummies + subject dummies (treatment coding of its own)
+    dummies = np.column_stack(
+        [np.ones(len(units))]
+        + [[u.group == v for u in units] for v in visits[1:]]
+        + [[u.subject == s for u in units] for s in subjects[1:]]
+    ).astype(float)
+    weights = np.array([[1, 0, 0], [0, 1, 0], [-1, 1, 0]], dtype=float)  # rows: the pairs
+    weights = np.hstack([np.zeros((3, 1)), weights[:, :2], np.zeros((3, len(subjects) - 1))])
+    for i in range(len(y)):
+        ols = sm.OLS(y[i], dummies).fit()
+        test = ols.t_test(weights)
+        se = np.ravel(test.sd)
+        assert ols.df_resid == 8  # 15 samples - 3 visits - 4 subject columns
+        assert plain.estimate[i] == pytest.approx(test.effect, rel=1e-9, abs=1e-12)
+        assert plain.sigma2[i] == pytest.approx(ols.scale, rel=1e-9)
+        assert plain.t[i] == pytest.approx(test.tvalue.ravel(), rel=1e-9)
+        assert plain.p_value[i] == pytest.approx(test.pvalue.ravel(), rel=1e-7, abs=1e-14)
+        # moderated: OLS's variance squeezed with the fitted prior, df d0 + 8
+        post = (fit.d0 * fit.s0_squared + 8 * ols.scale) / (fit.d0 + 8)
+        t = test.effect / (se / np.sqrt(ols.scale) * np.sqrt(post))
+        assert fit.t[i] == pytest.approx(t, rel=1e-9)
+        assert fit.p_value[i] == pytest.approx(
+            2 * scipy_stats.t.sf(np.abs(t), fit.d0 + 8), rel=1e-7, abs=1e-14
+        )
+    # the blocked model finds the v2 compounds the between-subject spread hides without it
+    unblocked = model_matrix(units, ["group"])
+    ignored = moderated_fit(y, unblocked.x, contrast_matrix(unblocked, pairs))
+    assert (fit.p_value[:8, 1] < 0.1).all()
+    assert (ignored.p_value[:8, 1] < 0.1).sum() <= 2

@@ -135,9 +135,8 @@ def study(
     Raises
     ------
     DesignError
-        When the design has problems (all are listed), or too few samples are left.
-    ConfigError
-        When a parameter is unknown or out of range.
+        When the design has problems (all are listed), or too few samples are left;
+        ``ConfigError`` when a parameter is unknown or out of range.
     """
     from ..calibrants import read_calibrants
     from .run import run_samples, sample_tasks
@@ -149,14 +148,30 @@ def study(
     checked = read_design(design, export=export, in_memory=tables)
     folder = None if compounds_folder is None else Path(compounds_folder)
     tasks = sample_tasks(checked, cfg.analysis, tables, export_reader, folder, standards)
-    shared = shared_calibration(tasks, cfg)
+    shared = shared_calibration(tasks, cfg, jobs)
     results = run_samples(with_shared_anchors(tasks, shared), jobs=jobs, progress=progress)
-    # With shared anchors every sample already has the others' anchors: nothing to borrow.
-    again = borrow_tasks(checked, tasks, results, cfg) if shared is None else []
-    if again:
-        redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
-        results = [redone.get(r.sample, r) for r in results]
+    if shared is None:
+        results = _with_borrowed_anchors(checked, tasks, results, cfg, jobs)
     return combine(checked, results, cfg, shared)
+
+
+def _with_borrowed_anchors(
+    design: Design,
+    tasks: list[SampleTask],
+    results: list[SampleResult],
+    cfg: StudyConfig,
+    jobs: int,
+) -> list[SampleResult]:
+    """The results, those of samples with too few anchors of their own analysed again with
+    anchors borrowed from the others (only without shared anchors: with them every sample
+    already has the others' anchors)."""
+    from .run import run_samples
+
+    again = borrow_tasks(design, tasks, results, cfg)
+    if not again:
+        return results
+    redone = {r.sample: r for r in run_samples(again, jobs=jobs)}
+    return [redone.get(r.sample, r) for r in results]
 
 
 def borrow_tasks(

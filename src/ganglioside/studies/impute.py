@@ -11,6 +11,17 @@ filled cell is flagged).
     (fixed seed) from a normal distribution on the log2 scale centred on the sample's 1st
     percentile of measured values, with the median of the compounds' standard deviations.
     Right when compounds are missing because they fall below the detection limit;
+``censored``
+    left-censored, per compound: each sample's detection limit is its smallest measured log2
+    value; a normal distribution is fitted to each compound by maximum likelihood with its
+    missing cells taken as below their sample's limit (Tobit; EM, Dempster et al. 1977
+    J R Stat Soc B 39:1), and a missing cell is filled with the expected value below the limit
+    of that normal (deterministic: the same study gives the same values);
+``censored_groups``
+    as ``censored``, but only for the compounds one group of which has fewer than two
+    measured values (a group the test could not see otherwise; all the compound's missing
+    study cells are filled, so no group keeps only its values above the limit); every other
+    compound's missing values stay missing, as with ``none``;
 ``knn``
     from the ``KNN_NEIGHBOURS`` compounds most alike over the samples both were measured in
     (Troyanskaya et al. 2001, Bioinformatics 17:520; centred log2 values, Euclidean).
@@ -18,14 +29,24 @@ filled cell is flagged).
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 IMPUTATION_TEXT = {
     "none": "missing values left out of the tests",
     "half_min": "missing values replaced by half the species' smallest value in the study",
     "min_prob": "missing values drawn below each sample's detection limit (left-censored, "
     "MinProb-like: normal on log2, mean the sample's 1st percentile, sd the median compound sd)",
+    "censored": "missing values below each sample's detection limit (its smallest measured "
+    "value), filled with their expectation under a normal fitted per compound with the "
+    "missing cells censored at that limit (Tobit, EM)",
+    "censored_groups": "missing values of the compounds a group of which has fewer than two "
+    "measured values filled as censored (expectation below each sample's detection limit); "
+    "other missing values left out of the tests",
     "knn": "missing values from the 5 compounds most alike (k nearest neighbours on log2)",
 }
 #: Quantile of a sample's measured log2 values taken as its detection limit (MinProb).
@@ -36,15 +57,21 @@ KNN_NEIGHBOURS = 5
 SEED = 20
 
 
-def impute(values: pd.DataFrame, method: str) -> pd.DataFrame:
-    """The values with the missing cells filled by ``method``."""
+def impute(
+    values: pd.DataFrame, method: str, groups: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The values with the missing cells filled by ``method`` (``groups``: sample → study
+    group, for ``censored_groups``; samples not in it are never filled)."""
     if method == "none":
         return values.copy()
+    if method == "censored_groups":
+        return _censored_groups(values, groups or {})
     if method == "half_min":
         smallest = values.where(values > 0).min(axis=1) / 2.0
         return values.T.fillna(smallest).T
     logs = np.log2(values.where(values > 0).to_numpy(dtype=float))
-    filled = _min_prob(logs) if method == "min_prob" else _knn(logs)
+    fill = {"min_prob": _min_prob, "censored": _censored}.get(method, _knn)
+    filled = fill(logs)
     return pd.DataFrame(np.exp2(filled), index=values.index, columns=values.columns)
 
 
@@ -60,6 +87,72 @@ def _min_prob(logs: np.ndarray) -> np.ndarray:
     rng = np.random.default_rng(SEED)
     draws = rng.normal(0.0, spread, logs.shape) + centre[None, :]
     return np.where(missing, draws, logs)
+
+
+#: EM rounds of the censored fit, and the smallest sd it keeps (log2 units).
+CENSORED_ROUNDS = 50
+CENSORED_MIN_SD = 0.05
+
+
+def _censored(logs: np.ndarray, draw: bool = False) -> np.ndarray:
+    missing = ~np.isfinite(logs)
+    if not missing.any():
+        return logs
+    with np.errstate(all="ignore"):
+        limit = np.nanmin(logs, axis=0)
+    limit = np.where(np.isfinite(limit), limit, np.nanmin(logs))[None, :] * np.ones_like(logs)
+    seen = np.where(missing, np.nan, logs)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mu = np.nanmean(seen, axis=1)
+        sd = np.maximum(np.nan_to_num(np.nanstd(seen, axis=1), nan=CENSORED_MIN_SD), 0.1)
+    mu = np.where(np.isfinite(mu), mu, limit[:, 0] - 1.0)
+    for _ in range(CENSORED_ROUNDS):
+        mean_below, square_below = _below(mu[:, None], sd[:, None], limit)
+        x = np.where(missing, mean_below, logs)
+        x2 = np.where(missing, square_below, logs**2)
+        mu = x.mean(axis=1)
+        sd = np.sqrt(np.maximum(x2.mean(axis=1) - mu**2, CENSORED_MIN_SD**2))
+    if draw:  # a value of the fitted normal below the limit, at random (fixed seed)
+        a = stats.norm.cdf((limit - mu[:, None]) / sd[:, None])
+        u = np.random.default_rng(SEED).uniform(0.0, 1.0, logs.shape) * a
+        below = mu[:, None] + sd[:, None] * stats.norm.ppf(np.clip(u, 1e-300, None))
+        return np.where(missing, np.minimum(below, limit), logs)
+    return np.where(missing, _below(mu[:, None], sd[:, None], limit)[0], logs)
+
+
+#: Fewest measured values per group a test needs (as :data:`.statistics.MIN_PER_GROUP`).
+MIN_MEASURED = 2
+
+
+def _censored_groups(values: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
+    logs = np.log2(values.where(values > 0).to_numpy(dtype=float))
+    filled = _censored(logs)
+    seen = np.isfinite(logs)
+    columns = [str(c) for c in values.columns]
+    members = {
+        g: np.array([groups.get(c) == g for c in columns]) for g in dict.fromkeys(groups.values())
+    }
+    counts = {g: seen[:, m].sum(axis=1) for g, m in members.items()}
+    testable = np.zeros(len(logs), dtype=bool)
+    for n in counts.values():
+        testable |= n >= MIN_MEASURED
+    sparse = np.zeros(len(logs), dtype=bool)
+    for n in counts.values():
+        sparse |= n < MIN_MEASURED
+    study = np.array([c in groups for c in columns])
+    cells = (testable & sparse)[:, None] & study[None, :] & ~seen
+    out = np.where(cells, filled, logs)
+    return pd.DataFrame(np.exp2(out), index=values.index, columns=values.columns)
+
+
+def _below(mu: np.ndarray, sd: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E[X] and E[X²] of X ~ N(mu, sd²) given X < limit."""
+    a = (limit - mu) / sd
+    ratio = np.exp(stats.norm.logpdf(a) - stats.norm.logcdf(a))  # phi / Phi, stable
+    mean = mu - sd * ratio
+    second = mu**2 + sd**2 - sd * (limit + mu) * ratio
+    return mean, second
 
 
 def _knn(logs: np.ndarray) -> np.ndarray:

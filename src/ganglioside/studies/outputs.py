@@ -10,6 +10,8 @@ file                           what it holds
 ``imputed_cells.csv``          ``true`` where a cell of ``matrix_imputed.csv`` was filled
 ``matrix_batch_corrected.csv`` the study samples with each batch's location and scale per
                                compound removed (for pictures; only with two or more batches)
+``amounts.csv``                 pmol per sample amount per compound from the spiked internal
+                               standards (only when the design gives ``istd_pmol_<category>``)
 ``indices.csv``                ganglioside-level indices per sample (sialylation index,
                                O-acetylated fraction, a-/b-series ratio, category shares)
 ``index_statistics.csv``       their tests per contrast (same model, no moderation)
@@ -143,6 +145,8 @@ STUDY_OUTPUTS: dict[str, StudyOutput] = {
                     _extra("imputed_cells.csv"), "tables"),
         StudyOutput("matrix_batch_corrected.csv", CSV, "the matrix with batch effects removed",
                     _extra("matrix_batch_corrected.csv"), "tables"),
+        StudyOutput("amounts.csv", CSV, "pmol per sample amount from the spiked standards",
+                    _extra("amounts.csv"), "tables"),
         StudyOutput("qc.csv", CSV, "per compound: QC RSD, D-ratio, blank ratio, filters",
                     _extra("qc.csv"), "tables"),
         StudyOutput("indices.csv", CSV, "ganglioside-level indices per sample",

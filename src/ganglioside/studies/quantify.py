@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .absolute import absolute_amounts
 from .design import Design
 from .impute import IMPUTATION_TEXT, impute
 from .normalise import QUANTITY_TEXT, normalise
@@ -31,7 +32,8 @@ class Quantities:
     ``imputed`` the matrix the statistics use; ``n_missing`` per compound; ``notes`` how each
     step was done, in words; ``dilution`` each sample's normalisation factor; ``qc`` the QC
     filters' table; ``batch_corrected`` the study samples' values with batch location and scale
-    removed (None with one batch).
+    removed (None with one batch); ``amounts`` pmol per sample (amount) from the spiked
+    internal standards (None when the design gives none, see :mod:`.absolute`).
     """
 
     values: pd.DataFrame
@@ -43,6 +45,7 @@ class Quantities:
     dilution: pd.Series | None = None
     qc: QcReport | None = None
     batch_corrected: pd.DataFrame | None = None
+    amounts: pd.DataFrame | None = None
 
     @property
     def imputed_cells(self) -> pd.DataFrame:
@@ -70,9 +73,12 @@ def quantify(
     qc = qc_filters(values, abundance.astype(float), design, limits)
     notes.extend(qc.notes)
     n_missing = values.isna().sum(axis=1)
-    imputed = impute(values, config.imputation)
+    groups = {s.sample: s.group for s in design.biological}
+    imputed = impute(values, config.imputation, groups)
     notes.append(f"imputation: {IMPUTATION_TEXT[config.imputation]}")
     batches = batch_corrected(imputed, design)
+    amounts, more = absolute_amounts(corrected, features, design)
+    notes.extend(more)
     return Quantities(
         values,
         imputed,
@@ -83,4 +89,5 @@ def quantify(
         factors,
         qc,
         batches,
+        amounts,
     )

@@ -123,8 +123,8 @@ class StudyResult:
 
 
 def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
-    """``imputed_cells.csv``, ``matrix_batch_corrected.csv``, ``qc.csv``, ``indices.csv`` and
-    ``index_statistics.csv`` when they apply."""
+    """``imputed_cells.csv``, ``matrix_batch_corrected.csv``, ``amounts.csv``, ``qc.csv``,
+    ``indices.csv`` and ``index_statistics.csv`` when they apply."""
     head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
     out: dict[str, pd.DataFrame] = {}
     q = result.quantities
@@ -132,6 +132,8 @@ def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
         out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
     if q.batch_corrected is not None:
         out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)
+    if q.amounts is not None:
+        out["amounts.csv"] = head.join(q.amounts).reset_index(drop=True)
     if q.qc is not None:
         out["qc.csv"] = head.join(q.qc.table).reset_index(drop=True)
     if result.indices is not None:

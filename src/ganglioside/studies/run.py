@@ -252,6 +252,15 @@ def warm_up() -> None:
     composition_frame(["GM3(36:1;O2)", "GD1a(36:1;O2)", "GT1b+OAc(38:1;O2)"])
 
 
+def sample_pool(jobs: int, total: int) -> ProcessPoolExecutor:
+    """A pool of ``min(jobs, total)`` processes (forked where the system can, after
+    :func:`warm_up`) for per-sample work."""
+    warm_up()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context)
+
+
 def run_samples(
     tasks: Sequence[SampleTask],
     jobs: int = 1,
@@ -266,10 +275,7 @@ def run_samples(
             if progress is not None:
                 progress(len(results), total, task.sample)
         return results
-    warm_up()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+    with sample_pool(jobs, total) as pool:
         chunk = max(1, min(8, total // (4 * jobs)))
         for result in pool.map(analyze_sample, tasks, chunksize=chunk):
             results.append(result)

@@ -41,7 +41,7 @@ from ..errors import GangliosideError
 from ..inputs import read_table
 from ..names import composition_frame
 from .config import StudyConfig
-from .run import SampleTask
+from .run import SampleTask, sample_pool
 
 #: Pooled anchors the shared anchor set needs (else each sample keeps to its own).
 MIN_POOLED_ANCHORS = 5
@@ -103,11 +103,14 @@ class SharedModel:
         return cls(anchors, shifts, rows, data.get("calibration"))
 
 
-def shared_calibration(tasks: Sequence[SampleTask], config: StudyConfig) -> SharedModel | None:
-    """The study's shared anchors for ``tasks``, or ``None`` (see the module)."""
+def shared_calibration(
+    tasks: Sequence[SampleTask], config: StudyConfig, jobs: int = 1
+) -> SharedModel | None:
+    """The study's shared anchors for ``tasks``, or ``None`` (see the module); the tables are
+    read by ``jobs`` processes."""
     if not config.shared_model or len(tasks) < 2:
         return None
-    peaks = peak_frames(tasks)
+    peaks = peak_frames(tasks, jobs)
     anchors = peaks[peaks["is_anchor"] & (peaks["key"] != "")]
     if anchors.empty:
         return None
@@ -117,9 +120,8 @@ def shared_calibration(tasks: Sequence[SampleTask], config: StudyConfig) -> Shar
     if len(pooled) < MIN_POOLED_ANCHORS:
         return None
     shifts = _fill_shifts(shifts, peaks, pooled)
-    rows = {
-        s: _matching_rows(peaks[peaks["sample"] == s], shifts[s], pooled, config) for s in samples
-    }
+    rows = _matching_rows(peaks, shifts, pooled, config)
+    rows = {s: rows.get(s, ()) for s in samples}
     return SharedModel(pooled, shifts, rows, _fitted_calibration(pooled, config))
 
 
@@ -132,12 +134,18 @@ def with_shared_anchors(
     return [replace(t, borrowed_anchor_rows=shared.rows.get(t.sample, ())) for t in tasks]
 
 
-def peak_frames(tasks: Sequence[SampleTask]) -> pd.DataFrame:
+def peak_frames(tasks: Sequence[SampleTask], jobs: int = 1) -> pd.DataFrame:
     """Every row of every table: ``sample, row, name, rt, volume, is_anchor, key`` (species
     key; empty for standards and names that do not parse); the rows a task's calibrants match
-    are anchors too.  A table that cannot be read gives none: its analysis will report why."""
-    parts = [_rows_of(task) for task in tasks]
-    parts = [p for p in parts if p is not None]
+    are anchors too.  A table that cannot be read gives none: its analysis will report why.
+    With ``jobs > 1`` the tables are read in a process pool."""
+    if jobs > 1 and len(tasks) > 1:
+        with sample_pool(jobs, len(tasks)) as pool:
+            chunk = max(1, min(16, len(tasks) // (4 * jobs)))
+            read = list(pool.map(_rows_of, tasks, chunksize=chunk))
+    else:
+        read = [_rows_of(task) for task in tasks]
+    parts = [p for p in read if p is not None]
     if not parts:
         return pd.DataFrame(columns=["sample", "row", "name", "rt", "volume", "is_anchor", "key"])
     peaks = pd.concat(parts, ignore_index=True)
@@ -246,21 +254,25 @@ def _fill_shifts(shifts: pd.Series, peaks: pd.DataFrame, pooled: pd.DataFrame) -
 
 
 def _matching_rows(
-    peaks: pd.DataFrame, shift: float, pooled: pd.DataFrame, config: StudyConfig
-) -> tuple[int, ...]:
-    """The rows of one sample (not yet anchors) that are pooled anchors: same species, within
-    ``rt_tolerance`` of the pooled RT after the sample's shift; the closest one for each."""
-    if not np.isfinite(shift) or peaks.empty:
-        return ()
-    candidates = peaks[~peaks["is_anchor"]].merge(
+    peaks: pd.DataFrame, shifts: pd.Series, pooled: pd.DataFrame, config: StudyConfig
+) -> dict[str, tuple[int, ...]]:
+    """Per sample (with a finite shift), its rows (not yet anchors) that are pooled anchors:
+    same species, within ``rt_tolerance`` of the pooled RT after the sample's shift; the
+    closest one for each.  All samples at once (one merge, not one per sample)."""
+    shift = shifts.reindex(peaks["sample"]).to_numpy(dtype=float)
+    mine = peaks.assign(shift=shift)[~peaks["is_anchor"].to_numpy(dtype=bool) & np.isfinite(shift)]
+    candidates = mine[["sample", "row", "key", "rt", "shift"]].merge(
         pooled[["key", "rt"]].rename(columns={"rt": "pooled_rt"}).reset_index(names="anchor"),
         on="key",
     )
-    distance = np.abs(candidates["rt"] - shift - candidates["pooled_rt"])
+    distance = np.abs(candidates["rt"] - candidates["shift"] - candidates["pooled_rt"])
     close = candidates.assign(distance=distance)[distance <= config.rt_tolerance]
     close = close.sort_values("distance", kind="stable")
-    close = close.drop_duplicates("anchor").drop_duplicates("row")
-    return tuple(sorted(int(r) for r in close["row"]))
+    close = close.drop_duplicates(["sample", "anchor"]).drop_duplicates(["sample", "row"])
+    return {
+        str(sample): tuple(sorted(int(r) for r in part))
+        for sample, part in close.groupby("sample", sort=False)["row"]
+    }
 
 
 def _fitted_calibration(pooled: pd.DataFrame, config: StudyConfig) -> dict[str, Any] | None:
