@@ -16,8 +16,8 @@ def study_files(seed: int = 2, n_per_group: int = 3) -> tuple[dict[str, bytes], 
     """``<sample>.csv`` → bytes, and the design as CSV text (sample, file, group, …).
 
     Seed 2: a typical simulated study (66 aligned compounds; seeds 1, 4, 5 give 61-71).  Seed 3
-    meets a known defect of the shared anchors (tests/studies/test_study_shared_anchors.py, the isomer
-    pair test) and aligns 11: the web tests are about the pages, not that defect."""
+    meets a known defect of the shared anchors (tests/studies/test_study_shared_anchors.py, the
+    isomer pair test) and aligns 11: the web tests are about the pages, not that defect."""
     sim = simulate_study(seed, n_per_group=n_per_group, n_rows=80)
     tables = {f"{s}.csv": t.to_csv(index=False).encode() for s, t in sim.tables.items()}
     return tables, sim.design.to_csv(index=False)

@@ -21,11 +21,10 @@ from ganglioside.web.studies import execution as study_execution
 from ganglioside.web.studies.models import Study
 from ganglioside.web.studies.services import creation
 from ganglioside.web.studies.services import running as study_running
+from tests.web import process_probe
 from tests.web.browser import running_platform
 from tests.web.conftest import make_upload
 from tests.web.studies_data import study_files, uploads
-
-from tests.web import process_probe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
