@@ -276,7 +276,7 @@ def test_the_embedded_database_tests_run_on_sqlite_too(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=1800,
         check=False,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
