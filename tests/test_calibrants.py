@@ -36,6 +36,23 @@ def test_a_calibrant_list_is_checked_and_keyed_by_species():
     np.testing.assert_allclose(frame["tolerance"], [DEFAULT_TOLERANCE, 0.2, DEFAULT_TOLERANCE])
 
 
+def test_a_name_listed_twice_is_two_calibrants():
+    # Both isomer tracks of a species as standards: the same name with two RTs (before, the
+    # list's rows and its distinct names did not line up: "This is a bug").
+    frame = calibrant_frame(pd.DataFrame({"name": ["GD1(34:1;O2)"] * 2, "rt": [7.6, 8.1]}))
+    assert frame["species"].tolist() == ["GD1 34:1;O2", "GD1 34:1;O2"]
+    np.testing.assert_allclose(frame["rt"], [7.6, 8.1])
+    with pytest.raises(InputError, match="row 3, column 'name', value 'PC 34:1'"):
+        calibrant_frame(pd.DataFrame({"name": ["GM3(36:1;O2)", "GM3(36:1;O2)", "PC 34:1"]}))
+
+
+def test_a_whole_run_read_as_a_calibrant_list_makes_anchors(sample):
+    # README's `ganglioside analyze run.csv --calibrants standards.csv` with a standards run
+    # (names repeated, as in any run) as the list
+    result = analyze(sample.drop(columns=["Anchor"]), calibrants=sample[["Name", "RT"]])
+    assert int(result.compounds["is_anchor"].sum()) > 0
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

@@ -74,7 +74,8 @@ def calibrant_frame(frame: pd.DataFrame, *, source: str = "<DataFrame>") -> pd.D
             raise InputError("empty name", file=source, row=i, column=columns["name"], value="")
     rt = _numbers(frame, columns.get("rt"), source, np.nan)
     tolerance = _numbers(frame, columns.get("tolerance"), source, DEFAULT_TOLERANCE)
-    parsed = composition_frame(list(names))
+    # one parsed row per calibrant (a name may be listed twice, e.g. once per isomer track)
+    parsed = composition_frame(list(names)).reindex(list(names))
     errors = parsed["parse_error"].fillna("").to_numpy(dtype=object)
     for i, error in enumerate(errors, start=1):
         if error:

@@ -1,12 +1,20 @@
 """The embedded database (SQLite, the default without ``DATABASE_URL``) under concurrency: the
 server's background threads and its requests write at the same time; a statement that meets a
-lock is tried again, and a job that stops on an error still records its failure."""
+lock is tried again, and a job that stops on an error still records its failure.
+
+When the suite runs on PostgreSQL (CI sets ``DATABASE_URL``), these tests are run again by
+:func:`test_the_embedded_database_tests_run_on_sqlite_too`, in a process of their own whose
+environment has no ``DATABASE_URL`` nor ``REDIS_URL``: the embedded default is tested in CI."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -19,6 +27,7 @@ from ganglioside.web.common import database
 from ganglioside.web.studies.models import SampleStatus, Study, StudySample, StudyStatus
 from ganglioside.web.studies.services import creation
 from ganglioside.web.studies.services import running as study_running
+from tests.paths import REPO
 
 from .conftest import make_upload
 from .studies_data import study_files, uploads
@@ -236,3 +245,46 @@ def test_a_lock_inside_a_transaction_is_not_retried_but_its_begin_is(monkeypatch
     with pytest.raises(OperationalError, match="no such table"):
         database._retrying(always("no such table: x"), "SELECT 1", None, False, context)
     assert len(calls) == 1
+
+
+@pytest.mark.slow
+def test_the_embedded_database_tests_run_on_sqlite_too(tmp_path):
+    """On another database, this module's tests in a process of their own on SQLite: each of
+    them must pass there (none skipped but this one)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("the tests above run on SQLite in this process")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "GANGLIOSIDE_DATA_DIR")
+    }
+    env["GANGLIOSIDE_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTEST_ADDOPTS"] = ""  # not the outer run's options (CI's coverage threshold)
+    report = tmp_path / "report.xml"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            __file__,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    cases = ElementTree.parse(report).getroot().iter("testcase")
+    outcome = {
+        case.get("name"): [child.tag for child in case if child.tag != "properties"]
+        for case in cases
+    }
+    assert outcome.pop("test_the_embedded_database_tests_run_on_sqlite_too") == ["skipped"]
+    assert len(outcome) >= 5
+    assert {name: tags for name, tags in outcome.items() if tags} == {}  # all passed
