@@ -5,7 +5,8 @@
     ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare B/A ...]
                       [--model "group + batch + age"] [--test moderated_t|welch|mann_whitney]
                       [--quantity pqn|raw|total|median|amount|internal_standard]
-                      [--impute none|half_min|min_prob|knn] [--no-qc-drift]
+                      [--impute none|half_min|min_prob|censored|censored_groups|knn]
+                      [--no-qc-drift]
                       [--rt-tolerance MIN] [--calibrants FILE] [--own-anchors]
                       [--config FILE.toml]
                       [--set key=value ...]
@@ -84,23 +85,28 @@ def _add_statistics_arguments(parser: Any) -> None:
         help="the linear model's terms, e.g. 'group + batch + age' (design columns); default: "
         "group, plus batch with two or more batches, plus subject when one repeats",
     )
+    # the choices are the library's own lists, so a method added there is offered here
+    from .studies.config import IMPUTATIONS, QUANTITIES, QUANTITY_ALIASES, TESTS
+
     parser.add_argument(
         "--test",
-        choices=("moderated_t", "welch", "mann_whitney"),
+        choices=TESTS,
         help="test of each contrast (default: moderated t of the linear model)",
     )
     parser.add_argument(
         "--quantity",
-        choices=("pqn", "raw", "none", "total", "median", "amount", "internal_standard"),
+        choices=(*QUANTITIES, *QUANTITY_ALIASES),
         help="normalisation: probabilistic quotient (default), none (raw), share of the valid "
         "signal, sample median, the design's amount, or ratio to the internal standard of the "
         "category",
     )
     parser.add_argument(
         "--impute",
-        choices=("none", "half_min", "min_prob", "knn"),
+        choices=IMPUTATIONS,
         help="fill missing values: half the species' smallest, drawn below the detection limit "
-        "(left-censored), or from the k nearest compounds (default: none)",
+        "(min_prob), its expectation below that limit (censored; censored_groups: only for the "
+        "compounds a group has fewer than two values of), "
+        "or from the k nearest compounds (default: none)",
     )
     parser.add_argument(
         "--no-qc-drift",

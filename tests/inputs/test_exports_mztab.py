@@ -110,6 +110,7 @@ def test_the_sample_types_come_from_the_metadata_of_a_multi_assay_file():
         ("mice fed a standard diet", ""),  # a word of another meaning in a description
         ("group WT", ""),
         ("QCT-7 treated", ""),
+        ("study sample", "sample"),  # said in so many words: no type from the name then
     ],
 )
 def test_a_metadata_text_names_a_type_only_when_it_says_so(text, kind):

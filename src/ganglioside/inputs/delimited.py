@@ -165,6 +165,18 @@ def _split_outside_brackets(text: str, sep: str) -> pd.DataFrame | None:
     return pd.DataFrame(rows, dtype=object)
 
 
+def _header_without_trailing_blanks(cells: pd.DataFrame) -> list[str]:
+    """The first row as the header, less the trailing empty cells that trailing separators
+    make (a blank header cell is kept when a data row has a value under it)."""
+    header = [str(h).strip().lstrip("\ufeff") for h in cells.iloc[0]]
+    while header and header[-1] == "" and len(header) > 1:
+        extra = cells.iloc[1:, len(header) - 1]
+        if (extra.str.strip() != "").any():
+            break
+        header.pop()
+    return header
+
+
 def text_cells(
     text: str,
     label: str,
@@ -185,13 +197,7 @@ def text_cells(
     cells = _read_text(text, label, sep, limits)
     if cells.empty:
         raise InputError("the file is empty; expected a header row and data rows", file=label)
-    header = [str(h).strip().lstrip("\ufeff") for h in cells.iloc[0]]
-    # trailing empty header cells come from trailing separators
-    while header and header[-1] == "" and len(header) > 1:
-        extra = cells.iloc[1:, len(header) - 1]
-        if (extra.str.strip() != "").any():
-            break
-        header.pop()
+    header = _header_without_trailing_blanks(cells)
     frame = cells.iloc[1:, : len(header)].reset_index(drop=True)
     frame.columns = pd.Index(range(len(header)))
     return RawTable(frame, header, label, above=above, separator=sep, header_line=skip + 1)

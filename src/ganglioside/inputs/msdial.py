@@ -116,13 +116,23 @@ def _sample_columns(raw: RawTable) -> list[tuple[str, int, dict[str, str]]]:
         header = raw.header[pos].strip()
         if header.lower() in SAMPLES_END or header in seen:
             break
-        values = [row[pos] if len(row) > pos else "" for row in raw.above]
-        if any(v.strip().lower() in STATISTICS for v in values) or not header:
+        values = _metadata_at(raw, pos)
+        if _is_statistic(values) or not header:
             continue
         seen.add(header)
         meta = {lab: val for lab, val in zip(labels, values, strict=True) if lab}
         found.append((header, pos, meta))
     return found
+
+
+def _metadata_at(raw: RawTable, pos: int) -> list[str]:
+    """The metadata rows' cells of column ``pos`` (empty where a row is shorter)."""
+    return [row[pos] if len(row) > pos else "" for row in raw.above]
+
+
+def _is_statistic(values: list[str]) -> bool:
+    """Whether the metadata rows mark a column as a class statistic (Average, Stdev, NA)."""
+    return any(v.strip().lower() in STATISTICS for v in values)
 
 
 def _first_sample(raw: RawTable) -> int:

@@ -3,7 +3,8 @@ sample type.
 
 * name: the ``assay[n]`` line, else ``assay[n]`` itself;
 * group: the name of the ``study_variable[k]`` whose ``-assay_refs`` list the assay;
-* type (``QC``, ``Blank``, ``Standard``; a sample when nothing says): read, first found, from
+* type (``QC``, ``Blank``, ``Standard``; a sample when nothing says, or when a text says
+  ``sample``/``study sample``, as our study mzTab-M writes): read, first found, from
   the assay's sample (``assay[n]-sample_ref`` → ``sample[m]``: its ``-description``, its
   name, its ``-custom[i]`` parameters), the assay's own ``-custom[i]`` parameters, its study
   variable (``-description``, name), and last from the sample's or the assay's name.  A text
@@ -23,6 +24,9 @@ _ASSAY = re.compile(r"abundance_assay\[(\d+)\]")
 _REF = re.compile(r"\s*(assay|sample)\[(\d+)\]\s*")
 #: The label each type is written with in a sample's metadata (as MS-DIAL's ``File type``).
 LABELS = {"qc": "QC", "blank": "Blank", "standard": "Standard"}
+#: Texts that say an assay is a study sample (no type of the above), as our study mzTab-M
+#: writes them: its name then says nothing of its type.
+SAMPLE_WORDS = ("sample", "study sample", "biological sample")
 
 
 def assay_names(metadata: Mapping[str, str], columns: list[str]) -> dict[int, str]:
@@ -54,8 +58,11 @@ def assay_groups(metadata: Mapping[str, str]) -> dict[int, str]:
 
 
 def type_of_text(text: str) -> str:
-    """``"qc"``, ``"blank"``, ``"standard"`` or ``""``: the type a metadata text names."""
+    """``"qc"``, ``"blank"``, ``"standard"``, ``"sample"`` (a study sample, said in so many
+    words) or ``""``: the type a metadata text names."""
     lowered = " ".join(re.sub(r"[\[\],]", " ", text).lower().split())
+    if lowered in SAMPLE_WORDS:
+        return "sample"
     for kind, words in SAMPLE_TYPES.items():
         if lowered in words:
             return kind
@@ -94,7 +101,7 @@ def _type_by_name(metadata: Mapping[str, str], n: int, name: str) -> str:
     sample = _sample_of(metadata, n)
     names = [metadata.get(sample, "") if sample else "", name]
     kinds = [type_of_text(re.sub(r"[_\-.]", " ", t)) for t in names if t]
-    return next((k for k in kinds if k), "")
+    return next((k for k in kinds if k in LABELS), "")
 
 
 def assay_types(
@@ -110,7 +117,7 @@ def assay_types(
         kind = next((k for k in kinds if k), "")
         if not kind and (kind := _type_by_name(metadata, n, name)):
             by_name.append(f"{name} ({LABELS[kind]})")
-        if kind:
+        if kind in LABELS:
             types[n] = LABELS[kind]
     warnings = []
     if by_name:

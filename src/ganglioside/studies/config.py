@@ -42,8 +42,10 @@ class StudyConfig:
     imputation:
         ``none`` (a missing value stays missing; tests use the values there are),
         ``half_min`` (half the species' smallest value in the study), ``min_prob`` (drawn
-        below each sample's detection limit: left-censored) or ``knn`` (from the compounds
-        most alike).  See :mod:`.impute`.
+        below each sample's detection limit: left-censored), ``censored`` (the expected value
+        below the limit of a normal fitted with the missing cells censored there),
+        ``censored_groups`` (the same, only for the compounds one group of which has fewer
+        than two values) or ``knn`` (from the compounds most alike).  See :mod:`.impute`.
     compare:
         ``(numerator, denominator)`` pairs of groups, one per contrast (``"B/A"``, or several
         as ``"B/A,C/A"``); by default the second group of the design over the first.
@@ -137,9 +139,7 @@ class StudyConfig:
         mine = {k: v for k, v in values.items() if k in own}
         loose = {k: v for k, v in values.items() if k in analysis_keys and k not in own}
         if loose:
-            base = mine.get("analysis") or AnalysisConfig()
-            base = base if isinstance(base, AnalysisConfig) else AnalysisConfig.from_mapping(base)
-            mine["analysis"] = base.replace(**loose)
+            mine["analysis"] = _analysis_base(mine.get("analysis")).replace(**loose)
         try:
             return cls(**mine)
         except TypeError as exc:
@@ -155,6 +155,14 @@ class StudyConfig:
         out["compare"] = [f"{a}/{b}" for a, b in self.compare] if self.compare else None
         out["analysis"] = self.analysis.to_dict()
         return out
+
+
+def _analysis_base(given: Any) -> AnalysisConfig:
+    """The analysis parameters given under ``analysis`` (a config or a mapping), or the
+    defaults."""
+    if isinstance(given, AnalysisConfig):
+        return given
+    return AnalysisConfig.from_mapping(given) if given else AnalysisConfig()
 
 
 def _is_number(value: object) -> bool:

@@ -205,7 +205,7 @@ def read_design(
     raw = read_cells(source)
     label = raw.source
     if base_dir is None:
-        base_dir = Path(source).parent if not isinstance(source, pd.DataFrame) else Path()
+        base_dir = _default_base(source)
     cells = raw.cells.copy()
     cells.columns = [str(h).strip().lower() for h in raw.header]
     problems: list[InputError] = []
@@ -223,6 +223,12 @@ def read_design(
         raise DesignError(problems, file=label)
     groups = tuple(dict.fromkeys(s.group for s in samples if s.is_biological))
     return Design(samples=tuple(samples), groups=groups, source=label)
+
+
+def _default_base(source: str | Path | pd.DataFrame) -> Path:
+    """The folder a design's ``file`` paths are relative to by default: the design file's,
+    or the current folder for a DataFrame."""
+    return Path() if isinstance(source, pd.DataFrame) else Path(source).parent
 
 
 def _check_columns(

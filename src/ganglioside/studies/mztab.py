@@ -1,7 +1,9 @@
 """``study.mztab``: the study as mzTab-M 2.0 (metadata, small molecules, features).
 
-* MTD: version ``2.0.0-M``, ID, software, quantification method, one ms_run and assay per sample
-  (negative scan polarity), one study variable per group (mean and coefficient of variation),
+* MTD: version ``2.0.0-M``, ID, software, quantification method, one ms_run, sample and assay
+  per design sample (negative scan polarity; the sample's type -- study sample, pooled QC,
+  blank, standard -- as its description), one study variable per group (mean and coefficient
+  of variation),
   the controlled vocabularies used, "no database", quantification units, the identification
   reliability scheme and the confidence measure;
 * SML: one row per aligned compound: name as written, formula, neutral mass, ``[M-H]1-``,
@@ -36,6 +38,14 @@ from .result import StudyResult
 
 VERSION = "2.0.0-M"
 NULL = "null"
+#: ``sample[n]-description`` of each sample type of the design (another type is written as
+#: it is): words an mzTab-M reader types the assay by (:mod:`ganglioside.inputs.mztab_assays`).
+SAMPLE_DESCRIPTIONS = {
+    "sample": "study sample",
+    "qc": "pooled QC",
+    "blank": "blank",
+    "standard": "standard",
+}
 
 _CVS = (
     ("MS", "PSI-MS controlled vocabulary", "4.1.0", "https://github.com/HUPO-PSI/psi-ms-CV"),
@@ -127,14 +137,20 @@ def _metadata(result: StudyResult) -> list[tuple[str, str]]:
 
 
 def _runs_and_assays(result: StudyResult) -> list[tuple[str, str]]:
-    """One ms_run (its table, negative polarity) and one assay per sample."""
+    """One ms_run (its table, negative polarity), one sample (its type as description) and one
+    assay per sample."""
     out = []
     for i, spec in enumerate(result.design.samples, start=1):
         source = spec.source or result.analyses[spec.sample].source or spec.sample
         out.append((f"ms_run[{i}]-location", location_uri(str(source))))
         out.append((f"ms_run[{i}]-scan_polarity[1]", _param("MS", "MS:1000129", "negative scan")))
     for i, spec in enumerate(result.design.samples, start=1):
+        out.append((f"sample[{i}]", spec.sample))
+        description = SAMPLE_DESCRIPTIONS.get(spec.sample_type, spec.sample_type)
+        out.append((f"sample[{i}]-description", description))
+    for i, spec in enumerate(result.design.samples, start=1):
         out.append((f"assay[{i}]", spec.sample))
+        out.append((f"assay[{i}]-sample_ref", f"sample[{i}]"))
         out.append((f"assay[{i}]-ms_run_ref", f"ms_run[{i}]"))
     return out
 

@@ -38,15 +38,20 @@ def usable_design(design: Design, results: Sequence[SampleResult]) -> tuple[Desi
     if not failed:
         return design, []
     warnings = [f"sample {s} left out: {e}" for s, e in failed.items()]
-    kept = tuple(
-        s for s in design.samples if s.sample not in failed and s.replicate_of not in failed
-    )
+    kept = _kept_samples(design, failed)
     units = _units_per_group(kept)
     small = [g for g in design.groups if len(units.get(g, ())) < 2]
     if small:
         raise _too_few_left(design, failed, small)
     groups = tuple(g for g in design.groups if g in units)
     return Design(kept, groups, design.source), warnings
+
+
+def _kept_samples(design: Design, failed: Mapping[str, str]) -> tuple[Any, ...]:
+    """The design's samples that neither failed nor repeat a sample that failed."""
+    return tuple(
+        s for s in design.samples if s.sample not in failed and s.replicate_of not in failed
+    )
 
 
 def _too_few_left(design: Design, failed: dict[str, str], small: list[str]) -> DesignError:

@@ -4,7 +4,8 @@ Sheets: Summary, Samples, Matrix (the chosen quantity), Abundance (consolidated 
 the matrix holds another quantity), Statistics, Drift, Compounds (aligned compounds),
 Parameters.  Cells are written one by one in constant-memory mode (pandas' Excel writer formats
 every cell and is several times slower on wide matrices).  Text that a spreadsheet would run
-as a formula is neutralised, and no text is turned into a formula or a link.
+as a formula is neutralised, no text is turned into a formula or a link, and a text longer
+than an Excel cell holds (32,767 characters) is cut with a marker saying so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..report.safe import safe_frame
+from ..report.workbook import cut_to_cell
 from .result import StudyResult, extra_tables
 
 #: Sheet names, in order (Abundance only when the matrix holds another quantity than the raw
@@ -31,6 +33,7 @@ SHEETS = (
     "Statistics",
     "Imputed cells",
     "Batch corrected",
+    "Amounts",
     "QC",
     "Indices",
     "Index statistics",
@@ -84,6 +87,7 @@ def _sheet(name: str) -> str:
         "qc.csv": "QC",
         "indices.csv": "Indices",
         "index_statistics.csv": "Index statistics",
+        "amounts.csv": "Amounts",
     }[name]
 
 
@@ -122,12 +126,17 @@ def _cells(column: pd.Series) -> list[Any]:
     if pd.api.types.is_numeric_dtype(column.dtype):
         values = column.to_numpy(dtype=float, na_value=np.nan)
         return [float(v) if np.isfinite(v) else None for v in values]
-    return [
-        None
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-        else (v if isinstance(v, str | int | float | bool) else str(v))
-        for v in column.astype(object)
-    ]
+    return [_plain_cell(v) for v in column.astype(object)]
+
+
+def _plain_cell(value: Any) -> Any:
+    """One cell of a text or mixed column: ``None`` when missing, else a plain value; text
+    longer than an Excel cell holds is cut, with a marker saying so."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if not isinstance(value, str | int | float | bool):
+        value = str(value)
+    return cut_to_cell(value) if isinstance(value, str) else value
 
 
 def study_workbook_bytes(result: StudyResult) -> bytes:

@@ -30,6 +30,27 @@ SCALE_LIMITS = (0.8, 1.25)  # a change of scale outside these is not believed
 STRONGEST_SHARE = 0.25  # without reference matches, the most abundant quarter of the peaks
 
 
+def _group_json(lines: GroupLines, g: int) -> dict[str, Any]:
+    """One group's line (and its bend, when it has one) as plain JSON values."""
+    out: dict[str, Any] = {
+        "level": str(LEVELS[lines.level[g]]),
+        "slope": float(lines.slope[g]),
+        "s": float(lines.s[g]),
+        "sxx": _number(lines.sxx[g]),
+        "intercept": [_number(v) for v in lines.intercept[g]],
+        "hint": [_number(v) for v in lines.hint[g]],
+        "xbar": [_number(v) for v in lines.xbar[g]],
+    }
+    if lines.curve[g] != 0:
+        out["bend"] = {
+            "curvature": float(lines.curve[g]),
+            "centre": float(lines.centre[g]),
+            "qbar": [_number(v) for v in lines.qbar[g]],
+            "cov": [float(v) for v in lines.bend_cov[g]],
+        }
+    return out
+
+
 def lines_to_json(
     lines: GroupLines,
     names: np.ndarray,
@@ -45,26 +66,11 @@ def lines_to_json(
     ``rt``); ``hydroxyl`` the RT term per ceramide oxygen beyond two (the saved lines are
     those of the rows without extra oxygens: the term must be added back on another run).
     """
-    groups = {}
-    for g, key in enumerate(names.tolist()):
-        if not np.isfinite(lines.slope[g]) or not key:
-            continue
-        groups[str(key)] = {
-            "level": str(LEVELS[lines.level[g]]),
-            "slope": float(lines.slope[g]),
-            "s": float(lines.s[g]),
-            "sxx": _number(lines.sxx[g]),
-            "intercept": [_number(v) for v in lines.intercept[g]],
-            "hint": [_number(v) for v in lines.hint[g]],
-            "xbar": [_number(v) for v in lines.xbar[g]],
-        }
-        if lines.curve[g] != 0:
-            groups[str(key)]["bend"] = {
-                "curvature": float(lines.curve[g]),
-                "centre": float(lines.centre[g]),
-                "qbar": [_number(v) for v in lines.qbar[g]],
-                "cov": [float(v) for v in lines.bend_cov[g]],
-            }
+    groups = {
+        str(key): _group_json(lines, g)
+        for g, key in enumerate(names.tolist())
+        if np.isfinite(lines.slope[g]) and key
+    }
     return {
         "groups": groups,
         "composition": {

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import ValidationError
 
 from ganglioside import ConfigError, InputError
-from ganglioside.studies.outputs import STATISTICS_LEAD
+from ganglioside.studies.outputs import STATISTICS_LEAD, STUDY_OUTPUTS
 from ganglioside.web.common.staticfinders import PLOTLY_STATIC_PATH
 from ganglioside.web.common.throttles import UploadRateThrottle, upload_limit_message
 
@@ -37,24 +37,9 @@ SAMPLE_ROWS_SHOWN = 500
 QC_COLUMNS = ("qc_rsd_before", "qc_rsd", "d_ratio", "blank_ratio")
 #: The study's figures shown on its page, in this order (those it has).
 FIGURES = ("volcano", "heatmap", "pca", "composition", "drift", "boxes", "qc", "batches")
-#: Files offered for download, in this order.
-DOWNLOADS = (
-    "matrix.csv",
-    "statistics.csv",
-    "samples.csv",
-    "study.xlsx",
-    "study_report.html",
-    "study_report.pdf",
-    "study.mztab",
-    "matrix_imputed.csv",
-    "imputed_cells.csv",
-    "qc.csv",
-    "indices.csv",
-    "index_statistics.csv",
-    "matrix_batch_corrected.csv",
-    "pca.csv",
-    "study_summary.json",
-)
+#: Files offered for download, in the order of the study's output registry (a new output is
+#: offered without a change here).
+DOWNLOADS = tuple(STUDY_OUTPUTS)
 
 
 @login_required

@@ -1,0 +1,49 @@
+"""The study page offers every file of the study's output registry it has, in the registry's
+order: a new output (the absolute amounts) appears without a change in the web."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from ganglioside.studies.outputs import STUDY_OUTPUTS
+from ganglioside.web.studies.models import StudyStatus
+from ganglioside.web.studies.services import creation
+from tests.web.studies_data import study_files, uploads
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_the_page_offers_the_absolute_amounts_and_every_other_stored_output(
+    client, user, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    spiked = pd.read_csv(io.StringIO(design))
+    spiked["istd_pmol_GM"] = 10.0
+    with django_capture_on_commit_callbacks(execute=True):
+        study = creation.study_create(
+            owner=user,
+            files=uploads(tables),
+            design=spiked.to_csv(index=False),
+            name="spiked",
+            parameters={},
+            start=True,
+        )
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    client.force_login(user)
+    page = client.get(reverse("studies:detail", args=[study.pk]))
+    assert page.status_code == 200
+    stored = set(study.files.values_list("name", flat=True))
+    offered = page.context["downloads"]
+    assert "amounts.csv" in offered
+    assert offered == [name for name in STUDY_OUTPUTS if name in stored]
+    link = reverse("studies:download", args=[study.pk, "amounts.csv"])
+    assert f'href="{link}"' in page.content.decode()
+    download = client.get(link)
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    amounts = pd.read_csv(io.BytesIO(download.content))
+    assert {"feature_id", "species", "C01"} <= set(amounts.columns)
