@@ -45,11 +45,20 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Each test gets its own media folder and empty rate-limit counters."""
+    """Each test gets its own media folder, empty rate-limit counters and a new channel layer.
+
+    The channel layer is made anew because the Redis layer keeps its connections and locks for
+    the event loop it first ran in: a test whose socket timed out would otherwise leave the
+    next test's loop a lock held by a loop that is gone ("bound to a different event loop").
+    """
+    from channels.layers import channel_layers
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
+    channel_layers.backends.clear()
     yield
     cache.clear()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@
   example that is neither run nor excluded fails
   :func:`test_every_shell_example_is_run_or_excluded`.
 
-The files the examples name (table.csv, other.csv, Area_0_2024.txt, tables.zip, design.csv,
-standards.csv, decisions.csv, ...) are made here from the bundled sample and the test exports.
+The files the examples name (table.csv, other.csv, Area_0_2024.txt, alignment.txt, tables.zip,
+design.csv, standards.csv, decisions.csv, ...) are made here from the bundled sample and the test
+exports.
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ def test_the_docs_have_api_examples_and_a_token_example_first():
 def _files(folder: Path) -> None:
     shutil.copy(SAMPLE, folder / "table.csv")
     shutil.copy(MSDIAL, folder / "Area_0_2024.txt")
+    # a multi-sample export whose metadata rows give every sample its group
+    shutil.copy(MSDIAL.with_name("msdial5_alignment_prefixes.txt"), folder / "alignment.txt")
     renamed = pd.read_csv(SAMPLE).rename(
         columns={"Name": "Metabolite", "RT": "RT (min)", "Volume": "Area"}
     )

@@ -61,6 +61,7 @@ def test_every_file_answer_offers_bytes_first_and_names_its_real_types():
         "analyses_decisions_audit",
         "studies_sample_compounds",
         "studies_file",
+        "studies_design",  # the design as sent, or as built from the export's metadata rows
         "studies_compare_csv",
     }
     for types in files.values():
@@ -73,6 +74,7 @@ def test_every_file_answer_offers_bytes_first_and_names_its_real_types():
         "application/pdf",
     ]
     assert files["analyses_export_again"] == files["analyses_export"]
+    assert "text/csv" in files["studies_design"]
     assert {"text/csv", "text/html", "text/tab-separated-values", "application/json"} <= set(
         files["studies_file"]
     )

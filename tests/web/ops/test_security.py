@@ -14,6 +14,8 @@ import pytest
 from ganglioside.web.env import Env
 from ganglioside.web.ops.conf import DEFAULT_CSP, apply_operations_settings
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[3]
 GANGLIOSIDE = Path(sys.executable).with_name("ganglioside")
 
@@ -198,8 +200,6 @@ import django
 django.setup()
 import sentry_sdk
 from ganglioside.web.ops import request_id
-
-pytestmark = pytest.mark.slow
 
 token = request_id.activate("req-sentry-1")
 try:
