@@ -162,24 +162,14 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     """
     distinct = pd.unique(pd.Series(names, dtype=object))
     rows = [_name_record(name) for name in distinct]
-    values = list(zip(*(row[0] for row in rows), strict=True)) if rows else []
     # the index and formula's dtypes as pandas infers them (str; an empty frame: a range)
     index = pd.Index(distinct, name="name") if len(distinct) else pd.RangeIndex(0, name="name")
-    columns: dict[str, Any] = {}
-    for j, col in enumerate(_FRAME_COLUMNS):
-        column = values[j] if values else ()
-        if col in _FLOAT_COLUMNS:
-            columns[col] = np.array(column, dtype=float)
-        elif col in _BOOL_COLUMNS:
-            columns[col] = np.array([v is True or v is np.True_ for v in column], dtype=bool)
-        else:
-            columns[col] = _objects(column, index)
+    columns = _columns([row[0] for row in rows], index)
     counts = np.zeros((len(distinct), len(ELEMENTS)), dtype=np.int64)
     has_formula = np.zeros(len(distinct), dtype=bool)
     for i, (_, element_counts, _) in enumerate(rows):
         if element_counts is not None:
-            counts[i] = element_counts
-            has_formula[i] = True
+            counts[i], has_formula[i] = element_counts, True
     mass, proton = monoisotopic_masses(counts)
     mass = np.where(has_formula, mass, np.nan)
     frame = pd.DataFrame(columns, index=index, copy=False)
@@ -192,6 +182,20 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
 
 _FLOAT_COLUMNS = frozenset((*INT_FIELDS, "sulfate"))
 _BOOL_COLUMNS = frozenset(("is_internal_standard", "lyso"))
+
+
+def _columns(rows: list[tuple[object, ...]], index: pd.Index) -> dict[str, Any]:
+    """The frame's columns (:data:`_FRAME_COLUMNS`) from the names' cached rows."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(_FRAME_COLUMNS)
+    columns: dict[str, Any] = {}
+    for col, column in zip(_FRAME_COLUMNS, values, strict=True):
+        if col in _FLOAT_COLUMNS:
+            columns[col] = np.array(column, dtype=float)
+        elif col in _BOOL_COLUMNS:
+            columns[col] = np.array([v is True or v is np.True_ for v in column], dtype=bool)
+        else:
+            columns[col] = _objects(column, index)
+    return columns
 
 
 def _objects(values: Sequence[object], index: pd.Index) -> pd.Series:
