@@ -65,10 +65,12 @@ def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int
     counts = np.bincount(c1[ok] * len(u2) + c2[ok], minlength=len(u1) * len(u2)).reshape(
         len(u1), -1
     )
+    table = counts.tolist()  # Python ints: no numpy scalar per cell
+    second_labels = [str(u) for u in u2]
     return {
-        str(u1[i]): {str(u2[j]): int(counts[i, j]) for j in range(len(u2)) if counts[i, j]}
+        str(u1[i]): {second_labels[j]: n for j, n in enumerate(table[i]) if n}
         for i in np.argsort(np.asarray(u1, dtype=str))
-        if counts[i].any()
+        if any(table[i])
     }
 
 

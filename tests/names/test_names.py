@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ganglioside.errors import NameSyntaxError
@@ -257,3 +258,30 @@ def test_a_bare_number_is_an_unreadable_name_not_another_lipid_class():
     frame = composition_frame(["0", "12", "PC 34:1"])
     assert frame["other_class"].tolist() == ["", "", "PC"]
     assert "not a ganglioside name we can read" in frame["parse_error"].iat[0]
+
+
+def test_each_name_is_parsed_once_per_process_and_gives_the_same_frame(monkeypatch):
+    import ganglioside.names as names_module
+
+    seen: list[str] = []
+    parse = names_module.parse_name
+
+    def counting(name):
+        seen.append(name)
+        return parse(name)
+
+    monkeypatch.setattr(names_module, "parse_name", counting)
+    names_module._name_record.cache_clear()
+    first = ["GM3(36:1;O2)", "GD1a+OAc(38:1;O2)", "PC 34:1", "junk", "GM3(36:1;O2)"]
+    second = ["GD1a+OAc(38:1;O2)", "GM1(36:1;O2)", "junk"]
+    one = names_module.composition_frame(first)
+    two = names_module.composition_frame(second)
+    assert sorted(seen) == sorted({*first, *second})
+    again = names_module.composition_frame(first)
+    pd.testing.assert_frame_equal(again, one)
+    assert list(two.index) == second
+    assert two.loc["junk", "parse_error"] and two.loc["GM1(36:1;O2)", "parse_error"] == ""
+    assert (
+        one.loc["PC 34:1", "other_class"] == "PC" and one.loc["GM3(36:1;O2)", "other_class"] == ""
+    )
+    assert one["core"].dtype == object and one["carbons"].dtype == float

@@ -13,7 +13,9 @@ does not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -126,12 +128,8 @@ def _record(p: ParsedName) -> dict[str, object]:
     }
 
 
-@lru_cache(maxsize=65536)
-def _name_record(name: str) -> tuple[dict[str, object], np.ndarray | None]:
-    """The composition record of one name and its element counts (None without a formula).
-
-    Cached: a table's names recur across analyses (reruns, batches of one lab).
-    """
+def _parse_record(name: str) -> tuple[dict[str, object], np.ndarray | None]:
+    """The composition record of one name and its element counts (None without a formula)."""
     try:
         p = parse_name(name)
     except NotAGanglioside as exc:
@@ -158,33 +156,67 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
     sugar_count, category, species, dialect, other_class, is_internal_standard, sulfate,
     formula, mass, mz_h, mz_2h.  A name that does not parse keeps a row with its
     ``parse_error`` and empty fields; a lipid of another class also gets its ``other_class``.
+
+    Each name's row is parsed once per process (:func:`_name_record`) and the frame is built
+    column by column from the cached rows.
     """
     distinct = pd.unique(pd.Series(names, dtype=object))
-    records: list[dict[str, object]] = []
+    rows = [_name_record(name) for name in distinct]
+    # the index and formula's dtypes as pandas infers them (str; an empty frame: a range)
+    index = pd.Index(distinct, name="name") if len(distinct) else pd.RangeIndex(0, name="name")
+    columns = _columns([row[0] for row in rows], index)
     counts = np.zeros((len(distinct), len(ELEMENTS)), dtype=np.int64)
     has_formula = np.zeros(len(distinct), dtype=bool)
-    for i, name in enumerate(distinct):
-        record, element_counts = _name_record(name)
-        records.append(record)
+    for i, (_, element_counts, _) in enumerate(rows):
         if element_counts is not None:
-            counts[i] = element_counts
-            has_formula[i] = True
-    frame = pd.DataFrame.from_records(records, index="name") if records else pd.DataFrame()
-    frame = frame.reindex(index=distinct, columns=_FRAME_COLUMNS)
-    for col in (*INT_FIELDS, "sulfate"):
-        frame[col] = frame[col].astype(float)
-    for col in (*TEXT_FIELDS, "species", "dialect"):
-        frame[col] = frame[col].astype(object)
-    frame["other_class"] = frame["other_class"].astype(object).fillna("")
-    frame["is_internal_standard"] = frame["is_internal_standard"].eq(True)
-    frame["lyso"] = frame["lyso"].eq(True)
-    frame.index.name = "name"
+            counts[i], has_formula[i] = element_counts, True
     mass, proton = monoisotopic_masses(counts)
     mass = np.where(has_formula, mass, np.nan)
-    frame["formula"] = [
-        hill_formula(c) if ok else "" for c, ok in zip(counts, has_formula, strict=True)
-    ]
+    frame = pd.DataFrame(columns, index=index, copy=False)
+    frame["formula"] = [row[2] for row in rows]
     frame["mass"] = mass
     frame["mz_h"] = mass - proton
     frame["mz_2h"] = (mass - 2 * proton) / 2
     return frame
+
+
+_FLOAT_COLUMNS = frozenset((*INT_FIELDS, "sulfate"))
+_BOOL_COLUMNS = frozenset(("is_internal_standard", "lyso"))
+
+
+def _columns(rows: list[tuple[object, ...]], index: pd.Index) -> dict[str, Any]:
+    """The frame's columns (:data:`_FRAME_COLUMNS`) from the names' cached rows."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(_FRAME_COLUMNS)
+    columns: dict[str, Any] = {}
+    for col, column in zip(_FRAME_COLUMNS, values, strict=True):
+        if col in _FLOAT_COLUMNS:
+            columns[col] = np.array(column, dtype=float)
+        elif col in _BOOL_COLUMNS:
+            columns[col] = np.array([v is True or v is np.True_ for v in column], dtype=bool)
+        else:
+            columns[col] = _objects(column, index)
+    return columns
+
+
+def _objects(values: Sequence[object], index: pd.Index) -> pd.Series:
+    """``values`` as an object column (pandas would infer a string dtype from an array)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return pd.Series(out, index=index, dtype=object, copy=False)
+
+
+@lru_cache(maxsize=65536)
+def _name_record(name: str) -> tuple[tuple[object, ...], np.ndarray | None, str]:
+    """One name's values in the frame's columns (missing: NaN; ``other_class`` ""), its
+    element counts (None without a formula) and its formula text ("" without one).
+
+    Cached (the values are immutable, the counts read-only): a table's names recur across
+    analyses (a study's samples, reruns, batches of one lab), so each is parsed once per
+    process.
+    """
+    record, counts = _parse_record(name)
+    values = tuple(record.get(col, np.nan) for col in _FRAME_COLUMNS)
+    other = _FRAME_COLUMNS.index("other_class")
+    if values[other] is None or values[other] is np.nan:
+        values = (*values[:other], "", *values[other + 1 :])
+    return values, counts, "" if counts is None else hill_formula(counts)

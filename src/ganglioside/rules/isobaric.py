@@ -32,14 +32,13 @@ def isobaric_partners(
     """
     partner = np.full(len(rt), -1, dtype=np.int64)
     ok = eligible & np.isfinite(rt) & pd.notna(species) & (species != "")
+    ok[ok] = _spelled_twice(species[ok], name_codes[ok])
+    if not ok.any():
+        return partner
     frame = pd.DataFrame(
         {"i": np.flatnonzero(ok), "sp": species[ok], "name": name_codes[ok], "rt": rt[ok]}
     )
     frame["v"] = np.nan_to_num(volume[ok], nan=0.0)
-    spelled = frame.groupby("sp")["name"].transform("nunique")
-    frame = frame[spelled >= 2]
-    if frame.empty:
-        return partner
     pairs = frame.merge(frame, on="sp", suffixes=("", "_p"))
     pairs["gap"] = (pairs["rt"] - pairs["rt_p"]).abs()
     pairs = pairs[(pairs["name"] != pairs["name_p"]) & (pairs["gap"] <= window + 1e-9)]
@@ -49,6 +48,13 @@ def isobaric_partners(
     best = best.drop_duplicates("i")
     partner[best["i"].to_numpy()] = best["i_p"].to_numpy()
     return partner
+
+
+def _spelled_twice(species: np.ndarray, name_codes: np.ndarray) -> np.ndarray:
+    """Per row, whether its species is written with two or more names among these rows."""
+    sp, _ = pd.factorize(species)
+    pairs = np.unique(np.stack([sp, np.asarray(name_codes, dtype=np.int64)]), axis=1)
+    return (np.bincount(pairs[0], minlength=sp.max(initial=-1) + 1) >= 2)[sp]
 
 
 def partner_on_line(partner: np.ndarray, on_line: np.ndarray, anchors: np.ndarray) -> np.ndarray:

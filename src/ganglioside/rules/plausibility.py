@@ -68,38 +68,72 @@ def composition_words(carbons: float, double_bonds: float, lyso: bool = False) -
 def sialic_order(per_row: pd.DataFrame, rt: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """For each row, the position of a row of its monosialo-side relative it elutes after
     (same ceramide, oac and dhex; fewer sialic acids; every glycan count ≤ its own), -1 when
-    none.  Species are compared by their median RT over ``rows``."""
+    none.  Species are compared by their median RT over ``rows``.
+
+    A species is a (ceramide, group_key) pair, taken in sorted order; among its relatives the
+    one with most sialic acids is named (the first in that order on a tie), by the position of
+    that relative's first row.  Every pair of species of one ceramide is compared at once."""
     out = np.full(len(rt), -1, dtype=np.int64)
     idx = np.flatnonzero(rows)
     if idx.size < 2:
         return out
-    frame = per_row.iloc[idx][["ceramide", "oac", "dhex", *_GLYCAN, "sialic", "group_key"]].copy()
-    frame["rt"] = rt[idx]
-    frame["pos"] = idx
-    species = frame.groupby(["ceramide", "group_key"], observed=True).agg(
-        rt=("rt", "median"),
-        first=("pos", "first"),
-        **{c: (c, "first") for c in (*_GLYCAN, "oac", "dhex", "sialic")},
+    ceramide = _codes(per_row["ceramide"], idx)
+    key = _codes(per_row["group_key"], idx)
+    keep = (ceramide >= 0) & (key >= 0)  # a missing key belongs to no species
+    idx, ceramide, key = idx[keep], ceramide[keep], key[keep]
+    # species in sorted (ceramide, group_key) order; ``first``: the position of its first row
+    _, first_at, species = np.unique(
+        ceramide * (int(key.max(initial=0)) + 1) + key, return_index=True, return_inverse=True
     )
-    for _ceramide, same in species.groupby(level=0, observed=True):
-        if len(same) < 2:
-            continue
-        counts = same[list(_GLYCAN)].to_numpy(dtype=float)
-        sia = same["sialic"].to_numpy(dtype=float)
-        mods = same[["oac", "dhex"]].to_numpy(dtype=float)
-        rts = same["rt"].to_numpy(dtype=float)
-        for b in range(len(same)):
-            sub = (
-                (counts <= counts[b]).all(axis=1)
-                & (sia < sia[b])
-                & (mods == mods[b]).all(axis=1)
-                & (rts < rts[b] - SIALIC_ORDER_MARGIN)
-            )
-            if sub.any():
-                a = int(np.flatnonzero(sub)[np.argmax(sia[sub])])
-                keys = same.index[b]
-                sel = (per_row["ceramide"].to_numpy() == keys[0]) & (
-                    per_row["group_key"].to_numpy() == keys[1]
-                )
-                out[sel & rows] = int(same["first"].iloc[a])
+    species = species.reshape(-1)
+    first = idx[first_at]
+    median_rt = pd.Series(np.asarray(rt, dtype=float)[idx]).groupby(species).median()
+    relative = _sialic_relatives(
+        per_row, first, ceramide[first_at], median_rt.to_numpy(dtype=float)
+    )
+    named = relative[species] >= 0
+    out[idx[named]] = first[relative[species[named]]]
     return out
+
+
+def _codes(column: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """Sort-order codes of a text column at ``idx`` (its categories' order for a categorical,
+    sorted values otherwise), -1 where missing."""
+    values = column.iloc[idx]
+    cat = values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+    return np.asarray(cat.codes, dtype=np.int64)
+
+
+def _sialic_relatives(
+    per_row: pd.DataFrame, first: np.ndarray, ceramide: np.ndarray, rts: np.ndarray
+) -> np.ndarray:
+    """For each species (``first``: its first row, ``ceramide``: its ceramide code, in sorted
+    order so that one ceramide's species are adjacent), the species it elutes after (its
+    relative with most sialic acids, the first on a tie), -1 when none."""
+    n = len(first)
+    counts = per_row[list(_GLYCAN)].to_numpy(dtype=float)[first]
+    sia = per_row["sialic"].to_numpy(dtype=float)[first]
+    mods = per_row[["oac", "dhex"]].to_numpy(dtype=float)[first]
+    # every (b, a) pair of species of the same ceramide, b the later one under test
+    start = np.flatnonzero(np.r_[True, ceramide[1:] != ceramide[:-1]])
+    size = np.diff(np.r_[start, n])
+    own_start = np.repeat(start, size)
+    own_size = np.repeat(size, size)
+    b = np.repeat(np.arange(n), own_size)
+    a = np.repeat(own_start, own_size) + (
+        np.arange(len(b)) - np.repeat(np.cumsum(own_size) - own_size, own_size)
+    )
+    hit = (
+        (counts[a] <= counts[b]).all(axis=1)
+        & (sia[a] < sia[b])
+        & (mods[a] == mods[b]).all(axis=1)
+        & (rts[a] < rts[b] - SIALIC_ORDER_MARGIN)
+    )
+    a, b = a[hit], b[hit]
+    relative = np.full(n, -1, dtype=np.int64)
+    if a.size:
+        order = np.lexsort((a, -sia[a], b))  # per b: most sialic acids, then the first
+        a, b = a[order], b[order]
+        lead = np.r_[True, b[1:] != b[:-1]]
+        relative[b[lead]] = a[lead]
+    return relative
