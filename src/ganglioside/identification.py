@@ -38,6 +38,10 @@ LSI_WORDS = {
 }
 
 
+#: The evidence words of an annotation its software marked as weak (``annotation:low_score`` …).
+WEAK_PREFIX = "annotation:"
+
+
 def identification_levels(
     *,
     valid: np.ndarray,
@@ -46,18 +50,23 @@ def identification_levels(
     diagnostic_ms2: np.ndarray,
     mz_off: np.ndarray,
     implausible: np.ndarray | None = None,
+    weak_annotation: np.ndarray | None = None,
 ) -> np.ndarray:
     """The level code (1-5, int8) of every row.
 
     ``valid``: the row's status is valid; ``anchor``: a confirmed standard;
     ``unverified_or_istd``: no rule could check it; ``diagnostic_ms2``: its spectrum holds
     sialic-acid evidence; ``mz_off``: its precursor m/z is beyond the tolerance;
-    ``implausible``: its composition cannot be a ganglioside's (at best 4).  Every other status
-    (outlier, fragment, invalid) is contradicted.
+    ``implausible``: its composition cannot be a ganglioside's (at best 4);
+    ``weak_annotation``: the instrument software marked its own annotation as weak (MS-DIAL's
+    ``low score:``, ``no MS2:``, ``w/o MS2:``), so its MS/MS cannot lift it above 3.  Every other
+    status (outlier, fragment, invalid) is contradicted.
     """
     level = np.full(len(valid), 5, dtype=np.int8)
     level[unverified_or_istd] = 4
     level[valid] = np.where(diagnostic_ms2[valid], 2, 3)
+    if weak_annotation is not None:
+        level[weak_annotation & (level == 2)] = 3
     level[valid & anchor] = 1
     level[mz_off & (level < 5)] = 5
     if implausible is not None:
@@ -73,7 +82,8 @@ def _words(text: object) -> set[str]:
 def level_of_row(status: str, *, anchor: bool, evidence: object, warnings: object) -> int:
     """The level code of one row from its status and the words its record keeps: the same
     rule as :func:`identification_levels`, read back from a compound table (``evidence``
-    holds ``ms2:diagnostic`` and ``mz:fail``, ``warnings`` ``implausible_composition``), so
+    holds ``ms2:diagnostic``, ``mz:fail`` and ``annotation:…``, ``warnings``
+    ``implausible_composition``), so
     a row whose status was set afterwards (a curator's decision) gets the level its status
     and its evidence give."""
     seen = _words(evidence)
@@ -85,5 +95,6 @@ def level_of_row(status: str, *, anchor: bool, evidence: object, warnings: objec
             diagnostic_ms2=np.array(["ms2:diagnostic" in seen]),
             mz_off=np.array(["mz:fail" in seen]),
             implausible=np.array(["implausible_composition" in _words(warnings)]),
+            weak_annotation=np.array([any(w.startswith(WEAK_PREFIX) for w in seen)]),
         )[0]
     )

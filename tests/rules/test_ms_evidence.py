@@ -106,6 +106,35 @@ def test_diagnostic_ions_raise_a_valid_row_to_ms2_level(anchored):
     assert "ms2_without_sialic_ion" in bare["warnings"]
 
 
+def test_an_annotation_its_software_marked_weak_stays_below_the_ms2_level(anchored):
+    """MS-DIAL's ``low score:`` / ``no MS2:`` / ``w/o MS2:`` marks (read into the ``Annotation
+    flag`` column): the row is still analysed, but its MS/MS cannot lift it to level 2."""
+    spectrum = "290.0890:300 308.0990:120 1100.0:40"
+    names = ["GM3(40:2;O2)", "GM3(38:2;O2)", "GM3(36:0;O2)"]
+    for name in names:
+        anchored.loc[anchored["Name"] == name, "MS/MS spectrum"] = spectrum
+    anchored["Annotation flag"] = ""
+    anchored.loc[anchored["Name"] == names[0], "Annotation flag"] = "low score"
+    anchored.loc[anchored["Name"] == names[1], "Annotation flag"] = "w/o MS2"
+    result = analyze(anchored)
+    weak, without, plain = (row_of(result, n) for n in names)
+    assert plain["status"] == weak["status"] == without["status"] == "valid"
+    assert plain["identification_level"] == 2
+    assert weak["identification_level"] == 3 and "annotation:low_score" in weak["evidence"]
+    assert without["identification_level"] == 3 and "annotation:without_ms2" in without["evidence"]
+    assert "annotation:" not in plain["evidence"]
+
+
+def test_the_level_read_back_from_a_row_keeps_the_weak_annotation_cap():
+    from ganglioside.identification import level_of_row
+
+    evidence = "rt:consistent;ms2:diagnostic"
+    assert level_of_row("valid", anchor=False, evidence=evidence, warnings="") == 2
+    weak = evidence + ";annotation:no_ms2"
+    assert level_of_row("valid", anchor=False, evidence=weak, warnings="") == 3
+    assert level_of_row("outlier", anchor=False, evidence=weak, warnings="") == 5
+
+
 # -- adduct artefacts ------------------------------------------------------------------------
 
 
