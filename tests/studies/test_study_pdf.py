@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -50,9 +52,31 @@ def test_the_heatmap_labels_every_row_and_shows_the_groups(result, monkeypatch):
     drawn = []
     for figure in pages.figures:
         bar, heat = figure.axes[0], figure.axes[1]
-        drawn += [t.get_text() for t in heat.get_yticklabels()]
+        rows = heat.get_images()[0].get_array().shape[0]
+        # the texts left of the heatmap: one at each row's height, in the rows' order
+        at_left = [t for t in heat.texts if t.get_position()[0] < 0]
+        assert [t.get_position()[1] for t in at_left] == list(range(rows))
+        drawn += [t.get_text() for t in at_left]
+        # and every sample named below its column
+        below = [t.get_text() for t in heat.texts if t.get_position()[1] < 0]
+        assert below == [str(c) for c in shown.columns]
         assert all(g in bar.get_title(loc="left") for g in result.design.groups)
     assert drawn == labels and len(drawn) == len(shown)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_every_heatmap_row_and_sample_is_named_in_the_pdf_text(result, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "HEATMAP_ROWS", 30)
+    path = pdf.write_study_pdf(result, tmp_path / "study_report.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    shown, labels = clustered_z(result)
+    pages = [p for p in text.split("\f") if "Compounds × samples" in p]
+    assert len(pages) == -(-len(shown) // 30)
+    lines = [set(p.splitlines()) for p in pages]
+    for number, page in enumerate(lines):
+        assert set(labels[number * 30 : (number + 1) * 30]) <= page, number
+        assert {str(c) for c in shown.columns} <= page, number
 
 
 @pytest.mark.slow
