@@ -165,13 +165,23 @@ ROWS = st.lists(
 EXTRA_NAME = st.one_of(st.sampled_from(["Note", "=cmd", "＠x", "a\rb", "c,d"]), TEXT)
 
 
+def _csv_line(cells: tuple[object, ...] | list[object], ending: str) -> str:
+    """One CSV line as RFC 4180 writes it: a cell holding a comma, a quote, a CR or an LF is
+    quoted.  (Python's csv writer quotes only the characters of its own line terminator, so
+    with CR endings it would leave an LF bare: a row break to every reader.)"""
+    texts = []
+    for value in cells:
+        text = "" if value is None else str(value)
+        if any(char in text for char in ',"\r\n'):
+            text = '"' + text.replace('"', '""') + '"'
+        texts.append(text)
+    return ",".join(texts) + ending
+
+
 def _input_bytes(rows: list[tuple[object, ...]], extra: str, ending: str, encoding: str) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=ending, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["Name", "RT", "Volume", "Log P", "Anchor", extra])
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue().encode(encoding, errors="surrogatepass")
+    lines = [_csv_line(["Name", "RT", "Volume", "Log P", "Anchor", extra], ending)]
+    lines += [_csv_line(row, ending) for row in rows]
+    return "".join(lines).encode(encoding, errors="surrogatepass")
 
 
 def _analyze_or_error(source: Path | pd.DataFrame) -> AnalysisResult | None:

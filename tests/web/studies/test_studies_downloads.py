@@ -47,3 +47,33 @@ def test_the_page_offers_the_absolute_amounts_and_every_other_stored_output(
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     amounts = pd.read_csv(io.BytesIO(download.content))
     assert {"feature_id", "species", "C01"} <= set(amounts.columns)
+
+
+def test_the_page_shows_the_ganglioside_indices_tested_per_contrast(
+    client, user, django_capture_on_commit_callbacks
+):
+    tables, design = study_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        study = creation.study_create(
+            owner=user,
+            files=uploads(tables),
+            design=design,
+            name="indices",
+            parameters={},
+            start=True,
+        )
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    client.force_login(user)
+    page = client.get(reverse("studies:detail", args=[study.pk]))
+    table = page.context["indices_table"]
+    stored = pd.read_csv(io.BytesIO(bytes(study.files.get(name="index_statistics.csv").content)))
+    assert len(table["cells"]) == len(stored) > 0
+    keys = [key for key, _, _ in table["headers"]]
+    assert keys == list(stored.columns)
+    html = page.content.decode()
+    assert 'id="indices-table"' in html and "Ganglioside indices" in html
+    q = keys.index("q_value")
+    shown = {row[q][0] for row in table["cells"]}
+    assert all(len(v) <= 8 for v in shown), shown  # formatted, not raw floats
+    assert all(numeric for _, _, numeric in table["headers"][q : q + 1])

@@ -4,7 +4,7 @@ reads "log₂ fold change", ``6.6227265625000005`` reads ``6.62``, a p value ``3
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 #: The pages' label of each column (others: the name with spaces for underscores).
@@ -71,9 +71,12 @@ NUMERIC = frozenset(
 )
 
 
-def table(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Headers (column key, label, numeric) and the rows' cells, formatted."""
+def table(
+    columns: Sequence[str], rows: Sequence[dict[str, Any]], numeric: Collection[str] = NUMERIC
+) -> dict[str, Any]:
+    """Headers (column key, label, numeric) and the rows' cells, formatted; ``numeric``: the
+    columns aligned as numbers."""
     return {
-        "headers": [(c, label(c), c in NUMERIC) for c in columns],
-        "cells": [[(cell(c, row.get(c)), c in NUMERIC) for c in columns] for row in rows],
+        "headers": [(c, label(c), c in numeric) for c in columns],
+        "cells": [[(cell(c, row.get(c)), c in numeric) for c in columns] for row in rows],
     }

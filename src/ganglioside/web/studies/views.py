@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -157,7 +158,17 @@ def _results_context(request: SignedInRequest, study: Any, names: set[str]) -> d
         context["compare_choices"] = list(others)
     if "statistics.csv" in names:
         context.update(_species_context(request, study))
+    if "index_statistics.csv" in names:
+        context["indices_table"] = _indices_table(study)
     return context
+
+
+def _indices_table(study: Any) -> dict[str, Any]:
+    """The ganglioside-level indices' tests (sialylation index, O-acetylated fraction, a-/b-
+    series ratio, category shares) per contrast, as the page shows them."""
+    frame = selectors.table_of(study=study, name="index_statistics.csv")
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    return formatting.table(list(frame.columns), selectors.records(frame), numeric=numeric)
 
 
 #: The QC filters of the summary (``qc_filters``), in words.
