@@ -28,25 +28,12 @@ from tests.web.browser import (
     TIMEOUT_MS,
     Platform,
     Watch,
-    chromium_or_skip,
     open_browser,
-    running_platform,
     sign_in,
 )
 from tests.web.conftest import SAMPLE_CSV
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory, chromium_path):
-    with running_platform(tmp_path_factory.mktemp("browser-platform")) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -11,21 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import TIMEOUT_MS, chromium_or_skip, open_browser, running_platform, sign_in
+from tests.web.browser import TIMEOUT_MS, open_browser, sign_in
 from tests.web.conftest import SAMPLE_CSV
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory, chromium_path):
-    with running_platform(tmp_path_factory.mktemp("browser-downloads")) as running:
-        yield running
 
 
 def _csv_rows(download) -> list[dict[str, str]]:

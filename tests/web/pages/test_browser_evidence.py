@@ -20,7 +20,6 @@ from ganglioside.simulate import simulate
 from tests.web.browser import (
     USERNAME,
     Watch,
-    chromium_or_skip,
     open_browser,
     running_platform,
     sign_in,
@@ -33,11 +32,6 @@ DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 #: A simulated table with more than 72 RT-model groups (its seed and number of species).
 MANY_GROUPS_SEED, MANY_GROUPS_SPECIES = 2, 1000
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,11 @@ import re
 
 import pytest
 
-from tests.web.browser import TIMEOUT_MS, chromium_or_skip, open_browser, running_platform, sign_in
+from tests.web.browser import TIMEOUT_MS, open_browser, running_platform, sign_in
 from tests.web.methods.test_methods import UNRECOGNISED
 from tests.web.pages.test_browser_pages import _blocking
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 def _upload_unrecognised(page, base: str, path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import Watch, chromium_or_skip, open_browser, running_platform, sign_in
+from tests.web.browser import Watch, open_browser, running_platform, sign_in
 from tests.web.conftest import SAMPLE_CSV
 
 pytestmark = pytest.mark.browser
@@ -19,11 +19,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 1000}
 #: Impacts that fail the test (axe also reports "moderate" and "minor").
 BLOCKING = ("serious", "critical")
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from tests.web.browser import (
     PASSWORD,
     PHONE,
     USERNAME,
-    chromium_or_skip,
     launched_browser,
     run_study,
     running_platform,
@@ -53,11 +52,6 @@ def bent_table(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def bent_result(bent_table) -> ganglioside.AnalysisResult:
     return ganglioside.analyze(bent_table)
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 @pytest.fixture

@@ -16,25 +16,12 @@ import pytest
 from tests.web.browser import (
     TIMEOUT_MS,
     Watch,
-    chromium_or_skip,
     open_browser,
-    running_platform,
     sign_in,
 )
 from tests.web.studies_data import study_files
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory, chromium_path):
-    with running_platform(tmp_path_factory.mktemp("browser-studies")) as running:
-        yield running
 
 
 @pytest.fixture

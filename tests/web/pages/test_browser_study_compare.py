@@ -13,7 +13,6 @@ import pytest
 from tests.web.browser import (
     DESKTOP,
     PHONE,
-    chromium_or_skip,
     launched_browser,
     run_study,
     running_platform,
@@ -21,11 +20,6 @@ from tests.web.browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return chromium_or_skip()
 
 
 @pytest.fixture
