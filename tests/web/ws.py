@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 
 
 class WebsocketClient(ApplicationCommunicator):
@@ -44,3 +45,24 @@ class WebsocketClient(ApplicationCommunicator):
     async def disconnect(self, code: int = 1000, timeout: float = 5) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": code})
         await self.wait(timeout)
+
+
+@database_sync_to_async
+def token_of(user: Any) -> str:
+    """The user's API token (made on first use), fetched from async test code."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def socket_to(path: str, token: str | None = None, origin: str | None = None) -> WebsocketClient:
+    """A client for the platform's ASGI application at ``path``, signed in with ``token`` and
+    sent from ``origin`` when given."""
+    from ganglioside.web.asgi import application
+
+    headers = []
+    if token:
+        headers.append((b"authorization", f"Token {token}".encode()))
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    return WebsocketClient(application, path, headers)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from rest_framework.authtoken.models import Token
 
 from ganglioside.web.analyses.services import running, submission
 from ganglioside.web.asgi import application
 from tests.web.conftest import make_upload
-from tests.web.ws import WebsocketClient
+from tests.web.ws import WebsocketClient, socket_to
+from tests.web.ws import token_of as _token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@database_sync_to_async
-def _token(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
 
 
 @database_sync_to_async
@@ -25,12 +20,7 @@ def _queued(user, content: bytes):
 
 
 def _socket(analysis_id: int, token: str | None = None, origin: str | None = None):
-    headers = []
-    if token:
-        headers.append((b"authorization", f"Token {token}".encode()))
-    if origin:
-        headers.append((b"origin", origin.encode()))
-    return WebsocketClient(application, f"/ws/analyses/{analysis_id}/", headers)
+    return socket_to(f"/ws/analyses/{analysis_id}/", token, origin)
 
 
 @pytest.mark.slow

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from rest_framework.authtoken.models import Token
 
-from ganglioside.web.asgi import application
 from ganglioside.web.studies.services import creation, running
 from tests.web.studies_data import broken, study_files, uploads
-from tests.web.ws import WebsocketClient
+from tests.web.ws import WebsocketClient, socket_to
+from tests.web.ws import token_of as _token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SAMPLES = ["C01", "C02", "C03", "D01", "D02", "D03"]
-
-
-@database_sync_to_async
-def _token(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
 
 
 @database_sync_to_async
@@ -29,12 +23,7 @@ def _queued_study(user, tables: dict[str, bytes]):
 
 
 def _socket(study_id: int, token: str | None = None, origin: str | None = None):
-    headers = []
-    if token:
-        headers.append((b"authorization", f"Token {token}".encode()))
-    if origin:
-        headers.append((b"origin", origin.encode()))
-    return WebsocketClient(application, f"/ws/studies/{study_id}/", headers)
+    return socket_to(f"/ws/studies/{study_id}/", token, origin)
 
 
 async def _until_settled(socket) -> list[dict]:
