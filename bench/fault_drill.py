@@ -44,20 +44,13 @@ GIVE_UP_SECONDS = 300.0
 
 
 REDIS_PORT = serving.free_port()
-ENV = {
-    **{k: v for k, v in os.environ.items() if not k.startswith("GANGLIOSIDE_")},
-    "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
-    "SECRET_KEY": "drill-only",
-    "DATABASE_URL": DATABASE_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
-    "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-    "GANGLIOSIDE_EXECUTOR": "celery",
-    "GANGLIOSIDE_DATA_DIR": str(WORK / "data"),
-    "MEDIA_ROOT": str(WORK / "media"),
-    "GANGLIOSIDE_HTTPS": "0",
-    "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
-    "LOG_LEVEL": "warning",
-}
+ENV = serving.platform_env(
+    WORK,
+    DATABASE_URL,
+    f"redis://127.0.0.1:{REDIS_PORT}/0",
+    "drill-only",
+    {k: v for k, v in os.environ.items() if not k.startswith("GANGLIOSIDE_")},
+)
 
 
 def _start_redis() -> subprocess.Popen:

@@ -18,6 +18,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src" / "ganglioside" / "data" / "measured_sample.csv"
 
 
+def platform_env(
+    work: Path, database_url: str, redis_url: str, secret: str, base: dict[str, str]
+) -> dict[str, str]:
+    """The environment a bench's platform processes run in: ``base`` (the caller's environment,
+    filtered as the bench needs) plus the settings every bench sets alike -- the production
+    settings module, Celery execution, files under ``work``, no HTTPS redirect, no e-mail, and
+    warnings only in the logs."""
+    return {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "REDIS_URL": redis_url,
+        "GANGLIOSIDE_EXECUTOR": "celery",
+        "GANGLIOSIDE_DATA_DIR": str(work / "data"),
+        "MEDIA_ROOT": str(work / "media"),
+        "GANGLIOSIDE_HTTPS": "0",
+        "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
+        "LOG_LEVEL": "warning",
+    }
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:

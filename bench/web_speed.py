@@ -40,21 +40,10 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 WORK = Path(tempfile.mkdtemp(prefix="ganglioside-bench-"))
 ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "ganglioside.web.settings",
-    "SECRET_KEY": "bench-only",
-    "DATABASE_URL": DATABASE_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
-    "REDIS_URL": REDIS_URL,
-    "GANGLIOSIDE_EXECUTOR": "celery",
-    "GANGLIOSIDE_DATA_DIR": str(WORK / "data"),
-    "MEDIA_ROOT": str(WORK / "media"),
-    "GANGLIOSIDE_HTTPS": "0",
+    **serving.platform_env(WORK, DATABASE_URL, REDIS_URL, "bench-only", dict(os.environ)),
     "GANGLIOSIDE_API_RATE": "100000/s",
     "GANGLIOSIDE_UPLOAD_RATE": "100000/min",
-    "GANGLIOSIDE_NOTIFY_BY_EMAIL": "0",
     "GANGLIOSIDE_EXPORTS_AFTER_RUN": "1",
-    "LOG_LEVEL": "warning",
     "GANGLIOSIDE_QUEUE": f"ganglioside-bench-{os.getpid()}",
 }
 
