@@ -11,6 +11,7 @@ spreadsheet formula and one whose name is a script tag.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,11 @@ import pytest
 
 from ganglioside.config import AnalysisConfig
 from ganglioside.result import COMPOUND_COLUMNS, AnalysisResult, ModelReport
+
+# The servers and Celery workers the tests start in other processes skip the warm-up analysis
+# (about 4 s of CPU each, all export writers included): the tests time nothing that depends
+# on it, and tests/web/test_warmup.py and test_cli_web.py test the warm-up itself.
+os.environ.setdefault("GANGLIOSIDE_WORKER_WARM_UP", "0")
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "ganglioside" / "data"
 SAMPLE_CSV = DATA_DIR / "measured_sample.csv"

@@ -133,6 +133,8 @@ def test_a_sample_whose_job_stops_on_a_database_error_fails_with_the_reason(
         store(row, result, seconds)
 
     monkeypatch.setattr(study_running, "_store_sample", locked_for_c02)
+    # every try fails alike: short pauses between them (the back-off is tested elsewhere)
+    monkeypatch.setattr(heartbeats, "retry_delay", lambda n: 0.01)
     try:
         study = _run_study(user, tables, design)
     finally:
