@@ -22,6 +22,7 @@ from ganglioside.rules.retention._intervals import (
     quantile_95,
 )
 from ganglioside.simulate import simulate
+from tests.paths import PACKAGE_DATA
 
 SEEDS = range(1000, 1004)
 
@@ -95,3 +96,14 @@ def test_the_interval_moves_no_verdict(monkeypatch):
     pd.testing.assert_series_equal(before["z"], after["z"])
     composition = (after["model_level"] == "composition").to_numpy()
     assert not np.allclose(before["pi_high"][composition], after["pi_high"][composition])
+
+
+@pytest.mark.slow
+def test_a_file_too_small_to_calibrate_says_so_and_keeps_the_decision_sd():
+    result = analyze(PACKAGE_DATA / "five_standards.csv")
+    assert any("could not be calibrated on this file" in w for w in result.warnings)
+    c = result.compounds[result.compounds["predicted_rt"].notna() & (result.compounds["z"] != 0)]
+    half = (c["pi_high"] - c["predicted_rt"]).to_numpy()
+    np.testing.assert_allclose(half, Z95 * (c["residual"] / c["z"]).abs().to_numpy())
+    sample = analyze(PACKAGE_DATA / "measured_sample.csv")
+    assert not any("could not be calibrated" in w for w in sample.warnings)

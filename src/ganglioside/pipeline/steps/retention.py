@@ -22,7 +22,7 @@ from ...rules import isomers
 from ...rules.fragments import FragmentCandidates
 from ...rules.retention import RetentionModel, RetentionResult, TransferredModel
 from ...rules.retention._credibility import MAX_HALF_WIDTH_95, Z95
-from ...rules.retention._intervals import IntervalScale, half_widths, interval_scales
+from ...rules.retention._intervals import MIN_ROWS, IntervalScale, half_widths, interval_scales
 from ..context import Context, Rule
 from ..contract import Claim, Finding, Note, Reason, Words
 from ..file_warnings import model_warnings, rows_listed
@@ -273,6 +273,16 @@ def _calibration_words(level: pd.Categorical) -> Words:
 def _notes(fit: RetentionFit, rows: Rows, outlier_z: float) -> tuple[Note, ...]:
     """What the fitted model could not do, its isomer tracks, the anchors off their line."""
     notes = [Note(w, 40) for w in model_warnings(fit.model, int(rows.anchors.sum()))]
+    if any(scale.source == "none" for scale in fit.interval_scales.values()):
+        notes.append(
+            Note(
+                f"fewer than {MIN_ROWS} non-anchor peaks on their RT lines: the 95 % RT "
+                "intervals (pi_low, pi_high) could not be calibrated on this file and are "
+                "±1.96 prediction SDs (wider than needed on simulated files: 98 % of true species "
+                "lie within them)",
+                60,
+            )
+        )
     off = fit.anchor_inconsistent
     if off.any():
         notes.append(
