@@ -25,7 +25,8 @@ def only_wide_rows_unverified(result) -> bool:
     """Every row has a verdict, but for the few whose 95 % interval is too wide to decide."""
     c = result.compounds
     unverified = c[c["status"] == "unverified"]
-    half_95 = (unverified["pi_high"] - unverified["predicted_rt"]) / 2.5 * 1.959964
+    # the rule reads the decision SD (residual / z), not the calibrated pi_low/pi_high
+    half_95 = (unverified["residual"] / unverified["z"]).abs() * 1.959964
     return bool((half_95 > 1.0).all() and len(unverified) <= 0.05 * len(c))
 
 

@@ -65,9 +65,11 @@ COMPOUND_COLUMNS: dict[str, str] = {
     "warnings": "warnings attached to the row (semicolon separated)",
     "predicted_rt": "RT predicted by the model (min)",
     "residual": "rt - predicted_rt (min)",
-    "z": "residual / (s * sqrt(1 + leverage))",
-    "pi_low": "lower end of the prediction interval at outlier_z",
-    "pi_high": "upper end of the prediction interval at outlier_z",
+    "z": "residual / prediction SD (s * sqrt(1 + leverage), with the intercept's uncertainty); "
+    "a non-anchor row whose |z| reaches outlier_z is an outlier",
+    "pi_low": "lower end of the 95 % prediction interval of the row's RT, calibrated on the "
+    "file's own peaks (decides nothing: the outlier test reads z)",
+    "pi_high": "upper end of the 95 % prediction interval (see pi_low)",
     "model_level": "group | pooled | composition | self_calibrated | transferred | empty when "
     "no model",
     "model_id": "id of the model report used",

@@ -358,13 +358,14 @@ def test_rt_logp_figure_marks_statuses_with_distinct_symbols(small_analysis):
 
 def test_rt_logp_figure_shows_each_rows_prediction_interval(small_analysis):
     fig = rt_logp_figure(small_analysis, group="GD1")
-    band = [t for t in _visible(fig) if (t.name or "").startswith("predicted RT and interval")]
+    band = [t for t in _visible(fig) if (t.name or "").startswith("predicted RT and 95 %")]
     assert len(band) == 1
     gd1 = small_analysis.compounds[small_analysis.compounds["group_key"] == "GD1"]
     np.testing.assert_allclose(band[0].y, gd1["predicted_rt"])
     np.testing.assert_allclose(np.add(band[0].y, band[0].error_y.array), gd1["pi_high"])
     np.testing.assert_allclose(np.subtract(band[0].y, band[0].error_y.arrayminus), gd1["pi_low"])
-    assert "|z| < 2.5" in band[0].name
+    # the calibrated 95 % interval, not the outlier band at outlier_z
+    assert band[0].name == "predicted RT and 95 % prediction interval"
 
 
 def test_rt_logp_figure_draws_a_composition_estimate_from_its_increments():

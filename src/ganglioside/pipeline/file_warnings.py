@@ -57,7 +57,7 @@ def model_warnings(model: RetentionModel | TransferredModel, n_anchors: int) -> 
         out.append(
             f"{n_anchors} usable anchor(s): the RT model was calibrated on the file's own peaks "
             f"(a robust fit on {cal.n_peaks} peaks of {cal.n_groups} groups set "
-            f"{100 * cal.set_aside:.0f} % aside; prediction intervals widened "
+            f"{100 * cal.set_aside:.0f} % aside; prediction SDs widened "
             f"{cal.inflation:.2f}×).  Its verdicts assume most annotations are right; mark "
             "anchors or give a calibrant list for a firmer check"
         )

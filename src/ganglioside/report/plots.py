@@ -107,7 +107,8 @@ def _line_traces(analysis: AnalysisResult, group: str, rows: pd.DataFrame) -> li
 
 
 def _interval_trace(analysis: AnalysisResult, rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Each row's predicted RT (tick) and prediction interval (bar).  Predictions are per row
+    """Each row's predicted RT (tick) and calibrated 95 % prediction interval (bar: ``pi_low``
+    to ``pi_high``; the outlier test |z| ≥ ``outlier_z`` is a wider band).  Predictions are per row
     (isomer track, leverage, group correction), so a bar per row is exact where a shaded band
     between neighbouring rows would zigzag."""
     scored = rows[
@@ -124,7 +125,7 @@ def _interval_trace(analysis: AnalysisResult, rows: pd.DataFrame) -> list[dict[s
     }  # fmt: skip
     tick = {"symbol": "line-ew", "size": 12, "color": _BAND_LINE,
             "line": {"width": 2, "color": _BAND_LINE}}  # fmt: skip
-    name = f"predicted RT and interval (|z| < {analysis.config.outlier_z:g})"
+    name = "predicted RT and 95 % prediction interval"
     return [
         trace(
             "scatter", x=scored["log_p"].to_numpy(float), y=predicted, mode="markers",

@@ -22,10 +22,11 @@ def test_no_row_is_left_unverified_and_every_line_says_it_is_self_calibrated(wit
     _, result = without_anchors
     c = result.compounds
     predicted = c["status"] != "invalid"
-    # a row is unverified only where its 95 % interval is too wide to catch a wrong name
+    # a row is unverified only where ±1.96 decision SDs are too wide to catch a wrong name
     unverified = c[predicted & (c["status"] == "unverified")]
     assert len(unverified) <= 0.02 * predicted.sum()
-    half_95 = (unverified["pi_high"] - unverified["predicted_rt"]) / 2.5 * 1.959964
+    # the rule reads the decision SD (residual / z), not the calibrated pi_low/pi_high
+    half_95 = (unverified["residual"] / unverified["z"]).abs() * 1.959964
     assert (half_95 > 1.0).all()
     assert unverified["reasons"].str.contains("could not have caught a wrong name").all()
     assert set(c.loc[predicted, "model_level"]) == {"self_calibrated"}

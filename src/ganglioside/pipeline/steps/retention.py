@@ -22,6 +22,7 @@ from ...rules import isomers
 from ...rules.fragments import FragmentCandidates
 from ...rules.retention import RetentionModel, RetentionResult, TransferredModel
 from ...rules.retention._credibility import MAX_HALF_WIDTH_95, Z95
+from ...rules.retention._intervals import MIN_ROWS, IntervalScale, half_widths, interval_scales
 from ..context import Context, Rule
 from ..contract import Claim, Finding, Note, Reason, Words
 from ..file_warnings import model_warnings, rows_listed
@@ -53,8 +54,10 @@ class RetentionFit:
     outliers: np.ndarray  # off the line: |z| >= outlier_z
     on_line: np.ndarray  # on the line: |z| < outlier_z
     far_off: np.ndarray  # far off the line: |z| >= 2 outlier_z
-    cannot_catch: np.ndarray  # its 95 % interval is too wide to catch a wrong name
+    cannot_catch: np.ndarray  # 1.96 decision SDs wider than ±1 min: cannot catch a wrong name
     refused: str | None  # why the model may decide nothing (plain words), None when it may
+    half_width_95: np.ndarray  # the calibrated 95 % prediction interval's half-width (min)
+    interval_scales: dict[str, IntervalScale]  # how each level's 95 % interval was calibrated
 
 
 def fit_retention(
@@ -87,6 +90,10 @@ def fit_retention(
             tracks.species_code, rows.rt, scoring & capable, model.isomer_delta_, rank
         )
     prediction = model.predict(data, rows.usable, scoring & ~rows.anchors, rank)
+    # the reported 95 % interval, calibrated on the file's own peaks (decides nothing)
+    scales = interval_scales(
+        prediction.z, prediction.level, scoring & ~rows.anchors, 2 * cfg.outlier_z
+    )
     saved = model.to_json() if isinstance(model, TransferredModel) else model.to_json(data)
     z, outlier_z = prediction.z, cfg.outlier_z
     has_model = np.isfinite(prediction.predicted)
@@ -110,12 +117,17 @@ def fit_retention(
         far_off=far_off,
         cannot_catch=interval_too_wide(prediction.sd),
         refused=getattr(model, "refused_", None),
+        half_width_95=half_widths(prediction.sd, prediction.level, scales),
+        interval_scales=scales,
     )
 
 
 def interval_too_wide(sd: np.ndarray) -> np.ndarray:
-    """Rows whose 95 % RT interval is wider than ±``MAX_HALF_WIDTH_95`` min: the model that
-    reaches them could not have caught a wrong name there (NaN SD: no model, not this mask)."""
+    """Rows whose prediction SD (the decision's) makes ±1.96 SD wider than
+    ±``MAX_HALF_WIDTH_95`` min: the model that reaches them could not have caught a wrong name
+    there (NaN SD: no model, not this mask).  The rule reads the decision SD, not the
+    calibrated interval of ``pi_low``/``pi_high``, so calibrating that interval moves no
+    verdict."""
     with np.errstate(invalid="ignore"):
         return np.asarray(Z95 * sd > MAX_HALF_WIDTH_95)
 
@@ -234,8 +246,9 @@ def _undecided_reasons(fit: RetentionFit) -> tuple[Reason, ...]:
     out = [
         Reason(
             fit.cannot_catch,
-            f"the RT model's 95 % interval here is wider than ±{MAX_HALF_WIDTH_95:g} min "
-            "(see pi_low, pi_high): it could not have caught a wrong name",
+            f"the RT model's SD here is too large (±1.96 SD is wider than "
+            f"±{MAX_HALF_WIDTH_95:g} min; SD = residual / z): it could not have caught a "
+            "wrong name",
             status="unverified",
             rank=52,
         )
@@ -260,6 +273,16 @@ def _calibration_words(level: pd.Categorical) -> Words:
 def _notes(fit: RetentionFit, rows: Rows, outlier_z: float) -> tuple[Note, ...]:
     """What the fitted model could not do, its isomer tracks, the anchors off their line."""
     notes = [Note(w, 40) for w in model_warnings(fit.model, int(rows.anchors.sum()))]
+    if any(scale.source == "none" for scale in fit.interval_scales.values()):
+        notes.append(
+            Note(
+                f"fewer than {MIN_ROWS} non-anchor peaks on their RT lines: the 95 % RT "
+                "intervals (pi_low, pi_high) could not be calibrated on this file and are "
+                "±1.96 prediction SDs (wider than needed on simulated files: 98 % of true species "
+                "lie within them)",
+                60,
+            )
+        )
     off = fit.anchor_inconsistent
     if off.any():
         notes.append(

@@ -21,7 +21,9 @@ Modules: ``model`` (the estimator), ``_lines`` (group and pooled line fits), ``_
 (the composition level), ``_isomers`` (isomer tracks and early/late lines), ``_group_lines``
 (the per-group table of lines built by ``fit``), ``_predict`` (per-row line choice and
 variance), ``_group_correction`` (the robust correction by a group's own peaks) and
-``_calibration`` (widening prediction SDs to the observed scatter), ``_self_calibration`` (the
+``_calibration`` (widening prediction SDs to the observed scatter), ``_intervals`` (the
+reported 95 % interval, calibrated on the file's own peaks apart from the decision's SD),
+``_self_calibration`` (the
 peaks that calibrate a file with fewer than two anchors) and ``_transfer`` (a saved calibration
 written out and applied to another run: :class:`TransferredModel`).
 """
