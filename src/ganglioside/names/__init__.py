@@ -27,6 +27,7 @@ from .formula import (
     _lipid_parser,
     core_ceramide_counts,
     hill_formula,
+    load_lipid_parser,
     monoisotopic_masses,
     residue_counts,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "composition_frame",
     "core_ceramide_counts",
     "hill_formula",
+    "load_lipid_parser",
     "parse_name",
     "residue_counts",
 ]

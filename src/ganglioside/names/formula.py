@@ -28,6 +28,12 @@ def _lipid_parser() -> Any:
     return LipidParser()
 
 
+def load_lipid_parser() -> None:
+    """Load pygoslin's grammars now (a worker's warm-up) rather than at the first name that
+    needs them: names the project's own grammar reads never load them."""
+    _lipid_parser()
+
+
 def goslin_parse(text: str) -> Any:
     """pygoslin's reading of ``text`` (a LipidAdduct), or None when no grammar reads it.
 

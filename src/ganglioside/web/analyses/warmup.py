@@ -33,6 +33,8 @@ def warm_up(kinds: Collection[str] | None = None) -> float:
 
         with resources.as_file(resources.files("ganglioside.data") / SAMPLE) as path:
             result = ganglioside.analyze(path)
+        # the sample's names are all read by the project's grammar: load pygoslin's too
+        ganglioside.names.load_lipid_parser()
         build_artifacts(result, basename="warm-up", kinds=kinds)
     except Exception:  # the worker must start even if the warm-up cannot run
         log.exception("worker warm-up failed; the first analysis will load everything itself")
