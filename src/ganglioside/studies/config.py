@@ -15,7 +15,15 @@ QUANTITIES = ("raw", "total", "median", "pqn", "amount", "internal_standard")
 #: Other words taken for a quantity.
 QUANTITY_ALIASES = {"none": "raw"}
 #: How missing values are filled for the statistics (``none`` leaves them out).
-IMPUTATIONS = ("none", "half_min", "min_prob", "censored", "censored_groups", "knn")
+IMPUTATIONS = (
+    "none",
+    "censored_test",
+    "half_min",
+    "min_prob",
+    "censored",
+    "censored_groups",
+    "knn",
+)
 #: Tests of the contrasts (see :mod:`.statistics`).
 TESTS = ("moderated_t", "welch", "mann_whitney")
 

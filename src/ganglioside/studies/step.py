@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import InputError
 from ..report.summary_json import software_version
 from ..result import STATUSES
-from .align import align
+from .align import align, reported_unaligned
 from .config import StudyConfig
 from .design import Design, DesignError
 from .drift import estimate_drift
@@ -98,9 +98,17 @@ def combine(
     quantities = quantify(alignment.abundance, features, design, config)
     pair = comparison(design, config.compare)
     qc = quantities.qc
-    plan = StatsPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
+    censored = config.imputation == "censored_test"
+    plan = StatsPlan(
+        config.test, config.model, qc.filtered if qc is not None else frozenset(), True, censored
+    )
+    detected = (
+        reported_unaligned(alignment.peaks, features, names, config.rt_tolerance)
+        if censored
+        else None
+    )
     statistics, model_notes = group_statistics(
-        quantities.imputed, features, design, pair, plan, quantities.values
+        quantities.imputed, features, design, pair, plan, quantities.values, detected
     )
     statistics = _with_counts(statistics, quantities, features)
     indices, index_statistics = _indices(quantities.values, features, design, pair, plan)
