@@ -56,6 +56,8 @@ IMPUTATION_TEXT = {
     "other missing values left out of the tests",
     "knn": "missing values from the 5 compounds most alike (k nearest neighbours on log2)",
 }
+#: The choices that fill no cell (no imputed matrix, no imputed cells to list).
+FILLS_NOTHING = ("none", "censored_test")
 #: Quantile of a sample's measured log2 values taken as its detection limit (MinProb).
 MIN_PROB_QUANTILE = 0.01
 #: Neighbours of the kNN imputation.
@@ -69,7 +71,7 @@ def impute(
 ) -> pd.DataFrame:
     """The values with the missing cells filled by ``method`` (``groups``: sample → study
     group, for ``censored_groups``; samples not in it are never filled)."""
-    if method in ("none", "censored_test"):
+    if method in FILLS_NOTHING:
         return values.copy()
     if method == "censored_groups":
         return _censored_groups(values, groups or {})

@@ -175,3 +175,21 @@ def _moderate(
         r = overall.shape[1] if overall is not None else 1
         p_f = stats.f.sf(f, r, total)
     return ModeratedFit(est, sd, t, p, s2, df, post, total, f, p_f, float(d0), float(s0))
+
+
+def remoderated(
+    fit: ModeratedFit, d0: float, s0_squared: float, overall: np.ndarray | None = None
+) -> ModeratedFit:
+    """The same fit moderated with another prior (``d0``, ``s0²``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f_unscaled = fit.f * fit.sigma2_post
+    return _moderate(
+        fit.estimate,
+        fit.stdev_unscaled,
+        fit.sigma2,
+        fit.df_residual,
+        f_unscaled,
+        d0,
+        s0_squared,
+        overall,
+    )
