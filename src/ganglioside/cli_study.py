@@ -5,7 +5,7 @@
     ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare B/A ...]
                       [--model "group + batch + age"] [--test moderated_t|welch|mann_whitney]
                       [--quantity pqn|raw|total|median|amount|internal_standard]
-                      [--impute censored_test|none|half_min|min_prob|censored|censored_groups|knn]
+                      [--impute none|censored_test|half_min|min_prob|censored|censored_groups|knn]
                       [--no-qc-drift]
                       [--rt-tolerance MIN] [--calibrants FILE] [--own-anchors]
                       [--config FILE.toml]
