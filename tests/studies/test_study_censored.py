@@ -83,7 +83,7 @@ def _null_study(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def test_the_censored_test_keeps_its_level_on_null_compounds() -> None:
     """No compound changes: about 5 % of the censored compounds have p < 0.05 (the calibration
-    the module states: 5.4 % here; 9.1 % without the measured-share factor), and the others
+    the module states: 4.2 % here; 7.9 % without the measured-share factor), and the others
     keep theirs."""
     _, observed = _null_study(5)
     fit = with_censored(

@@ -20,8 +20,8 @@ the model against the model with the contrast set to zero, both with σ fixed at
 by the square root of the compound's measured share (measured over measured plus censored
 cells) and referred to ``F(r, d0 + n − p)``.  The factor is our calibration: on 2,000 null
 compounds (6 + 6 samples, sd 0.5, values below 0 censored:
-``tests/studies/test_study_censored.py``) the unscaled ratio called 9.1 % at p < 0.05, the
-ratio times the measured share 3.7 %, times its square root 5.4 %.
+``tests/studies/test_study_censored.py``) the unscaled ratio called 7.9 % at p < 0.05, the
+ratio times the measured share 3.0 %, times its square root 4.2 %.
 
 Which cells are censored: the detection limit of a sample is its smallest measured log2 value
 (over the study's compounds).  A missing cell is taken as censored only when that is
@@ -44,7 +44,7 @@ from scipy import linalg, special, stats
 from .moderated import ModeratedFit, fit_f_dist, remoderated
 
 #: Smallest probability below the limit (under the fit) for a missing cell to be censored.
-MIN_BELOW_PROBABILITY = 0.05
+MIN_BELOW_PROBABILITY = 0.01
 #: Bounds of the fit: coefficients (log2 units, around the compound's mean) and σ.
 BETA_BOUND = 40.0
 SD_BOUNDS = (0.01, 10.0)
