@@ -93,6 +93,8 @@ def tobit_fit(
     Newton's method with step halving; a coefficient the data leave unbounded (a group never
     measured) stops at :data:`BETA_BOUND` log2 units from the compound's mean.  The
     log-likelihood omits the constant ``−n/2 log 2π`` of the measured cells."""
+    if sd is not None:
+        sd = float(np.clip(sd, *SD_BOUNDS))
     centre = float(np.mean(y[~censored])) if (~censored).any() else float(np.mean(y))
     yc = y - centre
     beta0, *_ = np.linalg.lstsq(x, np.where(censored, yc - 0.5, yc), rcond=None)
@@ -320,7 +322,8 @@ def with_censored(
     limit = sample_limits(logs)
     complete = np.isfinite(logs).all(axis=1)
     typical = fit_f_dist(fit.sigma2[complete], fit.df_residual[complete])[1]
-    sd = float(np.sqrt(typical if np.isfinite(typical) and typical > 0 else fit.s0_squared))
+    usable = [v for v in (typical, fit.s0_squared) if np.isfinite(v) and v > 0]
+    sd = float(np.sqrt(usable[0])) if usable else 1.0
     compounds: dict[int, CensoredCompound] = {}
     for i in (int(k) for k in np.flatnonzero(~complete)):
         other = None if detected is None else detected[i]
