@@ -42,7 +42,7 @@ def test_every_imputation_of_the_library_is_offered(design, configs, tmp_path, m
 def test_the_new_censored_methods_are_in_the_help(capsys):
     assert cli.main(["study", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "{none,half_min,min_prob,censored,censored_groups,knn}" in help_text
+    assert "{none,censored_test,half_min,min_prob,censored,censored_groups,knn}" in help_text
 
 
 def test_every_quantity_and_test_of_the_library_is_offered(design, configs, tmp_path):

@@ -5,7 +5,7 @@
     ganglioside study DESIGN.csv -o DIR [--export FILE] [--jobs N] [--compare B/A ...]
                       [--model "group + batch + age"] [--test moderated_t|welch|mann_whitney]
                       [--quantity pqn|raw|total|median|amount|internal_standard]
-                      [--impute none|half_min|min_prob|censored|censored_groups|knn]
+                      [--impute none|censored_test|half_min|min_prob|censored|censored_groups|knn]
                       [--no-qc-drift]
                       [--rt-tolerance MIN] [--calibrants FILE] [--own-anchors]
                       [--config FILE.toml]
@@ -103,10 +103,11 @@ def _add_statistics_arguments(parser: Any) -> None:
     parser.add_argument(
         "--impute",
         choices=IMPUTATIONS,
-        help="fill missing values: half the species' smallest, drawn below the detection limit "
-        "(min_prob), its expectation below that limit (censored; censored_groups: only for the "
-        "compounds a group has fewer than two values of), "
-        "or from the k nearest compounds (default: none)",
+        help="missing values: censored_test (default) tests the values plausibly below the "
+        "detection limit as censored there (Tobit likelihood ratio), none leaves them out; or "
+        "fill them: half the species' smallest, drawn below the detection limit (min_prob), "
+        "its expectation below that limit (censored; censored_groups: only for the compounds "
+        "a group has fewer than two values of), or from the k nearest compounds",
     )
     parser.add_argument(
         "--no-qc-drift",

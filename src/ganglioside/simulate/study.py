@@ -33,7 +33,8 @@ combinations the accuracy bench scores):
 
 :attr:`SimulatedStudy.matrix` holds the true abundance of every real species in every sample
 as it went into the tables (all of the above applied but the detection limit): the "perfect
-matrix" an analysis without identification or alignment errors would see.
+matrix" an analysis without identification or alignment errors would see;
+``params["detection_limit"]`` is the volume below which the tables leave a peak out (0: none).
 
 :class:`SimulatedStudy` holds the tables, their per-row truth, the design and the truth per
 species; :meth:`SimulatedStudy.write` writes them as files for ``ganglioside study``.
@@ -151,6 +152,7 @@ def simulate_study(seed: int, knobs: StudyKnobs | None = None, **changes: Any) -
         perfect[row["sample"]] = volumes
         runs.append({"sample": row["sample"], **run})
     params = {"seed": seed, **{key: _plain(v) for key, v in k.__dict__.items()}}
+    params["detection_limit"] = limit  # volume below which a peak is not reported (0: none)
     matrix = pd.DataFrame(perfect, index=species.index)
     return SimulatedStudy(tables, truths, design, species, pd.DataFrame(runs), params, matrix)
 

@@ -140,3 +140,36 @@ def _most_common(names: pd.Series) -> str:
 
 def _sample_list(samples: pd.Series) -> str:
     return ", ".join(dict.fromkeys(samples.astype(str)))
+
+
+def reported_unaligned(
+    peaks: pd.DataFrame, features: pd.DataFrame, samples: list[str], tolerance: float
+) -> pd.DataFrame:
+    """Compounds × samples: True where the sample reported a peak of the compound's species
+    within ``tolerance`` of the compound's corrected RT range that was not aligned to it (an
+    outlier, fragment or unverified verdict): the compound was detected there, so its missing
+    value is no value below the detection limit."""
+    out = pd.DataFrame(False, index=features["feature"].to_numpy(), columns=samples)
+    if "feature" not in peaks.columns or not len(features):
+        return out
+    mark = np.where(features["is_standard"].to_numpy(dtype=bool), "|IS", "")
+    keys = features["species"].astype(str).to_numpy(dtype=object) + mark
+    ranges = pd.DataFrame(
+        {
+            "key": keys,
+            "compound": features["feature"].to_numpy(),
+            "low": features["rt_min"].to_numpy(dtype=float) - tolerance,
+            "high": features["rt_max"].to_numpy(dtype=float) + tolerance,
+        }
+    )
+    loose = peaks.loc[
+        (peaks["feature"] < 0) & (peaks["key"] != ""), ["key", "sample", "rt_corrected"]
+    ]
+    pairs = loose.merge(ranges, on="key")
+    inside = pairs[
+        (pairs["rt_corrected"] >= pairs["low"]) & (pairs["rt_corrected"] <= pairs["high"])
+    ]
+    inside = inside[inside["sample"].isin(samples)]
+    for compound, sample in zip(inside["compound"], inside["sample"], strict=True):
+        out.at[compound, sample] = True
+    return out

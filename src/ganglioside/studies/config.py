@@ -15,7 +15,15 @@ QUANTITIES = ("raw", "total", "median", "pqn", "amount", "internal_standard")
 #: Other words taken for a quantity.
 QUANTITY_ALIASES = {"none": "raw"}
 #: How missing values are filled for the statistics (``none`` leaves them out).
-IMPUTATIONS = ("none", "half_min", "min_prob", "censored", "censored_groups", "knn")
+IMPUTATIONS = (
+    "none",
+    "censored_test",
+    "half_min",
+    "min_prob",
+    "censored",
+    "censored_groups",
+    "knn",
+)
 #: Tests of the contrasts (see :mod:`.statistics`).
 TESTS = ("moderated_t", "welch", "mann_whitney")
 
@@ -40,6 +48,9 @@ class StudyConfig:
         (ratio to the labelled internal standard of the same category, or to all standards for
         a category without one).  See :mod:`.normalise`.
     imputation:
+        ``censored_test`` (the default: nothing is filled; a compound whose missing values are
+        plausibly below the samples' detection limits is tested with them censored there, by
+        a Tobit likelihood-ratio test with the study's model; see :mod:`.censored`),
         ``none`` (a missing value stays missing; tests use the values there are),
         ``half_min`` (half the species' smallest value in the study), ``min_prob`` (drawn
         below each sample's detection limit: left-censored), ``censored`` (the expected value
@@ -86,7 +97,7 @@ class StudyConfig:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     rt_tolerance: float = 0.15
     quantity: str = "pqn"
-    imputation: str = "none"
+    imputation: str = "censored_test"
     compare: tuple[tuple[str, str], ...] | None = None
     test: str = "moderated_t"
     model: str = ""

@@ -4,6 +4,10 @@ filled cell is flagged).
 ``none``
     a missing value stays missing; each test uses the values there are.  Right when values
     are missing at random;
+``censored_test``
+    nothing is filled: the statistics test each compound whose missing cells are plausibly
+    below the sample's detection limit with those cells censored there (a Tobit likelihood
+    ratio per compound, :mod:`.censored`); other missing values stay missing, as with ``none``;
 ``half_min``
     half the compound's smallest value in the study (a fixed value below detection);
 ``min_prob``
@@ -38,6 +42,9 @@ from scipy import stats
 
 IMPUTATION_TEXT = {
     "none": "missing values left out of the tests",
+    "censored_test": "missing values plausibly below each sample's detection limit (its "
+    "smallest measured value) taken as censored there by the test (a Tobit likelihood-ratio "
+    "test per compound with the study's model, moderated); other missing values left out",
     "half_min": "missing values replaced by half the species' smallest value in the study",
     "min_prob": "missing values drawn below each sample's detection limit (left-censored, "
     "MinProb-like: normal on log2, mean the sample's 1st percentile, sd the median compound sd)",
@@ -49,6 +56,8 @@ IMPUTATION_TEXT = {
     "other missing values left out of the tests",
     "knn": "missing values from the 5 compounds most alike (k nearest neighbours on log2)",
 }
+#: The choices that fill no cell (no imputed matrix, no imputed cells to list).
+FILLS_NOTHING = ("none", "censored_test")
 #: Quantile of a sample's measured log2 values taken as its detection limit (MinProb).
 MIN_PROB_QUANTILE = 0.01
 #: Neighbours of the kNN imputation.
@@ -62,7 +71,7 @@ def impute(
 ) -> pd.DataFrame:
     """The values with the missing cells filled by ``method`` (``groups``: sample → study
     group, for ``censored_groups``; samples not in it are never filled)."""
-    if method == "none":
+    if method in FILLS_NOTHING:
         return values.copy()
     if method == "censored_groups":
         return _censored_groups(values, groups or {})

@@ -32,7 +32,9 @@ class ModeratedFit:
     """Per compound (rows) and contrast (columns): estimate, unscaled sd, moderated t and p;
     per compound: residual variance and df, posterior variance, total df and, when an overall
     contrast set was given, the moderated F and its p.  ``d0`` and ``s0_squared`` are the
-    prior's df and variance (``inf`` df: every compound takes the prior variance)."""
+    prior's df and variance (``inf`` df: every compound takes the prior variance).
+    ``n_censored``: per compound, the cells a censored test took as below the detection limit
+    (:mod:`.censored`; 0: the ordinary test; None: no censored tests were asked)."""
 
     estimate: np.ndarray
     stdev_unscaled: np.ndarray
@@ -46,6 +48,7 @@ class ModeratedFit:
     p_f: np.ndarray
     d0: float
     s0_squared: float
+    n_censored: np.ndarray | None = None
 
 
 def trigamma_inverse(x: np.ndarray) -> np.ndarray:
@@ -172,3 +175,21 @@ def _moderate(
         r = overall.shape[1] if overall is not None else 1
         p_f = stats.f.sf(f, r, total)
     return ModeratedFit(est, sd, t, p, s2, df, post, total, f, p_f, float(d0), float(s0))
+
+
+def remoderated(
+    fit: ModeratedFit, d0: float, s0_squared: float, overall: np.ndarray | None = None
+) -> ModeratedFit:
+    """The same fit moderated with another prior (``d0``, ``s0²``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f_unscaled = fit.f * fit.sigma2_post
+    return _moderate(
+        fit.estimate,
+        fit.stdev_unscaled,
+        fit.sigma2,
+        fit.df_residual,
+        f_unscaled,
+        d0,
+        s0_squared,
+        overall,
+    )

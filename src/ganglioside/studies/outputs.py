@@ -49,6 +49,7 @@ import pandas as pd
 
 from ..report.outputs import CSV, JSON
 from ..report.safe import safe_csv
+from .impute import FILLS_NOTHING
 from .mztab import study_mztab
 from .pdf import study_pdf_bytes
 from .plots import study_figures
@@ -109,7 +110,7 @@ class StudyOutput:
 
 
 def _imputed(result: StudyResult, _: Figures) -> bytes | None:
-    if result.quantities.imputation == "none":
+    if result.quantities.imputation in FILLS_NOTHING:
         return None
     return _csv(matrix_frame(result, True))
 

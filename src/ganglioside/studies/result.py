@@ -9,6 +9,7 @@ import pandas as pd
 
 from .config import StudyConfig
 from .design import Design
+from .impute import FILLS_NOTHING
 
 if TYPE_CHECKING:
     from .quantify import Quantities
@@ -128,7 +129,7 @@ def extra_tables(result: StudyResult) -> dict[str, pd.DataFrame]:
     head = result.matrix.set_index("feature")[list(MATRIX_COLUMNS)]
     out: dict[str, pd.DataFrame] = {}
     q = result.quantities
-    if q.imputation != "none":
+    if q.imputation not in FILLS_NOTHING:
         out["imputed_cells.csv"] = head.join(q.imputed_cells).reset_index(drop=True)
     if q.batch_corrected is not None:
         out["matrix_batch_corrected.csv"] = head.join(q.batch_corrected).reset_index(drop=True)

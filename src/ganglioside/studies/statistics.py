@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .censored import with_censored
 from .design import Design, SampleSpec
 from .model import (
     contrast_matrix,
@@ -52,6 +53,8 @@ TEST_NAMES = {
     "welch": "Welch t-test",
     "mann_whitney": "Mann–Whitney U",
 }
+#: The test of the compounds with cells below the detection limit (``censored_test``).
+CENSORED_TEST_NAME = "censored likelihood ratio (Tobit, moderated)"
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,15 @@ class Pca:
 @dataclass(frozen=True)
 class StatsPlan:
     """How the compounds are tested: the test, the model's terms (empty: the default from the
-    design) and the compounds left out of the q values by the QC filters."""
+    design), the compounds left out of the q values by the QC filters, whether the variances
+    are moderated and whether missing cells plausibly below the detection limit are taken as
+    censored (:mod:`.censored`, with the moderated t only)."""
 
     test: str = "moderated_t"
     model: str = ""
     filtered: frozenset[int] = field(default_factory=frozenset)
     moderate: bool = True
+    censored: bool = False
 
 
 def comparison(
@@ -138,17 +144,21 @@ def group_statistics(
     pair: Comparison,
     plan: StatsPlan | None = None,
     measured: pd.DataFrame | None = None,
+    detected: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per compound (no internal standard) and contrast: fold change, tests, q values,
     means and found fractions per group (``measured``: the values before imputation, for the
-    found fractions); and notes on the model."""
+    found fractions; ``detected``: compounds × samples, True where a missing value is known
+    not to be below the detection limit, for the censored test); and notes on the model."""
     plan = plan or StatsPlan()
     info = features.set_index("feature").reindex(values.index)
     keep = ~info["is_standard"].to_numpy(dtype=bool)
     units, group = unit_matrix(values.loc[keep], design)
     seen, _ = unit_matrix((values if measured is None else measured).loc[keep], design)
     logs = log2_frame(units)
-    fit, notes = _model_fit(logs, units.columns, design, pair, plan)
+    fit, notes = _model_fit(
+        logs, units.columns, design, pair, plan, _detected(detected, units, design)
+    )
     by_group = {g: logs.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
     raw = {g: units.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
     found = {g: seen.loc[:, (group == g).to_numpy()].to_numpy() for g in pair.groups}
@@ -176,8 +186,25 @@ def _described(out: pd.DataFrame, info: pd.DataFrame, keep: np.ndarray) -> pd.Da
     return out.reset_index(drop=True)
 
 
+def _detected(
+    detected: pd.DataFrame | None, units: pd.DataFrame, design: Design
+) -> np.ndarray | None:
+    """``detected`` as compounds × units, in the order of ``units`` (a unit is detected when
+    one of its replicates is)."""
+    if detected is None:
+        return None
+    frame = detected.reindex(index=units.index).fillna(False).astype(float)
+    as_units, _ = unit_matrix(frame, design)
+    return as_units.reindex(columns=units.columns).fillna(0.0).to_numpy() > 0
+
+
 def _model_fit(
-    logs: pd.DataFrame, units: pd.Index, design: Design, pair: Comparison, plan: StatsPlan
+    logs: pd.DataFrame,
+    units: pd.Index,
+    design: Design,
+    pair: Comparison,
+    plan: StatsPlan,
+    detected: np.ndarray | None = None,
 ) -> tuple[Any, list[str]]:
     if plan.test != "moderated_t":
         return None, []
@@ -187,12 +214,21 @@ def _model_fit(
     pairs = list(pair.pairs or ((pair.numerator, pair.denominator),))
     contrasts = contrast_matrix(matrix, pairs)
     overall = overall_matrix(matrix, pair.groups) if len(pair.groups) > 2 else None
-    fit = moderated_fit(logs.to_numpy(dtype=float), matrix.x, contrasts, overall, plan.moderate)
+    y = logs.to_numpy(dtype=float)
+    fit = moderated_fit(y, matrix.x, contrasts, overall, plan.moderate)
+    if plan.censored:
+        fit = with_censored(fit, y, matrix.x, contrasts, overall, detected)
     # A contrast needs two measured values in each of its groups, as the other tests do.
     notes = [f"model: {' + '.join(matrix.terms)}", *matrix.notes]
     notes.append(
         f"moderated t: prior df {fit.d0:.3g}, prior variance {fit.s0_squared:.3g} (log2 units²)"
     )
+    if fit.n_censored is not None:
+        tested = int((fit.n_censored > 0).sum())
+        notes.append(
+            f"censored test (Tobit likelihood ratio, moderated) for {tested} compounds, "
+            f"{int(fit.n_censored.sum())} cells taken as below the detection limit"
+        )
     return fit, notes
 
 
@@ -210,7 +246,9 @@ def _contrast_tests(
     enough = _enough(by_group[num]) & _enough(by_group[den])
     welch = welch_p(by_group[num], by_group[den])
     mw = _per_row(raw[num], raw[den], _mann_whitney)
+    censored = _censored_rows(fit, len(enough))
     if fit is not None:
+        enough = np.where(censored, np.isfinite(fit.p_value[:, j]), enough)
         fold = np.where(enough, fit.estimate[:, j], np.nan)
         p = np.where(enough, fit.p_value[:, j], np.nan)
         out["t"] = np.where(enough, fit.t[:, j], np.nan)
@@ -222,6 +260,7 @@ def _contrast_tests(
     out["test"] = (
         TEST_NAMES[plan.test] if plan.moderate or fit is None else "t (linear model, unmoderated)"
     )
+    out.loc[censored, "test"] = CENSORED_TEST_NAME
     out["p_value"], out["q_value"] = p, bh_passing(p, passing)
     out["p_welch"], out["q_welch"] = welch, bh_passing(welch, passing)
     out["p_mann_whitney"], out["q_mann_whitney"] = mw, bh_passing(mw, passing)
@@ -240,6 +279,7 @@ def _overall(
     kw = _across_groups([raw[g] for g in pair.groups], stats.kruskal)
     if fit is not None:
         every = np.all([_enough(by_group[g]) for g in pair.groups], axis=0)
+        every = np.where(_censored_rows(fit, len(every)), np.isfinite(fit.p_f), every)
         main = np.where(every, fit.p_f, np.nan)
     else:
         main = anova if plan.test == "welch" else kw
@@ -250,6 +290,13 @@ def _overall(
         "p_anova": anova,
         "p_kruskal_wallis": kw,
     }
+
+
+def _censored_rows(fit: Any, n: int) -> np.ndarray:
+    """The compounds a censored test was used for."""
+    if fit is None or fit.n_censored is None:
+        return np.zeros(n, dtype=bool)
+    return np.asarray(fit.n_censored > 0)
 
 
 def _enough(values: np.ndarray) -> np.ndarray:

@@ -16,13 +16,13 @@ import pandas as pd
 from ..errors import InputError
 from ..report.summary_json import software_version
 from ..result import STATUSES
-from .align import align
+from .align import Alignment, align, reported_unaligned
 from .config import StudyConfig
 from .design import Design, DesignError
 from .drift import estimate_drift
 from .indices import ganglioside_indices, index_features
 from .peaks import peak_table
-from .quantify import quantify
+from .quantify import Quantities, quantify
 from .result import MATRIX_COLUMNS, SAMPLE_COLUMNS, StudyResult
 from .run import SampleResult
 from .shared_model import SharedModel
@@ -97,10 +97,9 @@ def combine(
     features = with_feature_ids(alignment.features)
     quantities = quantify(alignment.abundance, features, design, config)
     pair = comparison(design, config.compare)
-    qc = quantities.qc
-    plan = StatsPlan(config.test, config.model, qc.filtered if qc is not None else frozenset())
+    plan, detected = _plan(config, quantities, alignment, names)
     statistics, model_notes = group_statistics(
-        quantities.imputed, features, design, pair, plan, quantities.values
+        quantities.imputed, features, design, pair, plan, quantities.values, detected
     )
     statistics = _with_counts(statistics, quantities, features)
     indices, index_statistics = _indices(quantities.values, features, design, pair, plan)
@@ -138,6 +137,20 @@ def combine(
         indices=indices,
         index_statistics=index_statistics,
     )
+
+
+def _plan(
+    config: StudyConfig, quantities: Quantities, alignment: Alignment, names: list[str]
+) -> tuple[StatsPlan, pd.DataFrame | None]:
+    """The test, model, QC-filtered compounds and censoring the config asks for, and for the
+    censored test the cells whose sample reported the compound unaligned (never censored)."""
+    filtered = quantities.qc.filtered if quantities.qc is not None else frozenset()
+    censored = config.imputation == "censored_test"
+    plan = StatsPlan(config.test, config.model, filtered, True, censored)
+    if not censored:
+        return plan, None
+    features = alignment.features
+    return plan, reported_unaligned(alignment.peaks, features, names, config.rt_tolerance)
 
 
 def rt_model_summary(shared: SharedModel | None) -> dict[str, Any]:
