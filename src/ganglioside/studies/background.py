@@ -8,7 +8,8 @@ this process would.  Where the system cannot fork, or the forked process fails, 
 rendered here instead, so the folder always ends up with the same files.
 
 Only :func:`~ganglioside.studies.outputs.write_study` with ``jobs > 1`` uses it (the command
-line); the web platform renders its files in its own tasks and never forks here.
+line); the web platform renders its files with ``render_study`` in its own tasks and never
+forks here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Pending:
 
 def can_fork() -> bool:
     """Whether a process can be forked here: a fork start method, and not inside a daemonic
-    process (a pool or Celery's prefork worker child, which may not have children)."""
+    process (a process pool's worker, which may not have children)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
     return not multiprocessing.current_process().daemon
