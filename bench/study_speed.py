@@ -7,9 +7,12 @@ is written to a temporary folder beforehand; then the command ``ganglioside stud
 statistics, samples, per-sample compounds, workbook, report, mzTab-M; no images).  Printed per
 size: the wall time of the command, its CPU time (user + system, the command and its pool
 workers: on a machine shared with other work the wall time grows, the CPU time much less), the
-peak resident memory of its largest process (the command itself or a pool worker) and the files
-written.  The load average before the runs is printed first.  With ``--breakdown`` the same study
-also runs in this process, step by step (per-sample analyses, the study step, the files).
+peak resident memory of its largest process (the command itself or a pool worker), the peak of
+the whole process tree's memory (sampled every 0.1 s from /proc: the sum of the processes'
+resident sizes, which counts pages a forked process shares with its parent twice, and the sum of
+their proportional set sizes, which counts each shared page once) and the files written.  The
+load average before the runs is printed first.  With ``--breakdown`` the same study also runs
+in this process, step by step (per-sample analyses, the study step, the files).
 
     .venv/bin/python bench/study_speed.py                       # 100 and 1,000 samples
     .venv/bin/python bench/study_speed.py --samples 100 --jobs 2 --breakdown
@@ -28,14 +31,49 @@ from pathlib import Path
 
 MEASURE = r"""
 import resource, subprocess, sys, time
+from pathlib import Path
+
+
+def tree(pid):
+    # the process and its descendants, from /proc (Linux)
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def kib(pid, path, field):
+    try:
+        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 t0 = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+peak_rss = peak_pss = 0
+while child.poll() is None:
+    pids = tree(child.pid)
+    peak_rss = max(peak_rss, sum(kib(p, "status", "VmRSS:") for p in pids))
+    peak_pss = max(peak_pss, sum(kib(p, "smaps_rollup", "Pss:") for p in pids))
+    time.sleep(0.1)
+out, err = child.communicate()
 seconds = time.perf_counter() - t0
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = usage.ru_utime + usage.ru_stime
-print(f"{done.returncode} {seconds:.3f} {usage.ru_maxrss / 1024:.0f} {cpu:.3f}")
-if done.returncode:
-    print(done.stderr, file=sys.stderr)
+print(f"{child.returncode} {seconds:.3f} {usage.ru_maxrss / 1024:.0f} {cpu:.3f} "
+      f"{peak_rss / 1024:.0f} {peak_pss / 1024:.0f}")
+if child.returncode:
+    print(err, file=sys.stderr)
 """
 
 
@@ -55,17 +93,17 @@ def _command(design: Path, out: Path, jobs: int) -> list[str]:
     return [str(exe), "study", str(design), "-o", str(out), "--jobs", str(jobs), "--no-images"]
 
 
-def _run_cli(design: Path, out: Path, jobs: int) -> tuple[int, float, float, float]:
+def _run_cli(design: Path, out: Path, jobs: int) -> tuple[int, float, float, float, float, float]:
     line = subprocess.run(
         [sys.executable, "-c", MEASURE, *_command(design, out, jobs)],
         capture_output=True,
         text=True,
         check=False,
     )
-    code, seconds, peak, cpu = line.stdout.split()
+    code, seconds, peak, cpu, tree_rss, tree_pss = line.stdout.split()
     if line.stderr:
         print(line.stderr.strip(), file=sys.stderr)
-    return int(code), float(seconds), float(peak), float(cpu)
+    return int(code), float(seconds), float(peak), float(cpu), float(tree_rss), float(tree_pss)
 
 
 def _breakdown(design: Path, out: Path, jobs: int) -> None:
@@ -122,7 +160,10 @@ def main() -> None:
         f"ganglioside study, {args.rows} rows per sample, --jobs {args.jobs}, {os.cpu_count()} CPUs"
     )
     print(f"load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{'samples':>8} {'rows':>8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  files")
+    print(
+        f"{'samples':>8} {'rows':>8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} "
+        f"{'tree RSS':>8} {'tree PSS':>8}  files"
+    )
     for n in args.samples:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -133,10 +174,13 @@ def main() -> None:
                 if p.name not in {"design.csv", "truth.csv", "runs.csv"}
                 and not p.name.endswith(".truth.csv")
             )
-            code, seconds, peak, cpu = _run_cli(design, folder / "out", args.jobs)
+            code, seconds, peak, cpu, rss, pss = _run_cli(design, folder / "out", args.jobs)
             files = sum(1 for p in (folder / "out").rglob("*") if p.is_file())
             status = "" if code == 0 else f"  (exit {code})"
-            print(f"{n:>8} {n_rows:>8} {seconds:>8.2f} {cpu:>8.2f} {peak:>8.0f}  {files}{status}")
+            print(
+                f"{n:>8} {n_rows:>8} {seconds:>8.2f} {cpu:>8.2f} {peak:>8.0f} {rss:>8.0f} "
+                f"{pss:>8.0f}  {files}{status}"
+            )
             if args.breakdown:
                 _breakdown(design, folder / "out2", args.jobs)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

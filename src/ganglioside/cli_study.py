@@ -189,16 +189,17 @@ def run_study(args: argparse.Namespace) -> int:
     if not design.is_file():
         raise FileNotFoundError(2, "design table not found", str(design))
     started = time.perf_counter()
+    jobs = args.jobs or default_jobs()
     result = study(
         _design_or_export(design, Path(args.output)) if args.export is None else design,
         _study_config(args),
         export=args.export,
-        jobs=args.jobs or default_jobs(),
+        jobs=jobs,
         progress=_progress(sys.stderr.isatty()),
         compounds_folder=Path(args.output) / "samples",
         calibrants=args.calibrants,
     )
-    paths = write_study(result, args.output, images=not args.no_images)
+    paths = write_study(result, args.output, images=not args.no_images, jobs=jobs)
     s = result.summary
     print(f"{design.name}: {s['n_samples']} samples, groups {s['groups']}")
     print(f"  {s['n_compounds']} aligned compounds; {s['test']}; {'; '.join(s['model_notes'])}")

@@ -19,6 +19,7 @@ quoted (RFC 4180), line ends are ``\\n``, floats have :data:`CSV_FLOAT_DIGITS` s
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from typing import IO
@@ -112,16 +113,30 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
             # each distinct text neutralised once; rows keep their codes
-            labels = [neutralise(v) for v in values.cat.categories]
+            categories = list(values.cat.categories)
+            labels = [_neutralised_text(v) if isinstance(v, str) else v for v in categories]
+            if labels == categories:
+                continue  # no formula among them: the column as it is
             if len(set(labels)) == len(labels):
                 out[column] = pd.Categorical.from_codes(
                     values.cat.codes, pd.Index(labels, dtype=object)
                 )
                 continue
             values = values.astype(object)
-        out[column] = values.map(neutralise, na_action="ignore")
-    out.columns = [neutralise(str(c)) for c in out.columns]
+        out[column] = values.map(_neutralise_cell, na_action="ignore")
+    out.columns = [_neutralised_text(str(c)) for c in out.columns]
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _neutralised_text(text: str) -> str:
+    """:func:`neutralise` of a text, remembered: the same names, reasons and labels come back
+    in every sample's table."""
+    return str(neutralise(text))
+
+
+def _neutralise_cell(value: object) -> object:
+    return _neutralised_text(value) if isinstance(value, str) else neutralise(value)
 
 
 def plain_value(value: object) -> object:

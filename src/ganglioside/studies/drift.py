@@ -116,13 +116,15 @@ def consensus_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig
     consensus_rt = consensus.reindex(refs["key"]).to_numpy()
     rows, intercept, slope = [], {}, {}
     centre = float(np.median(consensus)) if len(consensus) else 0.0
+    ref_rt, ref_kinds = refs["rt"].to_numpy(), refs["reference"].to_numpy()
+    positions = _positions(refs["sample"].to_numpy(dtype=object), samples)
     for sample in samples:
-        mask = (refs["sample"] == sample).to_numpy()
-        line = _sample_line(refs["rt"].to_numpy()[mask], consensus_rt[mask], shift[sample], config)
+        mask = positions[sample]  # the sample's references, in their order
+        line = _sample_line(ref_rt[mask], consensus_rt[mask], shift[sample], config)
         a, b = line["intercept"], line["slope"]
         intercept[sample], slope[sample] = a, b
-        kinds = refs["reference"].to_numpy()[mask]
-        residual = refs["rt"].to_numpy()[mask] - (a + b * consensus_rt[mask])
+        kinds = ref_kinds[mask]
+        residual = ref_rt[mask] - (a + b * consensus_rt[mask])
         rows.append(
             {
                 "sample": sample,
@@ -131,13 +133,23 @@ def consensus_drift(peaks: pd.DataFrame, samples: list[str], config: StudyConfig
                 "slope_low": line["low"],
                 "slope_high": line["high"],
                 "slope_used": line["used"],
-                "n_references": int(mask.sum()),
+                "n_references": int(mask.size),
                 "references": str(kinds[0]) if len(kinds) else "none",
-                "residual_mad": float(np.median(np.abs(residual))) if mask.any() else np.nan,
+                "residual_mad": float(np.median(np.abs(residual))) if mask.size else np.nan,
                 "method": "consensus median",
             }
         )
     return Drift(pd.DataFrame(rows, columns=list(DRIFT_COLUMNS)), intercept, slope)
+
+
+def _positions(owners: np.ndarray, samples: list[str]) -> dict[str, np.ndarray]:
+    """Sample → the positions (ascending) of its entries in ``owners``; empty for a sample
+    with none."""
+    order = np.argsort(owners, kind="stable")
+    cut = np.flatnonzero(owners[order][1:] != owners[order][:-1]) + 1
+    found = {str(owners[group[0]]): group for group in np.split(order, cut) if group.size}
+    empty = np.array([], dtype=np.int64)
+    return {sample: found.get(sample, empty) for sample in samples}
 
 
 def _sample_line(

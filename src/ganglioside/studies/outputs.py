@@ -42,6 +42,7 @@ import importlib.util
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ import pandas as pd
 
 from ..report.outputs import CSV, JSON
 from ..report.safe import safe_csv
+from .background import Pending, finish_file, start_file
 from .impute import FILLS_NOTHING
 from .mztab import study_mztab
 from .pdf import study_pdf_bytes
@@ -196,13 +198,16 @@ def write_study(
     *,
     images: bool = True,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> dict[str, Path]:
     """Write every file of the study into ``outdir`` (created if needed): the files of
     :data:`STUDY_OUTPUTS`, each sample's ``samples/<sample>/compounds.csv`` and, with
-    ``images``, ``figures/``; returns name → path."""
+    ``images``, ``figures/``; returns name → path.  With ``jobs > 1`` the study PDF is
+    written by a forked process meanwhile (:mod:`.background`; the same bytes)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _step: None)
+    aside = _start_aside(result, outdir) if jobs > 1 else {}
     paths: dict[str, Path] = {}
     step = ""
     for name, output in STUDY_OUTPUTS.items():
@@ -212,13 +217,30 @@ def write_study(
                 paths.update(write_sample_compounds(result, outdir / "samples"))
             step = output.step
             say(step)
+        if name in aside:
+            continue
         content = output.render(result, None)
         if content is not None:
             paths[name] = outdir / name
             paths[name].write_bytes(content)
+    for name, pending in aside.items():
+        if finish_file(pending):
+            paths[name] = pending.path
     if images:
         paths.update(write_images(result, outdir / "figures"))
     return paths
+
+
+#: Files written by a forked process while the others are written (``jobs > 1``); the last
+#: of :data:`STUDY_OUTPUTS`, so that the paths come back in the same order.
+ASIDE = ("study_report.pdf",)
+
+
+def _start_aside(result: StudyResult, outdir: Path) -> dict[str, Pending]:
+    return {
+        name: start_file(outdir / name, partial(STUDY_OUTPUTS[name].render, result, None))
+        for name in ASIDE
+    }
 
 
 def shared_model_texts(result: StudyResult) -> dict[str, str]:

@@ -26,19 +26,13 @@ def peak_table(compounds: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     KeyError
         When a compounds frame lacks one of :data:`~.run.STUDY_INPUT_COLUMNS`.
     """
-    parts = []
-    for sample, frame in compounds.items():
-        missing = [c for c in STUDY_INPUT_COLUMNS if c not in frame.columns]
-        if missing:
-            raise KeyError(f"the compounds of sample {sample!r} lack {', '.join(missing)}")
-        part = pd.DataFrame({c: _plain(frame[c]) for c in STUDY_INPUT_COLUMNS})
-        if "identification_level" in frame.columns:  # read by the mzTab-M reliability
-            part["identification_level"] = _plain(frame["identification_level"])
-        part.insert(0, "sample", sample)
-        parts.append(part)
-    if not parts:
+    columns = {sample: _columns(sample, frame) for sample, frame in compounds.items()}
+    if not columns:
         return pd.DataFrame(columns=[*STUDY_INPUT_COLUMNS, *KEY_COLUMNS])
-    peaks = pd.concat(parts, ignore_index=True)
+    peaks = _joined(columns)
+    if peaks is None:  # columns of different kinds across the samples: pandas decides
+        parts = [pd.DataFrame({"sample": s, **c}) for s, c in columns.items()]
+        peaks = pd.concat(parts, ignore_index=True)
     names = composition_frame(peaks["name"].astype(str))
     species = names["species"].fillna("").astype(str)
     standard = names["is_internal_standard"].astype(bool)
@@ -50,6 +44,39 @@ def peak_table(compounds: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     peaks["category"] = peaks["category"].fillna("").astype(str)
     peaks["key"] = _keys(peaks)
     return peaks
+
+
+def _columns(sample: str, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The study input columns of one sample's compounds, as plain arrays."""
+    missing = [c for c in STUDY_INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise KeyError(f"the compounds of sample {sample!r} lack {', '.join(missing)}")
+    out = {c: _plain(frame[c]) for c in STUDY_INPUT_COLUMNS}
+    if "identification_level" in frame.columns:  # read by the mzTab-M reliability
+        out["identification_level"] = _plain(frame["identification_level"])
+    return out
+
+
+def _joined(columns: Mapping[str, dict[str, np.ndarray]]) -> pd.DataFrame | None:
+    """The samples' columns joined into one frame, built once (the frame a concatenation of
+    one frame per sample gives); ``None`` unless every sample has the same columns of the same
+    types, their texts all texts (then each sample's frame and the joined one infer alike)."""
+    first = next(iter(columns.values()))
+    for arrays in columns.values():
+        if list(arrays) != list(first):
+            return None
+        for name, values in arrays.items():
+            if values.dtype != first[name].dtype:
+                return None
+            if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) != (
+                "string"
+            ):
+                return None
+    lengths = [len(arrays["row"]) for arrays in columns.values()]
+    joined = {"sample": np.repeat(np.array(list(columns), dtype=object), lengths)}
+    for name in first:
+        joined[name] = np.concatenate([arrays[name] for arrays in columns.values()])
+    return pd.DataFrame(joined)
 
 
 def _plain(column: pd.Series) -> np.ndarray:

@@ -252,6 +252,12 @@ def warm_up() -> None:
     composition_frame(["GM3(36:1;O2)", "GD1a(36:1;O2)", "GT1b+OAc(38:1;O2)"])
 
 
+def pool_allowed() -> bool:
+    """Whether this process may start a pool: not when it is itself a daemonic worker (a
+    process pool's worker may not have children; the work then runs in it, in order)."""
+    return not multiprocessing.current_process().daemon
+
+
 def sample_pool(jobs: int, total: int) -> ProcessPoolExecutor:
     """A pool of ``min(jobs, total)`` processes (forked where the system can, after
     :func:`warm_up`) for per-sample work."""
@@ -266,10 +272,11 @@ def run_samples(
     jobs: int = 1,
     progress: SampleProgress | None = None,
 ) -> list[SampleResult]:
-    """Analyse every task, in order; ``jobs > 1`` runs them in a process pool."""
+    """Analyse every task, in order; ``jobs > 1`` runs them in a process pool (unless this
+    process is a pool's worker itself: :func:`pool_allowed`)."""
     results: list[SampleResult] = []
     total = len(tasks)
-    if jobs <= 1 or total <= 1:
+    if jobs <= 1 or total <= 1 or not pool_allowed():
         for task in tasks:
             results.append(analyze_sample(task))
             if progress is not None:

@@ -41,7 +41,7 @@ from ..errors import GangliosideError
 from ..inputs import read_table
 from ..names import composition_frame
 from .config import StudyConfig
-from .run import SampleTask, sample_pool
+from .run import SampleTask, pool_allowed, sample_pool
 
 #: Pooled anchors the shared anchor set needs (else each sample keeps to its own).
 MIN_POOLED_ANCHORS = 5
@@ -139,7 +139,7 @@ def peak_frames(tasks: Sequence[SampleTask], jobs: int = 1) -> pd.DataFrame:
     key; empty for standards and names that do not parse); the rows a task's calibrants match
     are anchors too.  A table that cannot be read gives none: its analysis will report why.
     With ``jobs > 1`` the tables are read in a process pool."""
-    if jobs > 1 and len(tasks) > 1:
+    if jobs > 1 and len(tasks) > 1 and pool_allowed():
         with sample_pool(jobs, len(tasks)) as pool:
             chunk = max(1, min(16, len(tasks) // (4 * jobs)))
             read = list(pool.map(_rows_of, tasks, chunksize=chunk))

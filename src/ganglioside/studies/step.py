@@ -228,12 +228,13 @@ def sample_table(
 ) -> pd.DataFrame:
     """One row per sample: design, counts by status, anchors, compounds found, drift."""
     standard = features.set_index("feature")["is_standard"].reindex(abundance.index).to_numpy()
+    endogenous = abundance.loc[~standard]  # the valid signal: each sample's column summed
     rows = []
     for spec in design.samples:
         result = results[spec.sample]
         compounds = result.compounds
         assert compounds is not None
-        status = compounds["status"].astype(str)
+        status = compounds["status"].astype(str).to_numpy(dtype=object)
         anchors = compounds["is_anchor"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         rows.append(
             {
@@ -251,7 +252,7 @@ def sample_table(
                 "anchors": int(anchors.sum()) - result.borrowed_anchors,
                 "borrowed_anchors": result.borrowed_anchors,
                 "compounds_found": int(abundance[spec.sample].notna().sum()),
-                "valid_signal": float(abundance.loc[~standard, spec.sample].sum()),
+                "valid_signal": float(endogenous[spec.sample].sum()),
                 "warnings": "; ".join(result.warnings),
                 "error": result.error,
             }

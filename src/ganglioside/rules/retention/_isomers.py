@@ -7,7 +7,6 @@ All functions here are pure: they return new tracks or lines and change none of 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ._lines import LineFit
 
@@ -119,18 +118,32 @@ def isomer_lines(
     g = group[idx]
     r = (y - first_line)[idx]
     rk = rank[idx]
+    inverse = np.unique(g, return_inverse=True)[1].reshape(-1)
+    n_groups = int(inverse.max()) + 1 if inverse.size else 0
     score = []
     for h in (0.0, -delta):
         paired_err = np.where(rk >= 0, np.abs(r - h - np.clip(rk, 0, None) * delta), np.nan)
         free_err = np.minimum(np.abs(r - h), np.abs(r - h - delta))
-        frame = pd.DataFrame({"g": g, "p": paired_err, "f": free_err})
-        med = frame.groupby("g").agg(p=("p", "median"), f=("f", "median"))
-        score.append(med["p"].fillna(med["f"]))
-    best = pd.Series(np.where(score[1] < score[0], -delta, 0.0), index=score[0].index)
+        paired = _medians(paired_err, inverse, n_groups)
+        free = _medians(free_err, inverse, n_groups)
+        score.append(np.where(np.isnan(paired), free, paired))
+    best = np.where(score[1] < score[0], -delta, 0.0)
     # a composition intercept is learned from early tracks: only an anchored line may be late
-    h_row = np.where(either[idx], best.reindex(g).to_numpy(), 0.0)
+    h_row = np.where(either[idx], best[inverse], 0.0)
     out = np.full((idx.size, 2), np.nan)
     out[:, 0] = np.where(rk == 1, np.nan, h_row)
     out[:, 1] = np.where(rk == 0, np.nan, h_row + delta)
     out += first_line[idx, None]
+    return out
+
+
+def _medians(values: np.ndarray, inverse: np.ndarray, n_groups: int) -> np.ndarray:
+    """The median of each group's values (``inverse``: each value's group), missing values
+    left out; NaN for a group with none (as pandas' grouped median)."""
+    out = np.full(n_groups, np.nan)
+    for k in range(n_groups):
+        finite = values[inverse == k]
+        finite = finite[~np.isnan(finite)]
+        if finite.size:
+            out[k] = np.median(finite)
     return out
