@@ -188,33 +188,6 @@ def large_analysis() -> AnalysisResult:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The longest test files first; ``long_fuzz`` tests skipped unless asked for."""
-    _longest_files_first(items)
-    _skip_long_fuzz(config, items)
-
-
-def _file_weight(marks: set[str]) -> int:
-    """0 for a file with browser tests, 1 with other slow or service tests, 2 otherwise."""
-    if "browser" in marks:
-        return 0
-    return 1 if marks & {"slow", "service"} else 2
-
-
-def _longest_files_first(items: list[pytest.Item]) -> None:
-    """Order the files by :func:`_file_weight`, each file's tests kept together and in order.
-
-    The parallel run hands out whole files in this order as processes come free: with the
-    browser journeys and whole-study files first and the many quick files last, the processes
-    finish together instead of one running a long file alone at the end."""
-    marks: dict[str, set[str]] = {}
-    for item in items:
-        marks.setdefault(item.nodeid.split("::")[0], set()).update(
-            m.name for m in item.iter_markers()
-        )
-    items.sort(key=lambda item: _file_weight(marks[item.nodeid.split("::")[0]]))
-
-
-def _skip_long_fuzz(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``long_fuzz`` (thousands of generated examples) run only when asked for
     with ``-m long_fuzz``; every other run, ``make test`` included, skips them."""
     if "long_fuzz" in (config.getoption("-m") or ""):
