@@ -17,23 +17,26 @@ from tests.web.studies_data import study_files, uploads
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
+def _succeeded(user, capture, tables, design: str, name: str):
+    """A study of ``tables`` run here and now; it must have succeeded."""
+    with capture(execute=True):
+        study = creation.study_create(
+            owner=user, files=uploads(tables), design=design, name=name, parameters={}, start=True
+        )
+    study.refresh_from_db()
+    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    return study
+
+
 def test_the_page_offers_the_absolute_amounts_and_every_other_stored_output(
     client, user, django_capture_on_commit_callbacks
 ):
     tables, design = study_files()
     spiked = pd.read_csv(io.StringIO(design))
     spiked["istd_pmol_GM"] = 10.0
-    with django_capture_on_commit_callbacks(execute=True):
-        study = creation.study_create(
-            owner=user,
-            files=uploads(tables),
-            design=spiked.to_csv(index=False),
-            name="spiked",
-            parameters={},
-            start=True,
-        )
-    study.refresh_from_db()
-    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    study = _succeeded(
+        user, django_capture_on_commit_callbacks, tables, spiked.to_csv(index=False), "spiked"
+    )
     client.force_login(user)
     page = client.get(reverse("studies:detail", args=[study.pk]))
     assert page.status_code == 200
@@ -53,17 +56,7 @@ def test_the_page_shows_the_ganglioside_indices_tested_per_contrast(
     client, user, django_capture_on_commit_callbacks
 ):
     tables, design = study_files()
-    with django_capture_on_commit_callbacks(execute=True):
-        study = creation.study_create(
-            owner=user,
-            files=uploads(tables),
-            design=design,
-            name="indices",
-            parameters={},
-            start=True,
-        )
-    study.refresh_from_db()
-    assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    study = _succeeded(user, django_capture_on_commit_callbacks, tables, design, "indices")
     client.force_login(user)
     page = client.get(reverse("studies:detail", args=[study.pk]))
     table = page.context["indices_table"]
