@@ -39,3 +39,29 @@ def zipped(tables: dict[str, bytes], name: str = "tables.zip") -> SimpleUploaded
 def broken(tables: dict[str, bytes], name: str) -> dict[str, bytes]:
     """The tables with ``name`` replaced by a table the analysis cannot read."""
     return {**tables, name: b"Name,Mass\nGM3(36:1;O2),1\n"}
+
+
+def study_run_here(
+    owner, capture, name: str, *, tables=None, design=None, start=True, **parameters
+):
+    """A study of ``tables`` and ``design`` (the default :func:`study_files`) created and run
+    here and now (``capture`` is ``django_capture_on_commit_callbacks``); started, it must have
+    succeeded."""
+    from ganglioside.web.studies.models import StudyStatus
+    from ganglioside.web.studies.services import creation
+
+    if tables is None or design is None:
+        tables, design = study_files()
+    with capture(execute=True):
+        study = creation.study_create(
+            owner=owner,
+            files=uploads(tables),
+            design=design,
+            name=name,
+            parameters=parameters,
+            start=start,
+        )
+    study.refresh_from_db()
+    if start:
+        assert study.status == StudyStatus.SUCCEEDED, study.error_message
+    return study

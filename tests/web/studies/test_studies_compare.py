@@ -12,28 +12,14 @@ from django.urls import reverse
 
 from ganglioside.studies.compare import AGREEMENTS, ROW_COLUMNS
 from ganglioside.web.studies.models import Study, StudyStatus
-from ganglioside.web.studies.services import creation
 from tests.paths import REPO
-from tests.web.studies_data import study_files, uploads
+from tests.web.studies_data import study_run_here
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _study(owner, capture, name: str, start: bool = True, **parameters) -> Study:
-    tables, design = study_files()
-    with capture(execute=True):
-        study = creation.study_create(
-            owner=owner,
-            files=uploads(tables),
-            design=design,
-            name=name,
-            parameters=parameters,
-            start=start,
-        )
-    study.refresh_from_db()
-    if start:
-        assert study.status == StudyStatus.SUCCEEDED, study.error_message
-    return study
+    return study_run_here(owner, capture, name, start=start, **parameters)
 
 
 @pytest.fixture

@@ -10,22 +10,14 @@ import pytest
 from django.urls import reverse
 
 from ganglioside.studies.outputs import STUDY_OUTPUTS
-from ganglioside.web.studies.models import StudyStatus
-from ganglioside.web.studies.services import creation
-from tests.web.studies_data import study_files, uploads
+from tests.web.studies_data import study_files, study_run_here
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _succeeded(user, capture, tables, design: str, name: str):
     """A study of ``tables`` run here and now; it must have succeeded."""
-    with capture(execute=True):
-        study = creation.study_create(
-            owner=user, files=uploads(tables), design=design, name=name, parameters={}, start=True
-        )
-    study.refresh_from_db()
-    assert study.status == StudyStatus.SUCCEEDED, study.error_message
-    return study
+    return study_run_here(user, capture, name, tables=tables, design=design)
 
 
 def test_the_page_offers_the_absolute_amounts_and_every_other_stored_output(
