@@ -91,7 +91,7 @@ class _Writers:
                     list(StudySample.objects.values_list("status", flat=True))
                     User.objects.filter(pk=self.user_id).update(first_name=str(time.monotonic()))
                 self.writes += 1
-                time.sleep(0.005)
+                time.sleep(0.02)  # about 50 writes a second per thread
         except BaseException as exc:  # reported by the test
             self.errors.append(exc)
         finally:
