@@ -18,7 +18,8 @@ def codes_of(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     A categorical column already holds them; any other column is factorized.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
+        held = values.array  # the Categorical itself (no accessor Series)
+        return np.asarray(held.codes, dtype=np.int64), list(held.categories)
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     return codes, list(uniques)
 
