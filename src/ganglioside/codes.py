@@ -24,6 +24,17 @@ def codes_of(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     return codes, list(uniques)
 
 
+def float_columns(frame: pd.DataFrame, columns: Any) -> np.ndarray:
+    """The ``columns`` of ``frame`` as one float matrix (rows × columns), the values of
+    ``frame[columns].to_numpy(dtype=float)``, read column by column (a frame's selection of a
+    list of columns builds a new frame first).  Column-major, as pandas gives it: a matrix
+    product's last bits depend on the layout."""
+    out = np.empty((len(frame), len(columns)), order="F")
+    for k, column in enumerate(columns):
+        out[:, k] = frame[column].to_numpy(dtype=float)
+    return out
+
+
 def categorical(codes: np.ndarray, labels: Any) -> pd.Categorical:
     """A categorical from integer codes and the (unique) label of each code."""
     return pd.Categorical.from_codes(np.asarray(codes), pd.Index(list(labels), dtype=object))

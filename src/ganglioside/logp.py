@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .codes import float_columns
 from .names import RESIDUE_COLUMNS
 from .robust import robust_ridge
 
@@ -51,7 +52,7 @@ class LogPModel:
     n_names: int
 
     def predict(self, comp: pd.DataFrame) -> np.ndarray:
-        x = comp.loc[:, list(FEATURES)].to_numpy(dtype=float)
+        x = float_columns(comp, FEATURES)
         return self.intercept + x @ np.array([self.coefficients[f] for f in FEATURES])
 
 
@@ -69,7 +70,7 @@ def fit_logp(comp: pd.DataFrame, log_p: pd.Series) -> LogPModel:
     prior = np.array([PRIOR[f] for f in FEATURES])
     if have.sum() == 0:
         return LogPModel(PRIOR_INTERCEPT, dict(PRIOR), float("nan"), 0)
-    x = comp.loc[have, list(FEATURES)].to_numpy(dtype=float)
+    x = np.asfortranarray(float_columns(comp, FEATURES)[have])
     y = log_p.to_numpy(dtype=float)[have]
     design = np.column_stack([np.ones(len(y)), x])
     prior_full = np.concatenate([[0.0], prior])
@@ -124,7 +125,8 @@ def assign_logp(
     mismatch_limit:
         A given Log P further than this from the estimate is flagged.
     """
-    names_filled = composition.reset_index(drop=True).fillna(0)
+    # the model reads only the features (a composition without a value counts it as 0)
+    names_filled = composition[list(FEATURES)].reset_index(drop=True).fillna(0)
     name_parsed = composition["parse_error"].fillna("").to_numpy(dtype=object) == ""
     per_name = pd.Series(given).groupby(name_codes).median().reindex(range(len(distinct_names)))
     model = fit_logp(names_filled, per_name.reset_index(drop=True).where(name_parsed))

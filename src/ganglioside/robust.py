@@ -45,11 +45,17 @@ def robust_ridge(
     for _ in range(iterations):
         w = weights * tukey_weights(y - x @ coef, floor=floor)
         new = weighted_ridge(x, y, w, prior, penalty)
-        settled = np.allclose(new, coef, atol=1e-6)
+        settled = _close(new, coef)
         coef = new
         if settled:
             break
     return coef, w
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, atol=1e-6)`` (its default rtol 1e-5), without its overhead."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((np.abs(a - b) <= 1e-6 + 1e-5 * np.abs(b)) & np.isfinite(b) | (a == b)))
 
 
 def weighted_ridge(
