@@ -27,6 +27,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from .csv_cells import csv_columns
+
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: Signs that start a formula once leading blanks are skipped and the text is folded (NFKC).
 FORMULA_SIGNS: frozenset[str] = frozenset("=+-@")
@@ -189,6 +191,15 @@ def write_table(
         buffer = io.StringIO()
         write_table(frame, buffer, sep=sep, header=header)
         return buffer.getvalue()
+    columns = csv_columns(frame, CSV_FLOAT_FORMAT)
+    if columns is not None and len(columns):  # the same text as pandas', written directly
+        writer = csv.writer(
+            _RowEnds(stream), delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+        )
+        if header:
+            writer.writerow(list(frame.columns))
+        writer.writerows(zip(*columns, strict=True))
+        return None
     frame.to_csv(
         _RowEnds(stream),  # type: ignore[call-overload]
         index=False,
