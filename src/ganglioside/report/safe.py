@@ -191,14 +191,7 @@ def write_table(
         buffer = io.StringIO()
         write_table(frame, buffer, sep=sep, header=header)
         return buffer.getvalue()
-    columns = csv_columns(frame, CSV_FLOAT_FORMAT)
-    if columns is not None and len(columns):  # the same text as pandas', written directly
-        writer = csv.writer(
-            _RowEnds(stream), delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-        )
-        if header:
-            writer.writerow(list(frame.columns))
-        writer.writerows(zip(*columns, strict=True))
+    if _write_direct(frame, stream, sep, header):
         return None
     frame.to_csv(
         _RowEnds(stream),  # type: ignore[call-overload]
@@ -210,6 +203,30 @@ def write_table(
         float_format=CSV_FLOAT_FORMAT,
     )
     return None
+
+
+#: Cells converted at a time when a table is written directly (as pandas' ``to_csv`` chunks).
+_CHUNK_CELLS = 100_000
+
+
+def _write_direct(frame: pd.DataFrame, stream: IO[str], sep: str, header: bool) -> bool:
+    """Write ``frame`` as :func:`write_table` does, the cells converted by
+    :func:`~.csv_cells.csv_columns` some rows at a time; False (nothing written) when it does
+    not handle the frame's columns."""
+    step = max(1, _CHUNK_CELLS // max(1, frame.shape[1]))
+    columns = csv_columns(frame if len(frame) <= step else frame.iloc[:step], CSV_FLOAT_FORMAT)
+    if columns is None or not columns:
+        return False
+    writer = csv.writer(
+        _RowEnds(stream), delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
+    if header:
+        writer.writerow(list(frame.columns))
+    writer.writerows(zip(*columns, strict=True))
+    for start in range(step, len(frame), step):
+        chunk = csv_columns(frame.iloc[start : start + step], CSV_FLOAT_FORMAT) or []
+        writer.writerows(zip(*chunk, strict=True))
+    return True
 
 
 def safe_csv(frame: pd.DataFrame, sep: str = ",") -> str:
