@@ -126,10 +126,10 @@ def assign_logp(
         A given Log P further than this from the estimate is flagged.
     """
     # the model reads only the features (a composition without a value counts it as 0)
-    names_filled = composition[list(FEATURES)].reset_index(drop=True).fillna(0)
+    names_filled = composition[list(FEATURES)].fillna(0)  # read by position
     name_parsed = composition["parse_error"].fillna("").to_numpy(dtype=object) == ""
-    per_name = pd.Series(given).groupby(name_codes).median().reindex(range(len(distinct_names)))
-    model = fit_logp(names_filled, per_name.reset_index(drop=True).where(name_parsed))
+    per_name = _medians(given, name_codes, len(distinct_names))
+    model = fit_logp(names_filled, pd.Series(np.where(name_parsed, per_name, np.nan)))
     expected = np.where(parsed, model.predict(names_filled)[name_codes], np.nan)
     has_logp = np.isfinite(given)
     log_p = np.where(has_logp, given, expected)
@@ -154,15 +154,41 @@ def _estimate_warning(estimated: int, model: LogPModel) -> tuple[str, ...]:
     )
 
 
+def _sorted_by_code(
+    values: np.ndarray, codes: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values that are not NaN, sorted by code (0 … ``n`` - 1) and then value, with each
+    code's first position and count among them."""
+    keep = ~np.isnan(values)
+    order = np.lexsort((values[keep], codes[keep]))
+    counts = np.bincount(codes[keep], minlength=n)
+    return values[keep][order], np.cumsum(counts) - counts, counts
+
+
+def _medians(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """The median of each code's values, NaN left out (NaN for a code without any), as pandas'
+    grouped median computes it (the middle value, or the mean of the two middle ones)."""
+    ordered, start, count = _sorted_by_code(values, codes, n)
+    out = np.full(n, np.nan)
+    has = count > 0
+    lo = ordered[start[has] + (count[has] - 1) // 2]
+    hi = ordered[start[has] + count[has] // 2]
+    with np.errstate(invalid="ignore"):  # inf and -inf: no middle (NaN, as pandas)
+        out[has] = np.where(count[has] % 2 == 1, lo, (lo + hi) / 2)
+    return out
+
+
 def _inconsistency_warning(
     given: np.ndarray, name_codes: np.ndarray, distinct_names: np.ndarray
 ) -> tuple[str, ...]:
-    by_name = pd.Series(given).groupby(name_codes)
-    spread = by_name.max() - by_name.min()
-    inconsistent = spread[spread > 1e-6]
+    ordered, start, count = _sorted_by_code(given, name_codes, len(distinct_names))
+    has = np.flatnonzero(count > 0)
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, no spread (as pandas)
+        spread = ordered[start[has] + count[has] - 1] - ordered[start[has]]
+    inconsistent = has[spread > 1e-6]
     if not len(inconsistent):
         return ()
-    examples = [str(distinct_names[i]) for i in inconsistent.index[:5]]
+    examples = [str(distinct_names[i]) for i in inconsistent[:5]]
     return (
         f"{len(inconsistent)} name(s) carry different Log P values on different rows "
         f"(Log P should follow from the structure), e.g. {', '.join(examples)}",
