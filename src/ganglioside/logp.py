@@ -19,7 +19,7 @@ import pandas as pd
 
 from .codes import float_columns
 from .names import RESIDUE_COLUMNS
-from .robust import robust_ridge
+from .robust import grouped_median, robust_ridge, sorted_by_code
 
 FEATURES = ("carbons", "double_bonds", "oxygens", *RESIDUE_COLUMNS)
 #: Typical increments (Log P units per feature), measured on the sample table; used as a weak
@@ -128,7 +128,7 @@ def assign_logp(
     # the model reads only the features (a composition without a value counts it as 0)
     names_filled = composition[list(FEATURES)].fillna(0)  # read by position
     name_parsed = composition["parse_error"].fillna("").to_numpy(dtype=object) == ""
-    per_name = _medians(given, name_codes, len(distinct_names))
+    per_name = grouped_median(given, name_codes, len(distinct_names))
     model = fit_logp(names_filled, pd.Series(np.where(name_parsed, per_name, np.nan)))
     expected = np.where(parsed, model.predict(names_filled)[name_codes], np.nan)
     has_logp = np.isfinite(given)
@@ -154,34 +154,10 @@ def _estimate_warning(estimated: int, model: LogPModel) -> tuple[str, ...]:
     )
 
 
-def _sorted_by_code(
-    values: np.ndarray, codes: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The values that are not NaN, sorted by code (0 … ``n`` - 1) and then value, with each
-    code's first position and count among them."""
-    keep = ~np.isnan(values)
-    order = np.lexsort((values[keep], codes[keep]))
-    counts = np.bincount(codes[keep], minlength=n)
-    return values[keep][order], np.cumsum(counts) - counts, counts
-
-
-def _medians(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """The median of each code's values, NaN left out (NaN for a code without any), as pandas'
-    grouped median computes it (the middle value, or the mean of the two middle ones)."""
-    ordered, start, count = _sorted_by_code(values, codes, n)
-    out = np.full(n, np.nan)
-    has = count > 0
-    lo = ordered[start[has] + (count[has] - 1) // 2]
-    hi = ordered[start[has] + count[has] // 2]
-    with np.errstate(invalid="ignore"):  # inf and -inf: no middle (NaN, as pandas)
-        out[has] = np.where(count[has] % 2 == 1, lo, (lo + hi) / 2)
-    return out
-
-
 def _inconsistency_warning(
     given: np.ndarray, name_codes: np.ndarray, distinct_names: np.ndarray
 ) -> tuple[str, ...]:
-    ordered, start, count = _sorted_by_code(given, name_codes, len(distinct_names))
+    ordered, start, count = sorted_by_code(given, name_codes, len(distinct_names))
     has = np.flatnonzero(count > 0)
     with np.errstate(invalid="ignore"):  # inf - inf: NaN, no spread (as pandas)
         spread = ordered[start[has] + count[has] - 1] - ordered[start[has]]
