@@ -109,13 +109,14 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     new; the others are shared with ``frame`` (copy-on-write), so a large frame is not copied.
     """
     out = frame.copy(deep=False)
-    for column in out.columns:
-        values = out[column]
+    # by position when the labels are unique (cheaper than a look-up by label)
+    columns = list(out.items()) if out.columns.is_unique else [(c, out[c]) for c in out.columns]
+    for column, values in columns:
         if not is_text_column(values):
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
             # each distinct text neutralised once; rows keep their codes
-            categories = list(values.cat.categories)
+            categories = list(values.array.categories)
             labels = [_neutralised_text(v) if isinstance(v, str) else v for v in categories]
             if labels == categories:
                 continue  # no formula among them: the column as it is
