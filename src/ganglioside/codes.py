@@ -18,9 +18,21 @@ def codes_of(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     A categorical column already holds them; any other column is factorized.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
+        held = values.array  # the Categorical itself (no accessor Series)
+        return np.asarray(held.codes, dtype=np.int64), list(held.categories)
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     return codes, list(uniques)
+
+
+def float_columns(frame: pd.DataFrame, columns: Any) -> np.ndarray:
+    """The ``columns`` of ``frame`` as one float matrix (rows × columns), the values of
+    ``frame[columns].to_numpy(dtype=float)``, read column by column (a frame's selection of a
+    list of columns builds a new frame first).  Column-major, as pandas gives it: a matrix
+    product's last bits depend on the layout."""
+    out = np.empty((len(frame), len(columns)), order="F")
+    for k, column in enumerate(columns):
+        out[:, k] = frame[column].to_numpy(dtype=float)
+    return out
 
 
 def categorical(codes: np.ndarray, labels: Any) -> pd.Categorical:

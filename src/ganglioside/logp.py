@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .codes import float_columns
 from .names import RESIDUE_COLUMNS
-from .robust import robust_ridge
+from .robust import grouped_median, robust_ridge, sorted_by_code
 
 FEATURES = ("carbons", "double_bonds", "oxygens", *RESIDUE_COLUMNS)
 #: Typical increments (Log P units per feature), measured on the sample table; used as a weak
@@ -51,7 +52,7 @@ class LogPModel:
     n_names: int
 
     def predict(self, comp: pd.DataFrame) -> np.ndarray:
-        x = comp.loc[:, list(FEATURES)].to_numpy(dtype=float)
+        x = float_columns(comp, FEATURES)
         return self.intercept + x @ np.array([self.coefficients[f] for f in FEATURES])
 
 
@@ -69,7 +70,7 @@ def fit_logp(comp: pd.DataFrame, log_p: pd.Series) -> LogPModel:
     prior = np.array([PRIOR[f] for f in FEATURES])
     if have.sum() == 0:
         return LogPModel(PRIOR_INTERCEPT, dict(PRIOR), float("nan"), 0)
-    x = comp.loc[have, list(FEATURES)].to_numpy(dtype=float)
+    x = np.asfortranarray(float_columns(comp, FEATURES)[have])
     y = log_p.to_numpy(dtype=float)[have]
     design = np.column_stack([np.ones(len(y)), x])
     prior_full = np.concatenate([[0.0], prior])
@@ -124,10 +125,11 @@ def assign_logp(
     mismatch_limit:
         A given Log P further than this from the estimate is flagged.
     """
-    names_filled = composition.reset_index(drop=True).fillna(0)
+    # the model reads only the features (a composition without a value counts it as 0)
+    names_filled = composition[list(FEATURES)].fillna(0)  # read by position
     name_parsed = composition["parse_error"].fillna("").to_numpy(dtype=object) == ""
-    per_name = pd.Series(given).groupby(name_codes).median().reindex(range(len(distinct_names)))
-    model = fit_logp(names_filled, per_name.reset_index(drop=True).where(name_parsed))
+    per_name = grouped_median(given, name_codes, len(distinct_names))
+    model = fit_logp(names_filled, pd.Series(np.where(name_parsed, per_name, np.nan)))
     expected = np.where(parsed, model.predict(names_filled)[name_codes], np.nan)
     has_logp = np.isfinite(given)
     log_p = np.where(has_logp, given, expected)
@@ -155,12 +157,14 @@ def _estimate_warning(estimated: int, model: LogPModel) -> tuple[str, ...]:
 def _inconsistency_warning(
     given: np.ndarray, name_codes: np.ndarray, distinct_names: np.ndarray
 ) -> tuple[str, ...]:
-    by_name = pd.Series(given).groupby(name_codes)
-    spread = by_name.max() - by_name.min()
-    inconsistent = spread[spread > 1e-6]
+    ordered, start, count = sorted_by_code(given, name_codes, len(distinct_names))
+    has = np.flatnonzero(count > 0)
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, no spread (as pandas)
+        spread = ordered[start[has] + count[has] - 1] - ordered[start[has]]
+    inconsistent = has[spread > 1e-6]
     if not len(inconsistent):
         return ()
-    examples = [str(distinct_names[i]) for i in inconsistent.index[:5]]
+    examples = [str(distinct_names[i]) for i in inconsistent[:5]]
     return (
         f"{len(inconsistent)} name(s) carry different Log P values on different rows "
         f"(Log P should follow from the structure), e.g. {', '.join(examples)}",

@@ -45,11 +45,17 @@ def robust_ridge(
     for _ in range(iterations):
         w = weights * tukey_weights(y - x @ coef, floor=floor)
         new = weighted_ridge(x, y, w, prior, penalty)
-        settled = np.allclose(new, coef, atol=1e-6)
+        settled = _close(new, coef)
         coef = new
         if settled:
             break
     return coef, w
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, atol=1e-6)`` (its default rtol 1e-5), without its overhead."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((np.abs(a - b) <= 1e-6 + 1e-5 * np.abs(b)) & np.isfinite(b) | (a == b)))
 
 
 def weighted_ridge(
@@ -70,3 +76,27 @@ def weighted_ridge(
     rhs = xtw @ y + penalty * prior
     coef, *_ = np.linalg.lstsq(gram, rhs, rcond=None)  # normal equations; tolerant of rank loss
     return coef
+
+
+def sorted_by_code(
+    values: np.ndarray, codes: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values that are not NaN, sorted by code (0 … ``n`` - 1) and then value, with each
+    code's first position and count among them."""
+    keep = ~np.isnan(values)
+    order = np.lexsort((values[keep], codes[keep]))
+    counts = np.bincount(codes[keep], minlength=n)
+    return values[keep][order], np.cumsum(counts) - counts, counts
+
+
+def grouped_median(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """The median of each code's values, NaN left out (NaN for a code without any), as pandas'
+    grouped median computes it (the middle value, or the mean of the two middle ones)."""
+    ordered, start, count = sorted_by_code(values, codes, n)
+    out = np.full(n, np.nan)
+    has = count > 0
+    lo = ordered[start[has] + (count[has] - 1) // 2]
+    hi = ordered[start[has] + count[has] // 2]
+    with np.errstate(invalid="ignore"):  # inf and -inf: no middle (NaN, as pandas)
+        out[has] = np.where(count[has] % 2 == 1, lo, (lo + hi) / 2)
+    return out

@@ -34,10 +34,15 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
-    """Consolidated volume and share per value of ``by``, over quantified rows."""
+def abundance(
+    compounds: pd.DataFrame, by: str, quantified: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """Consolidated volume and share per value of ``by``, over quantified rows (``quantified``:
+    their mask, when already known)."""
     codes, uniques = codes_of(compounds[by])
-    keep = compounds["status"].isin(QUANTIFIED).to_numpy() & (codes >= 0)
+    if quantified is None:
+        quantified = _quantified(compounds)
+    keep = quantified & (codes >= 0)
     codes = codes[keep]
     volume = compounds["volume_consolidated"].to_numpy(dtype=float)[keep]
     rows = np.bincount(codes, minlength=len(uniques))
@@ -57,10 +62,39 @@ def abundance(compounds: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     ]
 
 
-def _pair_counts(first: pd.Series, second: pd.Series) -> dict[str, dict[str, int]]:
-    """Counts of (first, second) value pairs, as nested dicts (zero counts left out)."""
-    c1, u1 = codes_of(first)
-    c2, u2 = codes_of(second)
+def _quantified(compounds: pd.DataFrame) -> np.ndarray:
+    """The rows whose status is one of :data:`QUANTIFIED`."""
+    codes, labels = codes_of(compounds["status"])
+    return np.isin(codes, [i for i, label in enumerate(labels) if label in QUANTIFIED])
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """Rows per value (as text), the values present only; missing values are not counted."""
+    codes, labels = codes_of(values)
+    counts = np.bincount(codes[codes >= 0], minlength=len(labels)).tolist()
+    out: dict[str, int] = {}
+    for label, n in zip(labels, counts, strict=True):
+        if n:
+            out[str(label)] = out.get(str(label), 0) + n
+    return out
+
+
+def _kept_codes(values: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """:func:`codes_of` of the ``keep`` rows of ``values``."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, labels = codes_of(values)
+        return codes[keep], labels
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object)[keep])
+    return codes, list(uniques)
+
+
+def _pair_counts(
+    first: tuple[np.ndarray, list[Any]], second: tuple[np.ndarray, list[Any]]
+) -> dict[str, dict[str, int]]:
+    """Counts of (first, second) value pairs (each: codes and labels, as :func:`codes_of`
+    gives them), as nested dicts (zero counts left out)."""
+    c1, u1 = first
+    c2, u2 = second
     ok = (c1 >= 0) & (c2 >= 0)
     counts = np.bincount(c1[ok] * len(u2) + c2[ok], minlength=len(u1) * len(u2)).reshape(
         len(u1), -1
@@ -80,8 +114,8 @@ def _identification_counts(compounds: pd.DataFrame) -> dict[str, int]:
         return {}
     from .identification import LEVELS
 
-    counts = compounds["identification"].astype(str).value_counts()
-    return {label: int(counts.get(label, 0)) for label in LEVELS[1:]}
+    counts = _counts(compounds["identification"])
+    return {label: counts.get(label, 0) for label in LEVELS[1:]}
 
 
 def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
@@ -91,27 +125,31 @@ def status_counts(compounds: pd.DataFrame) -> dict[str, Any]:
     ``compounds`` needs ``status``, ``category`` and ``group_key``; the analysis and the
     curation's recount (:func:`ganglioside.curation.recount_summary`) both count with it.
     """
-    counts = compounds["status"].value_counts()
-    kept = compounds.loc[compounds["status"] != "invalid", ["category", "group_key", "status"]]
-    pairs = _pair_counts(kept["category"], kept["status"])
+    status = compounds["status"]
+    counts = _counts(status)
+    codes, labels = codes_of(status)
+    kept = ~np.isin(codes, [i for i, label in enumerate(labels) if label == "invalid"])
+    kept_status = _kept_codes(status, kept)
+    pairs = _pair_counts(_kept_codes(compounds["category"], kept), kept_status)
     return {
-        "by_status": {s: int(counts.get(s, 0)) for s in STATUSES},
+        "by_status": {s: counts.get(s, 0) for s in STATUSES},
         "by_category": {
             c: {s: pairs[c].get(s, 0) for s in STATUSES[:4]} for c in CATEGORIES if c in pairs
         },
-        "by_headgroup": _pair_counts(kept["group_key"], kept["status"]),
+        "by_headgroup": _pair_counts(_kept_codes(compounds["group_key"], kept), kept_status),
     }
 
 
 def abundances(compounds: pd.DataFrame) -> dict[str, Any]:
     """The quantified volume in all and by category, headgroup and ceramide (the analysis and
     the curation's recount both compute it here)."""
-    quantified = compounds["status"].isin(QUANTIFIED)
+    quantified = _quantified(compounds)
+    volume = compounds["volume_consolidated"].to_numpy(dtype=float)[quantified]
     return {
-        "total_volume": float(compounds.loc[quantified, "volume_consolidated"].sum()),
-        "by_category": abundance(compounds, "category"),
-        "by_headgroup": abundance(compounds, "group_key"),
-        "by_ceramide": abundance(compounds, "ceramide"),
+        "total_volume": float(np.where(np.isnan(volume), 0.0, volume).sum()),
+        "by_category": abundance(compounds, "category", quantified),
+        "by_headgroup": abundance(compounds, "group_key", quantified),
+        "by_ceramide": abundance(compounds, "ceramide", quantified),
     }
 
 
@@ -197,10 +235,9 @@ def _set_aside(other_classes: pd.DataFrame | None, input_summary: dict[str, Any]
 
 def _models(compounds: pd.DataFrame, reports: list[ModelReport]) -> dict[str, Any]:
     """How many RT models, how many rows each level reached, and how they were calibrated."""
-    counts = compounds["model_level"].astype(str).value_counts()
-    order = [lvl for lvl in MODEL_LEVELS if lvl in counts.index]
+    counts = _counts(compounds["model_level"])
     return {
         "count": len(reports),
-        "by_level": {lvl: int(counts[lvl]) for lvl in order},
+        "by_level": {lvl: counts[lvl] for lvl in MODEL_LEVELS if lvl in counts},
         "calibration": reports[0].calibration if reports else {"source": "none"},
     }

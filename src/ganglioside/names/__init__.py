@@ -174,12 +174,11 @@ def composition_frame(names: pd.Series | list[str]) -> pd.DataFrame:
             counts[i], has_formula[i] = element_counts, True
     mass, proton = monoisotopic_masses(counts)
     mass = np.where(has_formula, mass, np.nan)
-    frame = pd.DataFrame(columns, index=index, copy=False)
-    frame["formula"] = [row[2] for row in rows]
-    frame["mass"] = mass
-    frame["mz_h"] = mass - proton
-    frame["mz_2h"] = (mass - 2 * proton) / 2
-    return frame
+    columns["formula"] = [row[2] for row in rows]
+    columns["mass"] = mass
+    columns["mz_h"] = mass - proton
+    columns["mz_2h"] = (mass - 2 * proton) / 2
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 _FLOAT_COLUMNS = frozenset((*INT_FIELDS, "sulfate"))

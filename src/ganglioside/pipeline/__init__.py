@@ -197,7 +197,7 @@ def _apply_rules(source: RawTable, cfg: AnalysisConfig, steps: Steps, given: Giv
     split = set_aside_other_classes(read_table(source, max_rt=cfg.max_rt))
     table = split.table
     steps("parse", 0.1, f"parsing {len(table.frame)} names")
-    names = parse_names(table)
+    names = parse_names(table, split.composition)
     given_logp = table.frame["log_p"].to_numpy(dtype=float)
     composition, estimable = logp_composition(names)
     logp = assign_logp(

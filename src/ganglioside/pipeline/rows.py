@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import per_row_text
+from ..codes import float_columns, per_row_text
 from ..errors import InputError
 from ..group_keys import format_group_key
 from ..inputs import Table
@@ -29,6 +30,8 @@ class OtherClasses:
 
     table: Table  # the rows whose name is not of another class, row numbers kept
     skipped: pd.DataFrame  # row, name, class of every row set aside
+    # the composition of the table's distinct names, when no row was set aside (else None)
+    composition: pd.DataFrame | None = None
 
 
 def set_aside_other_classes(table: Table) -> OtherClasses:
@@ -40,10 +43,12 @@ def set_aside_other_classes(table: Table) -> OtherClasses:
         When every named row is of another class (no ganglioside in the table).
     """
     codes, distinct = _name_codes(table)
-    other = composition_frame(list(distinct))["other_class"].to_numpy(dtype=object)
+    composition = composition_frame(list(distinct))
+    other = composition["other_class"].to_numpy(dtype=object)
     is_other = (other != "")[codes]
     if not is_other.any():
-        return OtherClasses(table, pd.DataFrame({"row": [], "name": [], "class": []}))
+        skipped = pd.DataFrame({"row": [], "name": [], "class": []})
+        return OtherClasses(table, skipped, composition)
     rows = table.frame["row"].to_numpy()
     skipped = pd.DataFrame(
         {"row": rows[is_other], "name": distinct[codes[is_other]], "class": other[codes[is_other]]}
@@ -96,8 +101,9 @@ class ParsedNames:
         return (self.problems == "") & self.parsed
 
 
-def parse_names(table: Table) -> ParsedNames:
-    """Parse each distinct name once and give every row its name's composition.
+def parse_names(table: Table, composition: pd.DataFrame | None = None) -> ParsedNames:
+    """Parse each distinct name once and give every row its name's composition
+    (``composition``: the distinct names' :func:`composition_frame`, when already built).
 
     Raises
     ------
@@ -106,14 +112,17 @@ def parse_names(table: Table) -> ParsedNames:
     """
     frame = table.frame
     codes, distinct = _name_codes(table)
-    composition = composition_frame(list(distinct))
+    if composition is None:
+        composition = composition_frame(list(distinct))
     name_error = composition["parse_error"].fillna("").to_numpy(dtype=object)
-    per_row = pd.DataFrame(
-        {c: composition[c].fillna(0).to_numpy(dtype=np.int16)[codes] for c in INT_FIELDS}
-    )
+    counts = float_columns(composition, INT_FIELDS)
+    counts[np.isnan(counts)] = 0
+    counts = counts.astype(np.int16)[codes]
+    columns: dict[str, Any] = {c: counts[:, k] for k, c in enumerate(INT_FIELDS)}
     for c in COMPOSITION_TEXT:
-        per_row[c] = per_row_text(composition[c].to_numpy(dtype=object), codes)
-    per_row["lyso"] = composition["lyso"].to_numpy(dtype=bool)[codes]
+        columns[c] = per_row_text(composition[c].to_numpy(dtype=object), codes)
+    columns["lyso"] = composition["lyso"].to_numpy(dtype=bool)[codes]
+    per_row = pd.DataFrame(columns)
     parsed = (name_error == "")[codes]
     problems = _with_name_errors(table.problems.to_numpy(dtype=object), name_error, codes, distinct)
     standard = composition["is_internal_standard"].to_numpy(dtype=bool)[codes]

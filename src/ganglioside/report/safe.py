@@ -27,6 +27,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from .csv_cells import csv_columns
+
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: Signs that start a formula once leading blanks are skipped and the text is folded (NFKC).
 FORMULA_SIGNS: frozenset[str] = frozenset("=+-@")
@@ -107,13 +109,14 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     new; the others are shared with ``frame`` (copy-on-write), so a large frame is not copied.
     """
     out = frame.copy(deep=False)
-    for column in out.columns:
-        values = out[column]
+    # by position when the labels are unique (cheaper than a look-up by label)
+    columns = list(out.items()) if out.columns.is_unique else [(c, out[c]) for c in out.columns]
+    for column, values in columns:
         if not is_text_column(values):
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
             # each distinct text neutralised once; rows keep their codes
-            categories = list(values.cat.categories)
+            categories = list(values.array.categories)
             labels = [_neutralised_text(v) if isinstance(v, str) else v for v in categories]
             if labels == categories:
                 continue  # no formula among them: the column as it is
@@ -189,6 +192,8 @@ def write_table(
         buffer = io.StringIO()
         write_table(frame, buffer, sep=sep, header=header)
         return buffer.getvalue()
+    if _write_direct(frame, stream, sep, header):
+        return None
     frame.to_csv(
         _RowEnds(stream),  # type: ignore[call-overload]
         index=False,
@@ -199,6 +204,30 @@ def write_table(
         float_format=CSV_FLOAT_FORMAT,
     )
     return None
+
+
+#: Cells converted at a time when a table is written directly (as pandas' ``to_csv`` chunks).
+_CHUNK_CELLS = 100_000
+
+
+def _write_direct(frame: pd.DataFrame, stream: IO[str], sep: str, header: bool) -> bool:
+    """Write ``frame`` as :func:`write_table` does, the cells converted by
+    :func:`~.csv_cells.csv_columns` some rows at a time; False (nothing written) when it does
+    not handle the frame's columns."""
+    step = max(1, _CHUNK_CELLS // max(1, frame.shape[1]))
+    columns = csv_columns(frame if len(frame) <= step else frame.iloc[:step], CSV_FLOAT_FORMAT)
+    if columns is None or not columns:
+        return False
+    writer = csv.writer(
+        _RowEnds(stream), delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
+    if header:
+        writer.writerow(list(frame.columns))
+    writer.writerows(zip(*columns, strict=True))
+    for start in range(step, len(frame), step):
+        chunk = csv_columns(frame.iloc[start : start + step], CSV_FLOAT_FORMAT) or []
+        writer.writerows(zip(*chunk, strict=True))
+    return True
 
 
 def safe_csv(frame: pd.DataFrame, sep: str = ",") -> str:

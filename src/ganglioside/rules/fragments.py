@@ -297,12 +297,8 @@ def lost_residue_codes(
 
     The text is built once per distinct difference of composition.
     """
-    diff = np.column_stack(
-        [
-            comp[r].to_numpy(dtype=np.int64)[parent] - comp[r].to_numpy(dtype=np.int64)[fragment]
-            for r in RESIDUES
-        ]
-    )
+    counts = [comp[r].to_numpy(dtype=np.int64) for r in RESIDUES]
+    diff = np.column_stack([c[parent] - c[fragment] for c in counts])
     if diff.size == 0:
         return np.zeros(0, dtype=np.int64), []
     packed = (np.clip(diff, 0, 63) * (64 ** np.arange(len(RESIDUES), dtype=np.int64))).sum(axis=1)

@@ -35,19 +35,33 @@ def isobaric_partners(
     ok[ok] = _spelled_twice(species[ok], name_codes[ok])
     if not ok.any():
         return partner
-    frame = pd.DataFrame(
-        {"i": np.flatnonzero(ok), "sp": species[ok], "name": name_codes[ok], "rt": rt[ok]}
-    )
-    frame["v"] = np.nan_to_num(volume[ok], nan=0.0)
-    pairs = frame.merge(frame, on="sp", suffixes=("", "_p"))
-    pairs["gap"] = (pairs["rt"] - pairs["rt_p"]).abs()
-    pairs = pairs[(pairs["name"] != pairs["name_p"]) & (pairs["gap"] <= window + 1e-9)]
-    if pairs.empty:
+    at = np.flatnonzero(ok)
+    left, right = _same_species_pairs(pd.factorize(species[ok])[0])
+    names, times = name_codes[ok], rt[ok]
+    gap = np.abs(times[left] - times[right])
+    keep = (names[left] != names[right]) & (gap <= window + 1e-9)
+    left, right, gap = left[keep], right[keep], gap[keep]
+    if not left.size:
         return partner
-    best = pairs.sort_values(["i", "v_p", "gap", "i_p"], ascending=[True, False, True, True])
-    best = best.drop_duplicates("i")
-    partner[best["i"].to_numpy()] = best["i_p"].to_numpy()
+    # per row, its partners by volume (largest first), then RT gap, then position
+    v = np.nan_to_num(volume[ok], nan=0.0)
+    order = np.lexsort((right, gap, -v[right], left))
+    left, right = left[order], right[order]
+    first = np.r_[True, left[1:] != left[:-1]]
+    partner[at[left[first]]] = at[right[first]]
     return partner
+
+
+def _same_species_pairs(sp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of positions (itself included) with the same code ``sp``."""
+    order = np.argsort(sp, kind="stable")
+    sizes = np.bincount(sp)
+    starts = np.cumsum(sizes) - sizes
+    reps = sizes[sp[order]]
+    left = np.repeat(order, reps)
+    offset = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    right = order[np.repeat(starts[sp[order]], reps) + offset]
+    return left, right
 
 
 def _spelled_twice(species: np.ndarray, name_codes: np.ndarray) -> np.ndarray:

@@ -55,24 +55,33 @@ def anchor_tracks(
     idx = np.flatnonzero(anchors)
     if idx.size == 0:
         return track, {}
-    frame = pd.DataFrame({"i": idx, "g": group[idx], "k": name_key[idx], "rt": rt[idx]})
-    frame = frame.sort_values(["k", "rt"], kind="stable")
-    frame["rank"] = frame.groupby("k").cumcount()
-    frame["peaks"] = frame.groupby("k")["i"].transform("size")
-    same = frame["k"].to_numpy()[1:] == frame["k"].to_numpy()[:-1]
-    step = np.concatenate([[np.nan], np.where(same, np.diff(frame["rt"].to_numpy()), np.nan)])
-    gap = pd.Series(step, index=frame.index).groupby(frame["k"]).transform("min")
-    frame["multi"] = (frame["peaks"] >= 2) & (gap >= MIN_TRACK_GAP)
-    multi_groups = frame.loc[frame["multi"]].groupby("g")["peaks"].max()
+    order = idx[np.lexsort((rt[idx], name_key[idx]))]  # by name, then RT
+    key, times, g = name_key[order], rt[order], group[order]
+    start, size = _runs(key)
+    rank = np.arange(order.size) - np.repeat(start, size)
+    peaks = np.repeat(size, size)
+    step = np.r_[np.nan, np.where(key[1:] == key[:-1], np.diff(times), np.nan)]
+    with np.errstate(invalid="ignore"):
+        multi = (peaks >= 2) & (np.repeat(np.fmin.reduceat(step, start), size) >= MIN_TRACK_GAP)
+    multi_groups, at = np.unique(g[multi], return_inverse=True)
+    most = np.zeros(multi_groups.size, dtype=np.int64)
+    np.maximum.at(most, at.ravel(), peaks[multi])
     n_tracks = {
-        int(g): int(min(k, len(TRACK_NAMES)))
-        for g, k in zip(multi_groups.index.tolist(), multi_groups.tolist(), strict=True)
+        int(gc): int(min(k, len(TRACK_NAMES)))
+        for gc, k in zip(multi_groups.tolist(), most.tolist(), strict=True)
     }
-    in_multi = frame["g"].isin(list(n_tracks)).to_numpy()
-    ranks = np.minimum(frame["rank"].to_numpy(), len(TRACK_NAMES) - 1)
-    assigned = np.where(in_multi, np.where(frame["multi"].to_numpy(), ranks, -1), 0)
-    track[frame["i"].to_numpy()] = assigned
+    in_multi = np.isin(g, multi_groups)
+    ranks = np.minimum(rank, len(TRACK_NAMES) - 1)
+    track[order] = np.where(in_multi, np.where(multi, ranks, -1), 0)
     return track, n_tracks
+
+
+def _runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each run of equal values in ``key`` (sorted)."""
+    if not key.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    return start, np.diff(np.append(start, key.size))
 
 
 def track_labels(
@@ -108,11 +117,16 @@ def lettered_order(comp: pd.DataFrame, anchors: np.ndarray) -> dict[str, tuple[s
 MIN_ISOMER_GAP, MAX_ISOMER_GAP = 0.15, 1.5
 
 
-def _two_peak_names(name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+def _two_peak_names(
+    name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions and RTs of the names with exactly two peaks among ``rows``, by name and
+    then RT: the earlier peak of each name at even places, the later at odd ones."""
     idx = np.flatnonzero(rows)
-    frame = pd.DataFrame({"i": idx, "k": name_code[idx], "rt": rt[idx]})
-    size = frame.groupby("k")["i"].transform("size")
-    return frame[size == 2].sort_values(["k", "rt"], kind="stable")
+    order = idx[np.lexsort((rt[idx], name_code[idx]))]
+    _, size = _runs(name_code[order])
+    two = np.repeat(size == 2, size)
+    return order[two], rt[order[two]]
 
 
 def pair_spacing(name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray) -> float | None:
@@ -121,10 +135,10 @@ def pair_spacing(name_code: np.ndarray, rt: np.ndarray, rows: np.ndarray) -> flo
     Used only when no anchor pair shows the spacing.  Returns None unless at least three names
     agree (inter-quartile range of the gaps ≤ 0.25 min).
     """
-    pairs = _two_peak_names(name_code, rt, rows)
-    if len(pairs) < 6:
+    _, times = _two_peak_names(name_code, rt, rows)
+    if times.size < 6:
         return None
-    gaps = pairs.groupby("k")["rt"].agg(lambda s: s.iloc[1] - s.iloc[0]).to_numpy()
+    gaps = times[1::2] - times[0::2]
     gaps = gaps[(gaps >= MIN_ISOMER_GAP) & (gaps <= MAX_ISOMER_GAP)]
     if gaps.size < 3:
         return None
@@ -137,15 +151,12 @@ def pair_ranks(
 ) -> np.ndarray:
     """Mark the early (0) and late (1) peak of names seen as a pair spaced by about ``delta``."""
     out = rank.copy()
-    pairs = _two_peak_names(name_code, rt, rows)
-    if pairs.empty:
+    i, times = _two_peak_names(name_code, rt, rows)
+    if not i.size:
         return out
-    first = pairs.groupby("k")["rt"].transform("first").to_numpy()
-    last = pairs.groupby("k")["rt"].transform("last").to_numpy()
-    gap = last - first
+    first, last = np.repeat(times[0::2], 2), np.repeat(times[1::2], 2)
     tol = max(0.15, 0.35 * delta)
-    ok = np.abs(gap - delta) <= tol
-    is_late = pairs["rt"].to_numpy() == last
-    i = pairs["i"].to_numpy()
+    ok = np.abs(last - first - delta) <= tol
+    is_late = times == last
     out[i[ok]] = is_late[ok].astype(np.int64)
     return out

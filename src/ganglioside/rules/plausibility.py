@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..codes import float_columns
+
 #: Plausible sum carbons of a ganglioside ceramide (base 16-22 + fatty acid 12-36).
 CARBON_RANGE = (28, 58)
 #: Plausible carbons of a sphingoid base (a lyso form's whole ceramide part), and its most
@@ -111,9 +113,9 @@ def _sialic_relatives(
     order so that one ceramide's species are adjacent), the species it elutes after (its
     relative with most sialic acids, the first on a tie), -1 when none."""
     n = len(first)
-    counts = per_row[list(_GLYCAN)].to_numpy(dtype=float)[first]
+    counts = float_columns(per_row, _GLYCAN)[first]
     sia = per_row["sialic"].to_numpy(dtype=float)[first]
-    mods = per_row[["oac", "dhex"]].to_numpy(dtype=float)[first]
+    mods = float_columns(per_row, ("oac", "dhex"))[first]
     # every (b, a) pair of species of the same ceramide, b the later one under test
     start = np.flatnonzero(np.r_[True, ceramide[1:] != ceramide[:-1]])
     size = np.diff(np.r_[start, n])

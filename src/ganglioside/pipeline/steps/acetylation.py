@@ -4,6 +4,7 @@ shift (a reversed peak, eluting before its base, is an outlier when so configure
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,16 +93,16 @@ def _oac_base_codes(composition: pd.DataFrame, codes: np.ndarray) -> tuple[np.nd
     Keys are built once per distinct name; rows take them through their name code.  The codes
     are those of :func:`isomer_tracks` (the order of first appearance of the species keys).
     """
-    names = composition.reset_index(drop=True)
-    ok = names["parse_error"].fillna("x").to_numpy() == ""
-    oac = names["oac"].fillna(0).to_numpy(dtype=np.int64)
-    ceramides = names["ceramide"].fillna("").tolist()
+    names = composition
+    ok = np.array(_texts(names["parse_error"], "x"), dtype=object) == ""
+    oac = np.nan_to_num(names["oac"].to_numpy(dtype=float), nan=0.0).astype(np.int64)
+    ceramides = _texts(names["ceramide"])
     stem = [
         f"{c}{i}{_strip_oac(m)}" if good else ""
         for c, i, m, good in zip(
-            names["core"].fillna(""),
-            names["isomer"].fillna(""),
-            names["modifications"].fillna(""),
+            _texts(names["core"]),
+            _texts(names["isomer"]),
+            _texts(names["modifications"]),
             ok,
             strict=True,
         )
@@ -115,6 +116,12 @@ def _oac_base_codes(composition: pd.DataFrame, codes: np.ndarray) -> tuple[np.nd
         ]
         out.append(universe.get_indexer(np.array(keys, dtype=object))[codes])
     return out[0], out[1]
+
+
+def _texts(column: pd.Series, missing: str = "") -> list[Any]:
+    """A text column's values, ``missing`` where missing (its ``fillna(missing)``)."""
+    values = column.to_numpy(dtype=object)
+    return list(np.where(pd.isna(values), missing, values).tolist())
 
 
 def _oac_suffix(k: int) -> str:

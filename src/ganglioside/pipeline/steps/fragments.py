@@ -94,21 +94,20 @@ def _fragment_events(
     distinct, codes = names.distinct_names, names.name_codes
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(volume[p] > 0, volume[frag] / volume[p], np.nan)
-    events = pd.DataFrame(
-        {
-            "root_row": rows.row[root[frag]],
-            "parent_row": rows.row[p],
-            "parent_name": distinct[codes[p]],
-            "fragment_row": rows.row[frag],
-            "fragment_name": distinct[codes[frag]],
-            "delta_rt": rows.rt[frag] - rows.rt[p],
-            "lost": fragments.lost_residues(data, frag, p),
-            "parent_volume": volume[p],
-            "fragment_volume": volume[frag],
-            "volume_ratio": ratio,
-        }
-    )
-    return events.sort_values(["root_row", "fragment_row"], kind="stable").reset_index(drop=True)
+    columns = {
+        "root_row": rows.row[root[frag]],
+        "parent_row": rows.row[p],
+        "parent_name": distinct[codes[p]],
+        "fragment_row": rows.row[frag],
+        "fragment_name": distinct[codes[frag]],
+        "delta_rt": rows.rt[frag] - rows.rt[p],
+        "lost": fragments.lost_residues(data, frag, p),
+        "parent_volume": volume[p],
+        "fragment_volume": volume[frag],
+        "volume_ratio": ratio,
+    }
+    order = np.lexsort((columns["fragment_row"], columns["root_row"]))
+    return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
 
 @dataclass(frozen=True)

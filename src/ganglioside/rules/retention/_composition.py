@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ...codes import float_columns
 from ...names import RESIDUE_COLUMNS
 from ...robust import robust_ridge
 from ._lines import LineFit
@@ -47,7 +48,7 @@ class CompositionFit:
 
 def group_composition(data: pd.DataFrame, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Residue counts per group code (n_groups × residues); a group's rows all agree."""
-    comp = data.loc[:, list(COMPOSITION)].to_numpy(dtype=float)
+    comp = float_columns(data, COMPOSITION)
     out = np.zeros((n_groups, len(COMPOSITION)))
     out[group] = comp
     return out

@@ -27,6 +27,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from ...codes import float_columns
 from ._lines import PRIOR_SD, LineFit, _per_unit, _scores, loo_z, residual_sd
 
 MIN_ANCHORS = 8  # anchors a line needs before it may bend
@@ -46,7 +47,7 @@ def bend_centres(data: pd.DataFrame, x: np.ndarray, group: np.ndarray, n_groups:
         centre = np.bincount(group[ok], x[ok], minlength=n_groups) / count
         if "carbons" not in data or "double_bonds" not in data:
             return centre
-        chain = data[["carbons", "double_bonds"]].to_numpy(dtype=float)
+        chain = float_columns(data, ("carbons", "double_bonds"))
         ok &= np.isfinite(chain).all(axis=1)
         if ok.sum() < 3:
             return centre

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...robust import grouped_median
 from ._lines import LineFit
 
 MAX_ALIGNMENT_OPTIONS = 400  # candidate early-line positions tried for one group's anchors
@@ -124,8 +125,8 @@ def isomer_lines(
     for h in (0.0, -delta):
         paired_err = np.where(rk >= 0, np.abs(r - h - np.clip(rk, 0, None) * delta), np.nan)
         free_err = np.minimum(np.abs(r - h), np.abs(r - h - delta))
-        paired = _medians(paired_err, inverse, n_groups)
-        free = _medians(free_err, inverse, n_groups)
+        paired = grouped_median(paired_err, inverse, n_groups)
+        free = grouped_median(free_err, inverse, n_groups)
         score.append(np.where(np.isnan(paired), free, paired))
     best = np.where(score[1] < score[0], -delta, 0.0)
     # a composition intercept is learned from early tracks: only an anchored line may be late
@@ -134,16 +135,4 @@ def isomer_lines(
     out[:, 0] = np.where(rk == 1, np.nan, h_row)
     out[:, 1] = np.where(rk == 0, np.nan, h_row + delta)
     out += first_line[idx, None]
-    return out
-
-
-def _medians(values: np.ndarray, inverse: np.ndarray, n_groups: int) -> np.ndarray:
-    """The median of each group's values (``inverse``: each value's group), missing values
-    left out; NaN for a group with none (as pandas' grouped median)."""
-    out = np.full(n_groups, np.nan)
-    for k in range(n_groups):
-        finite = values[inverse == k]
-        finite = finite[~np.isnan(finite)]
-        if finite.size:
-            out[k] = np.median(finite)
     return out

@@ -320,19 +320,17 @@ def _lone_anchor_z(
     peaks = members & np.isin(group, lone_group) & np.isfinite(resid)
     if not peaks.any():
         return anchor_z_loo
-    frame = pd.DataFrame({"g": group[peaks], "r": resid[peaks]})
-    by_group = frame.groupby("g")["r"]
-    median = by_group.median()
-    spread = by_group.apply(lambda r: float(np.median(np.abs(r - r.median())))) * 1.4826
-    count = by_group.size()
+    g_peaks, r_peaks = group[peaks], resid[peaks]
     out = anchor_z_loo.copy()
     for k, row in enumerate(anchor_rows.tolist()):
-        g = int(group[row])
-        if g not in median.index or count[g] < MIN_PEAKS_TO_CHECK_ANCHOR:
+        r = r_peaks[g_peaks == group[row]]
+        if r.size < MIN_PEAKS_TO_CHECK_ANCHOR:
             continue
-        sd = max(float(np.sqrt(s2[row])), float(spread[g]))
+        median = float(np.median(r))
+        spread = float(np.median(np.abs(r - median))) * 1.4826
+        sd = max(float(np.sqrt(s2[row])), spread)
         # the anchor sits on the line: its offset from the peaks is minus their median
-        out[k] = -float(median[g]) / (sd * np.sqrt(1 + np.pi / (2 * count[g])))
+        out[k] = -median / (sd * np.sqrt(1 + np.pi / (2 * r.size)))
     return out
 
 

@@ -10,6 +10,7 @@ iRT does with its reference peptides), and every line is moved by it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -30,25 +31,31 @@ SCALE_LIMITS = (0.8, 1.25)  # a change of scale outside these is not believed
 STRONGEST_SHARE = 0.25  # without reference matches, the most abundant quarter of the peaks
 
 
-def _group_json(lines: GroupLines, g: int) -> dict[str, Any]:
-    """One group's line (and its bend, when it has one) as plain JSON values."""
+def _group_json(lines: GroupLines, g: int, levels: list[str]) -> dict[str, Any]:
+    """One group's line (and its bend, when it has one) as plain JSON values (``levels``: the
+    texts of :data:`LEVELS`)."""
     out: dict[str, Any] = {
-        "level": str(LEVELS[lines.level[g]]),
+        "level": levels[lines.level[g]],
         "slope": float(lines.slope[g]),
         "s": float(lines.s[g]),
         "sxx": _number(lines.sxx[g]),
-        "intercept": [_number(v) for v in lines.intercept[g]],
-        "hint": [_number(v) for v in lines.hint[g]],
-        "xbar": [_number(v) for v in lines.xbar[g]],
+        "intercept": _numbers(lines.intercept[g]),
+        "hint": _numbers(lines.hint[g]),
+        "xbar": _numbers(lines.xbar[g]),
     }
     if lines.curve[g] != 0:
         out["bend"] = {
             "curvature": float(lines.curve[g]),
             "centre": float(lines.centre[g]),
-            "qbar": [_number(v) for v in lines.qbar[g]],
+            "qbar": _numbers(lines.qbar[g]),
             "cov": [float(v) for v in lines.bend_cov[g]],
         }
     return out
+
+
+def _numbers(values: np.ndarray) -> list[float | None]:
+    """:func:`_number` of each value."""
+    return [v if math.isfinite(v) else None for v in values.astype(float).tolist()]
 
 
 def lines_to_json(
@@ -66,8 +73,9 @@ def lines_to_json(
     ``rt``); ``hydroxyl`` the RT term per ceramide oxygen beyond two (the saved lines are
     those of the rows without extra oxygens: the term must be added back on another run).
     """
+    levels = [str(level) for level in LEVELS]
     groups = {
-        str(key): _group_json(lines, g)
+        str(key): _group_json(lines, g, levels)
         for g, key in enumerate(names.tolist())
         if np.isfinite(lines.slope[g]) and key
     }

@@ -360,8 +360,8 @@ class RetentionModel:
             return None
         x, y, _ = frame_columns(data)
         rows = self.anchor_rows_
-        keys = data["group_key"].astype(str).to_numpy(dtype=object)[rows]
-        ceramides = data["ceramide"].astype(str).to_numpy(dtype=object)[rows]
+        keys = data["group_key"].iloc[rows].astype(str).to_numpy(dtype=object)
+        ceramides = data["ceramide"].iloc[rows].astype(str).to_numpy(dtype=object)
         references = pd.DataFrame(
             {
                 "key": [format_group_key(g, c) for g, c in zip(keys, ceramides, strict=True)],
