@@ -116,7 +116,20 @@ def perfect(sim: SimulatedStudy, censored: bool = False) -> dict[str, float]:
     truth = _truth(sim)
     pairs = _contrasts(sim)
     design = read_design(sim.design.drop(columns="file"), in_memory=list(sim.design["sample"]))
-    features = sim.truth_features()
+    features = pd.DataFrame(
+        {
+            "feature": truth.index,
+            "species": truth["species"],
+            "name": truth["name"],
+            "isomer_track": truth["track"],
+            "category": truth["name"].str[:2],
+            "is_standard": False,
+            "rt": truth["rt"],
+            "found_fraction": 1.0,
+            "outlier_in": "",
+            "fragment_in": "",
+        }
+    )
     abundance = sim.matrix.loc[truth.index]
     if censored:
         abundance = abundance.where(abundance >= sim.params["detection_limit"])

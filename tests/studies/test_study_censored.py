@@ -121,12 +121,28 @@ def _limited_study(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, object, np.nd
     """The true abundances of a simulated "below detection" study (bio sd 0.35, 25 % of the
     volumes under the limit) with the values under the limit removed: matrix, features,
     design, and the true log2 fold change per species peak."""
+    from ganglioside.names import composition_frame
     from ganglioside.studies import read_design
 
     sim = simulate_study(seed, **SCENARIOS["below detection"])
     assert sim.matrix is not None
     truth = sim.species[~sim.species["is_standard"]]
-    features = sim.truth_features()
+    features = pd.DataFrame(
+        {
+            "feature": truth.index,
+            "species": composition_frame(truth["name"])["species"]
+            .reindex(truth["name"])
+            .to_numpy(),
+            "name": truth["name"],
+            "isomer_track": truth["track"],
+            "category": truth["name"].str[:2],
+            "is_standard": False,
+            "rt": truth["rt"],
+            "found_fraction": 1.0,
+            "outlier_in": "",
+            "fragment_in": "",
+        }
+    )
     matrix = sim.matrix.loc[truth.index]
     matrix = matrix.where(matrix >= sim.params["detection_limit"])
     design = read_design(sim.design.drop(columns="file"), in_memory=list(sim.design["sample"]))

@@ -98,31 +98,6 @@ class SimulatedStudy:
     params: dict[str, Any] = field(default_factory=dict)
     matrix: pd.DataFrame | None = None
 
-    def truth_features(self) -> pd.DataFrame:
-        """The real (non-standard) species peaks as a study's feature table, in the columns
-        the study step gives its compounds (``feature`` is the row of :attr:`species`): what a
-        study with no identification or alignment error would have aligned.  Benchmarks and
-        tests test the simulator's true abundances (:attr:`matrix`) against it."""
-        from ..names import composition_frame
-
-        truth = self.species[~self.species["is_standard"]]
-        return pd.DataFrame(
-            {
-                "feature": truth.index,
-                "species": composition_frame(truth["name"])["species"]
-                .reindex(truth["name"])
-                .to_numpy(),
-                "name": truth["name"],
-                "isomer_track": truth["track"],
-                "category": truth["name"].str[:2],
-                "is_standard": False,
-                "rt": truth["rt"],
-                "found_fraction": 1.0,
-                "outlier_in": "",
-                "fragment_in": "",
-            }
-        )
-
     def write(self, outdir: str | Path) -> list[Path]:
         """Write ``<sample>.csv`` and ``<sample>.truth.csv`` per sample, ``design.csv``,
         ``truth.csv`` (per species), ``runs.csv`` (drift and loading per sample) and
