@@ -213,20 +213,27 @@ _CHUNK_CELLS = 100_000
 def _write_direct(frame: pd.DataFrame, stream: IO[str], sep: str, header: bool) -> bool:
     """Write ``frame`` as :func:`write_table` does, the cells converted by
     :func:`~.csv_cells.csv_columns` some rows at a time; False (nothing written) when it does
-    not handle the frame's columns."""
+    not handle the frame's columns (decided by their labels and types, the same in every
+    chunk)."""
     step = max(1, _CHUNK_CELLS // max(1, frame.shape[1]))
-    columns = csv_columns(frame if len(frame) <= step else frame.iloc[:step], CSV_FLOAT_FORMAT)
-    if columns is None or not columns:
+    chunks = (
+        [frame]
+        if len(frame) <= step
+        else [frame.iloc[i : i + step] for i in range(0, len(frame), step)]
+    )
+    first = csv_columns(chunks[0], CSV_FLOAT_FORMAT)
+    if not first:  # a column it does not handle, or no column at all: pandas writes it
         return False
     writer = csv.writer(
         _RowEnds(stream), delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
     )
     if header:
         writer.writerow(list(frame.columns))
-    writer.writerows(zip(*columns, strict=True))
-    for start in range(step, len(frame), step):
-        chunk = csv_columns(frame.iloc[start : start + step], CSV_FLOAT_FORMAT) or []
-        writer.writerows(zip(*chunk, strict=True))
+    writer.writerows(zip(*first, strict=True))
+    for chunk in chunks[1:]:
+        cells = csv_columns(chunk, CSV_FLOAT_FORMAT)
+        assert cells is not None  # the same columns as the first chunk, which it handled
+        writer.writerows(zip(*cells, strict=True))
     return True
 
 

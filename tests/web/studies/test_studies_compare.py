@@ -18,16 +18,12 @@ from tests.web.studies_data import study_run_here
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def _study(owner, capture, name: str, start: bool = True, **parameters) -> Study:
-    return study_run_here(owner, capture, name, start=start, **parameters)
-
-
 @pytest.fixture
 def pair(user, django_capture_on_commit_callbacks):
     """Two succeeded studies of the same samples: A compares disease/control, B the reverse."""
     capture = django_capture_on_commit_callbacks
-    a = _study(user, capture, "forward")
-    b = _study(user, capture, "reversed", compare="control/disease")
+    a = study_run_here(user, capture, "forward")
+    b = study_run_here(user, capture, "reversed", compare="control/disease")
     return a, b
 
 
@@ -144,7 +140,7 @@ def test_a_study_that_has_not_succeeded_is_409(
     api, client, user, pair, django_capture_on_commit_callbacks
 ):
     a, _ = pair
-    queued = _study(user, django_capture_on_commit_callbacks, "queued", start=False)
+    queued = study_run_here(user, django_capture_on_commit_callbacks, "queued", start=False)
     for first, second in ((a, queued), (queued, a)):
         response = api.get(_url(first, second))
         assert response.status_code == 409
@@ -212,7 +208,7 @@ def test_the_compare_pages(client, user, pair):
 def test_the_only_study_offers_no_choice_but_says_so(
     client, user, django_capture_on_commit_callbacks
 ):
-    alone = _study(user, django_capture_on_commit_callbacks, "alone")
+    alone = study_run_here(user, django_capture_on_commit_callbacks, "alone")
     client.force_login(user)
     html = client.get(reverse("studies:detail", args=[alone.pk])).content.decode()
     assert 'id="compare-with"' in html and "once there is one" in html

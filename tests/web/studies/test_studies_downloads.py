@@ -15,19 +15,18 @@ from tests.web.studies_data import study_files, study_run_here
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def _succeeded(user, capture, tables, design: str, name: str):
-    """A study of ``tables`` run here and now; it must have succeeded."""
-    return study_run_here(user, capture, name, tables=tables, design=design)
-
-
 def test_the_page_offers_the_absolute_amounts_and_every_other_stored_output(
     client, user, django_capture_on_commit_callbacks
 ):
     tables, design = study_files()
     spiked = pd.read_csv(io.StringIO(design))
     spiked["istd_pmol_GM"] = 10.0
-    study = _succeeded(
-        user, django_capture_on_commit_callbacks, tables, spiked.to_csv(index=False), "spiked"
+    study = study_run_here(
+        user,
+        django_capture_on_commit_callbacks,
+        "spiked",
+        tables=tables,
+        design=spiked.to_csv(index=False),
     )
     client.force_login(user)
     page = client.get(reverse("studies:detail", args=[study.pk]))
@@ -48,7 +47,9 @@ def test_the_page_shows_the_ganglioside_indices_tested_per_contrast(
     client, user, django_capture_on_commit_callbacks
 ):
     tables, design = study_files()
-    study = _succeeded(user, django_capture_on_commit_callbacks, tables, design, "indices")
+    study = study_run_here(
+        user, django_capture_on_commit_callbacks, "indices", tables=tables, design=design
+    )
     client.force_login(user)
     page = client.get(reverse("studies:detail", args=[study.pk]))
     table = page.context["indices_table"]
